@@ -1,0 +1,20 @@
+// The one handler map: every domain's entry points, which the worker exposes and the CLI and tests call directly.
+import { analysisHandlers } from '../analysis/handlers.js';
+import { fieldHandlers } from '../field/handlers.js';
+import { ingestHandlers } from '../ingest/handlers.js';
+import { remediationHandlers } from '../remediation/handlers.js';
+import { replayHandlers } from '../replay/handlers.js';
+import { sampleHandlers } from '../sample/handlers.js';
+import type { Bound } from './types.js';
+
+export const handlers = {
+  ...ingestHandlers,
+  ...analysisHandlers,
+  ...remediationHandlers,
+  ...fieldHandlers,
+  ...replayHandlers,
+  ...sampleHandlers,
+};
+
+export type Handlers = typeof handlers;
+export type WorkspaceApi = Bound<Handlers>;

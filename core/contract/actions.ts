@@ -1,0 +1,17 @@
+// User actions that go through the journal before the UI acknowledges them; replayed in order on open.
+export type DeviceResult = 'fixed' | 'failed' | 'needs_reimage' | 'not_found' | 'deferred' | 'in_progress';
+
+export type Action =
+  | {
+      type: 'device.result';
+      deviceId: number;
+      result: DeviceResult;
+      method?: string;
+      at: number;
+      technician?: string;
+      keyIdUsed?: string;
+      notes?: string;
+    }
+  | { type: 'device.ring'; deviceId: number; ring: string | null; at: number }
+  | { type: 'device.note'; deviceId: number; note: string; at: number }
+  | { type: 'key.reveal'; keyId: string; deviceId: number | null; reason: string; at: number };

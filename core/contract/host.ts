@@ -1,0 +1,51 @@
+// HostApi: what the renderer needs from its host (Electron preload or the plain-browser host). Nothing else crosses.
+import type { Action } from './actions.js';
+
+export interface WorkspaceRef {
+  id: string;
+  name: string;
+  /** Absolute path in Electron; an IndexedDB key in the browser. */
+  location: string;
+  openedAt: number;
+}
+
+export interface JournalEntry {
+  seq: number;
+  action: Action;
+}
+
+export interface OpenedWorkspace {
+  ref: WorkspaceRef;
+  /** Last snapshot (a SQLite image), or null for a new workspace. */
+  snapshot: Uint8Array | null;
+  /** Journal entries written after that snapshot, in order; replay them on top of it. */
+  journal: JournalEntry[];
+  /** Raw 32-byte workspace key, unwrapped by the host's secret store (safeStorage, passphrase or IndexedDB). */
+  keyMaterial: Uint8Array;
+  /** Set when the last snapshot would not open and was moved aside; the UI tells the user. */
+  quarantined?: string;
+}
+
+export interface SaveFileRequest {
+  suggestedName: string;
+  data: Uint8Array | string;
+  mime?: string;
+}
+
+export interface HostApi {
+  readonly kind: 'electron' | 'browser';
+  appInfo(): Promise<{ name: string; version: string; versions: Record<string, string> }>;
+  recentWorkspaces(): Promise<WorkspaceRef[]>;
+  /** Creates a new, empty workspace and returns it opened. */
+  createWorkspace(name: string): Promise<OpenedWorkspace>;
+  /** Opens a workspace by id/location; with no argument, asks the user (a dialog in Electron). */
+  openWorkspace(location?: string): Promise<OpenedWorkspace | null>;
+  /** Atomic snapshot (temp file, fsync, rename, previous copy kept); journal entries up to `journalSeq` are then dropped. */
+  saveSnapshot(workspaceId: string, bytes: Uint8Array, journalSeq: number): Promise<void>;
+  /** Durably appends one action; resolves only after it is on disk. The UI acknowledges an action after this. */
+  appendJournal(workspaceId: string, entry: JournalEntry): Promise<void>;
+  /** Saves a file the user asked for (save dialog in Electron, a download in the browser). Null when cancelled. */
+  saveFile(req: SaveFileRequest): Promise<string | null>;
+  /** PDF of the current page (Electron printToPDF); null where the host cannot, and the UI falls back to window.print(). */
+  printToPdf(): Promise<Uint8Array | null>;
+}

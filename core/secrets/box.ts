@@ -1,0 +1,67 @@
+// Encrypts secrets at rest (AES-256-GCM) and fingerprints them (HMAC-SHA-256) under one workspace key, via WebCrypto.
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export class SecretBox {
+  private constructor(
+    private readonly aes: CryptoKey,
+    private readonly mac: CryptoKey,
+  ) {}
+
+  /** Derives separate encryption and fingerprint keys from 32 bytes of workspace key material. */
+  static async fromKeyMaterial(material: Uint8Array): Promise<SecretBox> {
+    if (material.byteLength < 32) throw new Error('workspace key material must be at least 32 bytes');
+    const base = await crypto.subtle.importKey('raw', buf(material), 'HKDF', false, ['deriveKey']);
+    const derive = (info: string, alg: AesKeyGenParams | HmacImportParams, usages: KeyUsage[]) =>
+      crypto.subtle.deriveKey(
+        { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: enc.encode(info) },
+        base,
+        alg,
+        false,
+        usages,
+      );
+    const aes = await derive('ringside/secrets/aes-gcm', { name: 'AES-GCM', length: 256 }, ['encrypt', 'decrypt']);
+    const mac = await derive('ringside/secrets/hmac', { name: 'HMAC', hash: 'SHA-256', length: 256 }, ['sign']);
+    return new SecretBox(aes, mac);
+  }
+
+  static randomKeyMaterial(): Uint8Array {
+    return crypto.getRandomValues(new Uint8Array(32));
+  }
+
+  async seal(plaintext: string): Promise<Uint8Array> {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, this.aes, enc.encode(plaintext)));
+    const out = new Uint8Array(iv.length + ct.length);
+    out.set(iv, 0);
+    out.set(ct, iv.length);
+    return out;
+  }
+
+  async open(sealed: Uint8Array): Promise<string> {
+    const iv = buf(sealed.subarray(0, 12));
+    const ct = buf(sealed.subarray(12));
+    return dec.decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, this.aes, ct));
+  }
+
+  async fingerprint(plaintext: string): Promise<string> {
+    const sig = new Uint8Array(await crypto.subtle.sign('HMAC', this.mac, enc.encode(plaintext)));
+    return toHex(sig.subarray(0, 16));
+  }
+}
+
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === 'string' ? enc.encode(data) : buf(data);
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+}
+
+/** WebCrypto wants bytes backed by a plain ArrayBuffer; copy only when they are not. */
+export function buf(u: Uint8Array): Uint8Array<ArrayBuffer> {
+  return u.buffer instanceof ArrayBuffer ? (u as Uint8Array<ArrayBuffer>) : new Uint8Array(u);
+}

@@ -1,0 +1,103 @@
+// Thin typed wrapper around a sql.js Database: named queries, transactions, batched prepared inserts.
+import type { BindParams, Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import { migrate } from './migrate.js';
+
+export type Row = Record<string, SqlValue>;
+
+export class Db {
+  private depth = 0;
+
+  constructor(readonly raw: Database) {}
+
+  static open(SQL: SqlJsStatic, bytes?: Uint8Array | null): Db {
+    const db = new Db(bytes && bytes.byteLength > 0 ? new SQL.Database(bytes) : new SQL.Database());
+    db.raw.run('PRAGMA foreign_keys = ON');
+    migrate(db);
+    return db;
+  }
+
+  run(sql: string, params?: BindParams): void {
+    this.raw.run(sql, params ?? undefined);
+  }
+
+  /** All rows as objects. */
+  all<T = Row>(sql: string, params?: BindParams): T[] {
+    const stmt = this.raw.prepare(sql);
+    try {
+      if (params) stmt.bind(params);
+      const out: T[] = [];
+      while (stmt.step()) out.push(stmt.getAsObject() as T);
+      return out;
+    } finally {
+      stmt.free();
+    }
+  }
+
+  get<T = Row>(sql: string, params?: BindParams): T | undefined {
+    return this.all<T>(sql, params)[0];
+  }
+
+  /** First column of the first row. */
+  value<T extends SqlValue = SqlValue>(sql: string, params?: BindParams): T | undefined {
+    const stmt = this.raw.prepare(sql);
+    try {
+      if (params) stmt.bind(params);
+      return stmt.step() ? (stmt.get()[0] as T) : undefined;
+    } finally {
+      stmt.free();
+    }
+  }
+
+  prepare(sql: string): Statement {
+    return this.raw.prepare(sql);
+  }
+
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  /** Runs fn inside a transaction (savepoints when nested); rolls back on throw. */
+  tx<T>(fn: () => T): T {
+    const name = `sp${this.depth}`;
+    this.raw.run(this.depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${name}`);
+    this.depth++;
+    try {
+      const out = fn();
+      this.depth--;
+      this.raw.run(this.depth === 0 ? 'COMMIT' : `RELEASE ${name}`);
+      return out;
+    } catch (err) {
+      this.depth--;
+      if (this.depth === 0) this.raw.run('ROLLBACK');
+      else this.raw.run(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw err;
+    }
+  }
+
+  /** Async variant for streamed work: the caller awaits between batches inside one transaction. */
+  async txAsync<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.depth > 0) throw new Error('txAsync cannot nest inside another transaction');
+    this.raw.run('BEGIN IMMEDIATE');
+    this.depth++;
+    try {
+      const out = await fn();
+      this.depth--;
+      this.raw.run('COMMIT');
+      return out;
+    } catch (err) {
+      this.depth--;
+      this.raw.run('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** Serialises the database. Refuses during an open write transaction so a snapshot is never half an import. */
+  export(): Uint8Array {
+    if (this.depth > 0) throw new Error('cannot export while a write transaction is open');
+    return this.raw.export();
+  }
+
+  close(): void {
+    this.raw.close();
+  }
+}

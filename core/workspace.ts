@@ -1,0 +1,56 @@
+// The open incident workspace: the database, the secret box and the clock every domain function receives.
+import type { SqlJsStatic } from 'sql.js';
+import { Db } from './store/db.js';
+import { appendAudit } from './store/audit.js';
+import { SecretBox } from './secrets/box.js';
+
+export interface Workspace {
+  readonly db: Db;
+  readonly box: SecretBox;
+  /** Milliseconds since the epoch; injectable so tests and the sample incident are deterministic. */
+  readonly now: () => number;
+  /** Who is acting, for the audit log (user name, technician id, or 'cli'). */
+  readonly actor: string;
+}
+
+export interface OpenOptions {
+  SQL: SqlJsStatic;
+  bytes?: Uint8Array | null;
+  /** The workspace key, or a lookup by workspace id (a host keystore) for workspaces whose id is inside the file. */
+  keyMaterial: Uint8Array | ((workspaceId: string) => Promise<Uint8Array>);
+  actor?: string;
+  now?: () => number;
+}
+
+export async function openWorkspace(opts: OpenOptions): Promise<Workspace> {
+  const db = Db.open(opts.SQL, opts.bytes);
+  const now = opts.now ?? (() => Date.now());
+  let id = db.value<string>('SELECT value FROM meta WHERE key = ?', ['workspace_id']);
+  if (id === undefined) {
+    id = crypto.randomUUID();
+    db.run('INSERT INTO meta(key, value) VALUES (?, ?)', ['workspace_id', id]);
+    db.run('INSERT INTO meta(key, value) VALUES (?, ?)', ['created_at', new Date(now()).toISOString()]);
+  }
+  const material = typeof opts.keyMaterial === 'function' ? await opts.keyMaterial(id) : opts.keyMaterial;
+  const box = await SecretBox.fromKeyMaterial(material);
+  return { db, box, now, actor: opts.actor ?? 'user' };
+}
+
+export function workspaceId(ws: Workspace): string {
+  return meta(ws, 'workspace_id') ?? '';
+}
+
+export function meta(ws: Workspace, key: string): string | undefined {
+  return ws.db.value<string>('SELECT value FROM meta WHERE key = ?', [key]);
+}
+
+export function setMeta(ws: Workspace, key: string, value: string): void {
+  ws.db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
+    key,
+    value,
+  ]);
+}
+
+export function audit(ws: Workspace, action: string, detail: Record<string, unknown>) {
+  return appendAudit(ws.db, { at: ws.now(), actor: ws.actor, action, detail });
+}

@@ -1,0 +1,95 @@
+// Shared plumbing for CLI commands: open a workspace file (snapshot + journal), run, save atomically; print results.
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { handlers } from '../../core/api/handlers.js';
+import { applyAction } from '../../core/field/apply.js';
+import { openWorkspace, type Workspace } from '../../core/workspace.js';
+import { FileKeyStore } from '../node/keystore.js';
+import { loadSqlJs } from '../node/sqljs.js';
+import { WorkspaceStorage } from '../storage.js';
+
+export class UsageError extends Error {}
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export const stdio: CliIo = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+};
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+/** Opens `file` (creating it when `create`), runs fn, and saves the result atomically when `write`. */
+export async function withWorkspace<T>(
+  file: string,
+  opts: { write: boolean; create?: boolean; actor?: string },
+  fn: (ws: Workspace) => Promise<T>,
+): Promise<T> {
+  const storage = new WorkspaceStorage();
+  const abs = path.resolve(file);
+  const snapshot = await storage.readSnapshot(abs);
+  if (!snapshot && !opts.create)
+    throw new UsageError(`no workspace at ${abs} (create one with 'ringside sample' or 'ringside import')`);
+  let ws: Workspace;
+  try {
+    ws = await openWorkspace({
+      SQL: await loadSqlJs(),
+      bytes: snapshot,
+      keyMaterial: (id) => new FileKeyStore().get(id),
+      actor: opts.actor ?? 'cli',
+    });
+  } catch (err) {
+    if (!snapshot) throw err;
+    const moved = await storage.quarantine(abs);
+    throw new Error(`${abs} is not a readable workspace (${(err as Error).message}); it was moved aside to ${moved}`);
+  }
+  const journal = await storage.readJournal(abs);
+  for (const entry of journal) await applyAction(ws, entry.action);
+  try {
+    const out = await fn(ws);
+    if (opts.write) {
+      await storage.writeAtomic(abs, ws.db.export());
+      if (journal.length) await storage.compactJournal(abs, journal[journal.length - 1]!.seq);
+    }
+    return out;
+  } finally {
+    ws.db.close();
+  }
+}
+
+export { handlers };
+
+/** parseArgs with the CLI's conventions: positionals allowed, unknown options are a usage error. */
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: O,
+): { values: ParsedValues<O>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: r.values as ParsedValues<O>, positionals: r.positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export type ParsedValues<O> = {
+  [K in keyof O]?: O[K] extends { multiple: true }
+    ? O[K] extends { type: 'boolean' }
+      ? boolean[]
+      : string[]
+    : O[K] extends { type: 'boolean' }
+      ? boolean
+      : string;
+};
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value));
+}

@@ -1,0 +1,2 @@
+// Electron preload (being built): exposes the HostApi verbs through contextBridge.
+export {};

@@ -1,0 +1,94 @@
+// The database worker: owns sql.js and the open workspace, and exposes the core's handler map over comlink.
+import * as Comlink from 'comlink';
+import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import wasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
+import { handlers, type Handlers } from '../../core/api/handlers.js';
+import type { Bound } from '../../core/api/types.js';
+import type { JournalEntry } from '../../core/contract/host.js';
+import type { RemoteJobOptions } from '../../core/contract/jobs.js';
+import { applyAction } from '../../core/field/apply.js';
+import { openWorkspace, type Workspace } from '../../core/workspace.js';
+
+let sqlPromise: Promise<SqlJsStatic> | undefined;
+let ws: Workspace | undefined;
+const jobs = new Map<string, AbortController>();
+
+function sql(): Promise<SqlJsStatic> {
+  sqlPromise ??= initSqlJs({ locateFile: () => wasmUrl });
+  return sqlPromise;
+}
+
+function current(): Workspace {
+  if (!ws) throw new Error('no workspace is open');
+  return ws;
+}
+
+/** Replaces a caller's jobId with an AbortSignal that cancel(jobId) trips. */
+function withSignal(args: unknown[]): { args: unknown[]; jobId?: string } {
+  const last = args[args.length - 1] as RemoteJobOptions | undefined;
+  if (!last || typeof last !== 'object' || typeof last.jobId !== 'string') return { args };
+  const ctrl = new AbortController();
+  jobs.set(last.jobId, ctrl);
+  return { args: [...args.slice(0, -1), { ...last, signal: ctrl.signal }], jobId: last.jobId };
+}
+
+const bound = Object.fromEntries(
+  Object.entries(handlers).map(([name, fn]) => [
+    name,
+    async (...raw: unknown[]) => {
+      const { args, jobId } = withSignal(raw);
+      try {
+        return await (fn as (w: Workspace, ...a: unknown[]) => unknown)(current(), ...args);
+      } finally {
+        if (jobId) jobs.delete(jobId);
+      }
+    },
+  ]),
+) as Bound<Handlers>;
+
+const api = {
+  ...bound,
+  async ping(): Promise<string> {
+    const SQL = await sql();
+    const db = new SQL.Database();
+    const version = db.exec('SELECT sqlite_version()')[0]?.values[0]?.[0];
+    db.close();
+    return String(version);
+  },
+  /** Opens a snapshot and replays the journal on top of it; returns the last applied journal seq. */
+  async open(opts: { snapshot: Uint8Array | null; journal: JournalEntry[]; keyMaterial: Uint8Array; actor?: string }) {
+    ws?.db.close();
+    ws = undefined;
+    const opened = await openWorkspace({
+      SQL: await sql(),
+      bytes: opts.snapshot,
+      keyMaterial: opts.keyMaterial,
+      actor: opts.actor ?? 'user',
+    });
+    let seq = 0;
+    for (const entry of opts.journal) {
+      await applyAction(opened, entry.action);
+      seq = entry.seq;
+    }
+    ws = opened;
+    return { replayed: opts.journal.length, lastSeq: seq };
+  },
+  async apply(entry: JournalEntry): Promise<void> {
+    await applyAction(current(), entry.action);
+  },
+  exportDb(): Uint8Array {
+    const bytes = current().db.export();
+    return Comlink.transfer(bytes, [bytes.buffer]);
+  },
+  cancel(jobId: string): boolean {
+    const ctrl = jobs.get(jobId);
+    ctrl?.abort();
+    return Boolean(ctrl);
+  },
+  isOpen(): boolean {
+    return ws !== undefined;
+  },
+};
+
+export type WorkerApi = typeof api;
+Comlink.expose(api);

@@ -1,0 +1,109 @@
+// First screen: open the built-in sample incident with one click, start an empty workspace, or reopen a recent one.
+import { useEffect, useState } from 'react';
+import type { OpenedWorkspace, WorkspaceRef } from '../../../core/contract/host.js';
+import { db, job } from '../../db/client.js';
+import { host } from '../../platform/host.js';
+import { loadIntoWorker } from '../../app/workspace.js';
+import { ProgressBar } from '../../components/ProgressBar.js';
+
+export function StartView(props: {
+  onOpen: (ws: OpenedWorkspace) => Promise<void>;
+  theme: string;
+  onTheme: (t: 'light' | 'dark') => void;
+}) {
+  const [recent, setRecent] = useState<WorkspaceRef[]>([]);
+  const [busy, setBusy] = useState<{ label: string; done: number; total: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    host.recentWorkspaces().then(setRecent, (e: Error) => setError(e.message));
+  }, []);
+
+  async function openSample() {
+    setError(null);
+    setBusy({ label: 'Building the sample incident', done: 0, total: 0 });
+    try {
+      const ws = await host.createWorkspace('Sample incident: 19 July 2024');
+      await loadIntoWorker(ws);
+      await db().loadSample(
+        { devices: 20_000, seed: 20240719 },
+        job((p) => setBusy({ label: p.phase, done: p.done, total: p.total })),
+      );
+      await host.saveSnapshot(ws.ref.id, await db().exportDb(), 0);
+      const reopened = await host.openWorkspace(ws.ref.location);
+      if (reopened) await props.onOpen(reopened);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function openEmpty() {
+    setError(null);
+    const ws = await host.createWorkspace(`Incident ${new Date().toISOString().slice(0, 10)}`);
+    await props.onOpen(ws);
+  }
+
+  async function openRecent(ref: WorkspaceRef) {
+    setError(null);
+    const ws = await host.openWorkspace(ref.location);
+    if (ws) await props.onOpen(ws);
+  }
+
+  return (
+    <main className="start">
+      <h1>Ringside</h1>
+      <p className="lead">
+        Offline incident console for bad-update outages: impact by ring, safe fix scripts, field packs.
+      </p>
+      <div className="start-actions">
+        <button
+          type="button"
+          className="primary big"
+          onClick={openSample}
+          disabled={busy !== null}
+          data-testid="open-sample"
+        >
+          Open the sample incident
+        </button>
+        <button type="button" onClick={openEmpty} disabled={busy !== null}>
+          New empty workspace
+        </button>
+        {host.kind === 'electron' && (
+          <button
+            type="button"
+            onClick={() => host.openWorkspace().then((w) => w && props.onOpen(w))}
+            disabled={busy !== null}
+          >
+            Open a workspace file…
+          </button>
+        )}
+      </div>
+      {busy && <ProgressBar label={busy.label} done={busy.done} total={busy.total} />}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {recent.length > 0 && (
+        <section aria-labelledby="recent-title">
+          <h2 id="recent-title">Recent workspaces</h2>
+          <ul className="recent">
+            {recent.map((r) => (
+              <li key={r.id}>
+                <button type="button" className="link" onClick={() => openRecent(r)}>
+                  {r.name}
+                </button>
+                <span className="muted small"> opened {new Date(r.openedAt).toLocaleString()}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <button type="button" className="ghost" onClick={() => props.onTheme(props.theme === 'light' ? 'dark' : 'light')}>
+        {props.theme === 'light' ? 'Dark theme' : 'Light theme'}
+      </button>
+    </main>
+  );
+}
