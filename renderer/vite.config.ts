@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+// Overridable so several builds (parallel test runs) do not overwrite each other.
+const outDir = process.env.RENDERER_OUT_DIR ?? fileURLToPath(new URL('../dist/renderer', import.meta.url));
+const previewPort = Number(process.env.E2E_PORT ?? 5178);
 
 export default defineConfig({
   root,
@@ -11,12 +14,12 @@ export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
   build: {
-    outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
+    outDir,
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 2048,
   },
-  preview: { host: '127.0.0.1', port: 5178, strictPort: true },
+  preview: { host: '127.0.0.1', port: previewPort, strictPort: true },
   server: { host: '127.0.0.1', port: 5177, strictPort: true },
 });

@@ -3,6 +3,7 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './chromium.js';
 
 const executablePath = findChromium();
+const port = Number(process.env.E2E_PORT ?? 5178);
 
 export default defineConfig({
   testDir: '.',
@@ -15,7 +16,7 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: '../../test-results/e2e',
   use: {
-    baseURL: 'http://127.0.0.1:5178',
+    baseURL: `http://127.0.0.1:${port}`,
     headless: true,
     acceptDownloads: true,
     viewport: { width: 1400, height: 900 },
@@ -24,7 +25,7 @@ export default defineConfig({
   webServer: {
     command: 'npx vite preview --config renderer/vite.config.ts',
     cwd: '../..',
-    url: 'http://127.0.0.1:5178',
+    url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },
