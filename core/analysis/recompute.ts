@@ -1,6 +1,316 @@
-// Recomputes device states and summary tables after imports and results (being built by the analysis domain).
-import type { Workspace } from '../workspace.js';
+// Recomputes device exposure and state (with the rule that gave it) and the summary tables the dashboards read.
+import { AFFECTED_STATES } from '../contract/analysis.js';
+import { meta, setMeta, type Workspace } from '../workspace.js';
+import { PLATFORM_LABEL, readConfig, versionParts, type AnalysisConfig } from './config.js';
 
-export function recompute(_ws: Workspace): void {
-  // Filled in by the analysis domain: exposure, per-device state, rollup tables.
+export interface RecomputeOptions {
+  /** Only these devices changed (a field result, a ring override): their rows and the summaries are patched. */
+  deviceIds?: number[];
 }
+
+export interface RecomputeStats {
+  devices: number;
+  changed: number;
+  asOf: number;
+  ms: number;
+}
+
+export const CRASH_BUCKET_MS = 15 * 60_000;
+export const BURN_BUCKET_MS = 3600_000;
+
+const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(',');
+const AFFECTED = sqlList(AFFECTED_STATES);
+
+/** A short UTC time: HH:MM on the day the window opened, MM-DD HH:MM on other days. */
+function fmt(col: string): string {
+  return `(CASE WHEN date(${col} / 1000, 'unixepoch') = $day0 THEN strftime('%H:%M', ${col} / 1000, 'unixepoch')
+    ELSE strftime('%m-%d %H:%M', ${col} / 1000, 'unixepoch') END)`;
+}
+
+/** The projection every summary table is built from: one row per current (not superseded) device. */
+export const CUBE_SOURCE = `SELECT id, COALESCE(ring_override, ring, '') AS ring, COALESCE(site, '') AS site,
+  COALESCE(platform, '') AS platform, tags, state, hostname, device_type, crashed_at,
+  CASE state WHEN 'fixed' THEN fixed_at WHEN 'self_recovered' THEN recovered_at END AS resolved_at
+  FROM devices WHERE superseded_by IS NULL`;
+
+/** Criticality rank from the device type and tags: lower is more critical; NULL is not critical. */
+export const CRITICAL_RANK = `(CASE WHEN device_type = 'dc' OR tags LIKE '%domain%controller%' THEN 1
+  WHEN device_type = 'server' OR tags LIKE '%server%' THEN 2 WHEN tags LIKE '%clinical%' THEN 3
+  WHEN tags LIKE '%kiosk%' THEN 4 WHEN tags LIKE '%critical%' THEN 5 END)`;
+export const CRITICAL_CATEGORIES = ['', 'domain controller', 'server', 'clinical', 'kiosk', 'critical'];
+
+function params(cfg: AnalysisConfig, asOf: number) {
+  const [maj, min] = versionParts(cfg.minVersion);
+  return {
+    $ws: cfg.windowStart,
+    $we: cfg.windowEnd,
+    $bad: cfg.badVersion,
+    $plat: cfg.platform,
+    $platLabel: PLATFORM_LABEL[cfg.platform] ?? cfg.platform,
+    $maj: maj,
+    $min: min,
+    $minv: cfg.minVersion,
+    $asof: asOf,
+    $rec: cfg.selfRecoveryMs,
+    $recH: String(Math.round((cfg.selfRecoveryMs / 3600_000) * 10) / 10),
+    $day0: new Date(cfg.windowStart).toISOString().slice(0, 10),
+  };
+}
+
+/** Per-device evidence from events, as one set-based pass (the events table is read once, never row by row). */
+function buildEvidence(ws: Workspace, cfg: AnalysisConfig, partial: boolean): void {
+  const db = ws.db;
+  db.run('DROP TABLE IF EXISTS temp._ev');
+  db.run(`CREATE TEMP TABLE _ev(device_id INTEGER PRIMARY KEY, bad_at INTEGER, first_crash INTEGER, crashes INTEGER,
+    last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, last_ts INTEGER)`);
+  // NOT INDEXED: a full scan plus one sort beats 5 M random row lookups through the (device_id, ts) index.
+  const from = partial
+    ? 'FROM events WHERE device_id IN (SELECT id FROM temp._ids)'
+    : 'FROM events NOT INDEXED WHERE device_id IS NOT NULL';
+  db.run(
+    `INSERT INTO _ev SELECT device_id,
+      MIN(CASE WHEN kind IN ('installed','received') AND version = $bad AND ts BETWEEN $ws AND $we THEN ts END),
+      MIN(CASE WHEN kind = 'crashed' THEN ts END),
+      SUM(kind = 'crashed'),
+      MAX(CASE WHEN kind IN ('crashed','rebooted') THEN ts END),
+      MIN(CASE WHEN kind = 'recovered' THEN ts END),
+      MIN(CASE WHEN kind = 'fixed' THEN ts END),
+      MIN(CASE WHEN kind = 'failed' AND lower(COALESCE(detail, '')) LIKE '%reimage%' THEN ts END),
+      MAX(ts)
+    ${from} GROUP BY device_id`,
+    { $bad: cfg.badVersion, $ws: cfg.windowStart, $we: cfg.windowEnd },
+  );
+  db.run('DROP TABLE IF EXISTS temp._res');
+  db.run('CREATE TEMP TABLE _res(device_id INTEGER PRIMARY KEY, result TEXT, at INTEGER)');
+  // The latest field result per device is the technician's latest word on it.
+  db.run(`INSERT INTO _res SELECT device_id, result, at FROM (
+      SELECT device_id, result, at, ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY at DESC, id DESC) AS rn
+      FROM results ${partial ? 'WHERE device_id IN (SELECT id FROM temp._ids)' : ''}) WHERE rn = 1`);
+}
+
+/** Exposure class, outcome and state per device, with the human sentence of the rule; into temp._st. */
+function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boolean): void {
+  const db = ws.db;
+  db.run('DROP TABLE IF EXISTS temp._st');
+  db.run(`CREATE TEMP TABLE _st(id INTEGER PRIMARY KEY, exposed INTEGER, state TEXT, rule TEXT,
+    crashed_at INTEGER, recovered_at INTEGER, fixed_at INTEGER)`);
+  const sensor = `' sensor ' || COALESCE(NULLIF(ver, ''), '?')`;
+  db.run(
+    `INSERT INTO _st
+    SELECT id, exposed,
+      CASE WHEN xc LIKE 'unknown%' THEN 'unknown' WHEN NOT exposed THEN 'not_exposed'
+        WHEN oc = 'healthy' THEN 'exposed_healthy'
+        WHEN oc IN ('r_fixed', 'e_fixed') THEN 'fixed'
+        WHEN oc IN ('r_needs_reimage', 'e_reimage') THEN 'needs_reimage'
+        WHEN oc = 'r_in_progress' THEN 'fix_in_progress'
+        WHEN oc = 'e_recovered' THEN 'self_recovered'
+        WHEN oc IN ('r_failed', 'e_needs_fix') THEN 'needs_fix'
+        ELSE 'crashed' END,
+      CASE WHEN superseded_by IS NOT NULL THEN 'Stale record (superseded by #' || superseded_by || '); ' ELSE '' END ||
+      CASE xc
+        WHEN 'unknown_platform' THEN 'No platform on file: cannot decide exposure'
+        WHEN 'other_platform' THEN CASE lower(plat) WHEN 'mac' THEN 'macOS' WHEN 'linux' THEN 'Linux' ELSE plat END || ': not the affected platform (' || $platLabel || ')'
+        WHEN 'unknown_version' THEN $platLabel || ', no sensor version on file: cannot decide exposure'
+        WHEN 'old_version' THEN $platLabel || ',' || ${sensor} || ' < ' || $minv || ': not susceptible'
+        WHEN 'received' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', received ' || $bad || ' at ' || ${fmt('bad_at')} || ' UTC'
+        WHEN 'not_received' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', rollout data shows no ' || $bad || ' received in the window: not exposed'
+        WHEN 'unknown_online' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', no rollout data and no first/last seen: cannot tell whether it was online in the window'
+        WHEN 'online' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', no rollout data; online in the window (last seen ' || ${fmt('last_seen')} || ' UTC)'
+        ELSE $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', no rollout data; not online in the window (last seen ' || COALESCE(${fmt('last_seen')}, '?') || ' UTC): not exposed'
+      END ||
+      CASE WHEN oc IS NULL THEN ''
+        WHEN oc = 'healthy' THEN '; no crash'
+        ELSE '; crashed ' || ${fmt('crashed_at')} || CASE WHEN crashes > 1 THEN ' (' || crashes || ' crashes)' ELSE '' END ||
+          CASE oc
+            WHEN 'r_fixed' THEN '; fixed by hand ' || ${fmt('res_at')} || ' (field result)'
+            WHEN 'e_fixed' THEN '; fixed by hand ' || ${fmt('fix_ev')}
+            WHEN 'r_needs_reimage' THEN '; field result ' || ${fmt('res_at')} || ': needs reimage'
+            WHEN 'e_reimage' THEN '; failed ' || ${fmt('reimage_at')} || ': needs reimage'
+            WHEN 'r_in_progress' THEN '; fix in progress (field result ' || ${fmt('res_at')} || ')'
+            WHEN 'r_failed' THEN '; hands-on fix failed ' || ${fmt('res_at')} || ': needs another visit'
+            WHEN 'e_recovered' THEN '; self-recovered ' || ${fmt('rec_ev')}
+            WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || ', over ' || $recH || ' h before data time'
+            ELSE '; last crash/reboot ' || ${fmt('loop_at')} || ', within ' || $recH || ' h of data time: may still self-recover'
+          END
+      END,
+      crashed_at,
+      CASE WHEN oc = 'e_recovered' THEN rec_ev ELSE NULL END,
+      CASE oc WHEN 'r_fixed' THEN res_at WHEN 'e_fixed' THEN fix_ev END
+    FROM (
+      SELECT *, CASE WHEN NOT exposed OR xc LIKE 'unknown%' THEN NULL
+          WHEN NOT down THEN 'healthy'
+          WHEN COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') AND (fix_ev IS NULL OR res_at >= fix_ev) THEN 'r_' || result
+          WHEN fix_ev IS NOT NULL THEN 'e_fixed'
+          WHEN reimage_at IS NOT NULL THEN 'e_reimage'
+          WHEN rec_ev IS NOT NULL THEN 'e_recovered'
+          WHEN $asof - loop_at > $rec THEN 'e_needs_fix'
+          ELSE 'e_crashed' END AS oc
+      FROM (
+        SELECT *, CASE WHEN down THEN COALESCE(first_crash, fix_ev, reimage_at, res_at) END AS crashed_at,
+          COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at) AS loop_at
+        FROM (
+          SELECT *, xc IN ('received', 'online') AS exposed,
+            xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
+              OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed')) AS down
+          FROM (
+            SELECT *, CASE
+                WHEN plat = '' AND bad_at IS NULL THEN 'unknown_platform'
+                WHEN plat <> '' AND lower(plat) <> $plat THEN 'other_platform'
+                WHEN COALESCE(ver, '') = '' AND bad_at IS NULL THEN 'unknown_version'
+                WHEN COALESCE(ver, '') <> '' AND NOT ver_ok THEN 'old_version'
+                WHEN bad_at IS NOT NULL THEN 'received'
+                WHEN has_ev THEN 'not_received'
+                WHEN first_seen IS NULL OR last_seen IS NULL THEN 'unknown_online'
+                WHEN first_seen <= $we AND last_seen >= $ws THEN 'online'
+                ELSE 'offline' END AS xc
+            FROM (
+              SELECT d.id, d.superseded_by, COALESCE(d.platform, '') AS plat, d.agent_version AS ver,
+                d.first_seen, d.last_seen, e.device_id IS NOT NULL AS has_ev, e.bad_at, e.first_crash,
+                COALESCE(e.crashes, 0) AS crashes, e.last_loop, e.rec_ev, e.fix_ev, e.reimage_at,
+                r.result, r.at AS res_at,
+                (CAST(d.agent_version AS INTEGER) > $maj OR (CAST(d.agent_version AS INTEGER) = $maj
+                  AND CAST(substr(d.agent_version, instr(d.agent_version, '.') + 1) AS INTEGER) >= $min)) AS ver_ok
+              FROM devices d LEFT JOIN temp._ev e ON e.device_id = d.id LEFT JOIN temp._res r ON r.device_id = d.id
+              ${partial ? 'WHERE d.id IN (SELECT id FROM temp._ids)' : ''}
+            )
+          )
+        )
+      )
+    )`,
+    p,
+  );
+}
+
+/** Adds (sign 1) or removes (sign -1) the contribution of the devices in `src` (a CUBE_SOURCE-shaped table). */
+function applyCubes(ws: Workspace, src: string, sign: 1 | -1): void {
+  const db = ws.db;
+  const dims = 'ring, site, platform, tags';
+  db.run(`INSERT INTO an_counts(${dims}, state, n) SELECT ${dims}, state, ${sign} * COUNT(*) FROM ${src} WHERE true
+    GROUP BY ${dims}, state ON CONFLICT DO UPDATE SET n = n + excluded.n`);
+  db.run(`INSERT INTO an_crash(${dims}, bucket, n)
+    SELECT ${dims}, (crashed_at / ${CRASH_BUCKET_MS}) * ${CRASH_BUCKET_MS} AS b, ${sign} * COUNT(*) FROM ${src}
+    WHERE crashed_at IS NOT NULL GROUP BY ${dims}, b ON CONFLICT DO UPDATE SET n = n + excluded.n`);
+  db.run(`INSERT INTO an_burn(${dims}, bucket, delta)
+    SELECT ${dims}, b, ${sign} * SUM(d) FROM (
+      SELECT ${dims}, (crashed_at / ${BURN_BUCKET_MS}) * ${BURN_BUCKET_MS} AS b, 1 AS d FROM ${src} WHERE crashed_at IS NOT NULL
+      UNION ALL
+      SELECT ${dims}, (resolved_at / ${BURN_BUCKET_MS}) * ${BURN_BUCKET_MS}, -1 FROM ${src}
+      WHERE crashed_at IS NOT NULL AND resolved_at IS NOT NULL
+    ) WHERE true GROUP BY ${dims}, b ON CONFLICT DO UPDATE SET delta = delta + excluded.delta`);
+  db.run(`INSERT INTO an_ttr(${dims}, hours, n, sum_ms)
+    SELECT ${dims}, (MAX(resolved_at - crashed_at, 0) / 3600000) AS h, ${sign} * COUNT(*), ${sign} * SUM(MAX(resolved_at - crashed_at, 0))
+    FROM ${src} WHERE crashed_at IS NOT NULL AND resolved_at IS NOT NULL GROUP BY ${dims}, h
+    ON CONFLICT DO UPDATE SET n = n + excluded.n, sum_ms = sum_ms + excluded.sum_ms`);
+}
+
+function clearZeros(ws: Workspace): void {
+  ws.db.run('DELETE FROM an_counts WHERE n = 0');
+  ws.db.run('DELETE FROM an_crash WHERE n = 0');
+  ws.db.run('DELETE FROM an_burn WHERE delta = 0');
+  ws.db.run('DELETE FROM an_ttr WHERE n = 0');
+}
+
+function insertCritical(ws: Workspace, src: string): void {
+  ws.db.run(`INSERT OR REPLACE INTO an_critical(device_id, rank, category, hostname, ring, site, platform, tags, state)
+    SELECT id, rk, CASE rk ${CRITICAL_CATEGORIES.map((c, i) => (i ? `WHEN ${i} THEN '${c}'` : '')).join(' ')} END,
+      hostname, ring, site, platform, tags, state
+    FROM (SELECT *, ${CRITICAL_RANK} AS rk FROM ${src}) WHERE rk IS NOT NULL`);
+}
+
+function dataTime(ws: Workspace, cfg: AnalysisConfig, partial: boolean): number {
+  if (partial) {
+    const stored = Number(meta(ws, 'analysis.as_of'));
+    const seen = ws.db.value<number>('SELECT MAX(last_ts) FROM temp._ev') ?? 0;
+    if (Number.isFinite(stored) && stored > 0) return Math.max(stored, seen);
+  }
+  const ev = ws.db.value<number>(partial ? 'SELECT MAX(ts) FROM events' : 'SELECT MAX(last_ts) FROM temp._ev');
+  const orphan = partial ? null : ws.db.value<number>('SELECT MAX(ts) FROM events WHERE device_id IS NULL');
+  const t = Math.max(ev ?? 0, orphan ?? 0);
+  if (t > 0) return t;
+  return ws.db.value<number>('SELECT MAX(last_seen) FROM devices') ?? cfg.windowEnd;
+}
+
+function storeKeyCounts(ws: Workspace): void {
+  const k = ws.db.get<{ total: number; valid: number; invalid: number; withKey: number; unmatched: number }>(
+    `SELECT COUNT(*) AS total, COALESCE(SUM(k.valid <> 0), 0) AS valid, COALESCE(SUM(k.valid = 0), 0) AS invalid,
+      COUNT(DISTINCT COALESCE(d.superseded_by, k.device_id)) AS withKey, COALESCE(SUM(k.device_id IS NULL), 0) AS unmatched
+     FROM keys k LEFT JOIN devices d ON d.id = k.device_id`,
+  );
+  setMeta(
+    ws,
+    'analysis.keys',
+    JSON.stringify({
+      total: k?.total ?? 0,
+      valid: k?.valid ?? 0,
+      invalid: k?.invalid ?? 0,
+      devicesWithKey: k?.withKey ?? 0,
+      unmatched: k?.unmatched ?? 0,
+    }),
+  );
+}
+
+/**
+ * Recomputes every device's exposure and state, then the summary tables. Runs inside the caller's transaction
+ * (a savepoint) so an import and its analysis commit together. With deviceIds, only those devices are redone
+ * and the summaries are patched by removing their old contribution and adding the new one.
+ */
+export function recompute(ws: Workspace, opts: RecomputeOptions = {}): RecomputeStats {
+  const t0 = globalThis.performance?.now() ?? Date.now();
+  const cfg = readConfig(ws);
+  const partial = Array.isArray(opts.deviceIds);
+  return ws.db.tx(() => {
+    const db = ws.db;
+    if (partial) {
+      db.run('DROP TABLE IF EXISTS temp._ids');
+      db.run('CREATE TEMP TABLE _ids(id INTEGER PRIMARY KEY)');
+      const stmt = db.prepare('INSERT OR IGNORE INTO temp._ids(id) VALUES (?)');
+      try {
+        for (const id of opts.deviceIds!) stmt.run([id]);
+      } finally {
+        stmt.free();
+      }
+      // A stale record's change moves its current device's numbers too, and the other way round.
+      db.run(`INSERT OR IGNORE INTO temp._ids SELECT superseded_by FROM devices
+        WHERE id IN (SELECT id FROM temp._ids) AND superseded_by IS NOT NULL`);
+      db.run('DROP TABLE IF EXISTS temp._old');
+      db.run(`CREATE TEMP TABLE _old AS SELECT * FROM (${CUBE_SOURCE}) WHERE id IN (SELECT id FROM temp._ids)`);
+    }
+    buildEvidence(ws, cfg, partial);
+    const asOf = dataTime(ws, cfg, partial);
+    buildStates(ws, params(cfg, asOf), partial);
+    db.run(`UPDATE devices SET exposed = s.exposed, state = s.state, state_rule = COALESCE(s.rule, ''), crashed_at = s.crashed_at,
+        recovered_at = s.recovered_at, fixed_at = s.fixed_at
+      FROM temp._st s WHERE devices.id = s.id AND (devices.exposed IS NOT s.exposed OR devices.state IS NOT s.state
+        OR devices.state_rule IS NOT s.rule OR devices.crashed_at IS NOT s.crashed_at
+        OR devices.recovered_at IS NOT s.recovered_at OR devices.fixed_at IS NOT s.fixed_at)`);
+    const changed = db.value<number>('SELECT changes()') ?? 0;
+    if (partial) {
+      db.run('DROP TABLE IF EXISTS temp._new');
+      db.run(`CREATE TEMP TABLE _new AS SELECT * FROM (${CUBE_SOURCE}) WHERE id IN (SELECT id FROM temp._ids)`);
+      applyCubes(ws, 'temp._old', -1);
+      applyCubes(ws, 'temp._new', 1);
+      clearZeros(ws);
+      db.run('DELETE FROM an_critical WHERE device_id IN (SELECT id FROM temp._ids)');
+      insertCritical(ws, 'temp._new');
+    } else {
+      for (const t of ['an_counts', 'an_crash', 'an_burn', 'an_ttr', 'an_critical']) db.run(`DELETE FROM ${t}`);
+      applyCubes(ws, `(${CUBE_SOURCE})`, 1);
+      clearZeros(ws);
+      insertCritical(ws, `(${CUBE_SOURCE})`);
+      storeKeyCounts(ws);
+    }
+    for (const t of ['_ids', '_old', '_new', '_ev', '_res', '_st']) db.run(`DROP TABLE IF EXISTS temp.${t}`);
+    setMeta(ws, 'analysis.as_of', String(asOf));
+    setMeta(ws, 'analysis.computed_at', String(ws.now()));
+    const devices = db.value<number>('SELECT COALESCE(SUM(n), 0) FROM an_counts') ?? 0;
+    const t1 = globalThis.performance?.now() ?? Date.now();
+    return { devices, changed, asOf, ms: Math.round(t1 - t0) };
+  });
+}
+
+/** Keys are counted at full recompute; an import of keys alone can refresh just these. */
+export function refreshKeyCounts(ws: Workspace): void {
+  storeKeyCounts(ws);
+}
+
+export { AFFECTED };

@@ -1,5 +1,7 @@
 // The ordered list of schema migrations. Append only: never edit one that has shipped.
 import type { Migration } from '../migrate.js';
 import m001 from './001-base.js';
+import m003 from './003-analysis.js';
+import m006 from './006-replay.js';
 
-export const migrations: Migration[] = [m001];
+export const migrations: Migration[] = [m001, m003, m006];

@@ -1,0 +1,76 @@
+// The analysis playbook settings (exposure window, susceptible version and platform), read from workspace meta keys.
+import { meta, setMeta, type Workspace } from '../workspace.js';
+
+export interface AnalysisConfig {
+  /** Epoch ms: the bad content was live from windowStart to windowEnd (inclusive). */
+  windowStart: number;
+  windowEnd: number;
+  /** Lowest susceptible agent version, "major.minor" (e.g. "7.11"). */
+  minVersion: string;
+  /** The affected platform as stored in devices.platform (lower case). */
+  platform: string;
+  /** The content version whose receipt in the window is the exposure evidence. */
+  badVersion: string;
+  /** How long after its last crash or reboot a device may still come back by itself. */
+  selfRecoveryMs: number;
+}
+
+/** The channel-file-291 playbook defaults (CrowdStrike, 19 July 2024). */
+export const DEFAULT_CONFIG: AnalysisConfig = {
+  windowStart: Date.UTC(2024, 6, 19, 4, 9),
+  windowEnd: Date.UTC(2024, 6, 19, 5, 27),
+  minVersion: '7.11',
+  platform: 'windows',
+  badVersion: '291-bad',
+  selfRecoveryMs: 2 * 3600_000,
+};
+
+const KEYS = {
+  windowStart: 'analysis.window_start',
+  windowEnd: 'analysis.window_end',
+  minVersion: 'analysis.min_version',
+  platform: 'analysis.platform',
+  badVersion: 'analysis.bad_version',
+  selfRecoveryMs: 'analysis.self_recovery_ms',
+} as const;
+
+function time(text: string | undefined, fallback: number): number {
+  if (!text) return fallback;
+  const t = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  return Number.isFinite(t) ? t : fallback;
+}
+
+export function readConfig(ws: Workspace): AnalysisConfig {
+  const d = DEFAULT_CONFIG;
+  const minVersion = meta(ws, KEYS.minVersion) ?? d.minVersion;
+  const recovery = Number(meta(ws, KEYS.selfRecoveryMs));
+  return {
+    windowStart: time(meta(ws, KEYS.windowStart), d.windowStart),
+    windowEnd: time(meta(ws, KEYS.windowEnd), d.windowEnd),
+    minVersion: /^\d+(\.\d+)?$/.test(minVersion) ? minVersion : d.minVersion,
+    platform: (meta(ws, KEYS.platform) ?? d.platform).toLowerCase(),
+    badVersion: meta(ws, KEYS.badVersion) ?? d.badVersion,
+    selfRecoveryMs: Number.isFinite(recovery) && recovery > 0 ? recovery : d.selfRecoveryMs,
+  };
+}
+
+/** Stores the settings that are given; the caller runs recompute() afterwards. */
+export function writeConfig(ws: Workspace, patch: Partial<AnalysisConfig>): AnalysisConfig {
+  const next = { ...readConfig(ws), ...patch };
+  if (!(next.windowStart <= next.windowEnd)) throw new Error('the exposure window must start before it ends');
+  if (!/^\d+(\.\d+)?$/.test(next.minVersion)) throw new Error(`minVersion "${next.minVersion}" is not major.minor`);
+  setMeta(ws, KEYS.windowStart, new Date(next.windowStart).toISOString());
+  setMeta(ws, KEYS.windowEnd, new Date(next.windowEnd).toISOString());
+  setMeta(ws, KEYS.minVersion, next.minVersion);
+  setMeta(ws, KEYS.platform, next.platform.toLowerCase());
+  setMeta(ws, KEYS.badVersion, next.badVersion);
+  setMeta(ws, KEYS.selfRecoveryMs, String(next.selfRecoveryMs));
+  return next;
+}
+
+export function versionParts(v: string): [number, number] {
+  const [maj, min] = v.split('.');
+  return [Number(maj ?? 0), Number(min ?? 0)];
+}
+
+export const PLATFORM_LABEL: Record<string, string> = { windows: 'Windows', mac: 'macOS', linux: 'Linux' };
