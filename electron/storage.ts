@@ -1,7 +1,11 @@
 // Durable workspace storage on disk: atomic snapshots (temp, fsync, rename, keep previous) plus an fsync'd journal.
 import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
+import type { SqlJsStatic } from 'sql.js';
 import type { JournalEntry } from '../core/contract/host.js';
+import { appliedSeq, replayJournal } from '../core/field/apply.js';
+import type { Db } from '../core/store/db.js';
+import { openWorkspace, type Workspace } from '../core/workspace.js';
 
 export interface StorageFs {
   open: typeof fsp.open;
@@ -10,6 +14,7 @@ export interface StorageFs {
   readFile: typeof fsp.readFile;
   stat: typeof fsp.stat;
   copyFile: typeof fsp.copyFile;
+  readdir: (dir: string) => Promise<string[]>;
 }
 
 const realFs: StorageFs = {
@@ -19,6 +24,7 @@ const realFs: StorageFs = {
   readFile: fsp.readFile,
   stat: fsp.stat,
   copyFile: fsp.copyFile,
+  readdir: (dir) => fsp.readdir(dir),
 };
 
 export interface StorageOptions {
@@ -26,30 +32,97 @@ export interface StorageOptions {
   platform?: NodeJS.Platform;
   /** How often a Windows rename is retried on EPERM/EBUSY/EACCES (virus scanners, indexers hold files briefly). */
   renameRetries?: number;
+  /** Base delay of the rename backoff in ms (tests shorten it). */
+  retryDelayMs?: number;
+  /** How long a save waits for an open write transaction to commit before giving up. */
+  txWaitMs?: number;
+}
+
+export interface RecoverOptions {
+  SQL: SqlJsStatic;
+  keyMaterial: Uint8Array | ((workspaceId: string) => Promise<Uint8Array>);
+  actor?: string;
+  now?: () => number;
+  /** Create an empty workspace when there is no file yet (otherwise that is an error). */
+  create?: boolean;
+}
+
+export interface Recovered {
+  ws: Workspace;
+  /** Highest journal seq contained in the opened state; the next action gets lastSeq + 1. */
+  lastSeq: number;
+  /** Journal entries applied on top of the snapshot. */
+  replayed: number;
+  /** Which image the state was built from. */
+  source: 'snapshot' | 'previous' | 'new';
+  /** Files that would not open and were moved aside (never deleted). */
+  quarantined: string[];
+  /** A sentence for the user when something had to be repaired; undefined when the open was clean. */
+  notice?: string;
 }
 
 export const journalPath = (file: string) => `${file}.journal`;
 export const previousPath = (file: string) => `${file}.prev`;
+const TMP_MARK = '.tmp-';
 
 function isCode(err: unknown, ...codes: string[]): boolean {
   return typeof err === 'object' && err !== null && codes.includes((err as NodeJS.ErrnoException).code ?? '');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Parses journal text; a line torn by a crash is skipped, and a torn line glued to a later append is split. */
+export function parseJournal(text: string, afterSeq = 0): JournalEntry[] {
+  const out: JournalEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let entry: JournalEntry | undefined;
+    try {
+      entry = JSON.parse(line) as JournalEntry;
+    } catch {
+      // A crash mid-append leaves a partial line; if an append followed it, the complete entry is its tail.
+      const at = line.lastIndexOf('{"seq":');
+      if (at > 0) {
+        try {
+          entry = JSON.parse(line.slice(at)) as JournalEntry;
+        } catch {
+          entry = undefined;
+        }
+      }
+    }
+    if (entry && typeof entry.seq === 'number' && entry.action && entry.seq > afterSeq) out.push(entry);
+  }
+  return out;
 }
 
 export class WorkspaceStorage {
   private readonly fs: StorageFs;
   private readonly platform: NodeJS.Platform;
   private readonly renameRetries: number;
+  private readonly retryDelayMs: number;
+  private readonly txWaitMs: number;
+  /** Journal seq of the snapshot currently on disk per file: the journal keeps everything after the previous one. */
+  private readonly snapshotSeq = new Map<string, number>();
+  private tmpCounter = 0;
 
   constructor(opts: StorageOptions = {}) {
     this.fs = opts.fs ?? realFs;
     this.platform = opts.platform ?? process.platform;
     this.renameRetries = opts.renameRetries ?? 10;
+    this.retryDelayMs = opts.retryDelayMs ?? 20;
+    this.txWaitMs = opts.txWaitMs ?? 60_000;
   }
 
-  /** Writes bytes to `file` atomically; the old file survives as `file.prev` until the next save. */
-  async writeAtomic(file: string, bytes: Uint8Array): Promise<void> {
-    const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-    const handle = await this.fs.open(tmp, 'w', 0o600);
+  /**
+   * Writes bytes to `file` atomically: a fresh temp file is written and fsynced, the current file becomes
+   * `file.prev`, the temp file is renamed over `file`, and the directory is fsynced. A crash at any point
+   * leaves either the old or the new image complete on disk (as `file`, or as `file.prev` between renames).
+   */
+  async writeAtomic(file: string, bytes: Uint8Array, opts: { keepPrevious?: boolean } = {}): Promise<void> {
+    const keepPrevious = opts.keepPrevious ?? true;
+    const tmp = `${file}${TMP_MARK}${process.pid}-${Date.now()}-${++this.tmpCounter}`;
+    // 'wx' so a planted file or symlink at the temp name is never followed.
+    const handle = await this.fs.open(tmp, 'wx', 0o600);
     try {
       await handle.writeFile(bytes);
       await handle.sync();
@@ -58,11 +131,23 @@ export class WorkspaceStorage {
       await this.fs.rm(tmp, { force: true }).catch(() => undefined);
       throw err;
     }
-    await handle.close();
     try {
-      if (await this.exists(file)) await this.fs.copyFile(file, previousPath(file));
+      await handle.close();
+    } catch (err) {
+      await this.fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    let movedToPrevious = false;
+    try {
+      if (keepPrevious && (await this.exists(file))) {
+        await this.renameWithRetry(file, previousPath(file));
+        movedToPrevious = true;
+      }
       await this.renameWithRetry(tmp, file);
     } catch (err) {
+      // Put the old image back where readers expect it; if even that fails, recovery finds it as .prev.
+      if (movedToPrevious && !(await this.exists(file)))
+        await this.renameWithRetry(previousPath(file), file).catch(() => undefined);
       await this.fs.rm(tmp, { force: true }).catch(() => undefined);
       throw err;
     }
@@ -72,15 +157,21 @@ export class WorkspaceStorage {
   /** Appends one journal line and fsyncs it; only then may the caller acknowledge the action. */
   async appendJournal(file: string, entry: JournalEntry): Promise<void> {
     const handle = await this.fs.open(journalPath(file), fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o600);
+    let size: number | undefined;
     try {
+      size = (await handle.stat()).size;
       await handle.writeFile(`${JSON.stringify(entry)}\n`);
       await handle.sync();
-    } finally {
-      await handle.close();
+    } catch (err) {
+      // Best effort: drop a line that may be half-written so a failed, unacknowledged append leaves no trace.
+      if (size !== undefined) await handle.truncate(size).catch(() => undefined);
+      await handle.close().catch(() => undefined);
+      throw err;
     }
+    await handle.close();
   }
 
-  /** Reads the journal, skipping a torn final line (a crash mid-append never acknowledged it). */
+  /** Reads the journal, skipping a torn line (a crash mid-append never acknowledged it). */
   async readJournal(file: string, afterSeq = 0): Promise<JournalEntry[]> {
     let text: string;
     try {
@@ -89,24 +180,14 @@ export class WorkspaceStorage {
       if (isCode(err, 'ENOENT')) return [];
       throw err;
     }
-    const out: JournalEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const entry = JSON.parse(line) as JournalEntry;
-        if (typeof entry.seq === 'number' && entry.seq > afterSeq) out.push(entry);
-      } catch {
-        // A partial last line from a crash mid-append; its action was never acknowledged.
-      }
-    }
-    return out;
+    return parseJournal(text, afterSeq);
   }
 
-  /** After a snapshot that includes every entry up to seq, rewrite the journal with only the later ones. */
+  /** Rewrites the journal atomically with only the entries after `uptoSeq`. */
   async compactJournal(file: string, uptoSeq: number): Promise<void> {
     const rest = await this.readJournal(file, uptoSeq);
     const body = rest.map((e) => `${JSON.stringify(e)}\n`).join('');
-    await this.writeAtomic(journalPath(file), new TextEncoder().encode(body));
+    await this.writeAtomic(journalPath(file), new TextEncoder().encode(body), { keepPrevious: false });
   }
 
   async readSnapshot(file: string): Promise<Uint8Array | null> {
@@ -120,9 +201,116 @@ export class WorkspaceStorage {
 
   /** Moves an unreadable workspace aside (never deletes it) and returns where it went. */
   async quarantine(file: string): Promise<string> {
-    const dest = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const dest = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}-${++this.tmpCounter}`;
     await this.renameWithRetry(file, dest);
+    await this.syncDir(path.dirname(file));
     return dest;
+  }
+
+  /**
+   * Exports the database and saves it atomically, then trims the journal to what the previous snapshot lacks
+   * (so the kept `.prev` plus the journal still rebuild everything). Waits for an open write transaction to
+   * commit first: sql.js must never serialise half a transaction.
+   */
+  async save(file: string, db: Db, journalSeq: number): Promise<void> {
+    const bytes = await this.exportWhenIdle(db);
+    const previousSeq = this.snapshotSeq.get(file);
+    await this.writeAtomic(file, bytes);
+    this.snapshotSeq.set(file, journalSeq);
+    if (previousSeq !== undefined) await this.compactJournal(file, previousSeq);
+  }
+
+  /** db.export() once no write transaction is open; retries after commit rather than failing the save. */
+  async exportWhenIdle(db: Db): Promise<Uint8Array> {
+    const deadline = Date.now() + this.txWaitMs;
+    for (;;) {
+      if (!db.inTransaction) {
+        try {
+          return db.export();
+        } catch (err) {
+          // A transaction opened with raw SQL (not through Db.tx) also makes sql.js refuse; wait for it too.
+          if (!/transaction/i.test((err as Error).message)) throw err;
+        }
+      }
+      if (Date.now() > deadline) throw new Error('could not save: a write transaction stayed open too long');
+      await sleep(5);
+    }
+  }
+
+  /**
+   * Opens a workspace file: the last snapshot that opens cleanly plus a replay of the journal. A snapshot that
+   * will not open is moved aside (never deleted) and the previous one is used; the notice tells the user.
+   * After a replay or a repair a fresh snapshot is written and the journal trimmed.
+   */
+  async recover(file: string, opts: RecoverOptions): Promise<Recovered> {
+    const quarantined: string[] = [];
+    const problems: string[] = [];
+    await this.removeStaleTemps(file);
+    let source: Recovered['source'] = 'new';
+    let bytes: Uint8Array | null = null;
+
+    for (const [candidate, kind] of [
+      [file, 'snapshot'],
+      [previousPath(file), 'previous'],
+    ] as const) {
+      const data = await this.readSnapshot(candidate);
+      if (!data) continue;
+      const problem = checkImage(opts.SQL, data);
+      if (problem === null) {
+        bytes = data;
+        source = kind;
+        break;
+      }
+      problems.push(`${path.basename(candidate)}: ${problem}`);
+      quarantined.push(await this.quarantine(candidate));
+    }
+    const journal = await this.readJournal(file);
+    if (!bytes && !opts.create && journal.length === 0) {
+      throw new Error(
+        problems.length > 0
+          ? `${file} would not open (${problems.join('; ')}); it was moved aside to ${quarantined.join(', ')}`
+          : `no workspace at ${file}`,
+      );
+    }
+
+    const ws = await openWorkspace({
+      SQL: opts.SQL,
+      bytes,
+      keyMaterial: opts.keyMaterial,
+      ...(opts.actor !== undefined ? { actor: opts.actor } : {}),
+      ...(opts.now !== undefined ? { now: opts.now } : {}),
+    });
+    const baseSeq = appliedSeq(ws);
+    const { replayed, lastSeq } = await replayJournal(ws, journal);
+    // The journal keeps every entry after the image we started from until the next save supersedes it.
+    this.snapshotSeq.set(file, baseSeq);
+    if (replayed > 0 || quarantined.length > 0 || source === 'previous') await this.save(file, ws.db, lastSeq);
+
+    let notice: string | undefined;
+    if (quarantined.length > 0) {
+      notice =
+        `The workspace file would not open (${problems.join('; ')}). It was moved aside, not deleted: ` +
+        `${quarantined.join(', ')}. Ringside opened ${source === 'previous' ? 'the previous snapshot' : 'an empty image'} ` +
+        `and replayed ${replayed} journaled action(s) on top of it.`;
+    } else if (source === 'previous') {
+      notice = `The last save was interrupted; Ringside opened the previous snapshot and replayed ${replayed} journaled action(s).`;
+    }
+    return { ws, lastSeq, replayed, source, quarantined, ...(notice ? { notice } : {}) };
+  }
+
+  /** Temp files left by a crash mid-save are incomplete by definition (the rename never happened). */
+  private async removeStaleTemps(file: string): Promise<void> {
+    let names: string[];
+    try {
+      names = await this.fs.readdir(path.dirname(file));
+    } catch {
+      return;
+    }
+    const base = path.basename(file);
+    for (const n of names) {
+      if (n.startsWith(`${base}${TMP_MARK}`) || n.startsWith(`${base}.journal${TMP_MARK}`))
+        await this.fs.rm(path.join(path.dirname(file), n), { force: true }).catch(() => undefined);
+    }
   }
 
   private async exists(file: string): Promise<boolean> {
@@ -142,19 +330,40 @@ export class WorkspaceStorage {
       } catch (err) {
         const retriable = this.platform === 'win32' && isCode(err, 'EPERM', 'EBUSY', 'EACCES');
         if (!retriable || attempt >= this.renameRetries) throw err;
-        await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 5)));
+        await sleep(this.retryDelayMs * 2 ** Math.min(attempt, 5));
       }
     }
   }
 
   private async syncDir(dir: string): Promise<void> {
-    // Directory fsync makes the rename durable on Linux/macOS; Windows cannot open a directory for it.
-    if (this.platform === 'win32') return;
-    const handle = await this.fs.open(dir, 'r');
+    // Directory fsync makes the rename durable on Linux/macOS. Windows cannot fsync a directory handle (EPERM,
+    // nodejs/node#3879); NTFS journals the rename, so exactly that failure is tolerated there and nowhere else.
+    let handle;
     try {
+      handle = await this.fs.open(dir, 'r');
       await handle.sync();
+    } catch (err) {
+      if (!(this.platform === 'win32' && isCode(err, 'EPERM', 'EISDIR', 'EACCES'))) throw err;
     } finally {
-      await handle.close();
+      await handle?.close().catch(() => undefined);
     }
+  }
+}
+
+/** Null when the bytes are a SQLite image that opens and passes integrity_check; otherwise why not. */
+export function checkImage(SQL: SqlJsStatic, bytes: Uint8Array): string | null {
+  if (bytes.byteLength === 0) return 'the file is empty';
+  let db;
+  try {
+    db = new SQL.Database(bytes);
+    const rows = db.exec('PRAGMA integrity_check');
+    const first = rows[0]?.values[0]?.[0];
+    if (first !== 'ok') return `integrity_check: ${String(first)}`;
+    db.exec('SELECT count(*) FROM meta');
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    db?.close();
   }
 }

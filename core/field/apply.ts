@@ -1,6 +1,7 @@
 // Applies one journalled user action to the workspace; replay of the journal calls the same function in order.
 import type { Action } from '../contract/actions.js';
-import { sha256Hex } from '../secrets/box.js';
+import type { JournalEntry } from '../contract/host.js';
+import { sha256HexSync } from './sha256.js';
 import { audit, type Workspace } from '../workspace.js';
 
 export async function applyAction(ws: Workspace, action: Action): Promise<void> {
@@ -15,7 +16,7 @@ export async function applyAction(ws: Workspace, action: Action): Promise<void> 
         keyIdUsed: action.keyIdUsed ?? null,
         notes: action.notes ?? null,
       };
-      const recordHash = await sha256Hex(JSON.stringify(['console', record]));
+      const recordHash = sha256HexSync(JSON.stringify(['console', record]));
       ws.db.run(
         `INSERT INTO results(device_id, result, method, at, technician, key_id_used, notes, origin, record_hash)
          VALUES (?,?,?,?,?,?,?,'console',?) ON CONFLICT(record_hash) DO NOTHING`,
@@ -44,4 +45,57 @@ export async function applyAction(ws: Workspace, action: Action): Promise<void> 
       await audit(ws, 'key.reveal', { keyId: action.keyId, deviceId: action.deviceId, reason: action.reason });
       return;
   }
+}
+
+/** Meta key holding the last journal seq whose action is inside this database image. */
+export const JOURNAL_SEQ_KEY = 'journal_seq';
+
+export function appliedSeq(ws: Workspace): number {
+  return Number(ws.db.value<string>('SELECT value FROM meta WHERE key = ?', [JOURNAL_SEQ_KEY]) ?? 0);
+}
+
+/**
+ * Applies one journal entry and records its seq in the same transaction, so a snapshot always says which
+ * journal entries it already contains and replay never applies an action twice.
+ */
+export async function applyJournalEntry(ws: Workspace, entry: JournalEntry): Promise<boolean> {
+  if (entry.seq <= appliedSeq(ws)) return false;
+  const run = async () => {
+    await applyAction(ws, entry.action);
+    ws.db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
+      JOURNAL_SEQ_KEY,
+      String(entry.seq),
+    ]);
+  };
+  if (ws.db.inTransaction) await run();
+  else await ws.db.txAsync(run);
+  return true;
+}
+
+/** Replays journal entries in seq order on top of a snapshot, skipping those the snapshot already holds. */
+export async function replayJournal(
+  ws: Workspace,
+  entries: readonly JournalEntry[],
+): Promise<{ replayed: number; lastSeq: number }> {
+  const sorted = [...entries].sort((a, b) => a.seq - b.seq);
+  const base = appliedSeq(ws);
+  let replayed = 0;
+  let last = base;
+  const pending = sorted.filter((e) => e.seq > base);
+  if (pending.length > 0) {
+    // One transaction and one meta write for the whole replay: all of it lands in the image, or none of it.
+    await ws.db.txAsync(async () => {
+      for (const e of pending) {
+        if (e.seq <= last) continue; // a duplicated line
+        await applyAction(ws, e.action);
+        last = e.seq;
+        replayed++;
+      }
+      ws.db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
+        JOURNAL_SEQ_KEY,
+        String(last),
+      ]);
+    });
+  }
+  return { replayed, lastSeq: last };
 }
