@@ -1,8 +1,11 @@
-// Bundles the Node side with esbuild: the Electron main process, the preload and the headless CLI.
+// Bundles the Node side with esbuild (main process, preloads, headless CLI) and copies what main loads at run time.
 import { build } from 'esbuild';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
 const common = {
   bundle: true,
   platform: 'node',
@@ -12,10 +15,22 @@ const common = {
   logLevel: 'warning',
   absWorkingDir: root,
 };
+// The CLI (and sql.js) read import.meta.url; in a CommonJS bundle it is derived from __filename.
+const importMetaShim = {
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
 
+await mkdir(`${root}dist/electron/prompt`, { recursive: true });
 await Promise.all([
-  build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron'] }),
-  // The sandboxed preload may only require('electron'); everything else is bundled in.
+  build({
+    ...common,
+    ...importMetaShim,
+    entryPoints: ['electron/main.ts'],
+    outfile: 'dist/electron/main.cjs',
+    external: ['electron'],
+  }),
+  // Sandboxed preloads may only require('electron'); everything else is bundled in.
   build({
     ...common,
     entryPoints: ['electron/preload.ts'],
@@ -24,11 +39,22 @@ await Promise.all([
   }),
   build({
     ...common,
+    entryPoints: ['electron/host/prompt/prompt-preload.ts'],
+    outfile: 'dist/electron/prompt-preload.cjs',
+    external: ['electron'],
+  }),
+  build({
+    ...common,
+    ...importMetaShim,
     entryPoints: ['electron/cli.ts'],
     outfile: 'dist/cli/ringside.cjs',
     // sql.js finds its .wasm next to its own module at run time.
     external: ['sql.js'],
-    define: { 'import.meta.url': 'importMetaUrl' },
-    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   }),
+  // Main loads sql.js from this file: the packaged app has no node_modules.
+  copyFile(require.resolve('sql.js/dist/sql-wasm.wasm'), `${root}dist/electron/sql-wasm.wasm`),
+  ...['passphrase.html', 'passphrase.js', 'passphrase.css'].map((f) =>
+    copyFile(`${root}electron/host/prompt/${f}`, `${root}dist/electron/prompt/${f}`),
+  ),
+  copyFile(`${root}build/icons/512x512.png`, `${root}dist/electron/icon.png`).catch(() => undefined),
 ]);

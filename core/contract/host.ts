@@ -32,6 +32,20 @@ export interface SaveFileRequest {
   mime?: string;
 }
 
+/** A file handed to the app from outside: OS file association, a second launch, the Open menu, or drag and drop. */
+export interface OpenFileEvent {
+  kind: 'workspace' | 'fieldpack' | 'export';
+  /** File name without directories. */
+  name: string;
+  /** For workspaces: pass to openWorkspace(location). */
+  location?: string;
+  /** Content, for field packs and dropped export files (CSV, JSON). */
+  data?: Uint8Array;
+}
+
+/** Application-menu commands the renderer carries out (the menu lives in the host). */
+export type MenuCommand = 'new-workspace' | 'save-snapshot' | 'export-pdf' | 'close-workspace';
+
 export interface HostApi {
   readonly kind: 'electron' | 'browser';
   appInfo(): Promise<{ name: string; version: string; versions: Record<string, string> }>;
@@ -48,4 +62,8 @@ export interface HostApi {
   saveFile(req: SaveFileRequest): Promise<string | null>;
   /** PDF of the current page (Electron printToPDF); null where the host cannot, and the UI falls back to window.print(). */
   printToPdf(): Promise<Uint8Array | null>;
+  /** Files opened from outside the page; returns an unsubscribe function. Optional: the browser host never calls back. */
+  onOpenFile?(cb: (ev: OpenFileEvent) => void): () => void;
+  /** Application-menu commands; returns an unsubscribe function. Optional: the browser host has no menu. */
+  onMenuCommand?(cb: (command: MenuCommand) => void): () => void;
 }

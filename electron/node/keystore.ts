@@ -24,6 +24,23 @@ export class FileKeyStore {
     return path.join(this.dir, `${workspaceId}.key`);
   }
 
+  /** True when this store already holds a key for the workspace (wrapped or not). */
+  async has(workspaceId: string): Promise<boolean> {
+    try {
+      await fsp.access(this.file(workspaceId));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stores a known key (e.g. one adopted from the CLI's store); never overwrites an existing one. */
+  async put(workspaceId: string, raw: Uint8Array): Promise<void> {
+    const file = this.file(workspaceId);
+    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await fsp.writeFile(file, this.wrapper ? await this.wrapper.wrap(raw) : raw, { mode: 0o600, flag: 'wx' });
+  }
+
   /** Returns the workspace key, creating one the first time a workspace is seen on this machine. */
   async get(workspaceId: string): Promise<Uint8Array> {
     const file = this.file(workspaceId);

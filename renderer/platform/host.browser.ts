@@ -141,4 +141,11 @@ export const browserHost: HostApi = {
   async printToPdf() {
     return null;
   },
+  // No OS file associations or application menu in a browser tab: nothing ever arrives.
+  onOpenFile() {
+    return () => undefined;
+  },
+  onMenuCommand() {
+    return () => undefined;
+  },
 };
