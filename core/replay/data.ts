@@ -1,0 +1,236 @@
+// Reads a content's rollout from the workspace into typed arrays (one slot per receiving device, in receipt order).
+import type { Workspace } from '../workspace.js';
+
+/** One rolled-out content: the `installed` (or `received`) events of one package + version. */
+export interface ContentInfo {
+  key: string;
+  package: string;
+  version: string;
+  /** Devices that received it. */
+  devices: number;
+  /** Of those, devices with a `crashed` event at or after their receipt. */
+  crashed: number;
+  firstAt: number;
+  lastAt: number;
+  /** The event source (falcon, intune, ...) of the receipts. */
+  source: string | null;
+}
+
+export interface RingGroup {
+  /** Imported ring name as the data spells it ('' when the device has none). */
+  name: string;
+  /** Fleet devices (real machines) in this imported ring, recipients or not. */
+  members: number;
+  /** Indices into the arrays below, ascending = receipt order. */
+  idx: Int32Array;
+}
+
+/** Everything the replay needs, without per-event objects: parallel typed arrays sorted by receipt time. */
+export interface ReplayData {
+  content: ContentInfo;
+  /** Content release: the first receipt anywhere. Simulated rings are placed relative to it. */
+  t0: number;
+  /** Latest event time in the workspace (the data's "now"). */
+  dataTime: number;
+  /** Real machines in the fleet (stale records excluded). */
+  fleet: number;
+  recv: Float64Array;
+  /** First crash at or after receipt, NaN when none. */
+  crash: Float64Array;
+  /** First `failed` at or after receipt, NaN when none. */
+  fail: Float64Array;
+  groups: RingGroup[];
+}
+
+const RECEIPT_KINDS = `kind IN ('installed','received')`;
+
+function contentKey(pkg: string, version: string): string {
+  return `${pkg}@${version}`;
+}
+
+function fingerprint(ws: Workspace): string {
+  // Events are appended by imports; max(id) and the row count of imports change whenever they do (both O(log n)).
+  const maxId = ws.db.value<number>('SELECT MAX(id) FROM events') ?? 0;
+  const imports = ws.db.value<number>('SELECT MAX(id) FROM imports') ?? 0;
+  return `${maxId}:${imports}`;
+}
+
+/** Builds (or reuses) the receipt cache of one content: one row per device, in receipt order. */
+export function ensureCache(ws: Workspace, pkg: string, version: string): { devices: number; source: string | null } {
+  const key = contentKey(pkg, version);
+  const fp = fingerprint(ws);
+  const cached = ws.db.get<{ fingerprint: string; devices: number; source: string | null }>(
+    'SELECT fingerprint, devices, source FROM replay_cache WHERE content = ?',
+    [key],
+  );
+  if (cached && cached.fingerprint === fp) return { devices: cached.devices, source: cached.source };
+  return ws.db.tx(() => {
+    ws.db.run('DELETE FROM replay_receipts WHERE content = ?', [key]);
+    // ORDER BY makes rowid order = receipt order, so the replay reads sorted data without sorting.
+    ws.db.run(
+      `INSERT INTO replay_receipts(content, device_id, event_ring, received_at)
+       SELECT ?, device_id, MIN(ring), MIN(ts) FROM events
+       WHERE ${RECEIPT_KINDS} AND COALESCE(package,'') = ? AND COALESCE(version,'') = ? AND device_id IS NOT NULL
+       GROUP BY device_id ORDER BY MIN(ts), device_id`,
+      [key, pkg, version],
+    );
+    // ix_events_device_ts turns each lookup into a short index range scan over that device's own events.
+    ws.db.run(
+      `UPDATE replay_receipts SET
+         crashed_at = (SELECT MIN(e.ts) FROM events e WHERE e.device_id = replay_receipts.device_id
+                       AND e.ts >= replay_receipts.received_at AND e.kind = 'crashed'),
+         failed_at = (SELECT MIN(e.ts) FROM events e WHERE e.device_id = replay_receipts.device_id
+                       AND e.ts >= replay_receipts.received_at AND e.kind = 'failed')
+       WHERE content = ?`,
+      [key],
+    );
+    const devices = ws.db.value<number>('SELECT COUNT(*) FROM replay_receipts WHERE content = ?', [key]) ?? 0;
+    const source =
+      ws.db.value<string>(
+        `SELECT source FROM events WHERE ${RECEIPT_KINDS} AND COALESCE(package,'') = ? AND COALESCE(version,'') = ? LIMIT 1`,
+        [pkg, version],
+      ) ?? null;
+    ws.db.run(
+      `INSERT INTO replay_cache(content, fingerprint, devices, source, built_at) VALUES (?,?,?,?,?)
+       ON CONFLICT(content) DO UPDATE SET fingerprint = excluded.fingerprint, devices = excluded.devices,
+         source = excluded.source, built_at = excluded.built_at`,
+      [key, fp, devices, source, ws.now()],
+    );
+    return { devices, source };
+  });
+}
+
+/** The contents in the rollout log, most crashes first (the incident's bad content is the first). */
+export function listContents(ws: Workspace): ContentInfo[] {
+  const rows = ws.db.all<{ package: string; version: string; first_at: number; last_at: number }>(
+    `SELECT COALESCE(package,'') AS package, COALESCE(version,'') AS version, MIN(ts) AS first_at, MAX(ts) AS last_at
+     FROM events WHERE ${RECEIPT_KINDS} GROUP BY 1, 2 ORDER BY 3 LIMIT 50`,
+  );
+  const out: ContentInfo[] = rows.map((r) => {
+    const { devices, source } = ensureCache(ws, r.package, r.version);
+    const crashed =
+      ws.db.value<number>('SELECT COUNT(*) FROM replay_receipts WHERE content = ? AND crashed_at IS NOT NULL', [
+        contentKey(r.package, r.version),
+      ]) ?? 0;
+    return {
+      key: contentKey(r.package, r.version),
+      package: r.package,
+      version: r.version,
+      devices,
+      crashed,
+      firstAt: r.first_at,
+      lastAt: r.last_at,
+      source,
+    };
+  });
+  return out.sort((a, b) => b.crashed - a.crashed || b.devices - a.devices || a.firstAt - b.firstAt);
+}
+
+/** Picks the content: the policy's, or the one with the most crashes after receipt. */
+export function resolveContent(
+  ws: Workspace,
+  wanted: { package: string; version: string } | null,
+): { package: string; version: string } {
+  if (wanted) return wanted;
+  const memo = ws.db.value<string>("SELECT value FROM meta WHERE key = 'replay_default_content'");
+  const fp = fingerprint(ws);
+  if (memo) {
+    const m = JSON.parse(memo) as { fp: string; package: string; version: string };
+    if (m.fp === fp) return { package: m.package, version: m.version };
+  }
+  const first = listContents(ws)[0];
+  if (!first) throw new Error('the workspace has no rollout events (installed/received): import a rollout log first');
+  ws.db.run(
+    `INSERT INTO meta(key, value) VALUES ('replay_default_content', ?)
+     ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    [JSON.stringify({ fp, package: first.package, version: first.version })],
+  );
+  return { package: first.package, version: first.version };
+}
+
+/** Loads one content's receipts in one pass of a prepared statement into typed arrays grouped by imported ring. */
+export function loadReplayData(ws: Workspace, wanted: { package: string; version: string } | null): ReplayData {
+  const c = resolveContent(ws, wanted);
+  const key = contentKey(c.package, c.version);
+  const { devices: n, source } = ensureCache(ws, c.package, c.version);
+  if (n === 0) throw new Error(`no device received ${key} in the rollout log`);
+  const recv = new Float64Array(n);
+  const crash = new Float64Array(n);
+  const fail = new Float64Array(n);
+  const groupOf = new Int32Array(n);
+  const groupIds = new Map<string, number>();
+  const names: string[] = [];
+  // CROSS JOIN keeps replay_receipts as the outer loop, so rows come in index (receipt) order.
+  const stmt = ws.db.prepare(
+    `SELECT COALESCE(d.ring_override, d.ring, r.event_ring, '') AS ring, r.received_at, r.crashed_at, r.failed_at
+     FROM replay_receipts r CROSS JOIN devices d ON d.id = r.device_id
+     WHERE r.content = ? ORDER BY r.received_at`,
+  );
+  let i = 0;
+  let crashed = 0;
+  try {
+    stmt.bind([key]);
+    while (stmt.step() && i < n) {
+      const row = stmt.get();
+      const ring = row[0] as string;
+      let g = groupIds.get(ring);
+      if (g === undefined) {
+        g = names.length;
+        groupIds.set(ring, g);
+        names.push(ring);
+      }
+      groupOf[i] = g;
+      recv[i] = row[1] as number;
+      const cr = row[2];
+      crash[i] = cr === null ? NaN : (cr as number);
+      if (cr !== null) crashed++;
+      const fa = row[3];
+      fail[i] = fa === null ? NaN : (fa as number);
+      i++;
+    }
+  } finally {
+    stmt.free();
+  }
+  const count = i;
+  const sizes = new Int32Array(names.length);
+  for (let j = 0; j < count; j++) sizes[groupOf[j]!]!++;
+  const idx = Array.from(sizes, (s) => new Int32Array(s));
+  const fill = new Int32Array(names.length);
+  for (let j = 0; j < count; j++) {
+    const g = groupOf[j]!;
+    idx[g]![fill[g]!++] = j;
+  }
+  const members = new Map<string, number>();
+  for (const r of ws.db.all<{ ring: string; n: number }>(
+    `SELECT COALESCE(ring_override, ring, '') AS ring, COUNT(*) AS n FROM devices WHERE superseded_by IS NULL GROUP BY 1`,
+  ))
+    members.set(r.ring, r.n);
+  const groups: RingGroup[] = names.map((name, g) => ({
+    name,
+    // A ring seen only in events (no device rows) still has its recipients as members.
+    members: Math.max(members.get(name) ?? 0, idx[g]!.length),
+    idx: idx[g]!,
+  }));
+  for (const [name, m] of members) if (!groupIds.has(name)) groups.push({ name, members: m, idx: new Int32Array(0) });
+  const fleet = ws.db.value<number>('SELECT COUNT(*) FROM devices WHERE superseded_by IS NULL') ?? 0;
+  const dataTime = ws.db.value<number>('SELECT MAX(ts) FROM events') ?? 0;
+  return {
+    content: {
+      key,
+      package: c.package,
+      version: c.version,
+      devices: count,
+      crashed,
+      firstAt: count ? recv[0]! : 0,
+      lastAt: count ? recv[count - 1]! : 0,
+      source,
+    },
+    t0: count ? recv[0]! : 0,
+    dataTime,
+    fleet: fleet || groups.reduce((s, g) => s + g.members, 0),
+    recv: count === n ? recv : recv.slice(0, count),
+    crash: count === n ? crash : crash.slice(0, count),
+    fail: count === n ? fail : fail.slice(0, count),
+    groups,
+  };
+}
