@@ -3,6 +3,5 @@ import type { Migration } from '../migrate.js';
 import m001 from './001-base.js';
 import m003 from './003-analysis.js';
 import m006 from './006-replay.js';
-import m006 from './006-replay.js';
 
-export const migrations: Migration[] = [m001, m003, m006, m006];
+export const migrations: Migration[] = [m001, m003, m006];
