@@ -1,4 +1,40 @@
 // Worker/CLI entry points of the analysis domain: each takes the open workspace first.
 import type { HandlerMap } from '../api/types.js';
+import { series, type ChartSeries } from '../charts/series.js';
+import type { Workspace } from '../workspace.js';
+import { writeConfig, type AnalysisConfig } from './config.js';
+import { criticalDevices, deviceDetail, devices, exportDevicesCsv, type DeviceQuery } from './devices.js';
+import type { DashFilter } from './filter.js';
+import { recompute } from './recompute.js';
+import { report } from './report.js';
+import { stateRules } from './rules.js';
+import { summary } from './summary.js';
 
-export const analysisHandlers = {} satisfies HandlerMap;
+/** Overview in one round trip: numbers, charts and critical devices for one filter. */
+function dashboard(ws: Workspace, filter: DashFilter = {}) {
+  const t0 = globalThis.performance?.now() ?? 0;
+  const out = {
+    summary: summary(ws, filter),
+    series: series(ws, filter) as ChartSeries,
+    critical: criticalDevices(ws, filter, 25),
+  };
+  return { ...out, ms: Math.round(((globalThis.performance?.now() ?? 0) - t0) * 10) / 10 };
+}
+
+export const analysisHandlers = {
+  summary,
+  series,
+  dashboard,
+  devices: (ws: Workspace, query: DeviceQuery = {}) => devices(ws, query),
+  deviceDetail: (ws: Workspace, id: number) => deviceDetail(ws, id),
+  criticalDevices,
+  stateRules,
+  exportDevicesCsv: (ws: Workspace, query: DeviceQuery = {}) => exportDevicesCsv(ws, query),
+  report: (ws: Workspace) => report(ws),
+  recompute: (ws: Workspace, deviceIds?: number[]) => recompute(ws, deviceIds ? { deviceIds } : {}),
+  /** Changes the exposure window / susceptible version and recomputes every state. */
+  setAnalysisConfig: (ws: Workspace, patch: Partial<AnalysisConfig>) => {
+    const config = writeConfig(ws, patch);
+    return { config, stats: recompute(ws) };
+  },
+} satisfies HandlerMap;

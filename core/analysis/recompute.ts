@@ -33,6 +33,8 @@ export const CUBE_SOURCE = `SELECT id, COALESCE(ring_override, ring, '') AS ring
   CASE state WHEN 'fixed' THEN fixed_at WHEN 'self_recovered' THEN recovered_at END AS resolved_at
   FROM devices WHERE superseded_by IS NULL`;
 
+const DEV_COLS = 'id, ring, site, platform, tags, state, hostname, device_type, crashed_at, resolved_at';
+
 /** Criticality rank from the device type and tags: lower is more critical; NULL is not critical. */
 export const CRITICAL_RANK = `(CASE WHEN device_type = 'dc' OR tags LIKE '%domain%controller%' THEN 1
   WHEN device_type = 'server' OR tags LIKE '%server%' THEN 2 WHEN tags LIKE '%clinical%' THEN 3
@@ -273,7 +275,7 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
       db.run(`INSERT OR IGNORE INTO temp._ids SELECT superseded_by FROM devices
         WHERE id IN (SELECT id FROM temp._ids) AND superseded_by IS NOT NULL`);
       db.run('DROP TABLE IF EXISTS temp._old');
-      db.run(`CREATE TEMP TABLE _old AS SELECT * FROM (${CUBE_SOURCE}) WHERE id IN (SELECT id FROM temp._ids)`);
+      db.run('CREATE TEMP TABLE _old AS SELECT * FROM an_dev WHERE id IN (SELECT id FROM temp._ids)');
     }
     buildEvidence(ws, cfg, partial);
     const asOf = dataTime(ws, cfg, partial);
@@ -290,13 +292,17 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
       applyCubes(ws, 'temp._old', -1);
       applyCubes(ws, 'temp._new', 1);
       clearZeros(ws);
+      db.run('DELETE FROM an_dev WHERE id IN (SELECT id FROM temp._ids)');
+      db.run(`INSERT INTO an_dev(${DEV_COLS}) SELECT ${DEV_COLS} FROM temp._new`);
       db.run('DELETE FROM an_critical WHERE device_id IN (SELECT id FROM temp._ids)');
       insertCritical(ws, 'temp._new');
     } else {
-      for (const t of ['an_counts', 'an_crash', 'an_burn', 'an_ttr', 'an_critical']) db.run(`DELETE FROM ${t}`);
-      applyCubes(ws, `(${CUBE_SOURCE})`, 1);
+      for (const t of ['an_counts', 'an_crash', 'an_burn', 'an_ttr', 'an_critical', 'an_dev'])
+        db.run(`DELETE FROM ${t}`);
+      db.run(`INSERT INTO an_dev(${DEV_COLS}) SELECT ${DEV_COLS} FROM (${CUBE_SOURCE})`);
+      applyCubes(ws, 'an_dev', 1);
       clearZeros(ws);
-      insertCritical(ws, `(${CUBE_SOURCE})`);
+      insertCritical(ws, 'an_dev');
       storeKeyCounts(ws);
     }
     for (const t of ['_ids', '_old', '_new', '_ev', '_res', '_st']) db.run(`DROP TABLE IF EXISTS temp.${t}`);

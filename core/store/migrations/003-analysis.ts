@@ -51,6 +51,15 @@ CREATE TABLE an_critical(
 );
 CREATE INDEX ix_an_critical_rank ON an_critical(rank, hostname);
 
+-- What each current device last contributed to the tables above, so a partial recompute (a field result, a ring
+-- override made by someone else's code) removes exactly the old contribution before adding the new one.
+CREATE TABLE an_dev(
+  id INTEGER PRIMARY KEY,
+  ring TEXT NOT NULL, site TEXT NOT NULL, platform TEXT NOT NULL, tags TEXT NOT NULL,
+  state TEXT NOT NULL, hostname TEXT NOT NULL, device_type TEXT,
+  crashed_at INTEGER, resolved_at INTEGER
+);
+
 CREATE INDEX ix_devices_hostname ON devices(hostname COLLATE NOCASE, id);
 CREATE INDEX ix_devices_state ON devices(state);
 CREATE INDEX ix_devices_eff_ring ON devices(COALESCE(ring_override, ring));

@@ -1,0 +1,24 @@
+// CSV writing (RFC 4180) with formula-injection protection for every table Ringside exports.
+
+/** Cells a spreadsheet would run as a formula: a leading = + - @, tab, CR or NUL (line breaks later in the cell do not matter). */
+const FORMULA_START = /^[=+\-@\t\r\0]/;
+
+/** One cell: numbers stay numeric (a negative number is data, not a formula); text that could run gets a leading '. */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  let s = typeof value === 'string' ? value : String(value);
+  if (FORMULA_START.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvRow(values: readonly unknown[]): string {
+  return values.map(csvCell).join(',');
+}
+
+/** A whole table, CRLF line ends as RFC 4180 asks (Excel opens it either way). */
+export function toCsv(header: readonly string[], rows: Iterable<readonly unknown[]>): string {
+  const out = [csvRow(header)];
+  for (const r of rows) out.push(csvRow(r));
+  return `${out.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,118 @@
+// The dashboard numbers: per-ring and per-site counts and state totals, read from the summary tables only.
+import {
+  AFFECTED_STATES,
+  DEVICE_STATES,
+  REMAINING_STATES,
+  type Counts,
+  type DeviceState,
+  type KeyCounts,
+  type Summary,
+} from '../contract/analysis.js';
+import { meta, type Workspace } from '../workspace.js';
+import { readConfig } from './config.js';
+import { cubeWhere, NONE, ringSort, type DashFilter } from './filter.js';
+
+export type StateCounts = Record<DeviceState, number>;
+
+export interface SummaryEx extends Summary {
+  /** The same counts over the whole (filtered) fleet. */
+  totals: Counts;
+  byRing: Array<Counts & { ring: string; states: StateCounts }>;
+  bySite: Array<Counts & { site: string; states: StateCounts }>;
+  /** Data time the states were computed at (the latest event), epoch ms. */
+  asOf: number | null;
+  window: { start: number; end: number };
+  filter: DashFilter;
+  /** Values the filter bar offers (over the whole fleet). */
+  options: { rings: string[]; sites: string[]; platforms: string[]; tags: string[] };
+}
+
+const EXPOSED_SET = new Set<DeviceState>(['exposed_healthy', ...AFFECTED_STATES]);
+const AFFECTED_SET = new Set<DeviceState>(AFFECTED_STATES);
+const REMAINING_SET = new Set<DeviceState>(REMAINING_STATES);
+
+export function emptyStates(): StateCounts {
+  return Object.fromEntries(DEVICE_STATES.map((s) => [s, 0])) as StateCounts;
+}
+
+export function countsOf(states: StateCounts): Counts {
+  const c: Counts = { devices: 0, exposed: 0, affected: 0, recovered: 0, fixed: 0, remaining: 0 };
+  for (const s of DEVICE_STATES) {
+    const n = states[s];
+    c.devices += n;
+    if (EXPOSED_SET.has(s)) c.exposed += n;
+    if (AFFECTED_SET.has(s)) c.affected += n;
+    if (REMAINING_SET.has(s)) c.remaining += n;
+  }
+  c.recovered = states.self_recovered;
+  c.fixed = states.fixed;
+  return c;
+}
+
+export function keyCounts(ws: Workspace): KeyCounts {
+  const raw = meta(ws, 'analysis.keys');
+  const zero = { total: 0, valid: 0, invalid: 0, devicesWithKey: 0, unmatched: 0 };
+  if (!raw) return zero;
+  try {
+    return { ...zero, ...(JSON.parse(raw) as Partial<KeyCounts>) };
+  } catch {
+    return zero;
+  }
+}
+
+function tagList(ws: Workspace): string[] {
+  const set = new Set<string>();
+  for (const r of ws.db.all<{ tags: string }>('SELECT DISTINCT tags FROM an_counts')) {
+    for (const t of r.tags.split(',')) if (t.trim()) set.add(t.trim());
+  }
+  return [...set].sort();
+}
+
+export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
+  const w = cubeWhere(filter);
+  const rows = ws.db.all<{ ring: string; site: string; state: DeviceState; n: number }>(
+    `SELECT ring, site, state, SUM(n) AS n FROM an_counts ${w.sql} GROUP BY ring, site, state`,
+    w.params,
+  );
+  const rings = new Map<string, StateCounts>();
+  const sites = new Map<string, StateCounts>();
+  const states = emptyStates();
+  for (const r of rows) {
+    const ring = r.ring || NONE;
+    const site = r.site || NONE;
+    if (!rings.has(ring)) rings.set(ring, emptyStates());
+    if (!sites.has(site)) sites.set(site, emptyStates());
+    if (!(r.state in states)) continue;
+    rings.get(ring)![r.state] += r.n;
+    sites.get(site)![r.state] += r.n;
+    states[r.state] += r.n;
+  }
+  const totals = countsOf(states);
+  const cfg = readConfig(ws);
+  const asOf = Number(meta(ws, 'analysis.as_of'));
+  const dims = ws.db.all<{ ring: string; site: string; platform: string }>(
+    'SELECT DISTINCT ring, site, platform FROM an_counts',
+  );
+  const uniq = (xs: string[]) => [...new Set(xs.map((x) => x || NONE))];
+  return {
+    devices: totals.devices,
+    totals,
+    byRing: [...rings.entries()]
+      .sort((a, b) => ringSort(a[0], b[0]))
+      .map(([ring, st]) => ({ ring, ...countsOf(st), states: st })),
+    bySite: [...sites.entries()]
+      .sort((a, b) => (a[0] === NONE ? 1 : b[0] === NONE ? -1 : a[0].localeCompare(b[0])))
+      .map(([site, st]) => ({ site, ...countsOf(st), states: st })),
+    keys: keyCounts(ws),
+    states,
+    asOf: Number.isFinite(asOf) && asOf > 0 ? asOf : null,
+    window: { start: cfg.windowStart, end: cfg.windowEnd },
+    filter,
+    options: {
+      rings: uniq(dims.map((d) => d.ring)).sort(ringSort),
+      sites: uniq(dims.map((d) => d.site)).sort(),
+      platforms: uniq(dims.map((d) => d.platform)).sort(),
+      tags: tagList(ws),
+    },
+  };
+}
