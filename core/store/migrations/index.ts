@@ -2,6 +2,8 @@
 import type { Migration } from '../migrate.js';
 import m001 from './001-base.js';
 import m003 from './003-analysis.js';
+import m004 from './004-remediation.js';
+import m005 from './005-field.js';
 import m006 from './006-replay.js';
 
-export const migrations: Migration[] = [m001, m003, m006];
+export const migrations: Migration[] = [m001, m003, m004, m005, m006];
