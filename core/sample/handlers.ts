@@ -1,16 +1,82 @@
 // Worker/CLI entry points of the sample domain: each takes the open workspace first.
 import type { HandlerMap } from '../api/types.js';
-import type { JobOptions } from '../contract/jobs.js';
-import type { Workspace } from '../workspace.js';
+import type { GroundTruth } from './truth.js';
+import type { SourceFormat } from '../contract/ingest.js';
+import { throwIfCancelled, type JobOptions } from '../contract/jobs.js';
+import { importFile } from '../ingest/index.js';
+import { meta, setMeta, type Workspace } from '../workspace.js';
+import { computeGroundTruth, groundTruthJson, SAMPLE_EXPORTS, sampleImportInput, sampleOptions } from './index.js';
 
 export interface SampleOptions {
   devices?: number;
   seed?: number;
 }
 
+export interface SampleFileResult {
+  file: string;
+  format: SourceFormat | 'unknown';
+  rows: number;
+  imported: number;
+  rejected: number;
+  duplicate: boolean;
+  /** The generator's own count of data rows in this file. */
+  expected: number;
+}
+
+export interface SampleLoadResult {
+  devices: number;
+  seed: number;
+  files: SampleFileResult[];
+}
+
+export const SAMPLE_TRUTH_META = 'sample_truth';
+
+/**
+ * Generates the sample incident's export files and imports each through the real import path (as a user's files
+ * would be), then stores the ground truth in meta. Each file is its own import transaction: a cancel keeps the
+ * files already imported and leaves the current one out entirely.
+ */
+export async function loadSample(
+  ws: Workspace,
+  opts: SampleOptions = {},
+  job: JobOptions = {},
+): Promise<SampleLoadResult> {
+  const o = sampleOptions(opts);
+  const steps = SAMPLE_EXPORTS.length + 1;
+  job.onProgress?.({ phase: 'sample: counting the ground truth', done: 0, total: steps });
+  throwIfCancelled(job.signal);
+  const truth = computeGroundTruth(o);
+  const files: SampleFileResult[] = [];
+  for (const [i, name] of SAMPLE_EXPORTS.entries()) {
+    throwIfCancelled(job.signal);
+    job.onProgress?.({ phase: `sample: importing ${name}`, done: i + 1, total: steps });
+    const report = await importFile(ws, sampleImportInput(name, o), {
+      signal: job.signal,
+      onProgress: job.onProgress && ((p) => job.onProgress!({ ...p, phase: `${name}: ${p.phase}` })),
+    });
+    files.push({
+      file: name,
+      format: report.format,
+      rows: report.rows,
+      imported: report.imported,
+      rejected: report.rejected,
+      duplicate: report.duplicate,
+      expected: truth.files[name] ?? 0,
+    });
+  }
+  setMeta(ws, SAMPLE_TRUTH_META, groundTruthJson(truth));
+  job.onProgress?.({ phase: 'sample: done', done: steps, total: steps });
+  return { devices: o.devices, seed: o.seed, files };
+}
+
+/** The ground truth of the sample loaded into this workspace, if any. */
+export function sampleTruth(ws: Workspace): GroundTruth | null {
+  const raw = meta(ws, SAMPLE_TRUTH_META);
+  return raw ? (JSON.parse(raw) as GroundTruth) : null;
+}
+
 export const sampleHandlers = {
   /** Generates the built-in sample incident and imports its export files through the real import path. */
-  async loadSample(_ws: Workspace, _opts: SampleOptions, _job?: JobOptions): Promise<{ devices: number }> {
-    throw new Error('the sample generator is being built');
-  },
+  loadSample: (ws: Workspace, opts: SampleOptions = {}, job?: JobOptions) => loadSample(ws, opts, job),
+  sampleTruth: (ws: Workspace) => sampleTruth(ws),
 } satisfies HandlerMap;
