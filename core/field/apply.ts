@@ -18,9 +18,11 @@ export async function applyAction(ws: Workspace, action: Action): Promise<void> 
       };
       const recordHash = sha256HexSync(JSON.stringify(['console', record]));
       ws.db.run(
-        `INSERT INTO results(device_id, result, method, at, technician, key_id_used, notes, origin, record_hash)
-         VALUES (?,?,?,?,?,?,?,'console',?) ON CONFLICT(record_hash) DO NOTHING`,
+        `INSERT INTO results(id, device_id, result, method, at, technician, key_id_used, notes, origin, record_hash)
+         VALUES (?,?,?,?,?,?,?,?,'console',?) ON CONFLICT(record_hash) DO NOTHING`,
         [
+          // The id is the hash's first 52 bits, so "latest at, then id" orders ties the same way on every replica.
+          parseInt(recordHash.slice(0, 13), 16),
           record.deviceId,
           record.result,
           record.method,
@@ -42,6 +44,12 @@ export async function applyAction(ws: Workspace, action: Action): Promise<void> 
       await audit(ws, 'device.note', { deviceId: action.deviceId, note: action.note });
       return;
     case 'key.reveal':
+      // Every revealed recovery password goes on the rotation list for after the incident.
+      ws.db.run(
+        `INSERT INTO key_rotation(key_id, device_id, hostname, reason, ref, at, actor)
+         VALUES (?, ?, (SELECT hostname FROM devices WHERE id = ?), 'revealed', ?, ?, ?) ON CONFLICT DO NOTHING`,
+        [action.keyId, action.deviceId, action.deviceId, ws.actor, action.at, ws.actor],
+      );
       await audit(ws, 'key.reveal', { keyId: action.keyId, deviceId: action.deviceId, reason: action.reason });
       return;
   }

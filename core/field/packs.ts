@@ -1,0 +1,457 @@
+// Field packs in the incident workspace: create (audited, keys onto the rotation list), merge results back, rotation list.
+import { REMAINING_STATES } from '../contract/analysis.js';
+import { recompute } from '../analysis/recompute.js';
+import { csvCell } from '../store/audit.js';
+import { audit, workspaceId, type Workspace } from '../workspace.js';
+import {
+  b64,
+  decryptPack,
+  encryptPack,
+  FIELD_RESULTS,
+  PACK_EXTENSION,
+  PackError,
+  parseResults,
+  recordHash,
+  signResults,
+  unb64,
+  verifyResults,
+  MIN_ITERATIONS,
+  type FieldResult,
+  type PackDevice,
+  type PackPayload,
+  type ResultRecord,
+} from './format.js';
+import { sha256HexSync } from './sha256.js';
+import { fallbackScripts, modelNotes, runSheet, stepsFor, STEPS_SOURCE } from './steps.js';
+
+export interface CreatePackOptions {
+  site?: string;
+  deviceIds?: number[];
+  passphrase: string;
+  /** Epoch ms or an ISO date; a date without a time means the end of that day, UTC. */
+  expiresAt: number | string;
+  technician?: string;
+  /** Only for tests of the format itself; never below MIN_ITERATIONS. */
+  iterations?: number;
+}
+
+export interface CreatedPack {
+  packId: string;
+  fileName: string;
+  bytes: Uint8Array;
+  devices: number;
+  keys: number;
+  expires: number;
+}
+
+export function parseExpiry(v: number | string, now: number): number {
+  let t: number;
+  if (typeof v === 'number') t = v;
+  else if (/^\d{4}-\d{2}-\d{2}$/.test(v.trim())) t = Date.parse(`${v.trim()}T23:59:59.999Z`);
+  else t = Date.parse(v);
+  if (!Number.isFinite(t)) throw new Error(`expiry ${JSON.stringify(v)} is not a date (use YYYY-MM-DD or an ISO time)`);
+  if (t <= now) throw new Error(`expiry ${new Date(t).toISOString()} is already in the past`);
+  if (t - now > 31 * 86_400_000) throw new Error('a field pack may live at most 31 days: choose an earlier expiry');
+  return t;
+}
+
+interface DeviceRow {
+  id: number;
+  hostname: string;
+  serial: string | null;
+  model: string | null;
+  site: string | null;
+  ring: string | null;
+  state: string;
+  user: string | null;
+  tags: string;
+  platform: string | null;
+}
+
+function selectDevices(ws: Workspace, opts: CreatePackOptions): DeviceRow[] {
+  const cols = `id, hostname, serial, model, site, COALESCE(ring_override, ring) AS ring, state, user, tags, platform`;
+  if (opts.deviceIds && opts.deviceIds.length > 0) {
+    const ids = [...new Set(opts.deviceIds.map(Number))];
+    const rows = ws.db.all<DeviceRow>(
+      `SELECT ${cols} FROM devices WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY hostname`,
+      ids,
+    );
+    const missing = ids.filter((id) => !rows.some((r) => r.id === id));
+    if (missing.length) throw new Error(`no device with id ${missing.join(', ')}`);
+    return rows;
+  }
+  if (!opts.site) throw new Error('choose a site or a set of devices for the pack');
+  // A site pack carries the machines that still need hands-on work (or all of them before analysis has run).
+  const states = [...REMAINING_STATES, 'unknown'];
+  const rows = ws.db.all<DeviceRow>(
+    `SELECT ${cols} FROM devices WHERE site = ? AND superseded_by IS NULL
+       AND state IN (${states.map(() => '?').join(',')}) ORDER BY hostname`,
+    [opts.site, ...states],
+  );
+  if (rows.length === 0) throw new Error(`site ${opts.site} has no device that still needs a hands-on fix`);
+  return rows;
+}
+
+export async function createPack(ws: Workspace, opts: CreatePackOptions): Promise<CreatedPack> {
+  const now = ws.now();
+  const expires = parseExpiry(opts.expiresAt, now);
+  const devices = selectDevices(ws, opts);
+  const packId = crypto.randomUUID();
+  const macKey = crypto.getRandomValues(new Uint8Array(32));
+  const packDevices: PackDevice[] = [];
+  const keyRows: Array<{ keyId: string; deviceId: number; hostname: string }> = [];
+  for (const d of devices) {
+    const keys = ws.db.all<{ key_id: string; secret: Uint8Array; valid: number }>(
+      'SELECT key_id, secret, valid FROM keys WHERE device_id = ? ORDER BY valid DESC, key_id',
+      [d.id],
+    );
+    const packKeys = [];
+    for (const k of keys) {
+      packKeys.push({ keyId: k.key_id, recoveryPassword: await ws.box.open(k.secret), valid: k.valid === 1 });
+      keyRows.push({ keyId: k.key_id, deviceId: d.id, hostname: d.hostname });
+    }
+    packDevices.push({
+      id: d.id,
+      hostname: d.hostname,
+      serial: d.serial,
+      model: d.model,
+      site: d.site,
+      ring: d.ring,
+      state: d.state,
+      user: d.user,
+      tags: d.tags,
+      steps: stepsFor(d),
+      modelNotes: modelNotes(d.model),
+      keys: packKeys,
+    });
+  }
+  const site = opts.site ?? (new Set(devices.map((d) => d.site)).size === 1 ? (devices[0]!.site ?? null) : null);
+  const payload: PackPayload = {
+    packId,
+    workspaceId: workspaceId(ws),
+    site,
+    created: now,
+    expires,
+    technician: opts.technician ?? null,
+    macKey: b64(macKey),
+    devices: packDevices,
+    scripts: fallbackScripts(),
+    runSheet: runSheet(site, packDevices, now, expires),
+    stepsSource: STEPS_SOURCE,
+  };
+  const bytes = await encryptPack(payload, opts.passphrase, Math.max(MIN_ITERATIONS, opts.iterations ?? 0));
+  const keyIds = keyRows.map((k) => k.keyId);
+  await ws.db.txAsync(async () => {
+    ws.db.run(
+      `INSERT INTO packs(id, site, device_ids, key_ids, created_at, expires_at, technician, created_by, mac_key, file_sha256)
+       VALUES (?,?,?,?,?,?,?,?,?,?)`,
+      [
+        packId,
+        site,
+        JSON.stringify(devices.map((d) => d.id)),
+        JSON.stringify(keyIds),
+        now,
+        expires,
+        opts.technician ?? null,
+        ws.actor,
+        await ws.box.seal(b64(macKey)),
+        sha256HexSync(bytes),
+      ],
+    );
+    for (const k of keyRows)
+      ws.db.run(
+        `INSERT INTO key_rotation(key_id, device_id, hostname, reason, ref, at, actor) VALUES (?,?,?,?,?,?,?)
+         ON CONFLICT DO NOTHING`,
+        [k.keyId, k.deviceId, k.hostname, 'packed', packId, now, ws.actor],
+      );
+    await audit(ws, 'pack.create', {
+      packId,
+      site,
+      devices: devices.length,
+      keyIds,
+      expires: new Date(expires).toISOString(),
+      technician: opts.technician ?? null,
+    });
+  });
+  const stamp = new Date(now).toISOString().slice(0, 10);
+  return {
+    packId,
+    fileName: `ringside-${(site ?? 'devices').replace(/[^A-Za-z0-9-]/g, '_')}-${stamp}${PACK_EXTENSION}`,
+    bytes,
+    devices: devices.length,
+    keys: keyIds.length,
+    expires,
+  };
+}
+
+export interface PackSummary {
+  id: string;
+  site: string | null;
+  devices: number;
+  keys: number;
+  createdAt: number;
+  expiresAt: number;
+  technician: string | null;
+  createdBy: string;
+  resultFiles: number;
+  results: number;
+}
+
+export function listPacks(ws: Workspace): PackSummary[] {
+  return ws.db
+    .all<{
+      id: string;
+      site: string | null;
+      device_ids: string;
+      key_ids: string;
+      created_at: number;
+      expires_at: number;
+      technician: string | null;
+      created_by: string;
+      files: number;
+      results: number;
+    }>(
+      `SELECT p.*, (SELECT count(*) FROM result_files f WHERE f.pack_id = p.id) AS files,
+         (SELECT count(*) FROM results r WHERE r.origin = p.id) AS results
+       FROM packs p ORDER BY created_at DESC`,
+    )
+    .map((p) => ({
+      id: p.id,
+      site: p.site,
+      devices: (JSON.parse(p.device_ids) as number[]).length,
+      keys: (JSON.parse(p.key_ids) as string[]).length,
+      createdAt: p.created_at,
+      expiresAt: p.expires_at,
+      technician: p.technician,
+      createdBy: p.created_by,
+      resultFiles: p.files,
+      results: p.results,
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Merge-back
+
+export interface MergeReport {
+  packId: string;
+  technician: string;
+  fileSha256: string;
+  records: number;
+  added: number;
+  duplicates: number;
+  /** Records for devices outside the pack, or with an unknown result: not imported, with the reason. */
+  rejected: Array<{ index: number; hostname: string; reason: string }>;
+  /** Devices that now have results from more than one technician, with the record that counts. */
+  conflicts: Array<{
+    deviceId: number;
+    hostname: string;
+    winner: { result: string; at: number; technician: string };
+    records: number;
+  }>;
+  reveals: number;
+  alreadyMerged: boolean;
+}
+
+/**
+ * Conflict rule (documented for the incident lead): every record is kept in `results`; the one that counts for a
+ * device is the latest `at`; equal times are broken by the larger record hash. Results rows get
+ * id = the first 52 bits of the record hash, so "ORDER BY at DESC, id DESC" (what the analysis reads) is exactly
+ * this rule, and the merged state is the same whatever order files are imported in.
+ */
+export function resultRowId(hash: string): number {
+  return parseInt(hash.slice(0, 13), 16);
+}
+
+async function macKeyOf(ws: Workspace, packId: string): Promise<{ macKey: Uint8Array; deviceIds: Set<number> }> {
+  const row = ws.db.get<{ mac_key: Uint8Array; device_ids: string }>(
+    'SELECT mac_key, device_ids FROM packs WHERE id = ?',
+    [packId],
+  );
+  if (!row)
+    throw new PackError(
+      'unknown_pack',
+      `These results are for pack ${packId}, which this workspace did not create: import them into the workspace that made the pack.`,
+    );
+  return { macKey: unb64(await ws.box.open(row.mac_key)), deviceIds: new Set(JSON.parse(row.device_ids) as number[]) };
+}
+
+export async function mergeResults(ws: Workspace, bytes: Uint8Array, fileName = 'results'): Promise<MergeReport> {
+  const fileSha = sha256HexSync(bytes);
+  let packId: string;
+  try {
+    packId = parseResults(bytes).body.packId;
+  } catch (err) {
+    throw new Error(`${fileName}: ${(err as Error).message}`);
+  }
+  const { macKey, deviceIds } = await macKeyOf(ws, packId);
+  let body;
+  try {
+    body = await verifyResults(bytes, macKey);
+  } catch (err) {
+    await audit(ws, 'results.rejected', { file: fileName, sha256: fileSha, packId, reason: (err as Error).message });
+    throw new Error(`${fileName}: ${(err as Error).message}`);
+  }
+  const report: MergeReport = {
+    packId,
+    technician: body.technician,
+    fileSha256: fileSha,
+    records: body.records.length,
+    added: 0,
+    duplicates: 0,
+    rejected: [],
+    conflicts: [],
+    reveals: 0,
+    alreadyMerged: ws.db.value('SELECT 1 FROM result_files WHERE sha256 = ?', [fileSha]) === 1,
+  };
+  const touched = new Set<number>();
+  await ws.db.txAsync(async () => {
+    body.records.forEach((r: ResultRecord, index: number) => {
+      if (!deviceIds.has(r.deviceId)) {
+        report.rejected.push({ index, hostname: String(r.hostname), reason: 'device is not in this pack' });
+        return;
+      }
+      if (!(FIELD_RESULTS as readonly string[]).includes(r.result) && r.result !== ('in_progress' as FieldResult)) {
+        report.rejected.push({
+          index,
+          hostname: String(r.hostname),
+          reason: `unknown result ${JSON.stringify(r.result)}`,
+        });
+        return;
+      }
+      if (!Number.isFinite(r.at)) {
+        report.rejected.push({ index, hostname: String(r.hostname), reason: 'no valid time' });
+        return;
+      }
+      const hash = recordHash(packId, r);
+      const before = ws.db.value<number>('SELECT count(*) FROM results WHERE record_hash = ?', [hash]) ?? 0;
+      if (before > 0) {
+        report.duplicates++;
+        return;
+      }
+      ws.db.run(
+        `INSERT INTO results(id, device_id, result, method, at, technician, key_id_used, notes, origin, record_hash)
+         VALUES (?,?,?,?,?,?,?,?,?,?)`,
+        [resultRowId(hash), r.deviceId, r.result, r.method, r.at, r.technician, r.keyIdUsed, r.notes, packId, hash],
+      );
+      report.added++;
+      touched.add(r.deviceId);
+    });
+    for (const e of body.events ?? []) {
+      if (e.kind !== 'key.reveal' || !deviceIds.has(e.deviceId)) continue;
+      const host = ws.db.value<string>('SELECT hostname FROM devices WHERE id = ?', [e.deviceId]) ?? null;
+      ws.db.run(
+        `INSERT INTO key_rotation(key_id, device_id, hostname, reason, ref, at, actor) VALUES (?,?,?,?,?,?,?)
+         ON CONFLICT DO NOTHING`,
+        [e.keyId, e.deviceId, host, 'revealed_in_field', packId, e.at, body.technician],
+      );
+      report.reveals++;
+    }
+    for (const deviceId of touched) {
+      const rows = ws.db.all<{ result: string; at: number; technician: string | null; hostname: string }>(
+        `SELECT r.result, r.at, r.technician, d.hostname FROM results r JOIN devices d ON d.id = r.device_id
+         WHERE r.device_id = ? ORDER BY r.at DESC, r.id DESC`,
+        [deviceId],
+      );
+      if (new Set(rows.map((x) => x.technician ?? '')).size > 1) {
+        const w = rows[0]!;
+        report.conflicts.push({
+          deviceId,
+          hostname: w.hostname,
+          winner: { result: w.result, at: w.at, technician: w.technician ?? '' },
+          records: rows.length,
+        });
+      }
+    }
+    ws.db.run(
+      `INSERT INTO result_files(sha256, pack_id, technician, records, added, duplicates, merged_at) VALUES (?,?,?,?,?,?,?)
+       ON CONFLICT(sha256) DO NOTHING`,
+      [fileSha, packId, body.technician, report.records, report.added, report.duplicates, ws.now()],
+    );
+    await audit(ws, 'results.merge', {
+      file: fileName,
+      sha256: fileSha,
+      packId,
+      technician: body.technician,
+      records: report.records,
+      added: report.added,
+      duplicates: report.duplicates,
+      rejected: report.rejected.length,
+      conflicts: report.conflicts.map((c) => c.deviceId),
+      keyReveals: (body.events ?? [])
+        .filter((e) => e.kind === 'key.reveal')
+        .map((e) => ({ deviceId: e.deviceId, keyId: e.keyId, at: e.at })),
+    });
+  });
+  if (touched.size > 0) recompute(ws, { deviceIds: [...touched] });
+  return report;
+}
+
+/** For the CLI and tests: open a pack and write a signed results file (what the technician's laptop does). */
+export async function resultsFromPack(
+  packBytes: Uint8Array,
+  passphrase: string,
+  now: number,
+  technician: string,
+  set: Array<{ host: string; result: FieldResult; method?: string; keyIdUsed?: string; notes?: string; at?: number }>,
+): Promise<Uint8Array> {
+  const payload = await decryptPack(packBytes, passphrase, now);
+  const records: ResultRecord[] = set.map((s) => {
+    const d = payload.devices.find((x) => x.hostname.toUpperCase() === s.host.toUpperCase());
+    if (!d) throw new Error(`${s.host} is not in this pack (it has ${payload.devices.length} devices)`);
+    if (!(FIELD_RESULTS as readonly string[]).includes(s.result))
+      throw new Error(`${s.host}: result must be one of ${FIELD_RESULTS.join(', ')}, not ${JSON.stringify(s.result)}`);
+    return {
+      deviceId: d.id,
+      hostname: d.hostname,
+      result: s.result,
+      method: s.method ?? 'manual',
+      at: s.at ?? now,
+      technician,
+      keyIdUsed: s.keyIdUsed ?? null,
+      notes: s.notes ?? null,
+    };
+  });
+  return signResults(
+    {
+      format: 'ringside-results',
+      version: 1,
+      packId: payload.packId,
+      technician,
+      exportedAt: now,
+      records,
+      events: [],
+    },
+    unb64(payload.macKey),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Key rotation list
+
+export interface RotationRow {
+  keyId: string;
+  deviceId: number | null;
+  hostname: string | null;
+  reasons: string;
+  firstAt: number;
+  refs: string;
+}
+
+export function rotationList(ws: Workspace): RotationRow[] {
+  return ws.db.all<RotationRow>(
+    `SELECT key_id AS keyId, MIN(device_id) AS deviceId, MIN(hostname) AS hostname,
+       group_concat(DISTINCT reason) AS reasons, MIN(at) AS firstAt, group_concat(DISTINCT ref) AS refs
+     FROM key_rotation GROUP BY key_id ORDER BY firstAt, key_id`,
+  );
+}
+
+export function rotationCsv(ws: Workspace): string {
+  const lines = ['key_id,device_id,hostname,reasons,first_exposed_utc,refs'];
+  for (const r of rotationList(ws))
+    lines.push(
+      [r.keyId, r.deviceId ?? '', r.hostname ?? '', r.reasons, new Date(r.firstAt).toISOString(), r.refs]
+        .map(csvCell)
+        .join(','),
+    );
+  return `${lines.join('\r\n')}\r\n`;
+}
