@@ -1,0 +1,175 @@
+// Turns an import's byte stream into ~1 MiB text chunks: encoding sniffing, content hash, progress and cancel points.
+import { throwIfCancelled, type JobOptions } from '../contract/jobs.js';
+import type { ImportInput } from '../contract/ingest.js';
+import { buf, toHex } from '../secrets/box.js';
+
+/** Hash block size. The content identity is SHA-256 over the concatenated SHA-256 digests of 1 MiB blocks. */
+export const BLOCK = 1 << 20;
+
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+/** A problem with the whole file (not one row): one clear sentence for the user, never a stack trace. */
+export class FileError extends Error {
+  constructor(
+    message: string,
+    readonly field = '(file)',
+    readonly line = 0,
+  ) {
+    super(message);
+    this.name = 'FileError';
+  }
+}
+
+/** Thrown when bytes turn out not to be UTF-8 after part of the file was read: the import restarts as Windows-1252. */
+export class EncodingRestart extends Error {
+  constructor(readonly offset: number) {
+    super('restart as windows-1252');
+  }
+}
+
+export interface DecodeState {
+  encoding: TextEncoding | null;
+  bom: boolean;
+  bytes: number;
+  /** Set once the stream is fully read. */
+  sha256: string | null;
+  /** File-level notes (encoding fallback and the like), shown with the report. */
+  notes: string[];
+}
+
+/** Sniffs the encoding of the first block: BOMs first, then UTF-16 without BOM by its zero bytes, then UTF-8. */
+export function sniffEncoding(head: Uint8Array): { encoding: TextEncoding; bom: boolean } {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: true };
+  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: true };
+  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: true };
+  const n = Math.min(head.byteLength, 4096);
+  let evenZero = 0;
+  let oddZero = 0;
+  let firstZero = -1;
+  for (let i = 0; i < n; i++) {
+    if (head[i] === 0) {
+      if (firstZero < 0) firstZero = i;
+      if (i % 2 === 0) evenZero++;
+      else oddZero++;
+    }
+  }
+  // Mostly-ASCII UTF-16 text has a zero in every other byte.
+  if (n >= 4 && oddZero > n / 4 && evenZero === 0) return { encoding: 'utf-16le', bom: false };
+  if (n >= 4 && evenZero > n / 4 && oddZero === 0) return { encoding: 'utf-16be', bom: false };
+  if (firstZero >= 0)
+    throw new FileError(
+      `the file contains NUL bytes (first at byte ${firstZero}): it is binary, or text in an encoding other than UTF-8, UTF-16 or Windows-1252`,
+    );
+  return { encoding: 'utf-8', bom: false };
+}
+
+/**
+ * Yields decoded text chunks. Blocks are re-cut to exactly 1 MiB so the hash does not depend on how the source
+ * stream happens to chunk. With `force`, the encoding is not sniffed (used for the Windows-1252 retry).
+ */
+export async function* decodeText(
+  input: ImportInput,
+  state: DecodeState,
+  opts: JobOptions & { force?: TextEncoding },
+): AsyncGenerator<string> {
+  const reader = input.stream().getReader();
+  const digests: Promise<ArrayBuffer>[] = [];
+  let pending = new Uint8Array(BLOCK);
+  let fill = 0;
+  let decoder: TextDecoder | null = null;
+  let offset = 0;
+
+  const decodeBlock = (block: Uint8Array, last: boolean): string => {
+    if (!decoder) {
+      if (opts.force) {
+        state.encoding = opts.force;
+        state.bom = false;
+      } else {
+        const s = sniffEncoding(block);
+        state.encoding = s.encoding;
+        state.bom = s.bom;
+      }
+      // fatal only for UTF-8: the other decoders never fail, and a UTF-8 failure means "try Windows-1252".
+      decoder = new TextDecoder(state.encoding!, { fatal: state.encoding === 'utf-8', ignoreBOM: false });
+    }
+    let text: string;
+    try {
+      text = decoder.decode(block, { stream: !last });
+    } catch {
+      throw new EncodingRestart(offset);
+    }
+    offset += block.byteLength;
+    if (state.encoding !== 'utf-8' || opts.force) {
+      const nul = text.indexOf('\0');
+      if (nul >= 0)
+        throw new FileError(`the file contains a NUL character near byte ${offset - block.byteLength + nul}`);
+    } else if (block.indexOf(0) >= 0) {
+      throw new FileError(`the file contains a NUL byte at byte ${offset - block.byteLength + block.indexOf(0)}`);
+    }
+    return text;
+  };
+
+  try {
+    for (;;) {
+      throwIfCancelled(opts.signal);
+      const { value, done } = await reader.read();
+      if (done) break;
+      let pos = 0;
+      while (pos < value.byteLength) {
+        const take = Math.min(BLOCK - fill, value.byteLength - pos);
+        pending.set(value.subarray(pos, pos + take), fill);
+        fill += take;
+        pos += take;
+        state.bytes += take;
+        if (fill === BLOCK) {
+          const block = pending;
+          pending = new Uint8Array(BLOCK);
+          fill = 0;
+          digests.push(crypto.subtle.digest('SHA-256', buf(block)));
+          const text = decodeBlock(block, false);
+          opts.onProgress?.({ phase: 'import', done: state.bytes, total: input.size });
+          if (text) yield text;
+          throwIfCancelled(opts.signal);
+        }
+      }
+    }
+    const tail = pending.subarray(0, fill);
+    if (fill > 0 || digests.length === 0) digests.push(crypto.subtle.digest('SHA-256', buf(tail.slice())));
+    const text = decodeBlock(tail, true);
+    if (text) yield text;
+    opts.onProgress?.({ phase: 'import', done: state.bytes, total: input.size });
+    const all = await Promise.all(digests);
+    const cat = new Uint8Array(all.length * 32);
+    all.forEach((d, i) => cat.set(new Uint8Array(d), i * 32));
+    state.sha256 = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', cat)));
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Reads the whole input as bytes (for small containers such as ZIP and JSON), with a size cap. */
+export async function readAllBytes(input: ImportInput, cap: number, opts: JobOptions): Promise<Uint8Array> {
+  if (input.size > cap) throw new FileError(`the file is ${input.size} bytes; this format is read whole, up to ${cap}`);
+  const reader = input.stream().getReader();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  try {
+    for (;;) {
+      throwIfCancelled(opts.signal);
+      const { value, done } = await reader.read();
+      if (done) break;
+      n += value.byteLength;
+      if (n > cap) throw new FileError(`the file is larger than ${cap} bytes; this format is read whole`);
+      parts.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}

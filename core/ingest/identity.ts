@@ -1,0 +1,262 @@
+// Identity resolution: one device row per real machine, matched on stable IDs first, the normalised hostname last.
+import type { Statement } from 'sql.js';
+import type { Db } from '../store/db.js';
+import { mergeTags } from './normalize.js';
+
+/** One source row's view of a device, already normalised. */
+export interface DeviceFacts {
+  hostname: string;
+  hostKey: string;
+  aid: string | null;
+  entra: string | null;
+  intune: string | null;
+  serial: string | null;
+  site: string | null;
+  ring: string | null;
+  ringSource: string | null;
+  platform: string | null;
+  osVersion: string | null;
+  deviceType: string | null;
+  agentVersion: string | null;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  tags: string;
+  user: string | null;
+  model: string | null;
+}
+
+export interface Resolution {
+  id: number;
+  created: boolean;
+  /** Set when the record is a stale duplicate (reimaged machine) linked to the current record. */
+  supersededBy: number | null;
+  /** A hostname-only match that the user should confirm (reported, not blocking). */
+  ambiguous: string | null;
+}
+
+/** Serials that many machines share (VM templates, OEM placeholders) never identify a device. */
+const JUNK_SERIAL =
+  /^(0+|none|null|n\/?a|unknown|default string|to be filled by o\.?e\.?m\.?|system serial number|123456789|-)$/i;
+
+export function usableSerial(s: string | null): string | null {
+  if (!s) return null;
+  const t = s.trim();
+  if (t.length < 4 || JUNK_SERIAL.test(t) || /^\d(\.\d+)?E\+\d+$/i.test(t)) return null;
+  return t.toUpperCase();
+}
+
+/** In-memory maps from every stable ID and live host key to a device id, loaded once per import. */
+export class DeviceIndex {
+  readonly aid = new Map<string, number>();
+  readonly entra = new Map<string, number>();
+  readonly intune = new Map<string, number>();
+  readonly serial = new Map<string, number>();
+  /** host key -> the live (not superseded) device with that name. */
+  readonly host = new Map<string, number>();
+  nextId = 1;
+  private insert: Statement | null = null;
+  private update: Statement | null = null;
+  private meta: Statement | null = null;
+
+  constructor(private readonly db: Db) {
+    const st = db.prepare(
+      'SELECT id, host_key, falcon_aid, entra_id, intune_id, serial, superseded_by FROM devices ORDER BY id',
+    );
+    try {
+      while (st.step()) {
+        const r = st.get() as [
+          number,
+          string,
+          string | null,
+          string | null,
+          string | null,
+          string | null,
+          number | null,
+        ];
+        const id = r[0];
+        if (r[2]) this.aid.set(r[2], id);
+        if (r[3]) this.entra.set(r[3], id);
+        if (r[4]) this.intune.set(r[4], id);
+        if (r[6] === null) {
+          const s = usableSerial(r[5]);
+          if (s) this.serial.set(s, id);
+          if (r[1]) this.host.set(r[1], id);
+        }
+        if (id >= this.nextId) this.nextId = id + 1;
+      }
+    } finally {
+      st.free();
+    }
+  }
+
+  /** Finds the device for a row without changing anything (events and keys). */
+  lookup(key: string | null, hostKey: string): number | null {
+    if (key) {
+      const k = key.toLowerCase();
+      const byId = this.aid.get(k) ?? this.entra.get(k) ?? this.intune.get(k) ?? this.serial.get(key.toUpperCase());
+      if (byId !== undefined) return byId;
+    }
+    if (hostKey) return this.host.get(hostKey) ?? null;
+    return null;
+  }
+
+  /** Resolves a fleet row to a device, inserting or merging; returns the device id. */
+  upsert(f: DeviceFacts): Resolution {
+    let id: number | undefined;
+    if (f.aid) id = this.aid.get(f.aid);
+    if (id === undefined && f.entra) id = this.entra.get(f.entra);
+    if (id === undefined && f.intune) id = this.intune.get(f.intune);
+    const serial = usableSerial(f.serial);
+    let ambiguous: string | null = null;
+    let cand: number | undefined;
+    let viaHost = false;
+    if (id === undefined && serial) cand = this.serial.get(serial);
+    if (id === undefined && cand === undefined && f.hostKey) {
+      cand = this.host.get(f.hostKey);
+      viaHost = cand !== undefined;
+    }
+    if (cand !== undefined) {
+      const m = this.fetchMeta(cand);
+      const conflict =
+        (f.aid && m.aid && f.aid !== m.aid) ||
+        (f.entra && m.entra && f.entra !== m.entra) ||
+        (f.intune && m.intune && f.intune !== m.intune);
+      if (!conflict) {
+        id = cand;
+        if (viaHost && serial && usableSerial(m.serial) && usableSerial(m.serial) !== serial)
+          ambiguous = `matched ${f.hostname} by name only, but the serial numbers differ`;
+      } else {
+        // Same machine (name or serial), different stable ID: a reimaged machine's old record, or the new one.
+        // The record seen most recently is the current one; the other is linked to it.
+        const newId = this.insertRow(f, null);
+        const newer = (f.lastSeen ?? -Infinity) > (m.lastSeen ?? -Infinity);
+        if (newer) {
+          this.db.run('UPDATE devices SET superseded_by = ? WHERE id = ? OR superseded_by = ?', [newId, cand, cand]);
+          if (f.hostKey) this.host.set(f.hostKey, newId);
+          if (serial) this.serial.set(serial, newId);
+          return { id: newId, created: true, supersededBy: null, ambiguous: null };
+        }
+        this.db.run('UPDATE devices SET superseded_by = ? WHERE id = ?', [cand, newId]);
+        return { id: newId, created: true, supersededBy: cand, ambiguous: null };
+      }
+    }
+    if (id === undefined) {
+      const newId = this.insertRow(f, null);
+      if (f.hostKey) this.host.set(f.hostKey, newId);
+      if (serial) this.serial.set(serial, newId);
+      return { id: newId, created: true, supersededBy: null, ambiguous };
+    }
+    this.mergeRow(id, f);
+    return { id, created: false, supersededBy: null, ambiguous };
+  }
+
+  private fetchMeta(id: number) {
+    this.meta ??= this.db.prepare(
+      'SELECT falcon_aid, entra_id, intune_id, serial, last_seen, tags FROM devices WHERE id = ?',
+    );
+    this.meta.bind([id]);
+    this.meta.step();
+    const r = this.meta.get() as [string | null, string | null, string | null, string | null, number | null, string];
+    this.meta.reset();
+    return { aid: r[0], entra: r[1], intune: r[2], serial: r[3], lastSeen: r[4], tags: r[5] ?? '' };
+  }
+
+  private insertRow(f: DeviceFacts, supersededBy: number | null): number {
+    this.insert ??= this.db.prepare(
+      `INSERT INTO devices(id, hostname, host_key, falcon_aid, entra_id, intune_id, serial, site, ring, ring_source,
+         platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model, superseded_by)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    const id = this.nextId++;
+    this.insert.run([
+      id,
+      f.hostname,
+      f.hostKey,
+      f.aid,
+      f.entra,
+      f.intune,
+      f.serial,
+      f.site,
+      f.ring,
+      f.ring ? f.ringSource : null,
+      f.platform,
+      f.osVersion,
+      f.deviceType,
+      f.agentVersion,
+      f.firstSeen,
+      f.lastSeen,
+      f.tags,
+      f.user,
+      f.model,
+      supersededBy,
+    ]);
+    if (f.aid) this.aid.set(f.aid, id);
+    if (f.entra) this.entra.set(f.entra, id);
+    if (f.intune) this.intune.set(f.intune, id);
+    return id;
+  }
+
+  private mergeRow(id: number, f: DeviceFacts): void {
+    // A stable ID that already belongs to another device is not copied here (it would break uniqueness).
+    const own = (m: Map<string, number>, v: string | null) => {
+      if (!v) return null;
+      const o = m.get(v);
+      if (o !== undefined && o !== id) return null;
+      m.set(v, id);
+      return v;
+    };
+    const aid = own(this.aid, f.aid);
+    const entra = own(this.entra, f.entra);
+    const intune = own(this.intune, f.intune);
+    let tags = f.tags;
+    if (tags) tags = mergeTags(this.fetchMeta(id).tags, tags);
+    this.update ??= this.db.prepare(
+      `UPDATE devices SET
+         falcon_aid = COALESCE(falcon_aid, ?), entra_id = COALESCE(entra_id, ?), intune_id = COALESCE(intune_id, ?),
+         serial = COALESCE(serial, ?), site = COALESCE(site, ?),
+         ring_source = CASE WHEN ring IS NULL AND ? IS NOT NULL THEN ? ELSE ring_source END,
+         ring = COALESCE(ring, ?),
+         platform = COALESCE(platform, ?), os_version = COALESCE(os_version, ?),
+         device_type = COALESCE(device_type, ?), agent_version = COALESCE(agent_version, ?),
+         first_seen = CASE WHEN first_seen IS NULL OR (? IS NOT NULL AND ? < first_seen) THEN COALESCE(?, first_seen) ELSE first_seen END,
+         last_seen = CASE WHEN last_seen IS NULL OR (? IS NOT NULL AND ? > last_seen) THEN COALESCE(?, last_seen) ELSE last_seen END,
+         tags = CASE WHEN ? = '' THEN tags ELSE ? END,
+         user = COALESCE(user, ?), model = COALESCE(model, ?)
+       WHERE id = ?`,
+    );
+    this.update.run([
+      aid,
+      entra,
+      intune,
+      f.serial,
+      f.site,
+      f.ring,
+      f.ringSource,
+      f.ring,
+      f.platform,
+      f.osVersion,
+      f.deviceType,
+      f.agentVersion,
+      f.firstSeen,
+      f.firstSeen,
+      f.firstSeen,
+      f.lastSeen,
+      f.lastSeen,
+      f.lastSeen,
+      tags,
+      tags,
+      f.user,
+      f.model,
+      id,
+    ]);
+    const s = usableSerial(f.serial);
+    if (s && !this.serial.has(s)) this.serial.set(s, id);
+  }
+
+  free(): void {
+    this.insert?.free();
+    this.update?.free();
+    this.meta?.free();
+    this.insert = this.update = this.meta = null;
+  }
+}

@@ -1,0 +1,328 @@
+// The import path: stream → decode → CSV → detect format → writers, one transaction per file, idempotent by content hash.
+import { recompute } from '../analysis/recompute.js';
+import { CancelledError, type JobOptions } from '../contract/jobs.js';
+import type { ImportFileReport, ImportInput, ImportKind, ImportRowError, SourceFormat } from '../contract/ingest.js';
+import { audit, type Workspace } from '../workspace.js';
+import { readCsv, type CsvHeader } from './csv.js';
+import { decodeText, EncodingRestart, FileError, type DecodeState, type TextEncoding } from './decode.js';
+import { detectFormat, resolveColumns, SPECS, type FormatSpec } from './formats.js';
+import { DeviceIndex } from './identity.js';
+import { fleetWriter, keyHostHint, keysWriter, rolloutWriter, type Writer, type WriterContext } from './writers.js';
+
+export { findKeys, keyProblem, normKeyId } from './keys.js';
+export { hostKey, parseDate } from './normalize.js';
+
+/** What importFile returns: the shared report plus the details the import view shows. */
+export interface IngestReport extends ImportFileReport {
+  /** Rows imported with a note on one value (an invalid key kept, a date left empty…). */
+  flagged: number;
+  encoding: string | null;
+  delimiter: string | null;
+  /** File-level notes: skipped preamble lines, renamed duplicate columns, encoding fallback. */
+  notes: string[];
+  sha256: string | null;
+}
+
+/** Rejected rows kept in import_errors per file; beyond this only a count is recorded. */
+const MAX_STORED_ERRORS = 10_000;
+/** Rejected rows returned in the report itself. */
+const MAX_REPORT_ERRORS = 100;
+/** Files above this size have their non-identity indexes rebuilt after the load instead of maintained row by row. */
+const BULK_BYTES = 48 << 20;
+
+class DuplicateFile extends Error {
+  constructor(readonly importId: number) {
+    super('duplicate');
+  }
+}
+
+/** Imports one export file into the workspace. Never throws for bad content: problems are in the report. */
+export async function importFile(ws: Workspace, input: ImportInput, opts: JobOptions = {}): Promise<IngestReport> {
+  try {
+    return await attempt(ws, input, opts);
+  } catch (err) {
+    if (err instanceof EncodingRestart) {
+      const note = `the file is not valid UTF-8 (first bad byte near ${err.offset}); it was read as Windows-1252`;
+      return attempt(ws, input, opts, 'windows-1252', note);
+    }
+    throw err;
+  }
+}
+
+async function attempt(
+  ws: Workspace,
+  input: ImportInput,
+  opts: JobOptions,
+  force?: TextEncoding,
+  note?: string,
+): Promise<IngestReport> {
+  const report: IngestReport = {
+    file: input.name,
+    format: 'unknown',
+    kind: null,
+    rows: 0,
+    imported: 0,
+    rejected: 0,
+    duplicate: false,
+    errors: [],
+    importId: null,
+    flagged: 0,
+    encoding: null,
+    delimiter: null,
+    notes: note ? [note] : [],
+    sha256: null,
+  };
+  const state: DecodeState = { encoding: null, bom: false, bytes: 0, sha256: null, notes: [] };
+  const db = ws.db;
+  let stored = 0;
+  let errStmt: ReturnType<typeof db.prepare> | null = null;
+  let writer: Writer | null = null;
+  let idx: DeviceIndex | null = null;
+  let deferred: { name: string; sql: string }[] = [];
+  const record = (e: ImportRowError) => {
+    if (report.errors.length < MAX_REPORT_ERRORS) report.errors.push(e);
+    if (report.importId !== null && stored < MAX_STORED_ERRORS && errStmt) {
+      errStmt.run([report.importId, e.line, e.field, e.message]);
+      stored++;
+    }
+  };
+  const problems = {
+    reject(line: number, field: string, message: string) {
+      report.rejected++;
+      record({ line, field, message });
+    },
+    flag(line: number, field: string, message: string) {
+      report.flagged++;
+      record({ line, field, message: `kept: ${message}` });
+    },
+  };
+
+  try {
+    await db.txAsync(async () => {
+      db.run(`INSERT INTO imports(file_name, sha256, format, kind, started_at) VALUES (?, ?, 'unknown', 'fleet', ?)`, [
+        input.name,
+        `pending:${crypto.randomUUID()}`,
+        ws.now(),
+      ]);
+      report.importId = db.value<number>('SELECT last_insert_rowid()')!;
+      errStmt = db.prepare('INSERT INTO import_errors(import_id, line, field, message) VALUES (?,?,?,?)');
+      let spec: FormatSpec | null = null;
+      let header: CsvHeader | null = null;
+      await readCsv(decodeText(input, state, { ...opts, force }), {
+        header(h) {
+          header = h;
+          report.notes.push(...h.notes);
+          report.delimiter = h.delimiter;
+          spec = detectFormat(h.names);
+          if (!spec) return false;
+          report.format = spec.format;
+          report.kind = spec.kind;
+          idx = new DeviceIndex(db);
+          if (input.size > BULK_BYTES) deferred = dropIndexes(ws, spec.kind);
+          const ctx: WriterContext = {
+            ws,
+            importId: report.importId!,
+            format: spec.format,
+            header: h.names,
+            cols: resolveColumns(spec, h.names),
+            idx,
+            problems,
+          };
+          writer =
+            spec.kind === 'fleet' ? fleetWriter(ctx) : spec.kind === 'keys' ? keysWriter(ctx) : rolloutWriter(ctx);
+          return true;
+        },
+        async rows(rows, lines, count) {
+          report.rows += count;
+          report.imported += await writer!.write(rows, lines, count);
+        },
+      });
+      report.encoding = state.encoding;
+      if (!spec) {
+        const h = header as CsvHeader | null;
+        const shown = h ? h.names.slice(0, 8).join(', ') + (h.names.length > 8 ? ', …' : '') : '';
+        throw new FileError(
+          `not a recognised export: the header (${shown}) matches none of the known formats (${SPECS.map((s) => s.label).join('; ')}). Map its columns by hand in the import view.`,
+          '(header)',
+          h?.line ?? 1,
+        );
+      }
+      const known = db.value<number>('SELECT id FROM imports WHERE sha256 = ?', [state.sha256]);
+      if (known !== undefined) throw new DuplicateFile(known);
+      if (deferred.length) {
+        opts.onProgress?.({ phase: 'index', done: 0, total: deferred.length });
+        for (const d of deferred) db.run(d.sql);
+      }
+      const kind = (spec as FormatSpec).kind;
+      if (kind === 'fleet') linkOrphans(ws, idx!);
+      if (report.rejected + report.flagged > stored && stored >= MAX_STORED_ERRORS)
+        db.run('INSERT INTO import_errors(import_id, line, field, message) VALUES (?,?,?,?)', [
+          report.importId,
+          0,
+          '(file)',
+          `${report.rejected + report.flagged - stored} more problems not listed`,
+        ]);
+      const wr = writer as Writer | null;
+      db.run(
+        `UPDATE imports SET sha256 = ?, format = ?, kind = ?, rows = ?, imported = ?, rejected = ?, duplicates = ?, finished_at = ? WHERE id = ?`,
+        [
+          state.sha256,
+          report.format,
+          kind,
+          report.rows,
+          report.imported,
+          report.rejected,
+          wr?.duplicates ?? 0,
+          ws.now(),
+          report.importId,
+        ],
+      );
+      opts.onProgress?.({ phase: 'analyse', done: 0, total: 0 });
+      recompute(ws);
+      await audit(ws, 'import', {
+        file: input.name,
+        format: report.format,
+        sha256: state.sha256,
+        rows: report.rows,
+        imported: report.imported,
+        rejected: report.rejected,
+        flagged: report.flagged,
+      });
+    });
+    report.sha256 = state.sha256;
+    return report;
+  } catch (err) {
+    report.encoding = state.encoding;
+    report.sha256 = state.sha256;
+    if (err instanceof DuplicateFile) {
+      return {
+        ...report,
+        duplicate: true,
+        importId: err.importId,
+        rows: 0,
+        imported: 0,
+        rejected: 0,
+        flagged: 0,
+        errors: [],
+        notes: [...report.notes, 'this exact file was imported before; nothing was added'],
+      };
+    }
+    if (err instanceof FileError) {
+      return {
+        ...report,
+        importId: null,
+        imported: 0,
+        errors: [{ line: err.line, field: err.field, message: `${input.name}: ${err.message}` }],
+        rejected: report.rows,
+      };
+    }
+    if (err instanceof CancelledError || err instanceof EncodingRestart) throw err;
+    throw err;
+  } finally {
+    (errStmt as ReturnType<typeof db.prepare> | null)?.free();
+    (writer as Writer | null)?.free();
+    (idx as DeviceIndex | null)?.free();
+  }
+}
+
+/** Drops non-unique indexes of the tables a bulk load writes, returning their definitions to recreate after. */
+function dropIndexes(ws: Workspace, kind: ImportKind): { name: string; sql: string }[] {
+  const tables = kind === 'fleet' ? ['devices', 'device_sources'] : kind === 'rollout' ? ['events'] : [];
+  if (!tables.length) return [];
+  const rows = ws.db.all<{ name: string; sql: string }>(
+    `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
+       AND tbl_name IN (${tables.map(() => '?').join(',')})`,
+    tables,
+  );
+  for (const r of rows) ws.db.run(`DROP INDEX "${r.name.replace(/"/g, '""')}"`);
+  return rows;
+}
+
+/** After fleet data arrives, attach events and keys that were imported before their devices were known. */
+function linkOrphans(ws: Workspace, idx: DeviceIndex): void {
+  ws.db.run(
+    `UPDATE events SET device_id = (SELECT d.id FROM devices d WHERE d.host_key = events.host_key AND d.superseded_by IS NULL)
+      WHERE device_id IS NULL AND host_key IS NOT NULL`,
+  );
+  const keys = ws.db.all<{ id: number; host_hint: string }>(
+    'SELECT id, host_hint FROM keys WHERE device_id IS NULL AND host_hint IS NOT NULL',
+  );
+  if (!keys.length) return;
+  const st = ws.db.prepare('UPDATE keys SET device_id = ? WHERE id = ?');
+  try {
+    for (const k of keys) {
+      const h = keyHostHint(k.host_hint);
+      const id = idx.lookup(h.key, h.hostKey);
+      if (id !== null) st.run([id, k.id]);
+    }
+  } finally {
+    st.free();
+  }
+}
+
+export interface ImportSummary {
+  id: number;
+  file: string;
+  sha256: string;
+  format: SourceFormat | 'unknown';
+  kind: ImportKind;
+  rows: number;
+  imported: number;
+  rejected: number;
+  duplicates: number;
+  startedAt: number;
+  finishedAt: number | null;
+  problems: number;
+}
+
+/** Past imports, newest first. */
+export function listImports(ws: Workspace): ImportSummary[] {
+  return ws.db
+    .all<{
+      id: number;
+      file_name: string;
+      sha256: string;
+      format: string;
+      kind: string;
+      rows: number;
+      imported: number;
+      rejected: number;
+      duplicates: number;
+      started_at: number;
+      finished_at: number | null;
+      problems: number;
+    }>(
+      `SELECT i.*, (SELECT COUNT(*) FROM import_errors e WHERE e.import_id = i.id) AS problems
+         FROM imports i ORDER BY i.id DESC`,
+    )
+    .map((r) => ({
+      id: r.id,
+      file: r.file_name,
+      sha256: r.sha256,
+      format: r.format as SourceFormat,
+      kind: r.kind as ImportKind,
+      rows: r.rows,
+      imported: r.imported,
+      rejected: r.rejected,
+      duplicates: r.duplicates,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      problems: r.problems,
+    }));
+}
+
+/** One page of an import's rejected and flagged rows, in line order. */
+export function importErrors(
+  ws: Workspace,
+  importId: number,
+  page: { offset?: number; limit?: number } = {},
+): { total: number; errors: ImportRowError[] } {
+  const limit = Math.max(1, Math.min(page.limit ?? 100, 1000));
+  const offset = Math.max(0, page.offset ?? 0);
+  const total = ws.db.value<number>('SELECT COUNT(*) FROM import_errors WHERE import_id = ?', [importId]) ?? 0;
+  const errors = ws.db.all<ImportRowError>(
+    'SELECT line, field, message FROM import_errors WHERE import_id = ? ORDER BY line, rowid LIMIT ? OFFSET ?',
+    [importId, limit, offset],
+  );
+  return { total, errors };
+}

@@ -1,0 +1,90 @@
+// BitLocker recovery passwords and key IDs: validation (never correction), key-ID spellings, lookup by ID or prefix.
+import type { Workspace } from '../workspace.js';
+import { excelMangled, normGuid } from './normalize.js';
+
+/** Why a recovery password is invalid, or null when it is valid. The reason never quotes the digits. */
+export function keyProblem(raw: string): string | null {
+  const s = raw.trim();
+  if (s === '') return 'the recovery password is empty';
+  if (excelMangled(s)) return 'the recovery password was turned into a number by a spreadsheet (scientific notation)';
+  if (/^\d{48}$/.test(s)) return 'the recovery password has no hyphens (expected 8 groups of 6 digits)';
+  if (/^\d{6}( \d{6}){7}$/.test(s)) return 'the recovery password uses spaces instead of hyphens';
+  const groups = s.split('-');
+  if (groups.length !== 8) return `the recovery password has ${groups.length} groups; expected 8 groups of 6 digits`;
+  for (let i = 0; i < 8; i++) {
+    const g = groups[i]!;
+    if (!/^\d{6}$/.test(g)) return `group ${i + 1} of the recovery password is not 6 digits`;
+    const n = Number(g);
+    if (n % 11 !== 0) return `group ${i + 1} of the recovery password is not divisible by 11 (checksum)`;
+    if (n >= 720896) return `group ${i + 1} of the recovery password is 720896 or more`;
+  }
+  return null;
+}
+
+/**
+ * The key ID of a key record, from `{UPPER}`, bare lower case, or an AD object name
+ * `2017-10-20T09:38:39-00:00{GUID}`; null when no GUID is in it.
+ */
+export function normKeyId(raw: string): string | null {
+  const direct = normGuid(raw);
+  if (direct) return direct;
+  const m = /\{([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}/i.exec(raw);
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+export interface KeyMatch {
+  id: number;
+  keyId: string;
+  deviceId: number | null;
+  hostname: string | null;
+  hostHint: string | null;
+  valid: boolean;
+  problem: string | null;
+  volumeType: string | null;
+}
+
+/**
+ * Finds keys by key ID in any spelling, or by the first characters of the ID (at least 8 hex, as the BitLocker
+ * recovery screen and ADUC search use). Returns IDs and devices, never the secret.
+ */
+export function findKeys(ws: Workspace, idOrPrefix: string): KeyMatch[] {
+  const full = normKeyId(idOrPrefix);
+  let where: string;
+  let arg: string;
+  if (full) {
+    where = 'k.key_id = ?';
+    arg = full;
+  } else {
+    const p = idOrPrefix.trim().replace(/^\{/, '').replace(/\}$/, '').toLowerCase();
+    if (!/^[0-9a-f]{8}(-[0-9a-f-]*)?$/.test(p)) return [];
+    where = 'k.key_id >= ? AND k.key_id < ?';
+    arg = p;
+  }
+  const params = full ? [arg] : [arg, arg + '\uffff'];
+  return ws.db
+    .all<{
+      id: number;
+      key_id: string;
+      device_id: number | null;
+      hostname: string | null;
+      host_hint: string | null;
+      valid: number;
+      problem: string | null;
+      volume_type: string | null;
+    }>(
+      `SELECT k.id, k.key_id, k.device_id, d.hostname, k.host_hint, k.valid, k.problem, k.volume_type
+         FROM keys k LEFT JOIN devices d ON d.id = k.device_id
+        WHERE ${where} ORDER BY k.key_id, k.id LIMIT 50`,
+      params,
+    )
+    .map((r) => ({
+      id: r.id,
+      keyId: r.key_id,
+      deviceId: r.device_id,
+      hostname: r.hostname,
+      hostHint: r.host_hint,
+      valid: r.valid === 1,
+      problem: r.problem,
+      volumeType: r.volume_type,
+    }));
+}

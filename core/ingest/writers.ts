@@ -1,0 +1,426 @@
+// Row writers per import kind (fleet, keys, rollout): map a parsed record onto the schema, reject or flag with reasons.
+import type { Statement } from 'sql.js';
+import type { SourceFormat } from '../contract/ingest.js';
+import type { Workspace } from '../workspace.js';
+import type { Field } from './formats.js';
+import type { DeviceFacts, DeviceIndex } from './identity.js';
+import { keyProblem, normKeyId } from './keys.js';
+import {
+  clean,
+  errorHex,
+  excelMangled,
+  hostKey,
+  normAid,
+  normDeviceType,
+  normGuid,
+  normPlatform,
+  normRing,
+  normTags,
+  parseDate,
+  ringFromLabel,
+  shortName,
+  splitList,
+} from './normalize.js';
+
+export interface Problems {
+  /** The row is not imported. */
+  reject(line: number, field: string, message: string): void;
+  /** The row is imported, with a note about one value. */
+  flag(line: number, field: string, message: string): void;
+}
+
+export interface WriterContext {
+  ws: Workspace;
+  importId: number;
+  format: SourceFormat;
+  header: string[];
+  cols: Record<Field, number>;
+  idx: DeviceIndex;
+  problems: Problems;
+}
+
+export interface Writer {
+  /** Writes one batch; returns how many rows were imported. */
+  write(rows: string[][], lines: number[], count: number): number | Promise<number>;
+  duplicates: number;
+  free(): void;
+}
+
+const colName = (ctx: WriterContext, f: Field, fallback: string) =>
+  ctx.cols[f] >= 0 ? ctx.header[ctx.cols[f]]! : fallback;
+
+/** The raw row as a JSON object header -> text, built without an intermediate object. */
+function rawJson(prefixes: string[], row: string[]): string {
+  let s = '{';
+  const n = Math.min(prefixes.length, row.length);
+  for (let i = 0; i < n; i++) {
+    if (i) s += ',';
+    s += prefixes[i]! + JSON.stringify(row[i]!);
+  }
+  if (row.length > prefixes.length) {
+    // Ragged rows keep their extra cells under positional names.
+    for (let i = prefixes.length; i < row.length; i++) s += `,"(extra ${i + 1})":${JSON.stringify(row[i]!)}`;
+  }
+  return s + '}';
+}
+
+const RING_SOURCE: Partial<Record<SourceFormat, string>> = {
+  falcon: 'falcon',
+  intune: 'intune',
+  defender: 'defender AvSignatureRing',
+  configmgr: 'configmgr collection',
+  fleet: 'fleet team',
+  autopatch: 'autopatch',
+};
+
+export function fleetWriter(ctx: WriterContext): Writer {
+  const { cols: c, problems, header, format } = ctx;
+  const prefixes = header.map((h) => JSON.stringify(h) + ':');
+  const src: Statement = ctx.ws.db.prepare(
+    'INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw) VALUES (?,?,?,?,?,?)',
+  );
+  const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
+  const hostField = colName(ctx, 'hostname', 'hostname');
+  const w: Writer = {
+    duplicates: 0,
+    write(rows, lines, count) {
+      let ok = 0;
+      for (let r = 0; r < count; r++) {
+        const row = rows[r]!;
+        const line = lines[r]!;
+        let hostRaw = get(row, 'hostname');
+        if (!hostRaw && c.dn >= 0 && /^cn=/i.test(get(row, 'dn'))) hostRaw = get(row, 'dn');
+        const hk = hostKey(hostRaw);
+        if (!hk) {
+          problems.reject(line, hostField, 'no device name: the hostname cell is empty');
+          continue;
+        }
+        let aid: string | null = null;
+        const aidRaw = get(row, 'falcon_aid');
+        if (aidRaw) {
+          aid = normAid(aidRaw);
+          if (!aid) {
+            problems.reject(
+              line,
+              colName(ctx, 'falcon_aid', 'Host ID'),
+              `"${aidRaw.slice(0, 40)}" is not a Falcon AID (32 hex digits)`,
+            );
+            continue;
+          }
+        }
+        let entra: string | null = null;
+        const entraRaw = get(row, 'entra_id');
+        if (entraRaw) {
+          entra = normGuid(entraRaw);
+          if (!entra && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(entraRaw)) {
+            problems.reject(line, colName(ctx, 'entra_id', 'device id'), `"${entraRaw.slice(0, 40)}" is not a GUID`);
+            continue;
+          }
+          if (entra === '00000000-0000-0000-0000-000000000000') entra = null;
+        }
+        let intune: string | null = null;
+        const intuneRaw = get(row, 'intune_id');
+        if (intuneRaw) {
+          intune = normGuid(intuneRaw);
+          if (!intune) {
+            problems.reject(line, colName(ctx, 'intune_id', 'Device ID'), `"${intuneRaw.slice(0, 40)}" is not a GUID`);
+            continue;
+          }
+        }
+        const serial: string | null = get(row, 'serial') || null;
+        if (serial && excelMangled(serial)) {
+          problems.flag(
+            line,
+            colName(ctx, 'serial', 'serial'),
+            `serial "${serial}" was turned into a number by a spreadsheet; not used to match devices`,
+          );
+        }
+        const date = (f: Field): number | null => {
+          const v = get(row, f);
+          if (!v) return null;
+          const t = parseDate(v);
+          if (t !== null && Number.isNaN(t)) {
+            problems.flag(line, colName(ctx, f, f), `"${v.slice(0, 40)}" is not a date; left empty`);
+            return null;
+          }
+          return t;
+        };
+        const firstSeen = date('first_seen');
+        const lastSeen = date('last_seen');
+        let ring: string | null = null;
+        let ringSource: string | null = null;
+        const ringCol = get(row, 'ring');
+        if (ringCol) {
+          ring = ringFromLabel(ringCol) ?? normRing(ringCol);
+          ringSource = RING_SOURCE[format] ?? `${format} ring column`;
+        }
+        const groups = get(row, 'groups');
+        const tagItems = splitList(get(row, 'tags'));
+        if (!ring && groups) {
+          for (const g of splitList(groups)) {
+            ring = ringFromLabel(g);
+            if (ring) {
+              ringSource = `${format} host group`;
+              break;
+            }
+          }
+        }
+        if (!ring) {
+          for (const t of tagItems) {
+            ring = ringFromLabel(t.slice(t.lastIndexOf('/') + 1));
+            if (ring) {
+              ringSource = `${format} tag`;
+              break;
+            }
+          }
+        }
+        let osVersion = get(row, 'os_version') || null;
+        const build = get(row, 'os_build');
+        if (build && osVersion && !osVersion.includes(build)) osVersion = `${osVersion} (${build})`;
+        else if (build && !osVersion) osVersion = build;
+        const platformRaw = get(row, 'platform');
+        const facts: DeviceFacts = {
+          hostname: shortName(hostRaw),
+          hostKey: hk,
+          aid,
+          entra,
+          intune,
+          serial,
+          site: get(row, 'site') || null,
+          ring,
+          ringSource,
+          platform: platformRaw ? normPlatform(platformRaw) : osVersion ? normPlatform(osVersion) : null,
+          osVersion,
+          deviceType: normDeviceType(get(row, 'device_type')),
+          agentVersion: format === 'falcon' ? get(row, 'agent_version') || null : null,
+          firstSeen,
+          lastSeen,
+          tags: normTags(tagItems).join(','),
+          user: get(row, 'user') || null,
+          model: get(row, 'model') || null,
+        };
+        if (facts.deviceType === null && facts.platform === 'windows' && /server/i.test(osVersion ?? ''))
+          facts.deviceType = 'server';
+        const res = ctx.idx.upsert(facts);
+        if (res.ambiguous) problems.flag(line, hostField, res.ambiguous);
+        src.run([res.id, ctx.importId, format, line, aid ?? intune ?? entra ?? serial, rawJson(prefixes, row)]);
+        ok++;
+      }
+      return ok;
+    },
+    free() {
+      src.free();
+    },
+  };
+  return w;
+}
+
+/** Event kinds the analysis understands; vendor synonyms map onto them. */
+const KINDS = new Set([
+  'offered',
+  'received',
+  'downloading',
+  'installing',
+  'installed',
+  'restart_required',
+  'crashed',
+  'rebooted',
+  'recovered',
+  'fixed',
+  'failed',
+  'paused',
+  'rolled_back',
+  'online',
+]);
+const KIND_ALIAS: Record<string, string> = {
+  rolledback: 'rolled_back',
+  rollback: 'rolled_back',
+  restartrequired: 'restart_required',
+  pendingrestart: 'restart_required',
+  succeeded: 'installed',
+  success: 'installed',
+  error: 'failed',
+  bugcheck: 'crashed',
+  crash: 'crashed',
+  reboot: 'rebooted',
+};
+
+export function normKind(raw: string): string | null {
+  const s = raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  if (KINDS.has(s)) return s;
+  return KIND_ALIAS[s.replace(/_/g, '')] ?? null;
+}
+
+export function rolloutWriter(ctx: WriterContext): Writer {
+  const { cols: c, problems, format } = ctx;
+  const ins = ctx.ws.db.prepare(
+    'INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, import_id) VALUES (?,?,?,?,?,?,?,?,?,?)',
+  );
+  const tsField = colName(ctx, 'ts', 'timestamp_utc');
+  const stateField = colName(ctx, 'state', 'state');
+  const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
+  const params: (string | number | null)[] = new Array(10);
+  return {
+    duplicates: 0,
+    write(rows, lines, count) {
+      let ok = 0;
+      for (let r = 0; r < count; r++) {
+        const row = rows[r]!;
+        const line = lines[r]!;
+        const tsRaw = get(row, 'ts');
+        const ts = tsRaw ? parseDate(tsRaw) : null;
+        if (ts === null || Number.isNaN(ts)) {
+          problems.reject(line, tsField, tsRaw ? `"${tsRaw.slice(0, 40)}" is not a date` : 'the timestamp is empty');
+          continue;
+        }
+        const stateRaw = get(row, 'state');
+        const kind = normKind(stateRaw);
+        if (!kind) {
+          problems.reject(
+            line,
+            stateField,
+            stateRaw ? `unknown state "${stateRaw.slice(0, 40)}"` : 'the state is empty',
+          );
+          continue;
+        }
+        const key = get(row, 'device_key');
+        const hostRaw = get(row, 'hostname');
+        const hk = hostRaw ? hostKey(hostRaw) : '';
+        if (!key && !hk) {
+          problems.reject(
+            line,
+            colName(ctx, 'device_key', 'device_key'),
+            'no device: device_key and hostname are both empty',
+          );
+          continue;
+        }
+        const deviceId = ctx.idx.lookup(key || null, hk);
+        let detail = get(row, 'detail') || null;
+        const errRaw = get(row, 'error');
+        if (errRaw) {
+          const hex = errorHex(errRaw);
+          if (hex) detail = detail ? `${detail} (error ${hex})` : `error ${hex}`;
+        }
+        params[0] = deviceId;
+        params[1] = hk || null;
+        params[2] = ts;
+        params[3] = kind;
+        params[4] = normRing(get(row, 'ring'));
+        params[5] = get(row, 'source') || format;
+        params[6] = get(row, 'package') || null;
+        params[7] = get(row, 'version_to') || get(row, 'version_from') || null;
+        params[8] = detail;
+        params[9] = ctx.importId;
+        ins.run(params);
+        ok++;
+      }
+      return ok;
+    },
+    free() {
+      ins.free();
+    },
+  };
+}
+
+/** The device a key belongs to, from its hint: an Entra device id, a hostname, or an AD DN (of the key object or the computer). */
+export function keyHostHint(hint: string): { key: string | null; hostKey: string } {
+  const g = normGuid(hint);
+  if (g) return { key: g, hostKey: '' };
+  let h = hint.trim();
+  // msFVE-RecoveryInformation DN: CN=<time>{GUID},CN=PC-0142,OU=… — the computer is the parent.
+  if (/^cn=[^,]*\{[0-9a-f-]{36}\}/i.test(h)) h = h.slice(h.search(/,cn=/i) + 1);
+  return { key: null, hostKey: hostKey(h) };
+}
+
+export function keysWriter(ctx: WriterContext): Writer {
+  const { cols: c, problems, ws } = ctx;
+  const ins = ws.db.prepare(
+    `INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+  );
+  const idField = colName(ctx, 'key_id', 'KeyID');
+  const keyField = colName(ctx, 'key', 'RecoveryKey');
+  const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
+  const w: Writer = {
+    duplicates: 0,
+    async write(rows, lines, count) {
+      const todo: {
+        line: number;
+        keyId: string;
+        pw: string;
+        hint: string;
+        vol: string | null;
+        created: number | null;
+      }[] = [];
+      for (let r = 0; r < count; r++) {
+        const row = rows[r]!;
+        const line = lines[r]!;
+        const idRaw = get(row, 'key_id');
+        const keyId = normKeyId(idRaw);
+        if (!keyId) {
+          problems.reject(
+            line,
+            idField,
+            idRaw ? `"${idRaw.slice(0, 60)}" is not a key ID (GUID)` : 'the key ID is empty',
+          );
+          continue;
+        }
+        const pw = get(row, 'key');
+        if (!pw) {
+          problems.reject(line, keyField, 'the recovery password is empty');
+          continue;
+        }
+        let hint = get(row, 'key_host');
+        // AD exports: the object name holds the ID; the DN names the computer.
+        if (!hint && c.dn >= 0) hint = get(row, 'dn');
+        const createdRaw = get(row, 'created');
+        const created = createdRaw ? parseDate(createdRaw) : null;
+        todo.push({
+          line,
+          keyId,
+          pw,
+          hint,
+          vol: get(row, 'volume_type') || null,
+          created: created !== null && !Number.isNaN(created) ? created : null,
+        });
+      }
+      const sealed = await Promise.all(todo.map((t) => Promise.all([ws.box.seal(t.pw), ws.box.fingerprint(t.pw)])));
+      let ok = 0;
+      todo.forEach((t, i) => {
+        const problem = keyProblem(t.pw);
+        const h = t.hint ? keyHostHint(t.hint) : { key: null, hostKey: '' };
+        const deviceId = t.hint ? ctx.idx.lookup(h.key, h.hostKey) : null;
+        const [secret, fp] = sealed[i]!;
+        ins.run([
+          deviceId,
+          t.keyId,
+          t.hint || null,
+          secret,
+          fp,
+          problem ? 0 : 1,
+          problem,
+          t.vol,
+          t.created,
+          ctx.importId,
+          t.line,
+        ]);
+        if (ws.db.raw.getRowsModified() === 0) {
+          w.duplicates++;
+        } else if (problem) {
+          problems.flag(t.line, keyField, `invalid recovery password, kept and flagged (never corrected): ${problem}`);
+        }
+        ok++;
+      });
+      // Drop the plaintext passwords as soon as they are sealed.
+      todo.length = 0;
+      return ok;
+    },
+    free() {
+      ins.free();
+    },
+  };
+  return w;
+}
