@@ -1,6 +1,7 @@
 // The sample's files through the real import path (importFile, real sql.js): rows and summary equal the ground truth.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analysisHandlers } from '../../../core/analysis/handlers.js';
+import type { Counts } from '../../../core/contract/analysis.js';
 import { CancelledError, type Progress } from '../../../core/contract/jobs.js';
 import { computeGroundTruth, type GroundTruth } from '../../../core/sample/index.js';
 import { loadSample, sampleTruth, type SampleLoadResult } from '../../../core/sample/handlers.js';
@@ -68,7 +69,7 @@ describe('sample import', () => {
   it('summarises to the ground truth: devices, by ring, by site, keys, states', () => {
     const s = analysisHandlers.summary(ws);
     expect(s.devices).toBe(truth.devices);
-    const pick = ({ devices, exposed, affected, recovered, fixed, remaining }: Record<string, number>) => ({
+    const pick = ({ devices, exposed, affected, recovered, fixed, remaining }: Counts) => ({
       devices,
       exposed,
       affected,
