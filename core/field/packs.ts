@@ -1,6 +1,7 @@
 // Field packs in the incident workspace: create (audited, keys onto the rotation list), merge results back, rotation list.
 import { REMAINING_STATES } from '../contract/analysis.js';
 import { recompute } from '../analysis/recompute.js';
+import { generateScripts } from '../remediation/generate.js';
 import { csvCell } from '../store/audit.js';
 import { audit, workspaceId, type Workspace } from '../workspace.js';
 import {
@@ -92,6 +93,49 @@ function selectDevices(ws: Workspace, opts: CreatePackOptions): DeviceRow[] {
   return rows;
 }
 
+/**
+ * The remediation engine's WinRE script and per-device run sheets for the pack's devices (without recovery
+ * passwords: the technician reveals a key on the device's card, audited). Falls back to the local steps table
+ * when the engine refuses (for example a device set with no Windows machine).
+ */
+async function packScripts(
+  ws: Workspace,
+  devices: PackDevice[],
+  site: string | null,
+  now: number,
+  expires: number,
+): Promise<Pick<PackPayload, 'scripts' | 'runSheet' | 'stepsSource'>> {
+  const deviceIds = devices.map((d) => d.id);
+  try {
+    const scripts: Record<string, string> = {};
+    const cmd = await generateScripts(ws, {
+      playbookId: 'cs-channel-291',
+      route: 'winre-cmd',
+      target: { deviceIds },
+      withKeys: false,
+    });
+    for (const f of cmd.files) scripts[f.path] = f.content;
+    const sheet = await generateScripts(ws, {
+      playbookId: 'cs-channel-291',
+      route: 'runsheet',
+      target: { deviceIds },
+      withKeys: false,
+    });
+    if (cmd.files.length === 0 || sheet.files.length === 0) throw new Error('no files generated');
+    return {
+      scripts,
+      runSheet: `${runSheet(site, devices, now, expires)}\n${sheet.files.map((f) => f.content).join('\n\f\n')}`,
+      stepsSource: `remediation playbook cs-channel-291 (routes winre-cmd and runsheet, generation ${cmd.generationId})`,
+    };
+  } catch (err) {
+    return {
+      scripts: fallbackScripts(),
+      runSheet: runSheet(site, devices, now, expires),
+      stepsSource: `${STEPS_SOURCE} (${(err as Error).message})`,
+    };
+  }
+}
+
 export async function createPack(ws: Workspace, opts: CreatePackOptions): Promise<CreatedPack> {
   const now = ws.now();
   const expires = parseExpiry(opts.expiresAt, now);
@@ -135,9 +179,7 @@ export async function createPack(ws: Workspace, opts: CreatePackOptions): Promis
     technician: opts.technician ?? null,
     macKey: b64(macKey),
     devices: packDevices,
-    scripts: fallbackScripts(),
-    runSheet: runSheet(site, packDevices, now, expires),
-    stepsSource: STEPS_SOURCE,
+    ...(await packScripts(ws, packDevices, site, now, expires)),
   };
   const bytes = await encryptPack(payload, opts.passphrase, Math.max(MIN_ITERATIONS, opts.iterations ?? 0));
   const keyIds = keyRows.map((k) => k.keyId);

@@ -3,6 +3,19 @@ import type { Command } from './context.js';
 import { importCommand } from './import.js';
 import { devicesCommand } from './devices.js';
 import { reportCommand } from './report.js';
+import { sampleCommand } from './sample.js';
 import { summaryCommand } from './summary.js';
+import { packCommand } from './pack.js';
+import { mergeCommand } from './merge.js';
+import { auditCommand } from './audit.js';
 
-export const commands: Command[] = [importCommand, summaryCommand, devicesCommand, reportCommand];
+export const commands: Command[] = [
+  importCommand,
+  summaryCommand,
+  devicesCommand,
+  reportCommand,
+  sampleCommand,
+  packCommand,
+  mergeCommand,
+  auditCommand,
+];

@@ -27,6 +27,11 @@ describe('createPack', () => {
     expect(p.devices.flatMap((d) => d.keys.map((k) => k.recoveryPassword))).not.toContain(recoveryPassword(7));
     expect(p.devices[0]!.steps.join(' ')).toMatch(/C-00000291\*\.sys/);
     expect(p.devices[0]!.modelNotes.join(' ')).toMatch(/F9/);
+    // Scripts and run sheets from the remediation engine, without recovery passwords in them.
+    expect(p.stepsSource).toMatch(/^remediation playbook cs-channel-291/);
+    expect(Object.keys(p.scripts).length).toBeGreaterThan(0);
+    expect(findRecoveryPasswords(JSON.stringify(p.scripts) + p.runSheet)).toEqual([]);
+    expect(p.runSheet).toMatch(/PC-1/);
     // Audited with key IDs, never keys; every packed key is on the rotation list.
     const a = ws.db.get<{ action: string; detail: string }>(
       "SELECT action, detail FROM audit WHERE action = 'pack.create'",

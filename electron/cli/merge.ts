@@ -1,0 +1,46 @@
+// `ringside merge <workspace> <results-file>... [--json]`: checks each results file's signature and merges it.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { mergeResults, type MergeReport } from '../../core/field/packs.js';
+import { parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
+
+export const mergeCommand: Command = {
+  name: 'merge',
+  usage: 'ringside merge <workspace> <results-file>... [--json]',
+  summary:
+    'Merges technicians’ signed results files: signature checked, duplicates ignored, conflicts resolved (latest time wins, both kept); exit 1 if any file was refused.',
+  async run(args, io) {
+    const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+    const [file, ...inputs] = positionals;
+    if (!file || inputs.length === 0) throw new UsageError('give a workspace file and at least one results file');
+    const reports: Array<{ file: string; ok: boolean; report?: MergeReport; error?: string }> = [];
+    await withWorkspace(file, { write: true }, async (ws) => {
+      for (const input of inputs) {
+        try {
+          const bytes = new Uint8Array(await fsp.readFile(input));
+          reports.push({ file: input, ok: true, report: await mergeResults(ws, bytes, path.basename(input)) });
+        } catch (err) {
+          reports.push({ file: input, ok: false, error: (err as Error).message });
+        }
+      }
+    });
+    if (values.json) printJson(io, { files: reports });
+    else
+      for (const r of reports) {
+        if (!r.ok) io.err(`refused ${r.file}: ${r.error}`);
+        else {
+          const m = r.report!;
+          io.out(
+            `${r.file}: pack ${m.packId}, technician ${m.technician}: ${m.added} added, ${m.duplicates} duplicate(s), ` +
+              `${m.rejected.length} rejected, ${m.conflicts.length} conflict(s) (latest result wins, all kept)`,
+          );
+          for (const x of m.rejected) io.out(`  rejected record ${x.index + 1} (${x.hostname}): ${x.reason}`);
+          for (const c of m.conflicts)
+            io.out(
+              `  conflict on ${c.hostname}: ${c.records} records, counting ${c.winner.result} by ${c.winner.technician}`,
+            );
+        }
+      }
+    return reports.every((r) => r.ok) ? 0 : 1;
+  },
+};
