@@ -53,7 +53,7 @@ export function isAppUrl(value: string, host = APP_HOST): boolean {
  */
 export function resolveAppPath(root: string, url: string, host = APP_HOST): string | null {
   const u = parseUrl(url);
-  if (!u || !isAppUrl(url, host)) return null;
+  if (!u || !isAppUrl(url, host) || hasRawTraversal(url)) return null;
   let rel: string;
   try {
     rel = decodeURIComponent(u.pathname);
@@ -69,6 +69,23 @@ export function resolveAppPath(root: string, url: string, host = APP_HOST): stri
   const back = path.relative(base, file);
   if (!back || back.startsWith('..') || path.isAbsolute(back)) return null;
   return file;
+}
+
+/**
+ * Looks at the path as written, before URL parsing folds `..` and `%2e%2e` away: a request that tried to climb
+ * is refused outright, not quietly re-rooted.
+ */
+function hasRawTraversal(url: string): boolean {
+  const rawPath = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*/i, '').split(/[?#]/)[0] ?? '';
+  return rawPath.split('/').some((seg) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(seg);
+    } catch {
+      return true;
+    }
+    return decoded === '..' || decoded === '.' || /[\\/\0]/.test(decoded) || seg.includes('\\');
+  });
 }
 
 function securityHeaders(type: string): Record<string, string> {

@@ -136,7 +136,7 @@ export class TaggedKeyWrapper implements KeyWrapper {
     return this.preferred === 'safe' ? this.safe.wrap(raw) : this.pass.wrap(raw);
   }
 
-  unwrap(wrapped: Uint8Array): Promise<Uint8Array> {
+  async unwrap(wrapped: Uint8Array): Promise<Uint8Array> {
     const { kind, body } = untag(wrapped);
     if (kind === KIND_SAFE) {
       if (this.preferred !== 'safe')
