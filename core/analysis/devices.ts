@@ -19,6 +19,8 @@ export interface DeviceQuery extends DashFilter {
   dir?: 'asc' | 'desc';
   /** The nextCursor of the previous page. */
   cursor?: string | null;
+  /** Rows to skip when there is no cursor: only for jumping far down a virtual table (keyset is used otherwise). */
+  offset?: number;
   limit?: number;
   /** Stale records of reimaged machines are hidden unless asked for. */
   includeStale?: boolean;
@@ -128,6 +130,7 @@ export function devices(ws: Workspace, q: DeviceQuery = {}): DevicePage {
   const limit = Math.min(Math.max(1, Math.floor(q.limit ?? 100)), 5000);
   const expr = SORT_EXPR[sort];
   const w = deviceWhere(q);
+  const offset = q.cursor ? 0 : Math.max(0, Math.floor(q.offset ?? 0));
   let sql = w.sql;
   const params = [...w.params];
   if (q.cursor) {
@@ -136,7 +139,7 @@ export function devices(ws: Workspace, q: DeviceQuery = {}): DevicePage {
     params.push(v, id);
   }
   const rows = ws.db.all<DeviceRow & { sortv: string | number }>(
-    `${SELECT}, ${expr} AS sortv FROM devices d ${sql} ORDER BY ${expr} ${dir}, d.id ${dir} LIMIT ${limit + 1}`,
+    `${SELECT}, ${expr} AS sortv FROM devices d ${sql} ORDER BY ${expr} ${dir}, d.id ${dir} LIMIT ${limit + 1}${offset ? ` OFFSET ${offset}` : ''}`,
     params,
   );
   const more = rows.length > limit;
@@ -144,7 +147,7 @@ export function devices(ws: Workspace, q: DeviceQuery = {}): DevicePage {
   const last = page[page.length - 1];
   return {
     rows: page.map(({ sortv: _s, ...r }) => ({ ...r, sources: r.sources ?? '', stale: Boolean(r.stale) })),
-    total: q.cursor ? -1 : total(ws, q, w),
+    total: q.cursor || offset ? -1 : total(ws, q, w),
     nextCursor: more && last ? encodeCursor(last.sortv, last.id) : null,
   };
 }

@@ -6,6 +6,7 @@ import { ImportView } from '../features/import/ImportView.js';
 import { OverviewView } from '../features/overview/OverviewView.js';
 import { PacksView } from '../features/packs/PacksView.js';
 import { ReplayView } from '../features/replay/ReplayView.js';
+import { ReportView } from '../features/report/ReportView.js';
 import { ScriptsView } from '../features/scripts/ScriptsView.js';
 
 export interface Route {
@@ -24,4 +25,5 @@ export const routes: Route[] = [
   { id: 'packs', label: 'Field packs', key: '5', View: PacksView },
   { id: 'replay', label: 'Rollout replay', key: '6', View: ReplayView },
   { id: 'audit', label: 'Audit', key: '7', View: AuditView },
+  { id: 'report', label: 'Report', key: '8', View: ReportView },
 ];

@@ -1,9 +1,188 @@
-// The overview view (being built).
+// The war-room overview: large numbers, state bars by ring and site, crash timeline, burn-down, critical devices, rules.
+import { useState } from 'react';
+import { STATE_LABEL } from '../../../core/analysis/rules.js';
+import type { Counts } from '../../../core/contract/analysis.js';
+import { ChartPanel } from '../../components/charts/ChartPanel.js';
+import { StateBars, TimeLines } from '../../components/charts/charts.js';
+import { useQuery } from '../../app/workspace.js';
+import { FilterBar } from './FilterBar.js';
+import { useDashFilter } from './filter-store.js';
+
+const CARDS: Array<[keyof Counts, string]> = [
+  ['devices', 'Devices'],
+  ['exposed', 'Exposed'],
+  ['affected', 'Affected'],
+  ['recovered', 'Self-recovered'],
+  ['fixed', 'Fixed'],
+  ['remaining', 'Remaining'],
+];
+
+const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const fmt = (n: number) => n.toLocaleString('en-US');
+
 export function OverviewView() {
+  const [filter, setFilter] = useDashFilter();
+  const dash = useQuery((db) => db.dashboard(filter), [filter]);
+  const rules = useQuery((db) => db.stateRules(), []);
+  const [showRules, setShowRules] = useState(false);
+  const d = dash.data;
+  const s = d?.summary;
+
   return (
-    <section className="view" aria-labelledby="overview-title">
-      <h1 id="overview-title">Overview</h1>
-      <p className="muted">Not built yet.</p>
+    <section className="view overview" aria-labelledby="overview-title" aria-busy={dash.loading}>
+      <header className="view-head">
+        <h1 id="overview-title">Overview</h1>
+        {s && (
+          <p className="muted small" data-testid="data-time">
+            Exposure window {utc(s.window.start)} – {utc(s.window.end).slice(11)} · states as of{' '}
+            {s.asOf ? utc(s.asOf) : '—'}
+            {d && ` · refreshed in ${d.ms} ms`}
+          </p>
+        )}
+      </header>
+      <FilterBar value={filter} options={s?.options} onChange={setFilter} />
+      {dash.error && <p className="error">{dash.error.message}</p>}
+      {s && s.devices === 0 && !Object.keys(filter).length && (
+        <p className="panel">No devices yet: import a device export (Import view) or open the sample incident.</p>
+      )}
+      <div className="cards big-numbers" data-testid="counts">
+        {CARDS.map(([k, label]) => (
+          <div key={k} className={`card count-${k}`}>
+            <div className="num" data-testid={`count-${k}`}>
+              {s ? fmt(s.totals[k]) : '…'}
+            </div>
+            <div className="label">{label}</div>
+          </div>
+        ))}
+      </div>
+      {s && (
+        <div className="chart-grid">
+          <ChartPanel title="Device states by ring" testId="ring-chart" empty={!s.byRing.length}>
+            <StateBars rows={s.byRing.map((r) => ({ name: r.ring, states: r.states }))} />
+          </ChartPanel>
+          <ChartPanel title="Device states by site" testId="site-chart" empty={!s.bySite.length}>
+            <StateBars rows={s.bySite.map((r) => ({ name: r.site, states: r.states }))} />
+          </ChartPanel>
+          <ChartPanel
+            title="New crashes per ring (15 min)"
+            testId="crash-chart"
+            empty={!d.series.crashTimeline.points.length}
+          >
+            <TimeLines series={d.series.crashTimeline} colourBy="ring" yLabel="devices" bars />
+          </ChartPanel>
+          <ChartPanel
+            title="Burn-down: devices still down, by ring"
+            testId="burn-ring-chart"
+            empty={!d.series.burnDownByRing.points.length}
+          >
+            <TimeLines series={d.series.burnDownByRing} colourBy="ring" yLabel="devices down" />
+          </ChartPanel>
+          <ChartPanel
+            title="Burn-down: devices still down, by site"
+            testId="burn-site-chart"
+            empty={!d.series.burnDownBySite.points.length}
+          >
+            <TimeLines series={d.series.burnDownBySite} colourBy="index" yLabel="devices down" />
+          </ChartPanel>
+          <section className="panel" aria-labelledby="ttr-title" data-testid="ttr-table">
+            <h2 id="ttr-title">Time to recover, by ring</h2>
+            <table className="num-table">
+              <thead>
+                <tr>
+                  <th scope="col">Ring</th>
+                  <th scope="col">Back up</th>
+                  <th scope="col">Median h</th>
+                  <th scope="col">p90 h</th>
+                  <th scope="col">Mean h</th>
+                  <th scope="col">Still down</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.byRing.map((r) => {
+                  const t = d.series.timeToRecover.find((x) => x.ring === r.ring);
+                  return (
+                    <tr key={r.ring}>
+                      <th scope="row">{r.ring}</th>
+                      <td>{fmt(t?.n ?? 0)}</td>
+                      <td>{t?.medianHours ?? '–'}</td>
+                      <td>{t?.p90Hours ?? '–'}</td>
+                      <td>{t?.meanHours ?? '–'}</td>
+                      <td>{fmt(r.remaining)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </section>
+        </div>
+      )}
+      {d && (
+        <section className="panel" aria-labelledby="critical-title" data-testid="critical">
+          <h2 id="critical-title">Critical devices still down</h2>
+          <p className="small">
+            {d.critical.byCategory.map((c) => (
+              <span key={c.category} className="chip">
+                {c.category}: <strong>{fmt(c.remaining)}</strong> of {fmt(c.total)} down
+              </span>
+            ))}
+            {!d.critical.byCategory.length && <span className="muted">No devices tagged as critical.</span>}
+          </p>
+          {d.critical.rows.length > 0 && (
+            <table className="compact">
+              <thead>
+                <tr>
+                  <th scope="col">Hostname</th>
+                  <th scope="col">Category</th>
+                  <th scope="col">Ring</th>
+                  <th scope="col">Site</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.critical.rows.map((r) => (
+                  <tr key={r.id}>
+                    <td>{r.hostname}</td>
+                    <td>{r.category}</td>
+                    <td>{r.ring}</td>
+                    <td>{r.site}</td>
+                    <td>
+                      <span className={`state-dot st-${r.state}`} aria-hidden="true" /> {STATE_LABEL[r.state]}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      )}
+      <section className="panel" aria-labelledby="rules-title" data-testid="state-rules">
+        <h2 id="rules-title">
+          <button type="button" className="link" aria-expanded={showRules} onClick={() => setShowRules((x) => !x)}>
+            How states are decided {showRules ? '▾' : '▸'}
+          </button>
+        </h2>
+        {rules.data && (
+          <>
+            <p>{rules.data.exposure}</p>
+            {showRules && (
+              <>
+                <p className="muted small">{rules.data.dataTime}</p>
+                <dl className="rules">
+                  {rules.data.rules.map((r) => (
+                    <div key={r.state}>
+                      <dt>
+                        <span className={`state-dot st-${r.state}`} aria-hidden="true" /> {r.label}
+                        {s && <span className="muted"> ({fmt(s.states[r.state])})</span>}
+                      </dt>
+                      <dd>{r.rule}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </>
+            )}
+          </>
+        )}
+      </section>
     </section>
   );
 }

@@ -1,0 +1,156 @@
+// The device drawer: every source's raw record, the state rule, the timeline of events and results, the key IDs on file.
+import { useEffect, useRef } from 'react';
+import { STATE_LABEL } from '../../../core/analysis/rules.js';
+import type { DeviceState } from '../../../core/contract/analysis.js';
+import { useQuery } from '../../app/workspace.js';
+
+const utc = (t: unknown) =>
+  typeof t === 'number' ? `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC` : '—';
+
+export function DeviceDrawer(props: { id: number; onClose: () => void }) {
+  const { data, error } = useQuery((db) => db.deviceDetail(props.id), [props.id]);
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+  }, [props.id]);
+  const d = data?.device;
+  const timeline = data
+    ? [
+        ...data.events.map((e) => ({
+          at: e.ts,
+          what: `${e.kind}${e.version ? ` ${e.version}` : ''}`,
+          by: e.source,
+          detail: e.detail ?? '',
+        })),
+        ...data.results.map((r) => ({
+          at: r.at,
+          what: `field result: ${r.result}`,
+          by: r.technician ?? r.origin,
+          detail: [r.method, r.notes].filter(Boolean).join(' — '),
+        })),
+      ].sort((a, b) => a.at - b.at)
+    : [];
+  return (
+    <aside
+      ref={ref}
+      className="drawer"
+      role="dialog"
+      aria-modal="false"
+      aria-labelledby="drawer-title"
+      tabIndex={-1}
+      data-testid="device-drawer"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') props.onClose();
+      }}
+    >
+      <header className="drawer-head">
+        <h2 id="drawer-title">{d ? String(d.hostname) : 'Device'}</h2>
+        <button type="button" onClick={props.onClose} aria-label="Close device details">
+          Close
+        </button>
+      </header>
+      {error && <p className="error">{error.message}</p>}
+      {data === null && <p>Device not found.</p>}
+      {d && data && (
+        <>
+          <p>
+            <span className={`state-dot st-${String(d.state)}`} aria-hidden="true" />{' '}
+            <strong>{STATE_LABEL[d.state as DeviceState] ?? String(d.state)}</strong>
+          </p>
+          <p className="rule" data-testid="device-rule">
+            {data.rule}
+          </p>
+          <dl className="kv">
+            {(
+              [
+                ['Ring', d.effective_ring ?? '—'],
+                ['Site', d.site ?? '—'],
+                ['Platform', d.platform ?? '—'],
+                ['Type', d.device_type ?? '—'],
+                ['Sensor', d.agent_version ?? '—'],
+                ['OS', d.os_version ?? '—'],
+                ['Serial', d.serial ?? '—'],
+                ['Falcon AID', d.falcon_aid ?? '—'],
+                ['Entra ID', d.entra_id ?? '—'],
+                ['Intune ID', d.intune_id ?? '—'],
+                ['User', d.user ?? '—'],
+                ['Tags', d.tags || '—'],
+                ['First seen', utc(d.first_seen)],
+                ['Last seen', utc(d.last_seen)],
+              ] as Array<[string, unknown]>
+            ).map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd>{String(v)}</dd>
+              </div>
+            ))}
+          </dl>
+          <h3>BitLocker key IDs on file</h3>
+          {data.keys.length ? (
+            <ul className="plain" data-testid="device-keys">
+              {data.keys.map((k) => (
+                <li key={k.keyId}>
+                  <code>{k.keyId}</code> {k.valid ? '' : <span className="error">invalid: {k.problem}</span>}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">No key on file.</p>
+          )}
+          <p className="muted small">
+            Recovery passwords are revealed only from the Scripts and Field views, and each reveal is audited.
+          </p>
+          <h3>Timeline</h3>
+          {timeline.length ? (
+            <table className="compact" data-testid="device-timeline">
+              <tbody>
+                {timeline.map((t, i) => (
+                  <tr key={i}>
+                    <td className="nowrap">{utc(t.at)}</td>
+                    <td>{t.what}</td>
+                    <td className="muted">{t.by}</td>
+                    <td className="muted">{t.detail}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted">No events or results.</p>
+          )}
+          {data.eventsTotal > data.events.length && (
+            <p className="muted small">
+              Showing the first {data.events.length} of {data.eventsTotal} events.
+            </p>
+          )}
+          <h3>Source records</h3>
+          {[
+            { label: 'This record', sources: data.sources },
+            ...data.staleRecords.map((s) => ({
+              label: `Stale record #${s.id} (${s.falconAid ?? 'no AID'}, last seen ${utc(s.lastSeen)})`,
+              sources: s.sources,
+            })),
+          ].map((group) => (
+            <div key={group.label}>
+              {data.staleRecords.length > 0 && <h4>{group.label}</h4>}
+              {group.sources.map((s, i) => (
+                <details key={i} className="source">
+                  <summary>
+                    {s.source} — {s.file ?? 'unknown file'}, line {s.line}
+                  </summary>
+                  <dl className="kv raw">
+                    {Object.entries(s.raw).map(([k, v]) => (
+                      <div key={k}>
+                        <dt>{k}</dt>
+                        <dd>{String(v)}</dd>
+                      </div>
+                    ))}
+                  </dl>
+                </details>
+              ))}
+            </div>
+          ))}
+        </>
+      )}
+    </aside>
+  );
+}

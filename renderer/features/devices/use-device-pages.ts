@@ -1,0 +1,73 @@
+// Fetches device pages for the virtual table: keyset from the previous page when known, an offset for far jumps.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DevicePage, DeviceQuery, DeviceRow } from '../../../core/analysis/devices.js';
+import { useWorkspace } from '../../app/workspace.js';
+
+export const PAGE = 200;
+
+export function useDevicePages(query: DeviceQuery) {
+  const { db, version } = useWorkspace();
+  const key = JSON.stringify([query, version]);
+  const [state, setState] = useState<{ key: string; total: number; error?: string; ms?: number }>({
+    key: '',
+    total: 0,
+  });
+  const pages = useRef(new Map<number, DevicePage>());
+  const pending = useRef(new Set<number>());
+  const [tick, setTick] = useState(0);
+  const live = useRef(key);
+
+  useEffect(() => {
+    live.current = key;
+    pages.current = new Map();
+    pending.current = new Set();
+    const t0 = performance.now();
+    db.devices({ ...query, limit: PAGE }).then(
+      (p) => {
+        if (live.current !== key) return;
+        pages.current.set(0, p);
+        setState({ key, total: p.total, ms: Math.round(performance.now() - t0) });
+      },
+      (e: Error) => live.current === key && setState({ key, total: 0, error: e.message }),
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- key covers query and version
+  }, [db, key]);
+
+  const load = useCallback(
+    (p: number) => {
+      if (pages.current.has(p) || pending.current.has(p)) return;
+      pending.current.add(p);
+      const prev = pages.current.get(p - 1);
+      const q: DeviceQuery = prev?.nextCursor
+        ? { ...query, limit: PAGE, cursor: prev.nextCursor }
+        : { ...query, limit: PAGE, offset: p * PAGE };
+      const k = live.current;
+      void db.devices(q).then(
+        (page) => {
+          pending.current.delete(p);
+          if (live.current !== k) return;
+          pages.current.set(p, page);
+          setTick((t) => t + 1);
+        },
+        () => pending.current.delete(p),
+      );
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- query is part of key
+    [db, key],
+  );
+
+  const onRange = useCallback(
+    (start: number, end: number) => {
+      for (let p = Math.floor(start / PAGE); p <= Math.floor(end / PAGE); p++) load(p);
+    },
+    [load],
+  );
+
+  const rowAt = useCallback(
+    (i: number): DeviceRow | undefined => pages.current.get(Math.floor(i / PAGE))?.rows[i % PAGE],
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- tick re-creates the accessor after a page lands
+    [tick, state.key],
+  );
+
+  return { total: state.total, ready: state.key === key, error: state.error, ms: state.ms, rowAt, onRange };
+}

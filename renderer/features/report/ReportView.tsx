@@ -1,0 +1,190 @@
+// The managers' report: summary, impact by ring and site, burn-down, open work and timeline; PDF and Markdown postmortem.
+import { useState } from 'react';
+import { STATE_LABEL } from '../../../core/analysis/rules.js';
+import { ChartPanel } from '../../components/charts/ChartPanel.js';
+import { StateBars, TimeLines } from '../../components/charts/charts.js';
+import { useQuery, useWorkspace } from '../../app/workspace.js';
+
+const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const fmt = (n: number) => n.toLocaleString('en-US');
+const COLS = ['devices', 'exposed', 'affected', 'recovered', 'fixed', 'remaining'] as const;
+
+export function ReportView() {
+  const { host } = useWorkspace();
+  const { data: r, error } = useQuery((db) => db.report(), []);
+  const [note, setNote] = useState<string | null>(null);
+
+  const pdf = async () => {
+    setNote(null);
+    const bytes = await host.printToPdf();
+    if (bytes) {
+      const saved = await host.saveFile({ suggestedName: 'incident-report.pdf', data: bytes, mime: 'application/pdf' });
+      setNote(saved ? `Saved ${saved}` : null);
+    } else {
+      // The browser's own print dialog offers "Save as PDF"; print CSS hides the app around the report.
+      window.print();
+    }
+  };
+  const markdown = async () => {
+    if (!r) return;
+    const saved = await host.saveFile({ suggestedName: 'postmortem.md', data: r.markdown, mime: 'text/markdown' });
+    setNote(saved ? `Saved ${saved}` : null);
+  };
+
+  return (
+    <section className="view report" aria-labelledby="report-title" data-testid="report">
+      <header className="view-head">
+        <h1 id="report-title">{r?.title ?? 'Incident report'}</h1>
+        <div className="toolbar no-print">
+          <button type="button" className="primary" onClick={() => void pdf()} disabled={!r} data-testid="report-pdf">
+            Print / save as PDF
+          </button>
+          <button type="button" onClick={() => void markdown()} disabled={!r} data-testid="report-markdown">
+            Download postmortem (.md)
+          </button>
+        </div>
+      </header>
+      {note && <p className="muted small no-print">{note}</p>}
+      {error && <p className="error">{error.message}</p>}
+      {r && (
+        <>
+          <section data-testid="report-summary" aria-labelledby="rs-title">
+            <h2 id="rs-title">Incident summary</h2>
+            <p>
+              Bad content live {utc(r.summary.window.start)} – {utc(r.summary.window.end).slice(11)}. Data as of{' '}
+              {r.summary.asOf ? utc(r.summary.asOf) : '—'}; report generated {utc(r.generatedAt)}.
+            </p>
+            <div className="cards big-numbers">
+              {COLS.map((k) => (
+                <div key={k} className="card">
+                  <div className="num">{fmt(r.summary.totals[k])}</div>
+                  <div className="label">{k}</div>
+                </div>
+              ))}
+            </div>
+          </section>
+          <section data-testid="report-impact" aria-labelledby="ri-title">
+            <h2 id="ri-title">Impact by ring and site</h2>
+            <div className="chart-grid">
+              <ChartPanel title="Device states by ring" testId="report-ring-chart">
+                <StateBars rows={r.summary.byRing.map((x) => ({ name: x.ring, states: x.states }))} />
+              </ChartPanel>
+              <ChartPanel title="Device states by site" testId="report-site-chart">
+                <StateBars rows={r.summary.bySite.map((x) => ({ name: x.site, states: x.states }))} />
+              </ChartPanel>
+            </div>
+            {(
+              [
+                ['Ring', r.summary.byRing.map((x) => ({ name: x.ring, c: x }))],
+                ['Site', r.summary.bySite.map((x) => ({ name: x.site, c: x }))],
+              ] as const
+            ).map(([label, rows]) => (
+              <table key={label} className="num-table report-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{label}</th>
+                    {COLS.map((k) => (
+                      <th key={k} scope="col">
+                        {k}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((row) => (
+                    <tr key={row.name}>
+                      <th scope="row">{row.name}</th>
+                      {COLS.map((k) => (
+                        <td key={k}>{fmt(row.c[k])}</td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ))}
+          </section>
+          <section data-testid="report-burndown" aria-labelledby="rb-title">
+            <h2 id="rb-title">Burn-down</h2>
+            <ChartPanel
+              title="Devices still down, by ring"
+              testId="report-burn-chart"
+              empty={!r.series.burnDownByRing.points.length}
+            >
+              <TimeLines series={r.series.burnDownByRing} colourBy="ring" yLabel="devices down" />
+            </ChartPanel>
+            <table className="num-table">
+              <thead>
+                <tr>
+                  <th scope="col">Ring</th>
+                  <th scope="col">Back up</th>
+                  <th scope="col">Median h to recover</th>
+                  <th scope="col">p90 h</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.series.timeToRecover.map((t) => (
+                  <tr key={t.ring}>
+                    <th scope="row">{t.ring}</th>
+                    <td>{fmt(t.n)}</td>
+                    <td>{t.medianHours ?? '–'}</td>
+                    <td>{t.p90Hours ?? '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+          <section data-testid="report-open-work" aria-labelledby="ro-title">
+            <h2 id="ro-title">Open work</h2>
+            <ul>
+              {r.openWork.map((o) => (
+                <li key={o.state}>
+                  <span className={`state-dot st-${o.state}`} aria-hidden="true" /> {o.label}:{' '}
+                  <strong>{fmt(o.n)}</strong>
+                </li>
+              ))}
+            </ul>
+            {r.critical.rows.length > 0 && (
+              <>
+                <h3>Critical devices still down</h3>
+                <table className="compact">
+                  <tbody>
+                    {r.critical.rows.slice(0, 25).map((c) => (
+                      <tr key={c.id}>
+                        <td>{c.hostname}</td>
+                        <td>{c.category}</td>
+                        <td>{c.ring}</td>
+                        <td>{c.site}</td>
+                        <td>{STATE_LABEL[c.state]}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
+          </section>
+          <section data-testid="report-timeline" aria-labelledby="rt-title">
+            <h2 id="rt-title">Timeline (UTC)</h2>
+            <ol className="timeline">
+              {r.timeline.map((e, i) => (
+                <li key={i}>
+                  <time dateTime={new Date(e.at).toISOString()}>{utc(e.at)}</time> — {e.what}
+                </li>
+              ))}
+            </ol>
+          </section>
+          <section data-testid="report-rules" aria-labelledby="rr-title">
+            <h2 id="rr-title">How states were decided</h2>
+            <p>{r.rules.exposure}</p>
+            <ul className="small">
+              {r.rules.rules.map((x) => (
+                <li key={x.state}>
+                  <strong>{x.label}</strong>: {x.rule}
+                </li>
+              ))}
+            </ul>
+          </section>
+        </>
+      )}
+    </section>
+  );
+}
