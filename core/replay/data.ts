@@ -100,6 +100,22 @@ export function ensureCache(ws: Workspace, pkg: string, version: string): { devi
   });
 }
 
+/** The latest event time (the data's "now"); memoised per fingerprint because events.ts has no index of its own. */
+export function latestEventTime(ws: Workspace): number {
+  const fp = fingerprint(ws);
+  const memo = ws.db.value<string>("SELECT value FROM meta WHERE key = 'replay_data_time'");
+  if (memo) {
+    const m = JSON.parse(memo) as { fp: string; t: number };
+    if (m.fp === fp) return m.t;
+  }
+  const t = ws.db.value<number>('SELECT MAX(ts) FROM events') ?? 0;
+  ws.db.run(
+    `INSERT INTO meta(key, value) VALUES ('replay_data_time', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    [JSON.stringify({ fp, t })],
+  );
+  return t;
+}
+
 /** The contents in the rollout log, most crashes first (the incident's bad content is the first). */
 export function listContents(ws: Workspace): ContentInfo[] {
   const rows = ws.db.all<{ package: string; version: string; first_at: number; last_at: number }>(
@@ -213,7 +229,7 @@ export function loadReplayData(ws: Workspace, wanted: { package: string; version
   }));
   for (const [name, m] of members) if (!groupIds.has(name)) groups.push({ name, members: m, idx: new Int32Array(0) });
   const fleet = ws.db.value<number>('SELECT COUNT(*) FROM devices WHERE superseded_by IS NULL') ?? 0;
-  const dataTime = ws.db.value<number>('SELECT MAX(ts) FROM events') ?? 0;
+  const dataTime = latestEventTime(ws);
   return {
     content: {
       key,

@@ -1,5 +1,5 @@
 // Live gate evaluation: the policy's gates on the data as it stands (data time), and a halt recommendation for unfinished rings.
-import { remediationHandlers } from '../remediation/handlers.js';
+import { rollbackCommands, type RollbackPlan } from '../remediation/rollback.js';
 import type { Workspace } from '../workspace.js';
 import { loadReplayData } from './data.js';
 import { badTimes, evaluateAt, type GateEvaluation } from './gates.js';
@@ -7,12 +7,16 @@ import type { Policy } from './policy.js';
 import { assignRings } from './simulate.js';
 
 export interface HaltTarget {
+  /** The policy ring. */
   ring: string;
+  /** The imported ring (host group / deployment ring) the commands address. */
+  importedRing: string;
+  /** The vendor key of the remediation domain's generator (falcon-content, autopatch, intune, configmgr, ...). */
   vendor: string;
-  /** Members that have not received the content yet: what halting now would still spare. */
+  /** Members of the policy ring that have not received the content yet: what halting now would still spare. */
   notYetReached: number;
-  /** The remediation domain's rollback/pause commands for this ring, or null when that generator is unavailable. */
-  commands: unknown;
+  /** The remediation domain's halt/rollback commands for this ring (never run by Ringside), or null. */
+  commands: RollbackPlan | null;
   /** Why commands is null, in words. */
   commandsNote: string | null;
 }
@@ -37,17 +41,10 @@ export interface LiveGates {
   halt: { recommended: boolean; reason: string; targets: HaltTarget[] };
 }
 
-type RollbackFn = (ws: Workspace, args: { vendor: string; ring: string }) => unknown;
-
-/** The remediation engineer's rollbackCommands, when that handler exists in this build. */
-function rollbackCommands(): RollbackFn | null {
-  const fn = (remediationHandlers as Record<string, unknown>)['rollbackCommands'];
-  return typeof fn === 'function' ? (fn as RollbackFn) : null;
-}
-
+// Policy vendor / event source -> the remediation domain's rollback vendor key.
 const VENDOR_BY_SOURCE: Record<string, string> = {
-  falcon: 'falcon',
-  crowdstrike: 'falcon',
+  falcon: 'falcon-content',
+  crowdstrike: 'falcon-content',
   autopatch: 'autopatch',
   wufb: 'autopatch',
   intune: 'intune',
@@ -93,30 +90,27 @@ export function liveGates(ws: Workspace, policy: Policy): LiveGates {
   });
   const over = rings.filter((r) => r.over);
   const vendor =
-    policy.vendor !== 'generic'
-      ? policy.vendor
-      : (VENDOR_BY_SOURCE[(data.content.source ?? '').toLowerCase()] ?? 'generic');
-  const gen = rollbackCommands();
-  const targets: HaltTarget[] = over.length
-    ? rings
-        .filter((r) => !r.finished)
-        .map((r) => {
-          let commands: unknown = null;
-          let commandsNote: string | null = null;
-          if (gen) {
-            try {
-              commands = gen(ws, { vendor, ring: r.name });
-            } catch (err) {
-              commandsNote = `the rollback command generator refused: ${(err as Error).message}`;
-            }
-          } else {
-            commandsNote = `the rollback/pause command generator (remediation: rollbackCommands) is not available in this build: pause ${vendor} content for ring ${r.name} by hand`;
-          }
-          return { ring: r.name, vendor, notYetReached: r.notYetReached, commands, commandsNote };
-        })
-    : [];
+    VENDOR_BY_SOURCE[policy.vendor !== 'generic' ? policy.vendor : (data.content.source ?? '').toLowerCase()] ??
+    'generic';
+  const targets: HaltTarget[] = [];
+  if (over.length)
+    rings.forEach((r, k) => {
+      if (r.finished) return;
+      // One command set per imported ring the policy ring covers: vendor consoles address their own groups.
+      const imported = [...assigned[k]!.imported].filter((x) => x !== '');
+      for (const importedRing of imported.length ? imported : [r.name]) {
+        let commands: RollbackPlan | null = null;
+        let commandsNote: string | null = null;
+        try {
+          commands = rollbackCommands(ws, { vendor, ring: importedRing });
+        } catch (err) {
+          commandsNote = `no generated commands for ${vendor} ring ${importedRing}: ${(err as Error).message}`;
+        }
+        targets.push({ ring: r.name, importedRing, vendor, notYetReached: r.notYetReached, commands, commandsNote });
+      }
+    });
   const reason = over.length
-    ? `${over.map((r) => r.name).join(', ')} over threshold as of the latest data; halting now spares ${targets.reduce((s, t) => s + t.notYetReached, 0)} devices that have not received ${data.content.key}`
+    ? `${over.map((r) => r.name).join(', ')} over threshold as of the latest data; halting now spares ${rings.filter((r) => !r.finished).reduce((s, r) => s + r.notYetReached, 0)} devices that have not received ${data.content.key}`
     : 'no ring is over its threshold';
   return { asOf: now, content: data.content.key, rings, halt: { recommended: over.length > 0, reason, targets } };
 }
