@@ -156,6 +156,17 @@ function renderFor(route: Route, ctx: RenderContext): string {
   }
 }
 
+/** Names of the parameters a route refers to: only those are validated and written into its header. */
+function usedParams(route: Route): Set<string> {
+  const out = new Set<string>();
+  for (const s of route.steps)
+    if (s.op === 'run' || s.op === 'capture')
+      for (const t of s.argv)
+        for (const p of typeof t === 'object' && 'concat' in t ? t.concat : [t])
+          if (typeof p === 'object' && 'param' in p) out.add(p.param);
+  return out;
+}
+
 /** Redacts included recovery passwords so the generation history can be kept and compared without secrets. */
 export function redact(content: string, keys: RenderKey[]): string {
   let out = content;
@@ -178,7 +189,8 @@ export async function generateScripts(ws: Workspace, opts: GenerateOptions): Pro
   // Parameters: defaults from the playbook, each value through its grammar (and the batch rule for cmd routes).
   const params: Record<string, string> = {};
   let paramsOk = true;
-  for (const p of playbook.params) {
+  const used = usedParams(route);
+  for (const p of playbook.params.filter((x) => used.has(x.name))) {
     const raw = opts.params?.[p.name] ?? p.default;
     if (raw === undefined) continue;
     const v = validate(p.type, raw);

@@ -34,7 +34,7 @@ function echoLog(text: string): string {
   return `>>"%RS_LOG%" echo ${commentText('cmd', text).replace(/[()]/g, '_')}`;
 }
 
-function stepLines(ctx: RenderContext, step: Step, n: number): string[] {
+function stepLines(ctx: RenderContext, step: Step, n: number, subs: string[]): string[] {
   const out: string[] = [];
   switch (step.op) {
     case 'note':
@@ -69,35 +69,58 @@ function stepLines(ctx: RenderContext, step: Step, n: number): string[] {
           out.push(
             comment('cmd', `Unlock ${d.hostname} (site ${d.site ?? '-'}, ring ${d.ring ?? '-'}): key ID {${k.keyId}}`),
           );
+          // Find the drive whose protector has this key ID, then unlock it: no && chains, whose behaviour
+          // inside `for` differs between cmd implementations.
+          out.push('set "RS_DRIVE="');
+          out.push(`for %%D in (${drives}) do call :rs_match %%D ${id.text}`);
+          out.push(`if defined RS_DRIVE manage-bde -unlock %RS_DRIVE%: -RecoveryPassword ${pw.text} >nul 2>&1`);
           out.push(
-            `for %%D in (${drives}) do manage-bde -protectors -get %%D: -id {${id.text}} >nul 2>&1 && manage-bde -unlock %%D: -RecoveryPassword ${pw.text} >>"%RS_LOG%" 2>&1 && >>"%RS_LOG%" echo unlocked %%D: for ${host.text} with key ID {${id.text}}`,
+            `if defined RS_DRIVE if not errorlevel 1 >>"%RS_LOG%" echo unlocked %RS_DRIVE%: for ${host.text} with key ID {${id.text}}`,
+          );
+          out.push(
+            `if defined RS_DRIVE if errorlevel 1 >>"%RS_LOG%" echo %RS_DRIVE%: key ID {${id.text}} matched but the drive did not unlock - already unlocked or wrong key`,
           );
         }
       }
+      if (!subs.includes(':rs_match'))
+        subs.push(
+          '',
+          comment(
+            'cmd',
+            '%1 is a drive letter, %2 a key ID: remembers the first drive that has a protector with this ID',
+          ),
+          ':rs_match',
+          'if defined RS_DRIVE exit /b 0',
+          'manage-bde -protectors -get %1: -id {%2} >nul 2>&1',
+          'if not errorlevel 1 set "RS_DRIVE=%1"',
+          'exit /b 0',
+        );
       return out;
     }
     case 'delete-files': {
       const rel = `${step.dir}\\${step.pattern}`;
+      const sub = `:rs_delete_${n}`;
       out.push(comment('cmd', `Step ${n}: delete exactly ${rel} (nothing wider), logging each file`));
       out.push('set "RS_FOUND="');
-      if (step.drives === 'system') {
-        const p = `%SystemDrive%${rel}`;
-        out.push(`if exist "${p}" (`);
-        out.push(`  for %%F in ("${p}") do >>"%RS_LOG%" echo deleting %%~fF size %%~zF modified %%~tF`);
-        out.push(`  del /f /q "${p}"`);
-        out.push('  set "RS_FOUND=1"');
-        out.push(')');
-        out.push(`if exist "${p}" >>"%RS_LOG%" echo ERROR: a file matching ${step.pattern} is still present`);
-      } else {
-        const p = `%%D:${rel}`;
-        out.push(`for %%D in (${driveList(step.drives.from, step.drives.to).join(' ')}) do if exist "${p}" (`);
-        out.push(`  for %%F in ("${p}") do >>"%RS_LOG%" echo deleting %%~fF size %%~zF modified %%~tF`);
-        out.push(`  del /f /q "${p}"`);
-        out.push('  set "RS_FOUND=1"');
-        out.push(`  if exist "${p}" >>"%RS_LOG%" echo ERROR: a file matching ${step.pattern} is still present on %%D:`);
-        out.push(')');
-      }
+      // A subroutine per drive instead of a multi-line block after `for ... do if`: simpler to read, and cmd
+      // re-implementations (wine) handle it too. Only a drive letter is passed to `call`.
+      if (step.drives === 'system') out.push(`call ${sub} %SystemDrive:~0,1%`);
+      else out.push(`for %%D in (${driveList(step.drives.from, step.drives.to).join(' ')}) do call ${sub} %%D`);
       out.push(`if not defined RS_FOUND ${echoLog(`nothing to delete: no ${step.pattern} found`)}`);
+      const p = `%~1:${rel}`;
+      subs.push(
+        '',
+        comment('cmd', `Step ${n} for one drive (%1 is the drive letter): log, then delete exactly ${rel}`),
+        sub,
+        `if not exist "${p}" exit /b 0`,
+        // dir lists each file with its size and time: the record of what is deleted (portable, unlike a quoted for set).
+        `>>"%RS_LOG%" echo deleting on %~1: these files`,
+        `dir /a-d "${p}" >>"%RS_LOG%" 2>&1`,
+        `del /f /q "${p}"`,
+        'set "RS_FOUND=1"',
+        `if exist "${p}" >>"%RS_LOG%" echo ERROR: a file matching ${step.pattern} is still present on %~1:`,
+        'exit /b 0',
+      );
       return out;
     }
     case 'safeboot-enter':
@@ -159,9 +182,10 @@ export function renderCmd(ctx: RenderContext): string {
   lines.push(
     `>>"%RS_LOG%" echo ==== ${commentText('cmd', `${ctx.playbook.id} v${ctx.playbook.version} ${ctx.route.id} generated ${ctx.generatedAt}`)} started %DATE% %TIME%`,
   );
+  const subs: string[] = [];
   ctx.route.steps.forEach((s, i) => {
     lines.push('');
-    lines.push(...stepLines(ctx, s, i + 1));
+    lines.push(...stepLines(ctx, s, i + 1, subs));
   });
   lines.push('');
   lines.push(':rs_end');
@@ -174,5 +198,6 @@ export function renderCmd(ctx: RenderContext): string {
   lines.push('type "%RS_LOG%"');
   lines.push('endlocal');
   lines.push('exit /b 1');
+  lines.push(...subs);
   return lines.join('\r\n') + '\r\n';
 }
