@@ -8,6 +8,10 @@ import { summaryCommand } from './summary.js';
 import { packCommand } from './pack.js';
 import { mergeCommand } from './merge.js';
 import { auditCommand } from './audit.js';
+import { scriptsCommand } from './scripts.js';
+import { rollbackCommand } from './rollback.js';
+import { playbooksCommand } from './playbooks.js';
+import { replayCommand } from './replay.js';
 
 export const commands: Command[] = [
   importCommand,
@@ -18,4 +22,8 @@ export const commands: Command[] = [
   packCommand,
   mergeCommand,
   auditCommand,
+  replayCommand,
+  scriptsCommand,
+  rollbackCommand,
+  playbooksCommand,
 ];

@@ -1,0 +1,64 @@
+// `ringside playbooks`: lists playbooks and their routes; exports a playbook file, loads one into a workspace, or prints the schema.
+import { readFile } from 'node:fs/promises';
+import { loadSqlJs } from '../node/sqljs.js';
+import { openWorkspace, type Workspace } from '../../core/workspace.js';
+import { handlers, parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
+
+export const playbooksCommand: Command = {
+  name: 'playbooks',
+  usage: 'ringside playbooks [<workspace>] [--export ID] [--load FILE] [--schema] [--json]',
+  summary: 'List remediation playbooks and their ids/routes; export or load a shareable playbook file',
+  async run(args, io) {
+    const { values, positionals } = parse(args, {
+      export: { type: 'string' },
+      load: { type: 'string' },
+      schema: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length > 1) throw new UsageError('give at most one workspace file');
+    const file = positionals[0];
+    if (values.load && !file) throw new UsageError('--load needs a workspace to store the playbook in');
+    type Result =
+      | { schema: Record<string, unknown> }
+      | { file: string }
+      | { loaded: Awaited<ReturnType<typeof handlers.loadPlaybook>> }
+      | { playbooks: ReturnType<typeof handlers.playbooks> };
+    const act = async (ws: Workspace): Promise<Result> => {
+      if (values.schema) return { schema: handlers.playbookSchema(ws) };
+      if (values.export) return { file: handlers.playbookFile(ws, values.export) };
+      if (values.load) return { loaded: await handlers.loadPlaybook(ws, await readFile(values.load, 'utf8')) };
+      return { playbooks: handlers.playbooks(ws) };
+    };
+    const result: Result = file
+      ? await withWorkspace(file, { write: Boolean(values.load) }, act)
+      : await (async () => {
+          // Built-ins need no workspace: use a throwaway in-memory one.
+          const ws = await openWorkspace({ SQL: await loadSqlJs(), keyMaterial: new Uint8Array(32), actor: 'cli' });
+          try {
+            return await act(ws);
+          } finally {
+            ws.db.close();
+          }
+        })();
+    if ('file' in result) {
+      io.out(result.file);
+      return 0;
+    }
+    if (values.json || 'schema' in result) {
+      printJson(io, result);
+      return 0;
+    }
+    if ('loaded' in result) {
+      io.out(`loaded ${result.loaded.id} version ${result.loaded.version}`);
+      return 0;
+    }
+    for (const p of result.playbooks) {
+      io.out(`${p.id}  v${p.version}  ${p.name}${p.builtin ? '' : '  (loaded)'}`);
+      for (const t of p.targets)
+        io.out(
+          `    --route ${t.route.padEnd(24)} ${t.shell}${t.tool ? `/${t.tool}` : ''}, ${t.scope}${t.needsKeys ? ', uses keys' : ''}: ${t.name}`,
+        );
+    }
+    return 0;
+  },
+};
