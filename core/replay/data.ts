@@ -174,28 +174,34 @@ export function loadReplayData(ws: Workspace, wanted: { package: string; version
   const crash = new Float64Array(n);
   const fail = new Float64Array(n);
   const groupOf = new Int32Array(n);
-  const groupIds = new Map<string, number>();
-  const names: string[] = [];
+  // Ring names first (one GROUP BY in C), so the per-row read below carries only numbers: strings are the slow part.
+  const members = new Map<string, number>();
+  for (const r of ws.db.all<{ ring: string; n: number }>(
+    `SELECT COALESCE(ring_override, ring, '') AS ring, COUNT(*) AS n FROM devices WHERE superseded_by IS NULL GROUP BY 1`,
+  ))
+    members.set(r.ring, r.n);
+  const names: string[] = [...members.keys()];
+  for (const r of ws.db.all<{ ring: string }>(
+    "SELECT DISTINCT COALESCE(event_ring, '') AS ring FROM replay_receipts WHERE content = ?",
+    [key],
+  ))
+    if (!names.includes(r.ring)) names.push(r.ring);
+  // A stale device without a ring resolves to '' even when no current device has an empty ring.
+  if (!names.includes('')) names.push('');
+  const ringCase = `CASE COALESCE(d.ring_override, d.ring, r.event_ring, '') ${names.map((_, g) => `WHEN ?${g + 2} THEN ${g}`).join(' ')} ELSE -1 END`;
   // CROSS JOIN keeps replay_receipts as the outer loop, so rows come in index (receipt) order.
   const stmt = ws.db.prepare(
-    `SELECT COALESCE(d.ring_override, d.ring, r.event_ring, '') AS ring, r.received_at, r.crashed_at, r.failed_at
+    `SELECT ${ringCase}, r.received_at, r.crashed_at, r.failed_at
      FROM replay_receipts r CROSS JOIN devices d ON d.id = r.device_id
-     WHERE r.content = ? ORDER BY r.received_at`,
+     WHERE r.content = ?1 ORDER BY r.received_at`,
   );
   let i = 0;
   let crashed = 0;
   try {
-    stmt.bind([key]);
+    stmt.bind([key, ...names]);
     while (stmt.step() && i < n) {
       const row = stmt.get();
-      const ring = row[0] as string;
-      let g = groupIds.get(ring);
-      if (g === undefined) {
-        g = names.length;
-        groupIds.set(ring, g);
-        names.push(ring);
-      }
-      groupOf[i] = g;
+      groupOf[i] = row[0] as number;
       recv[i] = row[1] as number;
       const cr = row[2];
       crash[i] = cr === null ? NaN : (cr as number);
@@ -216,19 +222,14 @@ export function loadReplayData(ws: Workspace, wanted: { package: string; version
     const g = groupOf[j]!;
     idx[g]![fill[g]!++] = j;
   }
-  const members = new Map<string, number>();
-  for (const r of ws.db.all<{ ring: string; n: number }>(
-    `SELECT COALESCE(ring_override, ring, '') AS ring, COUNT(*) AS n FROM devices WHERE superseded_by IS NULL GROUP BY 1`,
-  ))
-    members.set(r.ring, r.n);
   const groups: RingGroup[] = names.map((name, g) => ({
     name,
     // A ring seen only in events (no device rows) still has its recipients as members.
     members: Math.max(members.get(name) ?? 0, idx[g]!.length),
     idx: idx[g]!,
   }));
-  for (const [name, m] of members) if (!groupIds.has(name)) groups.push({ name, members: m, idx: new Int32Array(0) });
-  const fleet = ws.db.value<number>('SELECT COUNT(*) FROM devices WHERE superseded_by IS NULL') ?? 0;
+  let fleet = 0;
+  for (const m of members.values()) fleet += m;
   const dataTime = latestEventTime(ws);
   return {
     content: {
