@@ -1,9 +1,136 @@
-// The audit view (being built).
+// The audit log: paged, newest first; Verify walks the hash chain and names the first broken link; export as JSON lines or CSV.
+import { useState } from 'react';
+import { useQuery, useWorkspace } from '../../app/workspace.js';
+
+const PAGE = 50;
+type Verification = Awaited<ReturnType<ReturnType<typeof useWorkspace>['db']['auditVerify']>>;
+
+function detailText(detail: string): string {
+  try {
+    const d = JSON.parse(detail) as Record<string, unknown>;
+    return Object.entries(d)
+      .map(
+        ([k, v]) =>
+          `${k}: ${Array.isArray(v) ? `${v.length} item(s)` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
+      )
+      .join('; ');
+  } catch {
+    return detail;
+  }
+}
+
 export function AuditView() {
+  const { db, host } = useWorkspace();
+  const [offset, setOffset] = useState(0);
+  const [verify, setVerify] = useState<Verification | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const page = useQuery((c) => c.auditPage({ offset, limit: PAGE }), [offset]);
+  const total = page.data?.total ?? 0;
+
+  async function runVerify() {
+    setBusy(true);
+    setError(null);
+    try {
+      setVerify(await db.auditVerify());
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function exportLog(format: 'jsonl' | 'csv') {
+    setError(null);
+    try {
+      const text = await db.auditExport(format);
+      await host.saveFile({
+        suggestedName: `ringside-audit-${new Date().toISOString().slice(0, 10)}.${format}`,
+        data: text,
+        mime: format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+      });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
   return (
     <section className="view" aria-labelledby="audit-title">
-      <h1 id="audit-title">Audit</h1>
-      <p className="muted">Not built yet.</p>
+      <div className="view-head">
+        <h1 id="audit-title">Audit log</h1>
+        <span className="muted">
+          {total.toLocaleString()} entries, hash-chained (each entry carries the SHA-256 of the one before)
+        </span>
+      </div>
+      <div className="toolbar">
+        <button type="button" className="primary" onClick={runVerify} disabled={busy} data-testid="audit-verify">
+          {busy ? 'Verifying…' : 'Verify chain'}
+        </button>
+        <button type="button" onClick={() => exportLog('jsonl')}>
+          Export JSON lines
+        </button>
+        <button type="button" onClick={() => exportLog('csv')}>
+          Export CSV
+        </button>
+      </div>
+      {verify && (
+        <p role="status" className={verify.ok ? 'audit-ok' : 'error'} data-testid="audit-verify-result">
+          {verify.ok
+            ? `Chain intact: ${verify.entries.toLocaleString()} entries verified. Head ${verify.head.slice(0, 16)}…`
+            : `Chain BROKEN at entry ${verify.firstBroken?.seq}: ${verify.firstBroken?.reason}. Entries from there on cannot be trusted.`}
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <div className="panel">
+        <table className="compact audit-table" aria-label="Audit entries">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Time (UTC)</th>
+              <th scope="col">Actor</th>
+              <th scope="col">Action</th>
+              <th scope="col">Detail</th>
+              <th scope="col">Hash</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(page.data?.rows ?? []).map((r) => (
+              <tr
+                key={r.seq}
+                className={verify?.firstBroken && r.seq >= verify.firstBroken.seq ? 'audit-broken' : undefined}
+              >
+                <td className="num">{r.seq}</td>
+                <td className="nowrap">{new Date(r.at).toISOString().replace('T', ' ').slice(0, 19)}</td>
+                <td>{r.actor}</td>
+                <td>
+                  <code>{r.action}</code>
+                </td>
+                <td className="audit-detail">{detailText(r.detail)}</td>
+                <td>
+                  <code title={r.hash}>{r.hash.slice(0, 10)}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <div className="toolbar audit-pager">
+          <button type="button" onClick={() => setOffset(Math.max(0, offset - PAGE))} disabled={offset === 0}>
+            Newer
+          </button>
+          <span className="muted">
+            {total === 0
+              ? 'No entries'
+              : `${offset + 1}–${Math.min(total, offset + PAGE)} of ${total.toLocaleString()}`}
+          </span>
+          <button type="button" onClick={() => setOffset(offset + PAGE)} disabled={offset + PAGE >= total}>
+            Older
+          </button>
+        </div>
+      </div>
     </section>
   );
 }

@@ -1,9 +1,330 @@
-// The packs view (being built).
+// Field packs: create an encrypted pack for a site (confirmed, since it carries keys), list packs, merge results back, key rotation list.
+import { useState } from 'react';
+import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { installTechnicianEntry, TECHNICIAN_HASH } from '../technician/entry.js';
+
+// Technician mode has no sidebar route (it runs without a workspace); its #/technician entry is installed here, at
+// module load, because this module is imported at start-up through the route table.
+installTechnicianEntry();
+
+type MergeReport = Awaited<ReturnType<ReturnType<typeof useWorkspace>['db']['mergeResults']>>;
+
+function inDays(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function fmt(t: number): string {
+  return new Date(t).toISOString().replace('T', ' ').slice(0, 16);
+}
+
 export function PacksView() {
+  const { db, host, changed } = useWorkspace();
+  const sites = useQuery((c) => c.packSites(), []);
+  const packs = useQuery((c) => c.listPacks(), []);
+  const rotation = useQuery((c) => c.rotationList(), []);
+  const [site, setSite] = useState('');
+  const [expires, setExpires] = useState(() => inDays(7));
+  const [pass, setPass] = useState('');
+  const [pass2, setPass2] = useState('');
+  const [technician, setTechnician] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reports, setReports] = useState<Array<{ file: string; report?: MergeReport; error?: string }>>([]);
+
+  const chosen = sites.data?.find((s) => s.site === site);
+  const totalFixed = (sites.data ?? []).reduce((n, s) => n + s.fixed, 0);
+  const totalToFix = (sites.data ?? []).reduce((n, s) => n + s.devices, 0);
+
+  function problem(): string | null {
+    if (!site) return 'Choose a site.';
+    if (!chosen || chosen.devices === 0) return `Site ${site} has no device that still needs a hands-on fix.`;
+    if (pass.length < 12) return 'The passphrase must be at least 12 characters.';
+    if (pass !== pass2) return 'The two passphrases differ.';
+    if (!expires) return 'Choose an expiry date.';
+    return null;
+  }
+
+  async function create() {
+    setBusy('Encrypting the pack (PBKDF2, 600,000 iterations)…');
+    setError(null);
+    setMessage(null);
+    try {
+      const pack = await db.createPack({
+        site,
+        passphrase: pass,
+        expiresAt: expires,
+        ...(technician ? { technician } : {}),
+      });
+      await changed();
+      await host.saveFile({ suggestedName: pack.fileName, data: pack.bytes, mime: 'application/octet-stream' });
+      setMessage(
+        `Saved ${pack.fileName}: ${pack.devices} device(s), ${pack.keys} recovery key(s), expires ${fmt(pack.expires)} UTC. ` +
+          'Give the passphrase to the technician separately. The keys are on the rotation list.',
+      );
+      setPass('');
+      setPass2('');
+      setConfirming(false);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function importResults(files: FileList | null) {
+    if (!files || files.length === 0) return;
+    setBusy('Checking signatures and merging…');
+    setError(null);
+    const out: typeof reports = [];
+    for (const f of Array.from(files)) {
+      try {
+        out.push({ file: f.name, report: await db.mergeResults(new Uint8Array(await f.arrayBuffer()), f.name) });
+      } catch (e) {
+        out.push({ file: f.name, error: (e as Error).message });
+      }
+    }
+    await changed();
+    setReports(out);
+    setBusy(null);
+  }
+
+  async function exportRotation() {
+    const csv = await db.rotationCsv();
+    await host.saveFile({ suggestedName: 'ringside-key-rotation.csv', data: csv, mime: 'text/csv' });
+  }
+
+  const why = problem();
   return (
-    <section className="view" aria-labelledby="packs-title">
-      <h1 id="packs-title">Packs</h1>
-      <p className="muted">Not built yet.</p>
+    <section className="view packs" aria-labelledby="packs-title">
+      <div className="view-head">
+        <h1 id="packs-title">Field packs</h1>
+        <span className="muted">
+          Fixed by hand: <strong data-testid="packs-fixed">{totalFixed.toLocaleString()}</strong> · still to fix on
+          site: <strong data-testid="packs-to-fix">{totalToFix.toLocaleString()}</strong>
+        </span>
+      </div>
+
+      <div className="packs-grid">
+        <div className="panel">
+          <h2>New pack for a site</h2>
+          <div className="toolbar">
+            <label>
+              Site
+              <select value={site} onChange={(e) => setSite(e.target.value)} data-testid="pack-site">
+                <option value="">Choose…</option>
+                {(sites.data ?? []).map((s) => (
+                  <option key={s.site} value={s.site} disabled={s.devices === 0}>
+                    {s.site} ({s.devices} to fix)
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Expires (end of day, UTC)
+              <input
+                type="date"
+                value={expires}
+                onChange={(e) => setExpires(e.target.value)}
+                data-testid="pack-expires"
+              />
+            </label>
+            <label>
+              Technician (optional)
+              <input value={technician} onChange={(e) => setTechnician(e.target.value)} />
+            </label>
+          </div>
+          <div className="toolbar">
+            <label>
+              Passphrase (12+ characters)
+              <input
+                type="password"
+                autoComplete="new-password"
+                value={pass}
+                onChange={(e) => setPass(e.target.value)}
+                data-testid="pack-passphrase"
+              />
+            </label>
+            <label>
+              Repeat passphrase
+              <input
+                type="password"
+                autoComplete="new-password"
+                value={pass2}
+                onChange={(e) => setPass2(e.target.value)}
+                data-testid="pack-passphrase2"
+              />
+            </label>
+            {!confirming && (
+              <button
+                type="button"
+                className="primary"
+                disabled={why !== null || busy !== null}
+                title={why ?? undefined}
+                onClick={() => setConfirming(true)}
+                data-testid="pack-create"
+              >
+                Create pack…
+              </button>
+            )}
+          </div>
+          {why && site && <p className="muted small">{why}</p>}
+          {confirming && (
+            <div className="packs-confirm" role="group" aria-label="Confirm pack creation">
+              <p>
+                This file will carry the BitLocker recovery keys of <strong>{chosen?.devices ?? 0}</strong> device(s) at
+                site <strong>{site}</strong>. Anyone with the file and the passphrase can unlock those machines until{' '}
+                {expires}. Every key in it goes on the rotation list, and the creation is audited.
+              </p>
+              <div className="toolbar">
+                <button
+                  type="button"
+                  className="danger"
+                  autoFocus
+                  onClick={() => void create()}
+                  disabled={busy !== null}
+                  data-testid="pack-confirm"
+                >
+                  Create and save the pack
+                </button>
+                <button type="button" onClick={() => setConfirming(false)}>
+                  Cancel
+                </button>
+              </div>
+            </div>
+          )}
+        </div>
+
+        <div className="panel">
+          <h2>Bring results back</h2>
+          <p className="muted small">
+            Signed .ringresults files from technicians. Signatures are checked against the pack; duplicates are ignored;
+            when two technicians report the same device, the latest result counts and both are kept.
+          </p>
+          <label className="packs-file">
+            Import results files
+            <input
+              type="file"
+              accept=".ringresults"
+              multiple
+              onChange={(e) => {
+                void importResults(e.target.files);
+                e.target.value = '';
+              }}
+              data-testid="results-file"
+            />
+          </label>
+          <button type="button" className="ghost" onClick={() => (location.hash = TECHNICIAN_HASH)}>
+            Open technician mode on this machine
+          </button>
+          {reports.length > 0 && (
+            <ul className="plain packs-reports" data-testid="merge-report">
+              {reports.map((r, i) => (
+                <li key={i} className={r.error ? 'error' : undefined}>
+                  <strong>{r.file}</strong>:{' '}
+                  {r.error
+                    ? r.error
+                    : `${r.report!.added} added, ${r.report!.duplicates} duplicate(s), ${r.report!.rejected.length} rejected, ${r.report!.conflicts.length} conflict(s), ${r.report!.reveals} key reveal(s) (technician ${r.report!.technician})`}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </div>
+
+      {busy && <p role="status">{busy}</p>}
+      {message && (
+        <p role="status" className="packs-ok" data-testid="pack-message">
+          {message}
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+
+      <div className="panel">
+        <h2>Packs</h2>
+        {(packs.data ?? []).length === 0 ? (
+          <p className="muted">No pack yet.</p>
+        ) : (
+          <table className="compact" data-testid="packs-table">
+            <thead>
+              <tr>
+                <th scope="col">Site</th>
+                <th scope="col">Devices</th>
+                <th scope="col">Keys</th>
+                <th scope="col">Created (UTC)</th>
+                <th scope="col">Expires (UTC)</th>
+                <th scope="col">By</th>
+                <th scope="col">Results files</th>
+                <th scope="col">Results</th>
+                <th scope="col">Pack ID</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(packs.data ?? []).map((p) => (
+                <tr key={p.id}>
+                  <td>{p.site ?? 'selection'}</td>
+                  <td className="num">{p.devices}</td>
+                  <td className="num">{p.keys}</td>
+                  <td className="nowrap">{fmt(p.createdAt)}</td>
+                  <td className="nowrap">{fmt(p.expiresAt)}</td>
+                  <td>{p.createdBy}</td>
+                  <td className="num">{p.resultFiles}</td>
+                  <td className="num">{p.results}</td>
+                  <td>
+                    <code>{p.id.slice(0, 8)}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+
+      <div className="panel">
+        <div className="view-head">
+          <h2>Key rotation list ({(rotation.data ?? []).length})</h2>
+          <button type="button" onClick={() => void exportRotation()} disabled={(rotation.data ?? []).length === 0}>
+            Export CSV
+          </button>
+        </div>
+        <p className="muted small">
+          Every recovery key that was packed or revealed. Rotate these once the incident is over.
+        </p>
+        {(rotation.data ?? []).length > 0 && (
+          <div className="packs-rotation">
+            <table className="compact">
+              <thead>
+                <tr>
+                  <th scope="col">Key ID</th>
+                  <th scope="col">Host</th>
+                  <th scope="col">Why</th>
+                  <th scope="col">First exposed (UTC)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(rotation.data ?? []).slice(0, 200).map((r) => (
+                  <tr key={r.keyId}>
+                    <td>
+                      <code>{r.keyId}</code>
+                    </td>
+                    <td>{r.hostname ?? ''}</td>
+                    <td>{r.reasons.replace(/_/g, ' ')}</td>
+                    <td className="nowrap">{fmt(r.firstAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {(rotation.data ?? []).length > 200 && (
+              <p className="muted small">First 200 shown; export for the full list.</p>
+            )}
+          </div>
+        )}
+      </div>
     </section>
   );
 }

@@ -1,0 +1,508 @@
+// Technician mode: opens a field pack offline, walks its device checklist by keyboard, reveals keys on request, exports signed results.
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import {
+  decryptPack,
+  readPackHeader,
+  RESULTS_EXTENSION,
+  signResults,
+  unb64,
+  type FieldResult,
+  type PackDevice,
+  type PackHeader,
+  type PackPayload,
+  type ResultRecord,
+} from '../../../core/field/format.js';
+import { host } from '../../platform/host.js';
+import { allProgress, loadProgress, saveProgress, type TechProgress } from './store.js';
+
+const RESULTS: Array<{ id: FieldResult; label: string }> = [
+  { id: 'fixed', label: 'Fixed' },
+  { id: 'failed', label: 'Failed' },
+  { id: 'needs_reimage', label: 'Needs reimage' },
+  { id: 'not_found', label: 'Not found' },
+  { id: 'deferred', label: 'Deferred' },
+];
+const METHODS = ['WinRE command prompt', 'WinPE USB', 'Safe mode', 'Reboot loop (self-recovered)', 'Reimage', 'Other'];
+
+/** Wall-clock time for event stamps (a named helper: results are stamped when the technician acts, not at render). */
+function clock(): number {
+  return Date.now();
+}
+
+function fmt(t: number): string {
+  return new Date(t).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+}
+
+function latestByDevice(records: ResultRecord[]): Map<number, ResultRecord> {
+  const m = new Map<number, ResultRecord>();
+  for (const r of records) {
+    const cur = m.get(r.deviceId);
+    if (!cur || r.at >= cur.at) m.set(r.deviceId, r);
+  }
+  return m;
+}
+
+/** Opening screen: choose a pack file (or resume one), type the passphrase. */
+function OpenPack(props: { onOpened: (payload: PackPayload, progress: TechProgress) => void; onExit: () => void }) {
+  const [bytes, setBytes] = useState<Uint8Array | null>(null);
+  const [header, setHeader] = useState<PackHeader | null>(null);
+  const [pass, setPass] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [resumable, setResumable] = useState<TechProgress[]>([]);
+
+  useEffect(() => {
+    allProgress().then(setResumable, () => undefined);
+  }, []);
+
+  async function choose(file: File | undefined) {
+    setError(null);
+    setHeader(null);
+    if (!file) return;
+    try {
+      const b = new Uint8Array(await file.arrayBuffer());
+      setHeader(readPackHeader(b));
+      setBytes(b);
+    } catch (e) {
+      setError(`${file.name}: ${(e as Error).message}`);
+    }
+  }
+
+  async function open() {
+    if (!bytes || !header) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const payload = await decryptPack(bytes, pass, clock());
+      const saved = await loadProgress(payload.packId);
+      const progress: TechProgress = saved ?? {
+        packId: payload.packId,
+        site: payload.site,
+        expires: payload.expires,
+        devices: payload.devices.length,
+        technician: payload.technician ?? '',
+        packBytes: bytes,
+        records: [],
+        events: [],
+        updatedAt: clock(),
+      };
+      if (!saved) await saveProgress(progress);
+      setPass('');
+      props.onOpened(payload, progress);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="tech-open" data-testid="technician-open">
+      <h1>Ringside technician mode</h1>
+      <p className="lead">
+        Open a field pack to work through its devices offline. Nothing leaves this machine until you export results.
+      </p>
+      <form
+        className="panel tech-open-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void open();
+        }}
+      >
+        <label>
+          Field pack file (.ringpack)
+          <input
+            type="file"
+            accept=".ringpack"
+            data-testid="pack-file"
+            onChange={(e) => void choose(e.target.files?.[0])}
+          />
+        </label>
+        {resumable.length > 0 && !header && (
+          <div>
+            <span className="muted small">Or resume a pack in progress on this machine:</span>
+            <ul className="plain">
+              {resumable.map((p) => (
+                <li key={p.packId}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => {
+                      setBytes(p.packBytes);
+                      setHeader(readPackHeader(p.packBytes));
+                    }}
+                  >
+                    {p.site ?? 'Selected devices'}: {new Set(p.records.map((r) => r.deviceId)).size}/{p.devices} done
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {header && (
+          <dl className="kv tech-header" data-testid="pack-header">
+            <dt>Site</dt>
+            <dd>{header.site ?? 'selected devices'}</dd>
+            <dt>Devices</dt>
+            <dd>{header.devices}</dd>
+            <dt>Created</dt>
+            <dd>{fmt(header.created)}</dd>
+            <dt>Expires</dt>
+            <dd className={clock() > header.expires ? 'error' : undefined}>{fmt(header.expires)}</dd>
+          </dl>
+        )}
+        <label>
+          Passphrase
+          <input
+            type="password"
+            autoComplete="off"
+            value={pass}
+            onChange={(e) => setPass(e.target.value)}
+            data-testid="pack-passphrase"
+          />
+        </label>
+        <div className="toolbar">
+          <button type="submit" className="primary" disabled={!bytes || !pass || busy} data-testid="pack-open">
+            {busy ? 'Opening…' : 'Open pack'}
+          </button>
+          <button type="button" className="ghost" onClick={props.onExit}>
+            Back to the console
+          </button>
+        </div>
+        {error && (
+          <p role="alert" className="error" data-testid="pack-error">
+            {error}
+          </p>
+        )}
+      </form>
+    </main>
+  );
+}
+
+function KeyPanel(props: {
+  device: PackDevice;
+  revealed: string | null;
+  onReveal: (keyId: string) => Promise<void>;
+  onHide: () => void;
+}) {
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const { device } = props;
+  if (device.keys.length === 0) return <p className="muted">No BitLocker recovery key in the pack for this device.</p>;
+  return (
+    <div className="tech-keys">
+      {device.keys.map((k) => (
+        <div key={k.keyId} className="tech-key">
+          <div>
+            Key ID <code>{k.keyId.toUpperCase()}</code>
+            {!k.valid && <span className="error"> (marked invalid at import)</span>}
+          </div>
+          {props.revealed === k.keyId ? (
+            <div className="tech-key-shown">
+              <code className="tech-password" data-testid="revealed-key">
+                {k.recoveryPassword}
+              </code>
+              <button type="button" onClick={props.onHide}>
+                Hide key
+              </button>
+            </div>
+          ) : confirming === k.keyId ? (
+            <div className="tech-confirm" role="group" aria-label="Confirm key reveal">
+              <span>
+                Reveal this key? The reveal is recorded in your results, and the key goes on the rotation list.
+              </span>
+              <button
+                type="button"
+                className="danger"
+                autoFocus
+                data-testid="confirm-reveal"
+                onClick={() => void props.onReveal(k.keyId).then(() => setConfirming(null))}
+              >
+                Reveal key
+              </button>
+              <button type="button" onClick={() => setConfirming(null)}>
+                Cancel
+              </button>
+            </div>
+          ) : (
+            <button type="button" onClick={() => setConfirming(k.keyId)} data-testid="reveal-key">
+              Show recovery key…
+            </button>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function Checklist(props: { payload: PackPayload; initial: TechProgress; onClose: () => void }) {
+  const { payload } = props;
+  const [progress, setProgress] = useState(props.initial);
+  const [index, setIndex] = useState(0);
+  const [revealed, setRevealed] = useState<string | null>(null);
+  const [method, setMethod] = useState(METHODS[0]!);
+  const [keyUsed, setKeyUsed] = useState('');
+  const [notes, setNotes] = useState('');
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const device = payload.devices[index]!;
+  const latest = useMemo(() => latestByDevice(progress.records), [progress.records]);
+  const done = latest.size;
+
+  async function persist(next: TechProgress) {
+    await saveProgress(next);
+    setProgress(next);
+  }
+
+  function select(i: number) {
+    const n = Math.max(0, Math.min(payload.devices.length - 1, i));
+    setIndex(n);
+    setRevealed(null);
+    setNotes('');
+    setKeyUsed('');
+    setStatus(null);
+    const el = listRef.current?.querySelectorAll<HTMLElement>('[role="option"]')[n];
+    el?.focus();
+    el?.scrollIntoView({ block: 'nearest' });
+  }
+
+  async function reveal(keyId: string) {
+    setError(null);
+    try {
+      // Recorded durably before the key is shown.
+      await persist({
+        ...progress,
+        events: [...progress.events, { kind: 'key.reveal', deviceId: device.id, keyId, at: clock() }],
+        updatedAt: clock(),
+      });
+      setRevealed(keyId);
+      setKeyUsed(keyId);
+    } catch (e) {
+      setError(`The reveal could not be recorded, so the key stays hidden: ${(e as Error).message}`);
+    }
+  }
+
+  async function record(result: FieldResult) {
+    setError(null);
+    if (!progress.technician.trim()) {
+      setError('Enter your name first (top right): results are signed with it.');
+      return;
+    }
+    const rec: ResultRecord = {
+      deviceId: device.id,
+      hostname: device.hostname,
+      result,
+      method,
+      at: clock(),
+      technician: progress.technician.trim(),
+      keyIdUsed: keyUsed || null,
+      notes: notes.trim() || null,
+    };
+    try {
+      await persist({ ...progress, records: [...progress.records, rec], updatedAt: clock() });
+      setRevealed(null);
+      setStatus(`${device.hostname}: ${result.replace('_', ' ')} saved ${fmt(rec.at)}`);
+    } catch (e) {
+      setError(`Not saved: ${(e as Error).message}`);
+    }
+  }
+
+  async function exportResults() {
+    setError(null);
+    try {
+      const bytes = await signResults(
+        {
+          format: 'ringside-results',
+          version: 1,
+          packId: payload.packId,
+          technician: progress.technician.trim() || 'technician',
+          exportedAt: clock(),
+          records: progress.records,
+          events: progress.events,
+        },
+        unb64(payload.macKey),
+      );
+      const name = `ringside-results-${(payload.site ?? 'devices').replace(/[^A-Za-z0-9-]/g, '_')}-${(progress.technician || 'technician').replace(/[^A-Za-z0-9-]/g, '_')}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '')}${RESULTS_EXTENSION}`;
+      await host.saveFile({ suggestedName: name, data: bytes, mime: 'application/octet-stream' });
+      setStatus(`Exported ${progress.records.length} result(s) to ${name}. Bring this file back to the incident lead.`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  function onKey(e: ReactKeyboardEvent) {
+    const target = e.target as HTMLElement;
+    const typing = ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+    if (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+      e.preventDefault();
+      select(index + (e.key === 'ArrowDown' ? 1 : -1));
+    } else if (!typing && e.altKey && /^[1-5]$/.test(e.key)) {
+      e.preventDefault();
+      void record(RESULTS[Number(e.key) - 1]!.id);
+    }
+  }
+
+  const cur = latest.get(device.id);
+  return (
+    <div className="tech" onKeyDown={onKey} data-testid="technician-checklist">
+      <header className="tech-bar">
+        <strong>
+          {payload.site ? `Site ${payload.site}` : 'Selected devices'} · {done}/{payload.devices.length} done
+        </strong>
+        <span className="muted small">Pack expires {fmt(payload.expires)}</span>
+        <label className="tech-name">
+          Technician
+          <input
+            value={progress.technician}
+            onChange={(e) => setProgress({ ...progress, technician: e.target.value })}
+            onBlur={() => void saveProgress(progress)}
+            data-testid="technician-name"
+          />
+        </label>
+        <button type="button" className="primary" onClick={() => void exportResults()} data-testid="export-results">
+          Export results
+        </button>
+        <button type="button" className="ghost" onClick={props.onClose}>
+          Close pack
+        </button>
+      </header>
+      <div className="tech-body">
+        <ul
+          className="tech-list"
+          role="listbox"
+          aria-label="Devices in this pack"
+          ref={listRef}
+          aria-activedescendant={`tech-dev-${device.id}`}
+        >
+          {payload.devices.map((d, i) => {
+            const r = latest.get(d.id);
+            return (
+              <li
+                key={d.id}
+                id={`tech-dev-${d.id}`}
+                role="option"
+                aria-selected={i === index}
+                tabIndex={i === index ? 0 : -1}
+                className={i === index ? 'active' : undefined}
+                onClick={() => select(i)}
+                onKeyDown={(e) => {
+                  if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                    e.preventDefault();
+                    select(i + (e.key === 'ArrowDown' ? 1 : -1));
+                  } else if (e.key === 'Home' || e.key === 'End') {
+                    e.preventDefault();
+                    select(e.key === 'Home' ? 0 : payload.devices.length - 1);
+                  }
+                }}
+              >
+                <span>{d.hostname}</span>
+                <span className={r ? `chip tech-r-${r.result}` : 'chip muted'}>
+                  {r ? r.result.replace('_', ' ') : 'to do'}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+        <section className="tech-detail" aria-labelledby="tech-device-title">
+          <h2 id="tech-device-title" data-testid="tech-device">
+            {device.hostname}
+          </h2>
+          <p className="muted small">
+            Serial {device.serial ?? '?'} · {device.model ?? 'model unknown'} · ring {device.ring ?? '?'} · state{' '}
+            {device.state.replace('_', ' ')}
+            {device.user ? ` · user ${device.user}` : ''}
+            {cur ? ` · last result ${cur.result.replace('_', ' ')} at ${fmt(cur.at)}` : ''}
+          </p>
+          <div className="tech-cols">
+            <div>
+              <h3>Steps</h3>
+              <ol className="tech-steps">
+                {device.steps.map((s, i) => (
+                  <li key={i}>{s}</li>
+                ))}
+              </ol>
+              <h3>Model notes</h3>
+              <ul className="plain small">
+                {device.modelNotes.map((n, i) => (
+                  <li key={i}>{n}</li>
+                ))}
+              </ul>
+            </div>
+            <div>
+              <h3>BitLocker</h3>
+              <KeyPanel device={device} revealed={revealed} onReveal={reveal} onHide={() => setRevealed(null)} />
+              <h3>Result</h3>
+              <div className="toolbar">
+                <label>
+                  Method
+                  <select value={method} onChange={(e) => setMethod(e.target.value)}>
+                    {METHODS.map((m) => (
+                      <option key={m}>{m}</option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  Key ID used
+                  <select value={keyUsed} onChange={(e) => setKeyUsed(e.target.value)}>
+                    <option value="">none</option>
+                    {device.keys.map((k) => (
+                      <option key={k.keyId} value={k.keyId}>
+                        {k.keyId.slice(0, 8).toUpperCase()}…
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="tech-notes">
+                  Notes
+                  <input
+                    value={notes}
+                    onChange={(e) => setNotes(e.target.value)}
+                    placeholder="e.g. needed IRST driver"
+                  />
+                </label>
+              </div>
+              <div className="toolbar tech-results" role="group" aria-label="Record result">
+                {RESULTS.map((r, i) => (
+                  <button
+                    key={r.id}
+                    type="button"
+                    className={r.id === 'fixed' ? 'primary' : undefined}
+                    onClick={() => void record(r.id)}
+                    data-testid={`result-${r.id}`}
+                    title={`Alt+${i + 1}`}
+                  >
+                    {r.label} <span className="muted small">Alt+{i + 1}</span>
+                  </button>
+                ))}
+              </div>
+              {status && (
+                <p role="status" className="tech-status" data-testid="tech-status">
+                  {status}
+                </p>
+              )}
+              {error && (
+                <p role="alert" className="error">
+                  {error}
+                </p>
+              )}
+              <p className="muted small">Keyboard: ↑/↓ in the list, Alt+↑/↓ anywhere, Alt+1…5 records a result.</p>
+            </div>
+          </div>
+        </section>
+      </div>
+    </div>
+  );
+}
+
+export function TechnicianView(props: { onExit: () => void }) {
+  const [opened, setOpened] = useState<{ payload: PackPayload; progress: TechProgress } | null>(null);
+
+  useEffect(() => {
+    document.documentElement.dataset.technicianState = opened ? 'open' : 'locked';
+  }, [opened]);
+
+  if (!opened)
+    return <OpenPack onOpened={(payload, progress) => setOpened({ payload, progress })} onExit={props.onExit} />;
+  // The decrypted pack (with its keys) lives only in this component's memory; closing drops it.
+  return <Checklist payload={opened.payload} initial={opened.progress} onClose={() => setOpened(null)} />;
+}
