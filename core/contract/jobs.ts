@@ -9,6 +9,8 @@ export interface Progress {
 export interface JobOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** Set by callers across the worker boundary; the worker swaps it for `signal` (see RemoteJobOptions). */
+  jobId?: string;
 }
 
 export class CancelledError extends Error {
