@@ -2,9 +2,9 @@
 import type { HandlerMap } from '../api/types.js';
 import type { Workspace } from '../workspace.js';
 import { bundleZip as zipBundle } from './bundle.js';
-import { generateScripts, type Bundle, type GenerateOptions } from './generate.js';
+import { generateScripts, selectDevices, type Bundle, type GenerateOptions, type Target } from './generate.js';
 import { generation, generations, lineDiff } from './history.js';
-import { listPlaybooks, loadPlaybook, playbookFile } from './library.js';
+import { findPlaybook, listPlaybooks, loadPlaybook, playbookFile } from './library.js';
 import { rollbackCommands, type RollbackOptions } from './rollback.js';
 import { playbookJsonSchema } from './schema.js';
 
@@ -32,6 +32,18 @@ export const remediationHandlers = {
       return { path: f.path, previousId: prev?.id ?? null, diff: lineDiff(before, f.content) };
     });
   },
+  /** Sites, rings and states present among current devices, with counts, for choosing a target. */
+  scriptTargets: (ws: Workspace) => ({
+    sites: ws.db.all<{ value: string; devices: number }>(
+      "SELECT site AS value, count(*) AS devices FROM devices WHERE superseded_by IS NULL AND site IS NOT NULL AND site <> '' GROUP BY site ORDER BY site",
+    ),
+    rings: ws.db.all<{ value: string; devices: number }>(
+      'SELECT COALESCE(ring_override, ring) AS value, count(*) AS devices FROM devices WHERE superseded_by IS NULL AND COALESCE(ring_override, ring) IS NOT NULL GROUP BY 1 ORDER BY 1',
+    ),
+  }),
+  /** Devices a target would select (before validation), for the preview count. */
+  previewTarget: (ws: Workspace, playbookId: string, target: Target) =>
+    selectDevices(ws, findPlaybook(ws, playbookId), target).length,
   /** Zip bytes with the scripts, manifest.json and KEYS-ROTATE.txt. */
   bundleZip: (_ws: Workspace, bundle: Bundle) => zipBundle(bundle),
 } satisfies HandlerMap;
