@@ -1,8 +1,8 @@
 // Asks for the key passphrase in a small modal window (app://prompt), used where safeStorage is not trustworthy.
-import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { ipcMain, type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
 import { isAppUrl } from '../protocol.js';
-import { hardenContents, secureWebPreferences } from '../window.js';
+import { createSecureWindow, hardenContents } from '../window.js';
 import { PROMPT } from './channels.js';
 import type { AskPassphrase } from './keys.js';
 
@@ -39,17 +39,19 @@ export function createPassphrasePrompt(opts: { preload: string; parent: () => Br
   return (info) =>
     new Promise((resolve) => {
       const parent = opts.parent() ?? undefined;
-      const win = new BrowserWindow({
-        width: 440,
-        height: info.purpose === 'create' ? 330 : 270,
-        resizable: false,
-        minimizable: false,
-        maximizable: false,
-        modal: !!parent,
-        ...(parent ? { parent } : {}),
-        title: 'Ringside passphrase',
-        webPreferences: secureWebPreferences(opts.preload),
-      });
+      const win = createSecureWindow(
+        {
+          width: 440,
+          height: info.purpose === 'create' ? 330 : 270,
+          resizable: false,
+          minimizable: false,
+          maximizable: false,
+          modal: !!parent,
+          ...(parent ? { parent } : {}),
+          title: 'Ringside passphrase',
+        },
+        opts.preload,
+      );
       win.setMenu(null);
       hardenContents(win.webContents);
       const id = win.webContents.id;

@@ -11,7 +11,9 @@ const win = await import('../../../electron/window.js');
 
 describe('webPreferences', () => {
   it('writes every security setting out explicitly', () => {
-    expect(win.secureWebPreferences('/p/preload.cjs')).toMatchObject({
+    const w = win.createSecureWindow({ width: 10 }, '/p/preload.cjs') as unknown as FakeBrowserWindow;
+    expect(w.options.width).toBe(10);
+    expect(w.options.webPreferences).toMatchObject({
       preload: '/p/preload.cjs',
       contextIsolation: true,
       sandbox: true,
@@ -25,7 +27,8 @@ describe('webPreferences', () => {
       disableBlinkFeatures: 'Auxclick',
       navigateOnDragDrop: false,
     });
-    expect(win.secureWebPreferences('/p')).not.toHaveProperty('enableBlinkFeatures');
+    expect(w.options.webPreferences).not.toHaveProperty('enableBlinkFeatures');
+    expect(w.options.webPreferences).not.toHaveProperty('enableRemoteModule');
   });
 });
 
