@@ -7,9 +7,16 @@ import { readCsv, type CsvHeader } from './csv.js';
 import { decodeText, EncodingRestart, FileError, type DecodeState, type TextEncoding } from './decode.js';
 import { detectFormat, resolveColumns, SPECS, type FormatSpec } from './formats.js';
 import { DeviceIndex } from './identity.js';
+import { genericSpec, mappingProblem, saveMapping, savedMapping, type ColumnMapping } from './mapping.js';
 import { fleetWriter, keyHostHint, keysWriter, rolloutWriter, type Writer, type WriterContext } from './writers.js';
 
 export { findKeys, keyProblem, normKeyId } from './keys.js';
+export type { ColumnMapping } from './mapping.js';
+
+export interface ImportOptions extends JobOptions {
+  /** For files no signature recognises: how their columns map onto fields (from the mapping step). */
+  mapping?: ColumnMapping;
+}
 export { hostKey, parseDate } from './normalize.js';
 
 /** What importFile returns: the shared report plus the details the import view shows. */
@@ -21,6 +28,8 @@ export interface IngestReport extends ImportFileReport {
   /** File-level notes: skipped preamble lines, renamed duplicate columns, encoding fallback. */
   notes: string[];
   sha256: string | null;
+  /** The header row as read (for the column-mapping step when the format is unknown). */
+  header: string[] | null;
 }
 
 /** Rejected rows kept in import_errors per file; beyond this only a count is recorded. */
@@ -37,7 +46,7 @@ class DuplicateFile extends Error {
 }
 
 /** Imports one export file into the workspace. Never throws for bad content: problems are in the report. */
-export async function importFile(ws: Workspace, input: ImportInput, opts: JobOptions = {}): Promise<IngestReport> {
+export async function importFile(ws: Workspace, input: ImportInput, opts: ImportOptions = {}): Promise<IngestReport> {
   try {
     return await attempt(ws, input, opts);
   } catch (err) {
@@ -52,7 +61,7 @@ export async function importFile(ws: Workspace, input: ImportInput, opts: JobOpt
 async function attempt(
   ws: Workspace,
   input: ImportInput,
-  opts: JobOptions,
+  opts: ImportOptions,
   force?: TextEncoding,
   note?: string,
 ): Promise<IngestReport> {
@@ -71,6 +80,7 @@ async function attempt(
     delimiter: null,
     notes: note ? [note] : [],
     sha256: null,
+    header: null,
   };
   const state: DecodeState = { encoding: null, bom: false, bytes: 0, sha256: null, notes: [] };
   const db = ws.db;
@@ -111,10 +121,24 @@ async function attempt(
       await readCsv(decodeText(input, state, { ...opts, force }), {
         header(h) {
           header = h;
+          report.header = h.names.slice(0, 500);
           report.notes.push(...h.notes);
           report.delimiter = h.delimiter;
           spec = detectFormat(h.names);
-          if (!spec) return false;
+          if (!spec) {
+            const m = opts.mapping ?? savedMapping(ws, h.names);
+            if (!m) return false;
+            const problem = mappingProblem(m, h.names);
+            if (problem)
+              throw new FileError(`the column mapping does not fit this file: ${problem}`, '(header)', h.line);
+            spec = genericSpec(m);
+            if (opts.mapping && opts.mapping.save !== false) saveMapping(ws, h.names, opts.mapping);
+            report.notes.push(
+              opts.mapping
+                ? 'imported with the column mapping you chose'
+                : 'imported with the column mapping saved for this header',
+            );
+          }
           report.format = spec.format;
           report.kind = spec.kind;
           idx = new DeviceIndex(db);

@@ -81,6 +81,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
   );
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const hostField = colName(ctx, 'hostname', 'hostname');
+  let review: Statement | null = null;
   const w: Writer = {
     duplicates: 0,
     write(rows, lines, count) {
@@ -202,14 +203,21 @@ export function fleetWriter(ctx: WriterContext): Writer {
         if (facts.deviceType === null && facts.platform === 'windows' && /server/i.test(osVersion ?? ''))
           facts.deviceType = 'server';
         const res = ctx.idx.upsert(facts);
-        if (res.ambiguous) problems.flag(line, hostField, res.ambiguous);
         src.run([res.id, ctx.importId, format, line, aid ?? intune ?? entra ?? serial, rawJson(prefixes, row)]);
+        if (res.ambiguous) {
+          problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
+          review ??= ctx.ws.db.prepare(
+            `INSERT INTO identity_review(device_id, source_id, import_id, line, reason) VALUES (?, last_insert_rowid(), ?, ?, ?)`,
+          );
+          review.run([res.id, ctx.importId, line, res.ambiguous]);
+        }
         ok++;
       }
       return ok;
     },
     free() {
       src.free();
+      review?.free();
     },
   };
   return w;
@@ -410,7 +418,7 @@ export function keysWriter(ctx: WriterContext): Writer {
         if (ws.db.raw.getRowsModified() === 0) {
           w.duplicates++;
         } else if (problem) {
-          problems.flag(t.line, keyField, `invalid recovery password, kept and flagged (never corrected): ${problem}`);
+          problems.flag(t.line, keyField, `invalid recovery password, flagged and never corrected: ${problem}`);
         }
         ok++;
       });

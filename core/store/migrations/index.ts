@@ -1,9 +1,10 @@
 // The ordered list of schema migrations. Append only: never edit one that has shipped.
 import type { Migration } from '../migrate.js';
 import m001 from './001-base.js';
+import m002 from './002-ingest.js';
 import m003 from './003-analysis.js';
 import m004 from './004-remediation.js';
 import m005 from './005-field.js';
 import m006 from './006-replay.js';
 
-export const migrations: Migration[] = [m001, m003, m004, m005, m006];
+export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006];
