@@ -1,6 +1,6 @@
 // Bundles the Node side with esbuild (main process, preloads, headless CLI) and copies what main loads at run time.
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +22,20 @@ const importMetaShim = {
 };
 
 await mkdir(`${root}dist/electron/prompt`, { recursive: true });
+// electron-builder's app directory is dist/: its package.json names the app and has no dependencies, so the
+// package holds only these built files.
+const pkg = JSON.parse(await readFile(`${root}package.json`, 'utf8'));
+const appPkg = {
+  name: pkg.name,
+  productName: 'Ringside',
+  version: pkg.version,
+  description: pkg.description,
+  license: pkg.license,
+  author: { name: 'Ringside contributors', email: 'ringside@example.com' },
+  main: 'electron/main.cjs',
+  private: true,
+};
+await writeFile(`${root}dist/package.json`, `${JSON.stringify(appPkg, null, 2)}\n`);
 await Promise.all([
   build({
     ...common,
