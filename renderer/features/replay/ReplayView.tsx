@@ -1,9 +1,352 @@
-// The replay view (being built).
-export function ReplayView() {
+// Rollout replay: edit a gate policy, replay the real rollout under it, compare two policies, and see live gates with halt commands.
+import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
+import type { LiveGates } from '../../../core/replay/live.js';
+import { parsePolicyText, type Policy } from '../../../core/replay/policy.js';
+import type { ReplayResult, RingResult } from '../../../core/replay/simulate.js';
+import type { StoredPolicy } from '../../../core/replay/handlers.js';
+import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { PolicyEditor } from './PolicyEditor.js';
+import { SparedChart, SpreadChart } from './ReplayCharts.js';
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const hms = (t: number | null) => (t === null ? '—' : `${new Date(t).toISOString().slice(11, 19)}`);
+const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+function Arithmetic(props: { ring: RingResult }) {
+  const r = props.ring;
   return (
-    <section className="view" aria-labelledby="replay-title">
-      <h1 id="replay-title">Replay</h1>
-      <p className="muted">Not built yet.</p>
+    <ul className="replay-arith">
+      <li>
+        Size: {r.sizeRule} → {fmt(r.members)} members ({r.imported.join(' + ') || 'none'}); {fmt(r.actual.reached)}{' '}
+        received it in reality, {fmt(r.actual.crashed)} crashed.
+      </li>
+      <li>
+        {r.started
+          ? `Starts ${hms(r.start)}${r.delayHours ? ` (vendor delay ${r.delayHours} h)` : ''}, bakes ${r.bakeHours} h → next ring may start ${hms(r.bakeEnd)}.`
+          : 'Never starts.'}
+      </li>
+      {r.evaluations.map((e, i) => (
+        <li key={i} className={e.result === 'trip' ? 'replay-trip' : undefined}>
+          {e.at === 'continuous' ? 'Continuous' : 'Bake-end'} gate {e.gate < 0 ? 'ConfigMgr' : e.gate + 1} at{' '}
+          {hms(e.time)}: {fmt(e.bad)} of {fmt(e.population)}{' '}
+          {e.metric === 'success' ? 'failed or crashed, success' : e.metric === 'crash' ? 'crashed' : 'failed'} ={' '}
+          {e.ratePercent} % {e.metric === 'success' ? '<' : '≥'} {e.thresholdPercent} %? min sample {e.minSample}
+          {e.windowHours ? `, window ${e.windowHours} h` : ''} → <strong>{e.result}</strong>
+        </li>
+      ))}
+      {r.notes.map((n, i) => (
+        <li key={`n${i}`} className="muted">
+          {n}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function RingTable(props: { result: ReplayResult; testId: string }) {
+  const { result } = props;
+  return (
+    <table className="num-table" data-testid={props.testId}>
+      <thead>
+        <tr>
+          <th scope="col">Ring</th>
+          <th scope="col">Members</th>
+          <th scope="col">Received (actual)</th>
+          <th scope="col">Reached (simulated)</th>
+          <th scope="col">Spared</th>
+          <th scope="col">Crashes avoided</th>
+          {result.policy.action.kind === 'rollback' && <th scope="col">Rolled back</th>}
+          <th scope="col">Gate trip (UTC)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {result.rings.map((r) => (
+          <tr key={r.name} data-ring={r.name}>
+            <th scope="row">{r.name}</th>
+            <td>{fmt(r.members)}</td>
+            <td>{fmt(r.actual.reached)}</td>
+            <td data-k="reached">{fmt(r.reached)}</td>
+            <td data-k="spared">{fmt(r.spared)}</td>
+            <td>{fmt(r.crashesAvoided)}</td>
+            {result.policy.action.kind === 'rollback' && <td>{fmt(r.rescued)}</td>}
+            <td>{hms(r.tripAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ResultPanel(props: { result: ReplayResult; prefix: string }) {
+  const { result: r, prefix } = props;
+  return (
+    <div className="replay-result">
+      <div className="cards big-numbers">
+        <div className="card">
+          <div className="num" data-testid={`${prefix}-spared`}>
+            {fmt(r.totals.spared)}
+          </div>
+          <div className="label">devices spared of {fmt(r.totals.actualReached)}</div>
+        </div>
+        <div className="card">
+          <div className="num">{fmt(r.totals.crashesAvoided)}</div>
+          <div className="label">crashes avoided of {fmt(r.totals.actualCrashed)}</div>
+        </div>
+        <div className="card">
+          <div className="num">{fmt(r.totals.reached)}</div>
+          <div className="label">still reached</div>
+        </div>
+      </div>
+      <p data-testid={`${prefix}-halt`}>
+        {r.halt
+          ? `Halted: ring ${r.halt.ring}, gate ${r.halt.gate < 0 ? 'ConfigMgr' : r.halt.gate + 1}, at ${hms(r.halt.at)} UTC on ${day(r.halt.at)} (${r.halt.evaluation.bad} of ${r.halt.evaluation.population} = ${r.halt.evaluation.ratePercent} %); ${r.policy.action.kind} reaches devices at ${hms(r.halt.reachesDevicesAt)}.`
+          : 'No gate tripped: every ring received the content.'}{' '}
+        <span className="muted">
+          Content {r.content.key}, released {hms(r.t0)} UTC on {day(r.t0)}; replayed in {r.elapsedMs} ms.
+        </span>
+      </p>
+      <RingTable result={r} testId={`${prefix}-rings`} />
+      <details>
+        <summary>The arithmetic, ring by ring</summary>
+        {r.rings.map((ring) => (
+          <section key={ring.name}>
+            <h3>{ring.name}</h3>
+            <Arithmetic ring={ring} />
+          </section>
+        ))}
+        {r.notes.map((n, i) => (
+          <p key={i} className="muted">
+            {n}
+          </p>
+        ))}
+      </details>
+    </div>
+  );
+}
+
+function HaltPanel(props: { live: LiveGates }) {
+  const { live } = props;
+  return (
+    <div className="panel" data-testid="halt-panel">
+      <h2>
+        Halt commands (live gates as of {hms(live.asOf)} UTC on {day(live.asOf)})
+      </h2>
+      <p>{live.halt.reason}.</p>
+      <table className="num-table">
+        <thead>
+          <tr>
+            <th scope="col">Ring</th>
+            <th scope="col">Reached</th>
+            <th scope="col">Crashed</th>
+            <th scope="col">Not yet reached</th>
+            <th scope="col">Gate now</th>
+          </tr>
+        </thead>
+        <tbody>
+          {live.rings.map((r) => (
+            <tr key={r.name} className={r.over ? 'replay-over' : undefined}>
+              <th scope="row">{r.name}</th>
+              <td>{fmt(r.reached)}</td>
+              <td>{fmt(r.crashed)}</td>
+              <td>{fmt(r.notYetReached)}</td>
+              <td>
+                {r.evaluations
+                  .map(
+                    (e) =>
+                      `${e.ratePercent} % ${e.metric === 'success' ? '<' : '≥'} ${e.thresholdPercent} %: ${e.result}`,
+                  )
+                  .join('; ') || '—'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {live.halt.targets.map((t) => (
+        <section key={`${t.ring}-${t.importedRing}`} data-testid="halt-target">
+          <h3>
+            {t.vendor}: ring {t.importedRing} ({fmt(t.notYetReached)} devices not yet reached)
+          </h3>
+          {t.commands ? (
+            t.commands.commands.map((c, i) => (
+              <div key={i}>
+                <p>
+                  <strong>{c.title}</strong>{' '}
+                  <span className="muted">({c.kind}; review before running: Ringside never runs it)</span>
+                </p>
+                <pre className="code">{c.text}</pre>
+              </div>
+            ))
+          ) : (
+            <p className="muted">{t.commandsNote}</p>
+          )}
+          {t.commands?.notes.map((n, i) => (
+            <p key={i} className="muted">
+              {n}
+            </p>
+          ))}
+        </section>
+      ))}
+    </div>
+  );
+}
+
+export function ReplayView() {
+  const { db, host } = useWorkspace();
+  const stored = useQuery((c) => c.policies(), []);
+  const [policy, setPolicy] = useState<Policy | null>(null);
+  const [compareId, setCompareId] = useState<string>('');
+  const [results, setResults] = useState<ReplayResult[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [live, setLive] = useState<LiveGates | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const list: StoredPolicy[] = useMemo(() => stored.data ?? [], [stored.data]);
+
+  useEffect(() => {
+    if (!policy) void db.defaultPolicy().then(setPolicy);
+  }, [db, policy]);
+
+  const run = useCallback(async () => {
+    if (!policy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const other = list.find((s) => s.policy.id === compareId)?.policy;
+      if (other) setResults((await db.comparePolicies([policy, other])).results);
+      else setResults([await db.replay(policy)]);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }, [db, policy, compareId, list]);
+
+  const save = async () => {
+    if (!policy) return;
+    setError(null);
+    try {
+      const id = policy.id === 'default' || policy.id === 'canary-1h' ? `${policy.id}-copy` : policy.id;
+      const { text } = await db.savePolicy({ ...policy, id });
+      setPolicy({ ...policy, id });
+      const where = await host.saveFile({ suggestedName: `${id}.policy.json`, data: text, mime: 'application/json' });
+      setMessage(where ? `Saved in the workspace and to ${where}` : 'Saved in the workspace');
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  const load = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    e.target.value = '';
+    if (!file) return;
+    setError(null);
+    try {
+      // The same schema as the worker: a bad file is refused here with its field path, before anything runs.
+      setPolicy(parsePolicyText(await file.text(), file.name));
+      setMessage(`Loaded ${file.name}`);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  const openHalt = async () => {
+    if (!policy) return;
+    setError(null);
+    try {
+      setLive(await db.liveGates(policy));
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  return (
+    <section className="view replay" aria-labelledby="replay-title" aria-busy={busy}>
+      <header className="view-head">
+        <h1 id="replay-title">Rollout replay</h1>
+        <p className="muted small">
+          What a staged rollout with health gates would have changed: the real receipt order inside each ring is kept,
+          rings start after the previous ring's bake time, and the content stops when a gate trips.
+        </p>
+      </header>
+      <div className="toolbar">
+        <label>
+          Policy{' '}
+          <select
+            aria-label="Load policy"
+            value=""
+            onChange={(e) => {
+              const s = list.find((x) => x.policy.id === e.target.value);
+              if (s) setPolicy(s.policy);
+            }}
+          >
+            <option value="">load a saved or built-in policy…</option>
+            {list.map((s) => (
+              <option key={s.policy.id} value={s.policy.id}>
+                {s.policy.name}
+                {s.builtIn ? ' (built-in)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={() => fileInput.current?.click()}>
+          Open policy file…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".json,application/json"
+          hidden
+          onChange={load}
+          data-testid="policy-file"
+        />
+        <button type="button" onClick={save} disabled={!policy}>
+          Save policy
+        </button>
+        <label>
+          Compare with{' '}
+          <select aria-label="Compare with" value={compareId} onChange={(e) => setCompareId(e.target.value)}>
+            <option value="">nothing</option>
+            {list.map((s) => (
+              <option key={s.policy.id} value={s.policy.id}>
+                {s.policy.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className="primary" onClick={run} disabled={!policy || busy}>
+          {busy ? 'Replaying…' : 'Run replay'}
+        </button>
+        <button type="button" onClick={openHalt} disabled={!policy}>
+          Halt commands
+        </button>
+      </div>
+      {message && (
+        <p className="muted" role="status">
+          {message}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {policy && <PolicyEditor policy={policy} onChange={setPolicy} idPrefix="policy" />}
+      {live && <HaltPanel live={live} />}
+      {results && (
+        <div className={results.length > 1 ? 'replay-compare' : undefined} data-testid="replay-results">
+          {results.map((r, i) => (
+            <div key={i} className="panel">
+              <h2>{r.policy.name}</h2>
+              <ResultPanel result={r} prefix={i === 0 ? 'replay' : 'compare'} />
+              <h3>Devices reached over time: actual (dashed) and simulated (solid)</h3>
+              <SpreadChart result={r} />
+              <h3>Spared per ring</h3>
+              <SparedChart result={r} />
+            </div>
+          ))}
+        </div>
+      )}
     </section>
   );
 }
