@@ -50,6 +50,7 @@ const section: BenchSection = {
         'ms',
         `${r.rows} rows, ${(f.bytes / MiB).toFixed(1)} MiB, CPU ${Math.round((cpu.user + cpu.system) / 1000)} ms`,
       );
+      ctx.metric('import', `${f.file} cpu`, (cpu.user + cpu.system) / 1000, 'ms', 'CPU time of this process');
       ctx.metric('import', `${f.file} rows/s`, r.rows / s, 'rows/s', `${(f.bytes / MiB / s).toFixed(1)} MiB/s`);
       if (r.rows !== f.rows || r.rejected > 0)
         ctx.note(`import: ${f.file} gave ${r.rows} rows (${r.rejected} rejected); the generator wrote ${f.rows}`);
@@ -61,6 +62,7 @@ const section: BenchSection = {
       'ms',
       `${ctx.files.length} files, ${totalRows} rows, CPU ${Math.round(totalCpu)} ms`,
     );
+    ctx.metric('import', 'end to end cpu', totalCpu, 'ms', 'CPU time of this process');
     ctx.metric(
       'import',
       'end to end rows/s',
