@@ -19,8 +19,16 @@ export function isTrustedSender(
   const frame = event.senderFrame;
   if (!frame) return false;
   if (!trusted(event.sender)) return false;
-  if (frame.parent !== null || frame !== event.sender.mainFrame) return false;
+  if (frame.parent !== null || !sameFrame(frame, event.sender.mainFrame)) return false;
   return isAppUrl(frame.url);
+}
+
+type FrameId = { processId?: number; routingId?: number } | null | undefined;
+
+/** WebFrameMain objects may be re-created per lookup, so equal (process, routing) ids also count as the same frame. */
+function sameFrame(a: FrameId, b: FrameId): boolean {
+  if (!a || !b) return false;
+  return a === b || (a.routingId !== undefined && a.processId === b.processId && a.routingId === b.routingId);
 }
 
 const MAX_SNAPSHOT = 2 ** 31 - 1;
