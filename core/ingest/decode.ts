@@ -146,30 +146,3 @@ export async function* decodeText(
     reader.releaseLock();
   }
 }
-
-/** Reads the whole input as bytes (for small containers such as ZIP and JSON), with a size cap. */
-export async function readAllBytes(input: ImportInput, cap: number, opts: JobOptions): Promise<Uint8Array> {
-  if (input.size > cap) throw new FileError(`the file is ${input.size} bytes; this format is read whole, up to ${cap}`);
-  const reader = input.stream().getReader();
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  try {
-    for (;;) {
-      throwIfCancelled(opts.signal);
-      const { value, done } = await reader.read();
-      if (done) break;
-      n += value.byteLength;
-      if (n > cap) throw new FileError(`the file is larger than ${cap} bytes; this format is read whole`);
-      parts.push(value);
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
-}

@@ -1,10 +1,37 @@
 // The import path: stream → decode → CSV → detect format → writers, one transaction per file, idempotent by content hash.
 import { recompute } from '../analysis/recompute.js';
 import { CancelledError, type JobOptions } from '../contract/jobs.js';
-import type { ImportFileReport, ImportInput, ImportKind, ImportRowError, SourceFormat } from '../contract/ingest.js';
+import {
+  inputFromBytes,
+  type ImportFileReport,
+  type ImportInput,
+  type ImportKind,
+  type ImportRowError,
+  type SourceFormat,
+} from '../contract/ingest.js';
 import { audit, type Workspace } from '../workspace.js';
-import { readCsv, type CsvHeader } from './csv.js';
-import { decodeText, EncodingRestart, FileError, type DecodeState, type TextEncoding } from './decode.js';
+import { readCsv, type CsvHeader, type CsvSink } from './csv.js';
+import {
+  contentHash,
+  flattenRecords,
+  isZip,
+  jsonRecords,
+  looksLikeJson,
+  MAX_JSON_BYTES,
+  MAX_ZIP_BYTES,
+  parseJsonBytes,
+  peekBytes,
+  readWhole,
+  unzipExport,
+} from './containers.js';
+import {
+  decodeText,
+  EncodingRestart,
+  FileError,
+  sniffEncoding,
+  type DecodeState,
+  type TextEncoding,
+} from './decode.js';
 import { detectFormat, resolveColumns, SPECS, type FormatSpec } from './formats.js';
 import { DeviceIndex } from './identity.js';
 import { genericSpec, mappingProblem, saveMapping, savedMapping, type ColumnMapping } from './mapping.js';
@@ -118,7 +145,7 @@ async function attempt(
       errStmt = db.prepare('INSERT INTO import_errors(import_id, line, field, message) VALUES (?,?,?,?)');
       let spec: FormatSpec | null = null;
       let header: CsvHeader | null = null;
-      await readCsv(decodeText(input, state, { ...opts, force }), {
+      const sink: CsvSink = {
         header(h) {
           header = h;
           report.header = h.names.slice(0, 500);
@@ -160,7 +187,8 @@ async function attempt(
           report.rows += count;
           report.imported += await writer!.write(rows, lines, count);
         },
-      });
+      };
+      await readInput(input, state, { ...opts, force }, sink, report.notes);
       report.encoding = state.encoding;
       if (!spec) {
         const h = header as CsvHeader | null;
@@ -246,6 +274,64 @@ async function attempt(
     (errStmt as ReturnType<typeof db.prepare> | null)?.free();
     (writer as Writer | null)?.free();
     (idx as DeviceIndex | null)?.free();
+  }
+}
+
+/** Sends the file's records to the sink: CSV streamed, ZIP and JSON read whole (hash of the outer bytes either way). */
+async function readInput(
+  input: ImportInput,
+  state: DecodeState,
+  opts: ImportOptions & { force?: TextEncoding },
+  sink: CsvSink,
+  notes: string[],
+): Promise<void> {
+  const head = await peekBytes(input);
+  if (head.byteLength === 0) throw new FileError('the file is empty (0 bytes)');
+  if (isZip(head)) {
+    const bytes = await readWhole(input, MAX_ZIP_BYTES, opts);
+    state.bytes = bytes.byteLength;
+    const inner = unzipExport(bytes, input.name);
+    notes.push(`read ${inner.name} from the ZIP archive`);
+    const innerInput = inputFromBytes(inner.name, inner.data);
+    const innerHead = inner.data.subarray(0, 4096);
+    if (looksLikeJson(innerHead)) await feedJson(parseJsonBytes(inner.data), sink);
+    else {
+      const innerState: DecodeState = { encoding: null, bom: false, bytes: 0, sha256: null, notes: [] };
+      await readCsv(decodeText(innerInput, innerState, opts), sink);
+      state.encoding = innerState.encoding;
+    }
+    state.sha256 = await contentHash(bytes);
+    return;
+  }
+  if (looksLikeJson(head)) {
+    const bytes = await readWhole(input, MAX_JSON_BYTES, opts);
+    state.bytes = bytes.byteLength;
+    state.encoding = sniffEncoding(head).encoding;
+    await feedJson(parseJsonBytes(bytes), sink);
+    state.sha256 = await contentHash(bytes);
+    return;
+  }
+  await readCsv(decodeText(input, state, opts), sink);
+}
+
+async function feedJson(doc: unknown, sink: CsvSink): Promise<void> {
+  const { names, rows } = flattenRecords(jsonRecords(doc));
+  if (
+    !sink.header({
+      names,
+      line: 1,
+      delimiter: '',
+      notes: [`JSON: ${rows.length} records; "line" is the record number`],
+    })
+  )
+    return;
+  for (let i = 0; i < rows.length; i += 5000) {
+    const part = rows.slice(i, i + 5000);
+    await sink.rows(
+      part,
+      part.map((_, j) => i + j + 1),
+      part.length,
+    );
   }
 }
 

@@ -262,6 +262,79 @@ export function normKind(raw: string): string | null {
   return KIND_ALIAS[s.replace(/_/g, '')] ?? null;
 }
 
+/** Bugcheck code from an event message or Event 41 data: `0x00000050` (1001) or decimal `BugcheckCode 80` (41). */
+function bugcheck(text: string): string | null {
+  let m = /bug ?check[^0-9]*?(0x[0-9a-f]+)/i.exec(text);
+  if (m)
+    return (
+      '0x' +
+      m[1]!
+        .slice(2)
+        .replace(/^0+(?=.)/, '')
+        .toUpperCase()
+    );
+  m = /BugcheckCode\D{0,5}(\d+)/i.exec(text);
+  if (m && m[1] !== '0') return '0x' + Number(m[1]).toString(16).toUpperCase();
+  return null;
+}
+
+/** Vendor states onto event kinds: WUfB substates, ConfigMgr EnforcementState, Autopatch status, event IDs. */
+export function vendorKind(
+  format: SourceFormat,
+  raw: string,
+  detail: string,
+): { kind: string | null; detail: string | null } {
+  const s = raw.trim();
+  if (format === 'events') {
+    const code = bugcheck(detail);
+    if (s === '1001')
+      return { kind: 'crashed', detail: code ? `BugCheck ${code} (event 1001)` : 'bugcheck (event 1001)' };
+    if (s === '41')
+      return code
+        ? { kind: 'crashed', detail: `BugCheck ${code} (event 41)` }
+        : { kind: 'rebooted', detail: 'unclean restart (event 41)' };
+    if (s === '6008') return { kind: 'rebooted', detail: 'unexpected shutdown (event 6008)' };
+    return { kind: null, detail: null };
+  }
+  if (format === 'configmgr' && /^\d+$/.test(s)) {
+    const n = Number(s);
+    const kind =
+      n >= 1000 && n < 2000
+        ? 'installed'
+        : n === 2003 || n === 2004
+          ? 'restart_required'
+          : n >= 2000 && n < 3000
+            ? 'installing'
+            : n >= 5000 && n < 6000
+              ? 'failed'
+              : n >= 3000 && n < 5000
+                ? 'offered'
+                : null;
+    return { kind, detail: `EnforcementState ${n}` };
+  }
+  const direct = normKind(s);
+  if (direct) return { kind: direct, detail: null };
+  const l = s.toLowerCase();
+  const kind = /fail|error|cancel/.test(l)
+    ? 'failed'
+    : /roll ?back|uninstall/.test(l)
+      ? 'rolled_back'
+      : /paus/.test(l)
+        ? 'paused'
+        : /reboot|restart/.test(l)
+          ? 'restart_required'
+          : /installed|complete|up to date|uptodate|success|commit/.test(l)
+            ? 'installed'
+            : /install/.test(l)
+              ? 'installing'
+              : /download|offer|progress|pending|scheduled|waiting|received/.test(l)
+                ? 'offered'
+                : /warning|informational|not up to date/.test(l)
+                  ? 'offered'
+                  : null;
+  return { kind, detail: null };
+}
+
 export function rolloutWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, format } = ctx;
   const ins = ctx.ws.db.prepare(
@@ -271,6 +344,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
   const stateField = colName(ctx, 'state', 'state');
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const params: (string | number | null)[] = new Array(10);
+  let ringStmt: Statement | null = null;
   return {
     duplicates: 0,
     write(rows, lines, count) {
@@ -285,7 +359,14 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           continue;
         }
         const stateRaw = get(row, 'state');
-        const kind = normKind(stateRaw);
+        let kind: string | null;
+        let vendorDetail: string | null = null;
+        if (format === 'rollout' || format === 'generic') kind = normKind(stateRaw);
+        else {
+          const v = vendorKind(format, stateRaw, get(row, 'detail'));
+          kind = v.kind;
+          vendorDetail = v.detail;
+        }
         if (!kind) {
           problems.reject(
             line,
@@ -306,7 +387,14 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           continue;
         }
         const deviceId = ctx.idx.lookup(key || null, hk);
-        let detail = get(row, 'detail') || null;
+        if (format === 'autopatch' && deviceId !== null && get(row, 'ring')) {
+          ringStmt ??= ctx.ws.db.prepare(
+            `UPDATE devices SET ring = ?, ring_source = 'autopatch' WHERE id = ? AND (ring IS NULL OR ring_source <> 'autopatch')`,
+          );
+          ringStmt.run([ringFromLabel(get(row, 'ring')) ?? normRing(get(row, 'ring')), deviceId]);
+        }
+        let detail = vendorDetail ?? (get(row, 'detail') || null);
+        if (detail && detail.length > 300) detail = detail.slice(0, 300);
         const errRaw = get(row, 'error');
         if (errRaw) {
           const hex = errorHex(errRaw);
@@ -329,6 +417,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
     },
     free() {
       ins.free();
+      ringStmt?.free();
     },
   };
 }
