@@ -35,8 +35,14 @@ async function loadSections(): Promise<BenchSection[]> {
   for (const f of readdirSync(dir)
     .filter((n) => n.endsWith('.ts'))
     .sort()) {
-    const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { default?: BenchSection };
-    if (mod.default?.run) out.push(mod.default);
+    // A section that fails to load (someone's work in progress) is reported and skipped, not fatal to the run.
+    try {
+      const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { default?: BenchSection };
+      if (mod.default?.run) out.push(mod.default);
+      else console.error(`bench: ${f} has no default-exported section; skipped`);
+    } catch (err) {
+      console.error(`bench: could not load section ${f}: ${(err as Error).message}`);
+    }
   }
   return out.sort((a, b) => a.order - b.order);
 }
