@@ -1,5 +1,5 @@
 // The built main process (dist/electron/main.cjs) under a fake electron: startup, single instance, menu, dialogs, About.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -245,6 +245,40 @@ describe.skipIf(!built)('dist/electron/main.cjs under a fake electron', () => {
     const saveOpts = fake.dialog.showSaveDialog.mock.calls.at(-1)!.at(-1) as unknown as { defaultPath: string };
     expect(path.basename(saveOpts.defaultPath)).toBe('site-LON.cmd');
     expect((await import('node:fs')).readFileSync(target, 'utf8')).toBe('echo');
+  });
+
+  it('Linux basic_text: the key is wrapped with a passphrase asked in the sandboxed prompt window', async () => {
+    await start();
+    fake.safeStorage.getSelectedStorageBackend = () => 'basic_text';
+    const win = await ready();
+    const invoke = (ch: string, ...args: unknown[]) => fake.ipcHandlers.get(ch)!(ipcEvent(win.webContents), ...args);
+    const creating = invoke(INVOKE.createWorkspace, 'Locked down');
+    await vi.waitFor(() => expect(fake.windows).toHaveLength(2));
+    const prompt = fake.windows[1]!;
+    expect(prompt.loadedUrl).toBe('app://prompt/passphrase.html');
+    expect(prompt.options).toMatchObject({ modal: true, parent: win });
+    expect(prompt.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      preload: path.join(path.dirname(MAIN), 'prompt-preload.cjs'),
+    });
+    // The main window may not answer for the prompt.
+    expect(() => fake.ipcHandlers.get(PROMPT.info)!(ipcEvent(win.webContents))).toThrow(/refused/);
+    expect(fake.ipcHandlers.get(PROMPT.info)!(ipcEvent(prompt.webContents))).toEqual({
+      purpose: 'create',
+      retry: false,
+    });
+    fake.ipcListeners.get(PROMPT.submit)!(ipcEvent(win.webContents), 'from the wrong window');
+    fake.ipcListeners.get(PROMPT.submit)!(ipcEvent(prompt.webContents), 'correct horse battery staple');
+    const ws = (await creating) as { ref: { id: string } };
+    expect(prompt.close).toHaveBeenCalled();
+    const keyFile = readFileSync(path.join(dir, 'userData', 'keys', `${ws.ref.id}.key`));
+    expect(keyFile.subarray(0, 5)).toEqual(Buffer.from([0x52, 0x53, 0x4b, 0x31, 2])); // RSK1 + passphrase
+    // The prompt page itself is served from app://prompt.
+    const handler = fake.session.defaultSession.protocol.handle.mock.calls[0]![1] as (r: Request) => Promise<Response>;
+    const page = await handler(new Request('app://prompt/passphrase.html'));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('passphrase.js');
   });
 
   it('macOS open-file before the window exists is queued and delivered once the page listens', async () => {

@@ -1,7 +1,8 @@
 // The app:// protocol: only files under the renderer build, no traversal, the CSP header, and no network.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import {
   APP_SCHEME_PRIVILEGES,
@@ -108,6 +109,27 @@ describe('app:// handler', () => {
 
   it('registers app:// as standard and secure', () => {
     expect(APP_SCHEME_PRIVILEGES).toMatchObject({ scheme: 'app', privileges: { standard: true, secure: true } });
+  });
+});
+
+describe('the real renderer build over app://', () => {
+  const built = new URL('../../../dist/renderer/', import.meta.url);
+  it.skipIf(!existsSync(new URL('index.html', built)))('serves index.html and every asset it references', async () => {
+    const serve = createAppHandler({ ringside: fileURLToPath(built) });
+    const index = await serve(new Request('app://ringside/'));
+    const html = await index.text();
+    expect(/http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1]).toBe(CSP);
+    const refs = [...html.matchAll(/(?:src|href)="\.\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const res = await serve(new Request(`app://ringside/${ref}`));
+      expect(res.status, ref).toBe(200);
+    }
+    const wasm = readdirSync(new URL('assets/', built)).filter((f) => f.endsWith('.wasm'));
+    for (const f of wasm)
+      expect((await serve(new Request(`app://ringside/assets/${f}`))).headers.get('content-type')).toBe(
+        'application/wasm',
+      );
   });
 });
 
