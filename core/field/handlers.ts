@@ -1,9 +1,16 @@
 // Worker/CLI entry points of the field domain (packs, merge-back, rotation list, audit log): each takes the open workspace first.
 import type { HandlerMap } from '../api/types.js';
-import { REMAINING_STATES } from '../contract/analysis.js';
 import { auditPage, exportAudit, verifyAudit } from '../store/audit.js';
 import type { Workspace } from '../workspace.js';
-import { createPack, listPacks, mergeResults, rotationCsv, rotationList, type CreatePackOptions } from './packs.js';
+import {
+  createPack,
+  listPacks,
+  packStates,
+  mergeResults,
+  rotationCsv,
+  rotationList,
+  type CreatePackOptions,
+} from './packs.js';
 
 export const fieldHandlers = {
   auditVerify: (ws: Workspace) => verifyAudit(ws.db),
@@ -17,7 +24,9 @@ export const fieldHandlers = {
   /** Sites with how many devices a site pack would carry (still needing hands-on work). */
   packSites: (ws: Workspace) =>
     ws.db.all<{ site: string; devices: number; fixed: number }>(
-      `SELECT site, SUM(state IN (${[...REMAINING_STATES, 'unknown'].map((s) => `'${s}'`).join(',')})) AS devices,
+      `SELECT site, SUM(state IN (${packStates(ws)
+        .map((s) => `'${s}'`)
+        .join(',')})) AS devices,
          SUM(state = 'fixed') AS fixed
        FROM devices WHERE site IS NOT NULL AND site <> '' AND superseded_by IS NULL GROUP BY site ORDER BY site`,
     ),

@@ -83,7 +83,7 @@ function selectDevices(ws: Workspace, opts: CreatePackOptions): DeviceRow[] {
   }
   if (!opts.site) throw new Error('choose a site or a set of devices for the pack');
   // A site pack carries the machines that still need hands-on work (or all of them before analysis has run).
-  const states = [...REMAINING_STATES, 'unknown'];
+  const states = packStates(ws);
   const rows = ws.db.all<DeviceRow>(
     `SELECT ${cols} FROM devices WHERE site = ? AND superseded_by IS NULL
        AND state IN (${states.map(() => '?').join(',')}) ORDER BY hostname`,
@@ -134,6 +134,12 @@ async function packScripts(
       stepsSource: `${STEPS_SOURCE} (${(err as Error).message})`,
     };
   }
+}
+
+/** Remaining states once analysis has run; before that every device is 'unknown' and a site pack takes them all. */
+export function packStates(ws: Workspace): string[] {
+  const analysed = ws.db.value("SELECT 1 FROM devices WHERE state <> 'unknown' LIMIT 1") === 1;
+  return analysed ? [...REMAINING_STATES] : ['unknown'];
 }
 
 export async function createPack(ws: Workspace, opts: CreatePackOptions): Promise<CreatedPack> {

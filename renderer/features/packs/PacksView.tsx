@@ -32,6 +32,7 @@ export function PacksView() {
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reports, setReports] = useState<Array<{ file: string; report?: MergeReport; error?: string }>>([]);
+  const [imports, setImports] = useState(0);
 
   const chosen = sites.data?.find((s) => s.site === site);
   const totalFixed = (sites.data ?? []).reduce((n, s) => n + s.fixed, 0);
@@ -87,6 +88,7 @@ export function PacksView() {
     }
     await changed();
     setReports(out);
+    setImports((n) => n + 1);
     setBusy(null);
   }
 
@@ -219,7 +221,7 @@ export function PacksView() {
             Open technician mode on this machine
           </button>
           {reports.length > 0 && (
-            <ul className="plain packs-reports" data-testid="merge-report">
+            <ul className="plain packs-reports" data-testid="merge-report" data-imports={imports}>
               {reports.map((r, i) => (
                 <li key={i} className={r.error ? 'error' : undefined}>
                   <strong>{r.file}</strong>:{' '}

@@ -1,5 +1,5 @@
 // Technician mode: opens a field pack offline, walks its device checklist by keyboard, reveals keys on request, exports signed results.
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   decryptPack,
   readPackHeader,
@@ -330,9 +330,9 @@ function Checklist(props: { payload: PackPayload; initial: TechProgress; onClose
     }
   }
 
-  function onKey(e: ReactKeyboardEvent) {
-    const target = e.target as HTMLElement;
-    const typing = ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+  function onKey(e: KeyboardEvent) {
+    const target = e.target as HTMLElement | null;
+    const typing = target ? ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) : false;
     if (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
       e.preventDefault();
       select(index + (e.key === 'ArrowDown' ? 1 : -1));
@@ -341,12 +341,22 @@ function Checklist(props: { payload: PackPayload; initial: TechProgress; onClose
       void record(RESULTS[Number(e.key) - 1]!.id);
     }
   }
+  // Shortcuts work wherever focus is (after a reveal the focused button unmounts and focus falls back to <body>).
+  const keyHandler = useRef(onKey);
+  useEffect(() => {
+    keyHandler.current = onKey;
+  });
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => keyHandler.current(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
 
   const cur = latest.get(device.id);
   return (
-    <div className="tech" onKeyDown={onKey} data-testid="technician-checklist">
+    <div className="tech" data-testid="technician-checklist">
       <header className="tech-bar">
-        <strong>
+        <strong data-testid="tech-done" data-done={done}>
           {payload.site ? `Site ${payload.site}` : 'Selected devices'} · {done}/{payload.devices.length} done
         </strong>
         <span className="muted small">Pack expires {fmt(payload.expires)}</span>
