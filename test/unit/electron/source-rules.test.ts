@@ -26,7 +26,7 @@ describe('main-process source rules', () => {
     for (const f of users) {
       const src = withoutComments(read(f));
       const calls = [
-        ...src.matchAll(/ipcMain\.(?:handle|on)\(\s*[^,]+,\s*(?:async\s*)?\(([^)]*)\)\s*=>\s*\{?([\s\S]{0,160})/g),
+        ...src.matchAll(/ipcMain\.(?:handle|on)\(\s*[^,]+,\s*(?:async\s*)?\(([^)]*)\)\s*=>\s*\{?(?=([\s\S]{0,160}))/g),
       ];
       expect(calls.length, f).toBe(3); // ipc.ts: the per-verb handle + two messages; the prompt: info, submit, cancel
       for (const [, , body] of calls) {
