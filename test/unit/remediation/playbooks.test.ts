@@ -144,9 +144,12 @@ describe('playbook files', () => {
     expect(ws.db.all<{ action: string }>('SELECT action FROM audit').map((r) => r.action)).toContain('playbook.load');
   });
 
-  it('the JSON Schema is emitted from the zod schema', () => {
+  it('the published JSON Schema file is the one emitted from the zod schema', () => {
     const schema = playbookJsonSchema();
     expect(schema).toHaveProperty('properties.routes');
+    const file = path.resolve('core/remediation/playbook.schema.json');
+    if (update) writeFileSync(file, `${JSON.stringify(schema, null, 2)}\n`);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(schema);
   });
 });
 
