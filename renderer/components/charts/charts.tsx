@@ -36,7 +36,7 @@ export function StateBars(props: {
         <XAxis dataKey="name" stroke={theme.muted} tick={{ fill: theme.text, fontSize: 13 }} interval={0} />
         <YAxis stroke={theme.muted} tick={{ fill: theme.text, fontSize: 12 }} allowDecimals={false} />
         <Tooltip contentStyle={{ background: theme.panel, borderColor: theme.grid, color: theme.text }} />
-        <Legend wrapperStyle={{ color: theme.text, fontSize: 12 }} />
+        <Legend wrapperStyle={{ fontSize: 12 }} formatter={(v) => <span style={{ color: theme.text }}>{v}</span>} />
         {shown.map((s) => (
           <Bar key={s} dataKey={s} name={STATE_LABEL[s]} stackId="st" fill={theme.state[s]} isAnimationActive={false} />
         ))}
@@ -68,7 +68,7 @@ export function TimeLines(props: { series: Series; colourBy: 'ring' | 'index'; y
         labelFormatter={(t) => `${utcLabel(Number(t), true)} UTC`}
         contentStyle={{ background: theme.panel, borderColor: theme.grid, color: theme.text }}
       />
-      <Legend wrapperStyle={{ color: theme.text, fontSize: 12 }} />
+      <Legend wrapperStyle={{ fontSize: 12 }} formatter={(v) => <span style={{ color: theme.text }}>{v}</span>} />
     </>
   );
   if (props.bars)

@@ -2,9 +2,18 @@
 import type { HostApi } from '../../../core/contract/host.js';
 
 function svgOf(container: HTMLElement): SVGSVGElement {
-  const svg = container.querySelector<SVGSVGElement>('svg.recharts-surface') ?? container.querySelector('svg');
-  if (!svg) throw new Error('the chart has not been drawn yet');
-  return svg;
+  // The largest SVG is the chart: recharts also draws each legend icon as a small svg.recharts-surface.
+  let best: SVGSVGElement | null = null;
+  let area = 0;
+  for (const svg of container.querySelectorAll<SVGSVGElement>('svg')) {
+    const r = svg.getBoundingClientRect();
+    if (r.width * r.height > area) {
+      best = svg;
+      area = r.width * r.height;
+    }
+  }
+  if (!best) throw new Error('the chart has not been drawn yet');
+  return best;
 }
 
 /** A standalone SVG document: explicit size, namespace, a background and a title (the page's CSS does not travel). */

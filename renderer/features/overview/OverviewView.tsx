@@ -17,6 +17,37 @@ const CARDS: Array<[keyof Counts, string]> = [
   ['remaining', 'Remaining'],
 ];
 
+/** The numbers behind a chart, for screen readers (and for tests reading what the chart shows). */
+function ChartData(props: { testId: string; label: string; rows: Array<Counts & { name: string }> }) {
+  return (
+    <table className="visually-hidden" data-testid={props.testId}>
+      <caption>{props.label}</caption>
+      <thead>
+        <tr>
+          <th scope="col">name</th>
+          {CARDS.map(([k]) => (
+            <th key={k} scope="col">
+              {k}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((r) => (
+          <tr key={r.name} data-name={r.name}>
+            <th scope="row">{r.name}</th>
+            {CARDS.map(([k]) => (
+              <td key={k} data-k={k}>
+                {r[k]}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -59,9 +90,11 @@ export function OverviewView() {
         <div className="chart-grid">
           <ChartPanel title="Device states by ring" testId="ring-chart" empty={!s.byRing.length}>
             <StateBars rows={s.byRing.map((r) => ({ name: r.ring, states: r.states }))} />
+            <ChartData testId="ring-data" label="Counts by ring" rows={s.byRing.map((r) => ({ ...r, name: r.ring }))} />
           </ChartPanel>
           <ChartPanel title="Device states by site" testId="site-chart" empty={!s.bySite.length}>
             <StateBars rows={s.bySite.map((r) => ({ name: r.site, states: r.states }))} />
+            <ChartData testId="site-data" label="Counts by site" rows={s.bySite.map((r) => ({ ...r, name: r.site }))} />
           </ChartPanel>
           <ChartPanel
             title="New crashes per ring (15 min)"

@@ -1,0 +1,63 @@
+// End to end: the managers' report renders every section from an imported incident, and the postmortem downloads.
+import { expect, test } from '@playwright/test';
+import { sampleByteStream, type SampleExportName } from '../../core/sample/index.js';
+import { AppPage } from './pages/app.js';
+import { tolerateUnclonableCallbacks } from './pages/dashboard.js';
+import { ImportPage, type FilePayload } from './pages/import.js';
+
+const OPTS = { devices: 400, seed: 77 };
+
+async function sampleFile(name: SampleExportName): Promise<FilePayload> {
+  const parts: Uint8Array[] = [];
+  const reader = sampleByteStream(name, OPTS).getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    parts.push(value);
+  }
+  return { name, mimeType: 'text/csv', buffer: Buffer.concat(parts) };
+}
+
+test('the report renders with all its sections and the postmortem downloads', async ({ page }) => {
+  await tolerateUnclonableCallbacks(page);
+  const app = new AppPage(page);
+  const { pageErrors } = await app.goto();
+  const imp = new ImportPage(page);
+  await imp.openEmptyWorkspace();
+  await app.nav('Import');
+  await imp.importFiles(await Promise.all((['falcon-hosts.csv', 'rollout-events.csv'] as const).map(sampleFile)));
+  await app.nav('Report');
+  const report = page.getByTestId('report');
+  for (const id of [
+    'report-summary',
+    'report-impact',
+    'report-burndown',
+    'report-open-work',
+    'report-timeline',
+    'report-rules',
+  ])
+    await expect(report.getByTestId(id), id).toBeVisible();
+  await expect(report.getByTestId('report-timeline')).toContainText('2024-07-19 04:09 UTC');
+  await expect(report.getByTestId('report-impact')).toContainText('Broad');
+  await expect(report.getByTestId('report-ring-chart').locator('.recharts-bar-rectangle').first()).toBeVisible();
+  await expect(report.getByTestId('report-burn-chart').locator('.recharts-line-curve').first()).toBeVisible();
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-markdown').click()]);
+  expect(download.suggestedFilename()).toBe('postmortem.md');
+  const chunks: Buffer[] = [];
+  for await (const c of await download.createReadStream()) chunks.push(c as Buffer);
+  const md = Buffer.concat(chunks).toString('utf8');
+  for (const h of ['## Summary', '## Impact by ring', '## Impact by site', '## Timeline (UTC)', '## Open work'])
+    expect(md).toContain(h);
+
+  // In a browser the PDF comes from the print dialog: the button falls back to window.print().
+  await page.evaluate(() => {
+    (window as unknown as { __printed: number }).__printed = 0;
+    window.print = () => {
+      (window as unknown as { __printed: number }).__printed += 1;
+    };
+  });
+  await page.getByTestId('report-pdf').click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { __printed: number }).__printed)).toBe(1);
+  expect(pageErrors).toEqual([]);
+});
