@@ -17,9 +17,11 @@ import {
   isZip,
   jsonRecords,
   looksLikeJson,
+  looksLikeManageBde,
   MAX_JSON_BYTES,
   MAX_ZIP_BYTES,
   parseJsonBytes,
+  parseManageBde,
   peekBytes,
   readWhole,
   unzipExport,
@@ -303,6 +305,17 @@ async function readInput(
     state.sha256 = await contentHash(bytes);
     return;
   }
+  const headText = new TextDecoder(sniffEncodingSafe(head)).decode(head);
+  if (looksLikeManageBde(headText)) {
+    const bytes = await readWhole(input, MAX_JSON_BYTES, opts);
+    state.bytes = bytes.byteLength;
+    state.encoding = sniffEncodingSafe(head);
+    const t = parseManageBde(new TextDecoder(state.encoding).decode(bytes));
+    if (sink.header({ names: t.names, line: 1, delimiter: '', notes: ['manage-bde -protectors -get output'] }))
+      await sink.rows(t.rows, t.lines, t.rows.length);
+    state.sha256 = await contentHash(bytes);
+    return;
+  }
   if (looksLikeJson(head)) {
     const bytes = await readWhole(input, MAX_JSON_BYTES, opts);
     state.bytes = bytes.byteLength;
@@ -312,6 +325,14 @@ async function readInput(
     return;
   }
   await readCsv(decodeText(input, state, opts), sink);
+}
+
+function sniffEncodingSafe(head: Uint8Array): TextEncoding {
+  try {
+    return sniffEncoding(head).encoding;
+  } catch {
+    return 'utf-8';
+  }
 }
 
 async function feedJson(doc: unknown, sink: CsvSink): Promise<void> {

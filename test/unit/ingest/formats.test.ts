@@ -122,6 +122,53 @@ describe('other formats', () => {
     });
   });
 
+  it('the other key formats: Id,Key; AD msFVE objects; DSInternals; manage-bde text; an Excel-mangled key', async () => {
+    const w = await ws();
+    await importFile(w, inputFromBytes('f.csv', `Hostname,Host ID\nPC-0142,${aid(1)}\n`));
+    const v = (g: string) => `000011-000022-000033-000044-000055-000066-000077-${g}`;
+    const idKey = `Id,Key\n11111111-0000-4000-8000-000000000001,${v('000088')}\n11111111-0000-4000-8000-000000000002,1.23457E+47\n`;
+    const a = await importFile(w, inputFromBytes('bitlocker_keys.csv', idKey));
+    expect(a).toMatchObject({ format: 'bitlocker', imported: 2, flagged: 1 });
+    expect(a.errors[0]!.message).toMatch(/spreadsheet/);
+    const ad = `Name,DistinguishedName,msFVE-RecoveryPassword\n"2024-07-19T10:11:12-07:00{22222222-0000-4000-8000-000000000001}","CN=2024-07-19T10:11:12-07:00{22222222-0000-4000-8000-000000000001},CN=PC-0142,OU=W,DC=corp,DC=example,DC=com",${v('000099')}\n`;
+    expect(await importFile(w, inputFromBytes('ad-keys.csv', ad))).toMatchObject({ format: 'bitlocker', imported: 1 });
+    const ds = `ComputerName,RecoveryGuid,RecoveryPassword\nPC-0142$,33333333-0000-4000-8000-000000000001,${v('000110')}\n`;
+    expect(await importFile(w, inputFromBytes('dsinternals.csv', ds))).toMatchObject({
+      format: 'bitlocker',
+      imported: 1,
+    });
+    const bde = [
+      'BitLocker Drive Encryption: Configuration Tool version 10.0.22621',
+      'Copyright (C) 2013 Microsoft Corporation. All rights reserved.',
+      '',
+      'Volume C: [OS]',
+      'All Key Protectors',
+      '',
+      '    TPM:',
+      '      ID: {AAAAAAAA-0000-4000-8000-000000000009}',
+      '',
+      '    Numerical Password:',
+      '      ID: {44444444-0000-4000-8000-000000000001}',
+      '      Password:',
+      `        ${v('000121')}`,
+      '',
+    ].join('\r\n');
+    const m = await importFile(w, inputFromBytes('protectors.txt', bde));
+    expect(m).toMatchObject({ format: 'bitlocker', imported: 1, rejected: 0 });
+    const pc = w.db.value<number>('SELECT id FROM devices');
+    expect(
+      w.db.all<{ key_id: string; device_id: number | null; valid: number }>(
+        'SELECT key_id, device_id, valid FROM keys ORDER BY key_id',
+      ),
+    ).toEqual([
+      { key_id: '11111111-0000-4000-8000-000000000001', device_id: null, valid: 1 },
+      { key_id: '11111111-0000-4000-8000-000000000002', device_id: null, valid: 0 },
+      { key_id: '22222222-0000-4000-8000-000000000001', device_id: pc, valid: 1 },
+      { key_id: '33333333-0000-4000-8000-000000000001', device_id: pc, valid: 1 },
+      { key_id: '44444444-0000-4000-8000-000000000001', device_id: null, valid: 1 },
+    ]);
+  });
+
   it('date shapes normalise to the same UTC instant', () => {
     const t = Date.UTC(2024, 6, 19, 4, 9, 0);
     for (const s of [
