@@ -249,4 +249,41 @@ describe('PowerShell (tree-sitter-powershell)', () => {
       for (const f of b.files) expect(parser.parse(f.content)!.rootNode.hasError, f.path).toBe(false);
     }
   });
+
+  it('corpus values as host names, key IDs and recovery passwords: refused by name, or one literal in a script that parses', async () => {
+    const ws = await workspace();
+    const values = CORPUS.filter((s) => !s.includes('\u0000'));
+    await seed(
+      ws,
+      values.map((h, i) => ({
+        hostname: h,
+        site: 'CORPUS',
+        // Every corpus value also appears as a stored recovery password and (for some) a key ID.
+        keys: [
+          {
+            keyId: i % 2 ? h.slice(0, 40) || 'x' : `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+            password: h,
+          },
+        ],
+      })),
+    );
+    const b = await generateScripts(ws, {
+      playbookId: 'cs-channel-291',
+      route: 'powershell',
+      target: { site: 'CORPUS', states: [] },
+      withKeys: true,
+    });
+    for (const r of b.refused) {
+      expect(['hostname', 'key ID', 'recovery password']).toContain(r.field);
+      expect(r.code).toMatch(/^[a-z-]+$/);
+      expect(r.reason.length).toBeGreaterThan(10);
+    }
+    const accepted = b.manifest.devices.map((d) => d.hostname);
+    expect(accepted.length + b.refused.filter((r) => r.field === 'hostname').length).toBe(values.length);
+    const tree = parser.parse(b.files[0]!.content)!;
+    expect(tree.rootNode.hasError).toBe(false);
+    const line = b.files[0]!.content.split('\r\n').find((l) => l.startsWith('$RsDevices = @('))!;
+    const lits = stringLiterals(parser.parse(line)!.rootNode).map((n) => n.text.slice(1, -1).replace(/''/g, "'"));
+    expect(lits).toEqual(accepted);
+  });
 });
