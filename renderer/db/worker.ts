@@ -8,6 +8,9 @@ import type { JournalEntry } from '../../core/contract/host.js';
 import type { RemoteJobOptions } from '../../core/contract/jobs.js';
 import { applyAction } from '../../core/field/apply.js';
 import { openWorkspace, type Workspace } from '../../core/workspace.js';
+import { registerJobTransfer } from './job-transfer.js';
+
+registerJobTransfer();
 
 let sqlPromise: Promise<SqlJsStatic> | undefined;
 let ws: Workspace | undefined;
