@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const storage = new WorkspaceStorage();
   const SQL = await loadSqlJs();
   const { ws, lastSeq } = await storage.recover(file, { SQL, keyMaterial: HARNESS_KEY, actor: 'crash-child' });
+  process.stdout.write('READY\n');
   for (let seq = lastSeq + 1; ; seq++) {
     const entry: JournalEntry = { seq, action: harnessAction(seq) };
     await storage.appendJournal(file, entry);

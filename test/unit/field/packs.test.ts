@@ -72,6 +72,24 @@ describe('createPack', () => {
   });
 });
 
+test('a key revealed in the console goes on the rotation list, once', async () => {
+  const ws = await fieldWorkspace(SQL);
+  const { applyAction } = await import('../../../core/field/apply.js');
+  const reveal = {
+    type: 'key.reveal' as const,
+    keyId: '00000002-aaaa-bbbb-cccc-000000000002',
+    deviceId: 2,
+    reason: 'call',
+    at: T0,
+  };
+  await applyAction(ws, reveal);
+  await applyAction(ws, reveal);
+  expect(rotationList(ws)).toEqual([
+    expect.objectContaining({ keyId: reveal.keyId, hostname: 'PC-2', reasons: 'revealed' }),
+  ]);
+  expect(ws.db.value("SELECT count(*) FROM audit WHERE action = 'key.reveal'")).toBe(2);
+});
+
 describe('mergeResults', () => {
   test('signed results merge once; duplicates are ignored; a tampered file is refused and audited', async () => {
     const ws = await fieldWorkspace(SQL);
