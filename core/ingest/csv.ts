@@ -47,11 +47,14 @@ export function sniffDelimiter(line: string): string {
   return ',';
 }
 
+/** Delimiter candidates outside quotes (a quoted DN's commas do not count). */
 const countDelims = (line: string) => {
   let n = 0;
+  let inQ = false;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
-    if (c === 44 || c === 59 || c === 9) n++;
+    if (c === 34) inQ = !inQ;
+    else if (!inQ && (c === 44 || c === 59 || c === 9)) n++;
   }
   return n;
 };
@@ -75,11 +78,13 @@ function findHeader(text: string): { start: number; line: number; notes: string[
     } else if (t.startsWith('#')) {
       notes.push(`skipped preamble line ${line}: ${t.slice(0, 60)}`);
       skip = true;
-    } else if (countDelims(l) === 0 && nl >= 0) {
-      // A banner ("Exported from … on …") above a real header with delimiters.
+    } else if (nl >= 0 && !/^"/.test(t)) {
+      // A banner ("Exported from … on …") above a real header with many more delimiters.
       const nl2 = text.indexOf('\n', nl + 1);
       const next = text.slice(nl + 1, nl2 < 0 ? text.length : nl2);
-      if (countDelims(next) >= 1 && !/^"/.test(t)) {
+      const mine = countDelims(l);
+      const theirs = countDelims(next);
+      if ((mine === 0 && theirs >= 1) || (theirs >= 3 && mine * 3 <= theirs)) {
         notes.push(`skipped banner line ${line}: ${t.slice(0, 60)}`);
         skip = true;
       }
