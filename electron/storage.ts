@@ -156,7 +156,16 @@ export class WorkspaceStorage {
 
   /** Appends one journal line and fsyncs it; only then may the caller acknowledge the action. */
   async appendJournal(file: string, entry: JournalEntry): Promise<void> {
-    const handle = await this.fs.open(journalPath(file), fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o600);
+    const jp = journalPath(file);
+    let handle;
+    let created = false;
+    try {
+      handle = await this.fs.open(jp, fsc.O_WRONLY | fsc.O_APPEND, 0o600);
+    } catch (err) {
+      if (!isCode(err, 'ENOENT')) throw err;
+      handle = await this.fs.open(jp, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o600);
+      created = true;
+    }
     let size: number | undefined;
     try {
       size = (await handle.stat()).size;
@@ -169,6 +178,8 @@ export class WorkspaceStorage {
       throw err;
     }
     await handle.close();
+    // A new file's directory entry is durable only after the directory is fsynced (power-loss test found this).
+    if (created) await this.syncDir(path.dirname(jp));
   }
 
   /** Reads the journal, skipping a torn line (a crash mid-append never acknowledged it). */
