@@ -74,6 +74,8 @@ test('pack → technician (fresh profile) → signed results → merge moves the
     await app.nav('Audit');
     await page.getByTestId('audit-verify').click();
     await expect(page.getByTestId('audit-verify-result')).toContainText('Chain intact');
+    await expect(page.getByRole('table', { name: 'Audit entries' })).toContainText('results.merge');
+    await page.screenshot({ path: path.join('test-results', 'e2e', 'audit-view.png') });
 
     expect(plaintextKeys(dir)).toEqual([]);
     // zod 4 probes `Function('')` once (caught) unless z.config({ jitless: true }) is set; that probe is reported to

@@ -5,14 +5,21 @@ import { useQuery, useWorkspace } from '../../app/workspace.js';
 const PAGE = 50;
 type Verification = Awaited<ReturnType<ReturnType<typeof useWorkspace>['db']['auditVerify']>>;
 
+function short(v: unknown): string {
+  const text = Array.isArray(v)
+    ? `${v.length} item(s)`
+    : typeof v === 'object' && v !== null
+      ? JSON.stringify(v)
+      : String(v);
+  return text.length > 90 ? `${text.slice(0, 89)}…` : text;
+}
+
+/** A readable one-line summary of an entry's JSON detail; the full text is in the export. */
 function detailText(detail: string): string {
   try {
     const d = JSON.parse(detail) as Record<string, unknown>;
     return Object.entries(d)
-      .map(
-        ([k, v]) =>
-          `${k}: ${Array.isArray(v) ? `${v.length} item(s)` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
-      )
+      .map(([k, v]) => `${k}: ${short(v)}`)
       .join('; ');
   } catch {
     return detail;
