@@ -73,5 +73,13 @@ test('imports a multi-source set through the UI, maps a generic CSV, and shows t
   await page.getByTestId('filter-text').fill('GENERIC-01');
   await expect(page.getByRole('row').filter({ hasText: 'GENERIC-01' })).toHaveCount(1);
   await page.screenshot({ path: 'test-results/e2e-ingest/devices.png', fullPage: true });
+  // Machines joined across sources list them all.
+  await page.getByTestId('filter-text').fill('');
+  await expect(
+    page
+      .getByRole('row')
+      .filter({ hasText: /falcon.*intune|intune.*falcon/ })
+      .first(),
+  ).toBeVisible();
   expect(pageErrors).toEqual([]);
 });
