@@ -123,6 +123,13 @@ test('WinRE bundle for one site and ring: manifest, exact path, one unlock per k
   await expect(page.getByTestId('history')).toContainText('winre-cmd');
   await page.getByTestId('compare').click();
   await expect(page.getByTestId('diff')).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e-scripts/scripts-compare.png', fullPage: true });
+
+  // The playbook can be exported for sharing.
+  const exported = page.waitForEvent('download');
+  await page.getByTestId('export-playbook').click();
+  const file = JSON.parse(readFileSync(await (await exported).path(), 'utf8')) as { format: string; id: string };
+  expect(file).toMatchObject({ format: 'ringside-playbook', id: 'cs-channel-291' });
   expect(cspViolations).toEqual([]);
   expect(pageErrors).toEqual([]);
 });

@@ -72,6 +72,9 @@ export function ScriptsView() {
   const [vendor, setVendor] = useState('falcon-content');
   const [rbRing, setRbRing] = useState('');
   const [plan, setPlan] = useState<RollbackPlan | null>(null);
+  const [perDevice, setPerDevice] = useState(false);
+  const [params, setParams] = useState<Record<string, string>>({});
+  const [shared, setShared] = useState<string | null>(null);
 
   const pb = playbooks.data?.find((p) => p.id === playbookId);
   const routeInfo = pb?.targets.find((t) => t.route === route) ?? pb?.targets[0];
@@ -100,6 +103,8 @@ export function ScriptsView() {
         ...(routeInfo ? { route: routeInfo.route } : {}),
         target,
         withKeys,
+        perDevice,
+        params: Object.fromEntries(Object.entries(params).filter(([k]) => pb?.params.some((x) => x.name === k))),
       });
       setBundle(b);
       setFileIdx(0);
@@ -122,6 +127,28 @@ export function ScriptsView() {
     const name = `ringside-${bundle.manifest.what.playbookId}-${bundle.manifest.what.route}-${bundle.generationId}.zip`;
     const where = await host.saveFile({ suggestedName: name, data: zip, mime: 'application/zip' });
     setSaved(where);
+  }
+
+  async function exportPlaybook() {
+    const json = await db.playbookFile(playbookId);
+    const where = await host.saveFile({
+      suggestedName: `${playbookId}.playbook.json`,
+      data: json,
+      mime: 'application/json',
+    });
+    setShared(where ? `Exported to ${where}` : null);
+  }
+
+  async function importPlaybook(file: File) {
+    setError(null);
+    try {
+      const info = await db.loadPlaybook(await file.text());
+      await changed();
+      setPlaybookId(info.id);
+      setShared(`Loaded ${info.id} version ${info.version}`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
   }
 
   async function rollback() {
@@ -225,9 +252,55 @@ export function ScriptsView() {
               include recovery passwords
             </span>
           </label>
+          <label>
+            <span>Output</span>
+            <span>
+              <input
+                type="checkbox"
+                data-testid="per-device"
+                checked={perDevice || routeInfo?.scope === 'device'}
+                disabled={routeInfo?.scope === 'device'}
+                onChange={(e) => setPerDevice(e.target.checked)}
+              />{' '}
+              one file per device
+            </span>
+          </label>
           <button type="button" data-testid="generate" disabled={busy || !routeInfo} onClick={() => void generate()}>
             {busy ? 'Generating…' : 'Generate'}
           </button>
+        </div>
+        {pb && pb.params.length > 0 && (
+          <div className="toolbar">
+            {pb.params.map((p) => (
+              <label key={p.name}>
+                {p.label}
+                <input
+                  data-testid={`param-${p.name}`}
+                  value={params[p.name] ?? p.default ?? ''}
+                  onChange={(e) => setParams((old) => ({ ...old, [p.name]: e.target.value }))}
+                />
+              </label>
+            ))}
+          </div>
+        )}
+        <div className="toolbar">
+          <button type="button" data-testid="export-playbook" onClick={() => void exportPlaybook()}>
+            Export playbook (JSON)
+          </button>
+          <label>
+            Load a playbook file
+            <input
+              type="file"
+              accept="application/json,.json"
+              data-testid="load-playbook"
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                if (f) void importPlaybook(f);
+                e.target.value = '';
+              }}
+            />
+          </label>
+          {shared && <span className="muted small">{shared}</span>}
         </div>
         <p className="muted small" data-testid="target-count">
           {count.data ?? '…'} device(s) match this target
