@@ -3,7 +3,6 @@ import type { DeviceState } from '../contract/analysis.js';
 import type { Workspace } from '../workspace.js';
 import { toCsv } from './csv.js';
 import { cubeWhere, inList, NONE, statesOf, TAG_MATCH, type DashFilter, type Where } from './filter.js';
-import { summary } from './summary.js';
 
 export const SORT_KEYS = ['hostname', 'ring', 'site', 'state', 'platform', 'version', 'lastSeen', 'crashedAt'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -114,14 +113,26 @@ function decodeCursor(c: string): [string | number, number] {
   return [parsed[0] as string | number, parsed[1]];
 }
 
-function total(ws: Workspace, q: DeviceQuery, w: Where & { cubeOnly: boolean }): number {
-  if (w.cubeOnly) {
-    // Ring, site, platform, tag and state are summary-table dimensions: no scan of the device table.
-    const s = summary(ws, q);
-    if (blank(q.state)) return s.devices;
-    return statesOf(q.state!.trim()).reduce((n, st) => n + s.states[st], 0);
-  }
-  return ws.db.value<number>(`SELECT COUNT(*) FROM devices d ${w.sql}`, w.params) ?? 0;
+/** The count from the summary tables when every condition is one of their dimensions, else null. */
+function cubeTotal(ws: Workspace, q: DeviceQuery, w: Where & { cubeOnly: boolean }): number | null {
+  if (!w.cubeOnly) return null;
+  // Ring, site, platform, tag and state are summary-table dimensions: no scan of the device table.
+  const c = cubeWhere(q, blank(q.state) ? [] : [`state IN ${inList(statesOf(q.state!.trim()))}`]);
+  return ws.db.value<number>(`SELECT COALESCE(SUM(n), 0) FROM an_counts ${c.sql}`, c.params) ?? 0;
+}
+
+function total(ws: Workspace, w: Where, fromCube: number | null): number {
+  return fromCube ?? ws.db.value<number>(`SELECT COUNT(*) FROM devices d ${w.sql}`, w.params) ?? 0;
+}
+
+/**
+ * For the hostname order, walking the hostname index and stopping after one page beats sorting every match, unless
+ * the filter keeps so few devices that the walk would read most of the index: then the planner's choice stands.
+ */
+function hostnameIndexHint(ws: Workspace, sort: SortKey, matches: number | null): string {
+  if (sort !== 'hostname' || matches === null) return '';
+  const all = ws.db.value<number>('SELECT COALESCE(SUM(n), 0) FROM an_counts') ?? 0;
+  return all > 0 && matches >= all * 0.01 ? 'INDEXED BY ix_devices_hostname' : '';
 }
 
 export function devices(ws: Workspace, q: DeviceQuery = {}): DevicePage {
@@ -138,8 +149,10 @@ export function devices(ws: Workspace, q: DeviceQuery = {}): DevicePage {
     sql += `${sql ? ' AND' : 'WHERE'} (${expr}, d.id) ${dir === 'ASC' ? '>' : '<'} (?, ?)`;
     params.push(v, id);
   }
+  const fromCube = cubeTotal(ws, q, w);
+  const hint = hostnameIndexHint(ws, sort, fromCube);
   const rows = ws.db.all<DeviceRow & { sortv: string | number }>(
-    `${SELECT}, ${expr} AS sortv FROM devices d ${sql} ORDER BY ${expr} ${dir}, d.id ${dir} LIMIT ${limit + 1}${offset ? ` OFFSET ${offset}` : ''}`,
+    `${SELECT}, ${expr} AS sortv FROM devices d ${hint} ${sql} ORDER BY ${expr} ${dir}, d.id ${dir} LIMIT ${limit + 1}${offset ? ` OFFSET ${offset}` : ''}`,
     params,
   );
   const more = rows.length > limit;
@@ -147,7 +160,7 @@ export function devices(ws: Workspace, q: DeviceQuery = {}): DevicePage {
   const last = page[page.length - 1];
   return {
     rows: page.map(({ sortv: _s, ...r }) => ({ ...r, sources: r.sources ?? '', stale: Boolean(r.stale) })),
-    total: q.cursor || offset ? -1 : total(ws, q, w),
+    total: q.cursor || offset ? -1 : total(ws, w, fromCube),
     nextCursor: more && last ? encodeCursor(last.sortv, last.id) : null,
   };
 }

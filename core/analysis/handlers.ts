@@ -10,14 +10,10 @@ import { report } from './report.js';
 import { stateRules } from './rules.js';
 import { summary } from './summary.js';
 
-/** Overview in one round trip: numbers, charts and critical devices for one filter. */
+/** The overview's numbers and charts for one filter, in one round trip, read from the summary tables only. */
 function dashboard(ws: Workspace, filter: DashFilter = {}) {
   const t0 = globalThis.performance?.now() ?? 0;
-  const out = {
-    summary: summary(ws, filter),
-    series: series(ws, filter) as ChartSeries,
-    critical: criticalDevices(ws, filter, 25),
-  };
+  const out = { summary: summary(ws, filter), series: series(ws, filter) as ChartSeries };
   return { ...out, ms: Math.round(((globalThis.performance?.now() ?? 0) - t0) * 10) / 10 };
 }
 

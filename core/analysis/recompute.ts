@@ -6,6 +6,8 @@ import { PLATFORM_LABEL, readConfig, versionParts, type AnalysisConfig } from '.
 export interface RecomputeOptions {
   /** Only these devices changed (a field result, a ring override): their rows and the summaries are patched. */
   deviceIds?: number[];
+  /** When given, filled with milliseconds per phase (for the bench). */
+  timings?: Record<string, number>;
 }
 
 export interface RecomputeStats {
@@ -90,7 +92,10 @@ function buildEvidence(ws: Workspace, cfg: AnalysisConfig, partial: boolean): vo
       FROM results ${partial ? 'WHERE device_id IN (SELECT id FROM temp._ids)' : ''}) WHERE rn = 1`);
 }
 
-/** Exposure class, outcome and state per device, with the human sentence of the rule; into temp._st. */
+/**
+ * Exposure class, outcome and state per device, with the human sentence of the rule; into temp._st. Each stage is
+ * MATERIALIZED: flattened, every later reference would re-evaluate the earlier CASE expressions (6x slower).
+ */
 function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boolean): void {
   const db = ws.db;
   db.run('DROP TABLE IF EXISTS temp._st');
@@ -99,6 +104,50 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
   const sensor = `' sensor ' || COALESCE(NULLIF(ver, ''), '?')`;
   db.run(
     `INSERT INTO _st
+    WITH x AS MATERIALIZED (
+      SELECT *, CASE
+          WHEN plat = '' AND bad_at IS NULL THEN 'unknown_platform'
+          WHEN plat <> '' AND lower(plat) <> $plat THEN 'other_platform'
+          WHEN COALESCE(ver, '') = '' AND bad_at IS NULL THEN 'unknown_version'
+          WHEN COALESCE(ver, '') <> '' AND NOT ver_ok THEN 'old_version'
+          WHEN bad_at IS NOT NULL THEN 'received'
+          WHEN has_ev THEN 'not_received'
+          WHEN first_seen IS NULL OR last_seen IS NULL THEN 'unknown_online'
+          WHEN first_seen <= $we AND last_seen >= $ws THEN 'online'
+          ELSE 'offline' END AS xc
+      FROM (
+        SELECT d.id, d.superseded_by, COALESCE(d.platform, '') AS plat, d.agent_version AS ver,
+          d.first_seen, d.last_seen, e.device_id IS NOT NULL AS has_ev, e.bad_at, e.first_crash,
+          COALESCE(e.crashes, 0) AS crashes, e.last_loop, e.rec_ev, e.fix_ev, e.reimage_at,
+          r.result, r.at AS res_at,
+          (CAST(d.agent_version AS INTEGER) > $maj OR (CAST(d.agent_version AS INTEGER) = $maj
+            AND CAST(substr(d.agent_version, instr(d.agent_version, '.') + 1) AS INTEGER) >= $min)) AS ver_ok
+        FROM devices d LEFT JOIN temp._ev e ON e.device_id = d.id LEFT JOIN temp._res r ON r.device_id = d.id
+        ${partial ? 'WHERE d.id IN (SELECT id FROM temp._ids)' : ''}
+      )
+    ),
+    y AS MATERIALIZED (
+      SELECT *, xc IN ('received', 'online') AS exposed,
+        xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
+          OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed')) AS down
+      FROM x
+    ),
+    z AS MATERIALIZED (
+      SELECT *, CASE WHEN down THEN COALESCE(first_crash, fix_ev, reimage_at, res_at) END AS crashed_at,
+        COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at) AS loop_at
+      FROM y
+    ),
+    o AS MATERIALIZED (
+      SELECT *, CASE WHEN NOT exposed OR xc LIKE 'unknown%' THEN NULL
+          WHEN NOT down THEN 'healthy'
+          WHEN COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') AND (fix_ev IS NULL OR res_at >= fix_ev) THEN 'r_' || result
+          WHEN fix_ev IS NOT NULL THEN 'e_fixed'
+          WHEN reimage_at IS NOT NULL THEN 'e_reimage'
+          WHEN rec_ev IS NOT NULL THEN 'e_recovered'
+          WHEN $asof - loop_at > $rec THEN 'e_needs_fix'
+          ELSE 'e_crashed' END AS oc
+      FROM z
+    )
     SELECT id, exposed,
       CASE WHEN xc LIKE 'unknown%' THEN 'unknown' WHEN NOT exposed THEN 'not_exposed'
         WHEN oc = 'healthy' THEN 'exposed_healthy'
@@ -138,47 +187,7 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
       crashed_at,
       CASE WHEN oc = 'e_recovered' THEN rec_ev ELSE NULL END,
       CASE oc WHEN 'r_fixed' THEN res_at WHEN 'e_fixed' THEN fix_ev END
-    FROM (
-      SELECT *, CASE WHEN NOT exposed OR xc LIKE 'unknown%' THEN NULL
-          WHEN NOT down THEN 'healthy'
-          WHEN COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') AND (fix_ev IS NULL OR res_at >= fix_ev) THEN 'r_' || result
-          WHEN fix_ev IS NOT NULL THEN 'e_fixed'
-          WHEN reimage_at IS NOT NULL THEN 'e_reimage'
-          WHEN rec_ev IS NOT NULL THEN 'e_recovered'
-          WHEN $asof - loop_at > $rec THEN 'e_needs_fix'
-          ELSE 'e_crashed' END AS oc
-      FROM (
-        SELECT *, CASE WHEN down THEN COALESCE(first_crash, fix_ev, reimage_at, res_at) END AS crashed_at,
-          COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at) AS loop_at
-        FROM (
-          SELECT *, xc IN ('received', 'online') AS exposed,
-            xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
-              OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed')) AS down
-          FROM (
-            SELECT *, CASE
-                WHEN plat = '' AND bad_at IS NULL THEN 'unknown_platform'
-                WHEN plat <> '' AND lower(plat) <> $plat THEN 'other_platform'
-                WHEN COALESCE(ver, '') = '' AND bad_at IS NULL THEN 'unknown_version'
-                WHEN COALESCE(ver, '') <> '' AND NOT ver_ok THEN 'old_version'
-                WHEN bad_at IS NOT NULL THEN 'received'
-                WHEN has_ev THEN 'not_received'
-                WHEN first_seen IS NULL OR last_seen IS NULL THEN 'unknown_online'
-                WHEN first_seen <= $we AND last_seen >= $ws THEN 'online'
-                ELSE 'offline' END AS xc
-            FROM (
-              SELECT d.id, d.superseded_by, COALESCE(d.platform, '') AS plat, d.agent_version AS ver,
-                d.first_seen, d.last_seen, e.device_id IS NOT NULL AS has_ev, e.bad_at, e.first_crash,
-                COALESCE(e.crashes, 0) AS crashes, e.last_loop, e.rec_ev, e.fix_ev, e.reimage_at,
-                r.result, r.at AS res_at,
-                (CAST(d.agent_version AS INTEGER) > $maj OR (CAST(d.agent_version AS INTEGER) = $maj
-                  AND CAST(substr(d.agent_version, instr(d.agent_version, '.') + 1) AS INTEGER) >= $min)) AS ver_ok
-              FROM devices d LEFT JOIN temp._ev e ON e.device_id = d.id LEFT JOIN temp._res r ON r.device_id = d.id
-              ${partial ? 'WHERE d.id IN (SELECT id FROM temp._ids)' : ''}
-            )
-          )
-        )
-      )
-    )`,
+    FROM o`,
     p,
   );
 }
@@ -260,6 +269,13 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
   const t0 = globalThis.performance?.now() ?? Date.now();
   const cfg = readConfig(ws);
   const partial = Array.isArray(opts.deviceIds);
+  const clock = () => globalThis.performance?.now() ?? Date.now();
+  let last = clock();
+  const lap = (phase: string) => {
+    const t = clock();
+    if (opts.timings) opts.timings[phase] = Math.round(t - last);
+    last = t;
+  };
   return ws.db.tx(() => {
     const db = ws.db;
     if (partial) {
@@ -277,15 +293,20 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
       db.run('DROP TABLE IF EXISTS temp._old');
       db.run('CREATE TEMP TABLE _old AS SELECT * FROM an_dev WHERE id IN (SELECT id FROM temp._ids)');
     }
+    lap('prepare');
     buildEvidence(ws, cfg, partial);
+    lap('evidence');
     const asOf = dataTime(ws, cfg, partial);
+    lap('dataTime');
     buildStates(ws, params(cfg, asOf), partial);
+    lap('states');
     db.run(`UPDATE devices SET exposed = s.exposed, state = s.state, state_rule = COALESCE(s.rule, ''), crashed_at = s.crashed_at,
         recovered_at = s.recovered_at, fixed_at = s.fixed_at
       FROM temp._st s WHERE devices.id = s.id AND (devices.exposed IS NOT s.exposed OR devices.state IS NOT s.state
         OR devices.state_rule IS NOT s.rule OR devices.crashed_at IS NOT s.crashed_at
         OR devices.recovered_at IS NOT s.recovered_at OR devices.fixed_at IS NOT s.fixed_at)`);
     const changed = db.value<number>('SELECT changes()') ?? 0;
+    lap('update');
     if (partial) {
       db.run('DROP TABLE IF EXISTS temp._new');
       db.run(`CREATE TEMP TABLE _new AS SELECT * FROM (${CUBE_SOURCE}) WHERE id IN (SELECT id FROM temp._ids)`);
@@ -300,9 +321,12 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
       for (const t of ['an_counts', 'an_crash', 'an_burn', 'an_ttr', 'an_critical', 'an_dev'])
         db.run(`DELETE FROM ${t}`);
       db.run(`INSERT INTO an_dev(${DEV_COLS}) SELECT ${DEV_COLS} FROM (${CUBE_SOURCE})`);
+      lap('an_dev');
       applyCubes(ws, 'an_dev', 1);
       clearZeros(ws);
+      lap('cubes');
       insertCritical(ws, 'an_dev');
+      lap('critical');
       storeKeyCounts(ws);
     }
     for (const t of ['_ids', '_old', '_new', '_ev', '_res', '_st']) db.run(`DROP TABLE IF EXISTS temp.${t}`);

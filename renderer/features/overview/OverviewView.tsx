@@ -55,6 +55,8 @@ export function OverviewView() {
   const [filter, setFilter] = useDashFilter();
   const dash = useQuery((db) => db.dashboard(filter), [filter]);
   const rules = useQuery((db) => db.stateRules(), []);
+  // The critical list reads its own table: it refreshes beside the numbers and charts, never holding them up.
+  const critical = useQuery((db) => db.criticalDevices(filter, 25), [filter]);
   const [showRules, setShowRules] = useState(false);
   const d = dash.data;
   const s = d?.summary;
@@ -149,18 +151,18 @@ export function OverviewView() {
           </section>
         </div>
       )}
-      {d && (
+      {critical.data && (
         <section className="panel" aria-labelledby="critical-title" data-testid="critical">
           <h2 id="critical-title">Critical devices still down</h2>
           <p className="small">
-            {d.critical.byCategory.map((c) => (
+            {critical.data.byCategory.map((c) => (
               <span key={c.category} className="chip">
                 {c.category}: <strong>{fmt(c.remaining)}</strong> of {fmt(c.total)} down
               </span>
             ))}
-            {!d.critical.byCategory.length && <span className="muted">No devices tagged as critical.</span>}
+            {!critical.data.byCategory.length && <span className="muted">No devices tagged as critical.</span>}
           </p>
-          {d.critical.rows.length > 0 && (
+          {critical.data.rows.length > 0 && (
             <table className="compact">
               <thead>
                 <tr>
@@ -172,7 +174,7 @@ export function OverviewView() {
                 </tr>
               </thead>
               <tbody>
-                {d.critical.rows.map((r) => (
+                {critical.data.rows.map((r) => (
                   <tr key={r.id}>
                     <td>{r.hostname}</td>
                     <td>{r.category}</td>
