@@ -2,8 +2,7 @@
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { handlers } from '../../core/api/handlers.js';
-import { applyAction } from '../../core/field/apply.js';
-import { openWorkspace, type Workspace } from '../../core/workspace.js';
+import type { Workspace } from '../../core/workspace.js';
 import { FileKeyStore } from '../node/keystore.js';
 import { loadSqlJs } from '../node/sqljs.js';
 import { WorkspaceStorage } from '../storage.js';
@@ -27,7 +26,7 @@ export interface Command {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-/** Opens `file` (creating it when `create`), runs fn, and saves the result atomically when `write`. */
+/** Opens `file` (last good snapshot + journal replay; creating it when `create`), runs fn, and saves atomically when `write`. */
 export async function withWorkspace<T>(
   file: string,
   opts: { write: boolean; create?: boolean; actor?: string },
@@ -35,30 +34,20 @@ export async function withWorkspace<T>(
 ): Promise<T> {
   const storage = new WorkspaceStorage();
   const abs = path.resolve(file);
-  const snapshot = await storage.readSnapshot(abs);
-  if (!snapshot && !opts.create)
+  if (!opts.create && !(await storage.readSnapshot(abs)))
     throw new UsageError(`no workspace at ${abs} (create one with 'ringside sample' or 'ringside import')`);
-  let ws: Workspace;
-  try {
-    ws = await openWorkspace({
-      SQL: await loadSqlJs(),
-      bytes: snapshot,
-      keyMaterial: (id) => new FileKeyStore().get(id),
-      actor: opts.actor ?? 'cli',
-    });
-  } catch (err) {
-    if (!snapshot) throw err;
-    const moved = await storage.quarantine(abs);
-    throw new Error(`${abs} is not a readable workspace (${(err as Error).message}); it was moved aside to ${moved}`);
-  }
-  const journal = await storage.readJournal(abs);
-  for (const entry of journal) await applyAction(ws, entry.action);
+  const opened = await storage.recover(abs, {
+    SQL: await loadSqlJs(),
+    keyMaterial: (id) => new FileKeyStore().get(id),
+    actor: opts.actor ?? 'cli',
+    create: opts.create ?? false,
+  });
+  // Something had to be repaired (a damaged file moved aside, the previous copy used): say so, on stderr.
+  if (opened.notice) process.stderr.write(`ringside: ${opened.notice}\n`);
+  const { ws } = opened;
   try {
     const out = await fn(ws);
-    if (opts.write) {
-      await storage.writeAtomic(abs, ws.db.export());
-      if (journal.length) await storage.compactJournal(abs, journal[journal.length - 1]!.seq);
-    }
+    if (opts.write) await storage.save(abs, ws.db, opened.lastSeq);
     return out;
   } finally {
     ws.db.close();

@@ -1,16 +1,37 @@
-// Top-level shell: the start screen until a workspace is open, then the sidebar layout with the feature views.
+// Top-level shell: technician mode, the start screen until a workspace is open, then the sidebar layout with the views.
 import { useCallback, useEffect, useState } from 'react';
-import type { OpenedWorkspace } from '../../core/contract/host.js';
+import type { MenuCommand, OpenedWorkspace } from '../../core/contract/host.js';
 import { StartView } from '../features/start/StartView.js';
+import { isTechnicianHash } from '../features/technician/entry.js';
+import { TechnicianView } from '../features/technician/TechnicianView.js';
 import { host } from '../platform/host.js';
+import { offerFiles } from './dropped-files.js';
 import { routes } from './routes.js';
-import { loadIntoWorker, WorkspaceProvider } from './workspace.js';
+import { loadIntoWorker, useWorkspace, WorkspaceProvider } from './workspace.js';
 
 type Theme = 'light' | 'dark';
+
+/** Carries out application-menu commands that need the open workspace (the menu lives in the Electron host). */
+function MenuBridge(props: { onRoute: (id: string) => void; onClose: () => void }) {
+  const { changed } = useWorkspace();
+  const { onRoute, onClose } = props;
+  useEffect(
+    () =>
+      host.onMenuCommand?.((command: MenuCommand) => {
+        if (command === 'save-snapshot') void changed();
+        else if (command === 'export-pdf') onRoute('report');
+        else if (command === 'close-workspace') onClose();
+      }),
+    [changed, onRoute, onClose],
+  );
+  return null;
+}
 
 export function App() {
   const [opened, setOpened] = useState<{ ws: OpenedWorkspace; lastSeq: number } | null>(null);
   const [route, setRoute] = useState('overview');
+  const [technician, setTechnician] = useState(() => isTechnicianHash(location.hash));
+  const [notice, setNotice] = useState<string | null>(null);
   const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem('ringside.theme') as Theme | null) ?? 'light');
 
   useEffect(() => {
@@ -20,8 +41,14 @@ export function App() {
 
   useEffect(() => {
     // The readiness marker end-to-end tests wait on, instead of sleeping.
-    document.documentElement.dataset.appState = opened ? 'workspace' : 'start';
-  }, [opened]);
+    document.documentElement.dataset.appState = technician ? 'technician' : opened ? 'workspace' : 'start';
+  }, [opened, technician]);
+
+  useEffect(() => {
+    const onHash = () => setTechnician(isTechnicianHash(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -38,16 +65,48 @@ export function App() {
 
   const open = useCallback(async (ws: OpenedWorkspace) => {
     const lastSeq = await loadIntoWorker(ws);
+    setNotice(
+      ws.quarantined
+        ? `This workspace could not be read as saved, so the damaged file was moved aside to ${ws.quarantined} (nothing was deleted). The last good copy was opened.`
+        : null,
+    );
     setRoute('overview');
     setOpened({ ws, lastSeq });
   }, []);
   const close = useCallback(() => setOpened(null), []);
 
+  useEffect(
+    () =>
+      host.onOpenFile?.((ev) => {
+        if (ev.kind === 'workspace' && ev.location) {
+          void host.openWorkspace(ev.location).then((ws) => ws && open(ws));
+        } else if (ev.kind === 'fieldpack') {
+          location.hash = '#/technician';
+        } else if (ev.kind === 'export' && ev.data) {
+          offerFiles([new File([ev.data as BlobPart], ev.name)]);
+          setRoute('import');
+        }
+      }),
+    [open],
+  );
+
+  useEffect(
+    () =>
+      host.onMenuCommand?.((command) => {
+        if (command === 'new-workspace') {
+          void host.createWorkspace(`Incident ${new Date().toISOString().slice(0, 10)}`).then(open);
+        }
+      }),
+    [open],
+  );
+
+  if (technician) return <TechnicianView onExit={() => (location.hash = '')} />;
   if (!opened) return <StartView onOpen={open} theme={theme} onTheme={setTheme} />;
 
   const current = routes.find((r) => r.id === route) ?? routes[0]!;
   return (
     <WorkspaceProvider key={opened.ws.ref.id} opened={opened.ws} lastSeq={opened.lastSeq} host={host} onClose={close}>
+      <MenuBridge onRoute={setRoute} onClose={close} />
       <div className="layout">
         <nav className="sidebar" aria-label="Views">
           <div className="brand">
@@ -79,6 +138,14 @@ export function App() {
           </div>
         </nav>
         <main className="content" data-view={current.id}>
+          {notice && (
+            <p role="alert" className="notice">
+              {notice}{' '}
+              <button type="button" className="link" onClick={() => setNotice(null)}>
+                Dismiss
+              </button>
+            </p>
+          )}
           <current.View />
         </main>
       </div>

@@ -9,7 +9,7 @@ export interface MarkedJob extends RemoteJobOptions {
 }
 
 /** Marks job options so the handler below carries them; comlink only proxies top-level arguments by itself. */
-export function markJob(opts: RemoteJobOptions): MarkedJob {
+export function markJob<T extends RemoteJobOptions>(opts: T): T & MarkedJob {
   return { ...opts, [MARK]: true };
 }
 
@@ -21,16 +21,18 @@ export function registerJobTransfer(): void {
       const { port1, port2 } = new MessageChannel();
       // Progress is advisory: a slow or closed page must never fail the job.
       Comlink.expose((p: Progress) => v.onProgress?.(p), port1);
-      return [{ jobId: v.jobId, port: port2 }, [port2]];
+      // Other options (e.g. an import's column mapping) travel as plain structured-clone data.
+      const { onProgress: _fn, ...rest } = v;
+      return [{ rest: { ...rest }, port: port2 }, [port2]];
     },
-    deserialize(wire: { jobId?: string; port: MessagePort }): RemoteJobOptions {
+    deserialize(wire: { rest: Record<string, unknown>; port: MessagePort }): RemoteJobOptions {
       const remote = Comlink.wrap<(p: Progress) => void>(wire.port);
       return {
-        jobId: wire.jobId,
+        ...wire.rest,
         onProgress: (p: Progress) => {
           void remote(p);
         },
       };
     },
-  } as Comlink.TransferHandler<MarkedJob, { jobId?: string; port: MessagePort }>);
+  } as unknown as Comlink.TransferHandler<MarkedJob, { rest: Record<string, unknown>; port: MessagePort }>);
 }

@@ -1,4 +1,5 @@
 // The database worker: owns sql.js and the open workspace, and exposes the core's handler map over comlink.
+import '../zod-setup.js';
 import * as Comlink from 'comlink';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import wasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
@@ -6,7 +7,7 @@ import { handlers, type Handlers } from '../../core/api/handlers.js';
 import type { Bound } from '../../core/api/types.js';
 import type { JournalEntry } from '../../core/contract/host.js';
 import type { RemoteJobOptions } from '../../core/contract/jobs.js';
-import { applyAction } from '../../core/field/apply.js';
+import { applyJournalEntry, replayJournal } from '../../core/field/apply.js';
 import { openWorkspace, type Workspace } from '../../core/workspace.js';
 import { registerJobTransfer } from './job-transfer.js';
 
@@ -68,16 +69,13 @@ const api = {
       keyMaterial: opts.keyMaterial,
       actor: opts.actor ?? 'user',
     });
-    let seq = 0;
-    for (const entry of opts.journal) {
-      await applyAction(opened, entry.action);
-      seq = entry.seq;
-    }
+    // replayJournal skips entries the snapshot already holds, so a crash between snapshot and trim never doubles one.
+    const { replayed, lastSeq } = await replayJournal(opened, opts.journal);
     ws = opened;
-    return { replayed: opts.journal.length, lastSeq: seq };
+    return { replayed, lastSeq };
   },
   async apply(entry: JournalEntry): Promise<void> {
-    await applyAction(current(), entry.action);
+    await applyJournalEntry(current(), entry);
   },
   exportDb(): Uint8Array {
     const bytes = current().db.export();

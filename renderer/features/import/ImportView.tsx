@@ -1,8 +1,9 @@
 // The import view: pick or drop export files, watch progress (cancellable), read each file's report, map unknown CSVs.
-import { useCallback, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import type { ImportKind } from '../../../core/contract/ingest.js';
 import type { Field } from '../../../core/ingest/formats.js';
 import type { ColumnMapping, IngestReport } from '../../../core/ingest/index.js';
+import { onOfferedFiles } from '../../app/dropped-files.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { job } from '../../db/client.js';
@@ -87,8 +88,8 @@ export function ImportView() {
       );
       setBusy({ label: `${file.name}: reading`, done: 0, total: file.size, jobId: j.jobId });
       try {
-        // The progress callback goes as its own argument: comlink proxies only top-level functions.
-        const report = await db.importFileJob(file, mapping ?? null, j.onProgress, { jobId: j.jobId });
+        // job() marks the options so the worker gets the progress callback and a cancellable signal.
+        const report = await db.importFile(file, { ...j, mapping: mapping ?? undefined });
         return { id: ++entryIds, file, report, error: null };
       } catch (e) {
         const err = e as Error;
@@ -123,6 +124,9 @@ export function ImportView() {
     },
     [busy, runOne, changed],
   );
+
+  // Files dropped on the desktop window or opened from the OS arrive here.
+  useEffect(() => onOfferedFiles((files) => void importFiles(files)), [importFiles]);
 
   const remap = useCallback(
     async (file: File, mapping: ColumnMapping) => {

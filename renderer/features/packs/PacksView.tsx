@@ -1,11 +1,7 @@
 // Field packs: create an encrypted pack for a site (confirmed, since it carries keys), list packs, merge results back, key rotation list.
 import { useState } from 'react';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
-import { installTechnicianEntry, TECHNICIAN_HASH } from '../technician/entry.js';
-
-// Technician mode has no sidebar route (it runs without a workspace); its #/technician entry is installed here, at
-// module load, because this module is imported at start-up through the route table.
-installTechnicianEntry();
+import { TECHNICIAN_HASH } from '../technician/entry.js';
 
 type MergeReport = Awaited<ReturnType<ReturnType<typeof useWorkspace>['db']['mergeResults']>>;
 

@@ -70,6 +70,9 @@ export function StartView(props: {
         <button type="button" onClick={openEmpty} disabled={busy !== null}>
           New empty workspace
         </button>
+        <button type="button" onClick={() => (location.hash = '#/technician')} disabled={busy !== null}>
+          Technician: open a field pack
+        </button>
         {host.kind === 'electron' && (
           <button
             type="button"
