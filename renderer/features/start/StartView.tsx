@@ -1,6 +1,7 @@
 // First screen: open the built-in sample incident with one click, start an empty workspace, or reopen a recent one.
 import { useEffect, useState } from 'react';
 import type { OpenedWorkspace, WorkspaceRef } from '../../../core/contract/host.js';
+import { DEFAULT_DEVICES, DEFAULT_SEED } from '../../../core/sample/index.js';
 import { db, job } from '../../db/client.js';
 import { host } from '../../platform/host.js';
 import { loadIntoWorker } from '../../app/workspace.js';
@@ -26,7 +27,7 @@ export function StartView(props: {
       const ws = await host.createWorkspace('Sample incident: 19 July 2024');
       await loadIntoWorker(ws);
       await db().loadSample(
-        { devices: 20_000, seed: 20240719 },
+        { devices: DEFAULT_DEVICES, seed: DEFAULT_SEED },
         job((p) => setBusy({ label: p.phase, done: p.done, total: p.total })),
       );
       await host.saveSnapshot(ws.ref.id, await db().exportDb(), 0);
