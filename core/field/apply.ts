@@ -1,10 +1,26 @@
 // Applies one journalled user action to the workspace; replay of the journal calls the same function in order.
 import type { Action } from '../contract/actions.js';
 import type { JournalEntry } from '../contract/host.js';
+import { recompute } from '../analysis/recompute.js';
 import { sha256HexSync } from './sha256.js';
 import { audit, type Workspace } from '../workspace.js';
 
-export async function applyAction(ws: Workspace, action: Action): Promise<void> {
+/** Devices whose state an action can change: their states and the summary tables are recomputed after it. */
+function touchedDevice(action: Action): number | null {
+  return action.type === 'device.result' || action.type === 'device.ring' ? action.deviceId : null;
+}
+
+/**
+ * Applies one action. `refresh` recomputes the touched device's state at once; a journal replay passes false and
+ * recomputes every touched device in one pass at the end.
+ */
+export async function applyAction(ws: Workspace, action: Action, refresh = true): Promise<void> {
+  await applyRaw(ws, action);
+  const id = touchedDevice(action);
+  if (refresh && id !== null) recompute(ws, { deviceIds: [id] });
+}
+
+async function applyRaw(ws: Workspace, action: Action): Promise<void> {
   switch (action.type) {
     case 'device.result': {
       const record = {
@@ -90,15 +106,19 @@ export async function replayJournal(
   let replayed = 0;
   let last = base;
   const pending = sorted.filter((e) => e.seq > base);
+  const touched = new Set<number>();
   if (pending.length > 0) {
     // One transaction and one meta write for the whole replay: all of it lands in the image, or none of it.
     await ws.db.txAsync(async () => {
       for (const e of pending) {
         if (e.seq <= last) continue; // a duplicated line
-        await applyAction(ws, e.action);
+        await applyAction(ws, e.action, false);
+        const id = touchedDevice(e.action);
+        if (id !== null) touched.add(id);
         last = e.seq;
         replayed++;
       }
+      if (touched.size) recompute(ws, { deviceIds: [...touched] });
       ws.db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
         JOURNAL_SEQ_KEY,
         String(last),
