@@ -45,6 +45,26 @@ export function usableSerial(s: string | null): string | null {
   return t.toUpperCase();
 }
 
+/** The columns a fleet row can fill in on a device it matched, in the order mergeRow indexes them. */
+const MERGE_COLS = [
+  'falcon_aid',
+  'entra_id',
+  'intune_id',
+  'serial',
+  'site',
+  'ring',
+  'ring_source',
+  'platform',
+  'os_version',
+  'device_type',
+  'agent_version',
+  'first_seen',
+  'last_seen',
+  'tags',
+  'user',
+  'model',
+] as const;
+
 /** In-memory maps from every stable ID and live host key to a device id, loaded once per import. */
 export class DeviceIndex {
   readonly aid = new Map<string, number>();
@@ -55,7 +75,9 @@ export class DeviceIndex {
   readonly host = new Map<string, number>();
   nextId = 1;
   private insert: Statement | null = null;
-  private update: Statement | null = null;
+  private current: Statement | null = null;
+  /** UPDATE statements by the set of columns they write. */
+  private readonly updates = new Map<string, Statement>();
   private meta: Statement | null = null;
 
   constructor(private readonly db: Db) {
@@ -208,55 +230,60 @@ export class DeviceIndex {
     const aid = own(this.aid, f.aid);
     const entra = own(this.entra, f.entra);
     const intune = own(this.intune, f.intune);
-    let tags = f.tags;
-    if (tags) tags = mergeTags(this.fetchMeta(id).tags, tags);
-    this.update ??= this.db.prepare(
-      `UPDATE devices SET
-         falcon_aid = COALESCE(falcon_aid, ?), entra_id = COALESCE(entra_id, ?), intune_id = COALESCE(intune_id, ?),
-         serial = COALESCE(serial, ?), site = COALESCE(site, ?),
-         ring_source = CASE WHEN ring IS NULL AND ? IS NOT NULL THEN ? ELSE ring_source END,
-         ring = COALESCE(ring, ?),
-         platform = COALESCE(platform, ?), os_version = COALESCE(os_version, ?),
-         device_type = COALESCE(device_type, ?), agent_version = COALESCE(agent_version, ?),
-         first_seen = CASE WHEN first_seen IS NULL OR (? IS NOT NULL AND ? < first_seen) THEN COALESCE(?, first_seen) ELSE first_seen END,
-         last_seen = CASE WHEN last_seen IS NULL OR (? IS NOT NULL AND ? > last_seen) THEN COALESCE(?, last_seen) ELSE last_seen END,
-         tags = CASE WHEN ? = '' THEN tags ELSE ? END,
-         user = COALESCE(user, ?), model = COALESCE(model, ?)
-       WHERE id = ?`,
-    );
-    this.update.run([
-      aid,
-      entra,
-      intune,
-      f.serial,
-      f.site,
-      f.ring,
-      f.ringSource,
-      f.ring,
-      f.platform,
-      f.osVersion,
-      f.deviceType,
-      f.agentVersion,
-      f.firstSeen,
-      f.firstSeen,
-      f.firstSeen,
-      f.lastSeen,
-      f.lastSeen,
-      f.lastSeen,
-      tags,
-      tags,
-      f.user,
-      f.model,
-      id,
-    ]);
+    this.current ??= this.db.prepare(`SELECT ${MERGE_COLS.join(', ')} FROM devices WHERE id = ?`);
+    this.current.bind([id]);
+    this.current.step();
+    const cur = this.current.get() as (string | number | null)[];
+    this.current.reset();
+    // The merge rules: a value already on file wins, except the widest first/last seen span and the union of tags.
+    const next = cur.slice();
+    const fill = (i: number, v: string | number | null) => {
+      if (cur[i] === null && v !== null) next[i] = v;
+    };
+    fill(0, aid);
+    fill(1, entra);
+    fill(2, intune);
+    fill(3, f.serial);
+    fill(4, f.site);
+    if (cur[5] === null && f.ring !== null) {
+      next[5] = f.ring;
+      next[6] = f.ringSource;
+    }
+    fill(7, f.platform);
+    fill(8, f.osVersion);
+    fill(9, f.deviceType);
+    fill(10, f.agentVersion);
+    if (f.firstSeen !== null && (cur[11] === null || f.firstSeen < (cur[11] as number))) next[11] = f.firstSeen;
+    if (f.lastSeen !== null && (cur[12] === null || f.lastSeen > (cur[12] as number))) next[12] = f.lastSeen;
+    if (f.tags) next[13] = mergeTags((cur[13] as string | null) ?? '', f.tags);
+    fill(14, f.user);
+    fill(15, f.model);
+    // Only the columns that change are written: every column in SET costs its indexes an update.
+    const changed: number[] = [];
+    for (let i = 0; i < MERGE_COLS.length; i++) if (next[i] !== cur[i]) changed.push(i);
+    if (changed.length) {
+      const sig = changed.join(',');
+      let st = this.updates.get(sig);
+      if (!st) {
+        st = this.db.prepare(
+          `UPDATE devices SET ${changed.map((i) => `${MERGE_COLS[i]} = ?`).join(', ')} WHERE id = ?`,
+        );
+        this.updates.set(sig, st);
+      }
+      const params = changed.map((i) => next[i]!);
+      params.push(id);
+      st.run(params);
+    }
     const s = usableSerial(f.serial);
     if (s && !this.serial.has(s)) this.serial.set(s, id);
   }
 
   free(): void {
     this.insert?.free();
-    this.update?.free();
+    this.current?.free();
     this.meta?.free();
-    this.insert = this.update = this.meta = null;
+    for (const st of this.updates.values()) st.free();
+    this.updates.clear();
+    this.insert = this.current = this.meta = null;
   }
 }
