@@ -1,7 +1,7 @@
 // End to end: a hostile hostname imported from a Falcon CSV comes out of the device CSV export prefixed, never as a formula.
 import { expect, test } from '@playwright/test';
 import { AppPage } from './pages/app.js';
-import { DevicesPage, tolerateUnclonableCallbacks } from './pages/dashboard.js';
+import { DevicesPage } from './pages/dashboard.js';
 import { ImportPage } from './pages/import.js';
 
 const HEADER =
@@ -14,7 +14,6 @@ const FALCON = [
 ].join('\r\n');
 
 test('the device CSV export prefixes formula-like cells', async ({ page }) => {
-  await tolerateUnclonableCallbacks(page);
   const app = new AppPage(page);
   const { pageErrors } = await app.goto();
   const imp = new ImportPage(page);

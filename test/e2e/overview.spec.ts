@@ -9,7 +9,7 @@ import { openWorkspace } from '../../core/workspace.js';
 import { loadSqlJs } from '../../electron/node/sqljs.js';
 import { AppPage } from './pages/app.js';
 import { ImportPage, type FilePayload } from './pages/import.js';
-import { COUNT_KEYS, DevicesPage, OverviewPage, tolerateUnclonableCallbacks } from './pages/dashboard.js';
+import { COUNT_KEYS, DevicesPage, OverviewPage } from './pages/dashboard.js';
 
 // The sample incident's export files, imported through the Import view (the same path a user's files take).
 const SAMPLE = { devices: 4_000, seed: 20240719 };
@@ -39,7 +39,6 @@ test.beforeAll(async ({ browser }) => {
   await loadSample(coreWs, SAMPLE);
   expected = summary(coreWs);
   page = await browser.newPage();
-  await tolerateUnclonableCallbacks(page);
   const app = new AppPage(page);
   ({ pageErrors } = await app.goto());
   const imp = new ImportPage(page);

@@ -2,7 +2,6 @@
 import { expect, test } from '@playwright/test';
 import { sampleByteStream, type SampleExportName } from '../../core/sample/index.js';
 import { AppPage } from './pages/app.js';
-import { tolerateUnclonableCallbacks } from './pages/dashboard.js';
 import { ImportPage, type FilePayload } from './pages/import.js';
 
 const OPTS = { devices: 400, seed: 77 };
@@ -19,7 +18,6 @@ async function sampleFile(name: SampleExportName): Promise<FilePayload> {
 }
 
 test('the report renders with all its sections and the postmortem downloads', async ({ page }) => {
-  await tolerateUnclonableCallbacks(page);
   const app = new AppPage(page);
   const { pageErrors } = await app.goto();
   const imp = new ImportPage(page);

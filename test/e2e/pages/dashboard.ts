@@ -90,29 +90,3 @@ export class DevicesPage {
     return Buffer.concat(parts).toString('utf8');
   }
 }
-
-/**
- * Temporary workaround, test-side only: renderer/db/client.ts job() nests a Comlink.proxy inside an object, which
- * Comlink does not transfer, so postMessage throws DataCloneError on progress callbacks. When that happens, retry
- * the message without its function values (the job then runs without progress). Remove once job() is fixed.
- */
-export async function tolerateUnclonableCallbacks(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const strip = (v: unknown): unknown => {
-      if (typeof v === 'function') return undefined;
-      if (Array.isArray(v)) return v.map(strip);
-      if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strip(x)]));
-      return v;
-    };
-    const original = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (this: Worker, message: unknown, ...rest: unknown[]) {
-      try {
-        return (original as (...a: unknown[]) => void).call(this, message, ...rest);
-      } catch (err) {
-        if ((err as Error).name !== 'DataCloneError') throw err;
-        return (original as (...a: unknown[]) => void).call(this, strip(message), ...rest);
-      }
-    } as typeof Worker.prototype.postMessage;
-  });
-}
