@@ -32,6 +32,11 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
 
 // Run when executed directly (the bundled bin), not when imported by tests.
 if (process.argv[1] && /ringside(\.c?js)?$|cli\.(ts|c?js)$/.test(process.argv[1])) {
+  // `ringside … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
