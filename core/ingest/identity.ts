@@ -65,6 +65,11 @@ const MERGE_COLS = [
   'model',
 ] as const;
 
+/** COALESCE in JS: a value on file is kept, an empty one is filled. */
+function fill(cur: (string | number | null)[], next: (string | number | null)[], i: number, v: string | number | null) {
+  if (cur[i] === null && v !== null) next[i] = v;
+}
+
 /** In-memory maps from every stable ID and live host key to a device id, loaded once per import. */
 export class DeviceIndex {
   readonly aid = new Map<string, number>();
@@ -78,7 +83,6 @@ export class DeviceIndex {
   private current: Statement | null = null;
   /** UPDATE statements by the set of columns they write. */
   private readonly updates = new Map<string, Statement>();
-  private meta: Statement | null = null;
 
   constructor(private readonly db: Db) {
     const st = db.prepare(
@@ -132,13 +136,21 @@ export class DeviceIndex {
     let ambiguous: string | null = null;
     let cand: number | undefined;
     let viaHost = false;
+    let row: (string | number | null)[] | null = null;
     if (id === undefined && serial) cand = this.serial.get(serial);
     if (id === undefined && cand === undefined && f.hostKey) {
       cand = this.host.get(f.hostKey);
       viaHost = cand !== undefined;
     }
     if (cand !== undefined) {
-      const m = this.fetchMeta(cand);
+      row = this.fetchRow(cand);
+      const m = {
+        aid: row[0] as string | null,
+        entra: row[1] as string | null,
+        intune: row[2] as string | null,
+        serial: row[3] as string | null,
+        lastSeen: row[12] as number | null,
+      };
       const conflict =
         (f.aid && m.aid && f.aid !== m.aid) ||
         (f.entra && m.entra && f.entra !== m.entra) ||
@@ -168,19 +180,27 @@ export class DeviceIndex {
       if (serial) this.serial.set(serial, newId);
       return { id: newId, created: true, supersededBy: null, ambiguous };
     }
-    this.mergeRow(id, f);
+    this.mergeRow(id, f, row);
     return { id, created: false, supersededBy: null, ambiguous };
   }
 
-  private fetchMeta(id: number) {
-    this.meta ??= this.db.prepare(
-      'SELECT falcon_aid, entra_id, intune_id, serial, last_seen, tags FROM devices WHERE id = ?',
-    );
-    this.meta.bind([id]);
-    this.meta.step();
-    const r = this.meta.get() as [string | null, string | null, string | null, string | null, number | null, string];
-    this.meta.reset();
-    return { aid: r[0], entra: r[1], intune: r[2], serial: r[3], lastSeen: r[4], tags: r[5] ?? '' };
+  /** The device's current values of MERGE_COLS. */
+  private fetchRow(id: number): (string | number | null)[] {
+    this.current ??= this.db.prepare(`SELECT ${MERGE_COLS.join(', ')} FROM devices WHERE id = ?`);
+    this.current.bind([id]);
+    this.current.step();
+    const r = this.current.get() as (string | number | null)[];
+    this.current.reset();
+    return r;
+  }
+
+  /** Takes a stable ID for device `id` unless another device already holds it (that would break uniqueness). */
+  private own(m: Map<string, number>, v: string | null, id: number): string | null {
+    if (!v) return null;
+    const o = m.get(v);
+    if (o !== undefined && o !== id) return null;
+    m.set(v, id);
+    return v;
   }
 
   private insertRow(f: DeviceFacts, supersededBy: number | null): number {
@@ -218,46 +238,31 @@ export class DeviceIndex {
     return id;
   }
 
-  private mergeRow(id: number, f: DeviceFacts): void {
-    // A stable ID that already belongs to another device is not copied here (it would break uniqueness).
-    const own = (m: Map<string, number>, v: string | null) => {
-      if (!v) return null;
-      const o = m.get(v);
-      if (o !== undefined && o !== id) return null;
-      m.set(v, id);
-      return v;
-    };
-    const aid = own(this.aid, f.aid);
-    const entra = own(this.entra, f.entra);
-    const intune = own(this.intune, f.intune);
-    this.current ??= this.db.prepare(`SELECT ${MERGE_COLS.join(', ')} FROM devices WHERE id = ?`);
-    this.current.bind([id]);
-    this.current.step();
-    const cur = this.current.get() as (string | number | null)[];
-    this.current.reset();
+  private mergeRow(id: number, f: DeviceFacts, fetched: (string | number | null)[] | null): void {
+    const aid = this.own(this.aid, f.aid, id);
+    const entra = this.own(this.entra, f.entra, id);
+    const intune = this.own(this.intune, f.intune, id);
+    const cur = fetched ?? this.fetchRow(id);
     // The merge rules: a value already on file wins, except the widest first/last seen span and the union of tags.
     const next = cur.slice();
-    const fill = (i: number, v: string | number | null) => {
-      if (cur[i] === null && v !== null) next[i] = v;
-    };
-    fill(0, aid);
-    fill(1, entra);
-    fill(2, intune);
-    fill(3, f.serial);
-    fill(4, f.site);
+    fill(cur, next, 0, aid);
+    fill(cur, next, 1, entra);
+    fill(cur, next, 2, intune);
+    fill(cur, next, 3, f.serial);
+    fill(cur, next, 4, f.site);
     if (cur[5] === null && f.ring !== null) {
       next[5] = f.ring;
       next[6] = f.ringSource;
     }
-    fill(7, f.platform);
-    fill(8, f.osVersion);
-    fill(9, f.deviceType);
-    fill(10, f.agentVersion);
+    fill(cur, next, 7, f.platform);
+    fill(cur, next, 8, f.osVersion);
+    fill(cur, next, 9, f.deviceType);
+    fill(cur, next, 10, f.agentVersion);
     if (f.firstSeen !== null && (cur[11] === null || f.firstSeen < (cur[11] as number))) next[11] = f.firstSeen;
     if (f.lastSeen !== null && (cur[12] === null || f.lastSeen > (cur[12] as number))) next[12] = f.lastSeen;
     if (f.tags) next[13] = mergeTags((cur[13] as string | null) ?? '', f.tags);
-    fill(14, f.user);
-    fill(15, f.model);
+    fill(cur, next, 14, f.user);
+    fill(cur, next, 15, f.model);
     // Only the columns that change are written: every column in SET costs its indexes an update.
     const changed: number[] = [];
     for (let i = 0; i < MERGE_COLS.length; i++) if (next[i] !== cur[i]) changed.push(i);
@@ -281,9 +286,8 @@ export class DeviceIndex {
   free(): void {
     this.insert?.free();
     this.current?.free();
-    this.meta?.free();
     for (const st of this.updates.values()) st.free();
     this.updates.clear();
-    this.insert = this.current = this.meta = null;
+    this.insert = this.current = null;
   }
 }

@@ -1,5 +1,5 @@
 // The import path: stream → decode → CSV → detect format → writers, one transaction per file, idempotent by content hash.
-import { recompute } from '../analysis/recompute.js';
+import { recompute, refreshKeyCounts } from '../analysis/recompute.js';
 import { CancelledError, type JobOptions } from '../contract/jobs.js';
 import {
   inputFromBytes,
@@ -65,8 +65,8 @@ export interface IngestReport extends ImportFileReport {
 const MAX_STORED_ERRORS = 10_000;
 /** Rejected rows returned in the report itself. */
 const MAX_REPORT_ERRORS = 100;
-/** Files above this size have their non-identity indexes rebuilt after the load instead of maintained row by row. */
-const BULK_BYTES = 48 << 20;
+/** Below this many (estimated) rows a file never triggers an index rebuild. */
+const BULK_MIN_ROWS = 5_000;
 
 class DuplicateFile extends Error {
   constructor(readonly importId: number) {
@@ -171,7 +171,7 @@ async function attempt(
           report.format = spec.format;
           report.kind = spec.kind;
           idx = new DeviceIndex(db);
-          if (input.size > BULK_BYTES) deferred = dropIndexes(ws, spec.kind);
+          if (isBulk(ws, spec.kind, input.size, h.names.length)) deferred = dropIndexes(ws, spec.kind);
           const ctx: WriterContext = {
             ws,
             importId: report.importId!,
@@ -203,10 +203,11 @@ async function attempt(
       }
       const known = db.value<number>('SELECT id FROM imports WHERE sha256 = ?', [state.sha256]);
       if (known !== undefined) throw new DuplicateFile(known);
-      if (deferred.length) {
-        opts.onProgress?.({ phase: 'index', done: 0, total: deferred.length });
-        for (const d of deferred) db.run(d.sql);
-      }
+      // Linking orphans looks devices up by host key: that index comes back first, the rest after the analysis,
+      // whose state UPDATE over every device would otherwise maintain them row by row.
+      const early = deferred.filter((d) => d.name === 'ix_devices_host_key');
+      const late = deferred.filter((d) => d.name !== 'ix_devices_host_key');
+      for (const d of early) db.run(d.sql);
       const kind = (spec as FormatSpec).kind;
       if (kind === 'fleet') linkOrphans(ws, idx!);
       if (report.rejected + report.flagged > stored && stored >= MAX_STORED_ERRORS)
@@ -232,7 +233,16 @@ async function attempt(
         ],
       );
       opts.onProgress?.({ phase: 'analyse', done: 0, total: 0 });
-      recompute(ws);
+      // Keys never change a device's state or exposure, only the key counts: the full analysis is skipped for them.
+      if (kind === 'keys') refreshKeyCounts(ws);
+      else recompute(ws);
+      if (late.length) {
+        opts.onProgress?.({ phase: 'index', done: 0, total: late.length });
+        late.forEach((d, i) => {
+          db.run(d.sql);
+          opts.onProgress?.({ phase: 'index', done: i + 1, total: late.length });
+        });
+      }
       await audit(ws, 'import', {
         file: input.name,
         format: report.format,
@@ -356,15 +366,42 @@ async function feedJson(doc: unknown, sink: CsvSink): Promise<void> {
   }
 }
 
-/** Drops non-unique indexes of the tables a bulk load writes, returning their definitions to recreate after. */
+/**
+ * Whether a load is big enough, against what the table already holds, that dropping its indexes and building them
+ * again afterwards (one sort each) beats maintaining them row by row (random B-tree inserts for every row).
+ */
+function isBulk(ws: Workspace, kind: ImportKind, bytes: number, columns: number): boolean {
+  const table = kind === 'fleet' ? 'devices' : kind === 'rollout' ? 'events' : null;
+  if (!table) return false;
+  // Export rows run about a dozen bytes per column; MAX(id) is the table's size without a scan.
+  const rows = bytes / Math.max(48, columns * 12);
+  if (rows < BULK_MIN_ROWS) return false;
+  const have = ws.db.value<number>(`SELECT COALESCE(MAX(id), 0) FROM ${table}`) ?? 0;
+  return rows * 4 >= have;
+}
+
+/**
+ * Indexes the load itself reads: linking a reimaged machine's records (`superseded_by = ?`) scans the whole device
+ * table once per stale record without it.
+ */
+const KEEP_INDEXES = new Set(['ix_devices_superseded']);
+/**
+ * Unique indexes that may be rebuilt after a load: DeviceIndex's maps already keep these IDs unique while it runs,
+ * and rebuilding them fails (rolling the import back) if that were ever not so.
+ */
+const REBUILD_UNIQUE = new Set(['ux_devices_falcon', 'ux_devices_entra', 'ux_devices_intune']);
+
+/** Drops the indexes of the tables a bulk load writes, returning their definitions to recreate after. */
 function dropIndexes(ws: Workspace, kind: ImportKind): { name: string; sql: string }[] {
   const tables = kind === 'fleet' ? ['devices', 'device_sources'] : kind === 'rollout' ? ['events'] : [];
   if (!tables.length) return [];
-  const rows = ws.db.all<{ name: string; sql: string }>(
-    `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
-       AND tbl_name IN (${tables.map(() => '?').join(',')})`,
-    tables,
-  );
+  const rows = ws.db
+    .all<{ name: string; sql: string }>(
+      `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+         AND tbl_name IN (${tables.map(() => '?').join(',')}) ORDER BY name`,
+      tables,
+    )
+    .filter((r) => !KEEP_INDEXES.has(r.name) && (!/^\s*CREATE\s+UNIQUE/i.test(r.sql) || REBUILD_UNIQUE.has(r.name)));
   for (const r of rows) ws.db.run(`DROP INDEX "${r.name.replace(/"/g, '""')}"`);
   return rows;
 }

@@ -55,13 +55,18 @@ const colName = (ctx: WriterContext, f: Field, fallback: string) =>
  */
 const utf8 = new TextEncoder();
 
+/** Characters JSON.stringify would escape (quote, backslash, controls, surrogates): only such cells go through it. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /** The raw row as a JSON object header -> text, built without an intermediate object. */
 function rawJson(prefixes: string[], row: string[]): string {
   let s = '{';
   const n = Math.min(prefixes.length, row.length);
   for (let i = 0; i < n; i++) {
     if (i) s += ',';
-    s += prefixes[i]! + JSON.stringify(row[i]!);
+    const v = row[i]!;
+    s += prefixes[i]! + (NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : '"' + v + '"');
   }
   if (row.length > prefixes.length) {
     // Ragged rows keep their extra cells under positional names.
@@ -87,6 +92,16 @@ export function fleetWriter(ctx: WriterContext): Writer {
   );
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const hostField = colName(ctx, 'hostname', 'hostname');
+  const date = (row: string[], line: number, f: Field): number | null => {
+    const v = get(row, f);
+    if (!v) return null;
+    const t = parseDate(v);
+    if (t !== null && Number.isNaN(t)) {
+      problems.flag(line, colName(ctx, f, f), `"${v.slice(0, 40)}" is not a date; left empty`);
+      return null;
+    }
+    return t;
+  };
   let review: Statement | null = null;
   const w: Writer = {
     duplicates: 0,
@@ -142,18 +157,8 @@ export function fleetWriter(ctx: WriterContext): Writer {
             `serial "${serial}" was turned into a number by a spreadsheet; not used to match devices`,
           );
         }
-        const date = (f: Field): number | null => {
-          const v = get(row, f);
-          if (!v) return null;
-          const t = parseDate(v);
-          if (t !== null && Number.isNaN(t)) {
-            problems.flag(line, colName(ctx, f, f), `"${v.slice(0, 40)}" is not a date; left empty`);
-            return null;
-          }
-          return t;
-        };
-        const firstSeen = date('first_seen');
-        const lastSeen = date('last_seen');
+        const firstSeen = date(row, line, 'first_seen');
+        const lastSeen = date(row, line, 'last_seen');
         let ring: string | null = null;
         let ringSource: string | null = null;
         const ringCol = get(row, 'ring');
@@ -358,6 +363,29 @@ export function rolloutWriter(ctx: WriterContext): Writer {
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const params: (string | number | null)[] = new Array(10);
   let ringStmt: Statement | null = null;
+  // Event logs repeat a few states, rings and host names millions of times: normalise each distinct value once.
+  const kinds = new Map<string, string | null>();
+  const rings = new Map<string, string | null>();
+  const hosts = new Map<string, string>();
+  const kindOf = (raw: string) => {
+    let k = kinds.get(raw);
+    if (k === undefined) kinds.set(raw, (k = normKind(raw)));
+    return k;
+  };
+  const ringOf = (raw: string) => {
+    let r = rings.get(raw);
+    if (r === undefined) rings.set(raw, (r = normRing(raw)));
+    return r;
+  };
+  const hostKeyOf = (raw: string) => {
+    let h = hosts.get(raw);
+    if (h === undefined) {
+      // Bounded: a log over a million machines would otherwise keep every name.
+      if (hosts.size >= 200_000) hosts.clear();
+      hosts.set(raw, (h = hostKey(raw)));
+    }
+    return h;
+  };
   return {
     duplicates: 0,
     write(rows, lines, count) {
@@ -374,7 +402,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         const stateRaw = get(row, 'state');
         let kind: string | null;
         let vendorDetail: string | null = null;
-        if (format === 'rollout' || format === 'generic') kind = normKind(stateRaw);
+        if (format === 'rollout' || format === 'generic') kind = kindOf(stateRaw);
         else {
           const v = vendorKind(format, stateRaw, get(row, 'detail'));
           kind = v.kind;
@@ -390,7 +418,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         }
         const key = get(row, 'device_key');
         const hostRaw = get(row, 'hostname');
-        const hk = hostRaw ? hostKey(hostRaw) : '';
+        const hk = hostRaw ? hostKeyOf(hostRaw) : '';
         if (!key && !hk) {
           problems.reject(
             line,
@@ -417,7 +445,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         params[1] = hk || null;
         params[2] = ts;
         params[3] = kind;
-        params[4] = normRing(get(row, 'ring'));
+        params[4] = ringOf(get(row, 'ring'));
         params[5] = get(row, 'source') || format;
         params[6] = get(row, 'package') || null;
         params[7] = get(row, 'version_to') || get(row, 'version_from') || null;
@@ -444,6 +472,8 @@ export function keyHostHint(hint: string): { key: string | null; hostKey: string
   if (/^cn=[^,]*\{[0-9a-f-]{36}\}/i.test(h)) h = h.slice(h.search(/,cn=/i) + 1);
   return { key: null, hostKey: hostKey(h) };
 }
+
+const SEAL_BATCH = 128;
 
 export function keysWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, ws } = ctx;
@@ -497,7 +527,14 @@ export function keysWriter(ctx: WriterContext): Writer {
           created: created !== null && !Number.isNaN(created) ? created : null,
         });
       }
-      const sealed = await Promise.all(todo.map((t) => Promise.all([ws.box.seal(t.pw), ws.box.fingerprint(t.pw)])));
+      // A few hundred WebCrypto calls in flight at a time: thousands queued at once cost more CPU per call.
+      const sealed: [Uint8Array, string][] = [];
+      for (let i = 0; i < todo.length; i += SEAL_BATCH) {
+        const part = todo.slice(i, i + SEAL_BATCH);
+        sealed.push(
+          ...(await Promise.all(part.map((t) => Promise.all([ws.box.seal(t.pw), ws.box.fingerprint(t.pw)])))),
+        );
+      }
       let ok = 0;
       todo.forEach((t, i) => {
         const problem = keyProblem(t.pw);
