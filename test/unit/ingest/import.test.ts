@@ -329,6 +329,39 @@ describe('importFile: files as they arrive', () => {
     expect(w.db.raw.export()).toEqual(before);
   });
 
+  it('a bulk load drops and rebuilds indexes: every index is back, unique IDs still enforced, duplicates linked', async () => {
+    const w = await ws();
+    const indexes = () =>
+      w.db.all<{ name: string; sql: string }>(
+        `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`,
+      );
+    const before = indexes();
+    // Large against an empty table, so the importer rebuilds indexes after the load instead of maintaining them.
+    const rows = [FALCON_HEADER];
+    for (let i = 0; i < 12000; i++) rows.push(falconRow(`BULK-${i}`, 5000 + i));
+    // A reimaged machine's stale record further down: linked to the current one through the kept index.
+    rows.push(falconRow('BULK-7', 99999, { serial: '5CD005007', last: '2024-05-01T00:00:00Z' }));
+    const phases = new Set<string>();
+    const r = await importFile(w, inputFromBytes('bulk.csv', rows.join('\n')), {
+      onProgress: (p) => phases.add(p.phase),
+    });
+    expect(r.imported).toBe(12001);
+    expect(phases.has('index')).toBe(true);
+    expect(indexes()).toEqual(before);
+    expect(count(w, 'SELECT COUNT(*) FROM devices')).toBe(12001);
+    expect(
+      count(
+        w,
+        `SELECT COUNT(*) FROM devices WHERE superseded_by = (SELECT id FROM devices WHERE falcon_aid = '${aid(5007)}')`,
+      ),
+    ).toBe(1);
+    expect(() =>
+      w.db.run(`INSERT INTO devices(hostname, host_key, falcon_aid) VALUES ('X', 'X', ?)`, [aid(5000)]),
+    ).toThrow(/UNIQUE/);
+    const plan = w.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN SELECT id FROM devices WHERE host_key = 'BULK-1'`);
+    expect(plan.map((p) => p.detail).join(' ')).toContain('ix_devices_host_key');
+  });
+
   it('an unknown file gets one clear message and changes nothing', async () => {
     const w = await ws();
     const before = w.db.raw.export();
