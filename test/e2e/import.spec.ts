@@ -1,21 +1,10 @@
 // End to end: an empty workspace, Falcon + Intune + keys + rollout files imported through the UI, a generic CSV mapped by hand.
 import { expect, test } from '@playwright/test';
-import { computeGroundTruth, sampleByteStream, type SampleExportName } from '../../core/sample/index.js';
+import { computeGroundTruth } from '../../core/sample/index.js';
 import { AppPage } from './pages/app.js';
-import { ImportPage, type FilePayload } from './pages/import.js';
+import { ImportPage, sampleFile } from './pages/import.js';
 
 const OPTS = { devices: 300, seed: 4242 };
-
-async function sampleFile(name: SampleExportName): Promise<FilePayload> {
-  const parts: Uint8Array[] = [];
-  const reader = sampleByteStream(name, OPTS).getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    parts.push(value);
-  }
-  return { name, mimeType: 'text/csv', buffer: Buffer.concat(parts) };
-}
 
 test('imports a multi-source set through the UI, maps a generic CSV, and shows the joined devices', async ({
   page,
@@ -29,7 +18,9 @@ test('imports a multi-source set through the UI, maps a generic CSV, and shows t
   await expect(page.getByTestId('past-imports')).toContainText('Nothing imported yet');
 
   const files = await Promise.all(
-    (['falcon-hosts.csv', 'intune-devices.csv', 'bitlocker-keys.csv', 'rollout-events.csv'] as const).map(sampleFile),
+    (['falcon-hosts.csv', 'intune-devices.csv', 'bitlocker-keys.csv', 'rollout-events.csv'] as const).map((n) =>
+      sampleFile(n, OPTS),
+    ),
   );
   await imp.importFiles(files);
   expect(await imp.format('falcon-hosts.csv')).toBe('falcon');

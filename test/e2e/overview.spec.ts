@@ -4,26 +4,15 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { summary, type SummaryEx } from '../../core/analysis/summary.js';
 import { loadSample } from '../../core/sample/handlers.js';
-import { sampleByteStream, SAMPLE_EXPORTS, type SampleExportName } from '../../core/sample/index.js';
+import { SAMPLE_EXPORTS } from '../../core/sample/index.js';
 import { openWorkspace } from '../../core/workspace.js';
 import { loadSqlJs } from '../../electron/node/sqljs.js';
 import { AppPage } from './pages/app.js';
-import { ImportPage, type FilePayload } from './pages/import.js';
+import { ImportPage, sampleFile } from './pages/import.js';
 import { COUNT_KEYS, DevicesPage, OverviewPage } from './pages/dashboard.js';
 
 // The sample incident's export files, imported through the Import view (the same path a user's files take).
 const SAMPLE = { devices: 4_000, seed: 20240719 };
-
-async function sampleFile(name: SampleExportName): Promise<FilePayload> {
-  const parts: Uint8Array[] = [];
-  const reader = sampleByteStream(name, SAMPLE).getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    parts.push(value);
-  }
-  return { name, mimeType: 'text/csv', buffer: Buffer.concat(parts) };
-}
 
 test.describe.configure({ mode: 'serial' });
 
@@ -45,7 +34,7 @@ test.beforeAll(async ({ browser }) => {
   await imp.openEmptyWorkspace();
   await app.nav('Import');
   const names = SAMPLE_EXPORTS.filter((n) => n.endsWith('.csv'));
-  await imp.importFiles(await Promise.all(names.map(sampleFile)));
+  await imp.importFiles(await Promise.all(names.map((n) => sampleFile(n, SAMPLE))));
   await app.nav('Overview');
 });
 

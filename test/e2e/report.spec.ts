@@ -1,21 +1,9 @@
 // End to end: the managers' report renders every section from an imported incident, and the postmortem downloads.
 import { expect, test } from '@playwright/test';
-import { sampleByteStream, type SampleExportName } from '../../core/sample/index.js';
 import { AppPage } from './pages/app.js';
-import { ImportPage, type FilePayload } from './pages/import.js';
+import { ImportPage, sampleFile } from './pages/import.js';
 
 const OPTS = { devices: 400, seed: 77 };
-
-async function sampleFile(name: SampleExportName): Promise<FilePayload> {
-  const parts: Uint8Array[] = [];
-  const reader = sampleByteStream(name, OPTS).getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    parts.push(value);
-  }
-  return { name, mimeType: 'text/csv', buffer: Buffer.concat(parts) };
-}
 
 test('the report renders with all its sections and the postmortem downloads', async ({ page }) => {
   const app = new AppPage(page);
@@ -23,7 +11,9 @@ test('the report renders with all its sections and the postmortem downloads', as
   const imp = new ImportPage(page);
   await imp.openEmptyWorkspace();
   await app.nav('Import');
-  await imp.importFiles(await Promise.all((['falcon-hosts.csv', 'rollout-events.csv'] as const).map(sampleFile)));
+  await imp.importFiles(
+    await Promise.all((['falcon-hosts.csv', 'rollout-events.csv'] as const).map((n) => sampleFile(n, OPTS))),
+  );
   await app.nav('Report');
   const report = page.getByTestId('report');
   for (const id of [

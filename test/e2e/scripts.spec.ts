@@ -4,27 +4,16 @@ import { createHash } from 'node:crypto';
 import { strFromU8, unzipSync } from 'fflate';
 import { expect, test } from '@playwright/test';
 import { loadSample } from '../../core/sample/handlers.js';
-import { sampleByteStream, SAMPLE_EXPORTS, type SampleExportName } from '../../core/sample/index.js';
+import { SAMPLE_EXPORTS } from '../../core/sample/index.js';
 import { openWorkspace } from '../../core/workspace.js';
 import { loadSqlJs } from '../../electron/node/sqljs.js';
 import { AppPage } from './pages/app.js';
-import { ImportPage, type FilePayload } from './pages/import.js';
+import { ImportPage, sampleFile } from './pages/import.js';
 import { ScriptsPage } from './pages/scripts.js';
 
 // The sample incident's export files, imported through the Import view; the same seed in Node is the reference.
 const SAMPLE = { devices: 2_000, seed: 20240719 };
 const REMAINING = ['crashed', 'needs_fix', 'fix_in_progress', 'needs_reimage'];
-
-async function sampleFile(name: SampleExportName): Promise<FilePayload> {
-  const parts: Uint8Array[] = [];
-  const reader = sampleByteStream(name, SAMPLE).getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    parts.push(value);
-  }
-  return { name, mimeType: 'text/csv', buffer: Buffer.concat(parts) };
-}
 
 test('WinRE bundle for one site and ring: manifest, exact path, one unlock per key, only that site', async ({
   page,
@@ -55,7 +44,9 @@ test('WinRE bundle for one site and ring: manifest, exact path, one unlock per k
   const imp = new ImportPage(page);
   await imp.openEmptyWorkspace();
   await app.nav('Import');
-  await imp.importFiles(await Promise.all(SAMPLE_EXPORTS.filter((n) => n.endsWith('.csv')).map(sampleFile)));
+  await imp.importFiles(
+    await Promise.all(SAMPLE_EXPORTS.filter((n) => n.endsWith('.csv')).map((n) => sampleFile(n, SAMPLE))),
+  );
   await app.nav('Scripts');
   const scripts = new ScriptsPage(page);
   await expect(scripts.view()).toBeVisible();

@@ -1,5 +1,6 @@
 // Page model for the import view: open an empty workspace, import files through the picker, map a generic CSV.
 import { expect, type Locator, type Page } from '@playwright/test';
+import { sampleByteStream, type SampleExportName } from '../../../core/sample/index.js';
 
 export interface FilePayload {
   name: string;
@@ -46,4 +47,19 @@ export class ImportPage {
   pastImports(): Locator {
     return this.page.getByTestId('past-import');
   }
+}
+
+/** One of the sample incident's export files, generated in Node, as a payload for the Import view's file input. */
+export async function sampleFile(
+  name: SampleExportName,
+  opts: { devices: number; seed: number },
+): Promise<FilePayload> {
+  const parts: Uint8Array[] = [];
+  const reader = sampleByteStream(name, opts).getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    parts.push(value);
+  }
+  return { name, mimeType: 'text/csv', buffer: Buffer.concat(parts) };
 }
