@@ -385,6 +385,8 @@ function isBulk(ws: Workspace, kind: ImportKind, bytes: number, columns: number)
  * table once per stale record without it.
  */
 const KEEP_INDEXES = new Set(['ix_devices_superseded']);
+/** Device indexes over the columns the analysis writes (state). */
+const STATE_INDEXES = ['ix_devices_state', 'ix_devices_site_ring'];
 /**
  * Unique indexes that may be rebuilt after a load: DeviceIndex's maps already keep these IDs unique while it runs,
  * and rebuilding them fails (rolling the import back) if that were ever not so.
@@ -395,11 +397,15 @@ const REBUILD_UNIQUE = new Set(['ux_devices_falcon', 'ux_devices_entra', 'ux_dev
 function dropIndexes(ws: Workspace, kind: ImportKind): { name: string; sql: string }[] {
   const tables = kind === 'fleet' ? ['devices', 'device_sources'] : kind === 'rollout' ? ['events'] : [];
   if (!tables.length) return [];
+  // After a large event load the analysis rewrites most devices' state: indexes over state would be updated row by
+  // row, so they are rebuilt afterwards as well.
+  const extra = kind === 'rollout' ? STATE_INDEXES : [];
   const rows = ws.db
     .all<{ name: string; sql: string }>(
       `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-         AND tbl_name IN (${tables.map(() => '?').join(',')}) ORDER BY name`,
-      tables,
+         AND (tbl_name IN (${tables.map(() => '?').join(',')}) OR name IN (${extra.map(() => '?').join(',') || "''"}))
+       ORDER BY name`,
+      [...tables, ...extra],
     )
     .filter((r) => !KEEP_INDEXES.has(r.name) && (!/^\s*CREATE\s+UNIQUE/i.test(r.sql) || REBUILD_UNIQUE.has(r.name)));
   for (const r of rows) ws.db.run(`DROP INDEX "${r.name.replace(/"/g, '""')}"`);
