@@ -164,8 +164,11 @@ export function resolveContent(
   return { package: first.package, version: first.version };
 }
 
-/** Loads one content's receipts in one pass of a prepared statement into typed arrays grouped by imported ring. */
-export function loadReplayData(ws: Workspace, wanted: { package: string; version: string } | null): ReplayData {
+/**
+ * The per-device path: one content's receipts read row by row through a prepared statement (one row per device).
+ * The replay uses the packed arrays (loadReplayData); this path is the reference they are checked against.
+ */
+export function loadReplayDataRows(ws: Workspace, wanted: { package: string; version: string } | null): ReplayData {
   const c = resolveContent(ws, wanted);
   const key = contentKey(c.package, c.version);
   const { devices: n, source } = ensureCache(ws, c.package, c.version);
@@ -248,6 +251,212 @@ export function loadReplayData(ws: Workspace, wanted: { package: string; version
     recv: count === n ? recv : recv.slice(0, count),
     crash: count === n ? crash : crash.slice(0, count),
     fail: count === n ? fail : fail.slice(0, count),
+    groups,
+  };
+}
+
+/** The ring names a content's devices resolve to (fleet ring names first) and the fleet's members per ring. */
+function ringNames(ws: Workspace, key: string): { names: string[]; members: Map<string, number> } {
+  const members = new Map<string, number>();
+  for (const r of ws.db.all<{ ring: string; n: number }>(
+    `SELECT COALESCE(ring_override, ring, '') AS ring, COUNT(*) AS n FROM devices WHERE superseded_by IS NULL GROUP BY 1`,
+  ))
+    members.set(r.ring, r.n);
+  const names: string[] = [...members.keys()];
+  for (const r of ws.db.all<{ ring: string }>(
+    "SELECT DISTINCT COALESCE(event_ring, '') AS ring FROM replay_receipts WHERE content = ?",
+    [key],
+  ))
+    if (!names.includes(r.ring)) names.push(r.ring);
+  if (!names.includes('')) names.push('');
+  return { names, members };
+}
+
+/** What the packed arrays depend on: the events, the imports, the device ids and the ring-override counter. */
+function packedFingerprint(ws: Workspace): string {
+  const maxDevice = ws.db.value<number>('SELECT MAX(id) FROM devices') ?? 0;
+  const gen = ws.db.value<number>('SELECT gen FROM replay_ring_gen WHERE id = 1') ?? 0;
+  return `${fingerprint(ws)}:${maxDevice}:${gen}`;
+}
+
+interface Columns {
+  ringOf: Int32Array;
+  recv: Float64Array;
+  crash: Float64Array;
+  fail: Float64Array;
+}
+
+/**
+ * Parses `g r c f,g r c f,...` (integers; an empty field = NaN) into the columns. A hand-rolled scan, because
+ * splitting 1M rows into 4M strings is the slow part. Returns false on anything but integers (the caller then parses
+ * the slow way), so a timestamp stored as a real still reads exactly.
+ */
+function parsePacked(text: string, cols: Columns): boolean {
+  const { ringOf, recv, crash, fail } = cols;
+  const len = text.length;
+  let row = 0;
+  let field = 0;
+  let v = 0;
+  let neg = false;
+  let any = false;
+  for (let p = 0; p <= len; p++) {
+    const ch = p < len ? text.charCodeAt(p) : 44;
+    if (ch >= 48 && ch <= 57) {
+      v = v * 10 + (ch - 48);
+      any = true;
+    } else if (ch === 45 && !any) neg = true;
+    else if (ch === 32 || ch === 44) {
+      const x = any ? (neg ? -v : v) : NaN;
+      if (field === 0) ringOf[row] = x;
+      else if (field === 1) recv[row] = x;
+      else if (field === 2) crash[row] = x;
+      else fail[row] = x;
+      v = 0;
+      neg = false;
+      any = false;
+      if (ch === 44) {
+        row++;
+        field = 0;
+      } else field++;
+    } else return false;
+  }
+  return true;
+}
+
+function parseSlow(text: string, cols: Columns): void {
+  text.split(',').forEach((line, i) => {
+    const [g, r, c, f] = line.split(' ');
+    const num = (x: string | undefined) => (x === undefined || x === '' ? NaN : Number(x));
+    cols.ringOf[i] = num(g);
+    cols.recv[i] = num(r);
+    cols.crash[i] = num(c);
+    cols.fail[i] = num(f);
+  });
+}
+
+const bytes = (a: Int32Array | Float64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+function f64(b: Uint8Array): Float64Array {
+  // A blob copied out of sql.js starts its own buffer; copy anyway when it would be misaligned.
+  const a = b.byteOffset % 8 === 0 ? b : b.slice();
+  return new Float64Array(a.buffer, a.byteOffset, a.byteLength / 8);
+}
+
+function i32(b: Uint8Array): Int32Array {
+  const a = b.byteOffset % 4 === 0 ? b : b.slice();
+  return new Int32Array(a.buffer, a.byteOffset, a.byteLength / 4);
+}
+
+/**
+ * Builds (when stale) the packed arrays of one content: the receipt cache rows joined to the devices' current rings,
+ * concatenated by SQLite into one string in receipt order, parsed once and stored as binary columns. A replay then
+ * reads one row (a few tens of MB at 1M devices) instead of stepping through one row per device.
+ */
+export function ensurePacked(ws: Workspace, pkg: string, version: string): void {
+  const key = contentKey(pkg, version);
+  const fp = packedFingerprint(ws);
+  const have = ws.db.value<string>('SELECT fingerprint FROM replay_packed WHERE content = ?', [key]);
+  if (have === fp) return;
+  const { source } = ensureCache(ws, pkg, version);
+  const { names, members } = ringNames(ws, key);
+  const ringCase = `CASE COALESCE(d.ring_override, d.ring, r.event_ring, '') ${names.map((_, g) => `WHEN ?${g + 2} THEN ${g}`).join(' ')} ELSE -1 END`;
+  // Same rows and order as the per-device path: receipts joined to existing devices, by receipt time then rowid.
+  const row = ws.db.raw.exec(
+    `SELECT COUNT(*), group_concat(${ringCase} || ' ' || r.received_at || ' ' || COALESCE(r.crashed_at, '') || ' ' ||
+       COALESCE(r.failed_at, ''), ',' ORDER BY r.received_at, r.rowid)
+     FROM replay_receipts r CROSS JOIN devices d ON d.id = r.device_id WHERE r.content = ?1`,
+    [key, ...names],
+  )[0]!.values[0]!;
+  const n = row[0] as number;
+  const cols: Columns = {
+    ringOf: new Int32Array(n),
+    recv: new Float64Array(n),
+    crash: new Float64Array(n),
+    fail: new Float64Array(n),
+  };
+  if (n > 0 && !parsePacked(row[1] as string, cols)) parseSlow(row[1] as string, cols);
+  let crashed = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(cols.crash[i]!)) crashed++;
+  let fleet = 0;
+  for (const m of members.values()) fleet += m;
+  ws.db.run(
+    `INSERT INTO replay_packed(content, fingerprint, devices, crashed, rings, fleet, source, ring_of, received_at,
+       crashed_at, failed_at, built_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+     ON CONFLICT(content) DO UPDATE SET fingerprint = excluded.fingerprint, devices = excluded.devices,
+       crashed = excluded.crashed, rings = excluded.rings, fleet = excluded.fleet, source = excluded.source,
+       ring_of = excluded.ring_of, received_at = excluded.received_at, crashed_at = excluded.crashed_at,
+       failed_at = excluded.failed_at, built_at = excluded.built_at`,
+    [
+      key,
+      fp,
+      n,
+      crashed,
+      JSON.stringify(names.map((name) => ({ name, members: members.get(name) ?? 0 }))),
+      fleet,
+      source,
+      bytes(cols.ringOf),
+      bytes(cols.recv),
+      bytes(cols.crash),
+      bytes(cols.fail),
+      ws.now(),
+    ],
+  );
+}
+
+/** Loads one content's rollout from its packed arrays (built when stale), grouped by imported ring. */
+export function loadReplayData(ws: Workspace, wanted: { package: string; version: string } | null): ReplayData {
+  const c = resolveContent(ws, wanted);
+  const key = contentKey(c.package, c.version);
+  ensurePacked(ws, c.package, c.version);
+  const stmt = ws.db.prepare(
+    `SELECT devices, crashed, rings, fleet, source, ring_of, received_at, crashed_at, failed_at
+     FROM replay_packed WHERE content = ?`,
+  );
+  let row: ReturnType<typeof stmt.get>;
+  try {
+    stmt.bind([key]);
+    if (!stmt.step()) throw new Error(`no packed rollout for ${key}`);
+    row = stmt.get();
+  } finally {
+    stmt.free();
+  }
+  const count = row[0] as number;
+  if (count === 0) throw new Error(`no device received ${key} in the rollout log`);
+  const rings = JSON.parse(row[2] as string) as Array<{ name: string; members: number }>;
+  const groupOf = i32(row[5] as Uint8Array);
+  const recv = f64(row[6] as Uint8Array);
+  const sizes = new Int32Array(rings.length);
+  for (let j = 0; j < count; j++) sizes[groupOf[j]!]!++;
+  const idx = Array.from(sizes, (s) => new Int32Array(s));
+  const fill = new Int32Array(rings.length);
+  for (let j = 0; j < count; j++) {
+    const g = groupOf[j]!;
+    idx[g]![fill[g]!++] = j;
+  }
+  const groups: RingGroup[] = rings.map((r, g) => ({
+    name: r.name,
+    // A ring seen only in events (no device rows) still has its recipients as members.
+    members: Math.max(r.members, idx[g]!.length),
+    idx: idx[g]!,
+  }));
+  const fleet = row[3] as number;
+  return {
+    content: {
+      key,
+      package: c.package,
+      version: c.version,
+      devices: count,
+      crashed: row[1] as number,
+      firstAt: recv[0]!,
+      lastAt: recv[count - 1]!,
+      source: (row[4] as string | null) ?? null,
+    },
+    t0: recv[0]!,
+    dataTime: latestEventTime(ws),
+    fleet: fleet || groups.reduce((s, g) => s + g.members, 0),
+    recv,
+    crash: f64(row[7] as Uint8Array),
+    fail: f64(row[8] as Uint8Array),
     groups,
   };
 }

@@ -6,5 +6,6 @@ import m003 from './003-analysis.js';
 import m004 from './004-remediation.js';
 import m005 from './005-field.js';
 import m006 from './006-replay.js';
+import m008 from './008-replay-perf.js';
 
-export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006];
+export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m008];
