@@ -162,7 +162,7 @@ export class DeviceIndex {
       } else {
         // Same machine (name or serial), different stable ID: a reimaged machine's old record, or the new one.
         // The record seen most recently is the current one; the other is linked to it.
-        const newId = this.insertRow(f, null);
+        const newId = this.insertRow(f);
         const newer = (f.lastSeen ?? -Infinity) > (m.lastSeen ?? -Infinity);
         if (newer) {
           this.db.run('UPDATE devices SET superseded_by = ? WHERE id = ? OR superseded_by = ?', [newId, cand, cand]);
@@ -175,7 +175,7 @@ export class DeviceIndex {
       }
     }
     if (id === undefined) {
-      const newId = this.insertRow(f, null);
+      const newId = this.insertRow(f);
       if (f.hostKey) this.host.set(f.hostKey, newId);
       if (serial) this.serial.set(serial, newId);
       return { id: newId, created: true, supersededBy: null, ambiguous };
@@ -203,11 +203,11 @@ export class DeviceIndex {
     return v;
   }
 
-  private insertRow(f: DeviceFacts, supersededBy: number | null): number {
+  private insertRow(f: DeviceFacts): number {
     this.insert ??= this.db.prepare(
       `INSERT INTO devices(id, hostname, host_key, falcon_aid, entra_id, intune_id, serial, site, ring, ring_source,
-         platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model, superseded_by)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+         platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
     const id = this.nextId++;
     this.insert.run([
@@ -230,7 +230,6 @@ export class DeviceIndex {
       f.tags,
       f.user,
       f.model,
-      supersededBy,
     ]);
     if (f.aid) this.aid.set(f.aid, id);
     if (f.entra) this.entra.set(f.entra, id);

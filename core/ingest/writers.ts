@@ -75,6 +75,9 @@ function rawJson(prefixes: string[], row: string[]): string {
   return s + '}';
 }
 
+/** A SQL string literal (for per-file constants written into a prepared statement). */
+const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
 const RING_SOURCE: Partial<Record<SourceFormat, string>> = {
   falcon: 'falcon',
   intune: 'intune',
@@ -88,7 +91,9 @@ export function fleetWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, header, format } = ctx;
   const prefixes = header.map((h) => JSON.stringify(h) + ':');
   const src: Statement = ctx.ws.db.prepare(
-    'INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw) VALUES (?,?,?,?,?,CAST(? AS TEXT))',
+    // Per-file constants are written into the statement: each bound value costs sql.js a JS→WASM round trip.
+    `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw)
+     VALUES (?, ${Number(ctx.importId)}, ${sqlText(format)}, ?, ?, CAST(? AS TEXT))`,
   );
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const hostField = colName(ctx, 'hostname', 'hostname');
@@ -214,14 +219,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
         if (facts.deviceType === null && facts.platform === 'windows' && /server/i.test(osVersion ?? ''))
           facts.deviceType = 'server';
         const res = ctx.idx.upsert(facts);
-        src.run([
-          res.id,
-          ctx.importId,
-          format,
-          line,
-          aid ?? intune ?? entra ?? serial,
-          utf8.encode(rawJson(prefixes, row)),
-        ]);
+        src.run([res.id, line, aid ?? intune ?? entra ?? serial, utf8.encode(rawJson(prefixes, row))]);
         if (res.ambiguous) {
           problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
           review ??= ctx.ws.db.prepare(
@@ -356,12 +354,13 @@ export function vendorKind(
 export function rolloutWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, format } = ctx;
   const ins = ctx.ws.db.prepare(
-    'INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, import_id) VALUES (?,?,?,?,?,?,?,?,?,?)',
+    `INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, import_id)
+     VALUES (?,?,?,?,?,?,?,?,?,${Number(ctx.importId)})`,
   );
   const tsField = colName(ctx, 'ts', 'timestamp_utc');
   const stateField = colName(ctx, 'state', 'state');
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
-  const params: (string | number | null)[] = new Array(10);
+  const params: (string | number | null)[] = new Array(9);
   let ringStmt: Statement | null = null;
   // Event logs repeat a few states, rings and host names millions of times: normalise each distinct value once.
   const kinds = new Map<string, string | null>();
@@ -450,7 +449,6 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         params[6] = get(row, 'package') || null;
         params[7] = get(row, 'version_to') || get(row, 'version_from') || null;
         params[8] = detail;
-        params[9] = ctx.importId;
         ins.run(params);
         ok++;
       }
@@ -479,7 +477,7 @@ export function keysWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, ws } = ctx;
   const ins = ws.db.prepare(
     `INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line)
-     VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+     VALUES (?,?,?,?,?,?,?,?,?,${Number(ctx.importId)},?)`,
   );
   const idField = colName(ctx, 'key_id', 'KeyID');
   const keyField = colName(ctx, 'key', 'RecoveryKey');
@@ -541,19 +539,7 @@ export function keysWriter(ctx: WriterContext): Writer {
         const h = t.hint ? keyHostHint(t.hint) : { key: null, hostKey: '' };
         const deviceId = t.hint ? ctx.idx.lookup(h.key, h.hostKey) : null;
         const [secret, fp] = sealed[i]!;
-        ins.run([
-          deviceId,
-          t.keyId,
-          t.hint || null,
-          secret,
-          fp,
-          problem ? 0 : 1,
-          problem,
-          t.vol,
-          t.created,
-          ctx.importId,
-          t.line,
-        ]);
+        ins.run([deviceId, t.keyId, t.hint || null, secret, fp, problem ? 0 : 1, problem, t.vol, t.created, t.line]);
         if (ws.db.raw.getRowsModified() === 0) {
           w.duplicates++;
         } else if (problem) {
