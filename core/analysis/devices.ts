@@ -1,5 +1,6 @@
 // The device explorer: keyset-paged, filtered, sorted device lists; one device's full record; CSV export.
 import type { DeviceState } from '../contract/analysis.js';
+import { decodeRaw } from '../ingest/raw.js';
 import type { Workspace } from '../workspace.js';
 import { toCsv } from './csv.js';
 import { cubeWhere, inList, NONE, statesOf, TAG_MATCH, type DashFilter, type Where } from './filter.js';
@@ -214,21 +215,28 @@ export interface DeviceDetail {
 }
 
 function sourcesOf(ws: Workspace, id: number): SourceRecord[] {
+  const headers = new Map<number, string[]>();
   return ws.db
-    .all<{ source: string; file: string | null; line: number; native_id: string | null; raw: string }>(
-      `SELECT s.source, i.file_name AS file, s.line, s.native_id, s.raw FROM device_sources s
+    .all<{
+      source: string;
+      file: string | null;
+      line: number;
+      native_id: string | null;
+      raw: string;
+      import_id: number;
+    }>(
+      `SELECT s.source, i.file_name AS file, s.line, s.native_id, s.raw, s.import_id FROM device_sources s
        LEFT JOIN imports i ON i.id = s.import_id WHERE s.device_id = ? ORDER BY s.id`,
       [id],
     )
-    .map((r) => {
-      let raw: Record<string, string>;
-      try {
-        raw = JSON.parse(r.raw) as Record<string, string>;
-      } catch {
-        raw = { raw: r.raw };
-      }
-      return { source: r.source, file: r.file, line: r.line, nativeId: r.native_id, raw };
-    });
+    .map((r) => ({
+      source: r.source,
+      file: r.file,
+      line: r.line,
+      nativeId: r.native_id,
+      // Rows are stored as cell arrays with the header once per import; decodeRaw gives header -> text back.
+      raw: decodeRaw(ws, r.import_id, r.raw, headers),
+    }));
 }
 
 export const MAX_DETAIL_EVENTS = 500;

@@ -40,6 +40,7 @@ import { genericSpec, mappingProblem, saveMapping, savedMapping, type ColumnMapp
 import { fleetWriter, keyHostHint, keysWriter, rolloutWriter, type Writer, type WriterContext } from './writers.js';
 
 export { findKeys, keyProblem, normKeyId } from './keys.js';
+export { decodeRaw, rawRow } from './raw.js';
 export type { ColumnMapping } from './mapping.js';
 
 export interface ImportOptions extends JobOptions {

@@ -5,6 +5,7 @@ import type { Workspace } from '../workspace.js';
 import type { Field } from './formats.js';
 import type { DeviceFacts, DeviceIndex } from './identity.js';
 import { keyProblem, normKeyId } from './keys.js';
+import { saveHeader } from './raw.js';
 import {
   clean,
   errorHex,
@@ -50,31 +51,12 @@ const colName = (ctx: WriterContext, f: Field, fallback: string) =>
   ctx.cols[f] >= 0 ? ctx.header[ctx.cols[f]]! : fallback;
 
 /**
- * The raw row is bound as UTF-8 bytes and cast back to TEXT in SQL: sql.js binds a JS string by walking it
- * character by character twice in JS, which for rows of hundreds of characters cost more than the insert itself.
+ * The raw row (a JSON array of its cells) is bound as UTF-8 bytes and cast back to TEXT in SQL: sql.js binds a JS
+ * string by walking it character by character twice in JS, which for long rows cost more than the insert itself.
  */
 const utf8 = new TextEncoder();
 
 /** Characters JSON.stringify would escape (quote, backslash, controls, surrogates): only such cells go through it. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/** The raw row as a JSON object header -> text, built without an intermediate object. */
-function rawJson(prefixes: string[], row: string[]): string {
-  let s = '{';
-  const n = Math.min(prefixes.length, row.length);
-  for (let i = 0; i < n; i++) {
-    if (i) s += ',';
-    const v = row[i]!;
-    s += prefixes[i]! + (NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : '"' + v + '"');
-  }
-  if (row.length > prefixes.length) {
-    // Ragged rows keep their extra cells under positional names.
-    for (let i = prefixes.length; i < row.length; i++) s += `,"(extra ${i + 1})":${JSON.stringify(row[i]!)}`;
-  }
-  return s + '}';
-}
-
 /** A SQL string literal (for per-file constants written into a prepared statement). */
 const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
@@ -89,7 +71,8 @@ const RING_SOURCE: Partial<Record<SourceFormat, string>> = {
 
 export function fleetWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, header, format } = ctx;
-  const prefixes = header.map((h) => JSON.stringify(h) + ':');
+  // The header is stored once for the import; each row keeps only its cells (see raw.ts).
+  saveHeader(ctx.ws, ctx.importId, header);
   const src: Statement = ctx.ws.db.prepare(
     // Per-file constants are written into the statement: each bound value costs sql.js a JS→WASM round trip.
     `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw)
@@ -219,7 +202,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
         if (facts.deviceType === null && facts.platform === 'windows' && /server/i.test(osVersion ?? ''))
           facts.deviceType = 'server';
         const res = ctx.idx.upsert(facts);
-        src.run([res.id, line, aid ?? intune ?? entra ?? serial, utf8.encode(rawJson(prefixes, row))]);
+        src.run([res.id, line, aid ?? intune ?? entra ?? serial, utf8.encode(JSON.stringify(row))]);
         if (res.ambiguous) {
           problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
           review ??= ctx.ws.db.prepare(

@@ -2,7 +2,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
-import { importFile } from '../../../core/ingest/index.js';
+import { importFile, rawRow } from '../../../core/ingest/index.js';
 import { parseDate } from '../../../core/ingest/normalize.js';
 import { keyProblem } from '../../../core/ingest/keys.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';
@@ -248,8 +248,10 @@ describe('hostile corpus: a specific error, no crash, no hang', () => {
     expect(r.format).toBe('falcon');
     expect(r.notes.join()).toMatch(/duplicate column name "Hostname".*renamed to "Hostname \(2\)"/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const raw = JSON.parse(w.db.value<string>('SELECT raw FROM device_sources')!);
+    const raw = rawRow(w, w.db.value<number>('SELECT id FROM device_sources')!)!;
     expect(Object.getOwnPropertyNames(raw)).toContain('__proto__');
+    expect(raw['__proto__']).toBe('polluted');
+    expect(raw['Hostname (2)']).toBe('PC-X');
     expect(w.db.value('SELECT hostname FROM devices')).toBe('PC-1');
   });
 

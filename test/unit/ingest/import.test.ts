@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
 import { CancelledError } from '../../../core/contract/jobs.js';
-import { findKeys, importErrors, importFile, listImports } from '../../../core/ingest/index.js';
+import { findKeys, importErrors, importFile, listImports, rawRow } from '../../../core/ingest/index.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 
@@ -135,8 +135,9 @@ describe('importFile: the sample formats', () => {
     expect(w.db.value<string>(`SELECT hostname FROM devices WHERE host_key = 'ZÜRICH-KASSE-01'`)).toBe(
       'Zürich-Kasse-01',
     );
-    const raw = JSON.parse(w.db.value<string>('SELECT raw FROM device_sources WHERE line = 2')!);
+    const raw = rawRow(w, w.db.value<number>('SELECT id FROM device_sources WHERE line = 2')!)!;
     expect(raw['Host Groups']).toBe('Ring - Test, Windows Workstations');
+    expect(raw['Hostname']).toBe('PC-0001');
     expect(count(w, 'SELECT COUNT(*) FROM device_sources')).toBe(5);
     expect(importErrors(w, r.importId!, {}).errors[0]).toMatchObject({ line: 7, field: 'Host ID' });
   });
