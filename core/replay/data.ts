@@ -66,24 +66,32 @@ export function ensureCache(ws: Workspace, pkg: string, version: string): { devi
   if (cached && cached.fingerprint === fp) return { devices: cached.devices, source: cached.source };
   return ws.db.tx(() => {
     ws.db.run('DELETE FROM replay_receipts WHERE content = ?', [key]);
-    // ORDER BY makes rowid order = receipt order, so the replay reads sorted data without sorting.
-    ws.db.run(
-      `INSERT INTO replay_receipts(content, device_id, event_ring, received_at)
-       SELECT ?, device_id, MIN(ring), MIN(ts) FROM events
-       WHERE ${RECEIPT_KINDS} AND COALESCE(package,'') = ? AND COALESCE(version,'') = ? AND device_id IS NOT NULL
-       GROUP BY device_id ORDER BY MIN(ts), device_id`,
-      [key, pkg, version],
-    );
-    // ix_events_device_ts turns each lookup into a short index range scan over that device's own events.
-    ws.db.run(
-      `UPDATE replay_receipts SET
-         crashed_at = (SELECT MIN(e.ts) FROM events e WHERE e.device_id = replay_receipts.device_id
-                       AND e.ts >= replay_receipts.received_at AND e.kind = 'crashed'),
-         failed_at = (SELECT MIN(e.ts) FROM events e WHERE e.device_id = replay_receipts.device_id
-                       AND e.ts >= replay_receipts.received_at AND e.kind = 'failed')
-       WHERE content = ?`,
-      [key],
-    );
+    // Two scans of the events instead of a lookup per device: first each device's first receipt (into a keyed temp
+    // table), then one pass over the crashed/failed events joined to it. ORDER BY makes rowid order = receipt order.
+    ws.db.run('DROP TABLE IF EXISTS temp.replay_first_receipt');
+    ws.db.run('CREATE TEMP TABLE replay_first_receipt(device_id INTEGER PRIMARY KEY, ring TEXT, t INTEGER NOT NULL)');
+    try {
+      ws.db.run(
+        `INSERT INTO temp.replay_first_receipt(device_id, ring, t)
+         SELECT device_id, MIN(ring), MIN(ts) FROM events
+         WHERE ${RECEIPT_KINDS} AND COALESCE(package,'') = ? AND COALESCE(version,'') = ? AND device_id IS NOT NULL
+         GROUP BY device_id`,
+        [pkg, version],
+      );
+      ws.db.run(
+        `INSERT INTO replay_receipts(content, device_id, event_ring, received_at, crashed_at, failed_at)
+         SELECT ?, r.device_id, r.ring, r.t, x.crashed_at, x.failed_at
+         FROM temp.replay_first_receipt r LEFT JOIN (
+           SELECT e.device_id AS device_id, MIN(CASE WHEN e.kind = 'crashed' THEN e.ts END) AS crashed_at,
+                  MIN(CASE WHEN e.kind = 'failed' THEN e.ts END) AS failed_at
+           FROM events e JOIN temp.replay_first_receipt f ON f.device_id = e.device_id
+           WHERE e.kind IN ('crashed', 'failed') AND e.ts >= f.t GROUP BY e.device_id) x ON x.device_id = r.device_id
+         ORDER BY r.t, r.device_id`,
+        [key],
+      );
+    } finally {
+      ws.db.run('DROP TABLE IF EXISTS temp.replay_first_receipt');
+    }
     const devices = ws.db.value<number>('SELECT COUNT(*) FROM replay_receipts WHERE content = ?', [key]) ?? 0;
     const source =
       ws.db.value<string>(
@@ -287,15 +295,12 @@ interface Columns {
 }
 
 /**
- * Parses `g r c f,g r c f,...` (integers; an empty field = NaN) into the columns. A hand-rolled scan, because
- * splitting 1M rows into 4M strings is the slow part. Returns false on anything but integers (the caller then parses
- * the slow way), so a timestamp stored as a real still reads exactly.
+ * Parses a group_concat of integers (`12,-1,,7`; empty = NaN) into `out`. A hand-rolled scan, because splitting 1M
+ * values into strings is the slow part; anything but an integer (a real-valued timestamp) takes the exact slow path.
  */
-function parsePacked(text: string, cols: Columns): boolean {
-  const { ringOf, recv, crash, fail } = cols;
+function parseColumn(text: string, out: Int32Array | Float64Array): void {
   const len = text.length;
-  let row = 0;
-  let field = 0;
+  let k = 0;
   let v = 0;
   let neg = false;
   let any = false;
@@ -304,34 +309,38 @@ function parsePacked(text: string, cols: Columns): boolean {
     if (ch >= 48 && ch <= 57) {
       v = v * 10 + (ch - 48);
       any = true;
-    } else if (ch === 45 && !any) neg = true;
-    else if (ch === 32 || ch === 44) {
-      const x = any ? (neg ? -v : v) : NaN;
-      if (field === 0) ringOf[row] = x;
-      else if (field === 1) recv[row] = x;
-      else if (field === 2) crash[row] = x;
-      else fail[row] = x;
+    } else if (ch === 45 && !any && !neg) neg = true;
+    else if (ch === 44) {
+      out[k++] = any ? (neg ? -v : v) : NaN;
       v = 0;
       neg = false;
       any = false;
-      if (ch === 44) {
-        row++;
-        field = 0;
-      } else field++;
-    } else return false;
+    } else {
+      text.split(',').forEach((x, i) => (out[i] = x === '' ? NaN : Number(x)));
+      return;
+    }
   }
-  return true;
 }
 
-function parseSlow(text: string, cols: Columns): void {
-  text.split(',').forEach((line, i) => {
-    const [g, r, c, f] = line.split(' ');
-    const num = (x: string | undefined) => (x === undefined || x === '' ? NaN : Number(x));
-    cols.ringOf[i] = num(g);
-    cols.recv[i] = num(r);
-    cols.crash[i] = num(c);
-    cols.fail[i] = num(f);
-  });
+/** The columns sorted by (receipt time, rowid) = the cache's receipt order; a copy only when the scan was not. */
+function inReceiptOrder(cols: Columns, rowid: Float64Array): Columns {
+  const { recv } = cols;
+  const n = recv.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++)
+    sorted = recv[i - 1]! < recv[i]! || (recv[i - 1] === recv[i] && rowid[i - 1]! < rowid[i]!);
+  if (sorted) return cols;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => recv[a]! - recv[b]! || rowid[a]! - rowid[b]!);
+  const pick = <T extends Int32Array | Float64Array>(src: T, out: T): T => {
+    order.forEach((o, i) => (out[i] = src[o]!));
+    return out;
+  };
+  return {
+    ringOf: pick(cols.ringOf, new Int32Array(n)),
+    recv: pick(recv, new Float64Array(n)),
+    crash: pick(cols.crash, new Float64Array(n)),
+    fail: pick(cols.fail, new Float64Array(n)),
+  };
 }
 
 const bytes = (a: Int32Array | Float64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -360,21 +369,32 @@ export function ensurePacked(ws: Workspace, pkg: string, version: string): void 
   const { source } = ensureCache(ws, pkg, version);
   const { names, members } = ringNames(ws, key);
   const ringCase = `CASE COALESCE(d.ring_override, d.ring, r.event_ring, '') ${names.map((_, g) => `WHEN ?${g + 2} THEN ${g}`).join(' ')} ELSE -1 END`;
-  // Same rows and order as the per-device path: receipts joined to existing devices, by receipt time then rowid.
+  // Same rows as the per-device path: receipts joined to existing devices. One group_concat per column (all step on
+  // the same rows, so they line up); the index walk gives receipt order, which is checked below, not assumed.
   const row = ws.db.raw.exec(
-    `SELECT COUNT(*), group_concat(${ringCase} || ' ' || r.received_at || ' ' || COALESCE(r.crashed_at, '') || ' ' ||
-       COALESCE(r.failed_at, ''), ',' ORDER BY r.received_at, r.rowid)
-     FROM replay_receipts r CROSS JOIN devices d ON d.id = r.device_id WHERE r.content = ?1`,
+    `SELECT COUNT(*), group_concat(${ringCase}, ','), group_concat(r.received_at, ','),
+       group_concat(COALESCE(r.crashed_at, ''), ','), group_concat(COALESCE(r.failed_at, ''), ','),
+       group_concat(r.rowid, ',')
+     FROM replay_receipts r INDEXED BY ix_replay_receipts CROSS JOIN devices d ON d.id = r.device_id
+     WHERE r.content = ?1`,
     [key, ...names],
   )[0]!.values[0]!;
   const n = row[0] as number;
-  const cols: Columns = {
+  const raw: Columns = {
     ringOf: new Int32Array(n),
     recv: new Float64Array(n),
     crash: new Float64Array(n),
     fail: new Float64Array(n),
   };
-  if (n > 0 && !parsePacked(row[1] as string, cols)) parseSlow(row[1] as string, cols);
+  const rowid = new Float64Array(n);
+  if (n > 0) {
+    parseColumn(row[1] as string, raw.ringOf);
+    parseColumn(row[2] as string, raw.recv);
+    parseColumn(row[3] as string, raw.crash);
+    parseColumn(row[4] as string, raw.fail);
+    parseColumn(row[5] as string, rowid);
+  }
+  const cols = inReceiptOrder(raw, rowid);
   let crashed = 0;
   for (let i = 0; i < n; i++) if (!Number.isNaN(cols.crash[i]!)) crashed++;
   let fleet = 0;
