@@ -114,6 +114,8 @@ describe('app:// handler', () => {
 
 describe('the real renderer build over app://', () => {
   const built = new URL('../../../dist/renderer/', import.meta.url);
+  if (!existsSync(new URL('index.html', built)))
+    console.warn('dist/renderer not built (npm run build): skipping the served-build test');
   it.skipIf(!existsSync(new URL('index.html', built)))('serves index.html and every asset it references', async () => {
     const serve = createAppHandler({ ringside: fileURLToPath(built) });
     const index = await serve(new Request('app://ringside/'));

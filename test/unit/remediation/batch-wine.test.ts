@@ -10,6 +10,8 @@ import { ASCII_CORPUS } from './corpus.js';
 import { sampleFleet, workspace } from './helpers.js';
 
 const wine = ['/usr/bin/wine', '/usr/bin/wine64'].find((w) => existsSync(w));
+// A skip must say why: CI installs wine64 (.ci/run); elsewhere the batch corpus needs it too.
+if (!wine) console.warn('wine not installed (apt-get install -y wine64): skipping the batch-under-wine tests');
 // A throwaway prefix, reused between runs because creating one takes a while (and ~0.7 GB).
 const prefix = path.join(tmpdir(), 'ringside-wine-remediation');
 const env = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
