@@ -186,19 +186,8 @@ export function loadReplayDataRows(ws: Workspace, wanted: { package: string; ver
   const fail = new Float64Array(n);
   const groupOf = new Int32Array(n);
   // Ring names first (one GROUP BY in C), so the per-row read below carries only numbers: strings are the slow part.
-  const members = new Map<string, number>();
-  for (const r of ws.db.all<{ ring: string; n: number }>(
-    `SELECT COALESCE(ring_override, ring, '') AS ring, COUNT(*) AS n FROM devices WHERE superseded_by IS NULL GROUP BY 1`,
-  ))
-    members.set(r.ring, r.n);
-  const names: string[] = [...members.keys()];
-  for (const r of ws.db.all<{ ring: string }>(
-    "SELECT DISTINCT COALESCE(event_ring, '') AS ring FROM replay_receipts WHERE content = ?",
-    [key],
-  ))
-    if (!names.includes(r.ring)) names.push(r.ring);
   // A stale device without a ring resolves to '' even when no current device has an empty ring.
-  if (!names.includes('')) names.push('');
+  const { names, members } = ringNames(ws, key);
   const ringCase = `CASE COALESCE(d.ring_override, d.ring, r.event_ring, '') ${names.map((_, g) => `WHEN ?${g + 2} THEN ${g}`).join(' ')} ELSE -1 END`;
   // CROSS JOIN keeps replay_receipts as the outer loop, so rows come in index (receipt) order.
   const stmt = ws.db.prepare(
