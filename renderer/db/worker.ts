@@ -52,13 +52,6 @@ const bound = Object.fromEntries(
 
 const api = {
   ...bound,
-  async ping(): Promise<string> {
-    const SQL = await sql();
-    const db = new SQL.Database();
-    const version = db.exec('SELECT sqlite_version()')[0]?.values[0]?.[0];
-    db.close();
-    return String(version);
-  },
   /** Opens a snapshot and replays the journal on top of it; returns the last applied journal seq. */
   async open(opts: { snapshot: Uint8Array | null; journal: JournalEntry[]; keyMaterial: Uint8Array; actor?: string }) {
     ws?.db.close();
