@@ -56,18 +56,8 @@ export function parseExpiry(v: number | string, now: number): number {
   return t;
 }
 
-interface DeviceRow {
-  id: number;
-  hostname: string;
-  serial: string | null;
-  model: string | null;
-  site: string | null;
-  ring: string | null;
-  state: string;
-  user: string | null;
-  tags: string;
-  platform: string | null;
-}
+/** The device columns a pack carries, as read from the workspace (steps, notes and keys are added after). */
+type DeviceRow = Omit<PackDevice, 'steps' | 'modelNotes' | 'keys'> & { platform: string | null };
 
 function selectDevices(ws: Workspace, opts: CreatePackOptions): DeviceRow[] {
   const cols = `id, hostname, serial, model, site, COALESCE(ring_override, ring) AS ring, state, user, tags, platform`;
