@@ -1,11 +1,12 @@
 // Shared plumbing for CLI commands: open a workspace file (snapshot + journal), run, save atomically; print results.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { handlers } from '../../core/api/handlers.js';
 import type { Workspace } from '../../core/workspace.js';
 import { FileKeyStore } from '../node/keystore.js';
 import { loadSqlJs } from '../node/sqljs.js';
-import { WorkspaceStorage } from '../storage.js';
+import { previousPath, WorkspaceStorage } from '../storage.js';
 
 export class UsageError extends Error {}
 
@@ -34,7 +35,8 @@ export async function withWorkspace<T>(
 ): Promise<T> {
   const storage = new WorkspaceStorage();
   const abs = path.resolve(file);
-  if (!opts.create && !(await storage.readSnapshot(abs)))
+  // An existence check, not a read: recover() reads the image once, and workspaces can be a gigabyte.
+  if (!opts.create && !existsSync(abs) && !existsSync(previousPath(abs)))
     throw new UsageError(`no workspace at ${abs} (create one with 'ringside sample' or 'ringside import')`);
   const opened = await storage.recover(abs, {
     SQL: await loadSqlJs(),
