@@ -1,11 +1,12 @@
 // Worker/CLI entry points of the ingest domain: each takes the open workspace first.
 import type { HandlerMap } from '../api/types.js';
-import { findKeys, importErrors, importFile, listImports } from './index.js';
+import { findKeys, importErrors, importFile, importFiles, listImports } from './index.js';
 import { listMappings, MAPPABLE } from './mapping.js';
 import { resolveReview, reviewList } from './review.js';
 
 export const ingestHandlers = {
   importFile,
+  importFiles,
   listImports,
   importErrors,
   findKeys,

@@ -1,6 +1,6 @@
-// The import path: stream → decode → CSV → detect format → writers, one transaction per file, idempotent by content hash.
+// The import path: stream → decode → CSV → detect format → writers; one transaction per batch, idempotent by content hash.
 import { recompute, refreshKeyCounts } from '../analysis/recompute.js';
-import { CancelledError, type JobOptions } from '../contract/jobs.js';
+import { CancelledError, throwIfCancelled, type JobOptions } from '../contract/jobs.js';
 import {
   inputFromBytes,
   type ImportFileReport,
@@ -75,8 +75,74 @@ class DuplicateFile extends Error {
   }
 }
 
+/**
+ * What the files of one batch leave for its end: the analysis and the index rebuilds run once for all of them, not
+ * once per file (each is a pass over the whole fleet or event log).
+ */
+interface Batch {
+  analyse: boolean;
+  keyCounts: boolean;
+  indexes: { name: string; sql: string }[];
+}
+
 /** Imports one export file into the workspace. Never throws for bad content: problems are in the report. */
 export async function importFile(ws: Workspace, input: ImportInput, opts: ImportOptions = {}): Promise<IngestReport> {
+  return (await importFiles(ws, [input], opts))[0]!;
+}
+
+/**
+ * Imports several export files as one transaction: each file is a savepoint (a file that is not what it claims to
+ * be is left out alone, with its report), the analysis and index rebuilds run once at the end, and a cancel leaves
+ * the workspace exactly as it was before the batch.
+ */
+export async function importFiles(
+  ws: Workspace,
+  inputs: ImportInput[],
+  opts: ImportOptions = {},
+): Promise<IngestReport[]> {
+  const batch: Batch = { analyse: false, keyCounts: false, indexes: [] };
+  const many = inputs.length > 1;
+  return ws.db.txAsync(async () => {
+    const reports: IngestReport[] = [];
+    for (const input of inputs) {
+      throwIfCancelled(opts.signal);
+      const onProgress = opts.onProgress;
+      reports.push(
+        await importOne(ws, input, {
+          ...opts,
+          // Several files: each phase names its file, so the progress line says which one is being read.
+          onProgress: onProgress && many ? (p) => onProgress({ ...p, phase: `${input.name}: ${p.phase}` }) : onProgress,
+          batch,
+        }),
+      );
+    }
+    throwIfCancelled(opts.signal);
+    finishBatch(ws, batch, opts);
+    return reports;
+  });
+}
+
+/** The batch's deferred work: one analysis (or only the key counts), then the indexes dropped for bulk loads. */
+function finishBatch(ws: Workspace, batch: Batch, opts: JobOptions): void {
+  if (batch.analyse || batch.keyCounts) opts.onProgress?.({ phase: 'analyse', done: 0, total: 0 });
+  // Keys never change a device's state or exposure, only the key counts: the full analysis is skipped for them.
+  if (batch.analyse) recompute(ws);
+  else if (batch.keyCounts) refreshKeyCounts(ws);
+  const late = batch.indexes;
+  if (late.length) {
+    opts.onProgress?.({ phase: 'index', done: 0, total: late.length });
+    late.forEach((d, i) => {
+      ws.db.run(d.sql);
+      opts.onProgress?.({ phase: 'index', done: i + 1, total: late.length });
+    });
+  }
+}
+
+async function importOne(
+  ws: Workspace,
+  input: ImportInput,
+  opts: ImportOptions & { batch: Batch },
+): Promise<IngestReport> {
   try {
     return await attempt(ws, input, opts);
   } catch (err) {
@@ -91,7 +157,7 @@ export async function importFile(ws: Workspace, input: ImportInput, opts: Import
 async function attempt(
   ws: Workspace,
   input: ImportInput,
-  opts: ImportOptions,
+  opts: ImportOptions & { batch: Batch },
   force?: TextEncoding,
   note?: string,
 ): Promise<IngestReport> {
@@ -137,6 +203,7 @@ async function attempt(
     },
   };
 
+  let lateIndexes: { name: string; sql: string }[] = [];
   try {
     await db.txAsync(async () => {
       db.run(`INSERT INTO imports(file_name, sha256, format, kind, started_at) VALUES (?, ?, 'unknown', 'fleet', ?)`, [
@@ -233,17 +300,10 @@ async function attempt(
           report.importId,
         ],
       );
-      opts.onProgress?.({ phase: 'analyse', done: 0, total: 0 });
-      // Keys never change a device's state or exposure, only the key counts: the full analysis is skipped for them.
-      if (kind === 'keys') refreshKeyCounts(ws);
-      else recompute(ws);
-      if (late.length) {
-        opts.onProgress?.({ phase: 'index', done: 0, total: late.length });
-        late.forEach((d, i) => {
-          db.run(d.sql);
-          opts.onProgress?.({ phase: 'index', done: i + 1, total: late.length });
-        });
-      }
+      if (kind === 'keys') opts.batch.keyCounts = true;
+      else opts.batch.analyse = true;
+      // Recorded only once this file's savepoint is sure to be kept: a rolled-back file must not add its indexes.
+      lateIndexes = late;
       await audit(ws, 'import', {
         file: input.name,
         format: report.format,
@@ -254,6 +314,7 @@ async function attempt(
         flagged: report.flagged,
       });
     });
+    opts.batch.indexes.push(...lateIndexes);
     report.sha256 = state.sha256;
     return report;
   } catch (err) {

@@ -3,7 +3,7 @@ import type { HandlerMap } from '../api/types.js';
 import type { GroundTruth } from './truth.js';
 import type { SourceFormat } from '../contract/ingest.js';
 import { throwIfCancelled, type JobOptions } from '../contract/jobs.js';
-import { importFile } from '../ingest/index.js';
+import { importFiles } from '../ingest/index.js';
 import { meta, setMeta, type Workspace } from '../workspace.js';
 import { computeGroundTruth, groundTruthJson, SAMPLE_EXPORTS, sampleImportInput, sampleOptions } from './index.js';
 
@@ -33,8 +33,8 @@ export const SAMPLE_TRUTH_META = 'sample_truth';
 
 /**
  * Generates the sample incident's export files and imports each through the real import path (as a user's files
- * would be), then stores the ground truth in meta. Each file is its own import transaction: a cancel keeps the
- * files already imported and leaves the current one out entirely.
+ * would be), then stores the ground truth in meta. The files are one import batch: a cancel leaves the workspace as
+ * it was.
  */
 export async function loadSample(
   ws: Workspace,
@@ -46,24 +46,22 @@ export async function loadSample(
   job.onProgress?.({ phase: 'sample: counting the ground truth', done: 0, total: steps });
   throwIfCancelled(job.signal);
   const truth = computeGroundTruth(o);
-  const files: SampleFileResult[] = [];
-  for (const [i, name] of SAMPLE_EXPORTS.entries()) {
-    throwIfCancelled(job.signal);
-    job.onProgress?.({ phase: `sample: importing ${name}`, done: i + 1, total: steps });
-    const report = await importFile(ws, sampleImportInput(name, o), {
-      signal: job.signal,
-      onProgress: job.onProgress && ((p) => job.onProgress!({ ...p, phase: `${name}: ${p.phase}` })),
-    });
-    files.push({
-      file: name,
-      format: report.format,
-      rows: report.rows,
-      imported: report.imported,
-      rejected: report.rejected,
-      duplicate: report.duplicate,
-      expected: truth.files[name] ?? 0,
-    });
-  }
+  throwIfCancelled(job.signal);
+  job.onProgress?.({ phase: 'sample: importing the export files', done: 1, total: steps });
+  const reports = await importFiles(
+    ws,
+    SAMPLE_EXPORTS.map((name) => sampleImportInput(name, o)),
+    { signal: job.signal, onProgress: job.onProgress },
+  );
+  const files: SampleFileResult[] = reports.map((report, i) => ({
+    file: SAMPLE_EXPORTS[i]!,
+    format: report.format,
+    rows: report.rows,
+    imported: report.imported,
+    rejected: report.rejected,
+    duplicate: report.duplicate,
+    expected: truth.files[SAMPLE_EXPORTS[i]!] ?? 0,
+  }));
   setMeta(ws, SAMPLE_TRUTH_META, groundTruthJson(truth));
   job.onProgress?.({ phase: 'sample: done', done: steps, total: steps });
   return { devices: o.devices, seed: o.seed, files };

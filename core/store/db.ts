@@ -74,19 +74,23 @@ export class Db {
     }
   }
 
-  /** Async variant for streamed work: the caller awaits between batches inside one transaction. */
+  /**
+   * Async variant for streamed work: the caller awaits between batches inside one transaction. Nested calls become
+   * savepoints, so one file of a batch import can roll back alone; callers run them one after another, never at once.
+   */
   async txAsync<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.depth > 0) throw new Error('txAsync cannot nest inside another transaction');
-    this.raw.run('BEGIN IMMEDIATE');
+    const name = `sp${this.depth}`;
+    this.raw.run(this.depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${name}`);
     this.depth++;
     try {
       const out = await fn();
       this.depth--;
-      this.raw.run('COMMIT');
+      this.raw.run(this.depth === 0 ? 'COMMIT' : `RELEASE ${name}`);
       return out;
     } catch (err) {
       this.depth--;
-      this.raw.run('ROLLBACK');
+      if (this.depth === 0) this.raw.run('ROLLBACK');
+      else this.raw.run(`ROLLBACK TO ${name}; RELEASE ${name}`);
       throw err;
     }
   }

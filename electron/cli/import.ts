@@ -2,7 +2,7 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImportInput } from '../../core/contract/ingest.js';
-import { importFile, type IngestReport } from '../../core/ingest/index.js';
+import { importFiles, type IngestReport } from '../../core/ingest/index.js';
 import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 
 /** A file on disk as an ImportInput: streamed, never read whole. */
@@ -64,15 +64,11 @@ export const importCommand: Command = {
         return 1;
       }
     }
-    const reports = await withWorkspace(workspace, { write: true, create: true }, async (ws) => {
-      const out: IngestReport[] = [];
-      for (const input of inputs) {
-        const r = await importFile(ws, input);
-        out.push(r);
-        if (!values.json) io.out(line(r));
-      }
-      return out;
-    });
+    // One batch: the analysis runs once after the last file instead of after each one.
+    const reports: IngestReport[] = await withWorkspace(workspace, { write: true, create: true }, (ws) =>
+      importFiles(ws, inputs),
+    );
+    if (!values.json) for (const r of reports) io.out(line(r));
     if (values.json)
       printJson(io, {
         files: reports.map((r) => ({

@@ -107,22 +107,30 @@ export function ImportView() {
     [db],
   );
 
+  // The files go as one batch: one transaction, and the analysis runs once after the last file.
   const importFiles = useCallback(
     async (files: File[]) => {
       if (!files.length || busy) return;
-      const done: Entry[] = [];
-      let any = false;
-      for (const f of files) {
-        const e = await runOne(f);
-        done.push(e);
-        setEntries((prev) => [e, ...prev.filter((p) => p.file !== f)]);
-        if (e.report && e.report.imported > 0) any = true;
-        if (e.error?.startsWith('cancelled')) break;
+      const name = files.length === 1 ? `${files[0]!.name}: ` : '';
+      const j = job((p) => setBusy((b) => b && { ...b, label: `${name}${p.phase}`, done: p.done, total: p.total }));
+      setBusy({ label: `${name}reading`, done: 0, total: 0, jobId: j.jobId });
+      let done: Entry[];
+      try {
+        const reports = await db.importFiles(files, j);
+        done = reports.map((report, i) => ({ id: ++entryIds, file: files[i]!, report, error: null }));
+      } catch (e) {
+        const err = e as Error;
+        const error =
+          err.name === 'CancelledError' || /cancelled/.test(err.message)
+            ? 'cancelled: nothing was imported from this batch'
+            : err.message;
+        done = files.map((file) => ({ id: ++entryIds, file, report: null, error }));
       }
+      setEntries((prev) => [...[...done].reverse(), ...prev.filter((p) => !files.includes(p.file))]);
       setBusy(null);
-      if (any) await changed();
+      if (done.some((e) => e.report && e.report.imported > 0)) await changed();
     },
-    [busy, runOne, changed],
+    [busy, db, changed],
   );
 
   // Files dropped on the desktop window or opened from the OS arrive here.

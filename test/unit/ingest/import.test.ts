@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
 import { CancelledError } from '../../../core/contract/jobs.js';
-import { findKeys, importErrors, importFile, listImports, rawRow } from '../../../core/ingest/index.js';
+import { findKeys, importErrors, importFile, importFiles, listImports, rawRow } from '../../../core/ingest/index.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 
@@ -328,6 +328,40 @@ describe('importFile: files as they arrive', () => {
     expect(seen).toBeGreaterThan(0);
     expect(w.db.inTransaction).toBe(false);
     expect(w.db.raw.export()).toEqual(before);
+  });
+
+  it('a batch is one transaction: a bad file is left out alone, the analysis runs once, indexes come back', async () => {
+    const w = await ws();
+    const indexes = () =>
+      w.db.all<{ name: string; sql: string }>(
+        `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`,
+      );
+    const before = indexes();
+    const rows = [FALCON_HEADER];
+    for (let i = 0; i < 12000; i++) rows.push(falconRow(`BATCH-${i}`, 7000 + i));
+    const phases: string[] = [];
+    const reports = await importFiles(
+      w,
+      [
+        inputFromBytes('bulk.csv', rows.join('\n')),
+        inputFromBytes('notes.csv', 'what,ever\n1,2\n'),
+        inputFromBytes('keys.csv', KEYS),
+      ],
+      { onProgress: (p) => phases.push(p.phase) },
+    );
+    expect(reports.map((r) => r.format)).toEqual(['falcon', 'unknown', 'bitlocker']);
+    expect(reports[0]!.imported).toBe(12000);
+    expect(reports[1]!.importId).toBeNull();
+    expect(reports[1]!.errors[0]!.message).toMatch(/^notes\.csv: not a recognised export/);
+    // Progress names the file; the analysis and the index rebuild each run once, after the last file.
+    expect(phases.some((p) => p.startsWith('bulk.csv: '))).toBe(true);
+    expect(phases.filter((p) => p === 'analyse').length).toBe(1);
+    expect(phases.lastIndexOf('analyse')).toBeGreaterThan(phases.findLastIndex((p) => p.startsWith('keys.csv: ')));
+    expect(phases.filter((p) => p.endsWith(': analyse')).length).toBe(0);
+    expect(indexes()).toEqual(before);
+    expect(w.db.inTransaction).toBe(false);
+    expect(listImports(w).map((i) => i.file)).toEqual(['keys.csv', 'bulk.csv']);
+    expect(count(w, `SELECT COUNT(*) FROM devices WHERE state IS NULL`)).toBe(0);
   });
 
   it('a bulk load drops and rebuilds indexes: every index is back, unique IDs still enforced, duplicates linked', async () => {
