@@ -18,8 +18,86 @@ export interface CsvHeader {
 export interface CsvSink {
   /** Called once with the header; return false to stop (unknown format). */
   header(h: CsvHeader): boolean;
-  /** A batch of records and the 1-based line each starts on. The arrays are reused: copy what you keep. */
+  /**
+   * A batch of records and the 1-based line each starts on. The arrays are reused: copy what you keep. The batch
+   * may carry `notes` (see RowBatch) for rows a writer must flag or reject.
+   */
   rows(rows: string[][], lines: number[], count: number): void | Promise<void>;
+}
+
+/** What a reader found about one row of a batch (a ragged CSV row, an event cut off): flag the row, or reject it. */
+export interface RowNote {
+  /** Index of the row in its batch. */
+  index: number;
+  field: string;
+  message: string;
+  /** The row cannot be used (its cells are placeholders): the writer rejects it with this message. */
+  reject?: boolean;
+}
+
+/** A batch as readers hand it over: `notes`, sorted by index, only when some rows need one (so clean batches cost nothing). */
+export type RowBatch = string[][] & { notes?: RowNote[] };
+
+/** Walks a batch's notes alongside its rows: `at(r)` is the note for row r, or null. Rows must be visited in order. */
+export function rowNotes(rows: string[][]): { at(r: number): RowNote | null } {
+  const notes = (rows as RowBatch).notes;
+  if (!notes || notes.length === 0) return NO_NOTES;
+  let i = 0;
+  return {
+    at(r) {
+      while (i < notes.length && notes[i]!.index < r) i++;
+      return i < notes.length && notes[i]!.index === r ? notes[i++]! : null;
+    },
+  };
+}
+const NO_NOTES = { at: () => null };
+
+/**
+ * Splits raw CSV text (one or more physical lines) into records and fields, quote-aware; used only for the rows the
+ * fast parser may have read wrong (too few or too many fields), so speed matters less than exactness here.
+ */
+export function splitRecords(raw: string, delim: string): { fields: string[]; offset: number }[] {
+  const d = delim.charCodeAt(0);
+  const out: { fields: string[]; offset: number }[] = [];
+  let fields: string[] = [];
+  let v = '';
+  let inQ = false;
+  let start = 0;
+  let segStart = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (inQ) {
+      if (c === 34) {
+        if (raw.charCodeAt(i + 1) === 34) {
+          v += raw.slice(segStart, i + 1);
+          i++;
+          segStart = i + 1;
+        } else {
+          v += raw.slice(segStart, i);
+          inQ = false;
+          segStart = i + 1;
+        }
+      }
+    } else if (c === 34 && segStart === i && v === '') {
+      inQ = true;
+      segStart = i + 1;
+    } else if (c === d) {
+      fields.push(v + raw.slice(segStart, i));
+      v = '';
+      segStart = i + 1;
+    } else if (c === 10) {
+      fields.push(v + raw.slice(segStart, i));
+      out.push({ fields, offset: start });
+      fields = [];
+      v = '';
+      segStart = start = i + 1;
+    }
+  }
+  if (segStart < raw.length || v !== '' || fields.length > 0 || inQ) {
+    fields.push(v + raw.slice(segStart));
+    out.push({ fields, offset: start });
+  }
+  return out;
 }
 
 function isBlank(row: string[]): boolean {
@@ -122,7 +200,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
   const P: { parser: ReturnType<typeof initParser> | null } = { parser: null };
   let header: CsvHeader | null = null;
   let line = 0;
-  let batch: string[][] = [];
+  let batch: RowBatch = [];
   let lines: number[] = [];
   let quotes = false;
   let prevQuotes = false;
@@ -130,22 +208,90 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
   let lastCR = false;
   let lastNL = false;
 
-  const onRow = (row: string[]) => {
-    const l = line;
-    line++;
-    if (quotes || prevQuotes) {
-      for (let i = 0; i < row.length; i++) {
-        const v = row[i]!;
-        if (v.length > 0 && v.indexOf('\n') >= 0) {
-          for (let j = v.indexOf('\n'); j >= 0; j = v.indexOf('\n', j + 1)) line++;
-        }
-      }
-    }
-    sinceRow = 0;
+  /** The text uDSV is parsing (its unparsed tail plus the current chunk) and where the next record starts in it. */
+  let src = '';
+  let cur = 0;
+  let ncols = 0;
+  let delim = ',';
+  let colNames: string[] = [];
+
+  const push = (row: string[], l: number) => {
     // The blank-line placeholder (a single space) keeps the count, and is not a record.
     if ((row[0] === ' ' || row[0] === '') && isBlank(row)) return;
     batch.push(row);
     lines.push(l);
+  };
+
+  const onRow = (row: string[]) => {
+    const l = line;
+    const start = cur;
+    const last = row[ncols - 1]!;
+    let end: number;
+    let emb = 0;
+    let suspect: boolean;
+    if (quotes || prevQuotes) {
+      for (let i = 0; i < row.length; i++) {
+        const v = row[i]!;
+        if (v.length > 0 && v.indexOf('\n') >= 0) {
+          for (let j = v.indexOf('\n'); j >= 0; j = v.indexOf('\n', j + 1)) emb++;
+        }
+      }
+      let e = src.indexOf('\n', start);
+      for (let k = 0; k < emb && e >= 0; k++) e = src.indexOf('\n', e + 1);
+      end = e < 0 ? src.length : e;
+      // A short row is padded (last cell '') or, ending in an unquoted cell, runs on into the next line (a newline
+      // in a cell); a long one spills into the last cell or past it.
+      suspect = emb > 0 || row.length !== ncols || last === '' || last.indexOf(delim) >= 0;
+    } else {
+      // Without quotes the cells and delimiters are the record's text exactly: its length says where it must end.
+      let sum = row.length - 1;
+      for (let i = 0; i < row.length; i++) sum += row[i]!.length;
+      end = start + sum;
+      const nl = src.indexOf('\n', start);
+      suspect = (nl < 0 ? src.length : nl) !== end || last.indexOf(delim) >= 0;
+    }
+    cur = end + 1;
+    if (!suspect) {
+      line += 1 + emb;
+      sinceRow = 0;
+      push(row, l);
+      return;
+    }
+    sinceRow = 0;
+    exact(src.slice(start, end), l);
+  };
+
+  /** Reads a record's text the exact (slow) way, flagging it when its field count is not the header's. */
+  const exact = (raw: string, l: number) => {
+    let nls = 0;
+    for (let j = raw.indexOf('\n'); j >= 0; j = raw.indexOf('\n', j + 1)) nls++;
+    line = l + 1 + nls;
+    for (const rec of splitRecords(raw, delim)) {
+      let rl = l;
+      for (let j = raw.indexOf('\n'); j >= 0 && j < rec.offset; j = raw.indexOf('\n', j + 1)) rl++;
+      const f = rec.fields;
+      if (isBlank(f)) continue;
+      if (f.length !== ncols) {
+        const note: RowNote = {
+          index: batch.length,
+          field: f.length < ncols ? colNames[f.length]! : '(row)',
+          message:
+            f.length < ncols
+              ? `row has ${f.length} field${f.length === 1 ? '' : 's'}; the header has ${ncols} — missing cells left empty`
+              : `row has ${f.length} fields; the header has ${ncols} — the ${f.length - ncols} extra cell${f.length - ncols === 1 ? '' : 's'} ignored`,
+        };
+        if (f.length < ncols) while (f.length < ncols) f.push('');
+        else f.length = ncols;
+        (batch.notes ??= []).push(note);
+      }
+      push(f, rl);
+    }
+  };
+
+  const feed = (text: string) => {
+    src = cur < src.length ? src.slice(cur) + text : text;
+    cur = 0;
+    P.parser!.chunk(text, P.parser!.stringArrs, onRow);
   };
 
   const norm = (s: string): string => {
@@ -190,10 +336,10 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     const headerLine = nl < 0 ? rest : rest.slice(0, nl);
     if (headerLine.trim() === '') throw new FileError('the file is empty (no header row)');
     const delimiter = found.sep ?? sniffDelimiter(headerLine);
-    const ncols = headerLine.split(delimiter).length;
-    if (ncols > MAX_COLUMNS)
+    const rawCols = headerLine.split(delimiter).length;
+    if (rawCols > MAX_COLUMNS)
       throw new FileError(
-        `the header has ${ncols} columns; at most ${MAX_COLUMNS} are supported`,
+        `the header has ${rawCols} columns; at most ${MAX_COLUMNS} are supported`,
         '(header)',
         found.line,
       );
@@ -209,9 +355,14 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     // uDSV skips the header row itself; records begin on the following line.
     line = found.line + 1;
     if (!sink.header(header)) return true;
-    const parser = (P.parser = initParser(schema));
+    P.parser = initParser(schema);
+    ncols = names.length;
+    colNames = names;
+    delim = delimiter;
     quotes = body.indexOf('"') >= 0;
-    parser.chunk(body, parser.stringArrs, onRow);
+    src = body;
+    cur = nl < 0 ? body.length : nl + 1;
+    P.parser.chunk(body, P.parser.stringArrs, onRow);
     return true;
   };
 
@@ -232,7 +383,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
       prevQuotes = quotes;
       quotes = text.indexOf('"') >= 0;
       sinceRow += text.length;
-      P.parser.chunk(text, P.parser.stringArrs, onRow);
+      feed(text);
       if (sinceRow > MAX_RECORD_CHARS)
         throw new FileError(
           `a quoted field that starts on line ${line} never ends (unterminated quote, or not a CSV file)`,
@@ -246,7 +397,14 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     if (!header && head !== '') {
       start(head, true);
     } else if (!header) throw new FileError('the file is empty');
-    P.parser?.end();
+    if (P.parser) {
+      // uDSV drops a last record that has too few fields and no final newline: end it with one.
+      if (src.length > cur && !lastNL) feed('\n');
+      P.parser.end();
+      // Whatever uDSV left unparsed at the end (a short last record): read it the exact way.
+      const rest = src.slice(cur).replace(/\n+$/, '');
+      if (rest.trim() !== '') exact(rest, line);
+    }
     await flush();
   }
   return header;

@@ -37,6 +37,7 @@ import {
 import { detectFormat, resolveColumns, SPECS, type FormatSpec } from './formats.js';
 import { DeviceIndex } from './identity.js';
 import { genericSpec, mappingProblem, saveMapping, savedMapping, type ColumnMapping } from './mapping.js';
+import { looksLikeEventText, looksLikeEventXml, readWinEvents } from './winevents.js';
 import { fleetWriter, keyHostHint, keysWriter, rolloutWriter, type Writer, type WriterContext } from './writers.js';
 
 export { findKeys, keyProblem, normKeyId } from './keys.js';
@@ -388,6 +389,8 @@ async function readInput(
     state.sha256 = await contentHash(bytes);
     return;
   }
+  const events = looksLikeEventXml(headText) ? 'xml' : looksLikeEventText(headText) ? 'text' : null;
+  if (events) return readWinEvents(decodeText(input, state, opts), sink, notes, events);
   if (looksLikeJson(head)) {
     const bytes = await readWhole(input, MAX_JSON_BYTES, opts);
     state.bytes = bytes.byteLength;

@@ -2,6 +2,7 @@
 import type { Statement } from 'sql.js';
 import type { SourceFormat } from '../contract/ingest.js';
 import type { Workspace } from '../workspace.js';
+import { rowNotes } from './csv.js';
 import type { Field } from './formats.js';
 import type { DeviceFacts, DeviceIndex } from './identity.js';
 import { keyProblem, normKeyId } from './keys.js';
@@ -95,9 +96,15 @@ export function fleetWriter(ctx: WriterContext): Writer {
     duplicates: 0,
     write(rows, lines, count) {
       let ok = 0;
+      const notes = rowNotes(rows);
       for (let r = 0; r < count; r++) {
         const row = rows[r]!;
         const line = lines[r]!;
+        const note = notes.at(r);
+        if (note?.reject) {
+          problems.reject(line, note.field, note.message);
+          continue;
+        }
         let hostRaw = get(row, 'hostname');
         if (!hostRaw && c.dn >= 0 && /^cn=/i.test(get(row, 'dn'))) hostRaw = get(row, 'dn');
         const hk = hostKey(hostRaw);
@@ -210,6 +217,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
           );
           review.run([res.id, ctx.importId, line, res.ambiguous]);
         }
+        if (note) problems.flag(line, note.field, note.message);
         ok++;
       }
       return ok;
@@ -372,9 +380,15 @@ export function rolloutWriter(ctx: WriterContext): Writer {
     duplicates: 0,
     write(rows, lines, count) {
       let ok = 0;
+      const notes = rowNotes(rows);
       for (let r = 0; r < count; r++) {
         const row = rows[r]!;
         const line = lines[r]!;
+        const note = notes.at(r);
+        if (note?.reject) {
+          problems.reject(line, note.field, note.message);
+          continue;
+        }
         const tsRaw = get(row, 'ts');
         const ts = tsRaw ? parseDate(tsRaw) : null;
         if (ts === null || Number.isNaN(ts)) {
@@ -433,6 +447,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         params[7] = get(row, 'version_to') || get(row, 'version_from') || null;
         params[8] = detail;
         ins.run(params);
+        if (note) problems.flag(line, note.field, note.message);
         ok++;
       }
       return ok;
