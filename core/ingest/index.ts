@@ -81,6 +81,8 @@ class DuplicateFile extends Error {
  * once per file (each is a pass over the whole fleet or event log).
  */
 interface Batch {
+  /** The device index, shared by the batch's files while their rows stand (rebuilt after a file is rolled back). */
+  idx: DeviceIndex | null;
   analyse: boolean;
   keyCounts: boolean;
   indexes: { name: string; sql: string }[];
@@ -101,26 +103,31 @@ export async function importFiles(
   inputs: ImportInput[],
   opts: ImportOptions = {},
 ): Promise<IngestReport[]> {
-  const batch: Batch = { analyse: false, keyCounts: false, indexes: [] };
+  const batch: Batch = { idx: null, analyse: false, keyCounts: false, indexes: [] };
   const many = inputs.length > 1;
-  return ws.db.txAsync(async () => {
-    const reports: IngestReport[] = [];
-    for (const input of inputs) {
+  try {
+    return await ws.db.txAsync(async () => {
+      const reports: IngestReport[] = [];
+      for (const input of inputs) {
+        throwIfCancelled(opts.signal);
+        const onProgress = opts.onProgress;
+        reports.push(
+          await importOne(ws, input, {
+            ...opts,
+            // Several files: each phase names its file, so the progress line says which one is being read.
+            onProgress:
+              onProgress && many ? (p) => onProgress({ ...p, phase: `${input.name}: ${p.phase}` }) : onProgress,
+            batch,
+          }),
+        );
+      }
       throwIfCancelled(opts.signal);
-      const onProgress = opts.onProgress;
-      reports.push(
-        await importOne(ws, input, {
-          ...opts,
-          // Several files: each phase names its file, so the progress line says which one is being read.
-          onProgress: onProgress && many ? (p) => onProgress({ ...p, phase: `${input.name}: ${p.phase}` }) : onProgress,
-          batch,
-        }),
-      );
-    }
-    throwIfCancelled(opts.signal);
-    finishBatch(ws, batch, opts);
-    return reports;
-  });
+      finishBatch(ws, batch, opts);
+      return reports;
+    });
+  } finally {
+    batch.idx?.free();
+  }
 }
 
 /** The batch's deferred work: one analysis (or only the key counts), then the indexes dropped for bulk loads. */
@@ -239,7 +246,8 @@ async function attempt(
           }
           report.format = spec.format;
           report.kind = spec.kind;
-          idx = new DeviceIndex(db);
+          // Loading the index reads every device: a batch loads it once, not once per file.
+          idx = opts.batch.idx ??= new DeviceIndex(db);
           if (isBulk(ws, spec.kind, input.size, h.names.length)) deferred = dropIndexes(ws, spec.kind);
           const ctx: WriterContext = {
             ws,
@@ -319,6 +327,11 @@ async function attempt(
     report.sha256 = state.sha256;
     return report;
   } catch (err) {
+    // The file's savepoint was rolled back: devices it added are gone, so the shared index is loaded again.
+    if (idx) {
+      (idx as DeviceIndex).free();
+      if (opts.batch.idx === idx) opts.batch.idx = null;
+    }
     report.encoding = state.encoding;
     report.sha256 = state.sha256;
     if (err instanceof DuplicateFile) {
@@ -348,7 +361,6 @@ async function attempt(
   } finally {
     (errStmt as ReturnType<typeof db.prepare> | null)?.free();
     (writer as Writer | null)?.free();
-    (idx as DeviceIndex | null)?.free();
   }
 }
 

@@ -364,6 +364,35 @@ describe('importFile: files as they arrive', () => {
     expect(count(w, `SELECT COUNT(*) FROM devices WHERE state IS NULL`)).toBe(0);
   });
 
+  it('a file read again inside a batch (not UTF-8 after all) leaves no trace of its first reading', async () => {
+    const w = await ws();
+    // 3 MiB of ASCII rows, then one Windows-1252 byte: the first reading has written rows when the bad byte turns up,
+    // its savepoint is rolled back, and the file is read again as Windows-1252 with the same shared device index.
+    const rows = [FALCON_HEADER];
+    for (let i = 0; i < 12000; i++) rows.push(falconRow(`LATIN-${i}`, 100 + i));
+    rows.push(falconRow('Z\xfcrich-01', 99));
+    const bytes = Uint8Array.from(rows.join('\n'), (c) => c.charCodeAt(0));
+    const reports = await importFiles(w, [
+      inputFromBytes('other.csv', [FALCON_HEADER, falconRow('PC-0009', 9), ''].join('\n')),
+      inputFromBytes('latin.csv', bytes),
+      inputFromBytes('rollout.csv', ROLLOUT.replaceAll(aid(1), aid(100)).replaceAll('PC-0001', 'LATIN-0')),
+    ]);
+    expect(reports[1]!.encoding).toBe('windows-1252');
+    expect(reports[1]!.imported).toBe(12001);
+    expect(count(w, 'SELECT COUNT(*) FROM devices')).toBe(12002);
+    expect(count(w, "SELECT COUNT(*) FROM devices WHERE hostname = 'Zürich-01'")).toBe(1);
+    // Events match the devices of the second reading: none points at a row that was rolled back.
+    expect(
+      count(
+        w,
+        'SELECT COUNT(*) FROM events e LEFT JOIN devices d ON d.id = e.device_id WHERE e.device_id IS NOT NULL AND d.id IS NULL',
+      ),
+    ).toBe(0);
+    expect(
+      count(w, "SELECT COUNT(*) FROM events e JOIN devices d ON d.id = e.device_id WHERE d.hostname = 'LATIN-0'"),
+    ).toBe(2);
+  });
+
   it('a bulk load drops and rebuilds indexes: every index is back, unique IDs still enforced, duplicates linked', async () => {
     const w = await ws();
     const indexes = () =>
