@@ -81,6 +81,28 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
  * `MM-DD-YYYY hh:mm:ss tt`, day-first dates when the first number is > 12, and AD FILETIME integers.
  */
 export function parseDate(raw: string): DateValue {
+  return parseDateInfo(raw, SCRATCH, false);
+}
+
+/** What parseDateInfo saw besides the instant: whether a zone was given, and how the day/month order was decided. */
+export interface DateInfo {
+  /** A zone (`Z`, `±hh:mm`, `UTC`) was written, or the shape is UTC by definition (FILETIME) or has no time. */
+  zone: boolean;
+  /** Both of the first two numbers could be the month (`07/08/2024`): read by `dayFirst`. */
+  ambiguous: boolean;
+  /** Evidence of the order from this value alone: 'dmy' (`19/07/2024`), 'mdy' (`7/19/2024`), or null. */
+  order: 'dmy' | 'mdy' | null;
+}
+const SCRATCH: DateInfo = { zone: true, ambiguous: false, order: null };
+
+/**
+ * parseDate, reporting into `info` (a caller-owned object, reused per row: no allocation) whether the text had a
+ * zone and whether its day/month order was ambiguous; ambiguous dates are read day-first when `dayFirst`.
+ */
+export function parseDateInfo(raw: string, info: DateInfo, dayFirst: boolean): DateValue {
+  info.zone = true;
+  info.ambiguous = false;
+  info.order = null;
   const s = raw.trim();
   if (s === '' || s === '0' || s === '-' || /^(null|none|never|n\/a)$/i.test(s)) return null;
   const c = s.charCodeAt(0);
@@ -118,6 +140,7 @@ export function parseDate(raw: string): DateValue {
         ms = Math.floor(frac);
         i = j;
       }
+      info.zone = i < s.length;
       if (i < s.length) {
         const z = s.charCodeAt(i);
         if (z === 90 || z === 122) i++;
@@ -156,8 +179,11 @@ export function parseDate(raw: string): DateValue {
     d = cc;
   } else {
     y = m[3]!.length === 2 ? 2000 + cc : cc;
-    // US order unless the first number cannot be a month.
-    if (a > 12) {
+    // US order unless the first number cannot be a month (or the column has shown itself day-first).
+    if (a > 12) info.order = 'dmy';
+    else if (b > 12) info.order = 'mdy';
+    else if (a !== b) info.ambiguous = true;
+    if (a > 12 || (dayFirst && b <= 12)) {
       d = a;
       mo = b;
     } else {
@@ -175,6 +201,7 @@ export function parseDate(raw: string): DateValue {
     if (pm && h < 12) h += 12;
     if (!pm && h === 12) h = 0;
   }
+  info.zone = !!m[9] || !m[4];
   let off = 0;
   if (m[9] && m[9] !== 'Z' && m[9] !== 'UTC') {
     const z = m[9].replace(':', '');

@@ -3,6 +3,7 @@ import type { Statement } from 'sql.js';
 import type { SourceFormat } from '../contract/ingest.js';
 import type { Workspace } from '../workspace.js';
 import { rowNotes } from './csv.js';
+import { dateColumn } from './dates.js';
 import type { Field } from './formats.js';
 import type { DeviceFacts, DeviceIndex } from './identity.js';
 import { keyProblem, normKeyId } from './keys.js';
@@ -81,10 +82,14 @@ export function fleetWriter(ctx: WriterContext): Writer {
   );
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const hostField = colName(ctx, 'hostname', 'hostname');
+  const readers: Partial<Record<Field, ReturnType<typeof dateColumn>>> = {
+    first_seen: dateColumn(colName(ctx, 'first_seen', 'first_seen'), problems),
+    last_seen: dateColumn(colName(ctx, 'last_seen', 'last_seen'), problems),
+  };
   const date = (row: string[], line: number, f: Field): number | null => {
     const v = get(row, f);
     if (!v) return null;
-    const t = parseDate(v);
+    const t = readers[f]!(v, line);
     if (t !== null && Number.isNaN(t)) {
       problems.flag(line, colName(ctx, f, f), `"${v.slice(0, 40)}" is not a date; left empty`);
       return null;
@@ -349,6 +354,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
      VALUES (?,?,?,?,?,?,?,?,?,${Number(ctx.importId)})`,
   );
   const tsField = colName(ctx, 'ts', 'timestamp_utc');
+  const tsOf = dateColumn(tsField, problems);
   const stateField = colName(ctx, 'state', 'state');
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const params: (string | number | null)[] = new Array(9);
@@ -390,7 +396,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           continue;
         }
         const tsRaw = get(row, 'ts');
-        const ts = tsRaw ? parseDate(tsRaw) : null;
+        const ts = tsRaw ? tsOf(tsRaw, line) : null;
         if (ts === null || Number.isNaN(ts)) {
           problems.reject(line, tsField, tsRaw ? `"${tsRaw.slice(0, 40)}" is not a date` : 'the timestamp is empty');
           continue;
