@@ -1,6 +1,6 @@
 // The device explorer: keyset-paged, filtered, sorted device lists; one device's full record; CSV export.
 import type { DeviceState } from '../contract/analysis.js';
-import { decodeRaw } from '../ingest/raw.js';
+import { RawReader } from '../ingest/raw.js';
 import type { Workspace } from '../workspace.js';
 import { toCsv } from './csv.js';
 import { cubeWhere, inList, NONE, statesOf, TAG_MATCH, type DashFilter, type Where } from './filter.js';
@@ -215,7 +215,7 @@ export interface DeviceDetail {
 }
 
 function sourcesOf(ws: Workspace, id: number): SourceRecord[] {
-  const headers = new Map<number, string[]>();
+  const reader = new RawReader(ws);
   return ws.db
     .all<{
       source: string;
@@ -234,8 +234,8 @@ function sourcesOf(ws: Workspace, id: number): SourceRecord[] {
       file: r.file,
       line: r.line,
       nativeId: r.native_id,
-      // Rows are stored as cell arrays with the header once per import; decodeRaw gives header -> text back.
-      raw: decodeRaw(ws, r.import_id, r.raw, headers),
+      // Rows are stored compressed as cell arrays with the header once per import; the reader gives header -> text.
+      raw: reader.row(r.import_id, r.line, r.raw),
     }));
 }
 

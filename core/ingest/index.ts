@@ -41,7 +41,7 @@ import { looksLikeEventText, looksLikeEventXml, readWinEvents } from './winevent
 import { fleetWriter, keyHostHint, keysWriter, rolloutWriter, type Writer, type WriterContext } from './writers.js';
 
 export { findKeys, keyProblem, normKeyId } from './keys.js';
-export { decodeRaw, rawRow } from './raw.js';
+export { RawReader, rawRow } from './raw.js';
 export type { ColumnMapping } from './mapping.js';
 
 export interface ImportOptions extends JobOptions {
@@ -268,6 +268,7 @@ async function attempt(
         },
       };
       await readInput(input, state, { ...opts, force }, sink, report.notes);
+      await (writer as Writer | null)?.finish?.();
       report.encoding = state.encoding;
       if (!spec) {
         const h = header as CsvHeader | null;

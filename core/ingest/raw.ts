@@ -1,4 +1,6 @@
-// Raw source rows: stored compactly (a JSON array of the cells, the header once per import) and read back as header -> text.
+// Raw source rows: kept compressed a few hundred per chunk (the header once per import) and read back as header -> text.
+import { inflateSync } from 'fflate';
+import type { Statement } from 'sql.js';
 import type { Workspace } from '../workspace.js';
 
 /** The meta key holding an import's header row (JSON array of column names). */
@@ -9,38 +11,137 @@ export function saveHeader(ws: Workspace, importId: number, header: string[]): v
   ws.db.run('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)', [headerKey(importId), JSON.stringify(header)]);
 }
 
+/** Rows per chunk: small enough that showing one row inflates a few hundred KiB, large enough to compress well. */
+const CHUNK_ROWS = 512;
+/** Chunks being compressed at once: compression overlaps parsing without holding a whole file's rows. */
+const IN_FLIGHT = 4;
+
+const utf8 = new TextEncoder();
+
+/** deflate-raw through the platform's CompressionStream (native zlib in Chromium and Node; off the JS thread in Node). */
+async function deflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+interface Pending {
+  first: number;
+  last: number;
+  data: Promise<Uint8Array>;
+}
+
 /**
- * One stored raw row as header -> text. Rows written before the compact format (JSON objects) are returned as they
- * are; cells beyond the header keep positional names; `headers` caches header rows across calls.
+ * Collects one import's raw rows and stores them in raw_chunks. Chunks are inserted only from drain() and finish(),
+ * which the writer awaits inside the import's savepoint, so nothing is written after a rollback.
  */
-export function decodeRaw(
-  ws: Workspace,
-  importId: number,
-  raw: string,
-  headers: Map<number, string[]> = new Map(),
-): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return { raw };
+export class RawChunkWriter {
+  private lines: number[] = [];
+  private rows: string[][] = [];
+  private readonly pending: Pending[] = [];
+  private st: Statement | null = null;
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly importId: number,
+  ) {}
+
+  add(line: number, row: string[]): void {
+    this.lines.push(line);
+    this.rows.push(row);
+    if (this.rows.length >= CHUNK_ROWS) this.cut();
   }
-  if (!Array.isArray(parsed)) return parsed as Record<string, string>;
-  let header = headers.get(importId);
-  if (!header) {
-    const text = ws.db.value<string>('SELECT value FROM meta WHERE key = ?', [headerKey(importId)]);
-    header = text ? (JSON.parse(text) as string[]) : [];
-    headers.set(importId, header);
+
+  private cut(): void {
+    if (!this.rows.length) return;
+    const lines = this.lines;
+    const rows = this.rows;
+    this.lines = [];
+    this.rows = [];
+    const data = deflate(utf8.encode(JSON.stringify(rows.map((r, i) => [lines[i], r]))));
+    // A chunk abandoned by a failed import must not surface as an unhandled rejection.
+    data.catch(() => undefined);
+    this.pending.push({ first: lines[0]!, last: lines[lines.length - 1]!, data });
   }
-  const cells = parsed as string[];
-  // fromEntries defines own properties, so a `__proto__` column stays a column.
-  return Object.fromEntries(cells.map((v, i) => [i < header.length ? header[i]! : `(extra ${i + 1})`, v]));
+
+  /** Stores compressed chunks until at most `keep` are still in flight. */
+  async drain(keep = IN_FLIGHT): Promise<void> {
+    while (this.pending.length > keep) {
+      const p = this.pending.shift()!;
+      const data = await p.data;
+      this.st ??= this.ws.db.prepare(
+        'INSERT INTO raw_chunks(import_id, first_line, last_line, data) VALUES (?, ?, ?, ?)',
+      );
+      this.st.run([this.importId, p.first, p.last, data]);
+    }
+  }
+
+  async finish(): Promise<void> {
+    this.cut();
+    await this.drain(0);
+  }
+
+  free(): void {
+    this.st?.free();
+    this.st = null;
+    this.pending.length = 0;
+  }
+}
+
+/** Reads raw rows back, caching headers and the last chunk (a device's sources often sit in one chunk). */
+export class RawReader {
+  private readonly headers = new Map<number, string[]>();
+  private chunk: { id: number; rows: Map<number, string[]> } | null = null;
+
+  constructor(private readonly ws: Workspace) {}
+
+  /** The row as header -> text; `raw` is the device_sources.raw value ('' when the row is in raw_chunks). */
+  row(importId: number, line: number, raw: string): Record<string, string> {
+    if (raw !== '') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        return { raw };
+      }
+      // Rows written before the compact format were JSON objects; they are returned as they are.
+      return Array.isArray(parsed) ? this.named(importId, parsed as string[]) : (parsed as Record<string, string>);
+    }
+    const cells = this.cells(importId, line);
+    return cells ? this.named(importId, cells) : {};
+  }
+
+  private cells(importId: number, line: number): string[] | null {
+    const c = this.ws.db.get<{ id: number; data: Uint8Array }>(
+      `SELECT id, data FROM raw_chunks WHERE import_id = ? AND first_line <= ? AND last_line >= ?
+        ORDER BY first_line DESC LIMIT 1`,
+      [importId, line, line],
+    );
+    if (!c) return null;
+    if (this.chunk?.id !== c.id) {
+      const rows = JSON.parse(new TextDecoder().decode(inflateSync(c.data))) as [number, string[]][];
+      this.chunk = { id: c.id, rows: new Map(rows) };
+    }
+    return this.chunk.rows.get(line) ?? null;
+  }
+
+  private named(importId: number, cells: string[]): Record<string, string> {
+    let header = this.headers.get(importId);
+    if (!header) {
+      const text = this.ws.db.value<string>('SELECT value FROM meta WHERE key = ?', [headerKey(importId)]);
+      header = text ? (JSON.parse(text) as string[]) : [];
+      this.headers.set(importId, header);
+    }
+    const h = header;
+    // fromEntries defines own properties, so a `__proto__` column stays a column.
+    return Object.fromEntries(cells.map((v, i) => [i < h.length ? h[i]! : `(extra ${i + 1})`, v]));
+  }
 }
 
 /** The raw row of one device_sources record as header -> text, or null when there is no such record. */
 export function rawRow(ws: Workspace, sourceId: number): Record<string, string> | null {
-  const r = ws.db.get<{ import_id: number; raw: string }>('SELECT import_id, raw FROM device_sources WHERE id = ?', [
-    sourceId,
-  ]);
-  return r ? decodeRaw(ws, r.import_id, r.raw) : null;
+  const r = ws.db.get<{ import_id: number; line: number; raw: string }>(
+    'SELECT import_id, line, raw FROM device_sources WHERE id = ?',
+    [sourceId],
+  );
+  return r ? new RawReader(ws).row(r.import_id, r.line, r.raw) : null;
 }

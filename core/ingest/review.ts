@@ -3,6 +3,7 @@ import { recompute } from '../analysis/recompute.js';
 import { audit, type Workspace } from '../workspace.js';
 import { resolveColumns, SPECS } from './formats.js';
 import { normAid, normGuid } from './normalize.js';
+import { RawReader } from './raw.js';
 
 export interface ReviewItem {
   id: number;
@@ -18,6 +19,7 @@ export interface ReviewItem {
 }
 
 export function reviewList(ws: Workspace, opts: { limit?: number } = {}): ReviewItem[] {
+  const reader = new RawReader(ws);
   return ws.db
     .all<{
       id: number;
@@ -29,8 +31,11 @@ export function reviewList(ws: Workspace, opts: { limit?: number } = {}): Review
       line: number | null;
       source: string | null;
       raw: string | null;
+      src_import: number | null;
+      src_line: number | null;
     }>(
-      `SELECT r.id, r.device_id, d.hostname, r.reason, r.import_id, i.file_name, r.line, s.source, s.raw
+      `SELECT r.id, r.device_id, d.hostname, r.reason, r.import_id, i.file_name, r.line, s.source, s.raw,
+              s.import_id AS src_import, s.line AS src_line
          FROM identity_review r JOIN devices d ON d.id = r.device_id
          LEFT JOIN imports i ON i.id = r.import_id LEFT JOIN device_sources s ON s.id = r.source_id
         WHERE r.status = 'open' ORDER BY r.id LIMIT ?`,
@@ -45,7 +50,7 @@ export function reviewList(ws: Workspace, opts: { limit?: number } = {}): Review
       file: r.file_name,
       line: r.line,
       source: r.source,
-      raw: r.raw ? (JSON.parse(r.raw) as Record<string, string>) : null,
+      raw: r.raw !== null && r.src_import !== null ? reader.row(r.src_import, r.src_line!, r.raw) : null,
     }));
 }
 
@@ -67,10 +72,11 @@ export async function resolveReview(
   let newId: number | null = null;
   await ws.db.txAsync(async () => {
     if (action === 'split' && item.source_id !== null) {
-      const src = ws.db.get<{ source: string; raw: string }>('SELECT source, raw FROM device_sources WHERE id = ?', [
-        item.source_id,
-      ])!;
-      const raw = JSON.parse(src.raw) as Record<string, string>;
+      const src = ws.db.get<{ source: string; raw: string; import_id: number; line: number }>(
+        'SELECT source, raw, import_id, line FROM device_sources WHERE id = ?',
+        [item.source_id],
+      )!;
+      const raw = new RawReader(ws).row(src.import_id, src.line, src.raw);
       const names = Object.keys(raw);
       const spec = SPECS.find((s) => s.format === src.source);
       const ids = {

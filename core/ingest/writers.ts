@@ -7,7 +7,7 @@ import { dateColumn } from './dates.js';
 import type { Field } from './formats.js';
 import type { DeviceFacts, DeviceIndex } from './identity.js';
 import { keyProblem, normKeyId } from './keys.js';
-import { saveHeader } from './raw.js';
+import { RawChunkWriter, saveHeader } from './raw.js';
 import {
   clean,
   errorHex,
@@ -45,6 +45,8 @@ export interface WriterContext {
 export interface Writer {
   /** Writes one batch; returns how many rows were imported. */
   write(rows: string[][], lines: number[], count: number): number | Promise<number>;
+  /** Stores what the writer still holds (compressed raw rows); awaited before the import's savepoint ends. */
+  finish?(): Promise<void>;
   duplicates: number;
   free(): void;
 }
@@ -52,13 +54,6 @@ export interface Writer {
 const colName = (ctx: WriterContext, f: Field, fallback: string) =>
   ctx.cols[f] >= 0 ? ctx.header[ctx.cols[f]]! : fallback;
 
-/**
- * The raw row (a JSON array of its cells) is bound as UTF-8 bytes and cast back to TEXT in SQL: sql.js binds a JS
- * string by walking it character by character twice in JS, which for long rows cost more than the insert itself.
- */
-const utf8 = new TextEncoder();
-
-/** Characters JSON.stringify would escape (quote, backslash, controls, surrogates): only such cells go through it. */
 /** A SQL string literal (for per-file constants written into a prepared statement). */
 const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
@@ -73,12 +68,13 @@ const RING_SOURCE: Partial<Record<SourceFormat, string>> = {
 
 export function fleetWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, header, format } = ctx;
-  // The header is stored once for the import; each row keeps only its cells (see raw.ts).
+  // The header is stored once for the import; the rows' cells go to raw_chunks, compressed (see raw.ts).
   saveHeader(ctx.ws, ctx.importId, header);
+  const raw = new RawChunkWriter(ctx.ws, ctx.importId);
   const src: Statement = ctx.ws.db.prepare(
     // Per-file constants are written into the statement: each bound value costs sql.js a JS→WASM round trip.
     `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw)
-     VALUES (?, ${Number(ctx.importId)}, ${sqlText(format)}, ?, ?, CAST(? AS TEXT))`,
+     VALUES (?, ${Number(ctx.importId)}, ${sqlText(format)}, ?, ?, '')`,
   );
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const hostField = colName(ctx, 'hostname', 'hostname');
@@ -99,7 +95,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
   let review: Statement | null = null;
   const w: Writer = {
     duplicates: 0,
-    write(rows, lines, count) {
+    async write(rows, lines, count) {
       let ok = 0;
       const notes = rowNotes(rows);
       for (let r = 0; r < count; r++) {
@@ -214,22 +210,27 @@ export function fleetWriter(ctx: WriterContext): Writer {
         if (facts.deviceType === null && facts.platform === 'windows' && /server/i.test(osVersion ?? ''))
           facts.deviceType = 'server';
         const res = ctx.idx.upsert(facts);
-        src.run([res.id, line, aid ?? intune ?? entra ?? serial, utf8.encode(JSON.stringify(row))]);
+        src.run([res.id, line, aid ?? intune ?? entra ?? serial]);
+        raw.add(line, row);
         if (res.ambiguous) {
-          problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
+          // Before the flag: recording the flag inserts a row too, and last_insert_rowid() must be the source row.
           review ??= ctx.ws.db.prepare(
             `INSERT INTO identity_review(device_id, source_id, import_id, line, reason) VALUES (?, last_insert_rowid(), ?, ?, ?)`,
           );
           review.run([res.id, ctx.importId, line, res.ambiguous]);
+          problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
         }
         if (note) problems.flag(line, note.field, note.message);
         ok++;
       }
+      await raw.drain();
       return ok;
     },
+    finish: () => raw.finish(),
     free() {
       src.free();
       review?.free();
+      raw.free();
     },
   };
   return w;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
 import { CancelledError } from '../../../core/contract/jobs.js';
 import { findKeys, importErrors, importFile, importFiles, listImports, rawRow } from '../../../core/ingest/index.js';
+import { resolveReview, reviewList } from '../../../core/ingest/review.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 
@@ -159,6 +160,27 @@ describe('importFile: the sample formats', () => {
     expect(r.errors.some((e) => e.line === 3 && /serial numbers differ/.test(e.message))).toBe(true);
     expect(w.db.value<string>(`SELECT platform FROM devices WHERE host_key = 'MAC-0100'`)).toBe('mac');
     expect(count(w, `SELECT COUNT(*) FROM device_sources WHERE source = 'intune'`)).toBe(3);
+  });
+
+  it('review list: shows the source row by column name; split gives the row its own device with its IDs', async () => {
+    const w = await ws();
+    await importFiles(w, [inputFromBytes('falcon.csv', FALCON), inputFromBytes('devices.csv', INTUNE)]);
+    const items = reviewList(w);
+    expect(items).toHaveLength(1);
+    const item = items[0]!;
+    expect(item).toMatchObject({ hostname: 'PC-0002', file: 'devices.csv', line: 3, source: 'intune' });
+    // The row comes back from its compressed chunk with the file's own column names.
+    expect(item.raw).toMatchObject({ 'Device name': 'PC-0002.corp.example.com', 'Serial number': 'NOMATCH-SERIAL' });
+    expect(count(w, 'SELECT COUNT(*) FROM raw_chunks')).toBe(2);
+    expect(count(w, "SELECT COUNT(*) FROM device_sources WHERE raw <> ''")).toBe(0);
+    const r = await resolveReview(w, item.id, 'split');
+    expect(r.newDeviceId).not.toBeNull();
+    expect(w.db.get('SELECT intune_id, entra_id FROM devices WHERE id = ?', [r.newDeviceId])).toEqual({
+      intune_id: guid(2, 'b'),
+      entra_id: guid(2, 'c'),
+    });
+    expect(w.db.value('SELECT intune_id FROM devices WHERE id = ?', [item.deviceId])).toBeNull();
+    expect(reviewList(w)).toHaveLength(0);
   });
 
   it('imports BitLocker keys: sealed, validated, matched by DN / name, unknown hosts kept, lookup by any spelling', async () => {
