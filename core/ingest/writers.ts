@@ -2,7 +2,7 @@
 import type { Statement } from 'sql.js';
 import type { SourceFormat } from '../contract/ingest.js';
 import type { Workspace } from '../workspace.js';
-import { rowNotes } from './csv.js';
+import { rowNotes, type RowNote } from './csv.js';
 import { dateColumn } from './dates.js';
 import type { Field } from './formats.js';
 import type { DeviceFacts, DeviceIndex } from './identity.js';
@@ -497,10 +497,17 @@ export function keysWriter(ctx: WriterContext): Writer {
         hint: string;
         vol: string | null;
         created: number | null;
+        note: RowNote | null;
       }[] = [];
+      const notes = rowNotes(rows);
       for (let r = 0; r < count; r++) {
         const row = rows[r]!;
         const line = lines[r]!;
+        const note = notes.at(r);
+        if (note?.reject) {
+          problems.reject(line, note.field, note.message);
+          continue;
+        }
         const idRaw = get(row, 'key_id');
         const keyId = normKeyId(idRaw);
         if (!keyId) {
@@ -528,6 +535,7 @@ export function keysWriter(ctx: WriterContext): Writer {
           hint,
           vol: get(row, 'volume_type') || null,
           created: created !== null && !Number.isNaN(created) ? created : null,
+          note,
         });
       }
       // A few hundred WebCrypto calls in flight at a time: thousands queued at once cost more CPU per call.
@@ -550,6 +558,7 @@ export function keysWriter(ctx: WriterContext): Writer {
         } else if (problem) {
           problems.flag(t.line, keyField, `invalid recovery password, flagged and never corrected: ${problem}`);
         }
+        if (t.note) problems.flag(t.line, t.note.field, t.note.message);
         ok++;
       });
       // Drop the plaintext passwords as soon as they are sealed.

@@ -194,4 +194,25 @@ describe('ragged rows', () => {
       { index: 0, field: 'c', message: expect.stringMatching(/2 fields; the header has 3/) },
     ]);
   });
+
+  it('key exports: a short row is kept and flagged, its missing Directory cell left empty', async () => {
+    const w = await ws();
+    const r = await importFile(
+      w,
+      inputFromBytes(
+        'keys.csv',
+        [
+          'Hostname,KeyID,RecoveryKey,Directory',
+          'PC-1,{6A5F0F3E-1234-4ABC-9DEF-0123456789AB},000011-000022-000033-000044-000055-000066-000077-000088,EntraID',
+          'PC-2,{7A5F0F3E-1234-4ABC-9DEF-0123456789AB},000011-000022-000033-000044-000055-000066-000077-000099',
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(r).toMatchObject({ format: 'bitlocker', rows: 2, imported: 2, rejected: 0, flagged: 1 });
+    expect(r.errors).toEqual([
+      { line: 3, field: 'Directory', message: 'kept: row has 3 fields; the header has 4 — missing cells left empty' },
+    ]);
+    expect(w.db.value('SELECT COUNT(*) FROM keys')).toBe(2);
+  });
 });
