@@ -449,8 +449,7 @@ async function feedJson(doc: unknown, sink: CsvSink): Promise<void> {
  * again afterwards (one sort each) beats maintaining them row by row (random B-tree inserts for every row).
  */
 function isBulk(ws: Workspace, kind: ImportKind, bytes: number, columns: number): boolean {
-  const table = kind === 'fleet' ? 'devices' : kind === 'rollout' ? 'events' : null;
-  if (!table) return false;
+  const table = kind === 'fleet' ? 'devices' : kind === 'rollout' ? 'events' : 'keys';
   // Export rows run about a dozen bytes per column; MAX(id) is the table's size without a scan.
   const rows = bytes / Math.max(48, columns * 12);
   if (rows < BULK_MIN_ROWS) return false;
@@ -473,7 +472,7 @@ const REBUILD_UNIQUE = new Set(['ux_devices_falcon', 'ux_devices_entra', 'ux_dev
 
 /** Drops the indexes of the tables a bulk load writes, returning their definitions to recreate after. */
 function dropIndexes(ws: Workspace, kind: ImportKind): { name: string; sql: string }[] {
-  const tables = kind === 'fleet' ? ['devices', 'device_sources'] : kind === 'rollout' ? ['events'] : [];
+  const tables = kind === 'fleet' ? ['devices', 'device_sources'] : kind === 'rollout' ? ['events'] : ['keys'];
   if (!tables.length) return [];
   // After a large event load the analysis rewrites most devices' state: indexes over state would be updated row by
   // row, so they are rebuilt afterwards as well.

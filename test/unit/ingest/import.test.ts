@@ -448,6 +448,31 @@ describe('importFile: files as they arrive', () => {
     expect(plan.map((p) => p.detail).join(' ')).toContain('ix_devices_host_key');
   });
 
+  it('a bulk key load rebuilds the key indexes after it and still ignores keys it already holds', async () => {
+    const w = await ws();
+    const indexes = () =>
+      w.db.all<{ name: string }>(
+        `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'keys' ORDER BY name`,
+      );
+    const before = indexes();
+    const key = (n: number) =>
+      Array.from({ length: 8 }, (_, g) => String(((n * 7 + g) % 65536) * 11).padStart(6, '0')).join('-');
+    const rows = ['Hostname,KeyID,RecoveryKey,Directory'];
+    for (let i = 0; i < 6000; i++) rows.push(`PC-${i},{${guid(i, 'd')}},${key(i)},EntraID`);
+    const phases = new Set<string>();
+    const r = await importFile(w, inputFromBytes('keys.csv', rows.join('\n')), {
+      onProgress: (p) => phases.add(p.phase),
+    });
+    expect(r).toMatchObject({ format: 'bitlocker', imported: 6000, flagged: 0 });
+    expect(phases.has('index')).toBe(true);
+    expect(indexes()).toEqual(before);
+    // Same keys again in a file with a different hash: nothing new.
+    const again = await importFile(w, inputFromBytes('keys-again.csv', rows.join('\r\n')));
+    expect(again.duplicate).toBe(false);
+    expect(count(w, 'SELECT COUNT(*) FROM keys')).toBe(6000);
+    expect(findKeys(w, `{${guid(42, 'd').toUpperCase()}}`)).toHaveLength(1);
+  });
+
   it('an unknown file gets one clear message and changes nothing', async () => {
     const w = await ws();
     const before = w.db.raw.export();
