@@ -22,6 +22,14 @@ const section: BenchSection = {
     const marks: { file: string; at: number; cpu: number }[] = [];
     let phase = '';
     const t0 = performance.now();
+    // Where the memory is: the JS heap (device index, parsed rows) or ArrayBuffers (the sql.js database image).
+    const mem = { heap: 0, buffers: 0 };
+    const sample = () => {
+      const m = process.memoryUsage();
+      mem.heap = Math.max(mem.heap, m.heapUsed);
+      mem.buffers = Math.max(mem.buffers, m.arrayBuffers);
+    };
+    const sampler = setInterval(sample, 500);
     const cpu0 = process.cpuUsage();
     const cpuMs = () => {
       const c = process.cpuUsage(cpu0);
@@ -40,6 +48,8 @@ const section: BenchSection = {
       }),
     );
     const totalCpu = cpuMs();
+    clearInterval(sampler);
+    sample();
     marks.push({ file: '(end)', at: performance.now(), cpu: totalCpu });
     for (let i = 0; i + 1 < marks.length; i++) {
       const m = marks[i]!;
@@ -95,6 +105,14 @@ const section: BenchSection = {
       `${(totalBytes / MiB / (totalMs / 1000)).toFixed(1)} MiB/s`,
     );
     ctx.metric('import', 'peak RSS after import', ctx.peakRssMiB(), 'MiB');
+    ctx.metric('import', 'peak JS heap used', mem.heap / MiB, 'MiB', 'sampled every 0.5 s');
+    ctx.metric(
+      'import',
+      'peak ArrayBuffer memory',
+      mem.buffers / MiB,
+      'MiB',
+      'sampled every 0.5 s: the database image',
+    );
     const pageCount = ws.db.value<number>('PRAGMA page_count') ?? 0;
     const pageSize = ws.db.value<number>('PRAGMA page_size') ?? 0;
     ctx.metric('import', 'database size', (pageCount * pageSize) / MiB, 'MiB');
