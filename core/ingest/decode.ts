@@ -63,6 +63,21 @@ export function sniffEncoding(head: Uint8Array): { encoding: TextEncoding; bom: 
   return { encoding: 'utf-8', bom: false };
 }
 
+/** Windows-1252's characters for bytes 0x80–0x9F (undefined ones stay as they are). */
+const CP1252_C1 =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/**
+ * Node's TextDecoder('windows-1252') (v20, small ICU) decodes 0x80–0x9F as C1 controls, as ISO-8859-1 does, so
+ * `O’Brien` (0x92) came out as `O\u0092Brien`; browsers follow the WHATWG table. Map them the way Windows does.
+ */
+export function fixCp1252(text: string): string {
+  return /[\u0080-\u009f]/.test(text)
+    ? text.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!)
+    : text;
+}
+
 /**
  * Yields decoded text chunks. Blocks are re-cut to exactly 1 MiB so the hash does not depend on how the source
  * stream happens to chunk. With `force`, the encoding is not sniffed (used for the Windows-1252 retry).
@@ -99,6 +114,7 @@ export async function* decodeText(
       throw new EncodingRestart(offset);
     }
     offset += block.byteLength;
+    if (state.encoding === 'windows-1252') text = fixCp1252(text);
     if (state.encoding !== 'utf-8' || opts.force) {
       const nul = text.indexOf('\0');
       if (nul >= 0)
