@@ -122,6 +122,10 @@ export async function importFiles(
         );
       }
       throwIfCancelled(opts.signal);
+      // The index holds every device's IDs and names (hundreds of MiB at a million devices): let it go before the
+      // analysis and the index rebuilds, the steps that need the most memory.
+      batch.idx?.free();
+      batch.idx = null;
       finishBatch(ws, batch, opts);
       return reports;
     });
