@@ -366,6 +366,17 @@ export function detectFormat(names: string[]): FormatSpec | null {
 }
 
 /** Column index of each field for this header (-1 when absent); the first alias present wins. */
+/** Every column present for one field, in alias order (a later one fills in where an earlier one is empty). */
+export function columnsOf(spec: Pick<FormatSpec, 'aliases'>, names: string[], field: Field): number[] {
+  const keys = names.map(normHeader);
+  const out: number[] = [];
+  for (const a of spec.aliases[field] ?? []) {
+    const i = keys.indexOf(normHeader(a));
+    if (i >= 0 && !out.includes(i)) out.push(i);
+  }
+  return out;
+}
+
 export function resolveColumns(spec: Pick<FormatSpec, 'aliases'>, names: string[]): Record<Field, number> {
   const idx = new Map<string, number>();
   names.forEach((n, i) => {

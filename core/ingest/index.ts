@@ -34,7 +34,7 @@ import {
   type DecodeState,
   type TextEncoding,
 } from './decode.js';
-import { detectFormat, resolveColumns, SPECS, type FormatSpec } from './formats.js';
+import { columnsOf, detectFormat, resolveColumns, SPECS, type FormatSpec } from './formats.js';
 import { DeviceIndex } from './identity.js';
 import { genericSpec, mappingProblem, saveMapping, savedMapping, type ColumnMapping } from './mapping.js';
 import { looksLikeEventText, looksLikeEventXml, readWinEvents } from './winevents.js';
@@ -259,6 +259,7 @@ async function attempt(
             format: spec.format,
             header: h.names,
             cols: resolveColumns(spec, h.names),
+            tsCols: columnsOf(spec, h.names, 'ts'),
             idx,
             problems,
           };

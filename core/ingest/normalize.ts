@@ -273,6 +273,9 @@ export function ringFromLabel(label: string): string | null {
   if (m) return normRing(m[1]!);
   m = /(?:^|[\s_-])(test|first|fast|broad)\s*ring$/i.exec(s);
   if (m) return normRing(m[1]!);
+  // A phase collection or group that ends in its ring: `CrowdStrike Sensor - Ring - Fast`, `Sensor_Ring_2`.
+  m = /[\s_-]ring\s*[-:_/ ]\s*(test|first|fast|broad|\d+)$/i.exec(s);
+  if (m) return normRing(m[1]!);
   return null;
 }
 

@@ -38,6 +38,8 @@ export interface WriterContext {
   format: SourceFormat;
   header: string[];
   cols: Record<Field, number>;
+  /** Every timestamp column present, in preference order (Autopatch: installed time, else last check-in). */
+  tsCols?: number[];
   idx: DeviceIndex;
   problems: Problems;
 }
@@ -328,23 +330,26 @@ export function vendorKind(
   const direct = normKind(s);
   if (direct) return { kind: direct, detail: null };
   const l = s.toLowerCase();
+  // "Not up to date" (Autopatch) before "up to date": it means offered and not yet installed.
   const kind = /fail|error|cancel/.test(l)
     ? 'failed'
-    : /roll ?back|uninstall/.test(l)
-      ? 'rolled_back'
-      : /paus/.test(l)
-        ? 'paused'
-        : /reboot|restart/.test(l)
-          ? 'restart_required'
-          : /installed|complete|up to date|uptodate|success|commit/.test(l)
-            ? 'installed'
-            : /install/.test(l)
-              ? 'installing'
-              : /download|offer|progress|pending|scheduled|waiting|received/.test(l)
-                ? 'offered'
-                : /warning|informational|not up to date/.test(l)
+    : /not up ?to ?date/.test(l)
+      ? 'offered'
+      : /roll ?back|uninstall/.test(l)
+        ? 'rolled_back'
+        : /paus/.test(l)
+          ? 'paused'
+          : /reboot|restart/.test(l)
+            ? 'restart_required'
+            : /installed|complete|up to date|uptodate|success|commit/.test(l)
+              ? 'installed'
+              : /install/.test(l)
+                ? 'installing'
+                : /download|offer|progress|pending|scheduled|waiting|received/.test(l)
                   ? 'offered'
-                  : null;
+                  : /warning|informational/.test(l)
+                    ? 'offered'
+                    : null;
   return { kind, detail: null };
 }
 
@@ -355,7 +360,12 @@ export function rolloutWriter(ctx: WriterContext): Writer {
      VALUES (?,?,?,?,?,?,?,?,?,${Number(ctx.importId)})`,
   );
   const tsField = colName(ctx, 'ts', 'timestamp_utc');
-  const tsOf = dateColumn(tsField, problems);
+  // One date reader per timestamp column, so a flag names the column the value came from.
+  const tsCols = (ctx.tsCols?.length ? ctx.tsCols : c.ts >= 0 ? [c.ts] : []).map((i) => ({
+    i,
+    field: ctx.header[i] ?? tsField,
+    read: dateColumn(ctx.header[i] ?? tsField, problems),
+  }));
   const stateField = colName(ctx, 'state', 'state');
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const params: (string | number | null)[] = new Array(9);
@@ -371,7 +381,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
   };
   const ringOf = (raw: string) => {
     let r = rings.get(raw);
-    if (r === undefined) rings.set(raw, (r = normRing(raw)));
+    if (r === undefined) rings.set(raw, (r = ringFromLabel(raw) ?? normRing(raw)));
     return r;
   };
   const hostKeyOf = (raw: string) => {
@@ -396,10 +406,18 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           problems.reject(line, note.field, note.message);
           continue;
         }
-        const tsRaw = get(row, 'ts');
-        const ts = tsRaw ? tsOf(tsRaw, line) : null;
+        let tsRaw = '';
+        let ts: number | null = null;
+        let tsAt = tsField;
+        for (const t of tsCols) {
+          tsRaw = clean(row[t.i]);
+          if (!tsRaw) continue;
+          ts = t.read(tsRaw, line);
+          tsAt = t.field;
+          break;
+        }
         if (ts === null || Number.isNaN(ts)) {
-          problems.reject(line, tsField, tsRaw ? `"${tsRaw.slice(0, 40)}" is not a date` : 'the timestamp is empty');
+          problems.reject(line, tsAt, tsRaw ? `"${tsRaw.slice(0, 40)}" is not a date` : 'the timestamp is empty');
           continue;
         }
         const stateRaw = get(row, 'state');
@@ -431,11 +449,15 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           continue;
         }
         const deviceId = ctx.idx.lookup(key || null, hk);
-        if (format === 'autopatch' && deviceId !== null && get(row, 'ring')) {
+        const ringRaw = deviceId !== null && (format === 'autopatch' || format === 'configmgr') ? get(row, 'ring') : '';
+        if (ringRaw) {
+          // Autopatch's ring is the update ring itself and wins; a ConfigMgr phase collection fills a missing ring.
           ringStmt ??= ctx.ws.db.prepare(
-            `UPDATE devices SET ring = ?, ring_source = 'autopatch' WHERE id = ? AND (ring IS NULL OR ring_source <> 'autopatch')`,
+            format === 'autopatch'
+              ? `UPDATE devices SET ring = ?, ring_source = 'autopatch' WHERE id = ? AND (ring IS NULL OR ring_source <> 'autopatch')`
+              : `UPDATE devices SET ring = ?, ring_source = 'configmgr collection' WHERE id = ? AND ring IS NULL`,
           );
-          ringStmt.run([ringFromLabel(get(row, 'ring')) ?? normRing(get(row, 'ring')), deviceId]);
+          ringStmt.run([ringOf(ringRaw), deviceId]);
         }
         let detail = vendorDetail ?? (get(row, 'detail') || null);
         if (detail && detail.length > 300) detail = detail.slice(0, 300);

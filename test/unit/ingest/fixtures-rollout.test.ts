@@ -125,28 +125,36 @@ describe('rollout and health exports from one population', () => {
   });
 });
 
-describe('rollout importer gaps (writers.ts, owned by the lead)', () => {
+describe('rollout importer: phase collections, Autopatch states, timestamp fallback', () => {
   const f = files.find((x) => x.name === 'cm-deployment-status.csv')!;
-  // rolloutWriter stores events.ring with normRing (kept as written) where fleetWriter uses ringFromLabel:
-  // `CrowdStrike Sensor - Ring - Fast` stays the label instead of the ring `Fast`.
-  it.fails('a ConfigMgr phase collection on a deployment row gives the event its ring', async () => {
+  // A phase collection `CrowdStrike Sensor - Ring - Fast` gives the event the ring `Fast`, not the label.
+  it('a ConfigMgr phase collection on a deployment row gives the event its ring, and a device without one', async () => {
     const ws = await open();
     await importFile(ws, sampleImportInput('falcon-hosts.csv', OPTS));
+    // One machine whose fleet sources named no ring: the collection fills it in; the others keep their own.
+    const bare = ws.db.value<number>('SELECT id FROM devices WHERE falcon_aid = ? AND superseded_by IS NULL', [
+      f.devices[0]!.aid,
+    ])!;
+    ws.db.run('UPDATE devices SET ring = NULL, ring_source = NULL WHERE id = ?', [bare]);
     const r = await importFile(ws, inputFromBytes(f.name, f.bytes));
     const ev = eventsOf(ws, r.importId!);
     ev.forEach((e, i) => expect(e.ring).toBe(f.devices[i]!.ring));
+    expect(ws.db.get('SELECT ring, ring_source FROM devices WHERE id = ?', [bare])).toEqual({
+      ring: f.devices[0]!.ring,
+      ring_source: 'configmgr collection',
+    });
+    expect(ws.db.value("SELECT COUNT(*) FROM devices WHERE ring_source = 'configmgr collection'")).toBe(1);
   });
 
-  // vendorKind tests /up to date/ before /not up to date/: Autopatch's `Not up to date` becomes `installed`.
-  it.fails('Autopatch "Not up to date" is not read as installed', async () => {
+  // Autopatch's `Not up to date` is offered, not installed (it contains "up to date").
+  it('Autopatch "Not up to date" is not read as installed', async () => {
     const { vendorKind } = await import('../../../core/ingest/writers.js');
     expect(vendorKind('autopatch', 'Not up to date', '').kind).not.toBe('installed');
   });
 
-  // rolloutWriter reads the timestamp from the first alias column present only: an Autopatch export with both
-  // `Quality update Installed Time` (empty until installed) and `Intune last check in time` rejects every
-  // not-yet-installed row instead of falling back to the check-in time.
-  it.fails('an empty first timestamp column falls back to the next one', async () => {
+  // An Autopatch export has `Quality update Installed Time` (empty until installed) and `Intune last check in time`:
+  // a not-yet-installed row takes the check-in time instead of being rejected.
+  it('an empty first timestamp column falls back to the next one', async () => {
     const ws = await open();
     const d = devs.find((x) => x.platform === 'Windows' && x.intune)!;
     const csv =
