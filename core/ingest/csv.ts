@@ -56,9 +56,9 @@ const NO_NOTES = { at: () => null };
  * Splits raw CSV text (one or more physical lines) into records and fields, quote-aware; used only for the rows the
  * fast parser may have read wrong (too few or too many fields), so speed matters less than exactness here.
  */
-export function splitRecords(raw: string, delim: string): { fields: string[]; offset: number }[] {
+export function splitRecords(raw: string, delim: string): { fields: string[]; offset: number; open?: boolean }[] {
   const d = delim.charCodeAt(0);
-  const out: { fields: string[]; offset: number }[] = [];
+  const out: { fields: string[]; offset: number; open?: boolean }[] = [];
   let fields: string[] = [];
   let v = '';
   let inQ = false;
@@ -95,7 +95,8 @@ export function splitRecords(raw: string, delim: string): { fields: string[]; of
   }
   if (segStart < raw.length || v !== '' || fields.length > 0 || inQ) {
     fields.push(v + raw.slice(segStart));
-    out.push({ fields, offset: start });
+    // A quote still open at the end of the text: the record was cut off (or the quote was never closed).
+    out.push(inQ ? { fields, offset: start, open: true } : { fields, offset: start });
   }
   return out;
 }
@@ -207,6 +208,8 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
   let sinceRow = 0;
   let lastCR = false;
   let lastNL = false;
+  /** Set once the input has ended: only then can an open quote be told from a record split across chunks. */
+  let ending = false;
 
   /** The text uDSV is parsing (its unparsed tail plus the current chunk) and where the next record starts in it. */
   let src = '';
@@ -270,6 +273,13 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
       let rl = l;
       for (let j = raw.indexOf('\n'); j >= 0 && j < rec.offset; j = raw.indexOf('\n', j + 1)) rl++;
       const f = rec.fields;
+      // At the end of the file a quote still open swallowed every line after it: one clear error, nothing half-read.
+      if (rec.open && ending)
+        throw new FileError(
+          `a quoted field that starts on line ${rl} never ends (unterminated quote, or not a CSV file)`,
+          colNames[f.length - 1] ?? '(file)',
+          rl,
+        );
       if (isBlank(f)) continue;
       if (f.length !== ncols) {
         const note: RowNote = {
@@ -399,6 +409,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     } else if (!header) throw new FileError('the file is empty');
     if (P.parser) {
       // uDSV drops a last record that has too few fields and no final newline: end it with one.
+      ending = true;
       if (src.length > cur && !lastNL) feed('\n');
       P.parser.end();
       // Whatever uDSV left unparsed at the end (a short last record): read it the exact way.

@@ -226,6 +226,21 @@ describe('hostile corpus: a specific error, no crash, no hang', () => {
     expect(r.imported).toBe(0);
   }, 30_000);
 
+  it('an unterminated quote in a small file: the line it starts on, not a row that swallowed the rest', async () => {
+    const w = await ws();
+    const text = `Hostname,Host ID,Status\nPC-1,${aid(1)},normal\nPC-2,${aid(2)},"never closed\nPC-3,${aid(3)},normal\n`;
+    const r = await importFile(w, inputFromBytes('small.csv', text));
+    expect(r.importId).toBeNull();
+    expect(r.errors).toEqual([
+      {
+        line: 3,
+        field: 'Status',
+        message: 'small.csv: a quoted field that starts on line 3 never ends (unterminated quote, or not a CSV file)',
+      },
+    ]);
+    expect(w.db.value('SELECT COUNT(*) FROM devices')).toBe(0);
+  });
+
   it('a million columns', async () => {
     const header = Array.from({ length: 1_000_000 }, (_, i) => `c${i}`).join(',');
     const r = await within(10_000, importFile(await ws(), inputFromBytes('wide.csv', header + '\n1,2\n')));
