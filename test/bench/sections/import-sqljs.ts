@@ -22,7 +22,7 @@ const section: BenchSection = {
     const marks: { file: string; at: number; cpu: number }[] = [];
     let phase = '';
     const t0 = performance.now();
-    // Where the memory is: the JS heap (device index, parsed rows) or ArrayBuffers (the sql.js database image).
+    // Where the memory is: the JS heap (device index, parsed rows) or fixed-size ArrayBuffers (file chunks, copies).
     const mem = { heap: 0, buffers: 0 };
     const sample = () => {
       const m = process.memoryUsage();
@@ -111,7 +111,7 @@ const section: BenchSection = {
       'peak ArrayBuffer memory',
       mem.buffers / MiB,
       'MiB',
-      'sampled every 0.5 s: the database image',
+      'sampled every 0.5 s; Node does not count resizable buffers, so the database file is not in it (see database size)',
     );
     const pageCount = ws.db.value<number>('PRAGMA page_count') ?? 0;
     const pageSize = ws.db.value<number>('PRAGMA page_size') ?? 0;
