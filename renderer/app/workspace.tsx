@@ -44,11 +44,14 @@ export function WorkspaceProvider(props: {
   const saving = useRef<Promise<void>>(Promise.resolve());
 
   const snapshot = useCallback(() => {
-    // Saves run one after another so an older image never overwrites a newer one.
-    saving.current = saving.current.then(async () => {
-      const bytes = await db().exportDb();
-      await host.saveSnapshot(opened.ref.id, bytes, seq.current);
-    });
+    // Saves run one after another so an older image never overwrites a newer one; a failed save is reported to its
+    // caller and does not stop the ones after it.
+    saving.current = saving.current
+      .catch(() => undefined)
+      .then(async () => {
+        const bytes = await db().exportDb();
+        await host.saveSnapshot(opened.ref.id, bytes, seq.current);
+      });
     return saving.current;
   }, [host, opened.ref.id]);
 

@@ -76,8 +76,10 @@ async function readJournal(id: string): Promise<JournalEntry[]> {
 }
 
 async function opened(ref: WorkspaceRef): Promise<OpenedWorkspace> {
-  const snapshot = (await tx(['snapshots'], 'readonly', (t) => req(t.objectStore('snapshots').get(ref.id)))) as
-    Uint8Array | undefined;
+  const stored = (await tx(['snapshots'], 'readonly', (t) => req(t.objectStore('snapshots').get(ref.id)))) as
+    Blob | Uint8Array | undefined;
+  // Snapshots are stored as Blobs (older ones as bytes): read outside the transaction, which has ended by now.
+  const snapshot = stored instanceof Blob ? new Uint8Array(await stored.arrayBuffer()) : stored;
   const touched = { ...ref, openedAt: Date.now() };
   await tx(['workspaces'], 'readwrite', (t) => req(t.objectStore('workspaces').put(touched, ref.id)));
   return {
@@ -117,9 +119,12 @@ export const browserHost: HostApi = {
     return ref ? opened(ref) : null;
   },
   async saveSnapshot(workspaceId, bytes, journalSeq) {
+    // As a Blob: Chromium aborts a transaction that puts a single value of a few hundred MB (a 100k-device
+    // workspace), while Blobs are kept in files of any size.
+    const blob = new Blob([bytes as BlobPart], { type: 'application/vnd.sqlite3' });
     // One transaction: the snapshot and the journal trim commit together or not at all.
     await tx(['snapshots', 'journal'], 'readwrite', async (t) => {
-      t.objectStore('snapshots').put(bytes, workspaceId);
+      t.objectStore('snapshots').put(blob, workspaceId);
       t.objectStore('journal').delete(IDBKeyRange.bound([workspaceId, 0], [workspaceId, journalSeq]));
     });
   },
