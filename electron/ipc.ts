@@ -3,7 +3,7 @@ import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'ele
 import path from 'node:path';
 import { z } from 'zod';
 import type { DesktopHost } from './host/desktop-host.js';
-import { FIELD_PACK_EXT, INVOKE, SEND, WORKSPACE_EXT, type InvokeVerb } from './host/channels.js';
+import { FIELD_PACK_EXT, INVOKE, SEND, SNAPSHOT_PART, WORKSPACE_EXT, type InvokeVerb } from './host/channels.js';
 import { isAppUrl } from './protocol.js';
 
 export class ForeignSenderError extends Error {}
@@ -31,7 +31,8 @@ function sameFrame(a: FrameId, b: FrameId): boolean {
   return a === b || (a.routingId !== undefined && a.processId === b.processId && a.routingId === b.routingId);
 }
 
-const MAX_SNAPSHOT = 2 ** 31 - 1;
+const MAX_SNAPSHOT = 2 ** 32 - 1;
+const MAX_FILE = 2 ** 31 - 1;
 const id = z.string().regex(/^[0-9a-f-]{36}$/, 'a workspace id');
 const bytes = z.instanceof(Uint8Array);
 // Action types grow with the domains; the shape is checked here, the meaning when the worker replays it.
@@ -51,17 +52,37 @@ export const ARGS = {
   recentWorkspaces: z.tuple([]),
   createWorkspace: z.tuple([z.string().trim().min(1).max(200)]),
   openWorkspace: z.union([z.tuple([]), z.tuple([z.string().min(1).max(4096)]), z.tuple([z.undefined()])]),
-  saveSnapshot: z.tuple([
-    id,
-    bytes.refine((b) => b.byteLength > 0 && b.byteLength <= MAX_SNAPSHOT),
-    z.number().int().nonnegative(),
+  saveSnapshot: z.union([
+    z.tuple([
+      id,
+      bytes.refine((b) => b.byteLength > 0 && b.byteLength <= SNAPSHOT_PART),
+      z.number().int().nonnegative(),
+    ]),
+    // A large snapshot in parts of at most SNAPSHOT_PART bytes, up to MAX_SNAPSHOT in all.
+    z.tuple([
+      id,
+      bytes.refine((b) => b.byteLength > 0 && b.byteLength <= SNAPSHOT_PART),
+      z.number().int().nonnegative(),
+      z
+        .object({
+          index: z.number().int().nonnegative(),
+          count: z
+            .number()
+            .int()
+            .min(2)
+            .max(Math.ceil(MAX_SNAPSHOT / SNAPSHOT_PART)),
+          total: z.number().int().positive().max(MAX_SNAPSHOT),
+        })
+        .strict()
+        .refine((p) => p.index < p.count, 'part index beyond the count'),
+    ]),
   ]),
   appendJournal: z.tuple([id, z.object({ seq: z.number().int().positive(), action }).strict()]),
   saveFile: z.tuple([
     z
       .object({
         suggestedName: z.string().min(1).max(255),
-        data: z.union([z.string().max(512 * 2 ** 20), bytes.refine((b) => b.byteLength <= MAX_SNAPSHOT)]),
+        data: z.union([z.string().max(512 * 2 ** 20), bytes.refine((b) => b.byteLength <= MAX_FILE)]),
         mime: z.string().max(100).optional(),
       })
       .strict(),
@@ -103,7 +124,8 @@ export function registerIpc(deps: IpcDeps): string[] {
     recentWorkspaces: () => host.recentWorkspaces(),
     createWorkspace: (name) => host.createWorkspace(name),
     openWorkspace: (location?: string) => host.openWorkspace(location),
-    saveSnapshot: (wid, data, seq) => host.saveSnapshot(wid, data, seq),
+    saveSnapshot: (wid, data, seq, part?: { index: number; count: number; total: number }) =>
+      host.saveSnapshot(wid, data, seq, part),
     appendJournal: (wid, entry) => host.appendJournal(wid, entry as Parameters<DesktopHost['appendJournal']>[1]),
     saveFile: (req) => host.saveFile(req),
     printToPdf: () => host.printToPdf(),

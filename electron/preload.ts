@@ -1,7 +1,7 @@
 // Electron preload (sandboxed): exposes HostApi as named functions, each bound to one IPC channel; nothing generic.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { HostApi, MenuCommand, OpenFileEvent } from '../core/contract/host.js';
-import { EVENTS, FIELD_PACK_EXT, INVOKE, SEND, WORKSPACE_EXT } from './host/channels.js';
+import { EVENTS, FIELD_PACK_EXT, INVOKE, SEND, SNAPSHOT_PART, WORKSPACE_EXT } from './host/channels.js';
 
 // Drag-and-drop types: the preload's tsconfig has no DOM lib, so only what is used is declared.
 interface DroppedFileList {
@@ -51,8 +51,20 @@ const api = {
     location === undefined
       ? ipcRenderer.invoke(INVOKE.openWorkspace)
       : ipcRenderer.invoke(INVOKE.openWorkspace, location),
-  saveSnapshot: (workspaceId: string, bytes: Uint8Array, journalSeq: number) =>
-    ipcRenderer.invoke(INVOKE.saveSnapshot, workspaceId, bytes, journalSeq),
+  saveSnapshot: async (workspaceId: string, bytes: Uint8Array, journalSeq: number) => {
+    if (bytes.byteLength <= SNAPSHOT_PART)
+      return ipcRenderer.invoke(INVOKE.saveSnapshot, workspaceId, bytes, journalSeq);
+    // In parts, one after another: the main process writes the file when the last one arrives.
+    const count = Math.ceil(bytes.byteLength / SNAPSHOT_PART);
+    for (let index = 0; index < count; index++) {
+      const chunk = bytes.subarray(index * SNAPSHOT_PART, (index + 1) * SNAPSHOT_PART);
+      await ipcRenderer.invoke(INVOKE.saveSnapshot, workspaceId, chunk, journalSeq, {
+        index,
+        count,
+        total: bytes.byteLength,
+      });
+    }
+  },
   appendJournal: (workspaceId, entry) => ipcRenderer.invoke(INVOKE.appendJournal, workspaceId, entry),
   saveFile: (req) => ipcRenderer.invoke(INVOKE.saveFile, req),
   printToPdf: () => ipcRenderer.invoke(INVOKE.printToPdf),

@@ -118,13 +118,18 @@ export class WorkspaceStorage {
    * `file.prev`, the temp file is renamed over `file`, and the directory is fsynced. A crash at any point
    * leaves either the old or the new image complete on disk (as `file`, or as `file.prev` between renames).
    */
-  async writeAtomic(file: string, bytes: Uint8Array, opts: { keepPrevious?: boolean } = {}): Promise<void> {
+  async writeAtomic(
+    file: string,
+    bytes: Uint8Array | readonly Uint8Array[],
+    opts: { keepPrevious?: boolean } = {},
+  ): Promise<void> {
     const keepPrevious = opts.keepPrevious ?? true;
     const tmp = `${file}${TMP_MARK}${process.pid}-${Date.now()}-${++this.tmpCounter}`;
     // 'wx' so a planted file or symlink at the temp name is never followed.
     const handle = await this.fs.open(tmp, 'wx', 0o600);
     try {
-      await handle.writeFile(bytes);
+      // Parts (a large snapshot arrives over IPC in pieces) are written one after another, never joined in memory.
+      for (const part of bytes instanceof Uint8Array ? [bytes] : bytes) await handle.writeFile(part);
       await handle.sync();
     } catch (err) {
       await handle.close().catch(() => undefined);

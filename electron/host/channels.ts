@@ -35,3 +35,9 @@ export const PROMPT = {
   submit: 'prompt:submit',
   cancel: 'prompt:cancel',
 } as const;
+
+/**
+ * The largest snapshot piece sent in one IPC message: Electron's IPC crashes on messages beyond about 512 MiB, so a
+ * larger snapshot (a workspace of a few hundred thousand devices) goes in parts.
+ */
+export const SNAPSHOT_PART = 64 * 2 ** 20;

@@ -210,6 +210,42 @@ describe('desktop host through IPC', () => {
     ).rejects.toThrow(/is not open/);
   });
 
+  it('writes a snapshot sent in parts once the last part arrives; parts out of order write nothing', async () => {
+    const s = setup();
+    const ws = (await s.call(INVOKE.createWorkspace, 'Parts')) as {
+      ref: { id: string; location: string };
+      snapshot: Uint8Array;
+    };
+    const before = readFileSync(ws.ref.location);
+    const img = ws.snapshot;
+    const cut = [0, 1000, 5000, img.byteLength];
+    const part = (i: number) => ({ index: i, count: 3, total: img.byteLength });
+    await s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[0], cut[1]), 0, part(0));
+    await s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[1], cut[2]), 0, part(1));
+    // Nothing is written before the last part.
+    expect(readFileSync(ws.ref.location)).toEqual(before);
+    await s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[2], cut[3]), 0, part(2));
+    expect(new Uint8Array(readFileSync(ws.ref.location))).toEqual(img);
+    // A part that does not follow the one before drops the save, and the file stays as it was.
+    await s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[0], cut[1]), 0, part(0));
+    await expect(s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[2], cut[3]), 0, part(2))).rejects.toThrow(
+      /out of order/,
+    );
+    await expect(s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[1], cut[2]), 0, part(1))).rejects.toThrow(
+      /out of order/,
+    );
+    // Parts that add up to more than announced are refused.
+    await s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[0], cut[1]), 0, { index: 0, count: 2, total: 1500 });
+    await expect(
+      s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[1], cut[2]), 0, { index: 1, count: 2, total: 1500 }),
+    ).rejects.toThrow(/larger than announced/);
+    expect(new Uint8Array(readFileSync(ws.ref.location))).toEqual(img);
+    // The schema refuses an index beyond the count.
+    await expect(
+      s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(0, 10), 0, { index: 3, count: 2, total: 20 }),
+    ).rejects.toThrow(/invalid arguments/);
+  });
+
   it('moves a damaged snapshot aside, reports it, and falls back to the previous copy', async () => {
     const s = setup();
     const ws = (await s.call(INVOKE.createWorkspace, 'Damaged')) as {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HostApi } from '../../../core/contract/host.js';
-import { EVENTS, INVOKE, SEND } from '../../../electron/host/channels.js';
+import { EVENTS, INVOKE, SEND, SNAPSHOT_PART } from '../../../electron/host/channels.js';
 import { createFakeElectron, requireWithFakeElectron, type FakeElectron } from './fake-electron.js';
 
 const fake = vi.hoisted(() => ({ electron: undefined as unknown as FakeElectron }));
@@ -81,6 +81,24 @@ describe('preload', () => {
     invoke.mockClear();
     await (api.appInfo as (...a: unknown[]) => Promise<unknown>)('host:save-file', { evil: true });
     expect(invoke).toHaveBeenCalledWith(INVOKE.appInfo);
+  });
+
+  it('sends a snapshot larger than one IPC message in ordered parts that add up to it', async () => {
+    const invoke = fake.electron.ipcRenderer.invoke;
+    invoke.mockClear();
+    const total = 2 * SNAPSHOT_PART + 12345;
+    const bytes = new Uint8Array(total);
+    bytes[0] = 1;
+    bytes[total - 1] = 2;
+    await (api.saveSnapshot as HostApi['saveSnapshot'])('id', bytes, 7);
+    expect(invoke.mock.calls.map((c) => [c[0], c[1], (c[2] as Uint8Array).byteLength, c[3], c[4]])).toEqual([
+      [INVOKE.saveSnapshot, 'id', SNAPSHOT_PART, 7, { index: 0, count: 3, total }],
+      [INVOKE.saveSnapshot, 'id', SNAPSHOT_PART, 7, { index: 1, count: 3, total }],
+      [INVOKE.saveSnapshot, 'id', 12345, 7, { index: 2, count: 3, total }],
+    ]);
+    // Views of the one image, not copies.
+    expect((invoke.mock.calls[0]![2] as Uint8Array)[0]).toBe(1);
+    expect((invoke.mock.calls[2]![2] as Uint8Array).at(-1)).toBe(2);
   });
 
   it('subscriptions deliver main events and tell main the page is ready', () => {
