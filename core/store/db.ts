@@ -58,18 +58,13 @@ export class Db {
 
   /** Runs fn inside a transaction (savepoints when nested); rolls back on throw. */
   tx<T>(fn: () => T): T {
-    const name = `sp${this.depth}`;
-    this.raw.run(this.depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${name}`);
-    this.depth++;
+    const name = this.begin();
     try {
       const out = fn();
-      this.depth--;
-      this.raw.run(this.depth === 0 ? 'COMMIT' : `RELEASE ${name}`);
+      this.commit(name);
       return out;
     } catch (err) {
-      this.depth--;
-      if (this.depth === 0) this.raw.run('ROLLBACK');
-      else this.raw.run(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      this.rollback(name);
       throw err;
     }
   }
@@ -79,20 +74,34 @@ export class Db {
    * savepoints, so one file of a batch import can roll back alone; callers run them one after another, never at once.
    */
   async txAsync<T>(fn: () => Promise<T>): Promise<T> {
+    const name = this.begin();
+    try {
+      const out = await fn();
+      this.commit(name);
+      return out;
+    } catch (err) {
+      this.rollback(name);
+      throw err;
+    }
+  }
+
+  /** Opens a transaction, or a savepoint inside one; returns the savepoint's name. */
+  private begin(): string {
     const name = `sp${this.depth}`;
     this.raw.run(this.depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${name}`);
     this.depth++;
-    try {
-      const out = await fn();
-      this.depth--;
-      this.raw.run(this.depth === 0 ? 'COMMIT' : `RELEASE ${name}`);
-      return out;
-    } catch (err) {
-      this.depth--;
-      if (this.depth === 0) this.raw.run('ROLLBACK');
-      else this.raw.run(`ROLLBACK TO ${name}; RELEASE ${name}`);
-      throw err;
-    }
+    return name;
+  }
+
+  private commit(name: string): void {
+    this.depth--;
+    this.raw.run(this.depth === 0 ? 'COMMIT' : `RELEASE ${name}`);
+  }
+
+  private rollback(name: string): void {
+    this.depth--;
+    if (this.depth === 0) this.raw.run('ROLLBACK');
+    else this.raw.run(`ROLLBACK TO ${name}; RELEASE ${name}`);
   }
 
   /** Serialises the database. Refuses during an open write transaction so a snapshot is never half an import. */
