@@ -81,56 +81,40 @@ export function ImportView() {
   const [dragging, setDragging] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
 
-  const runOne = useCallback(
-    async (file: File, mapping?: ColumnMapping): Promise<Entry> => {
-      const j = job((p) =>
-        setBusy((b) => b && { ...b, label: `${file.name}: ${p.phase}`, done: p.done, total: p.total }),
-      );
-      setBusy({ label: `${file.name}: reading`, done: 0, total: file.size, jobId: j.jobId });
+  /**
+   * Imports files as one batch (one transaction; the analysis runs once after the last file) and returns an entry per
+   * file. job() marks the options so the worker gets the progress callback and a cancellable signal.
+   */
+  const run = useCallback(
+    async (files: File[], mapping?: ColumnMapping): Promise<Entry[]> => {
+      const name = files.length === 1 ? `${files[0]!.name}: ` : '';
+      const j = job((p) => setBusy((b) => b && { ...b, label: `${name}${p.phase}`, done: p.done, total: p.total }));
+      setBusy({ label: `${name}reading`, done: 0, total: 0, jobId: j.jobId });
       try {
-        // job() marks the options so the worker gets the progress callback and a cancellable signal.
-        const report = await db.importFile(file, { ...j, mapping: mapping ?? undefined });
-        return { id: ++entryIds, file, report, error: null };
+        const reports = await db.importFiles(files, { ...j, mapping });
+        return reports.map((report, i) => ({ id: ++entryIds, file: files[i]!, report, error: null }));
       } catch (e) {
         const err = e as Error;
-        return {
-          id: ++entryIds,
-          file,
-          report: null,
-          error:
-            err.name === 'CancelledError' || /cancelled/.test(err.message)
-              ? 'cancelled: nothing was imported from this file'
-              : err.message,
-        };
+        const error =
+          err.name === 'CancelledError' || /cancelled/.test(err.message)
+            ? `cancelled: nothing was imported from this ${files.length === 1 ? 'file' : 'batch'}`
+            : err.message;
+        return files.map((file) => ({ id: ++entryIds, file, report: null, error }));
+      } finally {
+        setBusy(null);
       }
     },
     [db],
   );
 
-  // The files go as one batch: one transaction, and the analysis runs once after the last file.
   const importFiles = useCallback(
     async (files: File[]) => {
       if (!files.length || busy) return;
-      const name = files.length === 1 ? `${files[0]!.name}: ` : '';
-      const j = job((p) => setBusy((b) => b && { ...b, label: `${name}${p.phase}`, done: p.done, total: p.total }));
-      setBusy({ label: `${name}reading`, done: 0, total: 0, jobId: j.jobId });
-      let done: Entry[];
-      try {
-        const reports = await db.importFiles(files, j);
-        done = reports.map((report, i) => ({ id: ++entryIds, file: files[i]!, report, error: null }));
-      } catch (e) {
-        const err = e as Error;
-        const error =
-          err.name === 'CancelledError' || /cancelled/.test(err.message)
-            ? 'cancelled: nothing was imported from this batch'
-            : err.message;
-        done = files.map((file) => ({ id: ++entryIds, file, report: null, error }));
-      }
+      const done = await run(files);
       setEntries((prev) => [...[...done].reverse(), ...prev.filter((p) => !files.includes(p.file))]);
-      setBusy(null);
       if (done.some((e) => e.report && e.report.imported > 0)) await changed();
     },
-    [busy, db, changed],
+    [busy, run, changed],
   );
 
   // Files dropped on the desktop window or opened from the OS arrive here.
@@ -138,12 +122,11 @@ export function ImportView() {
 
   const remap = useCallback(
     async (file: File, mapping: ColumnMapping) => {
-      const e = await runOne(file, mapping);
-      setBusy(null);
-      setEntries((prev) => prev.map((p) => (p.file === file ? e : p)));
-      if (e.report && e.report.imported > 0) await changed();
+      const [e] = await run([file], mapping);
+      setEntries((prev) => prev.map((p) => (p.file === file ? e! : p)));
+      if (e!.report && e!.report.imported > 0) await changed();
     },
-    [runOne, changed],
+    [run, changed],
   );
 
   const onDrop = (ev: DragEvent) => {
