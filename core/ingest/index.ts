@@ -396,11 +396,12 @@ async function readInput(
     state.sha256 = await contentHash(bytes);
     return;
   }
-  const headText = new TextDecoder(sniffEncodingSafe(head)).decode(head);
+  const headEncoding = sniffEncodingSafe(head);
+  const headText = new TextDecoder(headEncoding).decode(head);
   if (looksLikeManageBde(headText)) {
     const bytes = await readWhole(input, MAX_JSON_BYTES, opts);
     state.bytes = bytes.byteLength;
-    state.encoding = sniffEncodingSafe(head);
+    state.encoding = headEncoding;
     const t = parseManageBde(new TextDecoder(state.encoding).decode(bytes));
     if (sink.header({ names: t.names, line: 1, delimiter: '', notes: ['manage-bde -protectors -get output'] }))
       await sink.rows(t.rows, t.lines, t.rows.length);
@@ -478,7 +479,6 @@ const REBUILD_UNIQUE = new Set(['ux_devices_falcon', 'ux_devices_entra', 'ux_dev
 /** Drops the indexes of the tables a bulk load writes, returning their definitions to recreate after. */
 function dropIndexes(ws: Workspace, kind: ImportKind): { name: string; sql: string }[] {
   const tables = kind === 'fleet' ? ['devices', 'device_sources'] : kind === 'rollout' ? ['events'] : ['keys'];
-  if (!tables.length) return [];
   // After a large event load the analysis rewrites most devices' state: indexes over state would be updated row by
   // row, so they are rebuilt afterwards as well.
   const extra = kind === 'rollout' ? STATE_INDEXES : [];

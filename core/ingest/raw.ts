@@ -17,6 +17,7 @@ const CHUNK_ROWS = 512;
 const IN_FLIGHT = 4;
 
 const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
 
 /** deflate-raw through the platform's CompressionStream (native zlib in Chromium and Node; off the JS thread in Node). */
 async function deflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
@@ -118,7 +119,7 @@ export class RawReader {
     );
     if (!c) return null;
     if (this.chunk?.id !== c.id) {
-      const rows = JSON.parse(new TextDecoder().decode(inflateSync(c.data))) as [number, string[]][];
+      const rows = JSON.parse(fromUtf8.decode(inflateSync(c.data))) as [number, string[]][];
       this.chunk = { id: c.id, rows: new Map(rows) };
     }
     return this.chunk.rows.get(line) ?? null;

@@ -39,7 +39,7 @@ export interface WriterContext {
   header: string[];
   cols: Record<Field, number>;
   /** Every timestamp column present, in preference order (Autopatch: installed time, else last check-in). */
-  tsCols?: number[];
+  tsCols: number[];
   idx: DeviceIndex;
   problems: Problems;
 }
@@ -361,7 +361,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
   );
   const tsField = colName(ctx, 'ts', 'timestamp_utc');
   // One date reader per timestamp column, so a flag names the column the value came from.
-  const tsCols = (ctx.tsCols?.length ? ctx.tsCols : c.ts >= 0 ? [c.ts] : []).map((i) => ({
+  const tsCols = ctx.tsCols.map((i) => ({
     i,
     field: ctx.header[i] ?? tsField,
     read: dateColumn(ctx.header[i] ?? tsField, problems),
