@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { splitRecords } from '../../core/ingest/csv.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -18,32 +19,12 @@ export interface Finding {
   description: string;
 }
 
-/** One CSV record per line; quoted fields may contain commas and doubled quotes. */
+/** The CSV report: quoted fields may hold commas, doubled quotes and newlines (a CSP sample can span lines). */
 export function parseCsv(text: string): Finding[] {
-  const rows = text
-    .split(/\r?\n/)
-    .filter((l) => l.trim())
-    .map((line) => {
-      const cells: string[] = [];
-      let cur = '';
-      let quoted = false;
-      for (let i = 0; i < line.length; i++) {
-        const c = line[i]!;
-        if (quoted) {
-          if (c === '"' && line[i + 1] === '"') {
-            cur += '"';
-            i++;
-          } else if (c === '"') quoted = false;
-          else cur += c;
-        } else if (c === '"') quoted = true;
-        else if (c === ',') {
-          cells.push(cur.trim());
-          cur = '';
-        } else cur += c;
-      }
-      cells.push(cur.trim());
-      return cells;
-    });
+  // The importer's exact CSV splitter, which keeps a quoted newline inside its field.
+  const rows = splitRecords(text.replace(/\r\n/g, '\n'), ',')
+    .map((r) => r.fields.map((c) => c.trim()))
+    .filter((cells) => cells.some((c) => c !== ''));
   const [header, ...body] = rows;
   if (!header || header[0] !== 'issue')
     throw new Error(`unexpected Electronegativity CSV header: ${header?.join(',')}`);

@@ -6,10 +6,11 @@ import { acceptedFindings, gate, parseCsv, runElectronegativity } from '../../se
 const doc = readFileSync(new URL('../../../docs/security.md', import.meta.url), 'utf8');
 
 describe('Electronegativity gate', () => {
-  it('parses the CSV report, quoted commas included', () => {
+  it('parses the CSV report, quoted commas and newlines included', () => {
     const csv =
       'issue, severity, confidence, filename, location, sample, description, url\n' +
-      `CSP_GLOBAL_CHECK,"LOW","FIRM","index.html","6:0","default-src 'none', x ""q""","desc, with comma",https://x\n`;
+      `CSP_GLOBAL_CHECK,"LOW","FIRM","index.html","6:0","default-src 'none', x ""q""","desc, with comma",https://x\r\n` +
+      `CSP_GLOBAL_CHECK,"LOW","FIRM","prompt.html","6:0","default-src 'none';\n  script-src 'self'","desc",https://x\n`;
     expect(parseCsv(csv)).toEqual([
       {
         id: 'CSP_GLOBAL_CHECK',
@@ -19,6 +20,15 @@ describe('Electronegativity gate', () => {
         location: '6:0',
         sample: `default-src 'none', x "q"`,
         description: 'desc, with comma',
+      },
+      {
+        id: 'CSP_GLOBAL_CHECK',
+        severity: 'LOW',
+        confidence: 'FIRM',
+        file: 'prompt.html',
+        location: '6:0',
+        sample: `default-src 'none';\n  script-src 'self'`,
+        description: 'desc',
       },
     ]);
   });
