@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import type { Counts } from '../../../core/contract/analysis.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
-import { StateBars, TimeLines } from '../../components/charts/charts.js';
+import { TimeLines } from '../../components/charts/charts.js';
+import { ShareBars } from '../../components/charts/ShareBars.js';
 import { useQuery } from '../../app/workspace.js';
 import { FilterBar } from './FilterBar.js';
 import { useDashFilter } from './filter-store.js';
@@ -90,12 +91,20 @@ export function OverviewView() {
       </div>
       {s && (
         <div className="chart-grid">
-          <ChartPanel title="Device states by ring" testId="ring-chart" empty={!s.byRing.length}>
-            <StateBars rows={s.byRing.map((r) => ({ name: r.ring, states: r.states }))} />
+          <ChartPanel title="Device states by ring (share of ring)" testId="ring-chart" empty={!s.byRing.length}>
+            <ShareBars
+              rows={s.byRing.map((r) => ({ name: r.ring, states: r.states }))}
+              testId="ring-bars"
+              unit="ring"
+            />
             <ChartData testId="ring-data" label="Counts by ring" rows={s.byRing.map((r) => ({ ...r, name: r.ring }))} />
           </ChartPanel>
-          <ChartPanel title="Device states by site" testId="site-chart" empty={!s.bySite.length}>
-            <StateBars rows={s.bySite.map((r) => ({ name: r.site, states: r.states }))} />
+          <ChartPanel title="Device states by site (share of site)" testId="site-chart" empty={!s.bySite.length}>
+            <ShareBars
+              rows={s.bySite.map((r) => ({ name: r.site, states: r.states }))}
+              testId="site-bars"
+              unit="site"
+            />
             <ChartData testId="site-data" label="Counts by site" rows={s.bySite.map((r) => ({ ...r, name: r.site }))} />
           </ChartPanel>
           <ChartPanel

@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
-import { StateBars, TimeLines } from '../../components/charts/charts.js';
+import { TimeLines } from '../../components/charts/charts.js';
+import { ShareBars } from '../../components/charts/ShareBars.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 
 const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -67,10 +68,18 @@ export function ReportView() {
             <h2 id="ri-title">Impact by ring and site</h2>
             <div className="chart-grid">
               <ChartPanel title="Device states by ring" testId="report-ring-chart">
-                <StateBars rows={r.summary.byRing.map((x) => ({ name: x.ring, states: x.states }))} />
+                <ShareBars
+                  rows={r.summary.byRing.map((x) => ({ name: x.ring, states: x.states }))}
+                  testId="report-ring-bars"
+                  unit="ring"
+                />
               </ChartPanel>
               <ChartPanel title="Device states by site" testId="report-site-chart">
-                <StateBars rows={r.summary.bySite.map((x) => ({ name: x.site, states: x.states }))} />
+                <ShareBars
+                  rows={r.summary.bySite.map((x) => ({ name: x.site, states: x.states }))}
+                  testId="report-site-bars"
+                  unit="site"
+                />
               </ChartPanel>
             </div>
             {(

@@ -1,0 +1,107 @@
+// State bars per ring or site with a "share of ring" (100 % stacked) view by default and counts one toggle away.
+import { useState } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { DEVICE_STATES, type DeviceState } from '../../../core/contract/analysis.js';
+import { STATE_LABEL } from '../../../core/analysis/rules.js';
+import { shareRows } from '../../../core/charts/share.js';
+import { useChartTheme } from './theme.js';
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const pct = (v: number) => (v >= 10 || v === 0 ? `${Math.round(v)} %` : `${v.toFixed(1)} %`);
+
+type Datum = { name: string; devices: number } & Record<string, number | string>;
+
+/** Share is the default: a 3-device ring and a 190,000-device ring are both a full-height bar. */
+export function ShareBars(props: {
+  rows: Array<{ name: string; states: Record<DeviceState, number> }>;
+  testId: string;
+  unit: string;
+}) {
+  const theme = useChartTheme();
+  const [mode, setMode] = useState<'share' | 'count'>('share');
+  const rows = shareRows(props.rows);
+  const data: Datum[] = rows.map((r) => {
+    const d: Datum = { name: r.name, devices: r.devices };
+    for (const s of DEVICE_STATES) {
+      d[s] = mode === 'share' ? r.share[s] : r.counts[s];
+      d[`n_${s}`] = r.counts[s];
+      d[`p_${s}`] = r.share[s];
+    }
+    return d;
+  });
+  const shown = DEVICE_STATES.filter((s) => rows.some((r) => r.counts[s] > 0));
+  return (
+    <div className="share-bars" style={{ height: '100%', display: 'flex', flexDirection: 'column' }}>
+      <div className="segmented no-print" role="group" aria-label="Bar values">
+        {(['share', 'count'] as const).map((m) => (
+          <button
+            key={m}
+            type="button"
+            className={`ghost small${mode === m ? ' active' : ''}`}
+            aria-pressed={mode === m}
+            data-testid={`${props.testId}-${m}`}
+            onClick={() => setMode(m)}
+          >
+            {m === 'share' ? `% of ${props.unit}` : 'Devices'}
+          </button>
+        ))}
+      </div>
+      <div style={{ flex: 1, minHeight: 0 }}>
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+            <CartesianGrid stroke={theme.grid} strokeDasharray="3 3" vertical={false} />
+            <XAxis
+              dataKey="name"
+              stroke={theme.muted}
+              tick={{ fill: theme.text, fontSize: 12 }}
+              interval={data.length > 14 ? 'preserveStartEnd' : 0}
+            />
+            <YAxis
+              stroke={theme.muted}
+              tick={{ fill: theme.text, fontSize: 12 }}
+              allowDecimals={false}
+              domain={mode === 'share' ? [0, 100] : [0, 'auto']}
+              ticks={mode === 'share' ? [0, 25, 50, 75, 100] : undefined}
+              tickFormatter={(v: number) => (mode === 'share' ? `${v} %` : fmt(v))}
+              width={mode === 'share' ? 48 : 64}
+            />
+            <Tooltip
+              contentStyle={{ background: theme.panel, borderColor: theme.grid, color: theme.text }}
+              formatter={(_v, name, item) => {
+                const p = item.payload as Datum;
+                const s = DEVICE_STATES.find((k) => STATE_LABEL[k] === name) ?? (name as DeviceState);
+                return [`${fmt(Number(p[`n_${s}`]))} of ${fmt(p.devices)} (${pct(Number(p[`p_${s}`]))})`, name];
+              }}
+            />
+            <Legend wrapperStyle={{ fontSize: 12 }} formatter={(v) => <span style={{ color: theme.text }}>{v}</span>} />
+            {shown.map((s) => (
+              <Bar
+                key={s}
+                dataKey={s}
+                name={STATE_LABEL[s]}
+                stackId="st"
+                fill={theme.state[s]}
+                isAnimationActive={false}
+              />
+            ))}
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <table className="visually-hidden" data-testid={`${props.testId}-share`}>
+        <caption>Share of each {props.unit} by state, in percent</caption>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.name} data-name={r.name} data-devices={r.devices}>
+              <th scope="row">{r.name}</th>
+              {DEVICE_STATES.map((s) => (
+                <td key={s} data-k={s} data-n={r.counts[s]}>
+                  {r.share[s]}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
