@@ -39,6 +39,7 @@ export function ShareBars(props: {
             type="button"
             className={`ghost small${mode === m ? ' active' : ''}`}
             aria-pressed={mode === m}
+            style={mode === m ? { fontWeight: 700, textDecoration: 'underline' } : undefined}
             data-testid={`${props.testId}-${m}`}
             onClick={() => setMode(m)}
           >
@@ -87,7 +88,7 @@ export function ShareBars(props: {
           </BarChart>
         </ResponsiveContainer>
       </div>
-      <table className="visually-hidden" data-testid={`${props.testId}-share`}>
+      <table className="visually-hidden" data-testid={`${props.testId}-values`}>
         <caption>Share of each {props.unit} by state, in percent</caption>
         <tbody>
           {rows.map((r) => (
