@@ -1,5 +1,6 @@
 // The one handler map: every domain's entry points, which the worker exposes and the CLI and tests call directly.
 import { analysisHandlers } from '../analysis/handlers.js';
+import { chartHandlers } from '../charts/handlers.js';
 import { fieldHandlers } from '../field/handlers.js';
 import { ingestHandlers } from '../ingest/handlers.js';
 import { remediationHandlers } from '../remediation/handlers.js';
@@ -14,6 +15,7 @@ export const handlers = {
   ...fieldHandlers,
   ...replayHandlers,
   ...sampleHandlers,
+  ...chartHandlers,
 };
 
 export type Handlers = typeof handlers;

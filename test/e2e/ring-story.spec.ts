@@ -5,6 +5,7 @@ import { expect, test } from '@playwright/test';
 import { DEVICE_STATES } from '../../core/contract/analysis.js';
 import { AppPage } from './pages/app.js';
 import { OverviewPage } from './pages/dashboard.js';
+import { ReplayPage } from './pages/replay.js';
 
 test('share-of-ring bars: each value is count / ring size, and the Test ring is a readable bar', async ({ page }) => {
   test.setTimeout(240_000);
@@ -52,4 +53,37 @@ test('share-of-ring bars: each value is count / ring size, and the Test ring is 
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await chart.screenshot({ path: path.join(dir, `ring-share-20k-${theme}.png`) });
   }
+});
+
+test('the replay trip time appears on the crash-rate timeline at the time the replay reports', async ({ page }) => {
+  test.setTimeout(240_000);
+  const app = new AppPage(page);
+  await app.goto();
+  await app.openSample();
+  await new OverviewPage(page).ready();
+  await app.nav('Rollout replay');
+  const replay = new ReplayPage(page);
+  await replay.ready();
+  const spared = await replay.run();
+  const halt = (await page.getByTestId('replay-halt').textContent())!;
+  const m = /at (\d\d:\d\d:\d\d) UTC on (\d{4}-\d\d-\d\d)/.exec(halt)!;
+  const reported = Date.parse(`${m[2]}T${m[1]}Z`);
+  await app.nav('Overview');
+  const note = page.getByTestId('crash-rate-trip');
+  await expect(note).toBeVisible();
+  const at = Number(await note.getAttribute('data-trip-at'));
+  expect(Math.floor(at / 1000) * 1000).toBe(reported);
+  expect(Number(await note.getAttribute('data-spared'))).toBe(spared);
+  await expect(note).toContainText(`at ${m[1]!.slice(0, 5)} UTC`);
+  // The vertical mark sits where the x axis puts that time (domain = first to last point).
+  const chart = page.getByTestId('crash-rate-chart');
+  await expect(chart.locator('.recharts-reference-line').first()).toBeAttached();
+  const t0 = Number(await note.getAttribute('data-t0'));
+  const t1 = Number(await note.getAttribute('data-t1'));
+  const plot = (await chart.locator('.recharts-cartesian-grid').boundingBox())!;
+  const line = (await chart.locator('.recharts-reference-line line').first().boundingBox())!;
+  const expectedX = plot.x + ((at - t0) / (t1 - t0)) * plot.width;
+  expect(Math.abs(line.x - expectedX)).toBeLessThan(2);
+  await expect(chart.locator('svg.recharts-surface').last()).toContainText(`trip ${m[1]!.slice(0, 5)}`);
+  await chart.screenshot({ path: path.resolve('docs/screenshots/crash-rate-20k-light.png') });
 });

@@ -5,6 +5,7 @@ import type { Counts } from '../../../core/contract/analysis.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
+import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
 import { useQuery } from '../../app/workspace.js';
 import { FilterBar } from './FilterBar.js';
 import { useDashFilter } from './filter-store.js';
@@ -107,6 +108,7 @@ export function OverviewView() {
             />
             <ChartData testId="site-data" label="Counts by site" rows={s.bySite.map((r) => ({ ...r, name: r.site }))} />
           </ChartPanel>
+          <CrashRateChart filter={filter} />
           <ChartPanel
             title="New crashes per ring (15 min)"
             testId="crash-chart"
