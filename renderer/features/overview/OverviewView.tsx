@@ -92,7 +92,7 @@ export function OverviewView() {
       </div>
       {s && (
         <div className="chart-grid">
-          <ChartPanel title="Device states by ring (share of ring)" testId="ring-chart" empty={!s.byRing.length}>
+          <ChartPanel title="Device states by ring" testId="ring-chart" empty={!s.byRing.length}>
             <ShareBars
               rows={s.byRing.map((r) => ({ name: r.ring, states: r.states }))}
               testId="ring-bars"
@@ -100,7 +100,7 @@ export function OverviewView() {
             />
             <ChartData testId="ring-data" label="Counts by ring" rows={s.byRing.map((r) => ({ ...r, name: r.ring }))} />
           </ChartPanel>
-          <ChartPanel title="Device states by site (share of site)" testId="site-chart" empty={!s.bySite.length}>
+          <ChartPanel title="Device states by site" testId="site-chart" empty={!s.bySite.length}>
             <ShareBars
               rows={s.bySite.map((r) => ({ name: r.site, states: r.states }))}
               testId="site-bars"
