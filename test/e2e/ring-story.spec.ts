@@ -45,7 +45,7 @@ test('share-of-ring bars: each value is count / ring size, and the Test ring is 
   await expect(page.getByTestId('ring-bars-count')).toHaveAttribute('aria-pressed', 'true');
   await page.getByTestId('ring-bars-share').click();
 
-  const dir = path.resolve('docs/screenshots');
+  const dir = path.resolve(process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots');
   await mkdir(dir, { recursive: true });
   for (const theme of ['light', 'dark'] as const) {
     await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
@@ -85,5 +85,10 @@ test('the replay trip time appears on the crash-rate timeline at the time the re
   const expectedX = plot.x + ((at - t0) / (t1 - t0)) * plot.width;
   expect(Math.abs(line.x - expectedX)).toBeLessThan(2);
   await expect(chart.locator('svg.recharts-surface').last()).toContainText(`trip ${m[1]!.slice(0, 5)}`);
-  await chart.screenshot({ path: path.resolve('docs/screenshots/crash-rate-20k-light.png') });
+  await chart.screenshot({
+    path: path.resolve(
+      process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots',
+      'crash-rate-20k-light.png',
+    ),
+  });
 });
