@@ -178,7 +178,11 @@ function lastEntry(db: Db): { seq: number; hash: string } | undefined {
   }
 }
 
-function insertEntry(db: Db, key: Uint8Array | undefined, entry: Omit<AuditEntry, 'seq' | 'prev_hash' | 'hash' | 'alg'>) {
+function insertEntry(
+  db: Db,
+  key: Uint8Array | undefined,
+  entry: Omit<AuditEntry, 'seq' | 'prev_hash' | 'hash' | 'alg'>,
+) {
   const last = lastEntry(db);
   const base = {
     seq: (last?.seq ?? 0) + 1,
@@ -267,8 +271,15 @@ export function parseReceipt(text: string): AuditAnchor & { workspace?: string }
   const t = text.trim();
   if (/^[0-9a-f]{64}$/i.test(t)) return { count: -1, head: t.toLowerCase(), mac: '', source: 'receipt' };
   const m = /^RINGSIDE-AUDIT-1 ws=(\S+) n=(\d+) head=([0-9a-f]{64}) mac=([0-9a-f]{32})$/i.exec(t);
-  if (!m) throw new Error('not an audit receipt: expected "RINGSIDE-AUDIT-1 ws=… n=… head=… mac=…" or a 64-hex head hash');
-  return { workspace: m[1]!, count: Number(m[2]), head: m[3]!.toLowerCase(), mac: m[4]!.toLowerCase(), source: 'receipt' };
+  if (!m)
+    throw new Error('not an audit receipt: expected "RINGSIDE-AUDIT-1 ws=… n=… head=… mac=…" or a 64-hex head hash');
+  return {
+    workspace: m[1]!,
+    count: Number(m[2]),
+    head: m[3]!.toLowerCase(),
+    mac: m[4]!.toLowerCase(),
+    source: 'receipt',
+  };
 }
 
 /**
@@ -310,7 +321,8 @@ export function verifyAudit(db: Db, opts: { anchors?: AuditAnchor[]; expect?: Au
         continue;
       }
       if (e.prev_hash !== prev) {
-        const links = seqOfHash.get(e.prev_hash) ?? db.value<number>('SELECT seq FROM audit WHERE hash = ?', [e.prev_hash]);
+        const links =
+          seqOfHash.get(e.prev_hash) ?? db.value<number>('SELECT seq FROM audit WHERE hash = ?', [e.prev_hash]);
         fail(
           links !== undefined && links !== e.seq - 1 ? 'reordered' : 'altered',
           links !== undefined && links !== e.seq - 1
@@ -322,7 +334,10 @@ export function verifyAudit(db: Db, opts: { anchors?: AuditAnchor[]; expect?: Au
       const alg = e.alg ?? 'sha256';
       if (alg === 'sha256') {
         if (keyed > 0) {
-          fail('downgraded', `entry ${e.seq} is plain-hashed after the chain was keyed: it was rewritten without the key`);
+          fail(
+            'downgraded',
+            `entry ${e.seq} is plain-hashed after the chain was keyed: it was rewritten without the key`,
+          );
           continue;
         }
         if (auditHash(e) !== e.hash) {
@@ -336,7 +351,10 @@ export function verifyAudit(db: Db, opts: { anchors?: AuditAnchor[]; expect?: Au
           continue;
         }
         if (auditMac(key, e) !== e.hash) {
-          fail('altered', `entry ${e.seq} was altered or rewritten without the key: its content does not match its keyed hash`);
+          fail(
+            'altered',
+            `entry ${e.seq} was altered or rewritten without the key: its content does not match its keyed hash`,
+          );
           continue;
         }
         keyed++;
@@ -372,7 +390,10 @@ export function verifyAudit(db: Db, opts: { anchors?: AuditAnchor[]; expect?: Au
       return;
     }
     if (key && a.mac !== anchorMac(key, wsId, a.count, a.head)) {
-      problems.push({ kind: 'anchor-invalid', message: `the anchor in ${where} was not made with this workspace's key` });
+      problems.push({
+        kind: 'anchor-invalid',
+        message: `the anchor in ${where} was not made with this workspace's key`,
+      });
       return;
     }
     if (acknowledged.has(`${a.count}:${a.head}`)) return;
@@ -408,7 +429,8 @@ export function verifyAudit(db: Db, opts: { anchors?: AuditAnchor[]; expect?: Au
     } else {
       const before = problems.length;
       checkAnchor({ ...r, source: 'the receipt' });
-      for (const p of problems.slice(before)) if (p.kind === 'tail-cut' || p.kind === 'rewritten') p.kind = 'receipt-mismatch';
+      for (const p of problems.slice(before))
+        if (p.kind === 'tail-cut' || p.kind === 'rewritten') p.kind = 'receipt-mismatch';
     }
   }
   const first = problems.find((p) => p.seq !== undefined) ?? problems[0];
@@ -473,7 +495,12 @@ export async function acknowledgeAudit(
         foundCount: last?.seq ?? 0,
         foundHead: last?.hash ?? GENESIS,
       };
-      insertEntry(db, key, { at: opts.at, actor: opts.actor, action: 'audit.acknowledge', detail: JSON.stringify(detail) });
+      insertEntry(db, key, {
+        at: opts.at,
+        actor: opts.actor,
+        action: 'audit.acknowledge',
+        detail: JSON.stringify(detail),
+      });
     }
     const now = lastEntry(db)!;
     metaSet(db, 'audit_anchor', JSON.stringify(makeAnchor(db, key, now.seq, now.hash)));
@@ -556,7 +583,11 @@ export function csvCell(v: unknown): string {
  * matching entries. Either way the receipt of the whole log's head comes with it: the last JSON line, or a
  * `# receipt` line at the end of the CSV.
  */
-export function exportAudit(db: Db, format: 'jsonl' | 'csv', opts: { filter?: AuditFilter; now?: number } = {}): string {
+export function exportAudit(
+  db: Db,
+  format: 'jsonl' | 'csv',
+  opts: { filter?: AuditFilter; now?: number } = {},
+): string {
   const w = where(opts.filter ?? {});
   const rows = db.all<AuditEntry>(
     `SELECT seq, at, actor, action, detail, prev_hash, hash, alg FROM audit ${w.sql} ORDER BY seq`,
@@ -599,12 +630,20 @@ export function verifyAuditLines(text: string, key?: Uint8Array): AuditVerificat
     n++;
     const isKeyed = e.alg === 'hmac-sha256';
     if (isKeyed && !key) {
-      problems.push({ kind: 'unverifiable', seq: e.seq, message: `entry ${e.seq} is keyed: give the audit key to verify it` });
+      problems.push({
+        kind: 'unverifiable',
+        seq: e.seq,
+        message: `entry ${e.seq} is keyed: give the audit key to verify it`,
+      });
       break;
     }
     const hashOk = isKeyed ? auditMac(key!, e) === e.hash : keyed === 0 && auditHash(e) === e.hash;
     if (e.seq !== n || e.prev_hash !== prev || !hashOk) {
-      problems.push({ kind: e.seq !== n ? 'missing' : 'altered', seq: e.seq, message: `entry ${e.seq} does not verify` });
+      problems.push({
+        kind: e.seq !== n ? 'missing' : 'altered',
+        seq: e.seq,
+        message: `entry ${e.seq} does not verify`,
+      });
       break;
     }
     if (isKeyed) keyed++;

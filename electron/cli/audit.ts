@@ -15,7 +15,7 @@ import { parse, printJson, UsageError, withWorkspace, type Command } from './con
 export const auditCommand: Command = {
   name: 'audit',
   usage:
-    "ringside audit verify <workspace> [--expect RECEIPT|HEAD] [--json]\n  ringside audit receipt <workspace> [--json]\n  ringside audit export <workspace> [--format jsonl|csv] [--action key-reveals|packs|merges|overrides] [--actor A] [--from ISO] [--to ISO] [--out FILE]",
+    'ringside audit verify <workspace> [--expect RECEIPT|HEAD] [--json]\n  ringside audit receipt <workspace> [--json]\n  ringside audit export <workspace> [--format jsonl|csv] [--action key-reveals|packs|merges|overrides] [--actor A] [--from ISO] [--to ISO] [--out FILE]',
   summary:
     'Verifies the audit log and its head anchors (exit 1 chain broken, 3 tail cut or older copy, 4 receipt mismatch), prints a receipt, or exports it.',
   async run(args, io) {
@@ -49,9 +49,10 @@ export const auditCommand: Command = {
         io.out(`audit log intact: ${v.entries} entries (${v.keyed} keyed, ${v.plain} plain), head ${v.head}`);
       else
         io.err(
-          [`audit log NOT intact (${v.entries} entries):`, ...v.problems.map((p) => `  - ${p.kind}: ${p.message}`)].join(
-            '\n',
-          ),
+          [
+            `audit log BROKEN at entry ${v.firstBroken!.seq} of ${v.entries}: ${v.firstBroken!.reason}`,
+            ...v.problems.map((p) => `  - ${p.kind}: ${p.message}`),
+          ].join('\n'),
         );
       return v.exitCode;
     }
@@ -67,7 +68,8 @@ export const auditCommand: Command = {
       const time = (v: string | undefined, name: string) => {
         if (v === undefined) return undefined;
         const t = Date.parse(v);
-        if (!Number.isFinite(t)) throw new UsageError(`--${name} must be an ISO date or time, not ${JSON.stringify(v)}`);
+        if (!Number.isFinite(t))
+          throw new UsageError(`--${name} must be an ISO date or time, not ${JSON.stringify(v)}`);
         return t;
       };
       const filter = {
