@@ -105,7 +105,7 @@ describe('each tampering is detected', () => {
     }
   });
 
-  test('the audit hash covers the entry time (back-dating shows)', async () => {
+  test("the audit hash no longer covering the entry's time, so back-dating goes unseen: caught", async () => {
     // Rule: "the audit hash no longer covering the entry's time, so back-dating goes unseen" must fail this test.
     const ws = await withLog(5);
     ws.db.run('UPDATE audit SET at = at - 86400000 WHERE seq = 3');
