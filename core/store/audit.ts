@@ -403,7 +403,7 @@ export function verifyAudit(db: Db, opts: { anchors?: AuditAnchor[]; expect?: Au
         seq: entries + 1,
         message:
           `the log holds ${entries} entries but ${where} recorded ${a.count} (head ${a.head.slice(0, 16)}…): ` +
-          `entries ${entries + 1}–${a.count} were cut from the tail, or an older copy of the workspace was restored`,
+          `${a.count - entries === 1 ? `entry ${a.count} was` : `entries ${entries + 1}–${a.count} were`} cut from the tail, or an older copy of the workspace was restored`,
       });
     else if (a.count > 0 && hashes.get(a.count) !== a.head)
       problems.push({
