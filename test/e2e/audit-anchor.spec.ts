@@ -69,5 +69,12 @@ test('a cut audit tail is shown on open and its acknowledgement is audited', asy
   await page.getByTestId('audit-ack').click();
   await expect(warning).toBeHidden({ timeout: 30_000 });
   await app.nav('Audit');
+  await page.getByTestId('audit-filter-action').selectOption('overrides');
   await expect(page.getByRole('table', { name: 'Audit entries' })).toContainText('audit.acknowledge');
+  await expect(page.getByRole('table', { name: 'Audit entries' })).not.toContainText('import');
+  await page.getByTestId('audit-receipt-button').click();
+  await expect(page.getByTestId('audit-receipt')).toHaveText(
+    /^RINGSIDE-AUDIT-1 ws=\S+ n=\d+ head=[0-9a-f]{64} mac=[0-9a-f]{32}$/,
+  );
+  await page.screenshot({ path: 'test-results/audit-view.png' });
 });
