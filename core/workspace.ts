@@ -1,7 +1,8 @@
 // The open incident workspace: the database, the secret box and the clock every domain function receives.
 import type { SqlJsStatic } from 'sql.js';
 import { Db } from './store/db.js';
-import { appendAudit } from './store/audit.js';
+import { appendAudit, enableKeyedAudit } from './store/audit.js';
+import { deriveAuditKey } from './store/audit-key.js';
 import { SecretBox } from './secrets/box.js';
 
 export interface Workspace {
@@ -33,7 +34,10 @@ export async function openWorkspace(opts: OpenOptions): Promise<Workspace> {
   }
   const material = typeof opts.keyMaterial === 'function' ? await opts.keyMaterial(id) : opts.keyMaterial;
   const box = await SecretBox.fromKeyMaterial(material);
-  return { db, box, now, actor: opts.actor ?? 'user' };
+  const actor = opts.actor ?? 'user';
+  // The audit chain is keyed from here on; an older plain chain gets its one key-change entry (issue 17).
+  enableKeyedAudit(db, await deriveAuditKey(material), now(), actor);
+  return { db, box, now, actor };
 }
 
 export function workspaceId(ws: Workspace): string {

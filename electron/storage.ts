@@ -5,6 +5,7 @@ import type { SqlJsStatic } from 'sql.js';
 import type { JournalEntry } from '../core/contract/host.js';
 import { appliedSeq, replayJournal } from '../core/field/apply.js';
 import type { Db } from '../core/store/db.js';
+import { anchorsAgree, currentAnchor, rememberAnchors, type AuditAnchor } from '../core/store/audit.js';
 import { openWorkspace, type Workspace } from '../core/workspace.js';
 
 export interface StorageFs {
@@ -63,6 +64,8 @@ export interface Recovered {
 
 export const journalPath = (file: string) => `${file}.journal`;
 export const previousPath = (file: string) => `${file}.prev`;
+/** The snapshot's audit anchor: the head hash and count beside the image, where editing the image does not reach. */
+export const anchorPath = (file: string) => `${file}.anchor`;
 const TMP_MARK = '.tmp-';
 
 function isCode(err: unknown, ...codes: string[]): boolean {
@@ -232,6 +235,11 @@ export class WorkspaceStorage {
     const bytes = await this.exportWhenIdle(db);
     const previousSeq = this.snapshotSeq.get(file);
     await this.writeAtomic(file, bytes);
+    // Only while the chain agrees with every anchor: a cut tail must not overwrite the record that shows it.
+    if (anchorsAgree(db))
+      await this.writeAtomic(anchorPath(file), new TextEncoder().encode(JSON.stringify(currentAnchor(db))), {
+        keepPrevious: false,
+      });
     this.snapshotSeq.set(file, journalSeq);
     if (previousSeq !== undefined) await this.compactJournal(file, previousSeq);
   }
@@ -296,6 +304,17 @@ export class WorkspaceStorage {
       ...(opts.actor !== undefined ? { actor: opts.actor } : {}),
       ...(opts.now !== undefined ? { now: opts.now } : {}),
     });
+    // Anchors from outside the image: the snapshot's anchor file and the heads the journal recorded (issue 17).
+    const outside: AuditAnchor[] = journal.flatMap((e) => (e.audit ? [{ ...e.audit, source: 'the journal' }] : []));
+    const anchorText = await this.fs.readFile(anchorPath(file), 'utf8').catch(() => null);
+    if (anchorText !== null) {
+      try {
+        outside.push({ ...(JSON.parse(anchorText) as AuditAnchor), source: 'the snapshot anchor file' });
+      } catch {
+        outside.push({ count: -1, head: '', mac: '', source: 'the snapshot anchor file' });
+      }
+    }
+    rememberAnchors(ws.db, outside);
     const baseSeq = appliedSeq(ws);
     const { replayed, lastSeq } = await replayJournal(ws, journal);
     // The journal keeps every entry after the image we started from until the next save supersedes it.

@@ -12,6 +12,8 @@ export interface WorkspaceRef {
 export interface JournalEntry {
   seq: number;
   action: Action;
+  /** The audit head (count, hash, keyed MAC) when the action was taken: an anchor outside the audit table. */
+  audit?: { count: number; head: string; mac: string };
 }
 
 export interface OpenedWorkspace {

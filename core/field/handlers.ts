@@ -1,6 +1,14 @@
 // Worker/CLI entry points of the field domain (packs, merge-back, rotation list, audit log): each takes the open workspace first.
 import type { HandlerMap } from '../api/types.js';
-import { auditPage, exportAudit, verifyAudit } from '../store/audit.js';
+import {
+  acknowledgeAudit,
+  auditPage,
+  auditReceipt,
+  auditStatus,
+  currentAnchor,
+  exportAudit,
+  type AuditFilter,
+} from '../store/audit.js';
 import type { Workspace } from '../workspace.js';
 import {
   createPack,
@@ -13,9 +21,15 @@ import {
 } from './packs.js';
 
 export const fieldHandlers = {
-  auditVerify: (ws: Workspace) => verifyAudit(ws.db),
-  auditPage: (ws: Workspace, opts: { offset: number; limit: number }) => auditPage(ws.db, opts.offset, opts.limit),
-  auditExport: (ws: Workspace, format: 'jsonl' | 'csv' = 'jsonl') => exportAudit(ws.db, format),
+  // The chain plus its anchors (own and those read from outside at open): issue 17.
+  auditVerify: (ws: Workspace) => auditStatus(ws.db),
+  auditAnchor: (ws: Workspace) => currentAnchor(ws.db),
+  auditReceipt: (ws: Workspace) => auditReceipt(ws.db, ws.now()),
+  auditAcknowledge: (ws: Workspace, note: string) => acknowledgeAudit(ws.db, { at: ws.now(), actor: ws.actor, note }),
+  auditPage: (ws: Workspace, opts: { offset: number; limit: number; filter?: AuditFilter }) =>
+    auditPage(ws.db, opts.offset, opts.limit, opts.filter),
+  auditExport: (ws: Workspace, format: 'jsonl' | 'csv' = 'jsonl', filter?: AuditFilter) =>
+    exportAudit(ws.db, format, { now: ws.now(), ...(filter ? { filter } : {}) }),
   createPack: (ws: Workspace, opts: CreatePackOptions) => createPack(ws, opts),
   listPacks: (ws: Workspace) => listPacks(ws),
   mergeResults: (ws: Workspace, bytes: Uint8Array, fileName?: string) => mergeResults(ws, bytes, fileName),

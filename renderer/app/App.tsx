@@ -7,6 +7,7 @@ import { TechnicianView } from '../features/technician/TechnicianView.js';
 import { host } from '../platform/host.js';
 import { offerFiles } from './dropped-files.js';
 import { routes } from './routes.js';
+import { AuditWarning } from '../features/audit/AuditWarning.js';
 import { loadIntoWorker, useWorkspace, WorkspaceProvider } from './workspace.js';
 
 type Theme = 'light' | 'dark';
@@ -138,6 +139,7 @@ export function App() {
           </div>
         </nav>
         <main className="content" data-view={current.id}>
+          <AuditWarning />
           {notice && (
             <p role="alert" className="notice">
               {notice}{' '}

@@ -62,8 +62,10 @@ export function WorkspaceProvider(props: {
 
   const act = useCallback(
     async (action: Action) => {
+      // The audit head when the action was taken travels with it: an anchor outside the audit table (issue 17).
+      const audit = await db().auditAnchor();
       seq.current += 1;
-      const entry = { seq: seq.current, action };
+      const entry = { seq: seq.current, action, audit };
       await host.appendJournal(opened.ref.id, entry);
       await db().apply(entry);
       setVersion((v) => v + 1);

@@ -8,6 +8,7 @@ import type { Bound } from '../../core/api/types.js';
 import type { JournalEntry } from '../../core/contract/host.js';
 import type { RemoteJobOptions } from '../../core/contract/jobs.js';
 import { applyJournalEntry, replayJournal } from '../../core/field/apply.js';
+import { rememberAnchors } from '../../core/store/audit.js';
 import { openWorkspace, type Workspace } from '../../core/workspace.js';
 import { registerJobTransfer } from './job-transfer.js';
 
@@ -63,6 +64,11 @@ const api = {
       actor: opts.actor ?? 'user',
     });
     // replayJournal skips entries the snapshot already holds, so a crash between snapshot and trim never doubles one.
+    // Heads the journal recorded are anchors outside the audit table: a cut tail shows against them (issue 17).
+    rememberAnchors(
+      opened.db,
+      opts.journal.flatMap((e) => (e.audit ? [{ ...e.audit, source: 'the journal' }] : [])),
+    );
     const { replayed, lastSeq } = await replayJournal(opened, opts.journal);
     ws = opened;
     return { replayed, lastSeq };

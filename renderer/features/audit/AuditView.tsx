@@ -31,8 +31,20 @@ export function AuditView() {
   const [offset, setOffset] = useState(0);
   const [verify, setVerify] = useState<Verification | null>(null);
   const [busy, setBusy] = useState(false);
+  const [receipt, setReceipt] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const page = useQuery((c) => c.auditPage({ offset, limit: PAGE }), [offset]);
+  // Filter (issue 17): the action groups a review asks about, an actor, a time range (UTC dates, inclusive).
+  const [group, setGroup] = useState('');
+  const [actor, setActor] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const filter = {
+    ...(group ? { group } : {}),
+    ...(actor ? { actor } : {}),
+    ...(from ? { from: Date.parse(`${from}T00:00:00Z`) } : {}),
+    ...(to ? { to: Date.parse(`${to}T23:59:59.999Z`) } : {}),
+  };
+  const page = useQuery((c) => c.auditPage({ offset, limit: PAGE, filter }), [offset, group, actor, from, to]);
   const total = page.data?.total ?? 0;
 
   async function runVerify() {
@@ -50,7 +62,7 @@ export function AuditView() {
   async function exportLog(format: 'jsonl' | 'csv') {
     setError(null);
     try {
-      const text = await db.auditExport(format);
+      const text = await db.auditExport(format, filter);
       await host.saveFile({
         suggestedName: `ringside-audit-${new Date().toISOString().slice(0, 10)}.${format}`,
         data: text,
@@ -66,12 +78,24 @@ export function AuditView() {
       <div className="view-head">
         <h1 id="audit-title">Audit log</h1>
         <span className="muted">
-          {total.toLocaleString()} entries, hash-chained (each entry carries the SHA-256 of the one before)
+          {total.toLocaleString()} entries, chained (each entry carries a keyed hash of the one before)
         </span>
       </div>
       <div className="toolbar">
         <button type="button" className="primary" onClick={runVerify} disabled={busy} data-testid="audit-verify">
           {busy ? 'Verifying…' : 'Verify chain'}
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            db.auditReceipt().then(
+              (r) => setReceipt(r.text),
+              (e: Error) => setError(e.message),
+            )
+          }
+          data-testid="audit-receipt-button"
+        >
+          Receipt
         </button>
         <button type="button" onClick={() => exportLog('jsonl')}>
           Export JSON lines
@@ -80,11 +104,60 @@ export function AuditView() {
           Export CSV
         </button>
       </div>
+      <div className="toolbar" role="group" aria-label="Filter the audit log">
+        <label>
+          Action
+          <select
+            value={group}
+            onChange={(e) => (setGroup(e.target.value), setOffset(0))}
+            data-testid="audit-filter-action"
+          >
+            <option value="">All</option>
+            <option value="key-reveals">Key reveals</option>
+            <option value="packs">Field packs</option>
+            <option value="merges">Merges</option>
+            <option value="overrides">Overrides</option>
+          </select>
+        </label>
+        <label>
+          Actor
+          <select
+            value={actor}
+            onChange={(e) => (setActor(e.target.value), setOffset(0))}
+            data-testid="audit-filter-actor"
+          >
+            <option value="">All</option>
+            {(page.data?.actors ?? []).map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From (UTC)
+          <input type="date" value={from} onChange={(e) => (setFrom(e.target.value), setOffset(0))} />
+        </label>
+        <label>
+          To (UTC)
+          <input type="date" value={to} onChange={(e) => (setTo(e.target.value), setOffset(0))} />
+        </label>
+      </div>
+      {receipt && (
+        <p className="audit-receipt">
+          Audit receipt (print it or paste it into the incident ticket; <code>ringside audit verify --expect</code>{' '}
+          checks the log against it):
+          <br />
+          <code data-testid="audit-receipt" style={{ userSelect: 'all', wordBreak: 'break-all' }}>
+            {receipt}
+          </code>
+        </p>
+      )}
       {verify && (
         <p role="status" className={verify.ok ? 'audit-ok' : 'error'} data-testid="audit-verify-result">
           {verify.ok
             ? `Chain intact: ${verify.entries.toLocaleString()} entries verified. Head ${verify.head.slice(0, 16)}…`
-            : `Chain BROKEN at entry ${verify.firstBroken?.seq}: ${verify.firstBroken?.reason}. Entries from there on cannot be trusted.`}
+            : `Chain BROKEN at entry ${verify.firstBroken?.seq}: ${verify.problems.map((p) => p.message).join('; ')}. Entries from there on cannot be trusted.`}
         </p>
       )}
       {error && (

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import { sha256HexSync } from '../../../core/field/sha256.js';
 import { exportAudit, verifyAudit, verifyAuditLines, auditPage } from '../../../core/store/audit.js';
+import { deriveAuditKey } from '../../../core/store/audit-key.js';
 import { audit, openWorkspace, type Workspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 
@@ -45,7 +46,8 @@ describe('verifyAudit', () => {
     const e = ws.db.get<Record<string, never>>('SELECT * FROM audit WHERE seq = 6')!;
     const forged = { ...(e as object), actor: 'someone-else' } as Parameters<typeof auditHash>[0];
     ws.db.run('UPDATE audit SET actor = ?, hash = ? WHERE seq = 6', ['someone-else', auditHash(forged)]);
-    expect(verifyAudit(ws.db)).toMatchObject({ ok: false, firstBroken: { seq: 7 } });
+    // Keyed chain (issue 17): a plain hash recomputed without the key no longer matches the entry itself.
+    expect(verifyAudit(ws.db)).toMatchObject({ ok: false, firstBroken: { seq: 6 } });
   });
 
   test('a deleted entry is reported', async () => {
@@ -59,10 +61,11 @@ describe('verifyAudit', () => {
   test('the JSON-lines export re-verifies on its own and detects tampering; CSV neutralises formulas', async () => {
     const ws = await withLog(6);
     const lines = exportAudit(ws.db, 'jsonl');
-    expect(verifyAuditLines(lines)).toMatchObject({ ok: true, entries: 6 });
-    expect(verifyAuditLines(lines.replace('"actor":"user"', '"actor":"mallory"')).ok).toBe(false);
+    const key = await deriveAuditKey(new Uint8Array(32).fill(7));
+    expect(verifyAuditLines(lines, key)).toMatchObject({ ok: true, entries: 6 });
+    expect(verifyAuditLines(lines.replace('"actor":"user"', '"actor":"mallory"'), key).ok).toBe(false);
     const csv = exportAudit(ws.db, 'csv');
-    expect(csv.split('\r\n')[0]).toBe('seq,at,actor,action,detail,prev_hash,hash,time_utc');
+    expect(csv.split('\r\n')[0]).toBe('seq,at,actor,action,detail,prev_hash,hash,alg,time_utc');
     expect(csv).not.toMatch(/,=HYPERLINK|,"=HYPERLINK/);
     expect(auditPage(ws.db, 0, 4)).toMatchObject({ total: 6 });
     expect(auditPage(ws.db, 0, 4).rows.map((r) => r.seq)).toEqual([6, 5, 4, 3]);
