@@ -81,7 +81,11 @@ export function pickExport(zip: ZipArchive): { entry: ZipEntry; notes: string[] 
     }
     const why =
       unsafeEntryName(e.name) ??
-      (e.encrypted ? 'it is encrypted' : e.method !== 0 && e.method !== 8 ? `compression ${e.method} is not read` : null);
+      (e.encrypted
+        ? 'it is encrypted'
+        : e.method !== 0 && e.method !== 8
+          ? `compression ${e.method} is not read`
+          : null);
     if (why) notes.push(`skipped ${e.name} in the archive: ${why}`);
     else candidates.push(e);
   }

@@ -387,7 +387,8 @@ async function readInput(
     const zip = new ZipArchive(bytes, input.name);
     const { entry, notes: zipNotes } = pickExport(zip);
     notes.push(...zipNotes);
-    if (looksLikeJson(await zip.head(entry))) await feedJson(parseJsonBytes(await zip.read(entry, MAX_JSON_BYTES)), sink);
+    if (looksLikeJson(await zip.head(entry)))
+      await feedJson(parseJsonBytes(await zip.read(entry, MAX_JSON_BYTES)), sink);
     else {
       const innerInput: ImportInput = { name: entry.name, size: entry.size, stream: () => zip.stream(entry) };
       const innerState: DecodeState = { encoding: null, bom: false, bytes: 0, sha256: null, notes: [] };
