@@ -1,12 +1,12 @@
 // Non-CSV containers: ZIP (Intune exports), JSON (Falcon / SentinelOne / Defender APIs, Graph keys), flattened to rows.
-import { unzipSync } from 'fflate';
 import { throwIfCancelled, type JobOptions } from '../contract/jobs.js';
 import type { ImportInput } from '../contract/ingest.js';
 import { buf, toHex } from '../secrets/box.js';
 import { BLOCK, FileError, sniffEncoding } from './decode.js';
+import { unsafeEntryName, ZIP_LIMITS, type ZipArchive, type ZipEntry } from './zip.js';
 
 /** ZIP and JSON are read whole; beyond these sizes they are refused with a clear message. */
-export const MAX_ZIP_BYTES = 512 << 20;
+export const MAX_ZIP_BYTES = ZIP_LIMITS.maxArchiveBytes;
 export const MAX_JSON_BYTES = 512 << 20;
 /** Nested values deeper than this are kept as text instead of being walked. */
 const MAX_DEPTH = 64;
@@ -64,18 +64,42 @@ export async function contentHash(bytes: Uint8Array): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', cat)));
 }
 
-/** The CSV (or JSON) inside an export ZIP: the largest such entry. */
-export function unzipExport(bytes: Uint8Array, zipName: string): { name: string; data: Uint8Array } {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, { filter: (f) => /\.(csv|json|txt|tsv)$/i.test(f.name) && f.originalSize < 2 ** 31 });
-  } catch (e) {
-    throw new FileError(`${zipName} is not a readable ZIP archive (${(e as Error).message})`);
+/**
+ * The export inside a ZIP: the largest CSV/JSON/text entry, chosen from the checked directory before anything is
+ * inflated. Every other entry is named in the notes with why it was not read.
+ */
+export function pickExport(zip: ZipArchive): { entry: ZipEntry; notes: string[] } {
+  const notes: string[] = [];
+  const others: string[] = [];
+  const candidates: ZipEntry[] = [];
+  for (const e of zip.entries) {
+    if (e.name.endsWith('/')) continue;
+    if (!/\.(csv|json|txt|tsv)$/i.test(e.name)) {
+      if (/\.zip$/i.test(e.name)) notes.push(`skipped ${e.name} in the archive: nested archives are not opened`);
+      else others.push(e.name);
+      continue;
+    }
+    const why =
+      unsafeEntryName(e.name) ??
+      (e.encrypted
+        ? 'it is encrypted'
+        : e.method !== 0 && e.method !== 8
+          ? `compression ${e.method} is not read`
+          : null);
+    if (why) notes.push(`skipped ${e.name} in the archive: ${why}`);
+    else candidates.push(e);
   }
-  const entries = Object.entries(files).sort((a, b) => b[1].byteLength - a[1].byteLength);
-  if (!entries.length) throw new FileError(`${zipName} holds no CSV or JSON file`);
-  const [name, data] = entries[0]!;
-  return { name, data };
+  if (others.length)
+    notes.push(
+      `not read (not CSV or JSON): ${others.slice(0, 20).join(', ')}${others.length > 20 ? `, and ${others.length - 20} more` : ''}`,
+    );
+  candidates.sort((a, b) => b.size - a.size);
+  const entry = candidates[0];
+  if (!entry)
+    throw new FileError(`${zip.name} holds no CSV or JSON file${notes.length ? ` (${notes.join('; ')})` : ''}`);
+  for (const e of candidates.slice(1))
+    notes.push(`skipped ${e.name} in the archive: one export is read per ZIP (the largest); import it on its own`);
+  return { entry, notes: [`read ${entry.name} from the ZIP archive`, ...notes] };
 }
 
 /** Decodes a whole JSON file and parses it; every failure is one user-facing sentence. */

@@ -2,7 +2,6 @@
 import { recompute, refreshKeyCounts } from '../analysis/recompute.js';
 import { CancelledError, throwIfCancelled, type JobOptions } from '../contract/jobs.js';
 import {
-  inputFromBytes,
   type ImportFileReport,
   type ImportInput,
   type ImportKind,
@@ -23,8 +22,8 @@ import {
   parseJsonBytes,
   parseManageBde,
   peekBytes,
+  pickExport,
   readWhole,
-  unzipExport,
 } from './containers.js';
 import {
   decodeText,
@@ -37,6 +36,7 @@ import {
 import { columnsOf, detectFormat, resolveColumns, SPECS, type FormatSpec } from './formats.js';
 import { DeviceIndex } from './identity.js';
 import { genericSpec, mappingProblem, saveMapping, savedMapping, type ColumnMapping } from './mapping.js';
+import { ZipArchive } from './zip.js';
 import { looksLikeEventText, looksLikeEventXml, readWinEvents } from './winevents.js';
 import { fleetWriter, keyHostHint, keysWriter, rolloutWriter, type Writer, type WriterContext } from './writers.js';
 
@@ -383,12 +383,14 @@ async function readInput(
   if (isZip(head)) {
     const bytes = await readWhole(input, MAX_ZIP_BYTES, opts);
     state.bytes = bytes.byteLength;
-    const inner = unzipExport(bytes, input.name);
-    notes.push(`read ${inner.name} from the ZIP archive`);
-    const innerInput = inputFromBytes(inner.name, inner.data);
-    const innerHead = inner.data.subarray(0, 4096);
-    if (looksLikeJson(innerHead)) await feedJson(parseJsonBytes(inner.data), sink);
+    // The directory is checked against the limits here, before any entry is inflated; the entry is then streamed.
+    const zip = new ZipArchive(bytes, input.name);
+    const { entry, notes: zipNotes } = pickExport(zip);
+    notes.push(...zipNotes);
+    if (looksLikeJson(await zip.head(entry)))
+      await feedJson(parseJsonBytes(await zip.read(entry, MAX_JSON_BYTES)), sink);
     else {
+      const innerInput: ImportInput = { name: entry.name, size: entry.size, stream: () => zip.stream(entry) };
       const innerState: DecodeState = { encoding: null, bom: false, bytes: 0, sha256: null, notes: [] };
       await readCsv(decodeText(innerInput, innerState, opts), sink);
       state.encoding = innerState.encoding;

@@ -1,5 +1,6 @@
 // `ringside scripts`: renders a playbook route for a target into a folder (scripts, manifest.json, KEYS-ROTATE.txt).
 import { mkdir, writeFile } from 'node:fs/promises';
+import { writePrivateFile } from '../node/private-file.js';
 import path from 'node:path';
 import { bundleExtras } from '../../core/remediation/bundle.js';
 import { handlers, parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
@@ -54,8 +55,9 @@ export const scriptsCommand: Command = {
     for (const f of [...bundle.files, ...bundleExtras(bundle)]) {
       const target = path.join(outDir, ...f.path.split('/'));
       await mkdir(path.dirname(target), { recursive: true });
-      // Key-bearing files are readable by the owner only.
-      await writeFile(target, f.content, { mode: bundle.keyIdsToRotate.length ? 0o600 : 0o644 });
+      // Key-bearing files are readable by the owner only, also when regenerated; never written through a symlink.
+      if (bundle.keyIdsToRotate.length) await writePrivateFile(target, f.content);
+      else await writeFile(target, f.content, { mode: 0o644 });
       written.push(target);
     }
     const counts = {
