@@ -10,7 +10,9 @@ import {
   rotationCsv,
   rotationList,
   type CreatePackOptions,
+  type MergeOptions,
 } from './packs.js';
+import { revokePack } from './pack-life.js';
 
 export const fieldHandlers = {
   auditVerify: (ws: Workspace) => verifyAudit(ws.db),
@@ -18,7 +20,10 @@ export const fieldHandlers = {
   auditExport: (ws: Workspace, format: 'jsonl' | 'csv' = 'jsonl') => exportAudit(ws.db, format),
   createPack: (ws: Workspace, opts: CreatePackOptions) => createPack(ws, opts),
   listPacks: (ws: Workspace) => listPacks(ws),
-  mergeResults: (ws: Workspace, bytes: Uint8Array, fileName?: string) => mergeResults(ws, bytes, fileName),
+  mergeResults: (ws: Workspace, bytes: Uint8Array, fileName?: string, opts?: MergeOptions) =>
+    mergeResults(ws, bytes, fileName, opts),
+  /** Revokes a pack (audited): merge refuses its results from then on unless accepted explicitly. */
+  revokePack: (ws: Workspace, packId: string, reason: string) => revokePack(ws, packId, reason),
   rotationList: (ws: Workspace) => rotationList(ws),
   rotationCsv: (ws: Workspace) => rotationCsv(ws),
   /** Sites with how many devices a site pack would carry (still needing hands-on work). */

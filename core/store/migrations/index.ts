@@ -9,5 +9,6 @@ import m006 from './006-replay.js';
 import m008 from './008-replay-perf.js';
 import m009 from './009-raw-chunks.js';
 import m010 from './010-keys-index.js';
+import m019 from './019-pack-revocation.js';
 
-export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m008, m009, m010];
+export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m008, m009, m010, m019];
