@@ -419,7 +419,10 @@ export async function mergeResults(
          ON CONFLICT DO NOTHING`,
         // The packed key's own spelling, so the rotation list never holds a variant of an ID.
         [
-          [...keys.get(e.deviceId)!].find((k) => k === e.keyId.toUpperCase()) ?? e.keyId,
+          ws.db.value<string>(
+            "SELECT key_id FROM key_rotation WHERE reason = 'packed' AND ref = ? AND device_id = ? AND upper(key_id) = ?",
+            [packId, e.deviceId, e.keyId.toUpperCase()],
+          ) ?? e.keyId,
           e.deviceId,
           host,
           'revealed_in_field',
