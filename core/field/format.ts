@@ -9,6 +9,8 @@ export const PACK_EXTENSION = '.ringpack';
 export const RESULTS_EXTENSION = '.ringresults';
 /** OWASP's 2023 floor for PBKDF2-HMAC-SHA256; packs asking for fewer are refused (no downgrade by editing the header). */
 export const MIN_ITERATIONS = 600_000;
+/** Upper bound on read: an edited header asking for billions of iterations would hang every open (~45 min). */
+export const MAX_ITERATIONS = 10_000_000;
 export const FIELD_RESULTS = ['fixed', 'failed', 'needs_reimage', 'not_found', 'deferred'] as const;
 export type FieldResult = (typeof FIELD_RESULTS)[number];
 
@@ -131,6 +133,8 @@ export async function encryptPack(
   iterations = MIN_ITERATIONS,
 ): Promise<Uint8Array> {
   validatePassphrase(passphrase);
+  if (iterations > MAX_ITERATIONS)
+    throw new PackError('weak_kdf', `PBKDF2 allows at most ${MAX_ITERATIONS} iterations`);
   if (iterations < MIN_ITERATIONS)
     throw new PackError('weak_kdf', `PBKDF2 needs at least ${MIN_ITERATIONS} iterations`);
   const salt = crypto.getRandomValues(new Uint8Array(16));
@@ -186,6 +190,11 @@ export async function decryptPack(bytes: Uint8Array, passphrase: string, now: nu
     throw new PackError(
       'weak_kdf',
       `the pack asks for only ${h.kdf.iterations} PBKDF2 iterations; refusing to open it`,
+    );
+  if (!Number.isInteger(h.kdf.iterations) || h.kdf.iterations > MAX_ITERATIONS)
+    throw new PackError(
+      'weak_kdf',
+      `the pack header asks for ${String(h.kdf.iterations)} PBKDF2 iterations, more than the ${MAX_ITERATIONS} Ringside allows: the header was edited; refusing to open it`,
     );
   const key = await deriveAes(passphrase, unb64(h.kdf.salt), h.kdf.iterations);
   let plain: Uint8Array;

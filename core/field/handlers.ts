@@ -18,7 +18,9 @@ import {
   rotationCsv,
   rotationList,
   type CreatePackOptions,
+  type MergeOptions,
 } from './packs.js';
+import { revokePack } from './pack-life.js';
 
 export const fieldHandlers = {
   // The chain plus its anchors (own and those read from outside at open): issue 17.
@@ -32,7 +34,10 @@ export const fieldHandlers = {
     exportAudit(ws.db, format, { now: ws.now(), ...(filter ? { filter } : {}) }),
   createPack: (ws: Workspace, opts: CreatePackOptions) => createPack(ws, opts),
   listPacks: (ws: Workspace) => listPacks(ws),
-  mergeResults: (ws: Workspace, bytes: Uint8Array, fileName?: string) => mergeResults(ws, bytes, fileName),
+  mergeResults: (ws: Workspace, bytes: Uint8Array, fileName?: string, opts?: MergeOptions) =>
+    mergeResults(ws, bytes, fileName, opts),
+  /** Revokes a pack (audited): merge refuses its results from then on unless accepted explicitly. */
+  revokePack: (ws: Workspace, packId: string, reason: string) => revokePack(ws, packId, reason),
   rotationList: (ws: Workspace) => rotationList(ws),
   rotationCsv: (ws: Workspace) => rotationCsv(ws),
   /** Sites with how many devices a site pack would carry (still needing hands-on work). */

@@ -23,6 +23,7 @@ import {
   type ResultRecord,
 } from './format.js';
 import { sha256HexSync } from './sha256.js';
+import { eventProblem, packClosed, packedKeys, packLife, recordProblem } from './pack-life.js';
 import { fallbackScripts, modelNotes, runSheet, stepsFor, STEPS_SOURCE } from './steps.js';
 
 export interface CreatePackOptions {
@@ -287,7 +288,16 @@ export interface MergeReport {
     records: number;
   }>;
   reveals: number;
+  /** Field events (key reveals) not recorded, with the reason: a key the pack did not carry, a time outside its life. */
+  rejectedEvents: Array<{ index: number; reason: string }>;
+  /** Set when the pack was expired or revoked and the caller accepted its results explicitly (audited). */
+  acceptedClosed: 'expired' | 'revoked' | null;
   alreadyMerged: boolean;
+}
+
+export interface MergeOptions {
+  /** Merge results of an expired or revoked pack anyway; the acceptance is audited. */
+  acceptClosed?: boolean;
 }
 
 /**
@@ -313,7 +323,12 @@ async function macKeyOf(ws: Workspace, packId: string): Promise<{ macKey: Uint8A
   return { macKey: unb64(await ws.box.open(row.mac_key)), deviceIds: new Set(JSON.parse(row.device_ids) as number[]) };
 }
 
-export async function mergeResults(ws: Workspace, bytes: Uint8Array, fileName = 'results'): Promise<MergeReport> {
+export async function mergeResults(
+  ws: Workspace,
+  bytes: Uint8Array,
+  fileName = 'results',
+  opts: MergeOptions = {},
+): Promise<MergeReport> {
   const fileSha = sha256HexSync(bytes);
   let packId: string;
   try {
@@ -329,6 +344,18 @@ export async function mergeResults(ws: Workspace, bytes: Uint8Array, fileName = 
     await audit(ws, 'results.rejected', { file: fileName, sha256: fileSha, packId, reason: (err as Error).message });
     throw new Error(`${fileName}: ${(err as Error).message}`);
   }
+  const now = ws.now();
+  const life = packLife(ws, packId)!;
+  const closed = packClosed(life, now);
+  const refuse = async (reason: string): Promise<never> => {
+    await audit(ws, 'results.rejected', { file: fileName, sha256: fileSha, packId, reason });
+    throw new Error(`${fileName}: ${reason}. Nothing was imported.`);
+  };
+  if (typeof body.technician !== 'string' || body.technician.trim() === '')
+    await refuse('the results file names no technician');
+  if (closed && !opts.acceptClosed)
+    await refuse(`${closed.message}; to merge them anyway, accept them explicitly (audited)`);
+  const keys = packedKeys(ws, packId);
   const report: MergeReport = {
     packId,
     technician: body.technician,
@@ -339,6 +366,8 @@ export async function mergeResults(ws: Workspace, bytes: Uint8Array, fileName = 
     rejected: [],
     conflicts: [],
     reveals: 0,
+    rejectedEvents: [],
+    acceptedClosed: closed?.code ?? null,
     alreadyMerged: ws.db.value('SELECT 1 FROM result_files WHERE sha256 = ?', [fileSha]) === 1,
   };
   const touched = new Set<number>();
@@ -356,8 +385,9 @@ export async function mergeResults(ws: Workspace, bytes: Uint8Array, fileName = 
         });
         return;
       }
-      if (!Number.isFinite(r.at)) {
-        report.rejected.push({ index, hostname: String(r.hostname), reason: 'no valid time' });
+      const problem = recordProblem(r, body.technician, life, keys, now);
+      if (problem) {
+        report.rejected.push({ index, hostname: String(r.hostname), reason: problem });
         return;
       }
       const hash = recordHash(packId, r);
@@ -374,13 +404,32 @@ export async function mergeResults(ws: Workspace, bytes: Uint8Array, fileName = 
       report.added++;
       touched.add(r.deviceId);
     });
-    for (const e of body.events ?? []) {
-      if (e.kind !== 'key.reveal' || !deviceIds.has(e.deviceId)) continue;
+    const events = Array.isArray(body.events) ? body.events : [];
+    const accepted: typeof events = [];
+    for (const [index, e] of events.entries()) {
+      const problem = eventProblem(e, deviceIds, life, keys, now);
+      if (problem) {
+        report.rejectedEvents.push({ index, reason: problem });
+        continue;
+      }
+      accepted.push(e);
       const host = ws.db.value<string>('SELECT hostname FROM devices WHERE id = ?', [e.deviceId]) ?? null;
       ws.db.run(
         `INSERT INTO key_rotation(key_id, device_id, hostname, reason, ref, at, actor) VALUES (?,?,?,?,?,?,?)
          ON CONFLICT DO NOTHING`,
-        [e.keyId, e.deviceId, host, 'revealed_in_field', packId, e.at, body.technician],
+        // The packed key's own spelling, so the rotation list never holds a variant of an ID.
+        [
+          ws.db.value<string>(
+            "SELECT key_id FROM key_rotation WHERE reason = 'packed' AND ref = ? AND device_id = ? AND upper(key_id) = ?",
+            [packId, e.deviceId, e.keyId.toUpperCase()],
+          ) ?? e.keyId,
+          e.deviceId,
+          host,
+          'revealed_in_field',
+          packId,
+          e.at,
+          body.technician,
+        ],
       );
       report.reveals++;
     }
@@ -405,6 +454,14 @@ export async function mergeResults(ws: Workspace, bytes: Uint8Array, fileName = 
        ON CONFLICT(sha256) DO NOTHING`,
       [fileSha, packId, body.technician, report.records, report.added, report.duplicates, ws.now()],
     );
+    if (closed)
+      await audit(ws, 'results.accept_closed', {
+        file: fileName,
+        sha256: fileSha,
+        packId,
+        status: closed.code,
+        reason: closed.message,
+      });
     await audit(ws, 'results.merge', {
       file: fileName,
       sha256: fileSha,
@@ -414,10 +471,9 @@ export async function mergeResults(ws: Workspace, bytes: Uint8Array, fileName = 
       added: report.added,
       duplicates: report.duplicates,
       rejected: report.rejected.length,
+      rejectedEvents: report.rejectedEvents.length,
       conflicts: report.conflicts.map((c) => c.deviceId),
-      keyReveals: (body.events ?? [])
-        .filter((e) => e.kind === 'key.reveal')
-        .map((e) => ({ deviceId: e.deviceId, keyId: e.keyId, at: e.at })),
+      keyReveals: accepted.map((e) => ({ deviceId: e.deviceId, keyId: e.keyId, at: e.at })),
     });
   });
   if (touched.size > 0) recompute(ws, { deviceIds: [...touched] });

@@ -6,11 +6,15 @@ import { parse, printJson, UsageError, withWorkspace, type Command } from './con
 
 export const mergeCommand: Command = {
   name: 'merge',
-  usage: 'ringside merge <workspace> <results-file>... [--json]',
+  usage: 'ringside merge <workspace> <results-file>... [--accept-expired] [--json]',
   summary:
     'Merges technicians’ signed results files: signature checked, duplicates ignored, conflicts resolved (latest time wins, both kept); exit 1 if any file was refused.',
   async run(args, io) {
-    const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+    const { values, positionals } = parse(args, {
+      json: { type: 'boolean' },
+      // Merges results of an expired or revoked pack anyway; the acceptance is audited.
+      'accept-expired': { type: 'boolean' },
+    });
     const [file, ...inputs] = positionals;
     if (!file || inputs.length === 0) throw new UsageError('give a workspace file and at least one results file');
     const reports: Array<{ file: string; ok: boolean; report?: MergeReport; error?: string }> = [];
@@ -18,7 +22,13 @@ export const mergeCommand: Command = {
       for (const input of inputs) {
         try {
           const bytes = new Uint8Array(await fsp.readFile(input));
-          reports.push({ file: input, ok: true, report: await mergeResults(ws, bytes, path.basename(input)) });
+          reports.push({
+            file: input,
+            ok: true,
+            report: await mergeResults(ws, bytes, path.basename(input), {
+              acceptClosed: Boolean(values['accept-expired']),
+            }),
+          });
         } catch (err) {
           reports.push({ file: input, ok: false, error: (err as Error).message });
         }
@@ -34,7 +44,10 @@ export const mergeCommand: Command = {
             `${r.file}: pack ${m.packId}, technician ${m.technician}: ${m.added} added, ${m.duplicates} duplicate(s), ` +
               `${m.rejected.length} rejected, ${m.conflicts.length} conflict(s) (latest result wins, all kept)`,
           );
+          if (m.acceptedClosed)
+            io.out(`  accepted although the pack is ${m.acceptedClosed} (--accept-expired, audited)`);
           for (const x of m.rejected) io.out(`  rejected record ${x.index + 1} (${x.hostname}): ${x.reason}`);
+          for (const x of m.rejectedEvents) io.out(`  rejected event ${x.index + 1}: ${x.reason}`);
           for (const c of m.conflicts)
             io.out(
               `  conflict on ${c.hostname}: ${c.records} records, counting ${c.winner.result} by ${c.winner.technician}`,

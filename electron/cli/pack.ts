@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { FIELD_RESULTS, readPackHeader, type FieldResult } from '../../core/field/format.js';
 import { createPack, resultsFromPack } from '../../core/field/packs.js';
+import { revokePack } from '../../core/field/pack-life.js';
 import { WorkspaceStorage } from '../storage.js';
 import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 
@@ -105,17 +106,29 @@ async function results(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+async function revoke(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { reason: { type: 'string' }, json: { type: 'boolean' } });
+  const [file, packId] = positionals;
+  if (!file || !packId || positionals.length > 2) throw new UsageError('give a workspace file and a pack id');
+  const life = await withWorkspace(file, { write: true }, (ws) => revokePack(ws, packId, values.reason ?? ''));
+  if (values.json) printJson(io, life);
+  else io.out(`pack ${life.packId} revoked: merge now refuses its results (unless --accept-expired, audited)`);
+  return 0;
+}
+
 export const packCommand: Command = {
   name: 'pack',
   usage:
     'ringside pack create <workspace> --site S --passphrase-file F --expires DATE --out FILE [--technician T] [--json]\n' +
-    '  ringside pack results <pack> --passphrase-file F --set <host>=<result>... --out FILE [--technician T]',
+    '  ringside pack results <pack> --passphrase-file F --set <host>=<result>... --out FILE [--technician T]\n' +
+    '  ringside pack revoke <workspace> <pack-id> --reason TEXT [--json]',
   summary:
     'Field packs: create an encrypted pack (devices, steps, scripts, only their BitLocker keys) for a site; or write a signed results file from a pack.',
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub === 'create') return create(rest, io);
     if (sub === 'results') return results(rest, io);
-    throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (create or results)`);
+    if (sub === 'revoke') return revoke(rest, io);
+    throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (create, results or revoke)`);
   },
 };

@@ -94,6 +94,8 @@ describe('mergeResults', () => {
   test('signed results merge once; duplicates are ignored; a tampered file is refused and audited', async () => {
     const ws = await fieldWorkspace(SQL);
     const pack = await createPack(ws, { site: 'LON', passphrase: PASS, expiresAt: '2024-07-26' });
+    // The lead merges two hours later: the records (made one hour after the pack) are not in the merge's future.
+    Object.assign(ws, { now: () => T0 + 2 * 3600e3 });
     const file = await resultsFromPack(pack.bytes, PASS, T0 + 3600e3, 'tech-a', [
       { host: 'pc-1', result: 'fixed', keyIdUsed: '00000001-aaaa-bbbb-cccc-000000000001' },
       { host: 'PC-2', result: 'needs_reimage' },
