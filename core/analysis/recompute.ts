@@ -72,7 +72,7 @@ function buildEvidence(ws: Workspace, cfg: AnalysisConfig, partial: boolean): vo
   db.run('DROP TABLE IF EXISTS temp._ev');
   db.run(`CREATE TEMP TABLE _ev(device_id INTEGER PRIMARY KEY, bad_at INTEGER, first_crash INTEGER, crashes INTEGER,
     last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, last_ts INTEGER, burst_at INTEGER,
-    burst_n INTEGER)`);
+    burst_n INTEGER, roll_ev INTEGER)`);
   // NOT INDEXED: a full scan plus one sort beats 5 M random row lookups through the (device_id, ts) index.
   const from = partial
     ? 'FROM events WHERE device_id IN (SELECT id FROM temp._ids)'
@@ -86,7 +86,10 @@ function buildEvidence(ws: Workspace, cfg: AnalysisConfig, partial: boolean): vo
       MIN(CASE WHEN kind = 'recovered' THEN ts END),
       MIN(CASE WHEN kind = 'fixed' THEN ts END),
       MIN(CASE WHEN kind = 'failed' AND lower(COALESCE(detail, '')) LIKE '%reimage%' THEN ts END),
-      MAX(ts), NULL, NULL
+      MAX(ts), NULL, NULL,
+      -- Content rollout evidence only: an OS update report (Autopatch, WUfB, ConfigMgr) or a crash log says nothing
+      -- about whether the bad content arrived.
+      SUM(kind IN ('received', 'installed') AND source NOT IN ('autopatch', 'wufb', 'configmgr'))
     ${from} GROUP BY device_id`,
     { $bad: cfg.badVersion, $ws: cfg.windowStart, $we: cfg.windowEnd },
   );
@@ -139,7 +142,7 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
           ELSE 'offline' END AS xc
       FROM (
         SELECT d.id, d.superseded_by, COALESCE(d.platform, '') AS plat, d.agent_version AS ver,
-          d.first_seen, d.last_seen, e.device_id IS NOT NULL AS has_ev, e.bad_at, e.first_crash,
+          d.first_seen, d.last_seen, COALESCE(e.roll_ev, 0) > 0 AS has_ev, e.bad_at, e.first_crash,
           COALESCE(e.crashes, 0) AS crashes, e.last_loop, e.rec_ev, e.fix_ev, e.reimage_at, e.burst_at, e.burst_n,
           r.result, r.at AS res_at,
           (CAST(d.agent_version AS INTEGER) > $maj OR (CAST(d.agent_version AS INTEGER) = $maj
