@@ -13,6 +13,10 @@ export interface AnalysisConfig {
   badVersion: string;
   /** How long after its last crash or reboot a device may still come back by itself. */
   selfRecoveryMs: number;
+  /** Boot-loop rule: this many unclean restarts (41 without a stop code, 6008)… */
+  burstCount: number;
+  /** …within this long, the first inside the exposure window, on an exposed machine, count as a crash. */
+  burstMs: number;
 }
 
 /** The channel-file-291 playbook defaults (CrowdStrike, 19 July 2024). */
@@ -23,6 +27,8 @@ export const DEFAULT_CONFIG: AnalysisConfig = {
   platform: 'windows',
   badVersion: '291-bad',
   selfRecoveryMs: 2 * 3600_000,
+  burstCount: 3,
+  burstMs: 3600_000,
 };
 
 const KEYS = {
@@ -32,6 +38,8 @@ const KEYS = {
   platform: 'analysis.platform',
   badVersion: 'analysis.bad_version',
   selfRecoveryMs: 'analysis.self_recovery_ms',
+  burstCount: 'analysis.burst_count',
+  burstMs: 'analysis.burst_ms',
 } as const;
 
 function time(text: string | undefined, fallback: number): number {
@@ -44,6 +52,8 @@ export function readConfig(ws: Workspace): AnalysisConfig {
   const d = DEFAULT_CONFIG;
   const minVersion = meta(ws, KEYS.minVersion) ?? d.minVersion;
   const recovery = Number(meta(ws, KEYS.selfRecoveryMs));
+  const burstCount = Number(meta(ws, KEYS.burstCount));
+  const burstMs = Number(meta(ws, KEYS.burstMs));
   return {
     windowStart: time(meta(ws, KEYS.windowStart), d.windowStart),
     windowEnd: time(meta(ws, KEYS.windowEnd), d.windowEnd),
@@ -51,6 +61,8 @@ export function readConfig(ws: Workspace): AnalysisConfig {
     platform: (meta(ws, KEYS.platform) ?? d.platform).toLowerCase(),
     badVersion: meta(ws, KEYS.badVersion) ?? d.badVersion,
     selfRecoveryMs: Number.isFinite(recovery) && recovery > 0 ? recovery : d.selfRecoveryMs,
+    burstCount: Number.isInteger(burstCount) && burstCount >= 2 ? burstCount : d.burstCount,
+    burstMs: Number.isFinite(burstMs) && burstMs > 0 ? burstMs : d.burstMs,
   };
 }
 
@@ -65,6 +77,9 @@ export function writeConfig(ws: Workspace, patch: Partial<AnalysisConfig>): Anal
   setMeta(ws, KEYS.platform, next.platform.toLowerCase());
   setMeta(ws, KEYS.badVersion, next.badVersion);
   setMeta(ws, KEYS.selfRecoveryMs, String(next.selfRecoveryMs));
+  if (!(Number.isInteger(next.burstCount) && next.burstCount >= 2)) throw new Error('burstCount must be 2 or more');
+  setMeta(ws, KEYS.burstCount, String(next.burstCount));
+  setMeta(ws, KEYS.burstMs, String(next.burstMs));
   return next;
 }
 

@@ -20,6 +20,9 @@ export interface RecomputeStats {
 export const CRASH_BUCKET_MS = 15 * 60_000;
 export const BURN_BUCKET_MS = 3600_000;
 
+/** Unclean restarts as the event importers describe them (event 41 without a stop code, 6008). */
+const UNCLEAN_SQL = "detail LIKE 'unclean restart%' OR detail LIKE 'unexpected shutdown%'";
+
 const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(',');
 const AFFECTED = sqlList(AFFECTED_STATES);
 
@@ -58,6 +61,8 @@ function params(cfg: AnalysisConfig, asOf: number) {
     $rec: cfg.selfRecoveryMs,
     $recH: String(Math.round((cfg.selfRecoveryMs / 3600_000) * 10) / 10),
     $day0: new Date(cfg.windowStart).toISOString().slice(0, 10),
+    $burstK: cfg.burstCount,
+    $burstMin: Math.round(cfg.burstMs / 60_000),
   };
 }
 
@@ -66,7 +71,8 @@ function buildEvidence(ws: Workspace, cfg: AnalysisConfig, partial: boolean): vo
   const db = ws.db;
   db.run('DROP TABLE IF EXISTS temp._ev');
   db.run(`CREATE TEMP TABLE _ev(device_id INTEGER PRIMARY KEY, bad_at INTEGER, first_crash INTEGER, crashes INTEGER,
-    last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, last_ts INTEGER)`);
+    last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, last_ts INTEGER, burst_at INTEGER,
+    burst_n INTEGER, roll_ev INTEGER)`);
   // NOT INDEXED: a full scan plus one sort beats 5 M random row lookups through the (device_id, ts) index.
   const from = partial
     ? 'FROM events WHERE device_id IN (SELECT id FROM temp._ids)'
@@ -80,10 +86,29 @@ function buildEvidence(ws: Workspace, cfg: AnalysisConfig, partial: boolean): vo
       MIN(CASE WHEN kind = 'recovered' THEN ts END),
       MIN(CASE WHEN kind = 'fixed' THEN ts END),
       MIN(CASE WHEN kind = 'failed' AND lower(COALESCE(detail, '')) LIKE '%reimage%' THEN ts END),
-      MAX(ts)
+      MAX(ts), NULL, NULL,
+      -- Content rollout evidence only: an OS update report (Autopatch, WUfB, ConfigMgr) or a crash log says nothing
+      -- about whether the bad content arrived.
+      SUM(kind IN ('received', 'installed') AND source NOT IN ('autopatch', 'wufb', 'configmgr'))
     ${from} GROUP BY device_id`,
     { $bad: cfg.badVersion, $ws: cfg.windowStart, $we: cfg.windowEnd },
   );
+  // The boot-loop rule: burstCount unclean restarts (event 41 without a stop code, 6008) within burstMs, the first
+  // inside the exposure window. Get-WinEvent | Export-Csv loses 41's BugcheckCode, so these are all such files carry.
+  db.run(
+    `UPDATE _ev SET burst_at = b.at, burst_n = b.n FROM (
+      SELECT device_id, MIN(ts) AS at, MAX(n) AS n FROM (
+        SELECT device_id, ts, LEAD(ts, $k) OVER (PARTITION BY device_id ORDER BY ts) AS tn,
+          COUNT(*) OVER (PARTITION BY device_id ORDER BY ts RANGE BETWEEN CURRENT ROW AND $bm FOLLOWING) AS n
+        FROM events WHERE kind = 'rebooted' AND device_id IS NOT NULL
+          AND (${UNCLEAN_SQL}) AND ts BETWEEN $ws AND $we + $bm
+          ${partial ? 'AND device_id IN (SELECT id FROM temp._ids)' : ''}
+      ) WHERE ts <= $we AND tn IS NOT NULL AND tn - ts <= $bm GROUP BY device_id
+    ) AS b WHERE _ev.device_id = b.device_id`,
+    { $k: cfg.burstCount - 1, $bm: cfg.burstMs, $ws: cfg.windowStart, $we: cfg.windowEnd },
+  );
+  db.run(`UPDATE _ev SET first_crash = burst_at, crashes = MAX(crashes, 1)
+    WHERE burst_at IS NOT NULL AND (first_crash IS NULL OR burst_at < first_crash)`);
   db.run('DROP TABLE IF EXISTS temp._res');
   db.run('CREATE TEMP TABLE _res(device_id INTEGER PRIMARY KEY, result TEXT, at INTEGER)');
   // The latest field result per device is the technician's latest word on it.
@@ -117,8 +142,8 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
           ELSE 'offline' END AS xc
       FROM (
         SELECT d.id, d.superseded_by, COALESCE(d.platform, '') AS plat, d.agent_version AS ver,
-          d.first_seen, d.last_seen, e.device_id IS NOT NULL AS has_ev, e.bad_at, e.first_crash,
-          COALESCE(e.crashes, 0) AS crashes, e.last_loop, e.rec_ev, e.fix_ev, e.reimage_at,
+          d.first_seen, d.last_seen, COALESCE(e.roll_ev, 0) > 0 AS has_ev, e.bad_at, e.first_crash,
+          COALESCE(e.crashes, 0) AS crashes, e.last_loop, e.rec_ev, e.fix_ev, e.reimage_at, e.burst_at, e.burst_n,
           r.result, r.at AS res_at,
           (CAST(d.agent_version AS INTEGER) > $maj OR (CAST(d.agent_version AS INTEGER) = $maj
             AND CAST(substr(d.agent_version, instr(d.agent_version, '.') + 1) AS INTEGER) >= $min)) AS ver_ok
@@ -171,6 +196,13 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
       END ||
       CASE WHEN oc IS NULL THEN ''
         WHEN oc = 'healthy' THEN '; no crash'
+        WHEN burst_at IS NOT NULL AND crashed_at = burst_at THEN '; boot loop from ' || ${fmt('burst_at')} || ': ' ||
+          burst_n || ' unclean restarts (event 41 without a stop code / 6008) within ' || $burstMin || ' min (rule: ' ||
+          $burstK || ' or more)' || CASE oc
+            WHEN 'e_recovered' THEN '; self-recovered ' || ${fmt('rec_ev')}
+            WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || ', over ' || $recH || ' h before data time'
+            WHEN 'e_crashed' THEN '; last crash/reboot ' || ${fmt('loop_at')} || ', within ' || $recH || ' h of data time: may still self-recover'
+            ELSE '; see field results and events' END
         ELSE '; crashed ' || ${fmt('crashed_at')} || CASE WHEN crashes > 1 THEN ' (' || crashes || ' crashes)' ELSE '' END ||
           CASE oc
             WHEN 'r_fixed' THEN '; fixed by hand ' || ${fmt('res_at')} || ' (field result)'

@@ -3,6 +3,8 @@ export interface ImportInput {
   name: string;
   size: number;
   stream(): ReadableStream<Uint8Array>;
+  /** The file's modified time (epoch ms) where the host knows it: the last fallback for an export's "as of" time. */
+  lastModified?: number;
 }
 
 export const SOURCE_FORMATS = [

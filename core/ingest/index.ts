@@ -34,6 +34,7 @@ import {
   type TextEncoding,
 } from './decode.js';
 import { columnsOf, detectFormat, resolveColumns, SPECS, type FormatSpec } from './formats.js';
+import { findAsOf } from './as-of.js';
 import { DeviceIndex } from './identity.js';
 import { genericSpec, mappingProblem, saveMapping, savedMapping, type ColumnMapping } from './mapping.js';
 import { ZipArchive } from './zip.js';
@@ -47,6 +48,8 @@ export type { ColumnMapping } from './mapping.js';
 export interface ImportOptions extends JobOptions {
   /** For files no signature recognises: how their columns map onto fields (from the mapping step). */
   mapping?: ColumnMapping;
+  /** The "as of" time (epoch ms) the user gave for files whose rows carry no time; overrides what is found. */
+  asOf?: number;
 }
 export { hostKey, parseDate } from './normalize.js';
 
@@ -262,6 +265,14 @@ async function attempt(
             tsCols: columnsOf(spec, h.names, 'ts'),
             idx,
             problems,
+            asOf:
+              opts.asOf !== undefined
+                ? { at: opts.asOf, from: 'the time you gave' }
+                : findAsOf(input.name, h.notes, input.lastModified),
+            onAsOf: (a, n) =>
+              report.notes.push(
+                `${n} rows have no time of their own: taken as of ${new Date(a.at).toISOString().slice(0, 16).replace('T', ' ')} UTC, from ${a.from}`,
+              ),
           };
           writer =
             spec.kind === 'fleet' ? fleetWriter(ctx) : spec.kind === 'keys' ? keysWriter(ctx) : rolloutWriter(ctx);

@@ -3,6 +3,7 @@ import type { Statement } from 'sql.js';
 import type { SourceFormat } from '../contract/ingest.js';
 import type { Workspace } from '../workspace.js';
 import { rowNotes, type RowNote } from './csv.js';
+import type { AsOf } from './as-of.js';
 import { dateColumn } from './dates.js';
 import type { Field } from './formats.js';
 import type { DeviceFacts, DeviceIndex } from './identity.js';
@@ -42,6 +43,10 @@ export interface WriterContext {
   tsCols: number[];
   idx: DeviceIndex;
   problems: Problems;
+  /** The export's "as of" time, for rows without a time of their own (status reports with default columns). */
+  asOf?: AsOf | null;
+  /** Told once, after the last batch, how many rows took the "as of" time. */
+  onAsOf?: (asOf: AsOf, rows: number) => void;
 }
 
 export interface Writer {
@@ -359,7 +364,9 @@ export function rolloutWriter(ctx: WriterContext): Writer {
     `INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, import_id)
      VALUES (?,?,?,?,?,?,?,?,?,${Number(ctx.importId)})`,
   );
-  const tsField = colName(ctx, 'ts', 'timestamp_utc');
+  // Errors name the file's own columns: the first time column it has, else its first column.
+  const tsField = colName(ctx, 'ts', ctx.tsCols.length ? ctx.header[ctx.tsCols[0]!]! : '(no time column)');
+  let asOfRows = 0;
   // One date reader per timestamp column, so a flag names the column the value came from.
   const tsCols = ctx.tsCols.map((i) => ({
     i,
@@ -416,8 +423,21 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           tsAt = t.field;
           break;
         }
+        if (ts === null && ctx.asOf) {
+          // A status report row says how the device stood when the report was exported.
+          ts = ctx.asOf.at;
+          asOfRows++;
+        }
         if (ts === null || Number.isNaN(ts)) {
-          problems.reject(line, tsAt, tsRaw ? `"${tsRaw.slice(0, 40)}" is not a date` : 'the timestamp is empty');
+          problems.reject(
+            line,
+            tsAt,
+            tsRaw
+              ? `"${tsRaw.slice(0, 40)}" is not a date`
+              : ctx.tsCols.length
+                ? 'the time is empty, and no "as of" time was found for the file (in its name, a banner or its modified time)'
+                : 'the file has no time column, and no "as of" time was found for it (in its name, a banner or its modified time)',
+          );
           continue;
         }
         const stateRaw = get(row, 'state');
@@ -443,8 +463,8 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         if (!key && !hk) {
           problems.reject(
             line,
-            colName(ctx, 'device_key', 'device_key'),
-            'no device: device_key and hostname are both empty',
+            colName(ctx, 'hostname', colName(ctx, 'device_key', '(no device column)')),
+            'no device: the device name and ID cells are empty',
           );
           continue;
         }
@@ -480,6 +500,10 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         ok++;
       }
       return ok;
+    },
+    finish() {
+      if (asOfRows && ctx.asOf) ctx.onAsOf?.(ctx.asOf, asOfRows);
+      return Promise.resolve();
     },
     free() {
       ins.free();

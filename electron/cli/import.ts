@@ -15,6 +15,7 @@ export async function fileInput(file: string): Promise<ImportInput> {
   return {
     name: path.basename(abs),
     size: st.size,
+    lastModified: st.mtimeMs,
     stream: () => {
       let handle: Awaited<ReturnType<typeof open>> | null = null;
       let started: Promise<Awaited<ReturnType<typeof open>>> | null = null;
