@@ -7,6 +7,7 @@ import { generation, generations, lineDiff } from './history.js';
 import { findPlaybook, listPlaybooks, loadPlaybook, playbookFile } from './library.js';
 import { rollbackCommands, type RollbackOptions } from './rollback.js';
 import { playbookJsonSchema } from './schema.js';
+import { ringSort } from '../analysis/filter.js';
 
 export const remediationHandlers = {
   /** Latest version of every playbook: id, name, version, routes (targets). */
@@ -37,9 +38,12 @@ export const remediationHandlers = {
     sites: ws.db.all<{ value: string; devices: number }>(
       "SELECT site AS value, count(*) AS devices FROM devices WHERE superseded_by IS NULL AND site IS NOT NULL AND site <> '' GROUP BY site ORDER BY site",
     ),
-    rings: ws.db.all<{ value: string; devices: number }>(
-      'SELECT COALESCE(ring_override, ring) AS value, count(*) AS devices FROM devices WHERE superseded_by IS NULL AND COALESCE(ring_override, ring) IS NOT NULL GROUP BY 1 ORDER BY 1',
-    ),
+    // Rings in rollout order, as everywhere else in the app (not alphabetically).
+    rings: ws.db
+      .all<{ value: string; devices: number }>(
+        'SELECT COALESCE(ring_override, ring) AS value, count(*) AS devices FROM devices WHERE superseded_by IS NULL AND COALESCE(ring_override, ring) IS NOT NULL GROUP BY 1',
+      )
+      .sort((a, b) => ringSort(a.value, b.value)),
   }),
   /** Devices a target would select (before validation), for the preview count. */
   previewTarget: (ws: Workspace, playbookId: string, target: Target) =>

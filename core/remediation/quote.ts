@@ -105,7 +105,8 @@ export function commentText(shell: Shell | 'text', text: string, max = COMMENT_M
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is being removed
   let s = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
   // No '?' either: `rem /?` prints help instead of being a comment.
-  if (shell === 'cmd') s = s.replace(/[^A-Za-z0-9 ._,:;/\\@#+='()[\]{}*-]/g, '_');
+  // A menu path (Troubleshoot > Advanced options) keeps its meaning as ' / ' rather than becoming '_'.
+  if (shell === 'cmd') s = s.replace(/ > /g, ' / ').replace(/[^A-Za-z0-9 ._,:;/\\@#+='()[\]{}*-]/g, '_');
   else if (shell === 'powershell') s = s.replace(/#>/g, '# >').replace(/<#/g, '< #');
   s = s.replace(/ {2,}/g, ' ').trim();
   if ([...s].length > max) s = `${[...s].slice(0, max - 1).join('')}…`;

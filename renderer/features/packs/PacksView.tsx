@@ -39,7 +39,7 @@ export function PacksView() {
     if (!chosen || chosen.devices === 0) return `Site ${site} has no device that still needs a hands-on fix.`;
     if (pass.length < 12) return 'The passphrase must be at least 12 characters.';
     if (pass !== pass2) return 'The two passphrases differ.';
-    if (!expires) return 'Choose an expiry date.';
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(expires)) return 'Write the expiry date as YYYY-MM-DD.';
     return null;
   }
 
@@ -121,8 +121,11 @@ export function PacksView() {
             </label>
             <label>
               Expires (end of day, UTC)
+              {/* A text field, not type=date: the browser's picker shows the locale's month-first order beside ISO dates. */}
               <input
-                type="date"
+                inputMode="numeric"
+                pattern="\d{4}-\d{2}-\d{2}"
+                placeholder="YYYY-MM-DD"
                 value={expires}
                 onChange={(e) => setExpires(e.target.value)}
                 data-testid="pack-expires"

@@ -254,12 +254,15 @@ function Checklist(props: { payload: PackPayload; initial: TechProgress; onClose
     setProgress(next);
   }
 
-  function select(i: number) {
+  function select(i: number, records: ResultRecord[] = progress.records) {
     const n = Math.max(0, Math.min(payload.devices.length - 1, i));
     setIndex(n);
     setRevealed(null);
-    setNotes('');
-    setKeyUsed('');
+    // A device reopened shows what was recorded for it (method, key ID used, notes), not blank fields.
+    const last = latestByDevice(records).get(payload.devices[n]!.id);
+    setNotes(last?.notes ?? '');
+    setKeyUsed(last?.keyIdUsed ?? '');
+    if (last?.method && METHODS.includes(last.method)) setMethod(last.method);
     setStatus(null);
     const el = listRef.current?.querySelectorAll<HTMLElement>('[role="option"]')[n];
     el?.focus();
@@ -301,7 +304,10 @@ function Checklist(props: { payload: PackPayload; initial: TechProgress; onClose
     try {
       await persist({ ...progress, records: [...progress.records, rec], updatedAt: clock() });
       setRevealed(null);
-      setStatus(`${device.hostname}: ${result.replace('_', ' ')} saved ${fmt(rec.at)}`);
+      const saved = `${device.hostname}: ${result.replace('_', ' ')} saved ${fmt(rec.at)}`;
+      // Move on to the next device, so the next Alt+N is not recorded against this one by mistake.
+      if (index < payload.devices.length - 1) select(index + 1, [...progress.records, rec]);
+      setStatus(saved);
     } catch (e) {
       setError(`Not saved: ${(e as Error).message}`);
     }
@@ -322,7 +328,7 @@ function Checklist(props: { payload: PackPayload; initial: TechProgress; onClose
         },
         unb64(payload.macKey),
       );
-      const name = `ringside-results-${(payload.site ?? 'devices').replace(/[^A-Za-z0-9-]/g, '_')}-${(progress.technician || 'technician').replace(/[^A-Za-z0-9-]/g, '_')}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '')}${RESULTS_EXTENSION}`;
+      const name = `ringside-results-${(payload.site ?? 'devices').replace(/[^A-Za-z0-9-]/g, '_')}-${(progress.technician || 'technician').replace(/[^A-Za-z0-9-]/g, '_')}-${new Date().toISOString().slice(0, 16).replace('T', '_').replace(':', '')}Z${RESULTS_EXTENSION}`;
       await host.saveFile({ suggestedName: name, data: bytes, mime: 'application/octet-stream' });
       setStatus(`Exported ${progress.records.length} result(s) to ${name}. Bring this file back to the incident lead.`);
     } catch (e) {
@@ -476,7 +482,8 @@ function Checklist(props: { payload: PackPayload; initial: TechProgress; onClose
                   <button
                     key={r.id}
                     type="button"
-                    className={r.id === 'fixed' ? 'primary' : undefined}
+                    className={cur ? (cur.result === r.id ? 'primary' : undefined) : r.id === 'fixed' ? 'primary' : undefined}
+                    aria-pressed={cur ? cur.result === r.id : undefined}
                     onClick={() => void record(r.id)}
                     data-testid={`result-${r.id}`}
                     title={`Alt+${i + 1}`}
