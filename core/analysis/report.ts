@@ -6,6 +6,7 @@ import { stateRules, STATE_LABEL, type StateRules } from './rules.js';
 import { summary, type SummaryEx } from './summary.js';
 import { DEVICE_STATES } from '../contract/analysis.js';
 import { toCsv } from './csv.js';
+import { auditReceipt } from '../store/audit.js';
 
 export interface TimelineEntry {
   at: number;
@@ -22,6 +23,8 @@ export interface Report {
   critical: { rows: CriticalRow[]; byCategory: Array<{ category: string; remaining: number; total: number }> };
   openWork: Array<{ state: string; label: string; n: number }>;
   markdown: string;
+  /** The audit receipt at the report's making: `ringside audit verify --expect '<text>'` checks the log against it. */
+  auditReceipt: string;
   /** The report's tables as CSV files (name → text). */
   tables: Record<string, string>;
 }
@@ -77,6 +80,7 @@ export function report(ws: Workspace, now = ws.now()): Report {
   const s = summary(ws);
   const ch = series(ws);
   const rules = stateRules(ws);
+  const receipt = auditReceipt(ws.db, now).text;
   const critical = criticalDevices(ws, {}, 100);
   const tl = timeline(ws, s, ch);
   const t = s.totals;
@@ -148,6 +152,12 @@ export function report(ws: Workspace, now = ws.now()): Report {
     '- What went well:',
     '- What to change (ring sizes, content staging, key escrow, runbooks):',
     '',
+    '## Audit receipt',
+    '',
+    'The audit log as it stood when this report was made; `ringside audit verify <workspace> --expect \'<receipt>\'` checks the log against it.',
+    '',
+    '`' + receipt + '`',
+    '',
   ].join('\n');
   const stateRows = DEVICE_STATES.map((st) => [st, STATE_LABEL[st], s.states[st]]);
   return {
@@ -160,6 +170,7 @@ export function report(ws: Workspace, now = ws.now()): Report {
     critical,
     openWork,
     markdown: md,
+    auditReceipt: receipt,
     tables: {
       'by-ring.csv': toCsv(['ring', ...countsHeader], ringRows),
       'by-site.csv': toCsv(['site', ...countsHeader], siteRows),

@@ -62,6 +62,13 @@ export interface PackDevice {
   keys: PackKey[];
 }
 
+/** The workspace's audit head (entry count, last hash, keyed MAC) at a moment, carried in files Ringside writes. */
+export interface AuditHead {
+  count: number;
+  head: string;
+  mac: string;
+}
+
 export interface PackPayload {
   packId: string;
   workspaceId: string;
@@ -77,6 +84,8 @@ export interface PackPayload {
   runSheet: string;
   /** Where the steps and scripts came from, so nobody mistakes a fallback for the remediation engine's output. */
   stepsSource: string;
+  /** The audit head when the pack was made (absent in packs from before anchors), so a cut log can be shown later. */
+  audit?: AuditHead;
 }
 
 export function b64(bytes: Uint8Array): string {
@@ -246,6 +255,8 @@ export interface ResultsBody {
   exportedAt: number;
   records: ResultRecord[];
   events: FieldEvent[];
+  /** The pack's audit head, carried back with the results (signed with them). */
+  audit?: AuditHead;
 }
 
 async function hmacKey(macKey: Uint8Array): Promise<CryptoKey> {

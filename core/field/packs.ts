@@ -2,7 +2,7 @@
 import { REMAINING_STATES } from '../contract/analysis.js';
 import { recompute } from '../analysis/recompute.js';
 import { generateScripts } from '../remediation/generate.js';
-import { csvCell } from '../store/audit.js';
+import { csvCell, currentAnchor } from '../store/audit.js';
 import { audit, workspaceId, type Workspace } from '../workspace.js';
 import {
   b64,
@@ -18,6 +18,7 @@ import {
   verifyResults,
   MIN_ITERATIONS,
   type FieldResult,
+  type AuditHead,
   type PackDevice,
   type PackPayload,
   type ResultRecord,
@@ -133,6 +134,10 @@ export function packStates(ws: Workspace): string[] {
   return analysed ? [...REMAINING_STATES] : ['unknown'];
 }
 
+function headOf(a: { count: number; head: string; mac: string }): AuditHead {
+  return { count: a.count, head: a.head, mac: a.mac };
+}
+
 export async function createPack(ws: Workspace, opts: CreatePackOptions): Promise<CreatedPack> {
   const now = ws.now();
   const expires = parseExpiry(opts.expiresAt, now);
@@ -177,6 +182,7 @@ export async function createPack(ws: Workspace, opts: CreatePackOptions): Promis
     macKey: b64(macKey),
     devices: packDevices,
     ...(await packScripts(ws, packDevices, site, now, expires)),
+    audit: headOf(currentAnchor(ws.db)),
   };
   const bytes = await encryptPack(payload, opts.passphrase, Math.max(MIN_ITERATIONS, opts.iterations ?? 0));
   const keyIds = keyRows.map((k) => k.keyId);
@@ -514,6 +520,7 @@ export async function resultsFromPack(
       exportedAt: now,
       records,
       events: [],
+      ...(payload.audit ? { audit: payload.audit } : {}),
     },
     unb64(payload.macKey),
   );

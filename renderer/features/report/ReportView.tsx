@@ -55,6 +55,9 @@ export function ReportView() {
               Bad content live {utc(r.summary.window.start)} – {utc(r.summary.window.end).slice(11)}. Data as of{' '}
               {r.summary.asOf ? utc(r.summary.asOf) : '—'}; report generated {utc(r.generatedAt)}.
             </p>
+            <p className="muted" data-testid="report-audit-receipt">
+              Audit receipt: <code>{r.auditReceipt}</code>
+            </p>
             <div className="cards big-numbers">
               {COLS.map((k) => (
                 <div key={k} className="card">

@@ -325,6 +325,7 @@ function Checklist(props: { payload: PackPayload; initial: TechProgress; onClose
           exportedAt: clock(),
           records: progress.records,
           events: progress.events,
+          ...(payload.audit ? { audit: payload.audit } : {}),
         },
         unb64(payload.macKey),
       );
