@@ -67,6 +67,22 @@ describe('verifyAudit', () => {
     const csv = exportAudit(ws.db, 'csv');
     expect(csv.split('\r\n')[0]).toBe('seq,at,actor,action,detail,prev_hash,hash,alg,time_utc');
     expect(csv).not.toMatch(/,=HYPERLINK|,"=HYPERLINK/);
+    // A hostile value in a cell of its own (the actor), not inside the JSON detail cell that starts with `{`:
+    // every cell starting with = + - @ tab or CR gets a leading apostrophe.
+    for (const [actor, lead] of [
+      ['=HYPERLINK("http://x")', '='],
+      ['+1+cmd', '+'],
+      ['-2+3', '-'],
+      ['@SUM(A1)', '@'],
+      ['\tx', '\t'],
+      ['\rx', '\r'],
+    ] as const) {
+      const one = await withLog(0);
+      await audit({ ...one, actor } as Workspace, 'import', { ok: 1 });
+      const row = exportAudit(one.db, 'csv').split('\r\n')[1]!;
+      const cell = row.split(',')[2]!.replace(/^"/, '');
+      expect(cell.startsWith(`'${lead}`), `${JSON.stringify(actor)} -> ${JSON.stringify(cell)}`).toBe(true);
+    }
     expect(auditPage(ws.db, 0, 4)).toMatchObject({ total: 6 });
     expect(auditPage(ws.db, 0, 4).rows.map((r) => r.seq)).toEqual([6, 5, 4, 3]);
   });
