@@ -152,13 +152,24 @@ function cellText(c: XLSX.CellObject | undefined, conv: Conv): string {
       return c.v instanceof Date ? c.v.toISOString() : String(c.v ?? '');
     case 'n': {
       const v = c.v as number;
-      if (c.z !== undefined && c.z !== 'General' && XLSX.SSF.is_date(c.z)) return serialToText(v, conv.date1904);
+      if (isDateFormat(c.z as string | undefined)) return serialToText(v, conv.date1904);
       if (Number.isInteger(v) && Math.abs(v) < 1e11) return String(v);
       return XLSX.SSF.format('General', v);
     }
     default:
       return '';
   }
+}
+
+/** Whether a number format shows a date; SSF parses the format each call, so the answer is kept per format. */
+const DATE_FORMATS = new Map<string, boolean>();
+function isDateFormat(z: string | undefined): boolean {
+  if (z === undefined || z === 'General') return false;
+  const known = DATE_FORMATS.get(z);
+  if (known !== undefined) return known;
+  const d = XLSX.SSF.is_date(z) === true;
+  if (DATE_FORMATS.size < 1000) DATE_FORMATS.set(z, d);
+  return d;
 }
 
 const blank = (row: string[]) => row.every((v) => v.trim() === '');
@@ -384,7 +395,7 @@ export async function readXlsx(
       const cell = cells[c];
       const v = cellText(cell, conv);
       row[c] = v;
-      if (!note && cell?.t === 'n' && idCols[c] && !excelMangled(v) && !(cell.z && XLSX.SSF.is_date(cell.z)))
+      if (!note && cell?.t === 'n' && idCols[c] && !excelMangled(v) && !isDateFormat(cell.z as string | undefined))
         note = {
           index: batch.length,
           field: names[c]!,
