@@ -1,6 +1,6 @@
 // The recovery tracker: a site's or ring's devices as an XLSX the war room edits, and its edits read back as a diff of field results.
 import * as XLSX from '@e965/xlsx';
-import type { Action, DeviceResult } from '../contract/actions.js';
+import type { DeviceResult } from '../contract/actions.js';
 import { STATE_LABEL } from '../analysis/rules.js';
 import { writeWorkbook } from '../analysis/workbook.js';
 import type { DeviceState } from '../contract/analysis.js';
@@ -129,6 +129,8 @@ export function exportTracker(
   const slug = (scope.site ?? scope.ring ?? 'all').replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 40);
   return { name: `recovery-tracker-${slug}.xlsx`, bytes, rows: rows.length };
 }
+
+export { trackerActions } from './tracker-actions.js';
 
 export interface TrackerChange {
   /** The sheet row (1-based) it came from. */
@@ -289,17 +291,4 @@ export function trackerDiff(ws: Workspace, bytes: Uint8Array, fileName: string):
     device.free();
   }
   return diff;
-}
-
-/** The journalled actions that apply a diff's changes (one device.result each, like a result set in the console). */
-export function trackerActions(diff: TrackerDiff, at: number): Action[] {
-  return diff.changes.map((c) => ({
-    type: 'device.result' as const,
-    deviceId: c.deviceId,
-    result: c.to,
-    method: 'tracker',
-    at,
-    ...(c.technician ? { technician: c.technician } : {}),
-    notes: `from ${diff.file}, row ${c.row}${c.notes ? `: ${c.notes}` : ''}`,
-  }));
 }
