@@ -122,3 +122,35 @@ test('a tracker round trip: three results changed in the file move the Overview 
     .toEqual({ fixed: 3, remaining: 3, devices: before.devices });
   expect(pageErrors).toEqual([]);
 });
+
+test('a workbook with two data sheets asks which one, then imports that one', async ({ page }) => {
+  const app = new AppPage(page);
+  const { pageErrors } = await app.goto();
+  const imp = new ImportPage(page);
+  await imp.openEmptyWorkspace();
+  await app.nav('Import');
+  const wb = XLSX.utils.book_new();
+  const head = ['Device name', 'Serial number', 'Primary user UPN'];
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['London'], [], head, ['LON-1', 'S1', 'a@x']]), 'London');
+  XLSX.utils.book_append_sheet(
+    wb,
+    XLSX.utils.aoa_to_sheet([head, ['NYC-1', 'S2', 'b@x'], ['NYC-2', 'S3', 'c@x']]),
+    'New York',
+  );
+  const buffer = XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
+  await page
+    .getByTestId('import-files')
+    .setInputFiles({ name: 'sites.xlsx', mimeType: 'application/octet-stream', buffer });
+  const report = imp.report('sites.xlsx');
+  const picker = report.getByTestId('sheet-picker');
+  await expect(picker).toBeVisible({ timeout: 60_000 });
+  await expect(picker).toContainText('London: header on row 3');
+  await picker.getByTestId('sheet-select').selectOption('New York');
+  await picker.getByTestId('sheet-submit').click();
+  await expect(imp.report('sites.xlsx').getByTestId('import-format')).toHaveAttribute('data-format', 'intune', {
+    timeout: 60_000,
+  });
+  await expect(imp.report('sites.xlsx').getByTestId('import-imported')).toHaveText('2');
+  await expect(imp.report('sites.xlsx')).toContainText('read sheet "New York" of sites.xlsx');
+  expect(pageErrors).toEqual([]);
+});
