@@ -35,7 +35,10 @@ export const TRACKER_HEADER = [
 const COL = Object.fromEntries(TRACKER_HEADER.map((h, i) => [h, i])) as Record<(typeof TRACKER_HEADER)[number], number>;
 /** Marks the About sheet's first cell: the workbook is a tracker, to be read as results and not as a fleet export. */
 const MARK = 'Ringside recovery tracker';
-/** The most rows a tracker import reads (one per device; the largest site of a million-device fleet fits). */
+/**
+ * The most rows a tracker holds and an import reads (one per device): writing costs about 7 KiB per row, and a site
+ * or ring of a million-device fleet fits.
+ */
 const MAX_TRACKER_ROWS = 200_000;
 
 export interface TrackerScope {
@@ -82,6 +85,10 @@ export function exportTracker(
       ORDER BY d.site, ring, d.hostname`,
     args,
   );
+  if (rows.length > MAX_TRACKER_ROWS)
+    throw new Error(
+      `${scopeText(scope)} holds ${rows.length} devices; a tracker holds at most ${MAX_TRACKER_ROWS}: choose a site or a ring`,
+    );
   const now = ws.now();
   const bytes = writeWorkbook([
     {
