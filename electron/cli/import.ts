@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ImportInput } from '../../core/contract/ingest.js';
 import { importFiles, type IngestReport } from '../../core/ingest/index.js';
 import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
+import { shown } from './shown.js';
 
 /** A file on disk as an ImportInput: streamed, never read whole. */
 export async function fileInput(file: string): Promise<ImportInput> {
@@ -40,11 +41,11 @@ export async function fileInput(file: string): Promise<ImportInput> {
 }
 
 function line(r: IngestReport): string {
-  if (r.duplicate) return `${r.file}: already imported (same content), nothing added`;
-  const head = `${r.file}: ${r.format}${r.kind ? ` (${r.kind})` : ''}, ${r.rows} rows, ${r.imported} imported, ${r.rejected} rejected${r.flagged ? `, ${r.flagged} flagged` : ''}`;
-  const errs = r.errors.slice(0, 20).map((e) => `  line ${e.line}, ${e.field}: ${e.message}`);
+  if (r.duplicate) return `${shown(r.file)}: already imported (same content), nothing added`;
+  const head = `${shown(r.file)}: ${r.format}${r.kind ? ` (${r.kind})` : ''}, ${r.rows} rows, ${r.imported} imported, ${r.rejected} rejected${r.flagged ? `, ${r.flagged} flagged` : ''}`;
+  const errs = r.errors.slice(0, 20).map((e) => `  line ${e.line}, ${shown(e.field)}: ${shown(e.message)}`);
   if (r.errors.length > 20) errs.push(`  … ${r.rejected + r.flagged - 20} more (see the import view)`);
-  return [head, ...r.notes.map((n) => `  note: ${n}`), ...errs].join('\n');
+  return [head, ...r.notes.map((n) => `  note: ${shown(n)}`), ...errs].join('\n');
 }
 
 export const importCommand: Command = {
@@ -61,7 +62,9 @@ export const importCommand: Command = {
       try {
         inputs.push(await fileInput(f));
       } catch (err) {
-        io.err(`ringside import: cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        io.err(
+          `ringside import: cannot read ${shown(f)}: ${shown((err as NodeJS.ErrnoException).code ?? (err as Error).message)}`,
+        );
         return 1;
       }
     }
