@@ -50,11 +50,17 @@ export const playbooksCommand: Command = {
       return 0;
     }
     if ('loaded' in result) {
-      io.out(`loaded ${shown(result.loaded.id)} version ${shown(result.loaded.version)}`);
+      io.out(
+        result.loaded.builtin
+          ? `${shown(result.loaded.id)} version ${shown(result.loaded.version)} is the built-in playbook itself; nothing stored`
+          : `loaded ${shown(result.loaded.id)} version ${shown(result.loaded.version)}: not a built-in playbook; every file generated from it says so`,
+      );
       return 0;
     }
     for (const p of result.playbooks) {
-      io.out(`${shown(p.id)}  v${shown(p.version)}  ${shown(p.name)}${p.builtin ? '' : '  (loaded)'}`);
+      io.out(
+        `${shown(p.id)}  v${shown(p.version)}  ${shown(p.name)}${p.builtin ? '' : '  (loaded: not a built-in playbook)'}`,
+      );
       for (const t of p.targets)
         io.out(
           `    --route ${t.route.padEnd(24)} ${t.shell}${t.tool ? `/${t.tool}` : ''}, ${t.scope}${t.needsKeys ? ', uses keys' : ''}: ${shown(t.name)}`,

@@ -78,6 +78,7 @@ export const scriptsCommand: Command = {
         counts,
       });
     } else {
+      if (!bundle.manifest.what.builtin) io.out(shown(bundle.manifest.warnings[0]));
       io.out(
         `${counts.files} file(s) for ${counts.devices} device(s) written to ${outDir} (generation ${bundle.generationId})`,
       );
