@@ -8,6 +8,7 @@ import {
   b64,
   decryptPack,
   encryptPack,
+  validatePassphrase,
   FIELD_RESULTS,
   PACK_EXTENSION,
   PackError,
@@ -139,6 +140,8 @@ function headOf(a: { count: number; head: string; mac: string }): AuditHead {
 }
 
 export async function createPack(ws: Workspace, opts: CreatePackOptions): Promise<CreatedPack> {
+  // Before any key is opened: a weak passphrase is refused with nothing read or written.
+  validatePassphrase(opts.passphrase, opts.site ? [opts.site] : []);
   const now = ws.now();
   const expires = parseExpiry(opts.expiresAt, now);
   const devices = selectDevices(ws, opts);
