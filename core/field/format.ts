@@ -2,7 +2,6 @@
 import { gunzipSync, gzipSync } from 'fflate';
 import { buf, toHex } from '../secrets/box.js';
 import { sha256HexSync } from './sha256.js';
-import { passphraseStrength, weakPassphraseMessage } from '../secrets/passphrase.js';
 
 export const PACK_MAGIC = 'RINGPACK1';
 export const RESULTS_MAGIC = 'RINGRESULTS1';
@@ -133,11 +132,12 @@ function splitHead(bytes: Uint8Array, magic: string): { head: Uint8Array; json: 
   return { head: bytes.subarray(0, second + 1), json, rest: bytes.subarray(second + 1) };
 }
 
-/** Length first, then the estimator: a pack is carried around on USB sticks and can be attacked offline. */
-export function validatePassphrase(passphrase: string, context: string[] = []): void {
+/**
+ * The length rule, checked wherever a pack is encrypted. The strength rule (zxcvbn-ts) is checked by createPack
+ * (worker and CLI): its dictionaries stay out of technician mode, which only decrypts packs.
+ */
+export function validatePassphrase(passphrase: string): void {
   if (passphrase.length < 12) throw new PackError('passphrase', 'the pack passphrase must be at least 12 characters');
-  const s = passphraseStrength(passphrase, ['ringside', ...context]);
-  if (!s.ok) throw new PackError('passphrase', weakPassphraseMessage('the pack passphrase', s));
 }
 
 export async function encryptPack(
@@ -145,7 +145,7 @@ export async function encryptPack(
   passphrase: string,
   iterations = MIN_ITERATIONS,
 ): Promise<Uint8Array> {
-  validatePassphrase(passphrase, payload.site ? [payload.site] : []);
+  validatePassphrase(passphrase);
   if (iterations > MAX_ITERATIONS)
     throw new PackError('weak_kdf', `PBKDF2 allows at most ${MAX_ITERATIONS} iterations`);
   if (iterations < MIN_ITERATIONS)
