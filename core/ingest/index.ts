@@ -372,7 +372,7 @@ async function attempt(
         rejected: 0,
         flagged: 0,
         errors: [],
-        notes: [...report.notes, 'this exact file was imported before; nothing was added'],
+        notes: [...report.notes.map(redactSecrets), 'this exact file was imported before; nothing was added'],
       };
     }
     if (err instanceof FileError) {
