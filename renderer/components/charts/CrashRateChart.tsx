@@ -17,8 +17,10 @@ import { ringColour, useChartTheme } from './theme.js';
 
 const hhmm = (t: number) => new Date(t).toISOString().slice(11, 16);
 const fmt = (n: number) => n.toLocaleString('en-US');
+/** One dash style per ring (Test solid), far enough apart to tell in black-and-white print and in the legend. */
+const DASHES = ['', '10 4', '2 3', '12 3 2 3', '5 5', '1 6'];
 
-export function CrashRateChart(props: { filter: DashFilter }) {
+export function CrashRateChart(props: { filter: DashFilter; testId?: string }) {
   const theme = useChartTheme();
   const rate = useQuery((db) => db.crashRate(props.filter), [props.filter]);
   // The default policy's replay: when its gates would have tripped on this rollout, and what that would have spared.
@@ -35,13 +37,13 @@ export function CrashRateChart(props: { filter: DashFilter }) {
   return (
     <ChartPanel
       title="Crash rate: % of each ring crashed"
-      testId="crash-rate-chart"
+      testId={props.testId ?? 'crash-rate-chart'}
       empty={!r?.points.length}
       note={
         res && (
           <p
             className="small"
-            data-testid="crash-rate-trip"
+            data-testid={props.testId ? `${props.testId}-trip` : 'crash-rate-trip'}
             data-trip-at={res.halt?.at ?? ''}
             data-spared={res.totals.spared}
             data-t0={r?.points[0]?.t ?? ''}
@@ -86,8 +88,9 @@ export function CrashRateChart(props: { filter: DashFilter }) {
                 dataKey={k}
                 type="stepAfter"
                 stroke={ringColour(theme, k, keys)}
-                strokeWidth={2}
-                strokeDasharray={['', '6 3', '2 2', '8 2 2 2'][i % 4] || undefined}
+                strokeWidth={2.5}
+                legendType="plainline"
+                strokeDasharray={DASHES[i % DASHES.length] || undefined}
                 dot={false}
                 isAnimationActive={false}
               />
