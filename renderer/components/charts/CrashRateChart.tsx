@@ -31,6 +31,11 @@ export function CrashRateChart(props: { filter: DashFilter; testId?: string }) {
   const r = rate.data;
   const res = replay.data?.res;
   const keys = r?.rings.map((x) => x.ring) ?? [];
+  // A trip after the last crash is still drawn: the cumulative rates hold their last values until then.
+  const last = r?.points[r.points.length - 1];
+  const points =
+    r && last && res?.halt && res.halt.at > last.t ? [...r.points, { ...last, t: res.halt.at }] : (r?.points ?? []);
+  const multiDay = points.length > 1 && points[points.length - 1]!.t - points[0]!.t > 86400_000;
   const thresholds = [
     ...new Set((replay.data?.policy.gates ?? []).filter((g) => g.metric === 'crash').map((g) => g.thresholdPercent)),
   ];
@@ -47,7 +52,7 @@ export function CrashRateChart(props: { filter: DashFilter; testId?: string }) {
             data-trip-at={res.halt?.at ?? ''}
             data-spared={res.totals.spared}
             data-t0={r?.points[0]?.t ?? ''}
-            data-t1={r?.points[r.points.length - 1]?.t ?? ''}
+            data-t1={points[points.length - 1]?.t ?? ''}
           >
             {res.halt
               ? `${res.policy.name}: gate would trip in ${res.halt.ring} at ${hhmm(res.halt.at)} UTC, sparing ${fmt(res.totals.spared)} devices. `
@@ -59,14 +64,16 @@ export function CrashRateChart(props: { filter: DashFilter; testId?: string }) {
     >
       {r && (
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={r.points} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
+          <LineChart data={points} margin={{ top: 16, right: 24, bottom: 8, left: 8 }}>
             <CartesianGrid stroke={theme.grid} strokeDasharray="3 3" vertical={false} />
             <XAxis
               dataKey="t"
               type="number"
               scale="time"
               domain={['dataMin', 'dataMax']}
-              tickFormatter={hhmm}
+              tickFormatter={(t: number) =>
+                multiDay ? `${new Date(t).toISOString().slice(5, 10)} ${hhmm(t)}` : hhmm(t)
+              }
               stroke={theme.muted}
               tick={{ fill: theme.text, fontSize: 12 }}
             />
@@ -104,7 +111,11 @@ export function CrashRateChart(props: { filter: DashFilter; testId?: string }) {
                   value: `trip ${hhmm(res.halt.at)}`,
                   fill: theme.text,
                   fontSize: 11,
-                  position: 'insideTopLeft',
+                  // Right of the line, or left of it in the chart's right half, so the label is never cut off.
+                  position:
+                    points.length && res.halt.at > (points[0]!.t + points[points.length - 1]!.t) / 2
+                      ? 'insideTopRight'
+                      : 'insideTopLeft',
                 }}
               />
             )}
