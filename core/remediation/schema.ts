@@ -1,5 +1,6 @@
 // The shareable playbook file format (ringside-playbook v1): a zod schema, its JSON Schema, and the rules zod alone cannot say.
 import { z } from 'zod';
+import { ENVIRONMENTS } from './environments.js';
 import { VALUE_TYPES, type ValueType } from './validate.js';
 
 export const PLAYBOOK_FORMAT = 'ringside-playbook';
@@ -84,6 +85,8 @@ const route = z
     /** 'device' writes one file per device; 'batch' one file for the whole target. */
     scope: z.enum(['batch', 'device']),
     needsKeys: z.boolean().default(false),
+    /** Where a cmd route runs: the script says so at the top and calls only commands present there. */
+    environment: z.enum(ENVIRONMENTS).optional(),
     description: z.string().max(2000).default(''),
     steps: z.array(step).min(1),
   })
@@ -94,6 +97,8 @@ const route = z
     const clear = r.steps.findIndex((s) => s.op === 'safeboot-clear');
     if (enter >= 0 && (clear < 0 || clear < enter))
       ctx.addIssue({ code: 'custom', message: `route ${r.id}: safeboot-enter must be followed by safeboot-clear` });
+    if (r.shell === 'cmd' && !r.environment)
+      ctx.addIssue({ code: 'custom', message: `route ${r.id}: a cmd route must name its environment` });
     if (r.shell === 'cmd')
       for (const s of r.steps) {
         if (s.op !== 'run') continue;
