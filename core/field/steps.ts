@@ -70,7 +70,6 @@ export function procedures(keyIds: string[]): Procedure[] {
               ? `Reveal the key in Ringside; its key ID must match the one on the BitLocker screen (${keyId.toUpperCase()}${keyIds.length > 1 ? ' or another listed ID' : ''}).`
               : 'This device has no valid recovery key in the pack: use the Safe Mode procedure instead.',
           ),
-          ...(keyId ? [{ kind: 'key', keyId } as StepPart] : []),
         ),
         step(prose('Unlock the Windows drive (usually C:):'), cmd('manage-bde -unlock C: -RecoveryPassword', keyId)),
         step(prose('Check that it says Lock Status: Unlocked:'), cmd('manage-bde -status C:')),
