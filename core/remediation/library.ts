@@ -2,7 +2,7 @@
 import { sha256Hex } from '../secrets/box.js';
 import { audit, type Workspace } from '../workspace.js';
 import { BUILTIN_PLAYBOOKS } from './builtin.js';
-import { parsePlaybook, type Playbook } from './schema.js';
+import { parsePlaybook, usedParams, type Playbook } from './schema.js';
 
 export interface PlaybookInfo {
   id: string;
@@ -11,8 +11,17 @@ export interface PlaybookInfo {
   description: string;
   builtin: boolean;
   platforms: string[];
-  targets: Array<{ route: string; name: string; shell: string; tool?: string; scope: string; needsKeys: boolean }>;
-  params: Array<{ name: string; type: string; label: string; default?: string }>;
+  targets: Array<{
+    route: string;
+    name: string;
+    shell: string;
+    tool?: string;
+    scope: string;
+    needsKeys: boolean;
+    /** The parameters this route's commands use. */
+    params: string[];
+  }>;
+  params: Array<{ name: string; type: string; label: string; default?: string; example?: string }>;
 }
 
 function stored(ws: Workspace): Playbook[] {
@@ -55,12 +64,14 @@ export function describePlaybook(p: Playbook): PlaybookInfo {
       ...(r.tool ? { tool: r.tool } : {}),
       scope: r.scope,
       needsKeys: r.needsKeys,
+      params: [...usedParams(r)],
     })),
     params: p.params.map((x) => ({
       name: x.name,
       type: x.type,
       label: x.label,
       ...(x.default ? { default: x.default } : {}),
+      ...(x.example ? { example: x.example } : {}),
     })),
   };
 }

@@ -115,12 +115,25 @@ const route = z
   });
 export type Route = z.infer<typeof route>;
 
+/** The parameters a route's commands use. */
+export function usedParams(route: Route): Set<string> {
+  const out = new Set<string>();
+  for (const s of route.steps)
+    if (s.op === 'run' || s.op === 'capture')
+      for (const t of s.argv)
+        for (const p of typeof t === 'object' && 'concat' in t ? t.concat : [t])
+          if (typeof p === 'object' && 'param' in p) out.add(p.param);
+  return out;
+}
+
 const param = z
   .object({
     name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/),
     type: z.enum(VALUE_TYPES as [ValueType, ...ValueType[]]),
     label: z.string().min(1).max(120),
     default: z.string().max(200).optional(),
+    /** Shown as a placeholder only, never used as a value: made-up defaults end up in scripts unnoticed. */
+    example: z.string().max(200).optional(),
   })
   .strict();
 export type Param = z.infer<typeof param>;

@@ -11,14 +11,20 @@ export default {
   appliesTo: { platforms: ['windows'] },
   defaultStates: ['crashed', 'needs_fix', 'fix_in_progress'],
   params: [
-    { name: 'resourceGroup', type: 'azureResourceGroup', label: 'Azure resource group of the VMs', default: 'rg-prod' },
+    // No default for the resource group and the rescue instance: a made-up value would reach the script unnoticed.
+    {
+      name: 'resourceGroup',
+      type: 'azureResourceGroup',
+      label: 'Azure resource group of the VMs',
+      example: 'e.g. rg-servers-weu',
+    },
     { name: 'repairUser', type: 'userName', label: 'Admin user name for the Azure repair VM', default: 'repairadmin' },
     { name: 'region', type: 'awsRegion', label: 'AWS region', default: 'eu-west-1' },
     {
       name: 'rescueInstance',
       type: 'awsInstanceId',
       label: 'AWS rescue instance (a different Windows version)',
-      default: 'i-0123456789abcdef0',
+      example: 'e.g. i-0abc123def4567890',
     },
   ],
   routes: [
