@@ -159,6 +159,15 @@ test('technician checklist: commands and keys never break across lines at 1280x8
         const seps = tpage.getByTestId('revealed-key').locator('.tech-key-sep');
         await expect(seps).toHaveCount(7);
         await tpage.screenshot({ path: path.join(shots, `technician-${width}x${height}-${theme}.png`) });
+        if (theme === 'light') {
+          // The printed run sheet uses the same tokens: none breaks on paper either.
+          await tpage.emulateMedia({ media: 'print' });
+          const printed = await brokenTokens(tpage);
+          expect(printed.checked).toBe(8);
+          expect(printed.broken, `${width}x${height} print`).toEqual([]);
+          await expect(tpage.getByRole('listbox', { name: 'Devices in this pack' })).toBeHidden();
+          await tpage.emulateMedia({ media: 'screen' });
+        }
         if (width === 1280 && theme === 'light') {
           // The check can fail: with wrapping allowed in a narrow box, the same tokens break.
           // (Set through the CSSOM: the page's CSP refuses an injected style sheet.)

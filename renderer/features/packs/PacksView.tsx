@@ -246,7 +246,7 @@ export function PacksView() {
                     <tbody>
                       {preview.noKey.map((n) => (
                         <tr key={n.id} data-testid="pack-nokey-row" data-host={n.hostname}>
-                          <td>{n.hostname}</td>
+                          <td className="nowrap">{n.hostname}</td>
                           <td>
                             <strong>{WHY[n.reason] ?? n.reason}</strong>
                             <span className="muted small"> · {n.detail}</span>

@@ -168,6 +168,10 @@ export function Checklist(props: { payload: PackPayload; initial: TechProgress; 
         <button type="button" className="primary" onClick={() => void exportResults()} data-testid="export-results">
           Export results
         </button>
+        {/* The print style sheet keeps the device, its key panel and its steps, with the same unbroken tokens. */}
+        <button type="button" onClick={() => window.print()} data-testid="print-runsheet">
+          Print run sheet
+        </button>
         <button type="button" className="ghost" onClick={props.onClose}>
           Close pack
         </button>
