@@ -205,10 +205,12 @@ export function fallbackScripts(): Record<string, string> {
     'fix-cs-291-winre.cmd': [
       '@echo off',
       'rem Ringside field pack: remove CrowdStrike channel file 291 from WinRE. Runs on the local machine only.',
+      'rem Runs in: WinRE / WinPE command prompt (no shutdown.exe there: restart with wpeutil reboot).',
       'rem Unlock the drive first if BitLocker asks: manage-bde -unlock C: -RecoveryPassword <key>',
       'setlocal',
       'set "TARGET=C:\\Windows\\System32\\drivers\\CrowdStrike"',
-      'if not exist "%TARGET%\\" (echo CrowdStrike driver folder not found on C: & exit /b 2)',
+      'if not exist "C:\\Windows\\System32\\" (echo LOCKED or not the Windows drive: C:\\Windows\\System32 is not readable. Nothing checked. & exit /b 2)',
+      'if not exist "%TARGET%\\" (echo C: is readable but has no CrowdStrike driver folder: nothing to delete. & exit /b 0)',
       'dir /b "%TARGET%\\C-00000291*.sys"',
       'del /f /q "%TARGET%\\C-00000291*.sys"',
       'if exist "%TARGET%\\C-00000291*.sys" (echo Could not delete the channel file & exit /b 1)',
