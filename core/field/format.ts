@@ -2,6 +2,7 @@
 import { gunzipSync, gzipSync } from 'fflate';
 import { buf, toHex } from '../secrets/box.js';
 import { sha256HexSync } from './sha256.js';
+import type { KeyStatus, Procedure, ProcedureId } from './steps.js';
 
 export const PACK_MAGIC = 'RINGPACK1';
 export const RESULTS_MAGIC = 'RINGRESULTS1';
@@ -56,7 +57,14 @@ export interface PackDevice {
   state: string;
   user: string | null;
   tags: string;
+  /** The default procedure as plain text (what packs before typed steps carried). */
   steps: string[];
+  /** Every procedure, as typed steps (prose, command, key, path); absent in older packs. */
+  procedures?: Procedure[];
+  /** The path chosen for the device when the pack was made (Safe Mode or reimage for a device without a key). */
+  route?: ProcedureId;
+  /** Whether the pack holds a valid recovery key for it, and if not why. */
+  keyStatus?: KeyStatus;
   /** Model-specific hints: the boot/recovery key and whether WinPE needs a storage driver. */
   modelNotes: string[];
   keys: PackKey[];

@@ -14,6 +14,7 @@ import {
   createPack,
   listPacks,
   packStates,
+  packPreview,
   mergeResults,
   rotationCsv,
   rotationList,
@@ -34,6 +35,8 @@ export const fieldHandlers = {
   auditExport: (ws: Workspace, format: 'jsonl' | 'csv' = 'jsonl', filter?: AuditFilter) =>
     exportAudit(ws.db, format, { now: ws.now(), ...(filter ? { filter } : {}) }),
   createPack: (ws: Workspace, opts: CreatePackOptions) => createPack(ws, opts),
+  /** Before a pack is saved: what it would carry and which devices have no valid key, with why. */
+  packPreview: (ws: Workspace, opts: { site?: string; deviceIds?: number[] }) => packPreview(ws, opts),
   listPacks: (ws: Workspace) => listPacks(ws),
   mergeResults: (ws: Workspace, bytes: Uint8Array, fileName?: string, opts?: MergeOptions) =>
     mergeResults(ws, bytes, fileName, opts),

@@ -26,7 +26,21 @@ import {
 } from './format.js';
 import { sha256HexSync } from './sha256.js';
 import { eventProblem, packClosed, packedKeys, packLife, recordProblem } from './pack-life.js';
-import { fallbackScripts, modelNotes, runSheet, stepsFor, STEPS_SOURCE } from './steps.js';
+import {
+  fallbackScripts,
+  modelNotes,
+  procedures,
+  runSheet,
+  stepsFor,
+  STEPS_SOURCE,
+  type KeyStatus,
+  type NoKeyReason,
+  type ProcedureId,
+} from './steps.js';
+
+/** What to do with a device that has no valid recovery key: leave it out of the pack, or carry it with another path. */
+export type NoKeyChoice = 'exclude' | 'safe-mode' | 'reimage';
+export const NO_KEY_CHOICES: readonly NoKeyChoice[] = ['exclude', 'safe-mode', 'reimage'];
 import { passphraseStrength, weakPassphraseMessage } from '../secrets/passphrase.js';
 
 export interface CreatePackOptions {
@@ -36,8 +50,30 @@ export interface CreatePackOptions {
   /** Epoch ms or an ISO date; a date without a time means the end of that day, UTC. */
   expiresAt: number | string;
   technician?: string;
+  /**
+   * Devices without a valid key: the choice for all of them (default 'safe-mode', carried with the Safe Mode path),
+   * and per device id where it differs.
+   */
+  withoutKey?: { all?: NoKeyChoice; devices?: Record<number, NoKeyChoice> };
   /** Only for tests of the format itself; never below MIN_ITERATIONS. */
   iterations?: number;
+}
+
+export interface NoKeyDevice {
+  id: number;
+  hostname: string;
+  reason: NoKeyReason;
+  detail: string;
+}
+
+export interface PackPreview {
+  site: string | null;
+  devices: number;
+  /** Devices with at least one valid recovery key. */
+  withKey: number;
+  /** Valid keys the pack would carry. */
+  keys: number;
+  noKey: NoKeyDevice[];
 }
 
 export interface CreatedPack {
@@ -47,6 +83,7 @@ export interface CreatedPack {
   devices: number;
   keys: number;
   expires: number;
+  noKey: Array<NoKeyDevice & { choice: NoKeyChoice }>;
 }
 
 export function parseExpiry(v: number | string, now: number): number {
@@ -109,6 +146,14 @@ async function packScripts(
       withKeys: false,
     });
     for (const f of cmd.files) scripts[f.path] = f.content;
+    // The Safe Mode route too: the Method field can switch any device to it on site.
+    const safe = await generateScripts(ws, {
+      playbookId: 'cs-channel-291',
+      route: 'safe-mode-cmd',
+      target: { deviceIds },
+      withKeys: false,
+    });
+    for (const f of safe.files) scripts[f.path] = f.content;
     const sheet = await generateScripts(ws, {
       playbookId: 'cs-channel-291',
       route: 'runsheet',
@@ -130,6 +175,70 @@ async function packScripts(
   }
 }
 
+type KeyRow = {
+  key_id: string;
+  valid: number;
+  problem: string | null;
+  volume_type: string | null;
+  fingerprint: string;
+};
+
+/**
+ * Whether a device has a recovery key a technician can use: a valid one (checksum), for the OS volume, and the
+ * only password under its key ID. The detail never quotes digits.
+ */
+export function keyStatusOf(keys: KeyRow[]): KeyStatus {
+  if (keys.length === 0)
+    return { valid: false, reason: 'none-imported', detail: 'no recovery key was imported for it' };
+  const valid = keys.filter((k) => k.valid === 1);
+  if (valid.length === 0)
+    return {
+      valid: false,
+      reason: 'invalid-checksum',
+      detail: `${keys.length} key(s), none valid: ${keys[0]!.problem ?? 'invalid recovery password'}`,
+    };
+  const prints = new Map<string, Set<string>>();
+  for (const k of valid) prints.set(k.key_id, (prints.get(k.key_id) ?? new Set()).add(k.fingerprint));
+  const single = valid.filter((k) => prints.get(k.key_id)!.size === 1);
+  if (single.length === 0)
+    return {
+      valid: false,
+      reason: 'key-id-mismatch',
+      detail: `key ID ${valid[0]!.key_id.toUpperCase()} has ${prints.get(valid[0]!.key_id)!.size} different passwords`,
+    };
+  const os = single.filter((k) => !k.volume_type || /operating|\bos\b|system/i.test(k.volume_type));
+  if (os.length === 0)
+    return {
+      valid: false,
+      reason: 'key-id-mismatch',
+      detail: `its key IDs are for other volumes (${[...new Set(single.map((k) => k.volume_type))].join(', ')}), not the OS volume`,
+    };
+  return { valid: true };
+}
+
+function deviceKeys(ws: Workspace, deviceId: number): Array<KeyRow & { secret: Uint8Array }> {
+  return ws.db.all<KeyRow & { secret: Uint8Array }>(
+    'SELECT key_id, secret, valid, problem, volume_type, fingerprint FROM keys WHERE device_id = ? ORDER BY valid DESC, key_id',
+    [deviceId],
+  );
+}
+
+/** What a pack for this site or selection would carry, and which devices have no valid key (with why), before it is made. */
+export function packPreview(ws: Workspace, opts: Pick<CreatePackOptions, 'site' | 'deviceIds'>): PackPreview {
+  const devices = selectDevices(ws, { ...opts, passphrase: '', expiresAt: 0 });
+  const noKey: NoKeyDevice[] = [];
+  let keys = 0;
+  for (const d of devices) {
+    if (d.platform && d.platform !== 'windows') continue;
+    const rows = deviceKeys(ws, d.id);
+    const st = keyStatusOf(rows);
+    if (st.valid) keys += rows.filter((k) => k.valid === 1).length;
+    else noKey.push({ id: d.id, hostname: d.hostname, reason: st.reason!, detail: st.detail! });
+  }
+  const site = opts.site ?? (new Set(devices.map((d) => d.site)).size === 1 ? (devices[0]!.site ?? null) : null);
+  return { site, devices: devices.length, withKey: devices.length - noKey.length, keys, noKey };
+}
+
 /** Remaining states once analysis has run; before that every device is 'unknown' and a site pack takes them all. */
 export function packStates(ws: Workspace): string[] {
   const analysed = ws.db.value("SELECT 1 FROM devices WHERE state <> 'unknown' LIMIT 1") === 1;
@@ -148,21 +257,32 @@ export async function createPack(ws: Workspace, opts: CreatePackOptions): Promis
   if (!strength.ok) throw new PackError('passphrase', weakPassphraseMessage('the pack passphrase', strength));
   const now = ws.now();
   const expires = parseExpiry(opts.expiresAt, now);
-  const devices = selectDevices(ws, opts);
+  const selected = selectDevices(ws, opts);
   const packId = crypto.randomUUID();
   const macKey = crypto.getRandomValues(new Uint8Array(32));
   const packDevices: PackDevice[] = [];
   const keyRows: Array<{ keyId: string; deviceId: number; hostname: string }> = [];
-  for (const d of devices) {
-    const keys = ws.db.all<{ key_id: string; secret: Uint8Array; valid: number }>(
-      'SELECT key_id, secret, valid FROM keys WHERE device_id = ? ORDER BY valid DESC, key_id',
-      [d.id],
-    );
+  const noKey: CreatedPack['noKey'] = [];
+  const devices: DeviceRow[] = [];
+  for (const d of selected) {
+    const keys = deviceKeys(ws, d.id);
+    const windows = !d.platform || d.platform === 'windows';
+    const status = keyStatusOf(keys);
+    let route: ProcedureId = 'winre-key';
+    if (windows && !status.valid) {
+      const choice = opts.withoutKey?.devices?.[d.id] ?? opts.withoutKey?.all ?? 'safe-mode';
+      if (!NO_KEY_CHOICES.includes(choice)) throw new Error(`device ${d.hostname}: unknown choice ${String(choice)}`);
+      noKey.push({ id: d.id, hostname: d.hostname, reason: status.reason!, detail: status.detail!, choice });
+      if (choice === 'exclude') continue;
+      route = choice;
+    }
+    devices.push(d);
     const packKeys = [];
     for (const k of keys) {
       packKeys.push({ keyId: k.key_id, recoveryPassword: await ws.box.open(k.secret), valid: k.valid === 1 });
       keyRows.push({ keyId: k.key_id, deviceId: d.id, hostname: d.hostname });
     }
+    const validIds = keys.filter((k) => k.valid === 1).map((k) => k.key_id);
     packDevices.push({
       id: d.id,
       hostname: d.hostname,
@@ -173,11 +293,14 @@ export async function createPack(ws: Workspace, opts: CreatePackOptions): Promis
       state: d.state,
       user: d.user,
       tags: d.tags,
-      steps: stepsFor(d),
+      steps: stepsFor(d, route, validIds),
+      ...(windows ? { procedures: procedures(validIds), route, keyStatus: status } : {}),
       modelNotes: modelNotes(d.model),
       keys: packKeys,
     });
   }
+  if (devices.length === 0)
+    throw new Error('every device was left out (none has a valid recovery key): nothing to put in the pack');
   const site = opts.site ?? (new Set(devices.map((d) => d.site)).size === 1 ? (devices[0]!.site ?? null) : null);
   const payload: PackPayload = {
     packId,
@@ -223,6 +346,7 @@ export async function createPack(ws: Workspace, opts: CreatePackOptions): Promis
       keyIds,
       expires: new Date(expires).toISOString(),
       technician: opts.technician ?? null,
+      withoutKey: noKey.map((n) => ({ deviceId: n.id, reason: n.reason, choice: n.choice })),
     });
   });
   const stamp = new Date(now).toISOString().slice(0, 10);
@@ -233,6 +357,7 @@ export async function createPack(ws: Workspace, opts: CreatePackOptions): Promis
     devices: devices.length,
     keys: keyIds.length,
     expires,
+    noKey,
   };
 }
 

@@ -10,7 +10,7 @@ import { renderCmd } from './render/cmd.js';
 import type { RenderContext, RenderDevice, RenderKey } from './render/common.js';
 import { renderPowerShell } from './render/powershell.js';
 import { renderRunSheet } from './render/runsheet.js';
-import type { Playbook, Route } from './schema.js';
+import { usedParams, type Playbook, type Route } from './schema.js';
 import { guid, hostname as checkHostname, recoveryPassword, validate } from './validate.js';
 
 export interface Target {
@@ -160,16 +160,6 @@ function renderFor(route: Route, ctx: RenderContext): string {
 }
 
 /** Names of the parameters a route refers to: only those are validated and written into its header. */
-function usedParams(route: Route): Set<string> {
-  const out = new Set<string>();
-  for (const s of route.steps)
-    if (s.op === 'run' || s.op === 'capture')
-      for (const t of s.argv)
-        for (const p of typeof t === 'object' && 'concat' in t ? t.concat : [t])
-          if (typeof p === 'object' && 'param' in p) out.add(p.param);
-  return out;
-}
-
 /** Redacts included recovery passwords so the generation history can be kept and compared without secrets. */
 export function redact(content: string, keys: RenderKey[]): string {
   const byPassword = new Map(keys.filter((k) => k.password).map((k) => [k.password!, k.keyId]));
@@ -198,7 +188,17 @@ export async function generateScripts(ws: Workspace, opts: GenerateOptions): Pro
   const used = usedParams(route);
   for (const p of playbook.params.filter((x) => used.has(x.name))) {
     const raw = opts.params?.[p.name] ?? p.default;
-    if (raw === undefined) continue;
+    if (raw === undefined) {
+      refused.push({
+        device: '*',
+        deviceId: null,
+        field: p.name,
+        code: 'required',
+        reason: `${p.label}: required (this route uses it and it has no default)`,
+      });
+      paramsOk = false;
+      continue;
+    }
     const v = validate(p.type, raw);
     const b = v.ok && shell === 'cmd' ? batchToken(v.value) : undefined;
     if (!v.ok || (b && !b.ok)) {

@@ -4,7 +4,7 @@ import { audit, type Workspace } from '../workspace.js';
 import { BUILTIN_PLAYBOOKS, isBuiltin } from './builtin.js';
 
 export { isBuiltin };
-import { parsePlaybook, type Playbook } from './schema.js';
+import { parsePlaybook, usedParams, type Playbook } from './schema.js';
 
 export interface PlaybookInfo {
   id: string;
@@ -13,8 +13,17 @@ export interface PlaybookInfo {
   description: string;
   builtin: boolean;
   platforms: string[];
-  targets: Array<{ route: string; name: string; shell: string; tool?: string; scope: string; needsKeys: boolean }>;
-  params: Array<{ name: string; type: string; label: string; default?: string }>;
+  targets: Array<{
+    route: string;
+    name: string;
+    shell: string;
+    tool?: string;
+    scope: string;
+    needsKeys: boolean;
+    /** The parameters this route's commands use. */
+    params: string[];
+  }>;
+  params: Array<{ name: string; type: string; label: string; default?: string; example?: string }>;
 }
 
 /** Ids of the built-in playbooks: reserved, so a loaded file can never change what they generate. */
@@ -110,12 +119,14 @@ export function describePlaybook(p: Playbook): PlaybookInfo {
       ...(r.tool ? { tool: r.tool } : {}),
       scope: r.scope,
       needsKeys: r.needsKeys,
+      params: [...usedParams(r)],
     })),
     params: p.params.map((x) => ({
       name: x.name,
       type: x.type,
       label: x.label,
       ...(x.default ? { default: x.default } : {}),
+      ...(x.example ? { example: x.example } : {}),
     })),
   };
 }

@@ -1,5 +1,6 @@
 // The shareable playbook file format (ringside-playbook v1): a zod schema, its JSON Schema, and the rules zod alone cannot say.
 import { z } from 'zod';
+import { ENVIRONMENTS } from './environments.js';
 import { VALUE_TYPES, type ValueType } from './validate.js';
 
 export const PLAYBOOK_FORMAT = 'ringside-playbook';
@@ -84,6 +85,8 @@ const route = z
     /** 'device' writes one file per device; 'batch' one file for the whole target. */
     scope: z.enum(['batch', 'device']),
     needsKeys: z.boolean().default(false),
+    /** Where a cmd route runs: the script says so at the top and calls only commands present there. */
+    environment: z.enum(ENVIRONMENTS).optional(),
     description: z.string().max(2000).default(''),
     steps: z.array(step).min(1),
   })
@@ -94,6 +97,8 @@ const route = z
     const clear = r.steps.findIndex((s) => s.op === 'safeboot-clear');
     if (enter >= 0 && (clear < 0 || clear < enter))
       ctx.addIssue({ code: 'custom', message: `route ${r.id}: safeboot-enter must be followed by safeboot-clear` });
+    if (r.shell === 'cmd' && !r.environment)
+      ctx.addIssue({ code: 'custom', message: `route ${r.id}: a cmd route must name its environment` });
     if (r.shell === 'cmd')
       for (const s of r.steps) {
         if (s.op !== 'run') continue;
@@ -110,12 +115,25 @@ const route = z
   });
 export type Route = z.infer<typeof route>;
 
+/** The parameters a route's commands use. */
+export function usedParams(route: Route): Set<string> {
+  const out = new Set<string>();
+  for (const s of route.steps)
+    if (s.op === 'run' || s.op === 'capture')
+      for (const t of s.argv)
+        for (const p of typeof t === 'object' && 'concat' in t ? t.concat : [t])
+          if (typeof p === 'object' && 'param' in p) out.add(p.param);
+  return out;
+}
+
 const param = z
   .object({
     name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/),
     type: z.enum(VALUE_TYPES as [ValueType, ...ValueType[]]),
     label: z.string().min(1).max(120),
     default: z.string().max(200).optional(),
+    /** Shown as a placeholder only, never used as a value: made-up defaults end up in scripts unnoticed. */
+    example: z.string().max(200).optional(),
   })
   .strict();
 export type Param = z.infer<typeof param>;

@@ -2,7 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { FIELD_RESULTS, readPackHeader, type FieldResult } from '../../core/field/format.js';
-import { createPack, resultsFromPack } from '../../core/field/packs.js';
+import { createPack, NO_KEY_CHOICES, resultsFromPack, type NoKeyChoice } from '../../core/field/packs.js';
 import { revokePack } from '../../core/field/pack-life.js';
 import { WorkspaceStorage } from '../storage.js';
 import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
@@ -35,9 +35,13 @@ async function create(args: string[], io: CliIo): Promise<number> {
     expires: { type: 'string' },
     out: { type: 'string' },
     technician: { type: 'string' },
+    'without-key': { type: 'string' },
     json: { type: 'boolean' },
   });
   const [file] = positionals;
+  const withoutKey = (values['without-key'] ?? 'safe-mode') as NoKeyChoice;
+  if (!NO_KEY_CHOICES.includes(withoutKey))
+    throw new UsageError(`--without-key must be one of ${NO_KEY_CHOICES.join(', ')}`);
   if (!file || positionals.length > 1) throw new UsageError('give exactly one workspace file');
   if (!values.site && !values.devices) throw new UsageError('give --site S or --devices ID,ID,...');
   if (!values.expires) throw new UsageError('--expires DATE is required (YYYY-MM-DD, end of that day UTC)');
@@ -55,6 +59,7 @@ async function create(args: string[], io: CliIo): Promise<number> {
       passphrase,
       expiresAt: values.expires!,
       ...(values.technician ? { technician: values.technician } : {}),
+      withoutKey: { all: withoutKey },
     }),
   );
   const out = await writeOut(values.out, pack.bytes);
@@ -64,13 +69,26 @@ async function create(args: string[], io: CliIo): Promise<number> {
     devices: pack.devices,
     keys: pack.keys,
     expires: new Date(pack.expires).toISOString(),
+    withoutKey: pack.noKey,
   };
   if (values.json) printJson(io, summary);
-  else
+  else {
+    if (pack.noKey.length) {
+      const what = {
+        exclude: 'left out',
+        'safe-mode': 'carried with the Safe Mode path',
+        reimage: 'carried to reimage',
+      };
+      io.out(`${pack.noKey.length} device(s) have no valid recovery key:`);
+      for (const n of pack.noKey)
+        io.out(`  ${n.hostname}: ${n.reason.replace(/-/g, ' ')} (${n.detail}) - ${what[n.choice]}`);
+      if (withoutKey !== 'exclude') io.out('  (--without-key exclude leaves them out of the pack)');
+    }
     io.out(
       `wrote ${out}: pack ${pack.packId}, ${pack.devices} device(s), ${pack.keys} recovery key(s), expires ${summary.expires}\n` +
         'The pack holds recovery keys: hand it over and the passphrase separately. Its keys are now on the rotation list.',
     );
+  }
   return 0;
 }
 
@@ -119,7 +137,8 @@ async function revoke(args: string[], io: CliIo): Promise<number> {
 export const packCommand: Command = {
   name: 'pack',
   usage:
-    'ringside pack create <workspace> --site S --passphrase-file F --expires DATE --out FILE [--technician T] [--json]\n' +
+    'ringside pack create <workspace> --site S --passphrase-file F --expires DATE --out FILE [--technician T]\n' +
+    '      [--without-key safe-mode|reimage|exclude] [--json]   (devices with no valid key: default safe-mode)\n' +
     '  ringside pack results <pack> --passphrase-file F --set <host>=<result>... --out FILE [--technician T]\n' +
     '  ringside pack revoke <workspace> <pack-id> --reason TEXT [--json]',
   summary:

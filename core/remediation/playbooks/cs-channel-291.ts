@@ -11,14 +11,20 @@ export default {
   appliesTo: { platforms: ['windows'] },
   defaultStates: ['crashed', 'needs_fix', 'fix_in_progress'],
   params: [
-    { name: 'resourceGroup', type: 'azureResourceGroup', label: 'Azure resource group of the VMs', default: 'rg-prod' },
+    // No default for the resource group and the rescue instance: a made-up value would reach the script unnoticed.
+    {
+      name: 'resourceGroup',
+      type: 'azureResourceGroup',
+      label: 'Azure resource group of the VMs',
+      example: 'e.g. rg-servers-weu',
+    },
     { name: 'repairUser', type: 'userName', label: 'Admin user name for the Azure repair VM', default: 'repairadmin' },
     { name: 'region', type: 'awsRegion', label: 'AWS region', default: 'eu-west-1' },
     {
       name: 'rescueInstance',
       type: 'awsInstanceId',
       label: 'AWS rescue instance (a different Windows version)',
-      default: 'i-0123456789abcdef0',
+      example: 'e.g. i-0abc123def4567890',
     },
   ],
   routes: [
@@ -28,6 +34,7 @@ export default {
       shell: 'cmd',
       scope: 'batch',
       needsKeys: true,
+      environment: 'winre',
       description:
         "Boot to WinRE (Troubleshoot > Advanced options > Command Prompt; choose 'Skip this drive' on the BitLocker screen) or to a WinPE USB, then run this file. It unlocks each drive whose key protector matches a listed key ID, deletes exactly \\Windows\\System32\\drivers\\CrowdStrike\\C-00000291*.sys on drives C: to Z:, and logs every deleted file. Safe to run twice.",
       steps: [
@@ -47,8 +54,9 @@ export default {
       shell: 'cmd',
       scope: 'batch',
       needsKeys: false,
+      environment: 'safe-mode',
       description:
-        'Run once from an elevated prompt (or WinRE) to force Safe Mode and reboot; log in with a local administrator (LAPS) and run it again: it deletes the file, removes the safeboot flag and reboots normally.',
+        'For a device without a usable recovery key. Run it first from the WinRE / WinPE command prompt: it sets the safeboot flag and restarts with wpeutil reboot. Log in to Safe Mode with a local administrator (LAPS) and run it again: it deletes the file, removes the safeboot flag and restarts normally with shutdown /r.',
       steps: [
         { op: 'safeboot-enter', mode: 'minimal' },
         {

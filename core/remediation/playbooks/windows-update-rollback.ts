@@ -30,6 +30,7 @@ export default {
       id: 'wusa-cmd',
       name: 'wusa uninstall (standalone KB)',
       shell: 'cmd',
+      environment: 'windows',
       scope: 'batch',
       description:
         'Run elevated on each device. Exit code 2359303 means the update is not installed (already removed), so a second run changes nothing; 3010 means a restart is needed.',

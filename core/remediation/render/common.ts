@@ -2,6 +2,7 @@
 import type { Playbook, Route } from '../schema.js';
 import { isBuiltin, notBuiltinBanner } from '../builtin.js';
 import { commentText } from '../quote.js';
+import { ENVIRONMENT_TEXT } from '../environments.js';
 
 export interface RenderKey {
   /** Upper case, no braces. */
@@ -51,6 +52,11 @@ export function headerLines(ctx: RenderContext): string[] {
     `Playbook: ${p.id} version ${p.version}, route ${r.id}${r.tool ? ` (${r.tool})` : ''}`,
     `Workspace: ${ctx.workspaceId}`,
     `Generated: ${ctx.generatedAt}`,
+    ...(r.environment
+      ? r.steps.some((s) => s.op === 'safeboot-enter')
+        ? [`Runs in: first ${ENVIRONMENT_TEXT.winre}, to set Safe Mode;`, `then ${ENVIRONMENT_TEXT[r.environment]}`]
+        : [`Runs in: ${ENVIRONMENT_TEXT[r.environment]}`]
+      : []),
     `Target: ${ctx.targetText}`,
     `Devices (${ctx.devices.length}): ${ctx.devices.length ? '' : 'none'}`,
     ...ctx.devices.map((d) => `  ${d.hostname} (site ${d.site ?? '-'}, ring ${d.ring ?? '-'}, state ${d.state})`),

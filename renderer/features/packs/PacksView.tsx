@@ -8,6 +8,18 @@ import { TECHNICIAN_HASH } from '../technician/entry.js';
 const strengthModule = () => import('../../../core/secrets/passphrase.js');
 
 type MergeReport = Awaited<ReturnType<ReturnType<typeof useWorkspace>['db']['mergeResults']>>;
+type Preview = Awaited<ReturnType<ReturnType<typeof useWorkspace>['db']['packPreview']>>;
+type NoKeyChoice = 'exclude' | 'safe-mode' | 'reimage';
+const CHOICES: Array<{ id: NoKeyChoice; label: string }> = [
+  { id: 'safe-mode', label: 'Carry with the Safe Mode path' },
+  { id: 'reimage', label: 'Carry to reimage' },
+  { id: 'exclude', label: 'Leave out of the pack' },
+];
+const WHY: Record<string, string> = {
+  'none-imported': 'none imported',
+  'invalid-checksum': 'invalid checksum',
+  'key-id-mismatch': 'key ID mismatch',
+};
 
 function inDays(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -28,6 +40,8 @@ export function PacksView() {
   const [pass2, setPass2] = useState('');
   const [technician, setTechnician] = useState('');
   const [confirming, setConfirming] = useState(false);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [choices, setChoices] = useState<Record<number, NoKeyChoice>>({});
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -82,11 +96,17 @@ export function PacksView() {
         passphrase: pass,
         expiresAt: expires,
         ...(technician ? { technician } : {}),
+        withoutKey: { all: 'safe-mode', devices: choices },
       });
       await changed();
       await host.saveFile({ suggestedName: pack.fileName, data: pack.bytes, mime: 'application/octet-stream' });
+      const out = pack.noKey.filter((n) => n.choice === 'exclude').length;
+      const carried = pack.noKey.length - out;
       setMessage(
         `Saved ${pack.fileName}: ${pack.devices} device(s), ${pack.keys} recovery key(s), expires ${fmt(pack.expires)} UTC. ` +
+          (pack.noKey.length
+            ? `${carried} device(s) without a valid key carried with Safe Mode or reimage, ${out} left out. `
+            : '') +
           'Give the passphrase to the technician separately. The keys are on the rotation list.',
       );
       setPass('');
@@ -122,7 +142,21 @@ export function PacksView() {
     await host.saveFile({ suggestedName: 'ringside-key-rotation.csv', data: csv, mime: 'text/csv' });
   }
 
+  async function startConfirm() {
+    setError(null);
+    setPreview(null);
+    setChoices({});
+    setConfirming(true);
+    try {
+      setPreview(await db.packPreview({ site }));
+    } catch (e) {
+      setError((e as Error).message);
+      setConfirming(false);
+    }
+  }
+
   const why = problem();
+  const leftOut = preview ? preview.noKey.filter((n) => (choices[n.id] ?? 'safe-mode') === 'exclude').length : 0;
   return (
     <section className="view packs" aria-labelledby="packs-title">
       <div className="view-head">
@@ -195,7 +229,7 @@ export function PacksView() {
                 className="primary"
                 disabled={why !== null || busy !== null}
                 title={why ?? undefined}
-                onClick={() => setConfirming(true)}
+                onClick={() => void startConfirm()}
                 data-testid="pack-create"
               >
                 Create pack…
@@ -214,13 +248,71 @@ export function PacksView() {
             </p>
           )}
           {why && site && <p className="muted small">{why}</p>}
-          {confirming && (
+          {confirming && !preview && <p role="status">Checking which devices have a valid recovery key…</p>}
+          {confirming && preview && (
             <div className="packs-confirm" role="group" aria-label="Confirm pack creation">
               <p>
-                This file will carry the BitLocker recovery keys of <strong>{chosen?.devices ?? 0}</strong> device(s) at
-                site <strong>{site}</strong>. Anyone with the file and the passphrase can unlock those machines until{' '}
+                This file will carry <strong>{preview.keys}</strong> BitLocker recovery key(s) for{' '}
+                <strong>{preview.withKey}</strong> of the <strong>{preview.devices}</strong> device(s) at site{' '}
+                <strong>{site}</strong>. Anyone with the file and the passphrase can unlock those machines until{' '}
                 {expires}. Every key in it goes on the rotation list, and the creation is audited.
               </p>
+              {preview.noKey.length > 0 && (
+                <div className="packs-nokey" data-testid="pack-nokey">
+                  <h3>
+                    {preview.noKey.length} device(s) without a valid recovery key
+                    {leftOut > 0 ? ` (${leftOut} left out)` : ''}
+                  </h3>
+                  <p className="muted small">
+                    Decide now, not on site: carry them with a path that needs no key, or leave them out.
+                  </p>
+                  <div className="toolbar">
+                    <button
+                      type="button"
+                      onClick={() => setChoices(Object.fromEntries(preview.noKey.map((n) => [n.id, 'exclude'])))}
+                      data-testid="pack-nokey-exclude-all"
+                    >
+                      Leave them all out
+                    </button>
+                    <button type="button" onClick={() => setChoices({})}>
+                      All with Safe Mode
+                    </button>
+                  </div>
+                  <table className="compact">
+                    <thead>
+                      <tr>
+                        <th scope="col">Host</th>
+                        <th scope="col">Why</th>
+                        <th scope="col">Path</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {preview.noKey.map((n) => (
+                        <tr key={n.id} data-testid="pack-nokey-row" data-host={n.hostname}>
+                          <td className="nowrap">{n.hostname}</td>
+                          <td>
+                            <strong>{WHY[n.reason] ?? n.reason}</strong>
+                            <span className="muted small"> · {n.detail}</span>
+                          </td>
+                          <td>
+                            <select
+                              aria-label={`Path for ${n.hostname}`}
+                              value={choices[n.id] ?? 'safe-mode'}
+                              onChange={(e) => setChoices({ ...choices, [n.id]: e.target.value as NoKeyChoice })}
+                            >
+                              {CHOICES.map((c) => (
+                                <option key={c.id} value={c.id}>
+                                  {c.label}
+                                </option>
+                              ))}
+                            </select>
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
               <div className="toolbar">
                 <button
                   type="button"

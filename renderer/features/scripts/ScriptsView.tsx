@@ -78,6 +78,10 @@ export function ScriptsView() {
 
   const pb = playbooks.data?.find((p) => p.id === playbookId);
   const routeInfo = pb?.targets.find((t) => t.route === route) ?? pb?.targets[0];
+  // Values the route needs and nobody has typed: no made-up default stands in for them.
+  const missing = (pb?.params ?? []).filter(
+    (p) => routeInfo?.params.includes(p.name) && !(params[p.name] ?? p.default ?? '').trim(),
+  );
   const target = useMemo(() => {
     const hostnames = hosts
       .split(/[\s,;]+/)
@@ -265,7 +269,13 @@ export function ScriptsView() {
               one file per device
             </span>
           </label>
-          <button type="button" data-testid="generate" disabled={busy || !routeInfo} onClick={() => void generate()}>
+          <button
+            type="button"
+            data-testid="generate"
+            disabled={busy || !routeInfo || missing.length > 0}
+            title={missing.length ? `Fill in: ${missing.map((p) => p.label).join(', ')}` : undefined}
+            onClick={() => void generate()}
+          >
             {busy ? 'Generating…' : 'Generate'}
           </button>
         </div>
@@ -277,11 +287,19 @@ export function ScriptsView() {
                 <input
                   data-testid={`param-${p.name}`}
                   value={params[p.name] ?? p.default ?? ''}
+                  placeholder={p.example}
+                  required={routeInfo?.params.includes(p.name)}
+                  aria-invalid={missing.includes(p) || undefined}
                   onChange={(e) => setParams((old) => ({ ...old, [p.name]: e.target.value }))}
                 />
               </label>
             ))}
           </div>
+        )}
+        {missing.length > 0 && (
+          <p className="muted small" data-testid="params-missing">
+            This route needs: {missing.map((p) => p.label).join(', ')}.
+          </p>
         )}
         <div className="toolbar">
           <button type="button" data-testid="export-playbook" onClick={() => void exportPlaybook()}>

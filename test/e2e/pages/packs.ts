@@ -26,12 +26,31 @@ export class PacksPage {
     return (await this.page.getByTestId('pack-create').getAttribute('title')) ?? '';
   }
 
-  /** Creates a pack for the site through the confirm step and returns where the download was saved. */
-  async createPack(site: string, passphrase: string, dir: string): Promise<string> {
+  /** Fills the form for a site and opens the confirm step (which lists the devices without a valid key). */
+  async openConfirm(site: string, passphrase: string): Promise<void> {
     await this.page.getByTestId('pack-site').selectOption(site);
     await this.page.getByTestId('pack-passphrase').fill(passphrase);
     await this.page.getByTestId('pack-passphrase2').fill(passphrase);
     await this.page.getByTestId('pack-create').click();
+    await expect(this.page.getByRole('group', { name: 'Confirm pack creation' })).toBeVisible();
+  }
+
+  /** Rows of the no-key list in the confirm step: one per device without a valid recovery key. */
+  noKeyRows() {
+    return this.page.getByTestId('pack-nokey-row');
+  }
+
+  async leaveAllOut(): Promise<void> {
+    await this.page.getByTestId('pack-nokey-exclude-all').click();
+  }
+
+  /** Picks the path for one keyless device: 'Carry with the Safe Mode path', 'Carry to reimage' or 'Leave out of the pack'. */
+  async choosePath(host: string, label: string): Promise<void> {
+    await this.page.getByLabel(`Path for ${host}`, { exact: true }).selectOption({ label });
+  }
+
+  /** Confirms and saves; returns where the download was saved. */
+  async confirmAndSave(dir: string): Promise<string> {
     const [download] = await Promise.all([
       this.page.waitForEvent('download'),
       this.page.getByTestId('pack-confirm').click(),
@@ -40,6 +59,12 @@ export class PacksPage {
     await download.saveAs(file);
     await expect(this.page.getByTestId('pack-message')).toContainText('recovery key');
     return file;
+  }
+
+  /** Creates a pack for the site through the confirm step and returns where the download was saved. */
+  async createPack(site: string, passphrase: string, dir: string): Promise<string> {
+    await this.openConfirm(site, passphrase);
+    return this.confirmAndSave(dir);
   }
 
   async importResults(file: string): Promise<string> {
@@ -102,6 +127,21 @@ export class TechnicianPage {
     await this.page.keyboard.press('Alt+1');
     await expect(done).toHaveAttribute('data-done', String(before + 1));
     await expect(this.page.getByTestId('tech-status')).toContainText(`${host}: fixed saved`);
+  }
+
+  /** Selects a device in the list by its host name. */
+  async selectDevice(host: string): Promise<void> {
+    await this.deviceList().getByRole('option').filter({ hasText: host }).first().click();
+    await expect(this.page.getByTestId('tech-device')).toHaveText(host);
+  }
+
+  /** The procedure the checklist shows for the current device (winre-key, winre-safe-mode, safe-mode, reimage). */
+  async procedure(): Promise<string> {
+    return (await this.page.getByTestId('tech-procedure').getAttribute('data-procedure')) ?? '';
+  }
+
+  async setMethod(label: string): Promise<void> {
+    await this.page.getByTestId('tech-method').selectOption(label);
   }
 
   async nextDeviceByKeyboard(): Promise<void> {

@@ -16,6 +16,14 @@ export class ScriptsPage {
     if (opts.state) await this.page.getByTestId('state').selectOption(opts.state);
   }
 
+  param(name: string) {
+    return this.page.getByTestId(`param-${name}`);
+  }
+
+  generateButton() {
+    return this.page.getByTestId('generate');
+  }
+
   async includeKeys() {
     // The box stays unticked until the confirmation is accepted.
     await this.page.getByTestId('with-keys').click();

@@ -157,3 +157,71 @@ test('pack create → pack results → merge → audit verify, with refusals', a
   expect(broken.err).toMatch(/BROKEN at entry 2 .*altered/);
   expect(recoveryPassword(1)).toMatch(/^\d{6}(-\d{6}){7}$/);
 });
+
+test('pack create lists the devices without a valid key, with why, and --without-key exclude leaves them out', async () => {
+  const file = path.join(dir, 'par.ringside');
+  const ws = await openWorkspace({
+    SQL: await loadSqlJs(),
+    keyMaterial: (id) => new FileKeyStore().get(id),
+    actor: 'test',
+  });
+  for (const [id, host] of [
+    [1, 'PAR-1'],
+    [2, 'PAR-2'],
+  ] as const)
+    ws.db.run(`INSERT INTO devices(id, hostname, host_key, site, platform, state) VALUES (?,?,?,?,?,?)`, [
+      id,
+      host,
+      host,
+      'PAR',
+      'windows',
+      'needs_fix',
+    ]);
+  const pw = recoveryPassword(9);
+  ws.db.run('INSERT INTO keys(device_id, key_id, secret, fingerprint, valid) VALUES (1,?,?,?,1)', [
+    '00000009-aaaa-bbbb-cccc-000000000009',
+    await ws.box.seal(pw),
+    await ws.box.fingerprint(pw),
+  ]);
+  await new WorkspaceStorage().save(file, ws.db, 0);
+  ws.db.close();
+  const expires = new Date(Date.now() + 5 * 864e5).toISOString().slice(0, 10);
+  const common = ['--site', 'PAR', '--passphrase-file', path.join(dir, 'pass.txt'), '--expires', expires];
+  const carried = await run('pack', 'create', file, ...common, '--out', path.join(dir, 'par1.ringpack'));
+  expect(carried.err).toBe('');
+  expect(carried.out).toContain('1 device(s) have no valid recovery key:');
+  expect(carried.out).toContain(
+    'PAR-2: none imported (no recovery key was imported for it) - carried with the Safe Mode path',
+  );
+  expect(carried.out).toContain('--without-key exclude');
+  expect(carried.out).toMatch(/2 device\(s\), 1 recovery key/);
+  const left = await run(
+    'pack',
+    'create',
+    file,
+    ...common,
+    '--without-key',
+    'exclude',
+    '--out',
+    path.join(dir, 'par2.ringpack'),
+    '--json',
+  );
+  expect(left.err).toBe('');
+  expect(JSON.parse(left.out)).toMatchObject({
+    devices: 1,
+    keys: 1,
+    withoutKey: [{ hostname: 'PAR-2', reason: 'none-imported', choice: 'exclude' }],
+  });
+  const wrong = await run(
+    'pack',
+    'create',
+    file,
+    ...common,
+    '--without-key',
+    'later',
+    '--out',
+    path.join(dir, 'x.ringpack'),
+  );
+  expect(wrong.code).not.toBe(0);
+  expect(wrong.err).toMatch(/--without-key must be one of exclude, safe-mode, reimage/);
+});

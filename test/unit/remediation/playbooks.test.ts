@@ -10,6 +10,42 @@ import { makeKey, sampleFleet, workspace } from './helpers.js';
 
 const GOLDEN = path.resolve('test/fixtures/remediation');
 const update = process.env.UPDATE_GOLDEN === '1';
+export const CLOUD_PARAMS = { resourceGroup: 'rg-prod', rescueInstance: 'i-0123456789abcdef0' };
+
+describe('parameters without a default', () => {
+  it('are required: the cloud routes refuse to generate until the resource group or rescue instance is typed', async () => {
+    const ws = await workspace();
+    await sampleFleet(ws);
+    for (const [route, field] of [
+      ['azure-cli', 'resourceGroup'],
+      ['aws-cli', 'rescueInstance'],
+    ] as const) {
+      const b = await h.generateScripts(ws, {
+        playbookId: 'cs-channel-291',
+        route,
+        target: { site: 'LON', ring: 'Broad' },
+        withKeys: false,
+        params: {},
+      });
+      expect(b.files, route).toEqual([]);
+      expect(b.refused).toContainEqual(expect.objectContaining({ field, code: 'required' }));
+      // Typed but empty is refused too (by the value grammar).
+      const empty = await h.generateScripts(ws, {
+        playbookId: 'cs-channel-291',
+        route,
+        target: { site: 'LON', ring: 'Broad' },
+        withKeys: false,
+        params: { [field]: '' },
+      });
+      expect(empty.files, route).toEqual([]);
+      expect(empty.refused.map((r) => r.field)).toContain(field);
+    }
+    // Nothing made up remains in the built-in playbook for them.
+    const pb = BUILTIN_PLAYBOOKS.find((p) => p.id === 'cs-channel-291')!;
+    for (const name of ['resourceGroup', 'rescueInstance'])
+      expect(pb.params.find((p) => p.name === name)).not.toHaveProperty('default');
+  });
+});
 
 describe('golden files', () => {
   it('every route of every built-in playbook renders exactly the stored output for the fixed sample', async () => {
@@ -19,7 +55,15 @@ describe('golden files', () => {
     for (const p of BUILTIN_PLAYBOOKS)
       for (const r of p.routes) {
         const target = p.id === 'cs-channel-291' ? { site: 'LON', ring: 'Broad' } : { site: 'LON', states: [] };
-        const b = await h.generateScripts(ws, { playbookId: p.id, route: r.id, target, withKeys: true });
+        // The cloud routes' resource group and rescue instance have no default: the test types them, as a user must.
+        const params = p.id === 'cs-channel-291' ? CLOUD_PARAMS : undefined;
+        const b = await h.generateScripts(ws, {
+          playbookId: p.id,
+          route: r.id,
+          target,
+          withKeys: true,
+          ...(params ? { params } : {}),
+        });
         expect(b.files.length, `${p.id}/${r.id}`).toBeGreaterThan(0);
         for (const f of b.files) {
           const file = path.join(GOLDEN, f.path);

@@ -79,6 +79,7 @@ describe('bash', () => {
       route: 'azure-cli',
       target: { site: 'CORPUS', states: [] },
       withKeys: false,
+      params: { resourceGroup: 'rg-corpus' },
     });
     const refusedHosts = azure.refused.filter((r) => r.field === 'hostname');
     for (const r of refusedHosts) expect(r.reason.length).toBeGreaterThan(10);
@@ -146,7 +147,8 @@ describe('bash', () => {
       ['linux-package-rollback', 'dnf-downgrade', {}],
       ['linux-package-rollback', 'apt-pin', {}],
     ] as const) {
-      const b = await generateScripts(ws, { playbookId: pb, route, target, withKeys: false });
+      const params = { resourceGroup: 'rg-prod', rescueInstance: 'i-0123456789abcdef0' };
+      const b = await generateScripts(ws, { playbookId: pb, route, target, withKeys: false, params });
       expect(b.files.length).toBeGreaterThan(0);
       for (const f of b.files) {
         const name = path.join(dir, f.path.replace(/\//g, '__'));
