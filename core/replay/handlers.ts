@@ -94,22 +94,15 @@ export const replayHandlers = {
     return [...builtIns, ...saved];
   },
 
+  /** Checks a policy as savePolicy would and returns its file text, without storing it (the UI journals the save). */
+  policyText(_ws: Workspace, policy: unknown): { id: string; text: string } {
+    const p = checkSavable(policy);
+    return { id: p.id, text: serializePolicy(p) };
+  },
+
   /** Saves (or replaces, by id) a policy in the workspace; built-in ids are refused. Returns the file text. */
   savePolicy(ws: Workspace, policy: unknown): { id: string; text: string } {
-    const p = asPolicy(policy, 'policy');
-    if (builtInPolicies().some((b) => b.id === p.id))
-      throw new Error(`policy id '${p.id}' is a built-in policy: give the copy another id`);
-    const text = serializePolicy(p);
-    ws.db.tx(() => {
-      ws.db.run(
-        `INSERT INTO replay_policies(id, name, body, saved_at, saved_by) VALUES (?,?,?,?,?)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, body = excluded.body, saved_at = excluded.saved_at,
-           saved_by = excluded.saved_by`,
-        [p.id, p.name, text, ws.now(), ws.actor],
-      );
-      audit(ws, 'replay.policy.save', { id: p.id, name: p.name });
-    });
-    return { id: p.id, text };
+    return storePolicy(ws, policy, ws.now());
   },
 
   /** The built-in default: Test 1 %, 4 h bake, halt at a 2 % crash rate. */
@@ -117,3 +110,26 @@ export const replayHandlers = {
     return defaultPolicy();
   },
 } satisfies HandlerMap;
+
+function checkSavable(policy: unknown): Policy {
+  const p = asPolicy(policy, 'policy');
+  if (builtInPolicies().some((b) => b.id === p.id))
+    throw new Error(`policy id '${p.id}' is a built-in policy: give the copy another id`);
+  return p;
+}
+
+/** Stores a policy at a given time: the journal replays a save with the time it was first made. */
+export function storePolicy(ws: Workspace, policy: unknown, at: number): { id: string; text: string } {
+  const p = checkSavable(policy);
+  const text = serializePolicy(p);
+  ws.db.tx(() => {
+    ws.db.run(
+      `INSERT INTO replay_policies(id, name, body, saved_at, saved_by) VALUES (?,?,?,?,?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, body = excluded.body, saved_at = excluded.saved_at,
+         saved_by = excluded.saved_by`,
+      [p.id, p.name, text, at, ws.actor],
+    );
+    audit(ws, 'replay.policy.save', { id: p.id, name: p.name });
+  });
+  return { id: p.id, text };
+}

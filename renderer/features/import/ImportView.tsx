@@ -111,8 +111,9 @@ export function ImportView() {
     async (files: File[]) => {
       if (!files.length || busy) return;
       const done = await run(files);
-      setEntries((prev) => [...[...done].reverse(), ...prev.filter((p) => !files.includes(p.file))]);
+      // The snapshot is written before the reports show: an import shown as done survives a crash right after.
       if (done.some((e) => e.report && e.report.imported > 0)) await changed();
+      setEntries((prev) => [...[...done].reverse(), ...prev.filter((p) => !files.includes(p.file))]);
     },
     [busy, run, changed],
   );
@@ -123,8 +124,8 @@ export function ImportView() {
   const remap = useCallback(
     async (file: File, mapping: ColumnMapping) => {
       const [e] = await run([file], mapping);
-      setEntries((prev) => prev.map((p) => (p.file === file ? e! : p)));
       if (e!.report && e!.report.imported > 0) await changed();
+      setEntries((prev) => prev.map((p) => (p.file === file ? e! : p)));
     },
     [run, changed],
   );

@@ -191,7 +191,7 @@ function HaltPanel(props: { live: LiveGates }) {
 }
 
 export function ReplayView() {
-  const { db, host } = useWorkspace();
+  const { db, host, act } = useWorkspace();
   const stored = useQuery((c) => c.policies(), []);
   const [policy, setPolicy] = useState<Policy | null>(null);
   const [compareId, setCompareId] = useState<string>('');
@@ -227,7 +227,9 @@ export function ReplayView() {
     setError(null);
     try {
       const id = policy.id === 'default' || policy.id === 'canary-1h' ? `${policy.id}-copy` : policy.id;
-      const { text } = await db.savePolicy({ ...policy, id });
+      // Checked first, then journalled through the host: "Saved" shows only once the save is on disk.
+      const { text } = await db.policyText({ ...policy, id });
+      await act({ type: 'policy.save', policy: { ...policy, id }, at: Date.now() });
       setPolicy({ ...policy, id });
       const where = await host.saveFile({ suggestedName: `${id}.policy.json`, data: text, mime: 'application/json' });
       setMessage(where ? `Saved in the workspace and to ${where}` : 'Saved in the workspace');
