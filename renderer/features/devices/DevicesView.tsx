@@ -4,6 +4,7 @@ import type { DeviceQuery, DeviceRow, SortKey } from '../../../core/analysis/dev
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import { DEVICE_STATES } from '../../../core/contract/analysis.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
+import { counted, debugTimings, utcFull } from '../../app/format.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { FilterBar } from '../overview/FilterBar.js';
 import { useDashFilter } from '../overview/filter-store.js';
@@ -26,8 +27,6 @@ interface SavedView {
 const EMPTY: LocalQuery = { state: '', version: '', text: '', sort: 'hostname', dir: 'asc' };
 const CLASSES = ['exposed', 'affected', 'remaining', 'recovered'];
 
-const day = (t: number | null) => (t ? new Date(t).toISOString().slice(0, 16).replace('T', ' ') : '');
-
 const COLUMNS: Column<DeviceRow>[] = [
   { key: 'hostname', label: 'Hostname', width: 'minmax(150px, 2fr)', sortable: true, render: (r) => r.hostname },
   { key: 'ring', label: 'Ring', width: 'minmax(70px, 0.8fr)', sortable: true, render: (r) => r.ring },
@@ -48,16 +47,16 @@ const COLUMNS: Column<DeviceRow>[] = [
   {
     key: 'crashedAt',
     label: 'Crashed (UTC)',
-    width: 'minmax(130px, 1fr)',
+    width: 'minmax(170px, 1.1fr)',
     sortable: true,
-    render: (r) => day(r.crashedAt),
+    render: (r) => utcFull(r.crashedAt),
   },
   {
     key: 'lastSeen',
     label: 'Last seen (UTC)',
-    width: 'minmax(130px, 1fr)',
+    width: 'minmax(170px, 1.1fr)',
     sortable: true,
-    render: (r) => day(r.lastSeen),
+    render: (r) => utcFull(r.lastSeen),
   },
   { key: 'sources', label: 'Sources', width: 'minmax(90px, 1fr)', render: (r) => r.sources },
 ];
@@ -143,8 +142,9 @@ export function DevicesView() {
     <section className="view devices" aria-labelledby="devices-title">
       <header className="view-head">
         <h1 id="devices-title">Devices</h1>
-        <p className="muted small" data-testid="device-total" aria-live="polite">
-          {pages.total.toLocaleString('en-US')} devices{pages.ms !== undefined && ` · first page in ${pages.ms} ms`}
+        <p className="muted small" data-testid="device-total" data-ready={pages.ready} aria-live="polite">
+          {counted(pages.total, 'device')}
+          {debugTimings() && pages.ms !== undefined && ` · first page in ${pages.ms} ms`}
         </p>
       </header>
       <FilterBar value={filter} options={options.data?.options} onChange={setFilter} />

@@ -1,8 +1,10 @@
 // The war-room overview: large numbers, state bars by ring and site, crash timeline, burn-down, critical devices, rules.
+import { debugTimings } from '../../app/format.js';
 import { useState } from 'react';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import type { Counts } from '../../../core/contract/analysis.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
+import { seriesTable } from '../../components/charts/chart-table.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
@@ -71,7 +73,7 @@ export function OverviewView() {
           <p className="muted small" data-testid="data-time">
             Exposure window {utc(s.window.start)} – {utc(s.window.end).slice(11)} · states as of{' '}
             {s.asOf ? utc(s.asOf) : '—'}
-            {d && ` · refreshed in ${d.ms} ms`}
+            {d && debugTimings() && ` · refreshed in ${d.ms} ms`}
           </p>
         )}
       </header>
@@ -113,6 +115,7 @@ export function OverviewView() {
             title="New crashes per ring (15 min)"
             testId="crash-chart"
             empty={!d.series.crashTimeline.points.length}
+            table={seriesTable(d.series.crashTimeline, 'New crashes per ring, per 15 minutes')}
           >
             <TimeLines series={d.series.crashTimeline} colourBy="ring" yLabel="devices" bars />
           </ChartPanel>
@@ -120,6 +123,7 @@ export function OverviewView() {
             title="Burn-down: devices still down, by ring"
             testId="burn-ring-chart"
             empty={!d.series.burnDownByRing.points.length}
+            table={seriesTable(d.series.burnDownByRing, 'Devices still down, by ring')}
           >
             <TimeLines series={d.series.burnDownByRing} colourBy="ring" yLabel="devices down" />
           </ChartPanel>
@@ -127,6 +131,7 @@ export function OverviewView() {
             title="Burn-down: devices still down, by site"
             testId="burn-site-chart"
             empty={!d.series.burnDownBySite.points.length}
+            table={seriesTable(d.series.burnDownBySite, 'Devices still down, by site')}
           >
             <TimeLines series={d.series.burnDownBySite} colourBy="index" yLabel="devices down" />
           </ChartPanel>

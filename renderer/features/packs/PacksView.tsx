@@ -1,4 +1,5 @@
 // Field packs: create an encrypted pack for a site (confirmed, since it carries keys), list packs, merge results back, key rotation list.
+import { counted } from '../../app/format.js';
 import { useState } from 'react';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { TECHNICIAN_HASH } from '../technician/entry.js';
@@ -57,7 +58,7 @@ export function PacksView() {
       await changed();
       await host.saveFile({ suggestedName: pack.fileName, data: pack.bytes, mime: 'application/octet-stream' });
       setMessage(
-        `Saved ${pack.fileName}: ${pack.devices} device(s), ${pack.keys} recovery key(s), expires ${fmt(pack.expires)} UTC. ` +
+        `Saved ${pack.fileName}: ${counted(pack.devices, 'device')}, ${counted(pack.keys, 'recovery key')}, expires ${fmt(pack.expires)} UTC. ` +
           'Give the passphrase to the technician separately. The keys are on the rotation list.',
       );
       setPass('');
@@ -174,9 +175,10 @@ export function PacksView() {
           {confirming && (
             <div className="packs-confirm" role="group" aria-label="Confirm pack creation">
               <p>
-                This file will carry the BitLocker recovery keys of <strong>{chosen?.devices ?? 0}</strong> device(s) at
-                site <strong>{site}</strong>. Anyone with the file and the passphrase can unlock those machines until{' '}
-                {expires}. Every key in it goes on the rotation list, and the creation is audited.
+                This file will carry the BitLocker recovery keys of <strong>{chosen?.devices ?? 0}</strong>{' '}
+                {(chosen?.devices ?? 0) === 1 ? 'device' : 'devices'} at site <strong>{site}</strong>. Anyone with the
+                file and the passphrase can unlock those machines until {expires}. Every key in it goes on the rotation
+                list, and the creation is audited.
               </p>
               <div className="toolbar">
                 <button
