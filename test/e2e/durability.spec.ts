@@ -37,7 +37,7 @@ test('saved view, column mapping and replay policy each survive a kill right aft
     await new AppPage(page).nav('Rollout replay');
     await page.getByLabel('Policy name').fill('Gate at half a percent');
     await page.getByRole('button', { name: 'Save policy' }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Saved in the workspace' })).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: 'in the workspace' })).toBeVisible();
     await host.kill();
     page = await host.restartAndReopen();
     await new AppPage(page).nav('Rollout replay');
