@@ -2,7 +2,9 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImportInput } from '../../core/contract/ingest.js';
-import { importFiles, type IngestReport } from '../../core/ingest/index.js';
+import { describeChanges } from '../../core/analysis/change-log.js';
+import { importBatch } from '../../core/ingest/batch.js';
+import type { IngestReport } from '../../core/ingest/index.js';
 import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 
 /** A file on disk as an ImportInput: streamed, never read whole. */
@@ -66,12 +68,16 @@ export const importCommand: Command = {
       }
     }
     // One batch: the analysis runs once after the last file instead of after each one.
-    const reports: IngestReport[] = await withWorkspace(workspace, { write: true, create: true }, (ws) =>
-      importFiles(ws, inputs),
+    const { reports, changes } = await withWorkspace(workspace, { write: true, create: true }, (ws) =>
+      importBatch(ws, inputs),
     );
-    if (!values.json) for (const r of reports) io.out(line(r));
+    if (!values.json) {
+      for (const r of reports) io.out(line(r));
+      io.out(`changes: ${describeChanges(changes)}`);
+    }
     if (values.json)
       printJson(io, {
+        changes,
         files: reports.map((r) => ({
           file: r.file,
           format: r.format,
@@ -81,7 +87,9 @@ export const importCommand: Command = {
           rejected: r.rejected,
           flagged: r.flagged,
           duplicate: r.duplicate,
+          devicesAdded: r.devicesAdded,
           errors: r.errors.map((e) => ({ line: e.line, field: e.field, message: e.message })),
+          reasons: r.reasons,
           notes: r.notes,
         })),
       });

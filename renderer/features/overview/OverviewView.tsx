@@ -9,6 +9,7 @@ import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
 import { useQuery } from '../../app/workspace.js';
+import { ChangeLog } from './ChangeLog.js';
 import { FilterBar } from './FilterBar.js';
 import { useDashFilter } from './filter-store.js';
 
@@ -234,6 +235,7 @@ export function OverviewView() {
           </>
         )}
       </section>
+      <ChangeLog />
     </section>
   );
 }

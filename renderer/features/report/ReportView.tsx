@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
 import { seriesTable } from '../../components/charts/chart-table.js';
+import { ChangeLog } from '../overview/ChangeLog.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
@@ -211,6 +212,7 @@ export function ReportView() {
               ))}
             </ol>
           </section>
+          <ChangeLog limit={50} />
           <section data-testid="report-rules" aria-labelledby="rr-title">
             <h2 id="rr-title">How states were decided</h2>
             <p>{r.rules.exposure}</p>
