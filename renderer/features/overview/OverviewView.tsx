@@ -72,8 +72,14 @@ export function OverviewView() {
         <h1 id="overview-title">Overview</h1>
         {s && (
           <p className="muted small" data-testid="data-time">
-            Exposure window {utc(s.window.start)} – {utc(s.window.end).slice(11)} · states as of{' '}
-            {s.asOf ? utc(s.asOf) : '—'}
+            {s.window.source === 'none' ? (
+              <>Exposure window: not set yet (it comes with the first import or is chosen) · no data time yet</>
+            ) : (
+              <>
+                Exposure window{s.window.source === 'playbook' ? ' (channel file 291 playbook)' : ''}{' '}
+                {utc(s.window.start)} – {utc(s.window.end).slice(11)} · states as of {s.asOf ? utc(s.asOf) : '—'}
+              </>
+            )}
             {d && debugTimings() && ` · refreshed in ${d.ms} ms`}
           </p>
         )}

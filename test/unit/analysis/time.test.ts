@@ -1,5 +1,6 @@
 // Times from the data, not the host clock: the data time, first-crash times versus bucket starts, late result clocks.
 import { describe, expect, it } from 'vitest';
+import { writeConfig } from '../../../core/analysis/config.js';
 import { recompute } from '../../../core/analysis/recompute.js';
 import { report } from '../../../core/analysis/report.js';
 import { summary } from '../../../core/analysis/summary.js';
@@ -72,5 +73,20 @@ describe('time handling', () => {
     const last = after.points[after.points.length - 1]!;
     expect(after.keys.reduce((n, k) => n + (last[k] ?? 0), 0)).toBe(summary(ws).totals.remaining);
     expect(summary(ws).totals.remaining).toBe(4);
+  });
+
+  it('a new empty workspace claims no exposure window; data brings the playbook window; a chosen one is marked', async () => {
+    const ws = await farFutureWs();
+    expect(summary(ws).window.source).toBe('none');
+    expect(summary(ws).asOf).toBeNull();
+    crashedDevice(ws, { hostname: 'A' }, '04:20');
+    recompute(ws);
+    expect(summary(ws).window.source).toBe('playbook');
+    writeConfig(ws, { windowStart: Date.UTC(2025, 0, 2, 8), windowEnd: Date.UTC(2025, 0, 2, 9) });
+    expect(summary(ws).window).toEqual({
+      start: Date.UTC(2025, 0, 2, 8),
+      end: Date.UTC(2025, 0, 2, 9),
+      source: 'chosen',
+    });
   });
 });
