@@ -1,7 +1,7 @@
 // Worker/CLI entry points of the replay domain: each takes the open workspace first.
 import type { HandlerMap } from '../api/types.js';
 import { audit, type Workspace } from '../workspace.js';
-import { listContents, loadReplayData, type ContentInfo } from './data.js';
+import { derivedBasis, listContents, loadReplayData, type ContentInfo } from './data.js';
 import { builtInPolicies, defaultPolicy, parsePolicy, serializePolicy, type Policy } from './policy.js';
 import { simulate, type ReplayResult } from './simulate.js';
 import { liveGates, type LiveGates } from './live.js';
@@ -71,6 +71,11 @@ export const replayHandlers = {
   /** Safe-deployment conformance per vendor/agent in the estate, with a Markdown rendering. */
   conformance(ws: Workspace): ConformanceReport {
     return conformance(ws);
+  },
+
+  /** The facts a replay without a rollout log derives its receipts from, in words. */
+  replayBasis(ws: Workspace): string {
+    return derivedBasis(ws);
   },
 
   /** The contents found in the rollout log (most crashes first). */

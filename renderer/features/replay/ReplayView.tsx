@@ -78,6 +78,16 @@ function RingTable(props: { result: ReplayResult; testId: string }) {
   );
 }
 
+/** Says which facts a replay without a rollout log used (the receipts are derived from the fleet exports). */
+function DerivedBasis() {
+  const { data } = useQuery((c) => c.replayBasis(), []);
+  return data ? (
+    <p className="notice" data-testid="replay-basis">
+      {data}
+    </p>
+  ) : null;
+}
+
 function ResultPanel(props: { result: ReplayResult; prefix: string }) {
   const { result: r, prefix } = props;
   return (
@@ -106,6 +116,7 @@ function ResultPanel(props: { result: ReplayResult; prefix: string }) {
           Content {r.content.key}, released {hms(r.t0)} UTC on {day(r.t0)}; replayed in {r.elapsedMs} ms.
         </span>
       </p>
+      {r.content.source === 'derived' && <DerivedBasis />}
       <RingTable result={r} testId={`${prefix}-rings`} />
       <details>
         <summary>The arithmetic, ring by ring</summary>
