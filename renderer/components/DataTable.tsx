@@ -40,6 +40,8 @@ export function DataTable<R>(props: DataTableProps<R>) {
   }, [columns]);
   const [active, setActive] = useState(0);
   const grid = columns.map((c) => c.width).join(' ');
+  // Columns never shrink below their minimum (a UTC time stays whole): a narrow table scrolls sideways instead.
+  const minWidth = columns.reduce((n, c) => n + (Number(/minmax\((\d+)px/.exec(c.width)?.[1]) || 80), 0);
   // The compiler cannot memoise through the virtualizer; this component is not memoised, so that is fine.
   // eslint-disable-next-line react-hooks/incompatible-library
   const v = useVirtualizer({
@@ -100,7 +102,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
       style={{ height: props.height ?? '60vh' }}
     >
       <div className="dt-head" role="rowgroup" ref={head}>
-        <div role="row" aria-rowindex={1} className="dt-head-row" style={{ gridTemplateColumns: grid }}>
+        <div role="row" aria-rowindex={1} className="dt-head-row" style={{ gridTemplateColumns: grid, minWidth }}>
           {columns.map((c) => {
             const sorted = props.sort?.key === c.key;
             return (
@@ -136,6 +138,7 @@ export function DataTable<R>(props: DataTableProps<R>) {
                 transform: `translateY(${it.start - headHeight}px)`,
                 height: rowHeight,
                 gridTemplateColumns: grid,
+                minWidth,
               }}
               onClick={() => {
                 setActive(it.index);
