@@ -7,6 +7,7 @@ import { criticalDevices, deviceDetail, devices, exportDevicesCsv, type DeviceQu
 import type { DashFilter } from './filter.js';
 import { recompute } from './recompute.js';
 import { report } from './report.js';
+import { reportWorkbook } from './report-xlsx.js';
 import { stateRules } from './rules.js';
 import { summary } from './summary.js';
 
@@ -32,6 +33,8 @@ export const analysisHandlers = {
     ws.db
       .all<{ name: string; body: string }>('SELECT name, body FROM saved_views ORDER BY name')
       .map((r) => ({ name: r.name, view: JSON.parse(r.body) as Record<string, unknown> })),
+  /** The report as an XLSX workbook (summary, ring, site, burn-down, gate, devices): issue 15. */
+  reportXlsx: (ws: Workspace) => reportWorkbook(ws),
   recompute: (ws: Workspace, deviceIds?: number[]) => recompute(ws, deviceIds ? { deviceIds } : {}),
   /** Changes the exposure window / susceptible version and recomputes every state. */
   setAnalysisConfig: (ws: Workspace, patch: Partial<AnalysisConfig>) => {

@@ -7,6 +7,7 @@ import { ChangeLog } from '../overview/ChangeLog.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { WorkbookExports } from './WorkbookExports.js';
 
 const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -45,6 +46,13 @@ export function ReportView() {
           <button type="button" onClick={() => void markdown()} disabled={!r} data-testid="report-markdown">
             Download postmortem (.md)
           </button>
+          {r && (
+            <WorkbookExports
+              sites={r.summary.bySite.map((x) => x.site)}
+              rings={r.summary.byRing.map((x) => x.ring)}
+              onSaved={setNote}
+            />
+          )}
         </div>
       </header>
       {note && <p className="muted small no-print">{note}</p>}
