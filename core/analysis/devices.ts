@@ -48,15 +48,24 @@ export interface DevicePage {
   nextCursor: string | null;
 }
 
-const SORT_EXPR: Record<SortKey, string> = {
-  hostname: 'd.hostname COLLATE NOCASE',
-  ring: "COALESCE(d.ring_override, d.ring, '')",
-  site: "COALESCE(d.site, '')",
-  state: 'd.state',
-  platform: "COALESCE(d.platform, '')",
-  version: "COALESCE(d.agent_version, '')",
-  lastSeen: 'COALESCE(d.last_seen, -1)',
-  crashedAt: 'COALESCE(d.crashed_at, -1)',
+// A missing value sorts last in both directions (a never-crashed device is not the "earliest crash"): the sentinel
+// for null or empty is above every value when ascending and below every value when descending.
+const TOP_TEXT = 'char(1114111)';
+const TOP_NUM = '9007199254740991';
+const text = (col: string) => ({
+  asc: `COALESCE(NULLIF(${col}, ''), ${TOP_TEXT})`,
+  desc: `COALESCE(${col}, '')`,
+});
+const num = (col: string) => ({ asc: `COALESCE(${col}, ${TOP_NUM})`, desc: `COALESCE(${col}, -1)` });
+const SORT_EXPR: Record<SortKey, { asc: string; desc: string }> = {
+  hostname: { asc: 'd.hostname COLLATE NOCASE', desc: 'd.hostname COLLATE NOCASE' },
+  ring: text('COALESCE(d.ring_override, d.ring)'),
+  site: text('d.site'),
+  state: { asc: 'd.state', desc: 'd.state' },
+  platform: text('d.platform'),
+  version: text('d.agent_version'),
+  lastSeen: num('d.last_seen'),
+  crashedAt: num('d.crashed_at'),
 };
 
 const SELECT = `SELECT d.id, d.hostname, COALESCE(d.ring_override, d.ring, '') AS ring, COALESCE(d.site, '') AS site,
@@ -140,7 +149,7 @@ export function devices(ws: Workspace, q: DeviceQuery = {}): DevicePage {
   const sort: SortKey = q.sort && SORT_KEYS.includes(q.sort) ? q.sort : 'hostname';
   const dir = q.dir === 'desc' ? 'DESC' : 'ASC';
   const limit = Math.min(Math.max(1, Math.floor(q.limit ?? 100)), 5000);
-  const expr = SORT_EXPR[sort];
+  const expr = SORT_EXPR[sort][dir === 'ASC' ? 'asc' : 'desc'];
   const w = deviceWhere(q);
   const offset = q.cursor ? 0 : Math.max(0, Math.floor(q.offset ?? 0));
   let sql = w.sql;

@@ -28,6 +28,11 @@ export const analysisHandlers = {
   stateRules,
   exportDevicesCsv: (ws: Workspace, query: DeviceQuery = {}) => exportDevicesCsv(ws, query),
   report: (ws: Workspace) => report(ws),
+  /** The device explorer's saved views (written only through the journal: view.save / view.forget). */
+  savedViews: (ws: Workspace) =>
+    ws.db
+      .all<{ name: string; body: string }>('SELECT name, body FROM saved_views ORDER BY name')
+      .map((r) => ({ name: r.name, view: JSON.parse(r.body) as Record<string, unknown> })),
   /** The report as an XLSX workbook (summary, ring, site, burn-down, gate, devices): issue 15. */
   reportXlsx: (ws: Workspace) => reportWorkbook(ws),
   recompute: (ws: Workspace, deviceIds?: number[]) => recompute(ws, deviceIds ? { deviceIds } : {}),

@@ -7,10 +7,21 @@ import { summary, type SummaryEx } from './summary.js';
 import { DEVICE_STATES } from '../contract/analysis.js';
 import { toCsv } from './csv.js';
 import { auditReceipt } from '../store/audit.js';
+import { changeLog, describeChanges } from './change-log.js';
 
 export interface TimelineEntry {
   at: number;
   what: string;
+  /** The time is the start of a chart bucket (a period), not the time of one event. */
+  bucket?: boolean;
+}
+
+/** Each ring's first crash time, from the devices' own crash facts (one pass over the device table). */
+export function firstCrashes(ws: Workspace): Array<{ ring: string; at: number }> {
+  return ws.db.all<{ ring: string; at: number }>(
+    `SELECT COALESCE(ring_override, ring, '(no ring)') AS ring, MIN(crashed_at) AS at FROM devices
+     WHERE crashed_at IS NOT NULL AND superseded_by IS NULL GROUP BY 1 ORDER BY at`,
+  );
 }
 
 export interface Report {
@@ -61,19 +72,24 @@ function timeline(ws: Workspace, s: SummaryEx, ch: ChartSeries): TimelineEntry[]
     { at: s.window.start, what: 'Bad content version goes live (exposure window opens).' },
     { at: s.window.end, what: 'Bad content reverted (exposure window closes).' },
   ];
-  const firstPerRing = new Map<string, number>();
   let peak = { t: 0, n: 0 };
   for (const p of ch.crashTimeline.points) {
     let n = 0;
-    for (const k of ch.crashTimeline.keys) {
-      const v = p[k] ?? 0;
-      n += v;
-      if (v > 0 && !firstPerRing.has(k)) firstPerRing.set(k, p.t);
-    }
+    for (const k of ch.crashTimeline.keys) n += p[k] ?? 0;
     if (n > peak.n) peak = { t: p.t, n };
   }
-  for (const [ring, t] of firstPerRing) out.push({ at: t, what: `First crashes in ring ${ring}.` });
-  if (peak.n) out.push({ at: peak.t, what: `Peak of new crashes: ${peak.n} devices in 15 minutes.` });
+  // The first crash is the first crash fact's own time, not the start of its 15-minute bucket (a bucket starting at
+  // 04:00 would put "first crashes" before the content went live at 04:09).
+  for (const r of firstCrashes(ws)) out.push({ at: r.at, what: `First crash in ring ${r.ring}.` });
+  if (peak.n) {
+    const minutes = Math.round(ch.crashTimeline.bucketMs / 60_000);
+    const from = new Date(peak.t).toISOString().slice(11, 16);
+    out.push({
+      at: peak.t,
+      what: `Peak of new crashes: ${peak.n} devices in the ${minutes} minutes from ${from} UTC.`,
+      bucket: true,
+    });
+  }
   const fix = ws.db.get<{ first: number | null; last: number | null }>(
     "SELECT MIN(fixed_at) AS first, MAX(fixed_at) AS last FROM devices WHERE state = 'fixed' AND superseded_by IS NULL",
   );
@@ -152,6 +168,15 @@ export function report(ws: Workspace, now = ws.now()): Report {
           critical.rows.map((r) => [r.hostname, r.category, r.ring, r.site, STATE_LABEL[r.state]]),
         )}`
       : 'No critical device is still down.',
+    '',
+    '## Changes to the data',
+    '',
+    ...(() => {
+      const log = changeLog(ws, 50);
+      return log.length
+        ? log.map((e) => `- **${utc(e.at)}** — ${e.label}: ${describeChanges(e.changes)}`)
+        : ['No import or merge is recorded in the change log.'];
+    })(),
     '',
     '## How states were decided',
     '',

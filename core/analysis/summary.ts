@@ -21,7 +21,11 @@ export interface SummaryEx extends Summary {
   bySite: Array<Counts & { site: string; states: StateCounts }>;
   /** Data time the states were computed at (the latest event), epoch ms. */
   asOf: number | null;
-  window: { start: number; end: number };
+  /**
+   * The exposure window in force. `chosen`: set for this workspace; `playbook`: the playbook's default (channel file
+   * 291), used once there is data; `none`: an empty workspace, which claims no incident yet.
+   */
+  window: { start: number; end: number; source: 'chosen' | 'playbook' | 'none' };
   filter: DashFilter;
   /** Values the filter bar offers (over the whole fleet). */
   options: { rings: string[]; sites: string[]; platforms: string[]; tags: string[] };
@@ -106,7 +110,16 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
     keys: keyCounts(ws),
     states,
     asOf: Number.isFinite(asOf) && asOf > 0 ? asOf : null,
-    window: { start: cfg.windowStart, end: cfg.windowEnd },
+    window: {
+      start: cfg.windowStart,
+      end: cfg.windowEnd,
+      source:
+        meta(ws, 'analysis.window_start') !== undefined
+          ? 'chosen'
+          : totals.devices > 0 || (ws.db.value<number>('SELECT COUNT(*) FROM devices') ?? 0) > 0
+            ? 'playbook'
+            : 'none',
+    },
     filter,
     options: {
       rings: uniq(dims.map((d) => d.ring)).sort(ringSort),

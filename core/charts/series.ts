@@ -56,17 +56,21 @@ function countSeries(rows: { k: string; bucket: number; v: number }[], bucketMs:
 /** Running totals of deltas, sampled at the end of each bucket up to `until`: a level, never summed when coarsened. */
 function levelSeries(rows: { k: string; bucket: number; v: number }[], keys: string[], until: number): Series {
   if (!rows.length) return { keys, points: [], bucketMs: BURN_BUCKET_MS };
+  // The axis ends at the data time: a field result stamped by a technician's clock (days later, or "now") lands in
+  // the last bucket instead of stretching the axis and coarsening every bucket before it. Without a data time the
+  // latest bucket ends it.
   let lo = Infinity;
-  let hi = until;
+  let hi = until > 0 ? until : -Infinity;
   for (const r of rows) {
     lo = Math.min(lo, r.bucket);
-    hi = Math.max(hi, r.bucket);
+    if (until <= 0) hi = Math.max(hi, r.bucket);
   }
+  hi = Math.max(hi, lo);
   const hours = Math.floor((hi - lo) / BURN_BUCKET_MS) + 1;
   const factor = Math.max(1, Math.ceil(hours / MAX_POINTS));
   const deltas = new Map<number, Map<string, number>>();
   for (const r of rows) {
-    const i = Math.floor((r.bucket - lo) / BURN_BUCKET_MS);
+    const i = Math.min(hours - 1, Math.floor((r.bucket - lo) / BURN_BUCKET_MS));
     const m = deltas.get(i) ?? new Map<string, number>();
     m.set(r.k, (m.get(r.k) ?? 0) + r.v);
     deltas.set(i, m);

@@ -14,4 +14,10 @@ export type Action =
     }
   | { type: 'device.ring'; deviceId: number; ring: string | null; at: number }
   | { type: 'device.note'; deviceId: number; note: string; at: number }
-  | { type: 'key.reveal'; keyId: string; deviceId: number | null; reason: string; at: number };
+  | { type: 'key.reveal'; keyId: string; deviceId: number | null; reason: string; at: number }
+  /** A named device-explorer view (filters, sort); kept in the workspace so it travels and survives a crash. */
+  | { type: 'view.save'; name: string; view: Record<string, unknown>; at: number }
+  /** Forgets one saved view, or all of them when name is null. */
+  | { type: 'view.forget'; name: string | null; at: number }
+  /** A replay policy saved in the workspace (checked with policyText before it is journalled). */
+  | { type: 'policy.save'; policy: unknown; at: number };

@@ -2,6 +2,7 @@
 import type { Action } from '../contract/actions.js';
 import type { JournalEntry } from '../contract/host.js';
 import { recompute } from '../analysis/recompute.js';
+import { storePolicy } from '../replay/handlers.js';
 import { sha256HexSync } from './sha256.js';
 import { audit, type Workspace } from '../workspace.js';
 
@@ -67,6 +68,26 @@ async function applyRaw(ws: Workspace, action: Action): Promise<void> {
         [action.keyId, action.deviceId, action.deviceId, ws.actor, action.at, ws.actor],
       );
       await audit(ws, 'key.reveal', { keyId: action.keyId, deviceId: action.deviceId, reason: action.reason });
+      return;
+    case 'view.save':
+      ws.db.run(
+        `INSERT INTO saved_views(name, body, saved_at) VALUES (?,?,?)
+         ON CONFLICT(name) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at`,
+        [action.name, JSON.stringify(action.view), action.at],
+      );
+      return;
+    case 'view.forget':
+      if (action.name === null) ws.db.run('DELETE FROM saved_views');
+      else ws.db.run('DELETE FROM saved_views WHERE name = ?', [action.name]);
+      return;
+    case 'policy.save':
+      try {
+        storePolicy(ws, action.policy, action.at);
+      } catch (err) {
+        // The UI checks a policy before journalling it; an entry that still fails (a later, stricter schema) must not
+        // stop the workspace from opening, so it is recorded and skipped.
+        await audit(ws, 'replay.policy.skipped', { reason: (err as Error).message });
+      }
       return;
   }
 }

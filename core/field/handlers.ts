@@ -1,4 +1,5 @@
 // Worker/CLI entry points of the field domain (packs, merge-back, rotation list, audit log): each takes the open workspace first.
+import { measured } from '../analysis/change-log.js';
 import type { HandlerMap } from '../api/types.js';
 import {
   acknowledgeAudit,
@@ -38,8 +39,16 @@ export const fieldHandlers = {
   /** Before a pack is saved: what it would carry and which devices have no valid key, with why. */
   packPreview: (ws: Workspace, opts: { site?: string; deviceIds?: number[] }) => packPreview(ws, opts),
   listPacks: (ws: Workspace) => listPacks(ws),
-  mergeResults: (ws: Workspace, bytes: Uint8Array, fileName?: string, opts?: MergeOptions) =>
-    mergeResults(ws, bytes, fileName, opts),
+  /** Merges a results file and logs what it changed (see core/analysis/change-log.ts). */
+  mergeResults: async (ws: Workspace, bytes: Uint8Array, fileName?: string, opts?: MergeOptions) =>
+    (
+      await measured(
+        ws,
+        'merge',
+        (r) => `merge of ${fileName ?? 'results'}: ${r.added} results from ${r.technician}`,
+        () => mergeResults(ws, bytes, fileName, opts),
+      )
+    ).result,
   /** Revokes a pack (audited): merge refuses its results from then on unless accepted explicitly. */
   revokePack: (ws: Workspace, packId: string, reason: string) => revokePack(ws, packId, reason),
   rotationList: (ws: Workspace) => rotationList(ws),

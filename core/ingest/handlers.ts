@@ -1,5 +1,7 @@
 // Worker/CLI entry points of the ingest domain: each takes the open workspace first.
 import type { HandlerMap } from '../api/types.js';
+import { changeLog } from '../analysis/change-log.js';
+import { importBatch } from './batch.js';
 import { findKeys, importErrors, importFile, importFiles, listImports } from './index.js';
 import { listMappings, MAPPABLE } from './mapping.js';
 import { resolveReview, reviewList } from './review.js';
@@ -7,6 +9,8 @@ import { resolveReview, reviewList } from './review.js';
 export const ingestHandlers = {
   importFile,
   importFiles,
+  importBatch,
+  changeLog: (ws: Parameters<typeof changeLog>[0], limit?: number) => changeLog(ws, limit),
   listImports,
   importErrors,
   findKeys,

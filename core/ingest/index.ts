@@ -70,10 +70,26 @@ export interface IngestReport extends ImportFileReport {
   sha256: string | null;
   /** The header row as read (for the column-mapping step when the format is unknown). */
   header: string[] | null;
+  /** Every rejected or flagged row grouped by identical field and message, largest group first, with its first lines. */
+  reasons: ReasonGroup[];
+  /** Device records this file added (new machines, or new records later linked as stale duplicates). */
+  devicesAdded: number;
   /** A workbook: the sheet read, or (when several look like data and none was chosen) the sheets to choose from. */
   sheet?: string;
   sheets?: SheetInfo[];
 }
+
+export interface ReasonGroup {
+  field: string;
+  message: string;
+  count: number;
+  /** The first few line numbers with this reason. */
+  lines: number[];
+}
+
+/** Distinct reasons kept per file; rows with further reasons are counted in one last "other reasons" group. */
+const MAX_REASON_GROUPS = 50;
+const REASON_LINES = 5;
 
 /** Rejected rows kept in import_errors per file; beyond this only a count is recorded. */
 const MAX_STORED_ERRORS = 10_000;
@@ -123,15 +139,16 @@ export async function importFiles(
       for (const input of inputs) {
         throwIfCancelled(opts.signal);
         const onProgress = opts.onProgress;
-        reports.push(
-          await importOne(ws, input, {
-            ...opts,
-            // Several files: each phase names its file, so the progress line says which one is being read.
-            onProgress:
-              onProgress && many ? (p) => onProgress({ ...p, phase: `${input.name}: ${p.phase}` }) : onProgress,
-            batch,
-          }),
-        );
+        const before = deviceRows(ws);
+        const report = await importOne(ws, input, {
+          ...opts,
+          // Several files: each phase names its file, so the progress line says which one is being read.
+          onProgress: onProgress && many ? (p) => onProgress({ ...p, phase: `${input.name}: ${p.phase}` }) : onProgress,
+          batch,
+        });
+        report.devicesAdded = Math.max(0, deviceRows(ws) - before);
+        report.reasons.sort((a, b) => b.count - a.count || a.lines[0]! - b.lines[0]!);
+        reports.push(report);
       }
       throwIfCancelled(opts.signal);
       // The index holds every device's IDs and names (hundreds of MiB at a million devices): let it go before the
@@ -144,6 +161,10 @@ export async function importFiles(
   } finally {
     batch.idx?.free();
   }
+}
+
+function deviceRows(ws: Workspace): number {
+  return ws.db.value<number>('SELECT COUNT(*) FROM devices') ?? 0;
 }
 
 /** The batch's deferred work: one analysis (or only the key counts), then the indexes dropped for bulk loads. */
@@ -201,7 +222,10 @@ async function attempt(
     notes: note ? [note] : [],
     sha256: null,
     header: null,
+    reasons: [],
+    devicesAdded: 0,
   };
+  const groups = new Map<string, ReasonGroup>();
   const state: DecodeState = { encoding: null, bom: false, bytes: 0, sha256: null, notes: [] };
   const db = ws.db;
   let stored = 0;
@@ -213,6 +237,22 @@ async function attempt(
     // A message may quote a cell; one that quotes a recovery password is redacted before it is shown or stored.
     e = { line: e.line, field: redactSecrets(e.field), message: redactSecrets(e.message) };
     if (report.errors.length < MAX_REPORT_ERRORS) report.errors.push(e);
+    // Rows differ in their values, not in their reason: quoted values are left out of the grouping ("x" is not a
+    // Falcon AID, for 220 different x, is one reason).
+    const message = e.message.replace(/"[^"]*"/g, '"…"').replace(/'[^']*'/g, "'…'");
+    const exact = `${e.field}\0${message}`;
+    const key = groups.size < MAX_REASON_GROUPS || groups.has(exact) ? exact : '';
+    let g = groups.get(key);
+    if (!g) {
+      g = key
+        ? { field: e.field, message, count: 0, lines: [] }
+        : { field: '', message: 'other reasons', count: 0, lines: [] };
+      groups.set(key, g);
+      // The report holds the live group objects; they are sorted when the file is done.
+      report.reasons.push(g);
+    }
+    g.count++;
+    if (g.lines.length < REASON_LINES) g.lines.push(e.line);
     if (report.importId !== null && stored < MAX_STORED_ERRORS && errStmt) {
       errStmt.run([report.importId, e.line, e.field, e.message]);
       stored++;
@@ -251,7 +291,8 @@ async function attempt(
           report.header = h.names.slice(0, 500);
           report.notes.push(...h.notes);
           report.delimiter = h.delimiter;
-          spec = detectFormat(h.names);
+          // A mapping given by hand wins over recognition: any file can be mapped, recognised or not.
+          spec = opts.mapping ? null : detectFormat(h.names);
           if (!spec) {
             const m = opts.mapping ?? savedMapping(ws, h.names);
             if (!m) return false;
@@ -313,8 +354,16 @@ async function attempt(
           h?.line ?? 1,
         );
       }
-      const known = db.value<number>('SELECT id FROM imports WHERE sha256 = ?', [state.sha256]);
-      if (known !== undefined) throw new DuplicateFile(known);
+      const known = db.get<{ id: number; imported: number }>('SELECT id, imported FROM imports WHERE sha256 = ?', [
+        state.sha256,
+      ]);
+      if (known) {
+        // The same file mapped by hand after every row was rejected is a new reading of it, not a duplicate; the
+        // first attempt stays in the list under a marked hash.
+        if (opts.mapping && known.imported === 0)
+          db.run('UPDATE imports SET sha256 = ? WHERE id = ?', [`remapped:${known.id}:${state.sha256}`, known.id]);
+        else throw new DuplicateFile(known.id);
+      }
       // Linking orphans looks devices up by host key: that index comes back first, the rest after the analysis,
       // whose state UPDATE over every device would otherwise maintain them row by row.
       const early = deferred.filter((d) => d.name === 'ix_devices_host_key');

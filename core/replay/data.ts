@@ -1,5 +1,26 @@
 // Reads a content's rollout from the workspace into typed arrays (one slot per receiving device, in receipt order).
+import { readConfig } from '../analysis/config.js';
 import type { Workspace } from '../workspace.js';
+
+/**
+ * The package name of receipts derived from what fleet exports carry, for a workspace without a rollout log (a Falcon
+ * or Intune shop): a device that the analysis counts as exposed (susceptible platform and sensor version, and online
+ * in the exposure window by first/last seen, or a received event) received the bad content.
+ */
+export const DERIVED_PACKAGE = 'derived-from-exports';
+
+/** Which facts a derived replay used, in words, for the result. */
+export function derivedBasis(ws: Workspace): string {
+  const c = readConfig(ws);
+  const w = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+  return (
+    `No rollout log in this workspace: receipts of ${c.badVersion} are derived from the fleet exports. A device counts ` +
+    `as a recipient when the analysis finds it exposed: ${c.platform}, sensor version ≥ ${c.minVersion}, and online in ` +
+    `the exposure window ${w(c.windowStart)} – ${w(c.windowEnd).slice(11)} UTC by its first and last seen (or a ` +
+    `received event). Its receipt time is its first crash when it crashed in the window, else the window start (or ` +
+    `its first seen, if later). A rollout log, when imported, replaces this with real receipt times.`
+  );
+}
 
 /** One rolled-out content: the `installed` (or `received`) events of one package + version. */
 export interface ContentInfo {
@@ -58,7 +79,11 @@ function fingerprint(ws: Workspace): string {
 /** Builds (or reuses) the receipt cache of one content: one row per device, in receipt order. */
 export function ensureCache(ws: Workspace, pkg: string, version: string): { devices: number; source: string | null } {
   const key = contentKey(pkg, version);
-  const fp = fingerprint(ws);
+  const derived = pkg === DERIVED_PACKAGE;
+  // Derived receipts follow the analysis (exposure, crash times), which field results and config changes also move.
+  const fp = derived
+    ? `${fingerprint(ws)}:d:${ws.db.value<string>("SELECT value FROM meta WHERE key = 'analysis.as_of'") ?? ''}:${ws.db.value<number>('SELECT MAX(id) FROM results') ?? 0}:${readConfig(ws).windowStart}`
+    : fingerprint(ws);
   const cached = ws.db.get<{ fingerprint: string; devices: number; source: string | null }>(
     'SELECT fingerprint, devices, source FROM replay_cache WHERE content = ?',
     [key],
@@ -71,13 +96,22 @@ export function ensureCache(ws: Workspace, pkg: string, version: string): { devi
     ws.db.run('DROP TABLE IF EXISTS temp.replay_first_receipt');
     ws.db.run('CREATE TEMP TABLE replay_first_receipt(device_id INTEGER PRIMARY KEY, ring TEXT, t INTEGER NOT NULL)');
     try {
-      ws.db.run(
-        `INSERT INTO temp.replay_first_receipt(device_id, ring, t)
-         SELECT device_id, MIN(ring), MIN(ts) FROM events
-         WHERE ${RECEIPT_KINDS} AND COALESCE(package,'') = ? AND COALESCE(version,'') = ? AND device_id IS NOT NULL
-         GROUP BY device_id`,
-        [pkg, version],
-      );
+      if (derived) {
+        const c = readConfig(ws);
+        ws.db.run(
+          `INSERT INTO temp.replay_first_receipt(device_id, ring, t)
+           SELECT id, NULL, CASE WHEN crashed_at BETWEEN ?1 AND ?2 THEN crashed_at ELSE MAX(?1, COALESCE(first_seen, ?1)) END
+           FROM devices WHERE superseded_by IS NULL AND state NOT IN ('not_exposed', 'unknown')`,
+          [c.windowStart, c.windowEnd],
+        );
+      } else
+        ws.db.run(
+          `INSERT INTO temp.replay_first_receipt(device_id, ring, t)
+           SELECT device_id, MIN(ring), MIN(ts) FROM events
+           WHERE ${RECEIPT_KINDS} AND COALESCE(package,'') = ? AND COALESCE(version,'') = ? AND device_id IS NOT NULL
+           GROUP BY device_id`,
+          [pkg, version],
+        );
       ws.db.run(
         `INSERT INTO replay_receipts(content, device_id, event_ring, received_at, crashed_at, failed_at)
          SELECT ?, r.device_id, r.ring, r.t, x.crashed_at, x.failed_at
@@ -93,11 +127,12 @@ export function ensureCache(ws: Workspace, pkg: string, version: string): { devi
       ws.db.run('DROP TABLE IF EXISTS temp.replay_first_receipt');
     }
     const devices = ws.db.value<number>('SELECT COUNT(*) FROM replay_receipts WHERE content = ?', [key]) ?? 0;
-    const source =
-      ws.db.value<string>(
-        `SELECT source FROM events WHERE ${RECEIPT_KINDS} AND COALESCE(package,'') = ? AND COALESCE(version,'') = ? LIMIT 1`,
-        [pkg, version],
-      ) ?? null;
+    const source = derived
+      ? 'derived'
+      : (ws.db.value<string>(
+          `SELECT source FROM events WHERE ${RECEIPT_KINDS} AND COALESCE(package,'') = ? AND COALESCE(version,'') = ? LIMIT 1`,
+          [pkg, version],
+        ) ?? null);
     ws.db.run(
       `INSERT INTO replay_cache(content, fingerprint, devices, source, built_at) VALUES (?,?,?,?,?)
        ON CONFLICT(content) DO UPDATE SET fingerprint = excluded.fingerprint, devices = excluded.devices,
@@ -130,6 +165,16 @@ export function listContents(ws: Workspace): ContentInfo[] {
     `SELECT COALESCE(package,'') AS package, COALESCE(version,'') AS version, MIN(ts) AS first_at, MAX(ts) AS last_at
      FROM events WHERE ${RECEIPT_KINDS} GROUP BY 1, 2 ORDER BY 3 LIMIT 50`,
   );
+  if (!rows.length) {
+    // No rollout log: one derived content, when the analysis finds any exposed device.
+    const c = readConfig(ws);
+    const exposed =
+      ws.db.value<number>(
+        "SELECT COUNT(*) FROM devices WHERE superseded_by IS NULL AND state NOT IN ('not_exposed', 'unknown')",
+      ) ?? 0;
+    if (exposed > 0)
+      rows.push({ package: DERIVED_PACKAGE, version: c.badVersion, first_at: c.windowStart, last_at: c.windowEnd });
+  }
   const out: ContentInfo[] = rows.map((r) => {
     const { devices, source } = ensureCache(ws, r.package, r.version);
     const crashed =
@@ -163,7 +208,10 @@ export function resolveContent(
     if (m.fp === fp) return { package: m.package, version: m.version };
   }
   const first = listContents(ws)[0];
-  if (!first) throw new Error('the workspace has no rollout events (installed/received): import a rollout log first');
+  if (!first)
+    throw new Error(
+      'nothing to replay: no rollout events and no exposed device (import a fleet export such as Falcon hosts or Intune devices, or a rollout log)',
+    );
   ws.db.run(
     `INSERT INTO meta(key, value) VALUES ('replay_default_content', ?)
      ON CONFLICT(key) DO UPDATE SET value = excluded.value`,

@@ -1,7 +1,7 @@
 // Worker/CLI entry points of the replay domain: each takes the open workspace first.
 import type { HandlerMap } from '../api/types.js';
 import { audit, type Workspace } from '../workspace.js';
-import { listContents, loadReplayData, type ContentInfo } from './data.js';
+import { derivedBasis, listContents, loadReplayData, type ContentInfo } from './data.js';
 import { builtInPolicies, defaultPolicy, parsePolicy, serializePolicy, type Policy } from './policy.js';
 import { simulate, type ReplayResult } from './simulate.js';
 import { liveGates, type LiveGates } from './live.js';
@@ -73,6 +73,11 @@ export const replayHandlers = {
     return conformance(ws);
   },
 
+  /** The facts a replay without a rollout log derives its receipts from, in words. */
+  replayBasis(ws: Workspace): string {
+    return derivedBasis(ws);
+  },
+
   /** The contents found in the rollout log (most crashes first). */
   replayContents(ws: Workspace): ContentInfo[] {
     return listContents(ws);
@@ -94,22 +99,15 @@ export const replayHandlers = {
     return [...builtIns, ...saved];
   },
 
+  /** Checks a policy as savePolicy would and returns its file text, without storing it (the UI journals the save). */
+  policyText(_ws: Workspace, policy: unknown): { id: string; text: string } {
+    const p = checkSavable(policy);
+    return { id: p.id, text: serializePolicy(p) };
+  },
+
   /** Saves (or replaces, by id) a policy in the workspace; built-in ids are refused. Returns the file text. */
   savePolicy(ws: Workspace, policy: unknown): { id: string; text: string } {
-    const p = asPolicy(policy, 'policy');
-    if (builtInPolicies().some((b) => b.id === p.id))
-      throw new Error(`policy id '${p.id}' is a built-in policy: give the copy another id`);
-    const text = serializePolicy(p);
-    ws.db.tx(() => {
-      ws.db.run(
-        `INSERT INTO replay_policies(id, name, body, saved_at, saved_by) VALUES (?,?,?,?,?)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, body = excluded.body, saved_at = excluded.saved_at,
-           saved_by = excluded.saved_by`,
-        [p.id, p.name, text, ws.now(), ws.actor],
-      );
-      audit(ws, 'replay.policy.save', { id: p.id, name: p.name });
-    });
-    return { id: p.id, text };
+    return storePolicy(ws, policy, ws.now());
   },
 
   /** The built-in default: Test 1 %, 4 h bake, halt at a 2 % crash rate. */
@@ -117,3 +115,26 @@ export const replayHandlers = {
     return defaultPolicy();
   },
 } satisfies HandlerMap;
+
+function checkSavable(policy: unknown): Policy {
+  const p = asPolicy(policy, 'policy');
+  if (builtInPolicies().some((b) => b.id === p.id))
+    throw new Error(`policy id '${p.id}' is a built-in policy: give the copy another id`);
+  return p;
+}
+
+/** Stores a policy at a given time: the journal replays a save with the time it was first made. */
+export function storePolicy(ws: Workspace, policy: unknown, at: number): { id: string; text: string } {
+  const p = checkSavable(policy);
+  const text = serializePolicy(p);
+  ws.db.tx(() => {
+    ws.db.run(
+      `INSERT INTO replay_policies(id, name, body, saved_at, saved_by) VALUES (?,?,?,?,?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, body = excluded.body, saved_at = excluded.saved_at,
+         saved_by = excluded.saved_by`,
+      [p.id, p.name, text, at, ws.actor],
+    );
+    audit(ws, 'replay.policy.save', { id: p.id, name: p.name });
+  });
+  return { id: p.id, text };
+}

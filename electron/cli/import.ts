@@ -2,9 +2,11 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImportInput } from '../../core/contract/ingest.js';
+import { describeChanges } from '../../core/analysis/change-log.js';
 import { applyAction } from '../../core/field/apply.js';
 import { isTracker, trackerActions, trackerDiff, type TrackerDiff } from '../../core/field/tracker.js';
-import { importFiles, type IngestReport } from '../../core/ingest/index.js';
+import { importBatch } from '../../core/ingest/batch.js';
+import type { IngestReport } from '../../core/ingest/index.js';
 import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 import { shown } from './shown.js';
 
@@ -109,13 +111,15 @@ export const importCommand: Command = {
     }
     const apply = Boolean(values.apply);
     // One batch: the analysis runs once after the last file instead of after each one.
-    const { reports, diffs } = await withWorkspace(
+    const { reports, changes, diffs } = await withWorkspace(
       workspace,
       { write: inputs.length > 0 || apply, create: true },
       async (ws) => {
-        const reports: IngestReport[] = inputs.length
-          ? await importFiles(ws, inputs, values.sheet !== undefined ? { sheet: values.sheet } : {})
-          : [];
+        // With the batch's changes (devices added, states changed, data time), also written to the change log.
+        const batch = inputs.length
+          ? await importBatch(ws, inputs, values.sheet !== undefined ? { sheet: values.sheet } : {})
+          : null;
+        const reports: IngestReport[] = batch?.reports ?? [];
         const diffs: TrackerDiff[] = [];
         for (const t of trackers) {
           const d = trackerDiff(ws, t.bytes, t.name);
@@ -125,15 +129,17 @@ export const importCommand: Command = {
               for (const a of trackerActions(d, ws.now())) await applyAction(ws, a);
             });
         }
-        return { reports, diffs };
+        return { reports, changes: batch?.changes ?? null, diffs };
       },
     );
     if (!values.json) {
       for (const r of reports) io.out(line(r));
+      if (changes) io.out(`changes: ${describeChanges(changes)}`);
       for (const d of diffs) io.out(diffLines(d, apply));
     }
     if (values.json)
       printJson(io, {
+        ...(changes ? { changes } : {}),
         trackers: diffs.map((d) => ({ ...d, applied: apply })),
         files: reports.map((r) => ({
           file: r.file,
@@ -144,7 +150,9 @@ export const importCommand: Command = {
           rejected: r.rejected,
           flagged: r.flagged,
           duplicate: r.duplicate,
+          devicesAdded: r.devicesAdded,
           errors: r.errors.map((e) => ({ line: e.line, field: e.field, message: e.message })),
+          reasons: r.reasons,
           notes: r.notes,
           ...(r.sheet ? { sheet: r.sheet } : {}),
           ...(r.sheets ? { sheets: r.sheets } : {}),

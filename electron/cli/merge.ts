@@ -1,7 +1,8 @@
 // `ringside merge <workspace> <results-file>... [--json]`: checks each results file's signature and merges it.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { mergeResults, type MergeReport } from '../../core/field/packs.js';
+import { fieldHandlers } from '../../core/field/handlers.js';
+import type { MergeReport } from '../../core/field/packs.js';
 import { parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
 import { shown } from './shown.js';
 
@@ -26,7 +27,8 @@ export const mergeCommand: Command = {
           reports.push({
             file: input,
             ok: true,
-            report: await mergeResults(ws, bytes, path.basename(input), {
+            // Through the handler, so the merge is written to the workspace's change log as in the app.
+            report: await fieldHandlers.mergeResults(ws, bytes, path.basename(input), {
               acceptClosed: Boolean(values['accept-expired']),
             }),
           });

@@ -12,6 +12,29 @@ import { loadIntoWorker, useWorkspace, WorkspaceProvider } from './workspace.js'
 
 type Theme = 'light' | 'dark';
 
+/** Moves focus to the open view's heading, so a screen reader announces where the user is and Tab starts there. */
+function focusHeading(): boolean {
+  const h = document.querySelector<HTMLElement>('main h1');
+  if (!h) return false;
+  if (!h.hasAttribute('tabindex')) h.setAttribute('tabindex', '-1');
+  h.focus();
+  return true;
+}
+
+/** After a workspace opens and after every navigation, focus goes to the new view's heading (not the page body). */
+function FocusHeading(props: { route: string }) {
+  useEffect(() => {
+    let tries = 0;
+    let frame = 0;
+    const attempt = () => {
+      if (!focusHeading() && tries++ < 30) frame = requestAnimationFrame(attempt);
+    };
+    frame = requestAnimationFrame(attempt);
+    return () => cancelAnimationFrame(frame);
+  }, [props.route]);
+  return null;
+}
+
 /** Carries out application-menu commands that need the open workspace (the menu lives in the Electron host). */
 function MenuBridge(props: { onRoute: (id: string) => void; onClose: () => void }) {
   const { changed } = useWorkspace();
@@ -108,6 +131,18 @@ export function App() {
   return (
     <WorkspaceProvider key={opened.ws.ref.id} opened={opened.ws} lastSeq={opened.lastSeq} host={host} onClose={close}>
       <MenuBridge onRoute={setRoute} onClose={close} />
+      <FocusHeading route={current.id} />
+      <a
+        href="#main"
+        className="skip-link"
+        onClick={(e) => {
+          // No hash navigation: the hash is the technician-mode switch. Focus goes to the view's heading instead.
+          e.preventDefault();
+          focusHeading();
+        }}
+      >
+        Skip to content
+      </a>
       <div className="layout">
         <nav className="sidebar" aria-label="Views">
           <div className="brand">
@@ -138,7 +173,7 @@ export function App() {
             </button>
           </div>
         </nav>
-        <main className="content" data-view={current.id}>
+        <main className="content" id="main" data-view={current.id}>
           <AuditWarning />
           {notice && (
             <p role="alert" className="notice">

@@ -1,6 +1,6 @@
 // A virtualised, keyboard-navigable table for very large row counts: only the visible rows exist in the DOM.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface Column<R> {
   key: string;
@@ -31,8 +31,17 @@ export interface DataTableProps<R> {
 export function DataTable<R>(props: DataTableProps<R>) {
   const { columns, total, rowAt, onRange, rowHeight = 34 } = props;
   const scroller = useRef<HTMLDivElement>(null);
+  const head = useRef<HTMLDivElement>(null);
+  // The header is sticky inside the one scrolling grid (a scrolling region must be focusable, and the grid is the
+  // focus): the virtualizer counts its height as a margin so rows are placed, and scrolled to, below it.
+  const [headHeight, setHeadHeight] = useState(0);
+  useLayoutEffect(() => {
+    setHeadHeight(head.current?.offsetHeight ?? 0);
+  }, [columns]);
   const [active, setActive] = useState(0);
   const grid = columns.map((c) => c.width).join(' ');
+  // Columns never shrink below their minimum (a UTC time stays whole): a narrow table scrolls sideways instead.
+  const minWidth = columns.reduce((n, c) => n + (Number(/minmax\((\d+)px/.exec(c.width)?.[1]) || 80), 0);
   // The compiler cannot memoise through the virtualizer; this component is not memoised, so that is fine.
   // eslint-disable-next-line react-hooks/incompatible-library
   const v = useVirtualizer({
@@ -40,6 +49,8 @@ export function DataTable<R>(props: DataTableProps<R>) {
     getScrollElement: () => scroller.current,
     estimateSize: () => rowHeight,
     overscan: 12,
+    scrollMargin: headHeight,
+    scrollPaddingStart: headHeight,
   });
   const items = v.getVirtualItems();
   const first = items[0]?.index ?? 0;
@@ -77,64 +88,71 @@ export function DataTable<R>(props: DataTableProps<R>) {
   const activeId = total ? `${props.testId}-row-${active}` : undefined;
 
   return (
-    <div className="datatable" data-testid={props.testId}>
-      <div className="dt-head" role="row" style={{ gridTemplateColumns: grid }}>
-        {columns.map((c) => {
-          const sorted = props.sort?.key === c.key;
-          return (
-            <div
-              key={c.key}
-              role="columnheader"
-              aria-sort={sorted ? (props.sort!.dir === 'asc' ? 'ascending' : 'descending') : undefined}
-            >
-              {c.sortable && props.onSort ? (
-                <button type="button" className="dt-sort" onClick={() => props.onSort!(c.key)}>
-                  {c.label} {sorted ? (props.sort!.dir === 'asc' ? '▲' : '▼') : ''}
-                </button>
-              ) : (
-                c.label
-              )}
-            </div>
-          );
-        })}
-      </div>
-      <div
-        ref={scroller}
-        className="dt-body"
-        role="grid"
-        aria-label={props.label}
-        aria-rowcount={total}
-        aria-activedescendant={activeId}
-        tabIndex={0}
-        onKeyDown={onKey}
-        style={{ height: props.height ?? '60vh' }}
-      >
-        <div style={{ height: v.getTotalSize(), position: 'relative' }}>
-          {items.map((it) => {
-            const row = rowAt(it.index);
+    // The grid is the one focusable element (arrow keys move the active row); header and body are its row groups.
+    <div
+      ref={scroller}
+      className="datatable"
+      data-testid={props.testId}
+      role="grid"
+      aria-label={props.label}
+      aria-rowcount={total + 1}
+      aria-activedescendant={activeId}
+      tabIndex={0}
+      onKeyDown={onKey}
+      style={{ height: props.height ?? '60vh' }}
+    >
+      <div className="dt-head" role="rowgroup" ref={head}>
+        <div role="row" aria-rowindex={1} className="dt-head-row" style={{ gridTemplateColumns: grid, minWidth }}>
+          {columns.map((c) => {
+            const sorted = props.sort?.key === c.key;
             return (
               <div
-                key={row ? props.rowKey(row) : `loading-${it.index}`}
-                id={`${props.testId}-row-${it.index}`}
-                role="row"
-                aria-rowindex={it.index + 1}
-                aria-selected={it.index === active}
-                className={`dt-row${it.index === active ? ' active' : ''}${row ? '' : ' loading'}`}
-                style={{ transform: `translateY(${it.start}px)`, height: rowHeight, gridTemplateColumns: grid }}
-                onClick={() => {
-                  setActive(it.index);
-                  if (row && props.onOpen) props.onOpen(row, it.index);
-                }}
+                key={c.key}
+                role="columnheader"
+                aria-sort={sorted ? (props.sort!.dir === 'asc' ? 'ascending' : 'descending') : undefined}
               >
-                {columns.map((c) => (
-                  <div key={c.key} role="gridcell">
-                    {row ? c.render(row) : c === columns[0] ? '…' : ''}
-                  </div>
-                ))}
+                {c.sortable && props.onSort ? (
+                  <button type="button" className="dt-sort" onClick={() => props.onSort!(c.key)}>
+                    {c.label} {sorted ? (props.sort!.dir === 'asc' ? '▲' : '▼') : ''}
+                  </button>
+                ) : (
+                  c.label
+                )}
               </div>
             );
           })}
         </div>
+      </div>
+      <div className="dt-body" role="rowgroup" style={{ height: v.getTotalSize(), position: 'relative' }}>
+        {items.map((it) => {
+          const row = rowAt(it.index);
+          return (
+            <div
+              key={row ? props.rowKey(row) : `loading-${it.index}`}
+              id={`${props.testId}-row-${it.index}`}
+              role="row"
+              aria-rowindex={it.index + 2}
+              aria-selected={it.index === active}
+              className={`dt-row${it.index === active ? ' active' : ''}${row ? '' : ' loading'}`}
+              style={{
+                transform: `translateY(${it.start - headHeight}px)`,
+                height: rowHeight,
+                gridTemplateColumns: grid,
+                minWidth,
+              }}
+              onClick={() => {
+                setActive(it.index);
+                if (row && props.onOpen) props.onOpen(row, it.index);
+              }}
+            >
+              {columns.map((c) => (
+                <div key={c.key} role="gridcell">
+                  {row ? c.render(row) : c === columns[0] ? '…' : ''}
+                </div>
+              ))}
+            </div>
+          );
+        })}
       </div>
     </div>
   );

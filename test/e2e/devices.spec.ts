@@ -35,7 +35,7 @@ test('the device CSV export prefixes formula-like cells', async ({ page }) => {
 
   // The text filter narrows the export too.
   await dev.search('HYPERLINK');
-  await expect(page.getByTestId('device-total')).toContainText('1 devices');
+  await expect(page.getByTestId('device-total')).toHaveText('1 device');
   const one = (await dev.exportCsv()).split('\r\n').filter(Boolean);
   expect(one).toHaveLength(2);
   expect(one[1]).toMatch(/^"'=HYPERLINK\(""x""\)",Broad,LON,/);

@@ -83,7 +83,7 @@ test('one filter narrows the numbers, the charts and the device table together',
   await expect(page.getByTestId('device-total')).toContainText(`${site.remaining.toLocaleString('en-US')} devices`);
 
   // Keyboard: focus the table, move down, open the drawer with Enter, close it with Escape.
-  await dev.table().getByRole('grid').focus();
+  await dev.table().focus();
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
   const drawer = page.getByTestId('device-drawer');

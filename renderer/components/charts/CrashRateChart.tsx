@@ -13,6 +13,7 @@ import {
 import type { DashFilter } from '../../../core/analysis/filter.js';
 import { useQuery } from '../../app/workspace.js';
 import { ChartPanel } from './ChartPanel.js';
+import { seriesTable } from './chart-table.js';
 import { ringColour, useChartTheme } from './theme.js';
 
 const hhmm = (t: number) => new Date(t).toISOString().slice(11, 16);
@@ -44,6 +45,11 @@ export function CrashRateChart(props: { filter: DashFilter; testId?: string }) {
       title="Crash rate: % of each ring crashed"
       testId={props.testId ?? 'crash-rate-chart'}
       empty={!r?.points.length}
+      table={
+        r
+          ? seriesTable({ keys, points: r.points, bucketMs: r.bucketMs }, 'Crash rate, % of each ring crashed')
+          : undefined
+      }
       note={
         res && (
           <p

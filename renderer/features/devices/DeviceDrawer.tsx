@@ -1,15 +1,19 @@
 // The device drawer: every source's raw record, the state rule, the timeline of events and results, the key IDs on file.
 import { useEffect, useRef } from 'react';
+import { useDialogFocus } from '../../components/use-dialog-focus.js';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import type { DeviceState } from '../../../core/contract/analysis.js';
 import { useQuery } from '../../app/workspace.js';
 
 const utc = (t: unknown) =>
   typeof t === 'number' ? `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC` : '—';
+const utcCell = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ');
 
 export function DeviceDrawer(props: { id: number; onClose: () => void }) {
   const { data, error } = useQuery((db) => db.deviceDetail(props.id), [props.id]);
   const ref = useRef<HTMLElement>(null);
+  // Focus moves into the drawer, stays there while it is open, and goes back to the row's table when it closes.
+  const onKeyDown = useDialogFocus(ref, props.onClose);
   useEffect(() => {
     ref.current?.focus();
   }, [props.id]);
@@ -35,13 +39,11 @@ export function DeviceDrawer(props: { id: number; onClose: () => void }) {
       ref={ref}
       className="drawer"
       role="dialog"
-      aria-modal="false"
+      aria-modal="true"
       aria-labelledby="drawer-title"
       tabIndex={-1}
       data-testid="device-drawer"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') props.onClose();
-      }}
+      onKeyDown={onKeyDown}
     >
       <header className="drawer-head">
         <h2 id="drawer-title">{d ? String(d.hostname) : 'Device'}</h2>
@@ -102,11 +104,19 @@ export function DeviceDrawer(props: { id: number; onClose: () => void }) {
           </p>
           <h3>Timeline</h3>
           {timeline.length ? (
-            <table className="compact" data-testid="device-timeline">
+            <table className="compact timeline-table" data-testid="device-timeline">
+              <thead>
+                <tr>
+                  <th scope="col">Time (UTC)</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Detail</th>
+                </tr>
+              </thead>
               <tbody>
                 {timeline.map((t, i) => (
                   <tr key={i}>
-                    <td className="nowrap">{utc(t.at)}</td>
+                    <td className="nowrap">{utcCell(t.at)}</td>
                     <td>{t.what}</td>
                     <td className="muted">{t.by}</td>
                     <td className="muted">{t.detail}</td>

@@ -4,6 +4,7 @@ import type { DeviceQuery, DeviceRow, SortKey } from '../../../core/analysis/dev
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import { DEVICE_STATES } from '../../../core/contract/analysis.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
+import { counted, debugTimings, utcFull } from '../../app/format.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { FilterBar } from '../overview/FilterBar.js';
 import { useDashFilter } from '../overview/filter-store.js';
@@ -23,20 +24,8 @@ interface SavedView {
   local: LocalQuery;
 }
 
-const VIEWS_KEY = 'ringside.deviceViews';
 const EMPTY: LocalQuery = { state: '', version: '', text: '', sort: 'hostname', dir: 'asc' };
 const CLASSES = ['exposed', 'affected', 'remaining', 'recovered'];
-
-function loadViews(): SavedView[] {
-  try {
-    const v = JSON.parse(localStorage.getItem(VIEWS_KEY) ?? '[]') as SavedView[];
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
-  }
-}
-
-const day = (t: number | null) => (t ? new Date(t).toISOString().slice(0, 16).replace('T', ' ') : '');
 
 const COLUMNS: Column<DeviceRow>[] = [
   { key: 'hostname', label: 'Hostname', width: 'minmax(150px, 2fr)', sortable: true, render: (r) => r.hostname },
@@ -58,27 +47,32 @@ const COLUMNS: Column<DeviceRow>[] = [
   {
     key: 'crashedAt',
     label: 'Crashed (UTC)',
-    width: 'minmax(130px, 1fr)',
+    width: 'minmax(170px, 1.1fr)',
     sortable: true,
-    render: (r) => day(r.crashedAt),
+    render: (r) => utcFull(r.crashedAt),
   },
   {
     key: 'lastSeen',
     label: 'Last seen (UTC)',
-    width: 'minmax(130px, 1fr)',
+    width: 'minmax(170px, 1.1fr)',
     sortable: true,
-    render: (r) => day(r.lastSeen),
+    render: (r) => utcFull(r.lastSeen),
   },
   { key: 'sources', label: 'Sources', width: 'minmax(90px, 1fr)', render: (r) => r.sources },
 ];
 
 export function DevicesView() {
-  const { db, host } = useWorkspace();
+  const { db, host, act } = useWorkspace();
   const [filter, setFilter] = useDashFilter();
   const [local, setLocal] = useState<LocalQuery>(EMPTY);
   const [text, setText] = useState('');
   const [open, setOpen] = useState<number | null>(null);
-  const [views, setViews] = useState<SavedView[]>(loadViews);
+  // Saved views live in the workspace and are journalled: "saved" is shown only once the host has them on disk.
+  const stored = useQuery((c) => c.savedViews(), []);
+  const views: SavedView[] = useMemo(
+    () => (stored.data ?? []).map((v) => ({ name: v.name, ...(v.view as Omit<SavedView, 'name'>) })),
+    [stored.data],
+  );
   const [viewName, setViewName] = useState('');
   const [note, setNote] = useState<string | null>(null);
   const options = useQuery((c) => c.summary({}), []);
@@ -107,15 +101,24 @@ export function DevicesView() {
     [],
   );
 
-  const persist = (next: SavedView[]) => {
-    setViews(next);
-    localStorage.setItem(VIEWS_KEY, JSON.stringify(next));
-  };
-  const saveView = () => {
+  const saveView = async () => {
     const name = viewName.trim();
     if (!name) return;
-    persist([...views.filter((v) => v.name !== name), { name, filter: { ...filter }, local }]);
-    setViewName('');
+    try {
+      await act({ type: 'view.save', name, view: { filter: { ...filter }, local }, at: Date.now() });
+      setViewName('');
+      setNote(`Saved view “${name}”`);
+    } catch (err) {
+      setNote(`The view was not saved: ${(err as Error).message}`);
+    }
+  };
+  const forgetViews = async () => {
+    try {
+      await act({ type: 'view.forget', name: null, at: Date.now() });
+      setNote('Forgot the saved views');
+    } catch (err) {
+      setNote(`The views were not forgotten: ${(err as Error).message}`);
+    }
   };
   const applyView = (name: string) => {
     const v = views.find((x) => x.name === name);
@@ -139,8 +142,9 @@ export function DevicesView() {
     <section className="view devices" aria-labelledby="devices-title">
       <header className="view-head">
         <h1 id="devices-title">Devices</h1>
-        <p className="muted small" data-testid="device-total" aria-live="polite">
-          {pages.total.toLocaleString('en-US')} devices{pages.ms !== undefined && ` · first page in ${pages.ms} ms`}
+        <p className="muted small" data-testid="device-total" data-ready={pages.ready} aria-live="polite">
+          {counted(pages.total, 'device')}
+          {debugTimings() && pages.ms !== undefined && ` · first page in ${pages.ms} ms`}
         </p>
       </header>
       <FilterBar value={filter} options={options.data?.options} onChange={setFilter} />
@@ -206,14 +210,14 @@ export function DevicesView() {
             value={viewName}
             size={12}
             onChange={(e) => setViewName(e.target.value)}
-            onKeyDown={(e) => e.key === 'Enter' && saveView()}
+            onKeyDown={(e) => e.key === 'Enter' && void saveView()}
           />
         </label>
-        <button type="button" onClick={saveView} disabled={!viewName.trim()}>
+        <button type="button" onClick={() => void saveView()} disabled={!viewName.trim()}>
           Save view
         </button>
         {views.length > 0 && (
-          <button type="button" className="ghost" onClick={() => persist([])}>
+          <button type="button" className="ghost" onClick={() => void forgetViews()}>
             Forget views
           </button>
         )}
@@ -221,7 +225,11 @@ export function DevicesView() {
           Export CSV
         </button>
       </div>
-      {note && <p className="muted small">{note}</p>}
+      {note && (
+        <p className="muted small" role="status" data-testid="devices-note">
+          {note}
+        </p>
+      )}
       {pages.error && <p className="error">{pages.error}</p>}
       <div className={open !== null ? 'with-drawer' : undefined}>
         <DataTable

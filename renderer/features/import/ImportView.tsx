@@ -2,8 +2,10 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import type { ImportKind } from '../../../core/contract/ingest.js';
 import type { Field } from '../../../core/ingest/formats.js';
+import type { Changes } from '../../../core/analysis/change-log.js';
 import type { TrackerDiff } from '../../../core/field/tracker.js';
 import type { ColumnMapping, IngestReport } from '../../../core/ingest/index.js';
+import { BatchSummary, hasProblem } from './BatchSummary.js';
 import { onOfferedFiles } from '../../app/dropped-files.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
@@ -69,16 +71,27 @@ const FORMAT_LABELS: Record<string, string> = {
   unknown: 'Not recognised',
 };
 
-interface Entry {
+export interface Entry {
   id: number;
   file: File;
   report: IngestReport | null;
   error: string | null;
 }
 
+/** Files with problems first (a fully rejected file must not sit below nine good ones), then in the order dropped. */
+function problemsFirst(list: Entry[]): Entry[] {
+  return list
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => Number(hasProblem(b.e)) - Number(hasProblem(a.e)) || a.i - b.i)
+    .map((x) => x.e);
+}
+
 export function ImportView() {
   const { db, changed } = useWorkspace();
   const [entries, setEntries] = useState<Entry[]>([]);
+  // The latest batch: its summary sits above the file cards.
+  const [batch, setBatch] = useState<{ entries: Entry[]; changes: Changes | null } | null>(null);
+  const [mapOpen, setMapOpen] = useState<number | null>(null);
   const [busy, setBusy] = useState<{ label: string; done: number; total: number; jobId: string } | null>(null);
   const [dragging, setDragging] = useState(false);
   const [trackers, setTrackers] = useState<{ id: number; diff: TrackerDiff }[]>([]);
@@ -89,20 +102,31 @@ export function ImportView() {
    * file. job() marks the options so the worker gets the progress callback and a cancellable signal.
    */
   const run = useCallback(
-    async (files: File[], mapping?: ColumnMapping, sheet?: string): Promise<Entry[]> => {
+    async (
+      files: File[],
+      mapping?: ColumnMapping,
+      sheet?: string,
+    ): Promise<{ entries: Entry[]; changes: Changes | null }> => {
       const name = files.length === 1 ? `${files[0]!.name}: ` : '';
       const j = job((p) => setBusy((b) => b && { ...b, label: `${name}${p.phase}`, done: p.done, total: p.total }));
       setBusy({ label: `${name}reading`, done: 0, total: 0, jobId: j.jobId });
       try {
-        const reports = await db.importFiles(files, { ...j, mapping, ...(sheet !== undefined ? { sheet } : {}) });
-        return reports.map((report, i) => ({ id: ++entryIds, file: files[i]!, report, error: null }));
+        const { reports, changes } = await db.importBatch(files, {
+          ...j,
+          mapping,
+          ...(sheet !== undefined ? { sheet } : {}),
+        });
+        return {
+          entries: reports.map((report, i) => ({ id: ++entryIds, file: files[i]!, report, error: null })),
+          changes,
+        };
       } catch (e) {
         const err = e as Error;
         const error =
           err.name === 'CancelledError' || /cancelled/.test(err.message)
             ? `cancelled: nothing was imported from this ${files.length === 1 ? 'file' : 'batch'}`
             : err.message;
-        return files.map((file) => ({ id: ++entryIds, file, report: null, error }));
+        return { entries: files.map((file) => ({ id: ++entryIds, file, report: null, error })), changes: null };
       } finally {
         setBusy(null);
       }
@@ -124,9 +148,12 @@ export function ImportView() {
         else files.push(f);
       }
       if (!files.length) return;
-      const done = await run(files);
-      setEntries((prev) => [...[...done].reverse(), ...prev.filter((p) => !files.includes(p.file))]);
+      const res = await run(files);
+      const done = problemsFirst(res.entries);
+      // The snapshot is written before the reports show: an import shown as done survives a crash right after.
       if (done.some((e) => e.report && e.report.imported > 0)) await changed();
+      setBatch({ entries: done, changes: res.changes });
+      setEntries((prev) => [...done, ...prev.filter((p) => !files.includes(p.file))]);
     },
     [busy, run, changed, db],
   );
@@ -136,9 +163,12 @@ export function ImportView() {
 
   const remap = useCallback(
     async (file: File, mapping?: ColumnMapping, sheet?: string) => {
-      const [e] = await run([file], mapping, sheet);
-      setEntries((prev) => prev.map((p) => (p.file === file ? e! : p)));
-      if (e!.report && e!.report.imported > 0) await changed();
+      const res = await run([file], mapping, sheet);
+      const e = res.entries[0]!;
+      if (e.report && e.report.imported > 0) await changed();
+      setMapOpen(null);
+      setBatch((b) => b && { entries: b.entries.map((p) => (p.file === file ? e : p)), changes: res.changes });
+      setEntries((prev) => prev.map((p) => (p.file === file ? e : p)));
     },
     [run, changed],
   );
@@ -202,6 +232,17 @@ export function ImportView() {
           onClose={() => setTrackers((prev) => prev.filter((x) => x.id !== t.id))}
         />
       ))}
+      {batch && (
+        <BatchSummary
+          entries={batch.entries}
+          changes={batch.changes}
+          formatLabel={(f) => FORMAT_LABELS[f] ?? f}
+          onMap={(id) => {
+            setMapOpen(id);
+            document.getElementById(`import-report-${id}`)?.scrollIntoView({ block: 'start' });
+          }}
+        />
+      )}
       {entries.map((e) => (
         <FileReport
           key={e.id}
@@ -209,6 +250,8 @@ export function ImportView() {
           onMap={(m) => remap(e.file, m)}
           onSheet={(sheet) => remap(e.file, undefined, sheet)}
           busy={busy !== null}
+          mapOpen={mapOpen === e.id}
+          onToggleMap={(open) => setMapOpen(open ? e.id : null)}
         />
       ))}
       <ReviewList />
@@ -222,10 +265,17 @@ function FileReport(props: {
   onMap: (m: ColumnMapping) => void;
   onSheet: (sheet: string) => void;
   busy: boolean;
+  mapOpen: boolean;
+  onToggleMap: (open: boolean) => void;
 }) {
   const { report, error, file } = props.entry;
   return (
-    <article className="panel import-report" data-testid="import-report" data-file={file.name}>
+    <article
+      className="panel import-report"
+      data-testid="import-report"
+      data-file={file.name}
+      id={`import-report-${props.entry.id}`}
+    >
       <h2>{file.name}</h2>
       {error && <p className="error">{error}</p>}
       {report && (
@@ -253,16 +303,60 @@ function FileReport(props: {
               ))}
             </ul>
           )}
-          {report.errors.length > 0 && <ErrorTable errors={report.errors} />}
+          {report.reasons.length > 0 && <ReasonTable reasons={report.reasons} />}
+          {report.errors.length > 0 && (
+            <details>
+              <summary>
+                The first {report.errors.length === 1 ? 'row' : `${report.errors.length} rows`} with a problem, line by
+                line
+              </summary>
+              <ErrorTable errors={report.errors} />
+            </details>
+          )}
           {report.sheets && report.sheets.length > 1 && (
             <SheetPicker sheets={report.sheets} onSubmit={props.onSheet} busy={props.busy} />
           )}
           {report.format === 'unknown' && report.header && report.header.length > 0 && (
             <MappingForm header={report.header} onSubmit={props.onMap} busy={props.busy} />
           )}
+          {report.format !== 'unknown' && report.header && report.header.length > 0 && (
+            <details open={props.mapOpen} onToggle={(e) => props.onToggleMap(e.currentTarget.open)}>
+              <summary data-testid="map-columns-toggle">Map the columns by hand instead</summary>
+              {props.mapOpen && <MappingForm header={report.header} onSubmit={props.onMap} busy={props.busy} />}
+            </details>
+          )}
         </>
       )}
     </article>
+  );
+}
+
+function ReasonTable(props: { reasons: IngestReport['reasons'] }) {
+  return (
+    <table className="import-errors" data-testid="import-reasons">
+      <caption className="visually-hidden">Problems grouped by reason</caption>
+      <thead>
+        <tr>
+          <th scope="col">Rows</th>
+          <th scope="col">Field</th>
+          <th scope="col">Reason</th>
+          <th scope="col">First lines</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.reasons.map((r, i) => (
+          <tr key={i} data-testid="import-reason">
+            <td className="num-cell">{r.count.toLocaleString('en-US')}</td>
+            <td>{r.field}</td>
+            <td>{r.message}</td>
+            <td>
+              {r.lines.join(', ')}
+              {r.count > r.lines.length ? ', …' : ''}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

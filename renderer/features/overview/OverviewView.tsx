@@ -1,14 +1,17 @@
 // The war-room overview: large numbers, state bars by ring and site, crash timeline, burn-down, critical devices, rules.
+import { debugTimings } from '../../app/format.js';
 import { useState } from 'react';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import type { Counts } from '../../../core/contract/analysis.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
+import { seriesTable } from '../../components/charts/chart-table.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
 import { SmallMultiples } from '../../components/charts/SmallMultiples.js';
 import { ringColour, useChartTheme } from '../../components/charts/theme.js';
 import { useQuery } from '../../app/workspace.js';
+import { ChangeLog } from './ChangeLog.js';
 import { FilterBar } from './FilterBar.js';
 import { useDashFilter } from './filter-store.js';
 
@@ -72,9 +75,15 @@ export function OverviewView() {
         <h1 id="overview-title">Overview</h1>
         {s && (
           <p className="muted small" data-testid="data-time">
-            Exposure window {utc(s.window.start)} – {utc(s.window.end).slice(11)} · states as of{' '}
-            {s.asOf ? utc(s.asOf) : '—'}
-            {d && ` · refreshed in ${d.ms} ms`}
+            {s.window.source === 'none' ? (
+              <>Exposure window: not set yet (it comes with the first import or is chosen) · no data time yet</>
+            ) : (
+              <>
+                Exposure window{s.window.source === 'playbook' ? ' (channel file 291 playbook)' : ''}{' '}
+                {utc(s.window.start)} – {utc(s.window.end).slice(11)} · states as of {s.asOf ? utc(s.asOf) : '—'}
+              </>
+            )}
+            {d && debugTimings() && ` · refreshed in ${d.ms} ms`}
           </p>
         )}
       </header>
@@ -116,6 +125,7 @@ export function OverviewView() {
             title="New crashes per ring (15 min)"
             testId="crash-chart"
             empty={!d.series.crashTimeline.points.length}
+            table={seriesTable(d.series.crashTimeline, 'New crashes per ring, per 15 minutes')}
           >
             <TimeLines series={d.series.crashTimeline} colourBy="ring" yLabel="devices" bars />
           </ChartPanel>
@@ -123,6 +133,7 @@ export function OverviewView() {
             title="Burn-down: devices still down, by ring"
             testId="burn-ring-chart"
             empty={!d.series.burnDownByRing.points.length}
+            table={seriesTable(d.series.burnDownByRing, 'Devices still down, by ring')}
             height="auto"
           >
             <SmallMultiples
@@ -167,6 +178,7 @@ export function OverviewView() {
             title="Burn-down: devices still down, by site"
             testId="burn-site-chart"
             empty={!d.series.burnDownBySite.points.length}
+            table={seriesTable(d.series.burnDownBySite, 'Devices still down, by site')}
             height="auto"
             wide
           >
@@ -246,6 +258,7 @@ export function OverviewView() {
           </>
         )}
       </section>
+      <ChangeLog />
     </section>
   );
 }

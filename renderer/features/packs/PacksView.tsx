@@ -1,6 +1,7 @@
 // Field packs: create an encrypted pack for a site (confirmed, since it carries keys), list packs, merge results back, key rotation list.
 import { useEffect, useState } from 'react';
 import type { Strength } from '../../../core/secrets/passphrase.js';
+import { counted } from '../../app/format.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { TECHNICIAN_HASH } from '../technician/entry.js';
 
@@ -103,9 +104,9 @@ export function PacksView() {
       const out = pack.noKey.filter((n) => n.choice === 'exclude').length;
       const carried = pack.noKey.length - out;
       setMessage(
-        `Saved ${pack.fileName}: ${pack.devices} device(s), ${pack.keys} recovery key(s), expires ${fmt(pack.expires)} UTC. ` +
+        `Saved ${pack.fileName}: ${counted(pack.devices, 'device')}, ${counted(pack.keys, 'recovery key')}, expires ${fmt(pack.expires)} UTC. ` +
           (pack.noKey.length
-            ? `${carried} device(s) without a valid key carried with Safe Mode or reimage, ${out} left out. `
+            ? `${counted(carried, 'device')} without a valid key carried with Safe Mode or reimage, ${out} left out. `
             : '') +
           'Give the passphrase to the technician separately. The keys are on the rotation list.',
       );
@@ -252,15 +253,15 @@ export function PacksView() {
           {confirming && preview && (
             <div className="packs-confirm" role="group" aria-label="Confirm pack creation">
               <p>
-                This file will carry <strong>{preview.keys}</strong> BitLocker recovery key(s) for{' '}
-                <strong>{preview.withKey}</strong> of the <strong>{preview.devices}</strong> device(s) at site{' '}
+                This file will carry <strong>{counted(preview.keys, 'BitLocker recovery key')}</strong> for{' '}
+                <strong>{preview.withKey}</strong> of the <strong>{counted(preview.devices, 'device')}</strong> at site{' '}
                 <strong>{site}</strong>. Anyone with the file and the passphrase can unlock those machines until{' '}
                 {expires}. Every key in it goes on the rotation list, and the creation is audited.
               </p>
               {preview.noKey.length > 0 && (
                 <div className="packs-nokey" data-testid="pack-nokey">
                   <h3>
-                    {preview.noKey.length} device(s) without a valid recovery key
+                    {counted(preview.noKey.length, 'device')} without a valid recovery key
                     {leftOut > 0 ? ` (${leftOut} left out)` : ''}
                   </h3>
                   <p className="muted small">

@@ -6,6 +6,7 @@ import type { ReplayResult, RingResult } from '../../../core/replay/simulate.js'
 import type { StoredPolicy } from '../../../core/replay/handlers.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { PolicyEditor } from './PolicyEditor.js';
+import { canonicalJson, editedName, policyIdFor } from './policy-edits.js';
 import { SparedChart, SpreadChart } from './ReplayCharts.js';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -77,6 +78,16 @@ function RingTable(props: { result: ReplayResult; testId: string }) {
   );
 }
 
+/** Says which facts a replay without a rollout log used (the receipts are derived from the fleet exports). */
+function DerivedBasis() {
+  const { data } = useQuery((c) => c.replayBasis(), []);
+  return data ? (
+    <p className="notice" data-testid="replay-basis">
+      {data}
+    </p>
+  ) : null;
+}
+
 function ResultPanel(props: { result: ReplayResult; prefix: string }) {
   const { result: r, prefix } = props;
   return (
@@ -105,6 +116,7 @@ function ResultPanel(props: { result: ReplayResult; prefix: string }) {
           Content {r.content.key}, released {hms(r.t0)} UTC on {day(r.t0)}; replayed in {r.elapsedMs} ms.
         </span>
       </p>
+      {r.content.source === 'derived' && <DerivedBasis />}
       <RingTable result={r} testId={`${prefix}-rings`} />
       <details>
         <summary>The arithmetic, ring by ring</summary>
@@ -191,9 +203,12 @@ function HaltPanel(props: { live: LiveGates }) {
 }
 
 export function ReplayView() {
-  const { db, host } = useWorkspace();
+  const { db, host, act } = useWorkspace();
   const stored = useQuery((c) => c.policies(), []);
   const [policy, setPolicy] = useState<Policy | null>(null);
+  // The policy as it was loaded or last saved: anything else on screen is an edit, and is named so in its result.
+  const [base, setBase] = useState<Policy | null>(null);
+  const [saveAsName, setSaveAsName] = useState('');
   const [compareId, setCompareId] = useState<string>('');
   const [results, setResults] = useState<ReplayResult[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -204,8 +219,17 @@ export function ReplayView() {
   const list: StoredPolicy[] = useMemo(() => stored.data ?? [], [stored.data]);
 
   useEffect(() => {
-    if (!policy) void db.defaultPolicy().then(setPolicy);
+    if (!policy)
+      void db.defaultPolicy().then((p) => {
+        setPolicy(p);
+        setBase(p);
+      });
   }, [db, policy]);
+  const edited = Boolean(policy && base && canonicalJson(policy) !== canonicalJson(base));
+  const loadPolicy = (p: Policy) => {
+    setPolicy(p);
+    setBase(p);
+  };
 
   const run = useCallback(async () => {
     if (!policy) return;
@@ -213,24 +237,39 @@ export function ReplayView() {
     setError(null);
     try {
       const other = list.find((s) => s.policy.id === compareId)?.policy;
-      if (other) setResults((await db.comparePolicies([policy, other])).results);
-      else setResults([await db.replay(policy)]);
+      // An unsaved edit runs under its own name: "halt at 2 % (edited)" never passes for the policy it came from.
+      const shown = edited ? { ...policy, name: editedName(policy.name) } : policy;
+      if (other) setResults((await db.comparePolicies([shown, other])).results);
+      else setResults([await db.replay(shown)]);
     } catch (err) {
       setError((err as Error).message);
     } finally {
       setBusy(false);
     }
-  }, [db, policy, compareId, list]);
+  }, [db, policy, compareId, list, edited]);
 
-  const save = async () => {
+  /** Saves in place, or under a new name and id (a built-in is always saved as a copy). */
+  const save = async (asName?: string) => {
     if (!policy) return;
     setError(null);
     try {
-      const id = policy.id === 'default' || policy.id === 'canary-1h' ? `${policy.id}-copy` : policy.id;
-      const { text } = await db.savePolicy({ ...policy, id });
-      setPolicy({ ...policy, id });
+      const builtIn = list.some((s) => s.builtIn && s.policy.id === policy.id);
+      const name = asName?.trim() || policy.name;
+      const id =
+        asName !== undefined || builtIn
+          ? policyIdFor(
+              name,
+              list.map((s) => s.policy.id),
+            )
+          : policy.id;
+      const next = { ...policy, id, name };
+      // Checked first, then journalled through the host: "Saved" shows only once the save is on disk.
+      const { text } = await db.policyText(next);
+      await act({ type: 'policy.save', policy: next, at: Date.now() });
+      loadPolicy(next);
+      setSaveAsName('');
       const where = await host.saveFile({ suggestedName: `${id}.policy.json`, data: text, mime: 'application/json' });
-      setMessage(where ? `Saved in the workspace and to ${where}` : 'Saved in the workspace');
+      setMessage(where ? `Saved “${name}” in the workspace and to ${where}` : `Saved “${name}” in the workspace`);
     } catch (err) {
       setError((err as Error).message);
     }
@@ -243,7 +282,7 @@ export function ReplayView() {
     setError(null);
     try {
       // The same schema as the worker: a bad file is refused here with its field path, before anything runs.
-      setPolicy(parsePolicyText(await file.text(), file.name));
+      loadPolicy(parsePolicyText(await file.text(), file.name));
       setMessage(`Loaded ${file.name}`);
     } catch (err) {
       setError((err as Error).message);
@@ -277,7 +316,7 @@ export function ReplayView() {
             value=""
             onChange={(e) => {
               const s = list.find((x) => x.policy.id === e.target.value);
-              if (s) setPolicy(s.policy);
+              if (s) loadPolicy(s.policy);
             }}
           >
             <option value="">load a saved or built-in policy…</option>
@@ -300,8 +339,21 @@ export function ReplayView() {
           onChange={load}
           data-testid="policy-file"
         />
-        <button type="button" onClick={save} disabled={!policy}>
+        <button type="button" onClick={() => void save()} disabled={!policy}>
           Save policy
+        </button>
+        <label>
+          Save as{' '}
+          <input
+            value={saveAsName}
+            size={16}
+            placeholder="new policy name"
+            onChange={(e) => setSaveAsName(e.target.value)}
+            data-testid="policy-save-as-name"
+          />
+        </label>
+        <button type="button" onClick={() => void save(saveAsName)} disabled={!policy || !saveAsName.trim()}>
+          Save as new policy
         </button>
         <label>
           Compare with{' '}
@@ -331,13 +383,19 @@ export function ReplayView() {
           {error}
         </p>
       )}
+      {edited && base && (
+        <p className="notice" role="status" data-testid="policy-edited">
+          Edited: this policy differs from “{base.name}” as loaded. Results are named “{editedName(policy!.name)}” until
+          it is saved (Save policy, or Save as new policy).
+        </p>
+      )}
       {policy && <PolicyEditor policy={policy} onChange={setPolicy} idPrefix="policy" />}
       {live && <HaltPanel live={live} />}
       {results && (
         <div className={results.length > 1 ? 'replay-compare' : undefined} data-testid="replay-results">
           {results.map((r, i) => (
             <div key={i} className="panel">
-              <h2>{r.policy.name}</h2>
+              <h2 data-testid="replay-result-name">{r.policy.name}</h2>
               <ResultPanel result={r} prefix={i === 0 ? 'replay' : 'compare'} />
               <h3>Devices reached over time: actual (dashed) and simulated (solid)</h3>
               <SpreadChart result={r} />

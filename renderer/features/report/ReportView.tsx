@@ -2,6 +2,8 @@
 import { useState } from 'react';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
+import { seriesTable } from '../../components/charts/chart-table.js';
+import { ChangeLog } from '../overview/ChangeLog.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
@@ -82,14 +84,30 @@ export function ReportView() {
           <section data-testid="report-impact" aria-labelledby="ri-title">
             <h2 id="ri-title">Impact by ring and site</h2>
             <div className="chart-grid">
-              <ChartPanel title="Device states by ring" testId="report-ring-chart">
+              <ChartPanel
+                title="Device states by ring"
+                testId="report-ring-chart"
+                table={{
+                  caption: 'Device states by ring',
+                  columns: ['Ring', ...COLS],
+                  rows: r.summary.byRing.map((x) => [x.ring, ...COLS.map((k) => x[k])]),
+                }}
+              >
                 <ShareBars
                   rows={r.summary.byRing.map((x) => ({ name: x.ring, states: x.states }))}
                   testId="report-ring-bars"
                   unit="ring"
                 />
               </ChartPanel>
-              <ChartPanel title="Device states by site" testId="report-site-chart">
+              <ChartPanel
+                title="Device states by site"
+                testId="report-site-chart"
+                table={{
+                  caption: 'Device states by site',
+                  columns: ['Site', ...COLS],
+                  rows: r.summary.bySite.map((x) => [x.site, ...COLS.map((k) => x[k])]),
+                }}
+              >
                 <ShareBars
                   rows={r.summary.bySite.map((x) => ({ name: x.site, states: x.states }))}
                   testId="report-site-bars"
@@ -143,6 +161,7 @@ export function ReportView() {
                 title="Devices still down, by ring"
                 testId="report-burn-chart"
                 empty={!r.series.burnDownByRing.points.length}
+                table={seriesTable(r.series.burnDownByRing, 'Devices still down, by ring')}
                 height="auto"
               >
                 <SmallMultiples
@@ -157,6 +176,7 @@ export function ReportView() {
                 title="Devices still down, by site"
                 testId="report-burn-site-chart"
                 empty={!r.series.burnDownBySite.points.length}
+                table={seriesTable(r.series.burnDownBySite, 'Devices still down, by site')}
                 height="auto"
                 wide
               >
@@ -201,8 +221,17 @@ export function ReportView() {
             </ul>
             {r.critical.rows.length > 0 && (
               <>
-                <h3>Critical devices still down</h3>
-                <table className="compact">
+                <h3 id="report-critical-title">Critical devices still down</h3>
+                <table className="compact" aria-labelledby="report-critical-title" data-testid="report-critical">
+                  <thead>
+                    <tr>
+                      <th scope="col">Hostname</th>
+                      <th scope="col">Category</th>
+                      <th scope="col">Ring</th>
+                      <th scope="col">Site</th>
+                      <th scope="col">State</th>
+                    </tr>
+                  </thead>
                   <tbody>
                     {r.critical.rows.slice(0, 25).map((c) => (
                       <tr key={c.id}>
@@ -228,6 +257,7 @@ export function ReportView() {
               ))}
             </ol>
           </section>
+          <ChangeLog limit={50} />
           <section data-testid="report-rules" aria-labelledby="rr-title">
             <h2 id="rr-title">How states were decided</h2>
             <p>{r.rules.exposure}</p>

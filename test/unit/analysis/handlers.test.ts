@@ -121,6 +121,28 @@ describe('analysis handlers', () => {
     expect(() => h.devices(ws, { state: 'brokn' })).toThrow(/unknown state "brokn"/);
   });
 
+  it('sorts missing crash and last-seen times and empty sites last in both directions, across keyset pages', async () => {
+    const ws = await emptyWorkspace();
+    addDevice(ws, { hostname: 'NEVER-1', lastSeen: null, site: '' });
+    addDevice(ws, { hostname: 'EARLY', lastSeen: T('01:00'), site: 'AMS' });
+    addDevice(ws, { hostname: 'NEVER-2', lastSeen: null, site: '' });
+    addDevice(ws, { hostname: 'LATE', lastSeen: T('09:00'), site: 'ZRH' });
+    const walk = (q: Parameters<typeof h.devices>[1]) => {
+      const names: string[] = [];
+      let page = h.devices(ws, { ...q, limit: 1 });
+      for (;;) {
+        names.push(...page.rows.map((r) => r.hostname));
+        if (!page.nextCursor) return names;
+        page = h.devices(ws, { ...q, limit: 1, cursor: page.nextCursor });
+      }
+    };
+    // By hand: the two dated devices in order, then the two undated ones (by id in the sort's direction).
+    expect(walk({ sort: 'lastSeen', dir: 'asc' })).toEqual(['EARLY', 'LATE', 'NEVER-1', 'NEVER-2']);
+    expect(walk({ sort: 'lastSeen', dir: 'desc' })).toEqual(['LATE', 'EARLY', 'NEVER-2', 'NEVER-1']);
+    expect(walk({ sort: 'site', dir: 'asc' })).toEqual(['EARLY', 'LATE', 'NEVER-1', 'NEVER-2']);
+    expect(walk({ sort: 'site', dir: 'desc' })).toEqual(['LATE', 'EARLY', 'NEVER-2', 'NEVER-1']);
+  });
+
   it('shows a device with its stale record, events and key IDs, never a key', async () => {
     const ws = await fleet(50);
     ws.db.run(

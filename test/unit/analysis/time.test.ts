@@ -1,0 +1,92 @@
+// Times from the data, not the host clock: the data time, first-crash times versus bucket starts, late result clocks.
+import { describe, expect, it } from 'vitest';
+import { writeConfig } from '../../../core/analysis/config.js';
+import { recompute } from '../../../core/analysis/recompute.js';
+import { report } from '../../../core/analysis/report.js';
+import { summary } from '../../../core/analysis/summary.js';
+import { series } from '../../../core/charts/series.js';
+import { openWorkspace } from '../../../core/workspace.js';
+import { loadSqlJs } from '../../../electron/node/sqljs.js';
+import { addDevice, addEvent, addResult, crashedDevice, T } from './fixtures.js';
+
+/** A workspace whose host clock says 2031: nothing the analysis shows may come from it. */
+async function farFutureWs() {
+  return openWorkspace({
+    SQL: await loadSqlJs(),
+    keyMaterial: new Uint8Array(32).fill(9),
+    now: () => Date.UTC(2031, 0, 1),
+  });
+}
+
+describe('time handling', () => {
+  it('the data time is the latest fleet or crash fact, never the host clock nor a field result', async () => {
+    const ws = await farFutureWs();
+    const a = crashedDevice(ws, { hostname: 'A', lastSeen: T('10:00', 20) }, '04:20');
+    addDevice(ws, { hostname: 'B', lastSeen: T('08:30', 21) });
+    addEvent(ws, a, 'rebooted', T('06:00', 19));
+    // A technician's result stamped by a laptop clock years later: a fact about a fix, not about the fleet.
+    addResult(ws, a, 'fixed', Date.UTC(2026, 11, 6, 10, 0));
+    recompute(ws);
+    // By hand: the latest event (the crash source's clock) is the reboot at 06:00 on the 19th; neither the 2026
+    // result nor the 2031 host clock.
+    expect(summary(ws).asOf).toBe(T('06:00', 19));
+  });
+
+  it('the report timeline gives the first crash time itself, never the start of its 15-minute bucket', async () => {
+    const ws = await farFutureWs();
+    // Crash facts at 04:20+2 min (first) and 04:31+2 min, both inside the 04:15 bucket.
+    crashedDevice(ws, { hostname: 'A', ring: 'Test' }, '04:20');
+    crashedDevice(ws, { hostname: 'B', ring: 'Test' }, '04:31');
+    recompute(ws);
+    const tl = report(ws).timeline;
+    const first = tl.find((e) => e.what.startsWith('First crash in ring Test'))!;
+    expect(first.at).toBe(T('04:22'));
+    const live = tl.find((e) => e.what.startsWith('Bad content version goes live'))!;
+    expect(tl.indexOf(first)).toBeGreaterThan(tl.indexOf(live));
+    // The peak is a period, and says so.
+    const peak = tl.find((e) => e.what.startsWith('Peak of new crashes'))!;
+    expect(peak.bucket).toBe(true);
+    expect(peak.what).toContain('in the 15 minutes from 04:15 UTC');
+  });
+
+  it('a merged result with a later clock neither stretches the burn-down axis nor changes its peak', async () => {
+    const ws = await farFutureWs();
+    const ids = [0, 1, 2, 3, 4].map((i) =>
+      crashedDevice(ws, { hostname: `PC-${i}`, lastSeen: T('09:00', 19) }, '04:20'),
+    );
+    // The data time: a reboot seen at 09:00, so the burn-down spans 04:00 to 09:00.
+    addEvent(ws, ids[1]!, 'rebooted', T('09:00'));
+    recompute(ws);
+    const before = series(ws).burnDownByRing;
+    const peakOf = (s: typeof before) => Math.max(...s.points.map((p) => s.keys.reduce((n, k) => n + (p[k] ?? 0), 0)));
+    // By hand: five devices crashed and none came back, so five are down at once.
+    expect(peakOf(before)).toBe(5);
+    const end = before.points[before.points.length - 1]!.t;
+
+    addResult(ws, ids[0]!, 'fixed', Date.UTC(2026, 11, 6, 10, 0));
+    recompute(ws);
+    const after = series(ws).burnDownByRing;
+    expect(after.points[after.points.length - 1]!.t).toBe(end);
+    expect(after.bucketMs).toBe(before.bucketMs);
+    expect(peakOf(after)).toBe(5);
+    // The late fix still counts: the last point is the remaining count.
+    const last = after.points[after.points.length - 1]!;
+    expect(after.keys.reduce((n, k) => n + (last[k] ?? 0), 0)).toBe(summary(ws).totals.remaining);
+    expect(summary(ws).totals.remaining).toBe(4);
+  });
+
+  it('a new empty workspace claims no exposure window; data brings the playbook window; a chosen one is marked', async () => {
+    const ws = await farFutureWs();
+    expect(summary(ws).window.source).toBe('none');
+    expect(summary(ws).asOf).toBeNull();
+    crashedDevice(ws, { hostname: 'A' }, '04:20');
+    recompute(ws);
+    expect(summary(ws).window.source).toBe('playbook');
+    writeConfig(ws, { windowStart: Date.UTC(2025, 0, 2, 8), windowEnd: Date.UTC(2025, 0, 2, 9) });
+    expect(summary(ws).window).toEqual({
+      start: Date.UTC(2025, 0, 2, 8),
+      end: Date.UTC(2025, 0, 2, 9),
+      source: 'chosen',
+    });
+  });
+});
