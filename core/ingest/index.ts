@@ -313,7 +313,7 @@ async function attempt(
         ]);
       const wr = writer as Writer | null;
       db.run(
-        `UPDATE imports SET sha256 = ?, format = ?, kind = ?, rows = ?, imported = ?, rejected = ?, duplicates = ?, finished_at = ? WHERE id = ?`,
+        `UPDATE imports SET sha256 = ?, format = ?, kind = ?, rows = ?, imported = ?, rejected = ?, duplicates = ?, finished_at = ?, as_of = ? WHERE id = ?`,
         [
           state.sha256,
           report.format,
@@ -323,6 +323,7 @@ async function attempt(
           report.rejected,
           wr?.duplicates ?? 0,
           ws.now(),
+          wr?.asOf ?? null,
           report.importId,
         ],
       );
