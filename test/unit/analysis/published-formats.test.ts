@@ -5,6 +5,7 @@ import { inputFromBytes } from '../../../core/contract/ingest.js';
 import { importFiles } from '../../../core/ingest/index.js';
 import type { Workspace } from '../../../core/workspace.js';
 import {
+  DAY1_AS_OF,
   day1Files,
   day2Files,
   population,
@@ -72,6 +73,27 @@ describe('states from the published default-column exports', () => {
     expect(byRing(ours(ws))).toEqual(byRing(truth(pop, 2)));
     const t2 = truth(pop, 2);
     expect(h.summary(ws).totals.recovered).toBe(t2.reduce((n, r) => n + r.recovered, 0));
+  });
+
+  it('the burn-down has a point at each export; the day-2 point is lower; per-source freshness flags the stale ones', () => {
+    const pts = h.series(ws).exportPoints;
+    // Drawn from what is known now: a silent machine that checked in on day 2 was never down, on day 1 either.
+    const t1 = pop.filter((m) => m.fate === 'bsod' || m.fate === 'loop' || (m.fate === 'silent' && !m.back)).length;
+    const t2 = truth(pop, 2).reduce((n, r) => n + r.remaining, 0);
+    // The day-1 Falcon export's last check-in is its as-of time; the day-2 one likewise.
+    const falcon1 = pts.find((p) => p.files.includes('falcon-hosts-2024-07-19.csv'))!;
+    const falcon2 = pts.find((p) => p.files.includes('falcon-hosts-2024-07-20.csv'))!;
+    expect(falcon2.t).toBeGreaterThan(falcon1.t);
+    expect(falcon1.remaining).toBe(t1);
+    expect(falcon2.remaining).toBe(t2);
+    expect(pts.find((p) => p.files.includes('QualityUpdateStatus_2024-07-19_0912.csv'))!.t).toBe(DAY1_AS_OF);
+    const fresh = Object.fromEntries(h.freshness(ws).map((f) => [f.format, f]));
+    expect(fresh.falcon!.file).toBe('falcon-hosts-2024-07-20.csv');
+    expect(fresh.falcon!.stale).toBe(false);
+    expect(fresh.intune!.stale).toBe(false);
+    // Entra and Autopatch were exported once, on day 1: a day behind Falcon and Intune.
+    expect(fresh.entra!.stale).toBe(true);
+    expect(fresh.autopatch!.stale).toBe(true);
   });
 
   it('an identical re-import adds nothing', async () => {
