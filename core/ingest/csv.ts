@@ -176,7 +176,7 @@ function findHeader(text: string): { start: number; line: number; notes: string[
 }
 
 /** Makes header names unique and non-empty; a duplicated name gets ` (2)`, ` (3)`… */
-function fixHeader(raw: string[], notes: string[]): string[] {
+export function fixHeader(raw: string[], notes: string[]): string[] {
   const seen = new Map<string, number>();
   return raw.map((h0, i) => {
     let h = h0.replace(/^\uFEFF/, '').trim();

@@ -38,18 +38,23 @@ import { findAsOf } from './as-of.js';
 import { DeviceIndex } from './identity.js';
 import { genericSpec, mappingProblem, saveMapping, savedMapping, type ColumnMapping } from './mapping.js';
 import { ZipArchive } from './zip.js';
+import { readXlsx, SheetChoiceError, type SheetInfo } from './xlsx.js';
+import { sniffWorkbook } from './xlsx-sniff.js';
 import { looksLikeEventText, looksLikeEventXml, readWinEvents } from './winevents.js';
 import { fleetWriter, keyHostHint, keysWriter, rolloutWriter, type Writer, type WriterContext } from './writers.js';
 
 export { findKeys, keyProblem, normKeyId } from './keys.js';
 export { RawReader, rawRow } from './raw.js';
 export type { ColumnMapping } from './mapping.js';
+export type { SheetInfo } from './xlsx.js';
 
 export interface ImportOptions extends JobOptions {
   /** For files no signature recognises: how their columns map onto fields (from the mapping step). */
   mapping?: ColumnMapping;
   /** The "as of" time (epoch ms) the user gave for files whose rows carry no time; overrides what is found. */
   asOf?: number;
+  /** For a workbook: the sheet to read (needed when several sheets look like data). */
+  sheet?: string;
 }
 export { hostKey, parseDate } from './normalize.js';
 
@@ -64,6 +69,9 @@ export interface IngestReport extends ImportFileReport {
   sha256: string | null;
   /** The header row as read (for the column-mapping step when the format is unknown). */
   header: string[] | null;
+  /** A workbook: the sheet read, or (when several look like data and none was chosen) the sheets to choose from. */
+  sheet?: string;
+  sheets?: SheetInfo[];
 }
 
 /** Rejected rows kept in import_errors per file; beyond this only a count is recorded. */
@@ -283,7 +291,7 @@ async function attempt(
           report.imported += await writer!.write(rows, lines, count);
         },
       };
-      await readInput(input, state, { ...opts, force }, sink, report.notes);
+      await readInput(input, state, { ...opts, force }, sink, report.notes, (s) => (report.sheet = s));
       await (writer as Writer | null)?.finish?.();
       report.encoding = state.encoding;
       if (!spec) {
@@ -366,12 +374,15 @@ async function attempt(
       };
     }
     if (err instanceof FileError) {
+      // Archive and workbook checks name the file themselves.
+      const named = err.message.startsWith(`${input.name}:`) || err.message.startsWith(`${input.name} `);
       return {
         ...report,
         importId: null,
         imported: 0,
-        errors: [{ line: err.line, field: err.field, message: `${input.name}: ${err.message}` }],
+        errors: [{ line: err.line, field: err.field, message: named ? err.message : `${input.name}: ${err.message}` }],
         rejected: report.rows,
+        ...(err instanceof SheetChoiceError ? { sheets: err.sheets } : {}),
       };
     }
     if (err instanceof CancelledError || err instanceof EncodingRestart) throw err;
@@ -389,12 +400,26 @@ async function readInput(
   opts: ImportOptions & { force?: TextEncoding },
   sink: CsvSink,
   notes: string[],
+  onSheet: (sheet: string) => void = () => undefined,
 ): Promise<void> {
   const head = await peekBytes(input);
   if (head.byteLength === 0) throw new FileError('the file is empty (0 bytes)');
+  // An OLE container is an encrypted workbook or an .xls: the sniff says which, in one sentence naming the file.
+  if (isCfbLike(head)) {
+    sniffWorkbook(await readWhole(input, MAX_ZIP_BYTES, opts), input.name);
+    throw new FileError('it is an OLE compound file (not an export Ringside reads)');
+  }
   if (isZip(head)) {
     const bytes = await readWhole(input, MAX_ZIP_BYTES, opts);
     state.bytes = bytes.byteLength;
+    if (isWorkbook(bytes, input.name)) {
+      const sheet = await readXlsx(bytes, input.name, sink, notes, opts);
+      onSheet(sheet);
+      // One workbook read as different sheets is different content: the sheet is part of its identity.
+      const hash = await contentHash(bytes);
+      state.sha256 = opts.sheet ? await contentHash(new TextEncoder().encode(`${hash}\n${sheet}`)) : hash;
+      return;
+    }
     // The directory is checked against the limits here, before any entry is inflated; the entry is then streamed.
     const zip = new ZipArchive(bytes, input.name);
     const { entry, notes: zipNotes } = pickExport(zip);
@@ -433,6 +458,18 @@ async function readInput(
     return;
   }
   await readCsv(decodeText(input, state, opts), sink);
+}
+
+const isCfbLike = (b: Uint8Array) => b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0;
+
+/** An XLSX by its ZIP directory; a cut-off ZIP named .xlsx gets the workbook's message, any other the archive's. */
+function isWorkbook(bytes: Uint8Array, name: string): boolean {
+  try {
+    return sniffWorkbook(bytes, name) === 'xlsx';
+  } catch (e) {
+    if (/\.xls[xm]$/i.test(name)) throw e;
+    return false;
+  }
 }
 
 function sniffEncodingSafe(head: Uint8Array): TextEncoding {

@@ -5,6 +5,7 @@ import { ChartPanel } from '../../components/charts/ChartPanel.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { WorkbookExports } from './WorkbookExports.js';
 
 const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -43,6 +44,13 @@ export function ReportView() {
           <button type="button" onClick={() => void markdown()} disabled={!r} data-testid="report-markdown">
             Download postmortem (.md)
           </button>
+          {r && (
+            <WorkbookExports
+              sites={r.summary.bySite.map((x) => x.site)}
+              rings={r.summary.byRing.map((x) => x.ring)}
+              onSaved={setNote}
+            />
+          )}
         </div>
       </header>
       {note && <p className="muted small no-print">{note}</p>}
