@@ -8,6 +8,7 @@ import {
   type ImportRowError,
   type SourceFormat,
 } from '../contract/ingest.js';
+import { redactRows, redactSecrets } from '../secrets/redact.js';
 import { audit, type Workspace } from '../workspace.js';
 import { readCsv, type CsvHeader, type CsvSink } from './csv.js';
 import {
@@ -209,6 +210,8 @@ async function attempt(
   let idx: DeviceIndex | null = null;
   let deferred: { name: string; sql: string }[] = [];
   const record = (e: ImportRowError) => {
+    // A message may quote a cell; one that quotes a recovery password is redacted before it is shown or stored.
+    e = { line: e.line, field: redactSecrets(e.field), message: redactSecrets(e.message) };
     if (report.errors.length < MAX_REPORT_ERRORS) report.errors.push(e);
     if (report.importId !== null && stored < MAX_STORED_ERRORS && errStmt) {
       errStmt.run([report.importId, e.line, e.field, e.message]);
@@ -238,8 +241,12 @@ async function attempt(
       errStmt = db.prepare('INSERT INTO import_errors(import_id, line, field, message) VALUES (?,?,?,?)');
       let spec: FormatSpec | null = null;
       let header: CsvHeader | null = null;
+      // The password column of a key file, the one cell a recovery password may stay in (the keys writer seals it).
+      let secretCol = -1;
       const sink: CsvSink = {
         header(h) {
+          // A file without a header row has its first record read as one; it may hold a password.
+          redactRows([h.names], 1);
           header = h;
           report.header = h.names.slice(0, 500);
           report.notes.push(...h.notes);
@@ -282,12 +289,15 @@ async function attempt(
                 `${n} rows have no time of their own: taken as of ${new Date(a.at).toISOString().slice(0, 16).replace('T', ' ')} UTC, from ${a.from}`,
               ),
           };
+          if (spec.kind === 'keys') secretCol = ctx.cols.key;
           writer =
             spec.kind === 'fleet' ? fleetWriter(ctx) : spec.kind === 'keys' ? keysWriter(ctx) : rolloutWriter(ctx);
           return true;
         },
         async rows(rows, lines, count) {
           report.rows += count;
+          // Before any writer sees the rows: no table, flag or raw row gets a recovery password in clear.
+          redactRows(rows, count, secretCol);
           report.imported += await writer!.write(rows, lines, count);
         },
       };
@@ -351,6 +361,7 @@ async function attempt(
     });
     opts.batch.indexes.push(...lateIndexes);
     report.sha256 = state.sha256;
+    report.notes = report.notes.map(redactSecrets);
     return report;
   } catch (err) {
     // The file's savepoint was rolled back: devices it added are gone, so the shared index is loaded again.
@@ -370,7 +381,7 @@ async function attempt(
         rejected: 0,
         flagged: 0,
         errors: [],
-        notes: [...report.notes, 'this exact file was imported before; nothing was added'],
+        notes: [...report.notes.map(redactSecrets), 'this exact file was imported before; nothing was added'],
       };
     }
     if (err instanceof FileError) {
@@ -380,7 +391,14 @@ async function attempt(
         ...report,
         importId: null,
         imported: 0,
-        errors: [{ line: err.line, field: err.field, message: named ? err.message : `${input.name}: ${err.message}` }],
+        notes: report.notes.map(redactSecrets),
+        errors: [
+          {
+            line: err.line,
+            field: err.field,
+            message: redactSecrets(named ? err.message : `${input.name}: ${err.message}`),
+          },
+        ],
         rejected: report.rows,
         ...(err instanceof SheetChoiceError ? { sheets: err.sheets } : {}),
       };

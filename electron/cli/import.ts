@@ -6,6 +6,7 @@ import { applyAction } from '../../core/field/apply.js';
 import { isTracker, trackerActions, trackerDiff, type TrackerDiff } from '../../core/field/tracker.js';
 import { importFiles, type IngestReport } from '../../core/ingest/index.js';
 import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
+import { shown } from './shown.js';
 
 /** A file on disk as an ImportInput: streamed, never read whole. */
 export async function fileInput(file: string): Promise<ImportInput> {
@@ -42,25 +43,28 @@ export async function fileInput(file: string): Promise<ImportInput> {
 }
 
 function line(r: IngestReport): string {
-  if (r.duplicate) return `${r.file}: already imported (same content), nothing added`;
-  const head = `${r.file}: ${r.format}${r.kind ? ` (${r.kind})` : ''}, ${r.rows} rows, ${r.imported} imported, ${r.rejected} rejected${r.flagged ? `, ${r.flagged} flagged` : ''}`;
-  const errs = r.errors.slice(0, 20).map((e) => `  line ${e.line}, ${e.field}: ${e.message}`);
+  if (r.duplicate) return `${shown(r.file)}: already imported (same content), nothing added`;
+  const head = `${shown(r.file)}: ${r.format}${r.kind ? ` (${r.kind})` : ''}, ${r.rows} rows, ${r.imported} imported, ${r.rejected} rejected${r.flagged ? `, ${r.flagged} flagged` : ''}`;
+  const errs = r.errors.slice(0, 20).map((e) => `  line ${e.line}, ${shown(e.field)}: ${shown(e.message)}`);
   if (r.errors.length > 20) errs.push(`  … ${r.rejected + r.flagged - 20} more (see the import view)`);
   const sheets =
-    r.sheets?.map((s) => `  sheet "${s.name}": header on row ${s.headerRow}: ${s.header.slice(0, 6).join(', ')}`) ?? [];
-  return [head, ...r.notes.map((n) => `  note: ${n}`), ...errs, ...sheets].join('\n');
+    r.sheets?.map(
+      (s) => `  sheet "${shown(s.name)}": header on row ${s.headerRow}: ${s.header.slice(0, 6).map(shown).join(', ')}`,
+    ) ?? [];
+  return [head, ...r.notes.map((n) => `  note: ${shown(n)}`), ...errs, ...sheets].join('\n');
 }
 
 /** A tracker's diff as the CLI prints it: every change and every row not applied, then what --apply would do. */
 function diffLines(d: TrackerDiff, applied: boolean): string {
   const out = [
-    `${d.file}: recovery tracker, ${d.rows} rows: ${d.changes.length} change${d.changes.length === 1 ? '' : 's'}, ${d.unchanged} unchanged, ${d.problems.length} not applied`,
+    `${shown(d.file)}: recovery tracker, ${d.rows} rows: ${d.changes.length} change${d.changes.length === 1 ? '' : 's'}, ${d.unchanged} unchanged, ${d.problems.length} not applied`,
   ];
   for (const c of d.changes)
     out.push(
-      `  row ${c.row}: ${c.hostname} (#${c.deviceId}): ${c.from ?? `no result (${c.state})`} -> ${c.to}${c.technician ? ` by ${c.technician}` : ''}`,
+      `  row ${c.row}: ${shown(c.hostname)} (#${c.deviceId}): ${c.from ?? `no result (${c.state})`} -> ${c.to}${c.technician ? ` by ${shown(c.technician)}` : ''}`,
     );
-  for (const p of d.problems) out.push(`  row ${p.row}: ${p.hostname || '(no hostname)'}: not applied: ${p.reason}`);
+  for (const p of d.problems)
+    out.push(`  row ${p.row}: ${shown(p.hostname) || '(no hostname)'}: not applied: ${shown(p.reason)}`);
   if (d.changes.length)
     out.push(
       applied
@@ -97,7 +101,9 @@ export const importCommand: Command = {
         }
         inputs.push(await fileInput(f));
       } catch (err) {
-        io.err(`ringside import: cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        io.err(
+          `ringside import: cannot read ${shown(f)}: ${shown((err as NodeJS.ErrnoException).code ?? (err as Error).message)}`,
+        );
         return 1;
       }
     }
