@@ -3,6 +3,7 @@ import type { DeviceState } from '../contract/analysis.js';
 import { RawReader } from '../ingest/raw.js';
 import type { Workspace } from '../workspace.js';
 import { toCsv } from './csv.js';
+import { evidenceChain, type EvidenceChain } from './facts.js';
 import { cubeWhere, inList, NONE, statesOf, TAG_MATCH, type DashFilter, type Where } from './filter.js';
 
 export const SORT_KEYS = ['hostname', 'ring', 'site', 'state', 'platform', 'version', 'lastSeen', 'crashedAt'] as const;
@@ -24,6 +25,8 @@ export interface DeviceQuery extends DashFilter {
   limit?: number;
   /** Stale records of reimaged machines are hidden unless asked for. */
   includeStale?: boolean;
+  /** Only devices whose state rests on a confirmed fact, or only the suspected ones. */
+  certainty?: 'confirmed' | 'suspected' | null;
 }
 
 export interface DeviceRow {
@@ -40,6 +43,8 @@ export interface DeviceRow {
   crashedAt: number | null;
   sources: string;
   stale: boolean;
+  /** confirmed: the deciding fact was seen; suspected: inferred (online in the window only, or stopped reporting). */
+  certainty: string;
 }
 
 export interface DevicePage {
@@ -72,7 +77,7 @@ const SELECT = `SELECT d.id, d.hostname, COALESCE(d.ring_override, d.ring, '') A
   d.state, COALESCE(d.platform, '') AS platform, COALESCE(d.agent_version, '') AS version,
   COALESCE(d.device_type, '') AS type, d.tags, d.last_seen AS lastSeen, d.crashed_at AS crashedAt,
   (SELECT group_concat(source, ',') FROM (SELECT DISTINCT source FROM device_sources s WHERE s.device_id = d.id)) AS sources,
-  d.superseded_by IS NOT NULL AS stale`;
+  d.superseded_by IS NOT NULL AS stale, d.certainty`;
 
 const blank = (v: string | null | undefined) => v === undefined || v === null || v.trim() === '';
 const dim = (v: string) => (v === NONE ? '' : v);
@@ -94,6 +99,10 @@ export function deviceWhere(q: DeviceQuery): Where & { cubeOnly: boolean } {
   if (!blank(q.platform)) add("COALESCE(d.platform, '') = ?", dim(q.platform!));
   if (!blank(q.tag)) add(TAG_MATCH('d.tags'), q.tag!.trim().toLowerCase());
   if (!blank(q.state)) parts.push(`d.state IN ${inList(statesOf(q.state!.trim()))}`);
+  if (q.certainty === 'confirmed' || q.certainty === 'suspected') {
+    add('d.certainty = ?', q.certainty);
+    cubeOnly = false;
+  }
   if (!blank(q.version)) {
     parts.push("(d.agent_version = ? OR d.agent_version LIKE ? ESCAPE '\\')");
     const v = q.version!.trim();
@@ -186,6 +195,8 @@ export interface SourceRecord {
 export interface DeviceDetail {
   device: Record<string, unknown>;
   rule: string;
+  /** Every fact on file for the device, with source file, line and time, and the one that decided its state. */
+  evidence: EvidenceChain | null;
   sources: SourceRecord[];
   staleRecords: Array<{
     id: number;
@@ -254,7 +265,8 @@ export function deviceDetail(ws: Workspace, id: number): DeviceDetail | null {
   const device = ws.db.get<Record<string, unknown>>(
     `SELECT id, hostname, host_key, falcon_aid, entra_id, intune_id, serial, site, ring, ring_override,
       COALESCE(ring_override, ring) AS effective_ring, ring_source, platform, os_version, device_type, agent_version,
-      first_seen, last_seen, tags, user, model, superseded_by, state, state_rule, exposed, crashed_at, recovered_at, fixed_at
+      first_seen, last_seen, tags, user, model, superseded_by, state, state_rule, exposed, crashed_at, recovered_at, fixed_at,
+      certainty, decided_by
      FROM devices WHERE id = ?`,
     [id],
   );
@@ -268,6 +280,7 @@ export function deviceDetail(ws: Workspace, id: number): DeviceDetail | null {
   return {
     device,
     rule: String(device.state_rule ?? ''),
+    evidence: evidenceChain(ws, id),
     sources: sourcesOf(ws, id),
     staleRecords: stale.map((s) => ({
       id: s.id,

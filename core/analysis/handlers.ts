@@ -5,6 +5,7 @@ import type { Workspace } from '../workspace.js';
 import { writeConfig, type AnalysisConfig } from './config.js';
 import { criticalDevices, deviceDetail, devices, exportDevicesCsv, type DeviceQuery } from './devices.js';
 import type { DashFilter } from './filter.js';
+import { freshness } from './freshness.js';
 import { recompute } from './recompute.js';
 import { report } from './report.js';
 import { reportWorkbook } from './report-xlsx.js';
@@ -14,7 +15,7 @@ import { summary } from './summary.js';
 /** The overview's numbers and charts for one filter, in one round trip, read from the summary tables only. */
 function dashboard(ws: Workspace, filter: DashFilter = {}) {
   const t0 = globalThis.performance?.now() ?? 0;
-  const out = { summary: summary(ws, filter), series: series(ws, filter) as ChartSeries };
+  const out = { summary: summary(ws, filter), series: series(ws, filter) as ChartSeries, freshness: freshness(ws) };
   return { ...out, ms: Math.round(((globalThis.performance?.now() ?? 0) - t0) * 10) / 10 };
 }
 
@@ -22,6 +23,7 @@ export const analysisHandlers = {
   summary,
   series,
   dashboard,
+  freshness,
   devices: (ws: Workspace, query: DeviceQuery = {}) => devices(ws, query),
   deviceDetail: (ws: Workspace, id: number) => deviceDetail(ws, id),
   criticalDevices,

@@ -1,6 +1,7 @@
 // Recomputes device exposure and state (with the rule that gave it) and the summary tables the dashboards read.
 import { AFFECTED_STATES } from '../contract/analysis.js';
 import { meta, setMeta, type Workspace } from '../workspace.js';
+import { syncFacts } from './facts.js';
 import { PLATFORM_LABEL, readConfig, versionParts, type AnalysisConfig } from './config.js';
 
 export interface RecomputeOptions {
@@ -20,9 +21,6 @@ export interface RecomputeStats {
 export const CRASH_BUCKET_MS = 15 * 60_000;
 export const BURN_BUCKET_MS = 3600_000;
 
-/** Unclean restarts as the event importers describe them (event 41 without a stop code, 6008). */
-const UNCLEAN_SQL = "detail LIKE 'unclean restart%' OR detail LIKE 'unexpected shutdown%'";
-
 const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(',');
 const AFFECTED = sqlList(AFFECTED_STATES);
 
@@ -34,11 +32,11 @@ function fmt(col: string): string {
 
 /** The projection every summary table is built from: one row per current (not superseded) device. */
 export const CUBE_SOURCE = `SELECT id, COALESCE(ring_override, ring, '') AS ring, COALESCE(site, '') AS site,
-  COALESCE(platform, '') AS platform, tags, state, hostname, device_type, crashed_at,
+  COALESCE(platform, '') AS platform, tags, state, hostname, device_type, crashed_at, certainty,
   CASE state WHEN 'fixed' THEN fixed_at WHEN 'self_recovered' THEN recovered_at END AS resolved_at
   FROM devices WHERE superseded_by IS NULL`;
 
-const DEV_COLS = 'id, ring, site, platform, tags, state, hostname, device_type, crashed_at, resolved_at';
+const DEV_COLS = 'id, ring, site, platform, tags, state, hostname, device_type, crashed_at, resolved_at, certainty';
 
 /** Criticality rank from the device type and tags: lower is more critical; NULL is not critical. */
 export const CRITICAL_RANK = `(CASE WHEN device_type = 'dc' OR tags LIKE '%domain%controller%' THEN 1
@@ -66,30 +64,33 @@ function params(cfg: AnalysisConfig, asOf: number) {
   };
 }
 
-/** Per-device evidence from events, as one set-based pass (the events table is read once, never row by row). */
+/** Per-device evidence from facts, as one set-based pass (the facts table is read once, never row by row). */
 function buildEvidence(ws: Workspace, cfg: AnalysisConfig, partial: boolean): void {
   const db = ws.db;
+  const only = partial ? 'AND device_id IN (SELECT id FROM temp._ids)' : '';
+  db.run(`DELETE FROM facts WHERE derived = 1 ${only}`);
   db.run('DROP TABLE IF EXISTS temp._ev');
   db.run(`CREATE TEMP TABLE _ev(device_id INTEGER PRIMARY KEY, bad_at INTEGER, first_crash INTEGER, crashes INTEGER,
     last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, last_ts INTEGER, burst_at INTEGER,
-    burst_n INTEGER, roll_ev INTEGER)`);
-  // NOT INDEXED: a full scan plus one sort beats 5 M random row lookups through the (device_id, ts) index.
+    burst_n INTEGER, roll_ev INTEGER, seen_at INTEGER, back_at INTEGER)`);
+  // NOT INDEXED: a full scan plus one sort beats millions of random row lookups through the device index.
   const from = partial
-    ? 'FROM events WHERE device_id IN (SELECT id FROM temp._ids)'
-    : 'FROM events NOT INDEXED WHERE device_id IS NOT NULL';
+    ? 'FROM facts WHERE device_id IN (SELECT id FROM temp._ids) AND derived = 0'
+    : 'FROM facts NOT INDEXED WHERE device_id IS NOT NULL AND derived = 0';
   db.run(
     `INSERT INTO _ev SELECT device_id,
-      MIN(CASE WHEN kind IN ('installed','received') AND version = $bad AND ts BETWEEN $ws AND $we THEN ts END),
-      MIN(CASE WHEN kind = 'crashed' THEN ts END),
-      SUM(kind = 'crashed'),
-      MAX(CASE WHEN kind IN ('crashed','rebooted') THEN ts END),
-      MIN(CASE WHEN kind = 'recovered' THEN ts END),
-      MIN(CASE WHEN kind = 'fixed' THEN ts END),
-      MIN(CASE WHEN kind = 'failed' AND lower(COALESCE(detail, '')) LIKE '%reimage%' THEN ts END),
-      MAX(ts), NULL, NULL,
+      MIN(CASE WHEN class = 'content' AND value = $bad AND ts BETWEEN $ws AND $we THEN ts END),
+      MIN(CASE WHEN class = 'crash' THEN ts END),
+      SUM(class = 'crash'),
+      MAX(CASE WHEN class IN ('crash', 'restart') THEN ts END),
+      MIN(CASE WHEN class = 'outcome' AND type = 'recovered' THEN ts END),
+      MIN(CASE WHEN class = 'outcome' AND type = 'fixed' THEN ts END),
+      MIN(CASE WHEN class = 'outcome' AND type = 'reimage' THEN ts END),
+      MAX(CASE WHEN class <> 'result' THEN ts END), NULL, NULL,
       -- Content rollout evidence only: an OS update report (Autopatch, WUfB, ConfigMgr) or a crash log says nothing
-      -- about whether the bad content arrived.
-      SUM(kind IN ('received', 'installed') AND source NOT IN ('autopatch', 'wufb', 'configmgr'))
+      -- about whether the bad content arrived (those are 'seen'/'update' facts, never 'content').
+      SUM(class = 'content'),
+      MAX(CASE WHEN class = 'seen' THEN ts END), NULL
     ${from} GROUP BY device_id`,
     { $bad: cfg.badVersion, $ws: cfg.windowStart, $we: cfg.windowEnd },
   );
@@ -100,15 +101,29 @@ function buildEvidence(ws: Workspace, cfg: AnalysisConfig, partial: boolean): vo
       SELECT device_id, MIN(ts) AS at, MAX(n) AS n FROM (
         SELECT device_id, ts, LEAD(ts, $k) OVER (PARTITION BY device_id ORDER BY ts) AS tn,
           COUNT(*) OVER (PARTITION BY device_id ORDER BY ts RANGE BETWEEN CURRENT ROW AND $bm FOLLOWING) AS n
-        FROM events WHERE kind = 'rebooted' AND device_id IS NOT NULL
-          AND (${UNCLEAN_SQL}) AND ts BETWEEN $ws AND $we + $bm
-          ${partial ? 'AND device_id IN (SELECT id FROM temp._ids)' : ''}
+        FROM facts WHERE class = 'restart' AND type = 'unclean' AND device_id IS NOT NULL AND derived = 0
+          AND ts BETWEEN $ws AND $we + $bm ${only}
       ) WHERE ts <= $we AND tn IS NOT NULL AND tn - ts <= $bm GROUP BY device_id
     ) AS b WHERE _ev.device_id = b.device_id`,
     { $k: cfg.burstCount - 1, $bm: cfg.burstMs, $ws: cfg.windowStart, $we: cfg.windowEnd },
   );
+  // The boot loop becomes a crash fact of its own, pointing at the first restart of the burst (file and line).
+  db.run(
+    `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, derived)
+    SELECT e.device_id, 'crash', 'boot_loop',
+      e.burst_n || ' unclean restarts within ' || $min || ' min (rule: ' || $k || ' or more, the first in the window)',
+      e.burst_at, f.as_of, f.import_id, f.line, f.source, 1
+    FROM _ev e JOIN facts f ON f.id = (SELECT MIN(id) FROM facts WHERE device_id = e.device_id AND class = 'restart'
+      AND type = 'unclean' AND ts = e.burst_at AND derived = 0)
+    WHERE e.burst_at IS NOT NULL AND (e.first_crash IS NULL OR e.burst_at < e.first_crash)`,
+    { $min: Math.round(cfg.burstMs / 60_000), $k: cfg.burstCount },
+  );
   db.run(`UPDATE _ev SET first_crash = burst_at, crashes = MAX(crashes, 1)
     WHERE burst_at IS NOT NULL AND (first_crash IS NULL OR burst_at < first_crash)`);
+  // Back online: the first check-in (any source) after the last crash or restart of its loop.
+  db.run(`UPDATE _ev SET back_at = (SELECT MIN(f.ts) FROM facts f WHERE f.device_id = _ev.device_id AND f.class = 'seen'
+      AND f.ts > _ev.last_loop)
+    WHERE first_crash IS NOT NULL AND seen_at > last_loop`);
   db.run('DROP TABLE IF EXISTS temp._res');
   db.run('CREATE TEMP TABLE _res(device_id INTEGER PRIMARY KEY, result TEXT, at INTEGER)');
   // The latest field result per device is the technician's latest word on it.
@@ -125,7 +140,8 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
   const db = ws.db;
   db.run('DROP TABLE IF EXISTS temp._st');
   db.run(`CREATE TEMP TABLE _st(id INTEGER PRIMARY KEY, exposed INTEGER, state TEXT, rule TEXT,
-    crashed_at INTEGER, recovered_at INTEGER, fixed_at INTEGER)`);
+    crashed_at INTEGER, recovered_at INTEGER, fixed_at INTEGER, certainty TEXT, dclass TEXT, dts INTEGER,
+    stop_at INTEGER, decided INTEGER)`);
   const sensor = `' sensor ' || COALESCE(NULLIF(ver, ''), '?')`;
   db.run(
     `INSERT INTO _st
@@ -144,7 +160,11 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
         SELECT d.id, d.superseded_by, COALESCE(d.platform, '') AS plat, d.agent_version AS ver,
           d.first_seen, d.last_seen, COALESCE(e.roll_ev, 0) > 0 AS has_ev, e.bad_at, e.first_crash,
           COALESCE(e.crashes, 0) AS crashes, e.last_loop, e.rec_ev, e.fix_ev, e.reimage_at, e.burst_at, e.burst_n,
-          r.result, r.at AS res_at,
+          r.result, r.at AS res_at, e.seen_at, e.back_at,
+          -- Stopped reporting (CrowdStrike's own July 19 query): last seen inside the window, not seen since, no
+          -- crash, outcome or field result on file, and data time past the window. Only ever a suspected crash.
+          CASE WHEN e.first_crash IS NULL AND e.fix_ev IS NULL AND e.reimage_at IS NULL AND e.rec_ev IS NULL
+            AND r.result IS NULL AND e.seen_at BETWEEN $ws AND $we AND $asof > $we THEN e.seen_at END AS stop_at,
           (CAST(d.agent_version AS INTEGER) > $maj OR (CAST(d.agent_version AS INTEGER) = $maj
             AND CAST(substr(d.agent_version, instr(d.agent_version, '.') + 1) AS INTEGER) >= $min)) AS ver_ok
         FROM devices d LEFT JOIN temp._ev e ON e.device_id = d.id LEFT JOIN temp._res r ON r.device_id = d.id
@@ -154,12 +174,12 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
     y AS MATERIALIZED (
       SELECT *, xc IN ('received', 'online') AS exposed,
         xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
-          OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed')) AS down
+          OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') OR stop_at IS NOT NULL) AS down
       FROM x
     ),
     z AS MATERIALIZED (
-      SELECT *, CASE WHEN down THEN COALESCE(first_crash, fix_ev, reimage_at, res_at) END AS crashed_at,
-        COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at) AS loop_at
+      SELECT *, CASE WHEN down THEN COALESCE(first_crash, fix_ev, reimage_at, res_at, stop_at) END AS crashed_at,
+        COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at) AS loop_at
       FROM y
     ),
     o AS MATERIALIZED (
@@ -169,6 +189,7 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
           WHEN fix_ev IS NOT NULL THEN 'e_fixed'
           WHEN reimage_at IS NOT NULL THEN 'e_reimage'
           WHEN rec_ev IS NOT NULL THEN 'e_recovered'
+          WHEN back_at IS NOT NULL THEN 'c_recovered'
           WHEN $asof - loop_at > $rec THEN 'e_needs_fix'
           ELSE 'e_crashed' END AS oc
       FROM z
@@ -179,7 +200,7 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
         WHEN oc IN ('r_fixed', 'e_fixed') THEN 'fixed'
         WHEN oc IN ('r_needs_reimage', 'e_reimage') THEN 'needs_reimage'
         WHEN oc = 'r_in_progress' THEN 'fix_in_progress'
-        WHEN oc = 'e_recovered' THEN 'self_recovered'
+        WHEN oc IN ('e_recovered', 'c_recovered') THEN 'self_recovered'
         WHEN oc IN ('r_failed', 'e_needs_fix') THEN 'needs_fix'
         ELSE 'crashed' END,
       CASE WHEN superseded_by IS NOT NULL THEN 'Stale record (superseded by #' || superseded_by || '); ' ELSE '' END ||
@@ -200,9 +221,15 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
           burst_n || ' unclean restarts (event 41 without a stop code / 6008) within ' || $burstMin || ' min (rule: ' ||
           $burstK || ' or more)' || CASE oc
             WHEN 'e_recovered' THEN '; self-recovered ' || ${fmt('rec_ev')}
+            WHEN 'c_recovered' THEN '; back online ' || ${fmt('back_at')} || ' (a check-in after its last crash)'
             WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || ', over ' || $recH || ' h before data time'
             WHEN 'e_crashed' THEN '; last crash/reboot ' || ${fmt('loop_at')} || ', within ' || $recH || ' h of data time: may still self-recover'
             ELSE '; see field results and events' END
+        WHEN first_crash IS NULL AND stop_at IS NOT NULL AND crashed_at = stop_at THEN
+          '; stopped reporting: last seen ' || ${fmt('stop_at')} || ' in the window and not since (suspected crash)' ||
+          CASE oc
+            WHEN 'e_needs_fix' THEN '; over ' || $recH || ' h before data time'
+            ELSE '; within ' || $recH || ' h of data time' END
         ELSE '; crashed ' || ${fmt('crashed_at')} || CASE WHEN crashes > 1 THEN ' (' || crashes || ' crashes)' ELSE '' END ||
           CASE oc
             WHEN 'r_fixed' THEN '; fixed by hand ' || ${fmt('res_at')} || ' (field result)'
@@ -212,16 +239,37 @@ function buildStates(ws: Workspace, p: ReturnType<typeof params>, partial: boole
             WHEN 'r_in_progress' THEN '; fix in progress (field result ' || ${fmt('res_at')} || ')'
             WHEN 'r_failed' THEN '; hands-on fix failed ' || ${fmt('res_at')} || ': needs another visit'
             WHEN 'e_recovered' THEN '; self-recovered ' || ${fmt('rec_ev')}
+            WHEN 'c_recovered' THEN '; back online ' || ${fmt('back_at')} || ' (a check-in after its last crash)'
             WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || ', over ' || $recH || ' h before data time'
             ELSE '; last crash/reboot ' || ${fmt('loop_at')} || ', within ' || $recH || ' h of data time: may still self-recover'
           END
       END,
       crashed_at,
-      CASE WHEN oc = 'e_recovered' THEN rec_ev ELSE NULL END,
-      CASE oc WHEN 'r_fixed' THEN res_at WHEN 'e_fixed' THEN fix_ev END
+      CASE oc WHEN 'e_recovered' THEN rec_ev WHEN 'c_recovered' THEN back_at END,
+      CASE oc WHEN 'r_fixed' THEN res_at WHEN 'e_fixed' THEN fix_ev END,
+      CASE WHEN down AND first_crash IS NULL AND stop_at IS NOT NULL AND crashed_at = stop_at THEN 'suspected'
+        WHEN oc = 'healthy' AND xc = 'online' THEN 'suspected' ELSE 'confirmed' END,
+      CASE WHEN oc IS NULL THEN NULL WHEN oc = 'healthy' THEN CASE WHEN xc = 'received' THEN 'content' ELSE 'seen' END
+        WHEN oc LIKE 'r_%' THEN 'result' WHEN oc IN ('e_fixed', 'e_reimage', 'e_recovered') THEN 'outcome'
+        WHEN oc = 'c_recovered' THEN 'seen' ELSE 'crash' END,
+      CASE WHEN oc IS NULL THEN NULL WHEN oc = 'healthy' THEN COALESCE(bad_at, seen_at)
+        WHEN oc LIKE 'r_%' THEN res_at WHEN oc = 'e_fixed' THEN fix_ev WHEN oc = 'e_reimage' THEN reimage_at
+        WHEN oc = 'e_recovered' THEN rec_ev WHEN oc = 'c_recovered' THEN back_at ELSE crashed_at END,
+      CASE WHEN down AND first_crash IS NULL AND crashed_at = stop_at THEN stop_at END,
+      NULL
     FROM o`,
     p,
   );
+  // A suspected crash from silence becomes a fact of its own, pointing at the last check-in (file and line).
+  db.run(`INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, derived)
+    SELECT s.id, 'crash', 'stopped_reporting', 'last seen in the window and not since', s.stop_at, f.as_of, f.import_id,
+      f.line, f.source, 1
+    FROM temp._st s JOIN facts f ON f.id = (SELECT MIN(id) FROM facts WHERE device_id = s.id AND class = 'seen'
+      AND ts = s.stop_at AND derived = 0)
+    WHERE s.stop_at IS NOT NULL`);
+  // The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
+  db.run(`UPDATE temp._st SET decided = (SELECT MIN(f.id) FROM facts f WHERE f.device_id = _st.id AND f.class = _st.dclass
+      AND f.ts = _st.dts) WHERE dclass IS NOT NULL AND dts IS NOT NULL`);
 }
 
 /** Adds (sign 1) or removes (sign -1) the contribution of the devices in `src` (a CUBE_SOURCE-shaped table). */
@@ -230,6 +278,8 @@ function applyCubes(ws: Workspace, src: string, sign: 1 | -1): void {
   const dims = 'ring, site, platform, tags';
   db.run(`INSERT INTO an_counts(${dims}, state, n) SELECT ${dims}, state, ${sign} * COUNT(*) FROM ${src} WHERE true
     GROUP BY ${dims}, state ON CONFLICT DO UPDATE SET n = n + excluded.n`);
+  db.run(`INSERT INTO an_suspected(${dims}, state, n) SELECT ${dims}, state, ${sign} * COUNT(*) FROM ${src}
+    WHERE certainty = 'suspected' GROUP BY ${dims}, state ON CONFLICT DO UPDATE SET n = n + excluded.n`);
   db.run(`INSERT INTO an_crash(${dims}, bucket, n)
     SELECT ${dims}, (crashed_at / ${CRASH_BUCKET_MS}) * ${CRASH_BUCKET_MS} AS b, ${sign} * COUNT(*) FROM ${src}
     WHERE crashed_at IS NOT NULL GROUP BY ${dims}, b ON CONFLICT DO UPDATE SET n = n + excluded.n`);
@@ -248,6 +298,7 @@ function applyCubes(ws: Workspace, src: string, sign: 1 | -1): void {
 
 function clearZeros(ws: Workspace): void {
   ws.db.run('DELETE FROM an_counts WHERE n = 0');
+  ws.db.run('DELETE FROM an_suspected WHERE n = 0');
   ws.db.run('DELETE FROM an_crash WHERE n = 0');
   ws.db.run('DELETE FROM an_burn WHERE delta = 0');
   ws.db.run('DELETE FROM an_ttr WHERE n = 0');
@@ -268,7 +319,9 @@ function dataTime(ws: Workspace, cfg: AnalysisConfig, partial: boolean): number 
   }
   const ev = ws.db.value<number>(partial ? 'SELECT MAX(ts) FROM events' : 'SELECT MAX(last_ts) FROM temp._ev');
   const orphan = partial ? null : ws.db.value<number>('SELECT MAX(ts) FROM events WHERE device_id IS NULL');
-  const t = Math.max(ev ?? 0, orphan ?? 0);
+  // Every event counts (an 'offered' row too, though it makes no fact): their latest time is kept at fact sync.
+  const events = Number(meta(ws, 'facts.events_max_ts') ?? 0) || 0;
+  const t = Math.max(ev ?? 0, orphan ?? 0, events);
   if (t > 0) return t;
   return ws.db.value<number>('SELECT MAX(last_seen) FROM devices') ?? cfg.windowEnd;
 }
@@ -326,6 +379,8 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
       db.run('CREATE TEMP TABLE _old AS SELECT * FROM an_dev WHERE id IN (SELECT id FROM temp._ids)');
     }
     lap('prepare');
+    syncFacts(ws);
+    lap('facts');
     buildEvidence(ws, cfg, partial);
     lap('evidence');
     const asOf = dataTime(ws, cfg, partial);
@@ -333,10 +388,11 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
     buildStates(ws, params(cfg, asOf), partial);
     lap('states');
     db.run(`UPDATE devices SET exposed = s.exposed, state = s.state, state_rule = COALESCE(s.rule, ''), crashed_at = s.crashed_at,
-        recovered_at = s.recovered_at, fixed_at = s.fixed_at
+        recovered_at = s.recovered_at, fixed_at = s.fixed_at, certainty = s.certainty, decided_by = s.decided
       FROM temp._st s WHERE devices.id = s.id AND (devices.exposed IS NOT s.exposed OR devices.state IS NOT s.state
         OR devices.state_rule IS NOT s.rule OR devices.crashed_at IS NOT s.crashed_at
-        OR devices.recovered_at IS NOT s.recovered_at OR devices.fixed_at IS NOT s.fixed_at)`);
+        OR devices.recovered_at IS NOT s.recovered_at OR devices.fixed_at IS NOT s.fixed_at
+        OR devices.certainty IS NOT s.certainty OR devices.decided_by IS NOT s.decided)`);
     const changed = db.value<number>('SELECT changes()') ?? 0;
     lap('update');
     if (partial) {
@@ -350,7 +406,7 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
       db.run('DELETE FROM an_critical WHERE device_id IN (SELECT id FROM temp._ids)');
       insertCritical(ws, 'temp._new');
     } else {
-      for (const t of ['an_counts', 'an_crash', 'an_burn', 'an_ttr', 'an_critical', 'an_dev'])
+      for (const t of ['an_counts', 'an_suspected', 'an_crash', 'an_burn', 'an_ttr', 'an_critical', 'an_dev'])
         db.run(`DELETE FROM ${t}`);
       db.run(`INSERT INTO an_dev(${DEV_COLS}) SELECT ${DEV_COLS} FROM (${CUBE_SOURCE})`);
       lap('an_dev');

@@ -60,12 +60,12 @@ export function stateRules(ws: Workspace): StateRules {
       {
         state: 'crashed',
         label: STATE_LABEL.crashed,
-        rule: `Exposed and crashed, no recovery or fix yet, and its last crash or reboot is within ${h} h of data time: it may still come back by itself.`,
+        rule: `Exposed and crashed, no recovery or fix yet, and its last crash or reboot is within ${h} h of data time: it may still come back by itself. A crash is a bugcheck (event 1001, or 41 with a BugcheckCode), a crash event, a boot loop (${c.burstCount} or more unclean restarts, event 41 without a stop code or 6008, within ${Math.round(c.burstMs / 60_000)} min, the first inside the window), or, suspected only, a device last seen inside the window and not since.`,
       },
       {
         state: 'self_recovered',
         label: STATE_LABEL.self_recovered,
-        rule: 'Crashed, then a "recovered" event (reboots fetched the reverted content); no hands-on fix.',
+        rule: 'Crashed, then a "recovered" event, or seen online by any source after its last crash or restart (Falcon Last Seen, Intune Last check-in, Entra approximateLastSignInDateTime, Defender lastSeen, an update report with its own time); no hands-on fix.',
       },
       {
         state: 'needs_fix',
@@ -97,6 +97,10 @@ export function stateRules(ws: Workspace): StateRules {
       { name: 'recovered', rule: 'self_recovered.' },
       { name: 'fixed', rule: 'fixed (by hand).' },
       { name: 'remaining', rule: 'affected − recovered − fixed: crashed, needs_fix, fix_in_progress, needs_reimage.' },
+      {
+        name: 'confirmed / suspected',
+        rule: 'Each state names the fact that decided it. Suspected: exposed only because it was online in the window (no content receipt on file), or crashed only because it stopped reporting in the window. Confirmed: everything else.',
+      },
     ],
   };
 }

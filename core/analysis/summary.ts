@@ -17,8 +17,13 @@ export type StateCounts = Record<DeviceState, number>;
 export interface SummaryEx extends Summary {
   /** The same counts over the whole (filtered) fleet. */
   totals: Counts;
-  byRing: Array<Counts & { ring: string; states: StateCounts }>;
-  bySite: Array<Counts & { site: string; states: StateCounts }>;
+  /** The totals split by how the deciding fact was found: confirmed (seen) or suspected (inferred). */
+  confirmed: Counts;
+  suspected: Counts;
+  byRing: Array<
+    Counts & { ring: string; states: StateCounts; suspectedStates: StateCounts; confirmed: Counts; suspected: Counts }
+  >;
+  bySite: Array<Counts & { site: string; states: StateCounts; suspectedStates: StateCounts }>;
   /** Data time the states were computed at (the latest event), epoch ms. */
   asOf: number | null;
   /**
@@ -92,6 +97,26 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
     states[r.state] += r.n;
   }
   const totals = countsOf(states);
+  // Suspected devices per cell; confirmed is the rest, so the two always add up to the class.
+  const sus = ws.db.all<{ ring: string; site: string; state: DeviceState; n: number }>(
+    `SELECT ring, site, state, SUM(n) AS n FROM an_suspected ${w.sql} GROUP BY ring, site, state`,
+    w.params,
+  );
+  const susRing = new Map<string, StateCounts>();
+  const susSite = new Map<string, StateCounts>();
+  const susAll = emptyStates();
+  for (const r of sus) {
+    if (!(r.state in susAll)) continue;
+    const ring = r.ring || NONE;
+    const site = r.site || NONE;
+    if (!susRing.has(ring)) susRing.set(ring, emptyStates());
+    if (!susSite.has(site)) susSite.set(site, emptyStates());
+    susRing.get(ring)![r.state] += r.n;
+    susSite.get(site)![r.state] += r.n;
+    susAll[r.state] += r.n;
+  }
+  const minus = (a: StateCounts, b: StateCounts) =>
+    Object.fromEntries(DEVICE_STATES.map((k) => [k, a[k] - b[k]])) as StateCounts;
   const cfg = readConfig(ws);
   const asOf = Number(meta(ws, 'analysis.as_of'));
   const dims = ws.db.all<{ ring: string; site: string; platform: string }>(
@@ -101,12 +126,29 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
   return {
     devices: totals.devices,
     totals,
+    confirmed: countsOf(minus(states, susAll)),
+    suspected: countsOf(susAll),
     byRing: [...rings.entries()]
       .sort((a, b) => ringSort(a[0], b[0]))
-      .map(([ring, st]) => ({ ring, ...countsOf(st), states: st })),
+      .map(([ring, st]) => {
+        const su = susRing.get(ring) ?? emptyStates();
+        return {
+          ring,
+          ...countsOf(st),
+          states: st,
+          suspectedStates: su,
+          confirmed: countsOf(minus(st, su)),
+          suspected: countsOf(su),
+        };
+      }),
     bySite: [...sites.entries()]
       .sort((a, b) => (a[0] === NONE ? 1 : b[0] === NONE ? -1 : a[0].localeCompare(b[0])))
-      .map(([site, st]) => ({ site, ...countsOf(st), states: st })),
+      .map(([site, st]) => ({
+        site,
+        ...countsOf(st),
+        states: st,
+        suspectedStates: susSite.get(site) ?? emptyStates(),
+      })),
     keys: keyCounts(ws),
     states,
     asOf: Number.isFinite(asOf) && asOf > 0 ? asOf : null,

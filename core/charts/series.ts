@@ -2,6 +2,7 @@
 import { meta, type Workspace } from '../workspace.js';
 import { BURN_BUCKET_MS, CRASH_BUCKET_MS } from '../analysis/recompute.js';
 import { cubeWhere, NONE, ringSort, type DashFilter } from '../analysis/filter.js';
+import { exportPoints, type ExportPoint } from '../analysis/freshness.js';
 
 /** One x value with one number per series key (recharts' data shape). */
 export type Point = { t: number } & Record<string, number>;
@@ -25,6 +26,8 @@ export interface ChartSeries {
   crashTimeline: Series;
   burnDownByRing: Series;
   burnDownBySite: Series;
+  /** The remaining level at each export's as-of time: one point per import (or group of same-time imports). */
+  exportPoints: ExportPoint[];
   timeToRecover: TimeToRecover[];
 }
 
@@ -128,6 +131,7 @@ export function series(ws: Workspace, filter: DashFilter = {}): ChartSeries {
     crashTimeline: countSeries(crashRows, CRASH_BUCKET_MS, ringKeys(crashRows)),
     burnDownByRing: levelSeries(ringRows, ringKeys(ringRows), asOf),
     burnDownBySite: levelSeries(siteRows, [...new Set(siteRows.map((r) => r.k))].sort(), asOf),
+    exportPoints: exportPoints(ws, burnRing),
     timeToRecover: [...byRing.entries()]
       .sort((a, b) => ringSort(a[0], b[0]))
       .map(([ring, hist]) => {

@@ -380,7 +380,7 @@ async function attempt(
         ]);
       const wr = writer as Writer | null;
       db.run(
-        `UPDATE imports SET sha256 = ?, format = ?, kind = ?, rows = ?, imported = ?, rejected = ?, duplicates = ?, finished_at = ? WHERE id = ?`,
+        `UPDATE imports SET sha256 = ?, format = ?, kind = ?, rows = ?, imported = ?, rejected = ?, duplicates = ?, finished_at = ?, as_of = ? WHERE id = ?`,
         [
           state.sha256,
           report.format,
@@ -390,6 +390,7 @@ async function attempt(
           report.rejected,
           wr?.duplicates ?? 0,
           ws.now(),
+          wr?.asOf ?? null,
           report.importId,
         ],
       );

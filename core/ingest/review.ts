@@ -106,6 +106,11 @@ export async function resolveReview(
       ]);
       newId = ws.db.value<number>('SELECT last_insert_rowid()')!;
       ws.db.run('UPDATE device_sources SET device_id = ? WHERE id = ?', [newId, item.source_id]);
+      // The row's facts (check-in, versions, ring) go with it.
+      ws.db.run(
+        'UPDATE facts SET device_id = ? WHERE device_id = ? AND import_id = ? AND line = ? AND event_id IS NULL',
+        [newId, item.device_id, src.import_id, src.line],
+      );
     }
     ws.db.run(`UPDATE identity_review SET status = ?, resolved_at = ? WHERE id = ?`, [
       action === 'split' ? 'split' : 'confirmed',

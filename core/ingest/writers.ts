@@ -56,6 +56,8 @@ export interface Writer {
   /** Stores what the writer still holds (compressed raw rows); awaited before the import's savepoint ends. */
   finish?(): Promise<void>;
   duplicates: number;
+  /** The export's "as of" time: the latest time a row carried (or the file's as-of time), for freshness. */
+  asOf?: number | null;
   free(): void;
 }
 
@@ -83,6 +85,11 @@ export function fleetWriter(ctx: WriterContext): Writer {
     // Per-file constants are written into the statement: each bound value costs sql.js a JS→WASM round trip.
     `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw)
      VALUES (?, ${Number(ctx.importId)}, ${sqlText(format)}, ?, ?, '')`,
+  );
+  // Each row's facts (check-in, versions, ring) with the file and line they came from: the evidence model's input.
+  const fact: Statement = ctx.ws.db.prepare(
+    `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source)
+     VALUES (?, ?, ?, ?, ?, ?, ${Number(ctx.importId)}, ?, ${sqlText(format)})`,
   );
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const hostField = colName(ctx, 'hostname', 'hostname');
@@ -236,6 +243,15 @@ export function fleetWriter(ctx: WriterContext): Writer {
           review.run([res.id, ctx.importId, line, res.ambiguous]);
           problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
         }
+        const at = lastSeen ?? ctx.asOf?.at ?? null;
+        const asOfFlag = lastSeen === null && at !== null ? 1 : 0;
+        if (lastSeen !== null) {
+          fact.run([res.id, 'seen', 'last_seen', colName(ctx, 'last_seen', 'last seen'), lastSeen, 0, line]);
+          if (w.asOf == null || lastSeen > w.asOf) w.asOf = lastSeen;
+        }
+        if (facts.agentVersion) fact.run([res.id, 'version', 'sensor', facts.agentVersion, at, asOfFlag, line]);
+        if (osVersion) fact.run([res.id, 'version', 'os', osVersion, at, asOfFlag, line]);
+        if (ring) fact.run([res.id, 'ring', ringSource ?? format, ring, at, asOfFlag, line]);
         if (note) problems.flag(line, note.field, note.message);
         ok++;
       }
@@ -245,6 +261,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
     finish: () => raw.finish(),
     free() {
       src.free();
+      fact.free();
       review?.free();
       raw.free();
     },
@@ -370,12 +387,13 @@ export function vendorKind(
 export function rolloutWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, format } = ctx;
   const ins = ctx.ws.db.prepare(
-    `INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, import_id)
-     VALUES (?,?,?,?,?,?,?,?,?,${Number(ctx.importId)})`,
+    `INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, line, as_of, import_id)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?,${Number(ctx.importId)})`,
   );
   // Errors name the file's own columns: the first time column it has, else its first column.
   const tsField = colName(ctx, 'ts', ctx.tsCols.length ? ctx.header[ctx.tsCols[0]!]! : '(no time column)');
   let asOfRows = 0;
+  let maxTs: number | null = null;
   // One date reader per timestamp column, so a flag names the column the value came from.
   const tsCols = ctx.tsCols.map((i) => ({
     i,
@@ -384,7 +402,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
   }));
   const stateField = colName(ctx, 'state', 'state');
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
-  const params: (string | number | null)[] = new Array(9);
+  const params: (string | number | null)[] = new Array(11);
   let ringStmt: Statement | null = null;
   // Event logs repeat a few states, rings and host names millions of times: normalise each distinct value once.
   const kinds = new Map<string, string | null>();
@@ -409,7 +427,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
     }
     return h;
   };
-  return {
+  const w: Writer = {
     duplicates: 0,
     write(rows, lines, count) {
       let ok = 0;
@@ -425,6 +443,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         let tsRaw = '';
         let ts: number | null = null;
         let tsAt = tsField;
+        let rowAsOf = 0;
         for (const t of tsCols) {
           tsRaw = clean(row[t.i]);
           if (!tsRaw) continue;
@@ -435,6 +454,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         if (ts === null && ctx.asOf) {
           // A status report row says how the device stood when the report was exported.
           ts = ctx.asOf.at;
+          rowAsOf = 1;
           asOfRows++;
         }
         if (ts === null || Number.isNaN(ts)) {
@@ -504,7 +524,10 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         params[6] = get(row, 'package') || null;
         params[7] = get(row, 'version_to') || get(row, 'version_from') || null;
         params[8] = detail;
+        params[9] = line;
+        params[10] = rowAsOf;
         ins.run(params);
+        if (maxTs === null || ts > maxTs) maxTs = ts;
         if (note) problems.flag(line, note.field, note.message);
         ok++;
       }
@@ -512,6 +535,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
     },
     finish() {
       if (asOfRows && ctx.asOf) ctx.onAsOf?.(ctx.asOf, asOfRows);
+      w.asOf = maxTs;
       return Promise.resolve();
     },
     free() {
@@ -519,6 +543,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
       ringStmt?.free();
     },
   };
+  return w;
 }
 
 /** The device a key belongs to, from its hint: an Entra device id, a hostname, or an AD DN (of the key object or the computer). */

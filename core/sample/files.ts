@@ -135,7 +135,10 @@ function intuneRow(d: SampleDevice, seed: number): string | null {
   const rng = new Rng(seed, d.index, 0x1a7e);
   const win = d.platform === 'Windows';
   const enrolled = d.firstSeen - (1 + rng.int(20)) * 3_600_000;
-  const checkIn = Math.min(EXPORT_AT, d.lastSeen + rng.int(3_600_000));
+  // A machine still down cannot check in: its last check-in is before its last crash, never after.
+  const jitter = rng.int(3_600_000);
+  const down = d.fate === 'unfixed' || d.fate === 'needs_reimage';
+  const checkIn = down ? d.lastSeen - jitter : Math.min(EXPORT_AT, d.lastSeen + jitter);
   const u = d.user;
   const upn = u ? `${fold(u.first)}.${fold(u.last)}@example.com` : '';
   const enrolledUs = new Date(enrolled);

@@ -36,6 +36,8 @@ export const summaryCommand: Command = {
         keys: s.keys,
         states: s.states,
         totals: s.totals,
+        confirmed: s.confirmed,
+        suspected: s.suspected,
         asOf: s.asOf === null ? null : new Date(s.asOf).toISOString(),
         window: { start: new Date(s.window.start).toISOString(), end: new Date(s.window.end).toISOString() },
       });
@@ -43,7 +45,7 @@ export const summaryCommand: Command = {
     }
     const t = s.totals;
     io.out(
-      `${s.devices} devices; ${t.exposed} exposed, ${t.affected} affected, ${t.recovered} self-recovered, ${t.fixed} fixed, ${t.remaining} remaining` +
+      `${s.devices} devices; ${t.exposed} exposed, ${t.affected} affected (${s.suspected.affected} suspected), ${t.recovered} self-recovered, ${t.fixed} fixed, ${t.remaining} remaining` +
         (s.asOf ? ` (data time ${new Date(s.asOf).toISOString()})` : ''),
     );
     io.out('\nBy ring');

@@ -6,6 +6,7 @@ import { isTechnicianHash } from '../features/technician/entry.js';
 import { TechnicianView } from '../features/technician/TechnicianView.js';
 import { host } from '../platform/host.js';
 import { offerFiles } from './dropped-files.js';
+import { ROUTE_EVENT } from './navigate.js';
 import { routes } from './routes.js';
 import { AuditWarning } from '../features/audit/AuditWarning.js';
 import { loadIntoWorker, useWorkspace, WorkspaceProvider } from './workspace.js';
@@ -72,6 +73,13 @@ export function App() {
     const onHash = () => setTechnician(isTechnicianHash(location.hash));
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  useEffect(() => {
+    // A view asks for another (a count on the Overview opens the Devices view listing it).
+    const onRoute = (e: Event) => setRoute(String((e as CustomEvent<string>).detail));
+    window.addEventListener(ROUTE_EVENT, onRoute);
+    return () => window.removeEventListener(ROUTE_EVENT, onRoute);
   }, []);
 
   useEffect(() => {

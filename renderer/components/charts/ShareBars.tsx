@@ -13,24 +13,38 @@ type Datum = { name: string; devices: number } & Record<string, number | string>
 
 /** Share is the default: a 3-device ring and a 190,000-device ring are both a full-height bar. */
 export function ShareBars(props: {
-  rows: Array<{ name: string; states: Record<DeviceState, number> }>;
+  rows: Array<{ name: string; states: Record<DeviceState, number>; suspected?: Record<DeviceState, number> }>;
   testId: string;
   unit: string;
+  /** A click on a segment: the row (ring or site) and the state it shows. */
+  onSelect?: (name: string, state: DeviceState, certainty: 'confirmed' | 'suspected') => void;
 }) {
   const theme = useChartTheme();
   const fills = useChartFills(theme);
   const [mode, setMode] = useState<'share' | 'count'>('share');
   const rows = shareRows(props.rows);
+  const susOf = (name: string) => props.rows.find((x) => x.name === name)?.suspected;
   const data: Datum[] = rows.map((r) => {
     const d: Datum = { name: r.name, devices: r.devices };
+    const sus = susOf(r.name);
     for (const s of DEVICE_STATES) {
-      d[s] = mode === 'share' ? r.share[s] : r.counts[s];
+      const v = mode === 'share' ? r.share[s] : r.counts[s];
+      // Confirmed and suspected are two shades of the state's colour: the segment splits by count.
+      const part = r.counts[s] ? (sus?.[s] ?? 0) / r.counts[s] : 0;
+      d[s] = v * (1 - part);
+      d[`sus_${s}`] = v * part;
       d[`n_${s}`] = r.counts[s];
       d[`p_${s}`] = r.share[s];
+      d[`ns_${s}`] = sus?.[s] ?? 0;
     }
     return d;
   });
   const shown = DEVICE_STATES.filter((s) => rows.some((r) => r.counts[s] > 0));
+  const shownSus = shown.filter((s) => props.rows.some((r) => (r.suspected?.[s] ?? 0) > 0));
+  const select = (state: DeviceState, certainty: 'confirmed' | 'suspected') =>
+    props.onSelect
+      ? (entry: unknown) => props.onSelect!(String((entry as { name?: string }).name ?? ''), state, certainty)
+      : undefined;
   return (
     <div className="share-bars" style={{ height: '100%', display: 'flex', flexDirection: 'column' }}>
       <div className="segmented no-print" role="group" aria-label="Bar values">
@@ -71,12 +85,17 @@ export function ShareBars(props: {
               contentStyle={{ background: theme.panel, borderColor: theme.grid, color: theme.text }}
               formatter={(_v, name, item) => {
                 const p = item.payload as Datum;
-                const s = DEVICE_STATES.find((k) => STATE_LABEL[k] === name) ?? (name as DeviceState);
-                return [`${fmt(Number(p[`n_${s}`]))} of ${fmt(p.devices)} (${pct(Number(p[`p_${s}`]))})`, name];
+                const label = String(name).replace(/ \(suspected\)$/, '');
+                const s = DEVICE_STATES.find((k) => STATE_LABEL[k] === label) ?? (label as DeviceState);
+                const sus = Number(p[`ns_${s}`]);
+                const tail = sus ? `, ${fmt(sus)} suspected` : '';
+                if (String(name) !== label) return [`${fmt(sus)} suspected`, name];
+                return [`${fmt(Number(p[`n_${s}`]))} of ${fmt(p.devices)} (${pct(Number(p[`p_${s}`]))})${tail}`, name];
               }}
             />
             <Legend wrapperStyle={{ fontSize: 12 }} formatter={(v) => <span style={{ color: theme.text }}>{v}</span>} />
-            {shown.map((s) => (
+            {/* Each state's suspected part sits right on top of its confirmed part, in a lighter shade. */}
+            {shown.flatMap((s) => [
               <Bar
                 key={s}
                 dataKey={s}
@@ -84,8 +103,28 @@ export function ShareBars(props: {
                 stackId="st"
                 fill={fills.state[s]}
                 isAnimationActive={false}
-              />
-            ))}
+                className={`bar-${s}`}
+                cursor={props.onSelect ? 'pointer' : undefined}
+                onClick={select(s, 'confirmed')}
+              />,
+              ...(shownSus.includes(s)
+                ? [
+                    <Bar
+                      key={`sus_${s}`}
+                      dataKey={`sus_${s}`}
+                      name={`${STATE_LABEL[s]} (suspected)`}
+                      stackId="st"
+                      fill={theme.state[s]}
+                      fillOpacity={0.45}
+                      isAnimationActive={false}
+                      className={`bar-sus-${s}`}
+                      cursor={props.onSelect ? 'pointer' : undefined}
+                      onClick={select(s, 'suspected')}
+                      legendType="none"
+                    />,
+                  ]
+                : []),
+            ])}
           </BarChart>
         </ResponsiveContainer>
       </div>

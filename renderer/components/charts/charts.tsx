@@ -5,6 +5,7 @@ import {
   CartesianGrid,
   Legend,
   Line,
+  ReferenceDot,
   LineChart,
   ResponsiveContainer,
   Tooltip,
@@ -48,7 +49,14 @@ export function StateBars(props: {
 }
 
 /** One line per key over time; `kind` picks labels (crash counts vs devices down). */
-export function TimeLines(props: { series: Series; colourBy: 'ring' | 'index'; yLabel: string; bars?: boolean }) {
+export function TimeLines(props: {
+  series: Series;
+  colourBy: 'ring' | 'index';
+  yLabel: string;
+  bars?: boolean;
+  /** Points drawn over the lines (an export's as-of time and the total still down then). */
+  marks?: Array<{ t: number; y: number; label: string }>;
+}) {
   const theme = useChartTheme();
   const fills = useChartFills(theme);
   const { keys, points } = props.series;
@@ -114,6 +122,19 @@ export function TimeLines(props: { series: Series; colourBy: 'ring' | 'index'; y
             strokeDasharray={i >= 6 && props.colourBy === 'index' ? '5 3' : undefined}
             dot={false}
             isAnimationActive={false}
+          />
+        ))}
+        {props.marks?.map((m) => (
+          <ReferenceDot
+            key={m.t}
+            x={m.t}
+            y={m.y}
+            r={4}
+            fill={theme.panel}
+            stroke={theme.text}
+            strokeWidth={2}
+            ifOverflow="extendDomain"
+            label={{ value: m.label, position: 'top', fill: theme.text, fontSize: 10 }}
           />
         ))}
       </LineChart>

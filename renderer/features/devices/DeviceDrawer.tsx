@@ -5,6 +5,8 @@ import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import type { DeviceState } from '../../../core/contract/analysis.js';
 import { useQuery } from '../../app/workspace.js';
 
+/** MM-DD HH:MM, the evidence chain's compact time. */
+const shortUtc = (t: number) => new Date(t).toISOString().slice(5, 16).replace('T', ' ');
 const utc = (t: unknown) =>
   typeof t === 'number' ? `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC` : '—';
 const utcCell = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ');
@@ -62,6 +64,55 @@ export function DeviceDrawer(props: { id: number; onClose: () => void }) {
           <p className="rule" data-testid="device-rule">
             {data.rule}
           </p>
+          {data.evidence && (
+            <>
+              <h3>
+                Evidence chain{' '}
+                <span className={`chip certainty-${data.evidence.certainty}`} data-testid="device-certainty">
+                  {data.evidence.certainty}
+                </span>
+              </h3>
+              <p className="small muted">
+                Each fact with the file and line it came from. The marked fact decided the state, by the rule above.
+              </p>
+              <table className="compact evidence" data-testid="evidence-chain">
+                <thead>
+                  <tr>
+                    <th scope="col">UTC</th>
+                    <th scope="col">Fact</th>
+                    <th scope="col">From</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.evidence.facts.map((f) => (
+                    <tr
+                      key={f.id}
+                      data-class={f.class}
+                      data-type={f.type}
+                      data-deciding={f.deciding || undefined}
+                      className={f.deciding ? 'deciding' : undefined}
+                    >
+                      <td>
+                        {f.ts === null ? '—' : shortUtc(f.ts)}
+                        {f.asOf && <div className="small muted">as of export</div>}
+                      </td>
+                      <td>
+                        {f.deciding && <strong aria-label="deciding fact">▶ </strong>}
+                        {f.class} · {f.type.replace(/_/g, ' ')}
+                        {f.derived && ' (rule)'}
+                        {f.value && <div className="small muted">{f.value}</div>}
+                      </td>
+                      <td className="small">
+                        {f.file ?? f.source}
+                        {f.line !== null && `, line ${f.line}`}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {data.evidence.more > 0 && <p className="small muted">{data.evidence.more} more facts not shown.</p>}
+            </>
+          )}
           <dl className="kv">
             {(
               [

@@ -9,10 +9,13 @@ import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { FilterBar } from '../overview/FilterBar.js';
 import { useDashFilter } from '../overview/filter-store.js';
 import { DeviceDrawer } from './DeviceDrawer.js';
+import { takeDeviceRequest } from '../../app/navigate.js';
 import { useDevicePages } from './use-device-pages.js';
 
 interface LocalQuery {
   state: string;
+  /** '' (all), confirmed or suspected. */
+  certainty?: string;
   version: string;
   text: string;
   sort: SortKey;
@@ -64,7 +67,11 @@ const COLUMNS: Column<DeviceRow>[] = [
 export function DevicesView() {
   const { db, host, act } = useWorkspace();
   const [filter, setFilter] = useDashFilter();
-  const [local, setLocal] = useState<LocalQuery>(EMPTY);
+  // Opened from a number or a bar on the Overview: list exactly what it counted.
+  const [local, setLocal] = useState<LocalQuery>(() => {
+    const r = takeDeviceRequest();
+    return r ? { ...EMPTY, state: r.state ?? '', certainty: r.certainty ?? '' } : EMPTY;
+  });
   const [text, setText] = useState('');
   const [open, setOpen] = useState<number | null>(null);
   // Saved views live in the workspace and are journalled: "saved" is shown only once the host has them on disk.
@@ -87,6 +94,7 @@ export function DevicesView() {
     () => ({
       ...filter,
       state: local.state || null,
+      certainty: local.certainty === 'confirmed' || local.certainty === 'suspected' ? local.certainty : null,
       version: local.version || null,
       text: local.text || null,
       sort: local.sort,
@@ -171,6 +179,18 @@ export function DevicesView() {
                 </option>
               ))}
             </optgroup>
+          </select>
+        </label>
+        <label>
+          Evidence
+          <select
+            data-testid="filter-certainty"
+            value={local.certainty ?? ''}
+            onChange={(e) => setLocal({ ...local, certainty: e.target.value })}
+          >
+            <option value="">All</option>
+            <option value="confirmed">Confirmed</option>
+            <option value="suspected">Suspected</option>
           </select>
         </label>
         <label>

@@ -14,6 +14,8 @@ import { useQuery } from '../../app/workspace.js';
 import { ChangeLog } from './ChangeLog.js';
 import { FilterBar } from './FilterBar.js';
 import { useDashFilter } from './filter-store.js';
+import { showDevices } from '../../app/navigate.js';
+import { sourceLabel } from '../../../core/analysis/freshness.js';
 
 const CARDS: Array<[keyof Counts, string]> = [
   ['devices', 'Devices'],
@@ -56,6 +58,20 @@ function ChartData(props: { testId: string; label: string; rows: Array<Counts & 
 }
 
 const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** "19 Jul 09:12 UTC" */
+const dayTime = (t: number) => {
+  const d = new Date(t);
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.toISOString().slice(11, 16)} UTC`;
+};
+const age = (ms: number) => {
+  const h = ms / 3600_000;
+  return h < 1
+    ? `${Math.round(ms / 60_000)} min old`
+    : h < 48
+      ? `${Math.round(h)} h old`
+      : `${Math.round(h / 24)} days old`;
+};
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 export function OverviewView() {
@@ -87,6 +103,16 @@ export function OverviewView() {
           </p>
         )}
       </header>
+      {d && d.freshness.length > 0 && (
+        <ul className="freshness small" data-testid="freshness" aria-label="How old each source is">
+          {d.freshness.map((f) => (
+            <li key={f.format} data-source={f.format} data-stale={f.stale} className={f.stale ? 'warn' : 'muted'}>
+              {sourceLabel(f.format)} export as of {dayTime(f.asOf)}, {age(f.ageMs)}
+              {f.stale && ' — stale: older than the other sources by more than 12 h'}
+            </li>
+          ))}
+        </ul>
+      )}
       <FilterBar value={filter} options={s?.options} onChange={setFilter} />
       {dash.error && <p className="error">{dash.error.message}</p>}
       {s && s.devices === 0 && !Object.keys(filter).length && (
@@ -95,10 +121,29 @@ export function OverviewView() {
       <div className="cards big-numbers" data-testid="counts">
         {CARDS.map(([k, label]) => (
           <div key={k} className={`card count-${k}`}>
-            <div className="num" data-testid={`count-${k}`}>
+            <button
+              type="button"
+              className="num link"
+              data-testid={`count-${k}`}
+              title={`List the ${label.toLowerCase()} devices`}
+              onClick={() => showDevices({ state: k === 'devices' ? undefined : k })}
+            >
               {s ? fmt(s.totals[k]) : '…'}
-            </div>
+            </button>
             <div className="label">{label}</div>
+            {s && k !== 'devices' && s.suspected[k] > 0 && (
+              <div className="small muted" data-testid={`certainty-${k}`}>
+                {fmt(s.confirmed[k])} confirmed ·{' '}
+                <button
+                  type="button"
+                  className="link"
+                  data-testid={`suspected-${k}`}
+                  onClick={() => showDevices({ state: k, certainty: 'suspected' })}
+                >
+                  {fmt(s.suspected[k])} suspected
+                </button>
+              </div>
+            )}
           </div>
         ))}
       </div>
@@ -106,17 +151,19 @@ export function OverviewView() {
         <div className="chart-grid">
           <ChartPanel title="Device states by ring" testId="ring-chart" empty={!s.byRing.length}>
             <ShareBars
-              rows={s.byRing.map((r) => ({ name: r.ring, states: r.states }))}
+              rows={s.byRing.map((r) => ({ name: r.ring, states: r.states, suspected: r.suspectedStates }))}
               testId="ring-bars"
               unit="ring"
+              onSelect={(ring, state, certainty) => showDevices({ state, certainty }, { ...filter, ring })}
             />
             <ChartData testId="ring-data" label="Counts by ring" rows={s.byRing.map((r) => ({ ...r, name: r.ring }))} />
           </ChartPanel>
           <ChartPanel title="Device states by site" testId="site-chart" empty={!s.bySite.length}>
             <ShareBars
-              rows={s.bySite.map((r) => ({ name: r.site, states: r.states }))}
+              rows={s.bySite.map((r) => ({ name: r.site, states: r.states, suspected: r.suspectedStates }))}
               testId="site-bars"
               unit="site"
+              onSelect={(site, state, certainty) => showDevices({ state, certainty }, { ...filter, site })}
             />
             <ChartData testId="site-data" label="Counts by site" rows={s.bySite.map((r) => ({ ...r, name: r.site }))} />
           </ChartPanel>
@@ -143,6 +190,14 @@ export function OverviewView() {
               testId="burn-ring"
               colour={(k) => ringColour(theme, k, d.series.burnDownByRing.keys)}
             />
+            <p className="small muted export-points" data-testid="export-points">
+              Each export, all rings:{' '}
+              {d.series.exportPoints.map((p, i) => (
+                <span key={p.t} data-t={p.t} data-remaining={p.remaining} title={p.files.join('\n')}>
+                  {i ? ' · ' : ''}○ {dayTime(p.t)}: {fmt(p.remaining)} down
+                </span>
+              ))}
+            </p>
           </ChartPanel>
           <section className="panel" aria-labelledby="ttr-title" data-testid="ttr-table">
             <h2 id="ttr-title">Time to recover, by ring</h2>

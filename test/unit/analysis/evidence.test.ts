@@ -4,12 +4,13 @@ import { inputFromBytes } from '../../../core/contract/ingest.js';
 import { importFiles } from '../../../core/ingest/index.js';
 import { emptyWorkspace } from './fixtures.js';
 
-// Falcon console labels (formats.md 1.1): two exposed Windows hosts and one clean one.
+// Falcon console labels (formats.md 1.1): three exposed Windows hosts. PC-2 and PC-3 still check in after the
+// window (else "last seen in the window and not since" would make them suspected crashes).
 const FALCON = [
   'Hostname,Host ID,Platform,Sensor Version,First Seen,Last Seen',
   `PC-1,${'a'.repeat(32)},Windows,7.16.18605.0,2024-06-01T08:00:00Z,2024-07-19T04:20:00Z`,
-  `PC-2,${'b'.repeat(32)},Windows,7.16.18605.0,2024-06-01T08:00:00Z,2024-07-19T04:25:00Z`,
-  `PC-3,${'c'.repeat(32)},Windows,7.16.18605.0,2024-06-01T08:00:00Z,2024-07-19T04:30:00Z`,
+  `PC-2,${'b'.repeat(32)},Windows,7.16.18605.0,2024-06-01T08:00:00Z,2024-07-19T09:00:00Z`,
+  `PC-3,${'c'.repeat(32)},Windows,7.16.18605.0,2024-06-01T08:00:00Z,2024-07-19T09:05:00Z`,
 ].join('\r\n');
 
 // Autopatch quality update status report, default columns only (formats.md 3.1): no time column.
