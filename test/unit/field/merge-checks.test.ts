@@ -191,7 +191,8 @@ describe('record times (finding 6)', () => {
       expect(stateOf(ws, 1)).toBe(expected);
       states.add(stateOf(ws, 1));
     }
-    expect(states.size).toBeGreaterThan(0);
+    // Both import orders end in the same state (a set of one), not merely in some state.
+    expect(states.size).toBe(1);
   });
 });
 
