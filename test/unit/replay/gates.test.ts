@@ -108,8 +108,8 @@ describe('sweep: continuous evaluation after every event', () => {
   });
   it('a device leaves the window W after its receipt, with its crash; an emptied window after the sample is a pass', () => {
     // minSample 2, 1 h window. #1 at 0 crashes at 30 min; #2 at 1 h. At 30 min: 1 of 1 (below the sample).
-    // At 1 h #1 leaves as #2 arrives: 1 device, no crash. Then #2 leaves at 2 h: empty, but the sample was reached?
-    // No: the population was never 2 at one moment, so the sample was never reached and the end is insufficient.
+    // At 1 h #1 leaves as #2 arrives: 1 device, no crash; #2 leaves at 2 h. Never 2 devices at one moment, so the
+    // sample was never reached and the end is insufficient.
     const g = gate({ thresholdPercent: 50, minSample: 2, windowHours: 1 });
     const s = sweep(g, 0, f64([0, H]), f64([30 * 60_000, NEVER]));
     expect(s).toMatchObject({ trip: null, minSampleAt: null, last: { result: 'insufficient' } });
