@@ -122,6 +122,38 @@ describe('sweep: continuous evaluation after every event', () => {
   });
 });
 
+describe('sweep: devices leave the window with their own crash, and only with it', () => {
+  // Real epoch times (the window opens 04:09 UTC on 19 July 2024), so a sum of two times is never a small number.
+  const B = Date.UTC(2024, 6, 19, 4, 9);
+  const MIN = 60_000;
+  it('five devices through a 1 h window: crashes inside count while the device is in, and leave with it', () => {
+    // #1 crashes 10 min after receipt (inside its window); #2 and #3 stay healthy; #4 crashes 2 h after receipt and
+    // #5 exactly 1 h after (both outside their windows: never counted). At 10 min: 1 bad of 5 = 20 %, under 50 %.
+    // From B+1h the devices leave in receipt order; #1 takes its crash with it. Last event: #5 leaves at B+4m+1h,
+    // an empty window after the sample of 3 was reached at B+2m: a pass with 0 devices and 0 bad.
+    const recv = f64([B, B + MIN, B + 2 * MIN, B + 3 * MIN, B + 4 * MIN]);
+    const bad = f64([B + 10 * MIN, NEVER, NEVER, B + 3 * MIN + 2 * H, B + 4 * MIN + H]);
+    const s = sweep(gate({ thresholdPercent: 50, minSample: 3, windowHours: 1 }), 0, recv, bad);
+    expect(s.trip).toBeNull();
+    expect(s.minSampleAt).toBe(B + 2 * MIN);
+    expect(s.last).toMatchObject({ time: B + 4 * MIN + H, population: 0, bad: 0, result: 'pass' });
+  });
+  it('crash times out of receipt order are applied in time order', () => {
+    // #1 (received first) crashes at +30 ms, #2 at +20 ms. In time order: at +20, 1 of 3 = 33 % (no trip on a
+    // 50 % gate); at +30, 2 of 3 = 66.667 %: the trip is at +30, not at +20.
+    const s = sweep(gate({ thresholdPercent: 50 }), 0, f64([B, B + 1, B + 2]), f64([B + 30, B + 20, NEVER]));
+    expect(s.trip).toMatchObject({ time: B + 30, population: 3, bad: 2, ratePercent: 66.667 });
+  });
+  it('a crash 1 ms inside the window counts at a late receipt time; exactly at the window end it does not', () => {
+    const g = gate({ thresholdPercent: 100, windowHours: 1 });
+    expect(sweep(g, 0, f64([B]), f64([B + H - 1])).trip).toMatchObject({ time: B + H - 1, bad: 1 });
+    // #1's crash at its exit is not counted, so #2 arriving later sees 0 bad of 1.
+    const s = sweep(gate({ thresholdPercent: 50, windowHours: 1 }), 0, f64([B, B + 90 * MIN]), f64([B + H, NEVER]));
+    expect(s.trip).toBeNull();
+    expect(s.last).toMatchObject({ population: 0, bad: 0 });
+  });
+});
+
 describe('badTimes and upperBound', () => {
   it('crash and failure pass through; success takes the earlier of the two, NaN meaning never', () => {
     const crash = f64([5, NEVER, 3, NEVER]);
