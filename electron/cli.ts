@@ -1,6 +1,7 @@
 // The headless `ringside` CLI: the same core as the app, run in plain Node against workspace files.
 import { stdio, UsageError, type CliIo, type Command } from './cli/context.js';
 import { commands } from './cli/commands.js';
+import { shownLines } from './cli/shown.js';
 
 function help(io: CliIo): void {
   io.out('ringside: offline incident console (headless)\n\nCommands:');
@@ -15,17 +16,17 @@ export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
   }
   const cmd: Command | undefined = commands.find((c) => c.name === name);
   if (!cmd) {
-    io.err(`ringside: unknown command '${name}' (try 'ringside --help')`);
+    io.err(`ringside: unknown command '${shownLines(name)}' (try 'ringside --help')`);
     return 2;
   }
   try {
     return await cmd.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`ringside ${name}: ${err.message}\nusage: ${cmd.usage}`);
+      io.err(`ringside ${name}: ${shownLines(err.message)}\nusage: ${cmd.usage}`);
       return 2;
     }
-    io.err(`ringside ${name}: ${(err as Error).message}`);
+    io.err(`ringside ${name}: ${shownLines((err as Error).message)}`);
     return 1;
   }
 }

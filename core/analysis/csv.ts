@@ -3,12 +3,16 @@
 /** Cells a spreadsheet would run as a formula: a leading = + - @, tab, CR or NUL (line breaks later in the cell do not matter). */
 const FORMULA_START = /^[=+\-@\t\r\0]/;
 
+/** Text a spreadsheet would run as a formula gets a leading ' (shown as text, never run); other text is unchanged. */
+export function neutralise(s: string): string {
+  return FORMULA_START.test(s) ? `'${s}` : s;
+}
+
 /** One cell: numbers stay numeric (a negative number is data, not a formula); text that could run gets a leading '. */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  let s = typeof value === 'string' ? value : String(value);
-  if (FORMULA_START.test(s)) s = `'${s}`;
+  const s = neutralise(typeof value === 'string' ? value : String(value));
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -308,8 +308,8 @@ export const CSV_HEADER = [
   'stale',
 ];
 
-/** Every device the query matches (all pages), as CSV text with formula-injection protection. */
-export function exportDevicesCsv(ws: Workspace, q: DeviceQuery = {}): string {
+/** Every device the query matches (all pages), as rows in CSV_HEADER's order (for the CSV and XLSX exports). */
+export function deviceExportRows(ws: Workspace, q: DeviceQuery = {}, max = Infinity): unknown[][] {
   const rows: unknown[][] = [];
   let cursor: string | null = null;
   do {
@@ -330,8 +330,13 @@ export function exportDevicesCsv(ws: Workspace, q: DeviceQuery = {}): string {
         r.stale ? 'yes' : 'no',
       ]);
     cursor = page.nextCursor;
-  } while (cursor);
-  return toCsv(CSV_HEADER, rows);
+  } while (cursor && rows.length < max);
+  return rows;
+}
+
+/** Every device the query matches (all pages), as CSV text with formula-injection protection. */
+export function exportDevicesCsv(ws: Workspace, q: DeviceQuery = {}): string {
+  return toCsv(CSV_HEADER, deviceExportRows(ws, q));
 }
 
 export interface CriticalRow {

@@ -7,6 +7,7 @@ import { criticalDevices, deviceDetail, devices, exportDevicesCsv, type DeviceQu
 import type { DashFilter } from './filter.js';
 import { recompute } from './recompute.js';
 import { report } from './report.js';
+import { reportWorkbook } from './report-xlsx.js';
 import { stateRules } from './rules.js';
 import { summary } from './summary.js';
 
@@ -27,6 +28,8 @@ export const analysisHandlers = {
   stateRules,
   exportDevicesCsv: (ws: Workspace, query: DeviceQuery = {}) => exportDevicesCsv(ws, query),
   report: (ws: Workspace) => report(ws),
+  /** The report as an XLSX workbook (summary, ring, site, burn-down, gate, devices): issue 15. */
+  reportXlsx: (ws: Workspace) => reportWorkbook(ws),
   recompute: (ws: Workspace, deviceIds?: number[]) => recompute(ws, deviceIds ? { deviceIds } : {}),
   /** Changes the exposure window / susceptible version and recomputes every state. */
   setAnalysisConfig: (ws: Workspace, patch: Partial<AnalysisConfig>) => {

@@ -31,7 +31,21 @@ export interface Report {
 
 const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const pct = (a: number, b: number) => (b ? `${Math.round((a / b) * 1000) / 10} %` : '–');
-const cell = (s: string | number) => String(s).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * A data value (site, ring, hostname, category) as Markdown text: HTML as entities and Markdown punctuation
+ * backslash-escaped, so no tag, link, image, emphasis or table cell can come from an export's cell. The `:` of
+ * `://` and the `.` of `www.` are escaped too, so renderers that autolink bare URLs leave a name as text.
+ */
+export const mdText = (s: string | number) =>
+  String(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_{}[\]!|~]/g, '\\$&')
+    .replace(/:(?=\/\/)/g, '\\:')
+    .replace(/\b(www)\./gi, '$1\\.')
+    .replace(/\r?\n|\r/g, ' ');
+const cell = (s: string | number) => (typeof s === 'number' ? String(s) : mdText(s));
 
 function mdTable(header: string[], rows: (string | number)[][]): string {
   return [
@@ -119,7 +133,7 @@ export function report(ws: Workspace, now = ws.now()): Report {
     '',
     '## Timeline (UTC)',
     '',
-    ...tl.map((e) => `- **${utc(e.at)}** — ${e.what}`),
+    ...tl.map((e) => `- **${utc(e.at)}** — ${mdText(e.what)}`),
     '',
     '## Recovery',
     '',
@@ -154,7 +168,7 @@ export function report(ws: Workspace, now = ws.now()): Report {
     '',
     '## Audit receipt',
     '',
-    'The audit log as it stood when this report was made; `ringside audit verify <workspace> --expect \'<receipt>\'` checks the log against it.',
+    "The audit log as it stood when this report was made; `ringside audit verify <workspace> --expect '<receipt>'` checks the log against it.",
     '',
     '`' + receipt + '`',
     '',

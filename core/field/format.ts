@@ -132,6 +132,10 @@ function splitHead(bytes: Uint8Array, magic: string): { head: Uint8Array; json: 
   return { head: bytes.subarray(0, second + 1), json, rest: bytes.subarray(second + 1) };
 }
 
+/**
+ * The length rule, checked wherever a pack is encrypted. The strength rule (zxcvbn-ts) is checked by createPack
+ * (worker and CLI): its dictionaries stay out of technician mode, which only decrypts packs.
+ */
 export function validatePassphrase(passphrase: string): void {
   if (passphrase.length < 12) throw new PackError('passphrase', 'the pack passphrase must be at least 12 characters');
 }

@@ -21,6 +21,7 @@ import {
   type MergeOptions,
 } from './packs.js';
 import { revokePack } from './pack-life.js';
+import { exportTracker, isTracker, trackerDiff, type TrackerScope } from './tracker.js';
 
 export const fieldHandlers = {
   // The chain plus its anchors (own and those read from outside at open): issue 17.
@@ -39,6 +40,11 @@ export const fieldHandlers = {
   /** Revokes a pack (audited): merge refuses its results from then on unless accepted explicitly. */
   revokePack: (ws: Workspace, packId: string, reason: string) => revokePack(ws, packId, reason),
   rotationList: (ws: Workspace) => rotationList(ws),
+  /** A site's or ring's devices as an XLSX recovery tracker (issue 15). */
+  exportTracker: (ws: Workspace, scope: TrackerScope = {}) => exportTracker(ws, scope),
+  /** A tracker's edits compared with the workspace (nothing changes); null when the file is not a tracker. */
+  trackerDiff: (ws: Workspace, bytes: Uint8Array, fileName: string) =>
+    isTracker(bytes) ? trackerDiff(ws, bytes, fileName) : null,
   rotationCsv: (ws: Workspace) => rotationCsv(ws),
   /** Sites with how many devices a site pack would carry (still needing hands-on work). */
   packSites: (ws: Workspace) =>

@@ -8,6 +8,7 @@ import {
   b64,
   decryptPack,
   encryptPack,
+  validatePassphrase,
   FIELD_RESULTS,
   PACK_EXTENSION,
   PackError,
@@ -26,6 +27,7 @@ import {
 import { sha256HexSync } from './sha256.js';
 import { eventProblem, packClosed, packedKeys, packLife, recordProblem } from './pack-life.js';
 import { fallbackScripts, modelNotes, runSheet, stepsFor, STEPS_SOURCE } from './steps.js';
+import { passphraseStrength, weakPassphraseMessage } from '../secrets/passphrase.js';
 
 export interface CreatePackOptions {
   site?: string;
@@ -139,6 +141,11 @@ function headOf(a: { count: number; head: string; mac: string }): AuditHead {
 }
 
 export async function createPack(ws: Workspace, opts: CreatePackOptions): Promise<CreatedPack> {
+  // Before any key is opened: a short or guessable passphrase is refused with nothing read or written. A pack is
+  // carried around on USB sticks and can be attacked offline, so the estimator decides, not only the length.
+  validatePassphrase(opts.passphrase);
+  const strength = passphraseStrength(opts.passphrase, ['ringside', ...(opts.site ? [opts.site] : [])]);
+  if (!strength.ok) throw new PackError('passphrase', weakPassphraseMessage('the pack passphrase', strength));
   const now = ws.now();
   const expires = parseExpiry(opts.expiresAt, now);
   const devices = selectDevices(ws, opts);

@@ -3,7 +3,7 @@ import { inferSchema, initParser } from 'udsv';
 import { FileError } from './decode.js';
 
 export const MAX_COLUMNS = 10_000;
-/** A single record longer than this means a quote was never closed (or the file is not CSV). */
+/** A single record longer than this is refused: a quote never closed, one line too long, or not a CSV file. */
 export const MAX_RECORD_CHARS = 16 << 20;
 
 export interface CsvHeader {
@@ -176,7 +176,7 @@ function findHeader(text: string): { start: number; line: number; notes: string[
 }
 
 /** Makes header names unique and non-empty; a duplicated name gets ` (2)`, ` (3)`… */
-function fixHeader(raw: string[], notes: string[]): string[] {
+export function fixHeader(raw: string[], notes: string[]): string[] {
   const seen = new Map<string, number>();
   return raw.map((h0, i) => {
     let h = h0.replace(/^\uFEFF/, '').trim();
@@ -394,12 +394,17 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
       quotes = text.indexOf('"') >= 0;
       sinceRow += text.length;
       feed(text);
-      if (sinceRow > MAX_RECORD_CHARS)
+      if (sinceRow > MAX_RECORD_CHARS) {
+        // No line end in what is pending: one line too long, not a quote left open (whose text would span lines).
+        const pending = src.slice(cur);
         throw new FileError(
-          `a quoted field that starts on line ${line} never ends (unterminated quote, or not a CSV file)`,
+          pending.indexOf('\n') < 0 || pending.indexOf('"') < 0
+            ? `line ${line} is longer than ${MAX_RECORD_CHARS} characters (record too long)`
+            : `a quoted field that starts on line ${line} never ends (unterminated quote, or not a CSV file)`,
           '(file)',
           line,
         );
+      }
     }
     await flush();
   }

@@ -8,6 +8,7 @@ import {
   type ImportRowError,
   type SourceFormat,
 } from '../contract/ingest.js';
+import { redactRows, redactSecrets } from '../secrets/redact.js';
 import { audit, type Workspace } from '../workspace.js';
 import { readCsv, type CsvHeader, type CsvSink } from './csv.js';
 import {
@@ -38,18 +39,23 @@ import { findAsOf } from './as-of.js';
 import { DeviceIndex } from './identity.js';
 import { genericSpec, mappingProblem, saveMapping, savedMapping, type ColumnMapping } from './mapping.js';
 import { ZipArchive } from './zip.js';
+import { readXlsx, SheetChoiceError, type SheetInfo } from './xlsx.js';
+import { sniffWorkbook } from './xlsx-sniff.js';
 import { looksLikeEventText, looksLikeEventXml, readWinEvents } from './winevents.js';
 import { fleetWriter, keyHostHint, keysWriter, rolloutWriter, type Writer, type WriterContext } from './writers.js';
 
 export { findKeys, keyProblem, normKeyId } from './keys.js';
 export { RawReader, rawRow } from './raw.js';
 export type { ColumnMapping } from './mapping.js';
+export type { SheetInfo } from './xlsx.js';
 
 export interface ImportOptions extends JobOptions {
   /** For files no signature recognises: how their columns map onto fields (from the mapping step). */
   mapping?: ColumnMapping;
   /** The "as of" time (epoch ms) the user gave for files whose rows carry no time; overrides what is found. */
   asOf?: number;
+  /** For a workbook: the sheet to read (needed when several sheets look like data). */
+  sheet?: string;
 }
 export { hostKey, parseDate } from './normalize.js';
 
@@ -64,6 +70,9 @@ export interface IngestReport extends ImportFileReport {
   sha256: string | null;
   /** The header row as read (for the column-mapping step when the format is unknown). */
   header: string[] | null;
+  /** A workbook: the sheet read, or (when several look like data and none was chosen) the sheets to choose from. */
+  sheet?: string;
+  sheets?: SheetInfo[];
 }
 
 /** Rejected rows kept in import_errors per file; beyond this only a count is recorded. */
@@ -201,6 +210,8 @@ async function attempt(
   let idx: DeviceIndex | null = null;
   let deferred: { name: string; sql: string }[] = [];
   const record = (e: ImportRowError) => {
+    // A message may quote a cell; one that quotes a recovery password is redacted before it is shown or stored.
+    e = { line: e.line, field: redactSecrets(e.field), message: redactSecrets(e.message) };
     if (report.errors.length < MAX_REPORT_ERRORS) report.errors.push(e);
     if (report.importId !== null && stored < MAX_STORED_ERRORS && errStmt) {
       errStmt.run([report.importId, e.line, e.field, e.message]);
@@ -230,8 +241,12 @@ async function attempt(
       errStmt = db.prepare('INSERT INTO import_errors(import_id, line, field, message) VALUES (?,?,?,?)');
       let spec: FormatSpec | null = null;
       let header: CsvHeader | null = null;
+      // The password column of a key file, the one cell a recovery password may stay in (the keys writer seals it).
+      let secretCol = -1;
       const sink: CsvSink = {
         header(h) {
+          // A file without a header row has its first record read as one; it may hold a password.
+          redactRows([h.names], 1);
           header = h;
           report.header = h.names.slice(0, 500);
           report.notes.push(...h.notes);
@@ -274,16 +289,19 @@ async function attempt(
                 `${n} rows have no time of their own: taken as of ${new Date(a.at).toISOString().slice(0, 16).replace('T', ' ')} UTC, from ${a.from}`,
               ),
           };
+          if (spec.kind === 'keys') secretCol = ctx.cols.key;
           writer =
             spec.kind === 'fleet' ? fleetWriter(ctx) : spec.kind === 'keys' ? keysWriter(ctx) : rolloutWriter(ctx);
           return true;
         },
         async rows(rows, lines, count) {
           report.rows += count;
+          // Before any writer sees the rows: no table, flag or raw row gets a recovery password in clear.
+          redactRows(rows, count, secretCol);
           report.imported += await writer!.write(rows, lines, count);
         },
       };
-      await readInput(input, state, { ...opts, force }, sink, report.notes);
+      await readInput(input, state, { ...opts, force }, sink, report.notes, (s) => (report.sheet = s));
       await (writer as Writer | null)?.finish?.();
       report.encoding = state.encoding;
       if (!spec) {
@@ -342,6 +360,7 @@ async function attempt(
     });
     opts.batch.indexes.push(...lateIndexes);
     report.sha256 = state.sha256;
+    report.notes = report.notes.map(redactSecrets);
     return report;
   } catch (err) {
     // The file's savepoint was rolled back: devices it added are gone, so the shared index is loaded again.
@@ -361,16 +380,26 @@ async function attempt(
         rejected: 0,
         flagged: 0,
         errors: [],
-        notes: [...report.notes, 'this exact file was imported before; nothing was added'],
+        notes: [...report.notes.map(redactSecrets), 'this exact file was imported before; nothing was added'],
       };
     }
     if (err instanceof FileError) {
+      // Archive and workbook checks name the file themselves.
+      const named = err.message.startsWith(`${input.name}:`) || err.message.startsWith(`${input.name} `);
       return {
         ...report,
         importId: null,
         imported: 0,
-        errors: [{ line: err.line, field: err.field, message: `${input.name}: ${err.message}` }],
+        notes: report.notes.map(redactSecrets),
+        errors: [
+          {
+            line: err.line,
+            field: err.field,
+            message: redactSecrets(named ? err.message : `${input.name}: ${err.message}`),
+          },
+        ],
         rejected: report.rows,
+        ...(err instanceof SheetChoiceError ? { sheets: err.sheets } : {}),
       };
     }
     if (err instanceof CancelledError || err instanceof EncodingRestart) throw err;
@@ -388,12 +417,26 @@ async function readInput(
   opts: ImportOptions & { force?: TextEncoding },
   sink: CsvSink,
   notes: string[],
+  onSheet: (sheet: string) => void = () => undefined,
 ): Promise<void> {
   const head = await peekBytes(input);
   if (head.byteLength === 0) throw new FileError('the file is empty (0 bytes)');
+  // An OLE container is an encrypted workbook or an .xls: the sniff says which, in one sentence naming the file.
+  if (isCfbLike(head)) {
+    sniffWorkbook(await readWhole(input, MAX_ZIP_BYTES, opts), input.name);
+    throw new FileError('it is an OLE compound file (not an export Ringside reads)');
+  }
   if (isZip(head)) {
     const bytes = await readWhole(input, MAX_ZIP_BYTES, opts);
     state.bytes = bytes.byteLength;
+    if (isWorkbook(bytes, input.name)) {
+      const sheet = await readXlsx(bytes, input.name, sink, notes, opts);
+      onSheet(sheet);
+      // One workbook read as different sheets is different content: the sheet is part of its identity.
+      const hash = await contentHash(bytes);
+      state.sha256 = opts.sheet ? await contentHash(new TextEncoder().encode(`${hash}\n${sheet}`)) : hash;
+      return;
+    }
     // The directory is checked against the limits here, before any entry is inflated; the entry is then streamed.
     const zip = new ZipArchive(bytes, input.name);
     const { entry, notes: zipNotes } = pickExport(zip);
@@ -432,6 +475,18 @@ async function readInput(
     return;
   }
   await readCsv(decodeText(input, state, opts), sink);
+}
+
+const isCfbLike = (b: Uint8Array) => b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0;
+
+/** An XLSX by its ZIP directory; a cut-off ZIP named .xlsx gets the workbook's message, any other the archive's. */
+function isWorkbook(bytes: Uint8Array, name: string): boolean {
+  try {
+    return sniffWorkbook(bytes, name) === 'xlsx';
+  } catch (e) {
+    if (/\.xls[xm]$/i.test(name)) throw e;
+    return false;
+  }
 }
 
 function sniffEncodingSafe(head: Uint8Array): TextEncoding {

@@ -1,6 +1,7 @@
 // Row writers per import kind (fleet, keys, rollout): map a parsed record onto the schema, reject or flag with reasons.
 import type { Statement } from 'sql.js';
 import type { SourceFormat } from '../contract/ingest.js';
+import { REDACTED } from '../secrets/redact.js';
 import type { Workspace } from '../workspace.js';
 import { rowNotes, type RowNote } from './csv.js';
 import type { AsOf } from './as-of.js';
@@ -115,6 +116,14 @@ export function fleetWriter(ctx: WriterContext): Writer {
         }
         let hostRaw = get(row, 'hostname');
         if (!hostRaw && c.dn >= 0 && /^cn=/i.test(get(row, 'dn'))) hostRaw = get(row, 'dn');
+        if (hostRaw.includes(REDACTED)) {
+          problems.reject(
+            line,
+            hostField,
+            `the device name cell holds a recovery password (${REDACTED}); the row is probably shifted by one cell`,
+          );
+          continue;
+        }
         const hk = hostKey(hostRaw);
         if (!hk) {
           problems.reject(line, hostField, 'no device name: the hostname cell is empty');
@@ -560,7 +569,11 @@ export function keysWriter(ctx: WriterContext): Writer {
           problems.reject(
             line,
             idField,
-            idRaw ? `"${idRaw.slice(0, 60)}" is not a key ID (GUID)` : 'the key ID is empty',
+            idRaw.includes(REDACTED)
+              ? `the key ID cell holds a recovery password (${REDACTED}); the row is probably shifted by one cell`
+              : idRaw
+                ? `"${idRaw.slice(0, 60)}" is not a key ID (GUID)`
+                : 'the key ID is empty',
           );
           continue;
         }
@@ -572,6 +585,15 @@ export function keysWriter(ctx: WriterContext): Writer {
         let hint = get(row, 'key_host');
         // AD exports: the object name holds the ID; the DN names the computer.
         if (!hint && c.dn >= 0) hint = get(row, 'dn');
+        if (hint.includes(REDACTED)) {
+          // A password where the device should be (a shifted row): no device hint rather than a redacted one.
+          problems.flag(
+            line,
+            colName(ctx, c.key_host >= 0 ? 'key_host' : 'dn', 'device'),
+            `the device cell holds a recovery password (${REDACTED}); the row is probably shifted by one cell, so the key is not linked to a device`,
+          );
+          hint = '';
+        }
         const createdRaw = get(row, 'created');
         const created = createdRaw ? parseDate(createdRaw) : null;
         todo.push({

@@ -15,3 +15,15 @@ export const BUILTIN_PLAYBOOKS: readonly Playbook[] = [
   check('windows-update-rollback.json', windowsUpdate),
   check('linux-package-rollback.json', linuxPackage),
 ];
+
+/** Whether a playbook is one of Ringside's own (the same object, or the same content). */
+export function isBuiltin(p: Playbook): boolean {
+  return BUILTIN_PLAYBOOKS.some(
+    (b) => b === p || (b.id === p.id && b.version === p.version && JSON.stringify(b) === JSON.stringify(p)),
+  );
+}
+
+/** The banner every file generated from a loaded playbook carries (as a comment in the file's own shell). */
+export function notBuiltinBanner(p: Pick<Playbook, 'id' | 'version'>): string {
+  return `NOT A BUILT-IN PLAYBOOK: ${p.id} version ${p.version} was loaded from a file into this workspace. Check every step before running.`;
+}

@@ -1,5 +1,6 @@
 // The bundle as files on disk or in a zip: the scripts, manifest.json and, when keys were included, KEYS-ROTATE.txt.
 import { zipSync, strToU8 } from 'fflate';
+import { notBuiltinBanner } from './builtin.js';
 import type { Bundle } from './generate.js';
 
 /** Extra files every bundle carries next to the scripts. */
@@ -10,6 +11,9 @@ export function bundleExtras(bundle: Bundle): Array<{ path: string; content: str
     out.push({
       path: 'KEYS-ROTATE.txt',
       content: [
+        ...(m.what.builtin === false
+          ? [notBuiltinBanner({ id: m.what.playbookId, version: m.what.playbookVersion })]
+          : []),
         'BitLocker recovery keys were included in this bundle.',
         'Every key below must be rotated once the device is fixed (for example: manage-bde -protectors -delete C: -id {ID},',
         'then manage-bde -protectors -add C: -RecoveryPassword, and back the new key up to AD/Entra ID).',

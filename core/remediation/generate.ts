@@ -2,6 +2,7 @@
 import { REMAINING_STATES } from '../contract/analysis.js';
 import { sha256Hex } from '../secrets/box.js';
 import { audit, workspaceId, type Workspace } from '../workspace.js';
+import { isBuiltin, notBuiltinBanner } from './builtin.js';
 import { findPlaybook } from './library.js';
 import { batchToken } from './quote.js';
 import { renderBash } from './render/bash.js';
@@ -54,6 +55,8 @@ export interface BundleManifest {
     playbookId: string;
     playbookName: string;
     playbookVersion: number;
+    /** False for a playbook loaded from a file: every file then opens with the "not a built-in playbook" banner. */
+    builtin: boolean;
     route: string;
     routeName: string;
     shell: string;
@@ -294,6 +297,7 @@ export async function generateScripts(ws: Workspace, opts: GenerateOptions): Pro
       files.push({ path, content, sha256: await sha256Hex(content) });
     }
   } else if (devices.length === 0) warnings.push('no device matches the target');
+  if (!isBuiltin(playbook)) warnings.unshift(notBuiltinBanner(playbook));
 
   const allKeys = devices.flatMap((d) => d.keys);
   const manifestBase: Omit<BundleManifest, 'generationId'> = {
@@ -303,6 +307,7 @@ export async function generateScripts(ws: Workspace, opts: GenerateOptions): Pro
       playbookId: playbook.id,
       playbookName: playbook.name,
       playbookVersion: playbook.version,
+      builtin: isBuiltin(playbook),
       route: route.id,
       routeName: route.name,
       shell: route.shell,

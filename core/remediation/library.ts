@@ -1,7 +1,9 @@
 // The playbook library of a workspace: the built-ins plus playbooks users loaded (migration 4), newest version first.
 import { sha256Hex } from '../secrets/box.js';
 import { audit, type Workspace } from '../workspace.js';
-import { BUILTIN_PLAYBOOKS } from './builtin.js';
+import { BUILTIN_PLAYBOOKS, isBuiltin } from './builtin.js';
+
+export { isBuiltin };
 import { parsePlaybook, type Playbook } from './schema.js';
 
 export interface PlaybookInfo {
@@ -15,13 +17,66 @@ export interface PlaybookInfo {
   params: Array<{ name: string; type: string; label: string; default?: string }>;
 }
 
+/** Ids of the built-in playbooks: reserved, so a loaded file can never change what they generate. */
+export const RESERVED_IDS: ReadonlySet<string> = new Set(BUILTIN_PLAYBOOKS.map((p) => p.id));
+
 function stored(ws: Workspace): Playbook[] {
   const rows = ws.db.all<{ json: string }>('SELECT json FROM remediation_playbooks ORDER BY id, version');
   const out: Playbook[] = [];
   for (const r of rows) {
     const p = parsePlaybook(JSON.parse(r.json));
-    if (p.ok) out.push(p.playbook);
+    // A workspace may hold a file loaded under a built-in's id before ids were reserved: it never shadows one.
+    if (p.ok && !RESERVED_IDS.has(p.playbook.id)) out.push(p.playbook);
   }
+  return out;
+}
+
+/** Hosts a loaded playbook may name in a URL: the APIs the built-in playbooks call themselves. */
+const API_HOSTS = new Set(['graph.microsoft.com']);
+
+/** Why a literal names a remote place (UNC share, //host, a URL), or null. */
+function remoteProblem(text: string): string | null {
+  if (/\\\\\?\\UNC\\/i.test(text) || /\\\\(?![?.]\\)/.test(text)) return 'a UNC path (\\\\host\\share)';
+  for (const m of text.matchAll(/([a-z][a-z0-9+.-]*):\/\/([^/\s'"]*)/gi)) {
+    const scheme = m[1]!.toLowerCase();
+    const host = m[2]!.toLowerCase().replace(/:\d+$/, '');
+    if (scheme !== 'https' || !API_HOSTS.has(host)) return `a URL (${scheme}://)`;
+  }
+  if (/(^|[^:/])\/\/[^/\s]/.test(text)) return 'a network path (//host)';
+  return null;
+}
+
+/**
+ * Every literal of a loaded playbook that names a remote place, with its field: a loaded file must not copy logs
+ * to a share or fetch from a server on a broken machine.
+ */
+export function remotePathProblems(p: Playbook): string[] {
+  const out: string[] = [];
+  const check = (field: string, text: string | undefined) => {
+    const why = text === undefined ? null : remoteProblem(text);
+    if (why) out.push(`${field}: ${why} is not allowed in a loaded playbook ('${text!.slice(0, 80)}')`);
+  };
+  p.params.forEach((x, i) => check(`params[${i}].default`, x.default));
+  p.routes.forEach((r, i) =>
+    r.steps.forEach((st, j) => {
+      const at = `routes[${i}] (${r.id}).steps[${j}]`;
+      if (st.op === 'note' || st.op === 'manual') check(`${at}.text`, st.text);
+      if (st.op === 'delete-files') {
+        check(`${at}.dir`, st.dir);
+        check(`${at}.pattern`, st.pattern);
+      }
+      if (st.op === 'run' || st.op === 'capture')
+        st.argv.forEach((t, k) => {
+          const parts = typeof t === 'object' && 'concat' in t ? t.concat : [t];
+          // A concat's literals are checked joined too: "\\" + "host\share" is a share as well.
+          const joined = parts.map((q) => (typeof q === 'string' ? q : 'x')).join('');
+          parts.forEach(
+            (q, m) => typeof q === 'string' && check(`${at}.argv[${k}]${parts.length > 1 ? `.concat[${m}]` : ''}`, q),
+          );
+          if (parts.length > 1 && !out.some((o) => o.startsWith(`${at}.argv[${k}]`))) check(`${at}.argv[${k}]`, joined);
+        });
+    }),
+  );
   return out;
 }
 
@@ -46,7 +101,7 @@ export function describePlaybook(p: Playbook): PlaybookInfo {
     name: p.name,
     version: p.version,
     description: p.description,
-    builtin: BUILTIN_PLAYBOOKS.includes(p),
+    builtin: isBuiltin(p),
     platforms: p.appliesTo.platforms,
     targets: p.routes.map((r) => ({
       route: r.id,
@@ -88,6 +143,16 @@ export async function loadPlaybook(ws: Workspace, json: string): Promise<Playboo
   if (!r.ok) throw new Error(`playbook file is invalid:\n${r.errors.join('\n')}`);
   const p = r.playbook;
   const canonical = JSON.stringify(p);
+  if (RESERVED_IDS.has(p.id)) {
+    const b = BUILTIN_PLAYBOOKS.find((x) => x.id === p.id && x.version === p.version);
+    // An exported built-in loaded back unchanged is the built-in itself: nothing to store.
+    if (b && JSON.stringify(b) === canonical) return describePlaybook(b);
+    throw new Error(
+      `playbook id '${p.id}' is reserved for a built-in playbook; a loaded playbook needs its own id (set "id" in the file, e.g. '${p.id.slice(0, 50)}-local')`,
+    );
+  }
+  const remote = remotePathProblems(p);
+  if (remote.length) throw new Error(`playbook file refused, remote paths in literals:\n${remote.join('\n')}`);
   const existing = allPlaybooks(ws).find((x) => x.id === p.id && x.version === p.version);
   if (existing) {
     if (JSON.stringify(existing) === canonical) return describePlaybook(existing);

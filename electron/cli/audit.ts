@@ -11,6 +11,7 @@ import {
 } from '../../core/store/audit.js';
 import { WorkspaceStorage } from '../storage.js';
 import { parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
+import { shown, shownLines } from './shown.js';
 
 export const auditCommand: Command = {
   name: 'audit',
@@ -50,8 +51,8 @@ export const auditCommand: Command = {
       else
         io.err(
           [
-            `audit log BROKEN at entry ${v.firstBroken!.seq} of ${v.entries}: ${v.firstBroken!.reason}`,
-            ...v.problems.map((p) => `  - ${p.kind}: ${p.message}`),
+            `audit log BROKEN at entry ${v.firstBroken!.seq} of ${v.entries}: ${shown(v.firstBroken!.reason)}`,
+            ...v.problems.map((p) => `  - ${p.kind}: ${shown(p.message)}`),
           ].join('\n'),
         );
       return v.exitCode;
@@ -59,7 +60,10 @@ export const auditCommand: Command = {
     if (sub === 'receipt') {
       const r = await withWorkspace(file, { write: false }, async (ws) => auditReceipt(ws.db, ws.now()));
       if (values.json) printJson(io, r);
-      else io.out(`Ringside audit receipt, ${r.at}\nworkspace ${r.workspace}: ${r.count} entries\n${r.text}`);
+      else
+        io.out(
+          `Ringside audit receipt, ${r.at}\nworkspace ${shown(r.workspace)}: ${r.count} entries\n${shownLines(r.text)}`,
+        );
       return 0;
     }
     if (sub === 'export') {

@@ -12,6 +12,7 @@ import { scriptsCommand } from './scripts.js';
 import { rollbackCommand } from './rollback.js';
 import { playbooksCommand } from './playbooks.js';
 import { replayCommand } from './replay.js';
+import { trackerCommand } from './tracker.js';
 
 export const commands: Command[] = [
   importCommand,
@@ -21,6 +22,7 @@ export const commands: Command[] = [
   sampleCommand,
   packCommand,
   mergeCommand,
+  trackerCommand,
   auditCommand,
   replayCommand,
   scriptsCommand,

@@ -7,6 +7,7 @@ import type { Workspace } from '../../core/workspace.js';
 import { FileKeyStore } from '../node/keystore.js';
 import { loadSqlJs } from '../node/sqljs.js';
 import { previousPath, WorkspaceStorage } from '../storage.js';
+import { shownLines } from './shown.js';
 
 export class UsageError extends Error {}
 
@@ -15,9 +16,13 @@ export interface CliIo {
   err: (text: string) => void;
 }
 
+/**
+ * The terminal: a last guard for anything a printer did not pass through shown() (line feeds kept, other control
+ * characters escaped as \uXXXX, which JSON reads back as the same character).
+ */
 export const stdio: CliIo = {
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  out: (t) => process.stdout.write(shownLines(t.endsWith('\n') ? t : `${t}\n`)),
+  err: (t) => process.stderr.write(shownLines(t.endsWith('\n') ? t : `${t}\n`)),
 };
 
 export interface Command {

@@ -1,9 +1,12 @@
-// `ringside import <workspace> <file>... [--json]`: imports export files into a workspace (created when missing).
-import { open, stat } from 'node:fs/promises';
+// `ringside import <workspace> <file>... [--sheet NAME] [--apply] [--json]`: imports export files, and trackers as results.
+import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImportInput } from '../../core/contract/ingest.js';
+import { applyAction } from '../../core/field/apply.js';
+import { isTracker, trackerActions, trackerDiff, type TrackerDiff } from '../../core/field/tracker.js';
 import { importFiles, type IngestReport } from '../../core/ingest/index.js';
 import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
+import { shown } from './shown.js';
 
 /** A file on disk as an ImportInput: streamed, never read whole. */
 export async function fileInput(file: string): Promise<ImportInput> {
@@ -40,38 +43,98 @@ export async function fileInput(file: string): Promise<ImportInput> {
 }
 
 function line(r: IngestReport): string {
-  if (r.duplicate) return `${r.file}: already imported (same content), nothing added`;
-  const head = `${r.file}: ${r.format}${r.kind ? ` (${r.kind})` : ''}, ${r.rows} rows, ${r.imported} imported, ${r.rejected} rejected${r.flagged ? `, ${r.flagged} flagged` : ''}`;
-  const errs = r.errors.slice(0, 20).map((e) => `  line ${e.line}, ${e.field}: ${e.message}`);
+  if (r.duplicate) return `${shown(r.file)}: already imported (same content), nothing added`;
+  const head = `${shown(r.file)}: ${r.format}${r.kind ? ` (${r.kind})` : ''}, ${r.rows} rows, ${r.imported} imported, ${r.rejected} rejected${r.flagged ? `, ${r.flagged} flagged` : ''}`;
+  const errs = r.errors.slice(0, 20).map((e) => `  line ${e.line}, ${shown(e.field)}: ${shown(e.message)}`);
   if (r.errors.length > 20) errs.push(`  … ${r.rejected + r.flagged - 20} more (see the import view)`);
-  return [head, ...r.notes.map((n) => `  note: ${n}`), ...errs].join('\n');
+  const sheets =
+    r.sheets?.map(
+      (s) => `  sheet "${shown(s.name)}": header on row ${s.headerRow}: ${s.header.slice(0, 6).map(shown).join(', ')}`,
+    ) ?? [];
+  return [head, ...r.notes.map((n) => `  note: ${shown(n)}`), ...errs, ...sheets].join('\n');
+}
+
+/** A tracker's diff as the CLI prints it: every change and every row not applied, then what --apply would do. */
+function diffLines(d: TrackerDiff, applied: boolean): string {
+  const out = [
+    `${shown(d.file)}: recovery tracker, ${d.rows} rows: ${d.changes.length} change${d.changes.length === 1 ? '' : 's'}, ${d.unchanged} unchanged, ${d.problems.length} not applied`,
+  ];
+  for (const c of d.changes)
+    out.push(
+      `  row ${c.row}: ${shown(c.hostname)} (#${c.deviceId}): ${c.from ?? `no result (${c.state})`} -> ${c.to}${c.technician ? ` by ${shown(c.technician)}` : ''}`,
+    );
+  for (const p of d.problems)
+    out.push(`  row ${p.row}: ${shown(p.hostname) || '(no hostname)'}: not applied: ${shown(p.reason)}`);
+  if (d.changes.length)
+    out.push(
+      applied
+        ? `  applied ${d.changes.length} result${d.changes.length === 1 ? '' : 's'} (each audited as device.result)`
+        : '  nothing changed: run again with --apply to record these results',
+    );
+  return out.join('\n');
 }
 
 export const importCommand: Command = {
   name: 'import',
-  usage: 'ringside import <workspace> <file>... [--json]',
+  usage: 'ringside import <workspace> <file>... [--sheet NAME] [--apply] [--json]',
   summary:
-    'import fleet, BitLocker key and rollout exports (format detected from the header); creates the workspace if missing',
+    'import fleet, BitLocker key and rollout exports (CSV, JSON, ZIP, XLSX: --sheet picks the sheet when several hold data; format detected from the header); creates the workspace if missing. A recovery tracker (.xlsx from `ringside tracker`) prints its changes; --apply records them as field results',
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+    const { values, positionals } = parse(args, {
+      json: { type: 'boolean' },
+      sheet: { type: 'string' },
+      apply: { type: 'boolean' },
+    });
     const [workspace, ...files] = positionals;
     if (!workspace || files.length === 0) throw new UsageError('a workspace and at least one file are required');
     const inputs: ImportInput[] = [];
+    const trackers: { name: string; bytes: Uint8Array }[] = [];
     for (const f of files) {
       try {
+        // A tracker comes back as results (a diff to confirm), not as a fleet export.
+        if (/\.xlsx$/i.test(f) && (await stat(f)).size < 256 << 20) {
+          const bytes = new Uint8Array(await readFile(f));
+          if (isTracker(bytes)) {
+            trackers.push({ name: path.basename(f), bytes });
+            continue;
+          }
+        }
         inputs.push(await fileInput(f));
       } catch (err) {
-        io.err(`ringside import: cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        io.err(
+          `ringside import: cannot read ${shown(f)}: ${shown((err as NodeJS.ErrnoException).code ?? (err as Error).message)}`,
+        );
         return 1;
       }
     }
+    const apply = Boolean(values.apply);
     // One batch: the analysis runs once after the last file instead of after each one.
-    const reports: IngestReport[] = await withWorkspace(workspace, { write: true, create: true }, (ws) =>
-      importFiles(ws, inputs),
+    const { reports, diffs } = await withWorkspace(
+      workspace,
+      { write: inputs.length > 0 || apply, create: true },
+      async (ws) => {
+        const reports: IngestReport[] = inputs.length
+          ? await importFiles(ws, inputs, values.sheet !== undefined ? { sheet: values.sheet } : {})
+          : [];
+        const diffs: TrackerDiff[] = [];
+        for (const t of trackers) {
+          const d = trackerDiff(ws, t.bytes, t.name);
+          diffs.push(d);
+          if (apply && d.changes.length)
+            await ws.db.txAsync(async () => {
+              for (const a of trackerActions(d, ws.now())) await applyAction(ws, a);
+            });
+        }
+        return { reports, diffs };
+      },
     );
-    if (!values.json) for (const r of reports) io.out(line(r));
+    if (!values.json) {
+      for (const r of reports) io.out(line(r));
+      for (const d of diffs) io.out(diffLines(d, apply));
+    }
     if (values.json)
       printJson(io, {
+        trackers: diffs.map((d) => ({ ...d, applied: apply })),
         files: reports.map((r) => ({
           file: r.file,
           format: r.format,
@@ -83,6 +146,8 @@ export const importCommand: Command = {
           duplicate: r.duplicate,
           errors: r.errors.map((e) => ({ line: e.line, field: e.field, message: e.message })),
           notes: r.notes,
+          ...(r.sheet ? { sheet: r.sheet } : {}),
+          ...(r.sheets ? { sheets: r.sheets } : {}),
         })),
       });
     return 0;

@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { mergeResults, type MergeReport } from '../../core/field/packs.js';
 import { parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
+import { shown } from './shown.js';
 
 export const mergeCommand: Command = {
   name: 'merge',
@@ -37,20 +38,21 @@ export const mergeCommand: Command = {
     if (values.json) printJson(io, { files: reports });
     else
       for (const r of reports) {
-        if (!r.ok) io.err(`refused ${r.file}: ${r.error}`);
+        if (!r.ok) io.err(`refused ${shown(r.file)}: ${shown(r.error)}`);
         else {
           const m = r.report!;
           io.out(
-            `${r.file}: pack ${m.packId}, technician ${m.technician}: ${m.added} added, ${m.duplicates} duplicate(s), ` +
+            `${shown(r.file)}: pack ${shown(m.packId)}, technician ${shown(m.technician)}: ${m.added} added, ${m.duplicates} duplicate(s), ` +
               `${m.rejected.length} rejected, ${m.conflicts.length} conflict(s) (latest result wins, all kept)`,
           );
           if (m.acceptedClosed)
             io.out(`  accepted although the pack is ${m.acceptedClosed} (--accept-expired, audited)`);
-          for (const x of m.rejected) io.out(`  rejected record ${x.index + 1} (${x.hostname}): ${x.reason}`);
-          for (const x of m.rejectedEvents) io.out(`  rejected event ${x.index + 1}: ${x.reason}`);
+          for (const x of m.rejected)
+            io.out(`  rejected record ${x.index + 1} (${shown(x.hostname)}): ${shown(x.reason)}`);
+          for (const x of m.rejectedEvents) io.out(`  rejected event ${x.index + 1}: ${shown(x.reason)}`);
           for (const c of m.conflicts)
             io.out(
-              `  conflict on ${c.hostname}: ${c.records} records, counting ${c.winner.result} by ${c.winner.technician}`,
+              `  conflict on ${shown(c.hostname)}: ${c.records} records, counting ${shown(c.winner.result)} by ${shown(c.winner.technician)}`,
             );
         }
       }

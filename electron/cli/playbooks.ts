@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { loadSqlJs } from '../node/sqljs.js';
 import { openWorkspace, type Workspace } from '../../core/workspace.js';
 import { handlers, parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
+import { shown } from './shown.js';
 
 export const playbooksCommand: Command = {
   name: 'playbooks',
@@ -49,14 +50,20 @@ export const playbooksCommand: Command = {
       return 0;
     }
     if ('loaded' in result) {
-      io.out(`loaded ${result.loaded.id} version ${result.loaded.version}`);
+      io.out(
+        result.loaded.builtin
+          ? `${shown(result.loaded.id)} version ${shown(result.loaded.version)} is the built-in playbook itself; nothing stored`
+          : `loaded ${shown(result.loaded.id)} version ${shown(result.loaded.version)}: not a built-in playbook; every file generated from it says so`,
+      );
       return 0;
     }
     for (const p of result.playbooks) {
-      io.out(`${p.id}  v${p.version}  ${p.name}${p.builtin ? '' : '  (loaded)'}`);
+      io.out(
+        `${shown(p.id)}  v${shown(p.version)}  ${shown(p.name)}${p.builtin ? '' : '  (loaded: not a built-in playbook)'}`,
+      );
       for (const t of p.targets)
         io.out(
-          `    --route ${t.route.padEnd(24)} ${t.shell}${t.tool ? `/${t.tool}` : ''}, ${t.scope}${t.needsKeys ? ', uses keys' : ''}: ${t.name}`,
+          `    --route ${t.route.padEnd(24)} ${t.shell}${t.tool ? `/${t.tool}` : ''}, ${t.scope}${t.needsKeys ? ', uses keys' : ''}: ${shown(t.name)}`,
         );
     }
     return 0;

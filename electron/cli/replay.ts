@@ -5,6 +5,7 @@ import { defaultPolicy, parsePolicyText, PolicyError, type Policy } from '../../
 import type { ReplayResult } from '../../core/replay/simulate.js';
 import { handlers, parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 import { table } from './summary.js';
+import { shown } from './shown.js';
 
 function iso(t: number | null): string {
   return t === null ? '-' : new Date(t).toISOString().replace('.000Z', 'Z');
@@ -77,7 +78,7 @@ export const replayCommand: Command = {
       printJson(io, json(r));
       return 0;
     }
-    io.out(`policy: ${r.policy.name} (${r.policy.id}); content ${r.content.key}, released ${iso(r.t0)}`);
+    io.out(`policy: ${shown(r.policy.name)} (${shown(r.policy.id)}); content ${r.content.key}, released ${iso(r.t0)}`);
     io.out(
       table(
         ['ring', 'members', 'start', 'actual', 'reached', 'spared', 'crashes avoided', 'gate trip'],
@@ -103,7 +104,7 @@ export const replayCommand: Command = {
       `total: ${r.totals.reached} of ${r.totals.actualReached} devices reached, ${r.totals.spared} spared, ${r.totals.crashesAvoided} of ${r.totals.actualCrashed} crashes avoided`,
     );
     for (const n of [...r.notes, ...r.rings.flatMap((x) => x.notes.map((m) => `${x.name}: ${m}`))])
-      io.out(`note: ${n}`);
+      io.out(`note: ${shown(n)}`);
     return 0;
   },
 };

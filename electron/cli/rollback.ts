@@ -1,5 +1,6 @@
 // `ringside rollback`: prints halt/rollback commands for a vendor and ring, with the devices affected. Never runs them.
 import { handlers, parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
+import { shown } from './shown.js';
 
 export const rollbackCommand: Command = {
   name: 'rollback',
@@ -34,10 +35,10 @@ export const rollbackCommand: Command = {
       return 0;
     }
     io.out(`${plan.vendor}: ring ${plan.ring}, ${plan.affects.devices} device(s)`);
-    for (const s of plan.affects.bySite) io.out(`  ${s.site}: ${s.devices}`);
+    for (const s of plan.affects.bySite) io.out(`  ${shown(s.site)}: ${s.devices}`);
     for (const c of plan.commands) io.out(`\n## ${c.title} (${c.kind})\n${c.text}`);
     io.out('');
-    for (const n of plan.notes) io.out(`- ${n}`);
+    for (const n of plan.notes) io.out(`- ${shown(n)}`);
     return 0;
   },
 };

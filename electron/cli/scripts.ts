@@ -4,6 +4,7 @@ import { writePrivateFile } from '../node/private-file.js';
 import path from 'node:path';
 import { bundleExtras } from '../../core/remediation/bundle.js';
 import { handlers, parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
+import { shown } from './shown.js';
 
 export const scriptsCommand: Command = {
   name: 'scripts',
@@ -77,10 +78,11 @@ export const scriptsCommand: Command = {
         counts,
       });
     } else {
+      if (!bundle.manifest.what.builtin) io.out(shown(bundle.manifest.warnings[0]));
       io.out(
         `${counts.files} file(s) for ${counts.devices} device(s) written to ${outDir} (generation ${bundle.generationId})`,
       );
-      for (const r of bundle.refused) io.out(`  refused ${r.device} ${r.field}: ${r.reason}`);
+      for (const r of bundle.refused) io.out(`  refused ${shown(r.device)} ${shown(r.field)}: ${shown(r.reason)}`);
       if (counts.keysIncluded)
         io.out(`  ${counts.keysIncluded} recovery key(s) included: rotate them afterwards (KEYS-ROTATE.txt)`);
     }

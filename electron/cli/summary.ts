@@ -1,10 +1,12 @@
 // `ringside summary <workspace> [--json]`: per-ring and per-site counts, states and keys, as the dashboard shows them.
 import { summary } from '../../core/analysis/summary.js';
 import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
+import { shown } from './shown.js';
 
 /** Readable aligned columns: text left, numbers right. */
 export function table(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map((c) => String(c)))];
+  // Every cell is data (hostnames, sites, rings): shown with its control characters escaped.
+  const cells = [header, ...rows.map((r) => r.map((c) => shown(c)))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
   const fmt = (r: string[]) =>

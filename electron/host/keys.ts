@@ -3,6 +3,7 @@
 import { createCipheriv, createDecipheriv, pbkdf2, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { FileKeyStore, type KeyWrapper } from '../node/keystore.js';
+import { passphraseStrength, weakPassphraseMessage } from '../../core/secrets/passphrase.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 
@@ -18,7 +19,15 @@ export interface SafeStorageLike {
 }
 
 /** Asks the user for the passphrase; `retry` is set after a wrong one. Null when the user cancels. */
-export type AskPassphrase = (req: { purpose: 'create' | 'unlock'; retry: boolean }) => Promise<string | null>;
+export type AskPassphrase = (req: {
+  purpose: 'create' | 'unlock';
+  retry: boolean;
+  /** Why the last passphrase chosen was refused (the estimator's feedback and a suggestion). */
+  weak?: string;
+}) => Promise<string | null>;
+
+/** Times a new passphrase may be refused as weak before the key stays locked. */
+const MAX_WEAK = 5;
 
 export class KeyUnavailableError extends Error {}
 
@@ -82,11 +91,21 @@ export class PassphraseWrapper implements KeyWrapper {
 
   private async obtain(purpose: 'create' | 'unlock', retry: boolean): Promise<string> {
     if (this.passphrase !== null && !retry) return this.passphrase;
-    const got = await this.ask({ purpose, retry });
-    if (got === null || got.length === 0)
-      throw new KeyUnavailableError('no passphrase given: the workspace key stays locked');
-    this.passphrase = got;
-    return got;
+    let weak: string | undefined;
+    for (let attempt = 0; attempt <= MAX_WEAK; attempt++) {
+      const got = await this.ask(weak ? { purpose, retry, weak } : { purpose, retry });
+      if (got === null || got.length === 0)
+        throw new KeyUnavailableError('no passphrase given: the workspace key stays locked');
+      // A new passphrase guards every workspace key on this machine: the estimator decides, not the length.
+      const s = purpose === 'create' ? passphraseStrength(got, ['ringside', 'workspace']) : null;
+      if (s && !s.ok) {
+        weak = weakPassphraseMessage('That passphrase', s);
+        continue;
+      }
+      this.passphrase = got;
+      return got;
+    }
+    throw new KeyUnavailableError('no strong enough passphrase given: the workspace key stays locked');
   }
 
   async wrap(raw: Uint8Array): Promise<Uint8Array> {
@@ -180,6 +199,10 @@ export class DesktopKeyStore {
     if (!(await this.own.has(workspaceId)) && this.cli && (await this.cli.has(workspaceId))) {
       const raw = await this.cli.get(workspaceId);
       await this.own.put(workspaceId, raw);
+      // The CLI's copy is a raw 32-byte file: once the wrapped copy reads back the same, it is deleted, so the key
+      // no longer sits on disk in clear (the CLI then opens that workspace only where the app is not in use).
+      const back = await this.own.get(workspaceId);
+      if (back.length === raw.length && back.every((b, i) => b === raw[i])) await this.cli.remove(workspaceId);
       return raw;
     }
     return this.own.get(workspaceId);

@@ -10,7 +10,7 @@ export const PROMPT_HOST = 'prompt';
 export const PROMPT_URL = `app://${PROMPT_HOST}/passphrase.html`;
 
 interface Pending {
-  info: { purpose: 'create' | 'unlock'; retry: boolean };
+  info: { purpose: 'create' | 'unlock'; retry: boolean; weak?: string };
   resolve: (value: string | null) => void;
 }
 
@@ -42,7 +42,7 @@ export function createPassphrasePrompt(opts: { preload: string; parent: () => Br
       const win = createSecureWindow(
         {
           width: 440,
-          height: info.purpose === 'create' ? 330 : 270,
+          height: info.purpose === 'create' ? (info.weak ? 430 : 330) : 270,
           resizable: false,
           minimizable: false,
           maximizable: false,

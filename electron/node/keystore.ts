@@ -41,6 +41,11 @@ export class FileKeyStore {
     await fsp.writeFile(file, this.wrapper ? await this.wrapper.wrap(raw) : raw, { mode: 0o600, flag: 'wx' });
   }
 
+  /** Deletes the key file (after another store has taken the key over); a missing file is not an error. */
+  async remove(workspaceId: string): Promise<void> {
+    await fsp.rm(this.file(workspaceId), { force: true });
+  }
+
   /** Returns the workspace key, creating one the first time a workspace is seen on this machine. */
   async get(workspaceId: string): Promise<Uint8Array> {
     const file = this.file(workspaceId);

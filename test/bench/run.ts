@@ -173,7 +173,11 @@ async function main(): Promise<number> {
     if (values.quick) args.push('--quick');
     if (values.keep) args.push('--keep');
     const code = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, args, { stdio: 'inherit' });
+      // Sections that do not depend on the size (the sample incident in Chromium) run only with the first one.
+      const child = spawn(process.execPath, args, {
+        stdio: 'inherit',
+        env: { ...process.env, BENCH_FIRST_SIZE: sizes[0] },
+      });
       child.on('exit', (c, sig) => resolve(c ?? (sig ? 128 : 1)));
     });
     let r: SizeResult;

@@ -52,9 +52,9 @@ test('the dashboard numbers and ring chart equal the database', async () => {
   for (const r of expected.byRing) for (const k of COUNT_KEYS) expect(rings[r.ring]![k], `${r.ring}.${k}`).toBe(r[k]);
   const sites = await ov.chartData('site');
   for (const r of expected.bySite) expect(sites[r.site]!.remaining, r.site).toBe(r.remaining);
-  // The charts are drawn: bars in the ring chart, lines in the burn-downs.
+  // The charts are drawn: bars in the ring chart, one small burn-down panel per ring.
   await expect(page.getByTestId('ring-chart').locator('.recharts-bar-rectangle').first()).toBeVisible();
-  await expect(page.getByTestId('burn-ring-chart').locator('.recharts-line-curve').first()).toBeVisible();
+  await expect(page.getByTestId('burn-ring-chart').locator('.recharts-area-curve').first()).toBeVisible();
   await expect(page.getByTestId('state-rules')).toContainText('sensor ≥ 7.11');
   expect(pageErrors).toEqual([]);
 });
@@ -70,7 +70,7 @@ test('one filter narrows the numbers, the charts and the device table together',
   const filtered = summary(coreWs, { site: site.site });
   for (const r of filtered.byRing) expect(rings[r.ring]!.affected).toBe(r.affected);
   expect(Object.keys(await ov.chartData('site'))).toEqual([site.site]);
-  await expect(page.getByTestId('burn-site-chart').locator('.recharts-legend-item')).toHaveCount(1);
+  await expect(page.getByTestId('burn-site-chart').locator('.sm-panel')).toHaveCount(1);
 
   await new AppPage(page).nav('Devices');
   const dev = new DevicesPage(page);
@@ -112,6 +112,49 @@ test('a chart exports as a valid PNG and as SVG', async () => {
   expect(text).toMatch(/^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   expect(text).toContain('Burn-down');
   expect(text).not.toContain('var(--');
+  // Small multiples export as one image: every ring's panel, titled, each with its drawn area.
+  for (const r of expected.byRing) expect(text).toContain(`>${r.ring}: ${r.remaining.toLocaleString('en-US')} down<`);
+  expect(text.match(/recharts-area-curve/g)?.length).toBe(expected.byRing.length);
+  const sitePng = await ov.exportChart('burn-site-chart', 'png');
+  expect(sitePng.download.suggestedFilename()).toBe('burn-down-devices-still-down-by-site.png');
+  expect([...sitePng.bytes.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+});
+
+test('burn-downs are small multiples: one panel per site, sorted by devices still down, on shared axes', async () => {
+  const ov = new OverviewPage(page);
+  await ov.ready();
+  const chart = page.getByTestId('burn-site-chart');
+  const panels = chart.locator('.sm-panel');
+  // The sample has fewer sites than the panel limit: one panel each, none folded into "Other".
+  await expect(panels).toHaveCount(expected.bySite.length);
+  const down = await panels.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-down'))));
+  const byRemaining = [...expected.bySite].sort((a, b) => b.remaining - a.remaining || a.site.localeCompare(b.site));
+  expect(down).toEqual(byRemaining.map((s) => s.remaining));
+  const names = await panels.evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
+  expect(names).toEqual(byRemaining.map((s) => s.site));
+  // Shared axes: every panel shows the same y tick labels and the same x tick labels.
+  const ticks = await panels.evaluateAll((els) =>
+    els.map((e) => [
+      [...e.querySelectorAll('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value')].map(
+        (t) => t.textContent,
+      ),
+      [...e.querySelectorAll('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value')].map(
+        (t) => t.textContent,
+      ),
+    ]),
+  );
+  for (const t of ticks) expect(t).toEqual(ticks[0]);
+  expect(ticks[0]![0]!.length).toBe(3);
+  // Counts one toggle away, still on one shared scale.
+  await page.getByTestId('burn-site-count').click();
+  const top = await panels.evaluateAll((els) =>
+    els.map(
+      (e) =>
+        [...e.querySelectorAll('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value')].at(-1)?.textContent,
+    ),
+  );
+  expect(new Set(top).size).toBe(1);
+  await page.getByTestId('burn-site-share').click();
 });
 
 test('screenshots of the dashboard in light and dark themes', async () => {

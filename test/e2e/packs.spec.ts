@@ -99,3 +99,26 @@ test('pack → technician (fresh profile) → signed results → merge moves the
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a weak pack passphrase is refused with the estimator feedback; a suggested one is offered and accepted', async ({
+  page,
+}) => {
+  const app = new AppPage(page);
+  await app.goto();
+  await app.openSample();
+  await app.nav('Field packs');
+  const packs = new PacksPage(page);
+  const site = await packs.firstSiteWithWork();
+  const why = await packs.typePassphrase(site, 'aaaaaaaaaaaa');
+  expect(why).toMatch(/too easy to guess \(strength 0 of 4, at least 3 needed\)/);
+  await expect(page.getByTestId('pack-create')).toBeDisabled();
+  await page.getByTestId('pack-suggest').click();
+  const suggestion = page.getByTestId('pack-suggestion');
+  await expect(suggestion).toContainText(/[a-z]+(-[a-z]+){5}/);
+  await expect(page.getByTestId('pack-strength')).toHaveText(/strength: [34] of 4$/);
+  await expect(page.getByTestId('pack-create')).toBeEnabled();
+  await page
+    .getByTestId('pack-suggestion')
+    .locator('..')
+    .screenshot({ path: test.info().outputPath('pack-passphrase.png') });
+});

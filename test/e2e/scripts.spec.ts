@@ -124,3 +124,38 @@ test('WinRE bundle for one site and ring: manifest, exact path, one unlock per k
   expect(cspViolations).toEqual([]);
   expect(pageErrors).toEqual([]);
 });
+
+test('a loaded playbook: a built-in id is refused; its own id is marked "not a built-in playbook" in the view and the files', async ({
+  page,
+}) => {
+  const app = new AppPage(page);
+  const { cspViolations, pageErrors } = await app.goto();
+  await app.openSample();
+  await app.nav('Scripts');
+  const scripts = new ScriptsPage(page);
+  await expect(scripts.view()).toBeVisible();
+  const exported = page.waitForEvent('download');
+  await page.getByTestId('export-playbook').click();
+  const file = JSON.parse(readFileSync(await (await exported).path(), 'utf8')) as Record<string, unknown>;
+
+  // The issue's attack: the same id, version 2.
+  await scripts.loadPlaybook('shadow.json', JSON.stringify({ ...file, version: 2 }));
+  await expect(page.getByTestId('scripts-error')).toContainText("playbook id 'cs-channel-291' is reserved");
+  await expect(page.getByTestId('not-builtin')).toHaveCount(0);
+
+  await scripts.loadPlaybook('site.json', JSON.stringify({ ...file, id: 'cs-291-site', name: 'Channel 291, site' }));
+  await expect(page.getByTestId('playbook')).toHaveValue('cs-291-site');
+  await expect(page.getByTestId('not-builtin')).toContainText('Not a built-in playbook');
+  await expect(page.getByTestId('playbook').locator('option[value="cs-291-site"]')).toContainText('not built-in');
+  await scripts.choose({ route: 'winre-cmd' });
+  await scripts.generate();
+  await expect(page.getByTestId('preview')).toContainText(
+    'rem NOT A BUILT-IN PLAYBOOK: cs-291-site version 1 was loaded from a file into this workspace.',
+  );
+  await page
+    .getByTestId('not-builtin')
+    .locator('..')
+    .screenshot({ path: test.info().outputPath('not-builtin.png') });
+  expect(cspViolations).toEqual([]);
+  expect(pageErrors).toEqual([]);
+});

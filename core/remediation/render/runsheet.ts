@@ -1,6 +1,7 @@
 // Renders a printable plain-text run sheet for one device: checkboxes, the key ID to match, the exact commands, the result line.
 import type { Token } from '../schema.js';
 import { commentText } from '../quote.js';
+import { isBuiltin, notBuiltinBanner } from '../builtin.js';
 import { describe, headerLines, RenderError, type RenderContext } from './common.js';
 
 const t = (s: string) => commentText('text', s);
@@ -26,6 +27,8 @@ export function renderRunSheet(ctx: RenderContext): string {
   if (!d || ctx.devices.length !== 1) throw new RenderError('a run sheet is for exactly one device');
   const out: string[] = [];
   const title = `RUN SHEET: ${d.hostname}`;
+  // A sheet is read from the top: a loaded playbook's banner comes before the title, not only in the header.
+  if (!isBuiltin(ctx.playbook)) out.push(t(notBuiltinBanner(ctx.playbook)), '');
   out.push(title, '='.repeat(title.length), '');
   out.push(
     `Device:   ${d.hostname}`,

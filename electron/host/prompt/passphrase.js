@@ -15,6 +15,8 @@
       $('title').textContent = 'Choose a passphrase';
     }
     if (info.retry) $('error').textContent = 'Wrong passphrase. Try again.';
+    // Main scored the last choice and refused it: its feedback and a generated suggestion.
+    if (info.weak) $('error').textContent = info.weak;
     $('pass').focus();
   });
   $('form').addEventListener('submit', (e) => {

@@ -7,9 +7,12 @@ import { useChartTheme } from './theme.js';
 export function ChartPanel(props: {
   title: string;
   testId: string;
-  height?: number;
+  /** 'auto' lets the content set it (small multiples wrap to as many rows as they need). */
+  height?: number | 'auto';
   empty?: boolean;
   note?: ReactNode;
+  /** Spans the whole chart grid (many small panels). */
+  wide?: boolean;
   children: ReactNode;
 }) {
   const { host } = useWorkspace();
@@ -27,7 +30,7 @@ export function ChartPanel(props: {
   };
   const id = `${props.testId}-title`;
   return (
-    <figure className="panel chart-panel" data-testid={props.testId} aria-labelledby={id}>
+    <figure className={`panel chart-panel${props.wide ? ' wide' : ''}`} data-testid={props.testId} aria-labelledby={id}>
       <figcaption className="chart-head">
         <h2 id={id}>{props.title}</h2>
         <span className="chart-actions no-print">
@@ -51,7 +54,11 @@ export function ChartPanel(props: {
       </figcaption>
       {props.note}
       {error && <p className="error">{error}</p>}
-      <div ref={box} className="chart-box" style={{ height: props.height ?? 280 }}>
+      <div
+        ref={box}
+        className="chart-box"
+        style={{ height: props.height === 'auto' ? undefined : (props.height ?? 280) }}
+      >
         {props.empty ? <p className="muted chart-empty">No data for this filter.</p> : props.children}
       </div>
     </figure>

@@ -4,7 +4,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { DEVICE_STATES, type DeviceState } from '../../../core/contract/analysis.js';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import { shareRows } from '../../../core/charts/share.js';
-import { useChartTheme } from './theme.js';
+import { useChartFills, useChartTheme } from './theme.js';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const pct = (v: number) => (v >= 10 || v === 0 ? `${Math.round(v)} %` : `${v.toFixed(1)} %`);
@@ -18,6 +18,7 @@ export function ShareBars(props: {
   unit: string;
 }) {
   const theme = useChartTheme();
+  const fills = useChartFills(theme);
   const [mode, setMode] = useState<'share' | 'count'>('share');
   const rows = shareRows(props.rows);
   const data: Datum[] = rows.map((r) => {
@@ -81,7 +82,7 @@ export function ShareBars(props: {
                 dataKey={s}
                 name={STATE_LABEL[s]}
                 stackId="st"
-                fill={theme.state[s]}
+                fill={fills.state[s]}
                 isAnimationActive={false}
               />
             ))}

@@ -14,7 +14,8 @@ import {
 import { DEVICE_STATES, type DeviceState } from '../../../core/contract/analysis.js';
 import type { Series } from '../../../core/charts/series.js';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
-import { ringColour, useChartTheme } from './theme.js';
+import { niceTicks } from '../../../core/charts/multiples.js';
+import { ringColour, useChartFills, useChartTheme } from './theme.js';
 
 const utcLabel = (t: number, withDate: boolean) => {
   const iso = new Date(t).toISOString();
@@ -27,6 +28,7 @@ export function StateBars(props: {
   layout?: 'horizontal' | 'vertical';
 }) {
   const theme = useChartTheme();
+  const fills = useChartFills(theme);
   const data = props.rows.map((r) => ({ name: r.name, ...r.states }));
   const shown = DEVICE_STATES.filter((s) => data.some((d) => d[s] > 0));
   return (
@@ -38,7 +40,7 @@ export function StateBars(props: {
         <Tooltip contentStyle={{ background: theme.panel, borderColor: theme.grid, color: theme.text }} />
         <Legend wrapperStyle={{ fontSize: 12 }} formatter={(v) => <span style={{ color: theme.text }}>{v}</span>} />
         {shown.map((s) => (
-          <Bar key={s} dataKey={s} name={STATE_LABEL[s]} stackId="st" fill={theme.state[s]} isAnimationActive={false} />
+          <Bar key={s} dataKey={s} name={STATE_LABEL[s]} stackId="st" fill={fills.state[s]} isAnimationActive={false} />
         ))}
       </BarChart>
     </ResponsiveContainer>
@@ -48,7 +50,16 @@ export function StateBars(props: {
 /** One line per key over time; `kind` picks labels (crash counts vs devices down). */
 export function TimeLines(props: { series: Series; colourBy: 'ring' | 'index'; yLabel: string; bars?: boolean }) {
   const theme = useChartTheme();
+  const fills = useChartFills(theme);
   const { keys, points } = props.series;
+  // Round ticks at any size: stacked bars top out at the largest bucket's sum, lines at the largest value.
+  let top = 0;
+  for (const p of points) {
+    let sum = 0;
+    for (const k of keys) sum = props.bars ? sum + (p[k] ?? 0) : Math.max(sum, p[k] ?? 0);
+    top = Math.max(top, sum);
+  }
+  const ticks = niceTicks(top);
   const multiDay = points.length > 1 && points[points.length - 1]!.t - points[0]!.t > 86400_000;
   const colour = (k: string, i: number) => (props.colourBy === 'ring' ? ringColour(theme, k, keys) : theme.series(i));
   const axis = (
@@ -63,7 +74,14 @@ export function TimeLines(props: { series: Series; colourBy: 'ring' | 'index'; y
         stroke={theme.muted}
         tick={{ fill: theme.text, fontSize: 12 }}
       />
-      <YAxis stroke={theme.muted} tick={{ fill: theme.text, fontSize: 12 }} allowDecimals={false} />
+      <YAxis
+        stroke={theme.muted}
+        tick={{ fill: theme.text, fontSize: 12 }}
+        domain={[0, ticks[ticks.length - 1]!]}
+        ticks={ticks}
+        tickFormatter={(v: number) => v.toLocaleString('en-US')}
+        width={Math.max(40, 9 + 7.5 * ticks[ticks.length - 1]!.toLocaleString('en-US').length)}
+      />
       <Tooltip
         labelFormatter={(t) => `${utcLabel(Number(t), true)} UTC`}
         contentStyle={{ background: theme.panel, borderColor: theme.grid, color: theme.text }}
@@ -77,7 +95,7 @@ export function TimeLines(props: { series: Series; colourBy: 'ring' | 'index'; y
         <BarChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
           {axis}
           {keys.map((k, i) => (
-            <Bar key={k} dataKey={k} stackId="k" fill={colour(k, i)} isAnimationActive={false} />
+            <Bar key={k} dataKey={k} stackId="k" fill={fills.series(colour(k, i), i)} isAnimationActive={false} />
           ))}
         </BarChart>
       </ResponsiveContainer>

@@ -16,10 +16,46 @@ function svgOf(container: HTMLElement): SVGSVGElement {
   return best;
 }
 
+/** Small multiples are many small SVGs: lay them out in one, each at its place on screen, titled as on screen. */
+function composeMultiples(root: HTMLElement, text: string): { svg: SVGSVGElement; width: number; height: number } {
+  const ns = 'http://www.w3.org/2000/svg';
+  const origin = root.getBoundingClientRect();
+  const out = document.createElementNS(ns, 'svg');
+  let width = 0;
+  let height = 0;
+  for (const panel of root.querySelectorAll<HTMLElement>('.sm-panel')) {
+    const chart = svgOf(panel);
+    const r = panel.getBoundingClientRect();
+    const c = chart.getBoundingClientRect();
+    const clone = chart.cloneNode(true) as SVGSVGElement;
+    clone.setAttribute('x', String(Math.round(c.left - origin.left)));
+    clone.setAttribute('y', String(Math.round(c.top - origin.top)));
+    clone.setAttribute('width', String(Math.round(c.width)));
+    clone.setAttribute('height', String(Math.round(c.height)));
+    const title = document.createElementNS(ns, 'text');
+    title.setAttribute('x', String(Math.round(r.left - origin.left)));
+    title.setAttribute('y', String(Math.round(c.top - origin.top) - 4));
+    title.setAttribute('font-size', '12');
+    title.setAttribute('fill', text);
+    title.textContent = panel.dataset.title ?? '';
+    out.append(title, clone);
+    width = Math.max(width, r.right - origin.left);
+    height = Math.max(height, r.bottom - origin.top);
+  }
+  if (!out.childNodes.length) throw new Error('the chart has not been drawn yet');
+  return { svg: out, width, height };
+}
+
 /** A standalone SVG document: explicit size, namespace, a background and a title (the page's CSS does not travel). */
 export function serialiseSvg(container: HTMLElement, title: string, background: string, text: string): string {
-  const svg = svgOf(container);
-  const { width, height } = svg.getBoundingClientRect();
+  const grid = container.querySelector<HTMLElement>('[data-multiples] .sm-grid');
+  const { svg, width, height } = grid
+    ? composeMultiples(grid, text)
+    : (() => {
+        const one = svgOf(container);
+        const r = one.getBoundingClientRect();
+        return { svg: one, width: r.width, height: r.height };
+      })();
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const ns = 'http://www.w3.org/2000/svg';
   clone.setAttribute('xmlns', ns);
@@ -43,10 +79,15 @@ export function serialiseSvg(container: HTMLElement, title: string, background: 
   clone.insertBefore(caption, clone.firstChild);
   clone.insertBefore(bg, clone.firstChild);
   // The legend is HTML outside the SVG in recharts; draw a plain text legend so exports stay self-explaining.
-  const legend = [...container.querySelectorAll<HTMLElement>('.recharts-legend-item')].map((li) => ({
+  const items = [...container.querySelectorAll<HTMLElement>('.recharts-legend-item')];
+  // A patterned legend icon references a definition inside its own little svg: bring those along.
+  for (const li of items) for (const defs of li.querySelectorAll('defs')) clone.append(defs.cloneNode(true));
+  const legend = items.map((li) => ({
     label: li.textContent ?? '',
     colour:
-      li.querySelector('path, rect')?.getAttribute('fill') ?? li.querySelector('path')?.getAttribute('stroke') ?? text,
+      li.querySelector('path, rect')?.getAttribute('fill') ??
+      li.querySelector('path, line')?.getAttribute('stroke') ??
+      text,
   }));
   let x = 200;
   for (const l of legend) {

@@ -1,5 +1,6 @@
 // Resolved theme colours for charts: recharts needs concrete colours so an exported SVG/PNG keeps them.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { pattern, patterns, type RechartsFill } from 'recharts';
 import type { DeviceState } from '../../../core/contract/analysis.js';
 
 const STATE_TOKEN: Record<DeviceState, string> = {
@@ -73,4 +74,55 @@ export const RING_FIXED_ORDER = ['Test', 'First', 'Fast', 'Broad'];
 export function ringColour(theme: ChartTheme, ring: string, all: string[]): string {
   const i = RING_FIXED_ORDER.indexOf(ring);
   return theme.series(i >= 0 ? i : RING_FIXED_ORDER.length + all.indexOf(ring));
+}
+
+/** One texture per state, so stacked bars read in black-and-white print and by colour-blind readers. */
+const STATE_TEXTURE: Record<DeviceState, keyof typeof patterns | null> = {
+  not_exposed: null,
+  exposed_healthy: 'dots',
+  crashed: 'crosshatch',
+  self_recovered: 'horizontal',
+  needs_fix: 'diagonal',
+  fix_in_progress: 'zigzag',
+  fixed: 'vertical',
+  needs_reimage: null,
+  unknown: 'grid',
+};
+/** Textures for series in order (rings: Test, First, Fast, Broad, then any others). */
+const SERIES_TEXTURE: Array<keyof typeof patterns | null> = [
+  null,
+  'diagonal',
+  'horizontal',
+  'dots',
+  'crosshatch',
+  'vertical',
+  'grid',
+  'zigzag',
+];
+
+function textured(colour: string, texture: keyof typeof patterns | null, ink: string): RechartsFill | string {
+  // The texture is drawn in the panel's colour: white lines on a light theme, dark lines on a dark one.
+  return texture ? { color: colour, definition: pattern({ ...patterns[texture], color: ink, opacity: 0.6 }) } : colour;
+}
+
+/** Pattern fills per state and per series index, rebuilt only when the theme changes (they are components). */
+export function useChartFills(theme: ChartTheme): {
+  state: Record<DeviceState, RechartsFill | string>;
+  series: (colour: string, i: number) => RechartsFill | string;
+} {
+  return useMemo(() => {
+    const state = Object.fromEntries(
+      (Object.keys(STATE_TEXTURE) as DeviceState[]).map((s) => [
+        s,
+        textured(theme.state[s], STATE_TEXTURE[s], theme.panel),
+      ]),
+    ) as Record<DeviceState, RechartsFill | string>;
+    const cache = new Map<string, RechartsFill | string>();
+    const series = (colour: string, i: number) => {
+      const k = `${colour}|${i % SERIES_TEXTURE.length}`;
+      if (!cache.has(k)) cache.set(k, textured(colour, SERIES_TEXTURE[i % SERIES_TEXTURE.length]!, theme.panel));
+      return cache.get(k)!;
+    };
+    return { state, series };
+  }, [theme]);
 }

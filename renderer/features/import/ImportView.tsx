@@ -1,12 +1,14 @@
-// The import view: pick or drop export files, watch progress (cancellable), read each file's report, map unknown CSVs.
+// The import view: pick or drop export files, watch progress (cancellable), read each file's report, map unknown CSVs, choose a workbook's sheet, review a tracker's results.
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import type { ImportKind } from '../../../core/contract/ingest.js';
 import type { Field } from '../../../core/ingest/formats.js';
+import type { TrackerDiff } from '../../../core/field/tracker.js';
 import type { ColumnMapping, IngestReport } from '../../../core/ingest/index.js';
 import { onOfferedFiles } from '../../app/dropped-files.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { job } from '../../db/client.js';
+import { TrackerDiffPanel } from './TrackerDiffPanel.js';
 
 let entryIds = 0;
 
@@ -79,6 +81,7 @@ export function ImportView() {
   const [entries, setEntries] = useState<Entry[]>([]);
   const [busy, setBusy] = useState<{ label: string; done: number; total: number; jobId: string } | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [trackers, setTrackers] = useState<{ id: number; diff: TrackerDiff }[]>([]);
   const inputRef = useRef<HTMLInputElement>(null);
 
   /**
@@ -86,12 +89,12 @@ export function ImportView() {
    * file. job() marks the options so the worker gets the progress callback and a cancellable signal.
    */
   const run = useCallback(
-    async (files: File[], mapping?: ColumnMapping): Promise<Entry[]> => {
+    async (files: File[], mapping?: ColumnMapping, sheet?: string): Promise<Entry[]> => {
       const name = files.length === 1 ? `${files[0]!.name}: ` : '';
       const j = job((p) => setBusy((b) => b && { ...b, label: `${name}${p.phase}`, done: p.done, total: p.total }));
       setBusy({ label: `${name}reading`, done: 0, total: 0, jobId: j.jobId });
       try {
-        const reports = await db.importFiles(files, { ...j, mapping });
+        const reports = await db.importFiles(files, { ...j, mapping, ...(sheet !== undefined ? { sheet } : {}) });
         return reports.map((report, i) => ({ id: ++entryIds, file: files[i]!, report, error: null }));
       } catch (e) {
         const err = e as Error;
@@ -108,21 +111,32 @@ export function ImportView() {
   );
 
   const importFiles = useCallback(
-    async (files: File[]) => {
-      if (!files.length || busy) return;
+    async (picked: File[]) => {
+      if (!picked.length || busy) return;
+      // A recovery tracker comes back as field results: its diff is shown, and nothing changes until it is applied.
+      const files: File[] = [];
+      for (const f of picked) {
+        const diff =
+          /\.xlsx$/i.test(f.name) && f.size < 256 << 20
+            ? await db.trackerDiff(new Uint8Array(await f.arrayBuffer()), f.name).catch(() => null)
+            : null;
+        if (diff) setTrackers((prev) => [{ id: ++entryIds, diff }, ...prev]);
+        else files.push(f);
+      }
+      if (!files.length) return;
       const done = await run(files);
       setEntries((prev) => [...[...done].reverse(), ...prev.filter((p) => !files.includes(p.file))]);
       if (done.some((e) => e.report && e.report.imported > 0)) await changed();
     },
-    [busy, run, changed],
+    [busy, run, changed, db],
   );
 
   // Files dropped on the desktop window or opened from the OS arrive here.
   useEffect(() => onOfferedFiles((files) => void importFiles(files)), [importFiles]);
 
   const remap = useCallback(
-    async (file: File, mapping: ColumnMapping) => {
-      const [e] = await run([file], mapping);
+    async (file: File, mapping?: ColumnMapping, sheet?: string) => {
+      const [e] = await run([file], mapping, sheet);
       setEntries((prev) => prev.map((p) => (p.file === file ? e! : p)));
       if (e!.report && e!.report.imported > 0) await changed();
     },
@@ -151,7 +165,8 @@ export function ImportView() {
       <div className={`panel import-drop${dragging ? ' dragging' : ''}`} data-testid="import-drop">
         <p>
           Drop export files here: Falcon, Intune, Entra, AD, ConfigMgr, Defender, SentinelOne, Fleet, Tanium, Autopatch,
-          BitLocker keys, rollout logs. The format is recognised from the header; other CSV files can be mapped by hand.
+          BitLocker keys, rollout logs, as CSV, JSON, ZIP or Excel workbooks (.xlsx). The format is recognised from the
+          header; other files can be mapped by hand. A recovery tracker from the Report view comes back as results.
         </p>
         <label className="button primary">
           Choose files…
@@ -180,8 +195,21 @@ export function ImportView() {
           }}
         />
       )}
+      {trackers.map((t) => (
+        <TrackerDiffPanel
+          key={t.id}
+          diff={t.diff}
+          onClose={() => setTrackers((prev) => prev.filter((x) => x.id !== t.id))}
+        />
+      ))}
       {entries.map((e) => (
-        <FileReport key={e.id} entry={e} onMap={(m) => remap(e.file, m)} busy={busy !== null} />
+        <FileReport
+          key={e.id}
+          entry={e}
+          onMap={(m) => remap(e.file, m)}
+          onSheet={(sheet) => remap(e.file, undefined, sheet)}
+          busy={busy !== null}
+        />
       ))}
       <ReviewList />
       <PastImports />
@@ -189,7 +217,12 @@ export function ImportView() {
   );
 }
 
-function FileReport(props: { entry: Entry; onMap: (m: ColumnMapping) => void; busy: boolean }) {
+function FileReport(props: {
+  entry: Entry;
+  onMap: (m: ColumnMapping) => void;
+  onSheet: (sheet: string) => void;
+  busy: boolean;
+}) {
   const { report, error, file } = props.entry;
   return (
     <article className="panel import-report" data-testid="import-report" data-file={file.name}>
@@ -221,12 +254,59 @@ function FileReport(props: { entry: Entry; onMap: (m: ColumnMapping) => void; bu
             </ul>
           )}
           {report.errors.length > 0 && <ErrorTable errors={report.errors} />}
+          {report.sheets && report.sheets.length > 1 && (
+            <SheetPicker sheets={report.sheets} onSubmit={props.onSheet} busy={props.busy} />
+          )}
           {report.format === 'unknown' && report.header && report.header.length > 0 && (
             <MappingForm header={report.header} onSubmit={props.onMap} busy={props.busy} />
           )}
         </>
       )}
     </article>
+  );
+}
+
+function SheetPicker(props: {
+  sheets: NonNullable<IngestReport['sheets']>;
+  onSubmit: (sheet: string) => void;
+  busy: boolean;
+}) {
+  const [sheet, setSheet] = useState(props.sheets[0]!.name);
+  return (
+    <form
+      className="mapping-form"
+      data-testid="sheet-picker"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit(sheet);
+      }}
+    >
+      <h3>Choose the sheet to import</h3>
+      <ul className="muted small">
+        {props.sheets.map((s) => (
+          <li key={s.name}>
+            <strong>{s.name}</strong>
+            {s.hidden ? ' (hidden)' : ''}: header on row {s.headerRow}: {s.header.slice(0, 6).join(', ')}
+            {s.header.length > 6 ? ', …' : ''}
+          </li>
+        ))}
+      </ul>
+      <div className="toolbar">
+        <label>
+          Sheet
+          <select value={sheet} data-testid="sheet-select" onChange={(e) => setSheet(e.target.value)}>
+            {props.sheets.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="primary" disabled={props.busy} data-testid="sheet-submit">
+          Import this sheet
+        </button>
+      </div>
+    </form>
   );
 }
 

@@ -6,6 +6,8 @@ import { ChartPanel } from '../../components/charts/ChartPanel.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
+import { SmallMultiples } from '../../components/charts/SmallMultiples.js';
+import { ringColour, useChartTheme } from '../../components/charts/theme.js';
 import { useQuery } from '../../app/workspace.js';
 import { FilterBar } from './FilterBar.js';
 import { useDashFilter } from './filter-store.js';
@@ -60,6 +62,7 @@ export function OverviewView() {
   // The critical list reads its own table: it refreshes beside the numbers and charts, never holding them up.
   const critical = useQuery((db) => db.criticalDevices(filter, 25), [filter]);
   const [showRules, setShowRules] = useState(false);
+  const theme = useChartTheme();
   const d = dash.data;
   const s = d?.summary;
 
@@ -120,15 +123,15 @@ export function OverviewView() {
             title="Burn-down: devices still down, by ring"
             testId="burn-ring-chart"
             empty={!d.series.burnDownByRing.points.length}
+            height="auto"
           >
-            <TimeLines series={d.series.burnDownByRing} colourBy="ring" yLabel="devices down" />
-          </ChartPanel>
-          <ChartPanel
-            title="Burn-down: devices still down, by site"
-            testId="burn-site-chart"
-            empty={!d.series.burnDownBySite.points.length}
-          >
-            <TimeLines series={d.series.burnDownBySite} colourBy="index" yLabel="devices down" />
+            <SmallMultiples
+              series={d.series.burnDownByRing}
+              sizes={new Map(s.byRing.map((r) => [r.ring, r.devices]))}
+              unit="ring"
+              testId="burn-ring"
+              colour={(k) => ringColour(theme, k, d.series.burnDownByRing.keys)}
+            />
           </ChartPanel>
           <section className="panel" aria-labelledby="ttr-title" data-testid="ttr-table">
             <h2 id="ttr-title">Time to recover, by ring</h2>
@@ -160,6 +163,20 @@ export function OverviewView() {
               </tbody>
             </table>
           </section>
+          <ChartPanel
+            title="Burn-down: devices still down, by site"
+            testId="burn-site-chart"
+            empty={!d.series.burnDownBySite.points.length}
+            height="auto"
+            wide
+          >
+            <SmallMultiples
+              series={d.series.burnDownBySite}
+              sizes={new Map(s.bySite.map((r) => [r.site, r.devices]))}
+              unit="site"
+              testId="burn-site"
+            />
+          </ChartPanel>
         </div>
       )}
       {critical.data && (

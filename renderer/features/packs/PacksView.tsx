@@ -1,7 +1,11 @@
 // Field packs: create an encrypted pack for a site (confirmed, since it carries keys), list packs, merge results back, key rotation list.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { Strength } from '../../../core/secrets/passphrase.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { TECHNICIAN_HASH } from '../technician/entry.js';
+
+/** The estimator and its dictionaries load only when a passphrase is typed (a chunk of its own). */
+const strengthModule = () => import('../../../core/secrets/passphrase.js');
 
 type MergeReport = Awaited<ReturnType<ReturnType<typeof useWorkspace>['db']['mergeResults']>>;
 
@@ -29,6 +33,28 @@ export function PacksView() {
   const [error, setError] = useState<string | null>(null);
   const [reports, setReports] = useState<Array<{ file: string; report?: MergeReport; error?: string }>>([]);
   const [imports, setImports] = useState(0);
+  const [scored, setScored] = useState<{ pass: string; site: string; strength: Strength } | null>(null);
+  const [suggestion, setSuggestion] = useState<string | null>(null);
+  // The score of what is typed now (a stale one, for an earlier value, counts as not yet known).
+  const strength = scored && scored.pass === pass && scored.site === site ? scored.strength : null;
+
+  useEffect(() => {
+    if (pass.length < 12) return;
+    let live = true;
+    void strengthModule().then((m) => {
+      if (live) setScored({ pass, site, strength: m.passphraseStrength(pass, ['ringside', ...(site ? [site] : [])]) });
+    });
+    return () => {
+      live = false;
+    };
+  }, [pass, site]);
+
+  async function suggest() {
+    const s = (await strengthModule()).suggestPassphrase();
+    setSuggestion(s);
+    setPass(s);
+    setPass2(s);
+  }
 
   const chosen = sites.data?.find((s) => s.site === site);
   const totalFixed = (sites.data ?? []).reduce((n, s) => n + s.fixed, 0);
@@ -38,6 +64,9 @@ export function PacksView() {
     if (!site) return 'Choose a site.';
     if (!chosen || chosen.devices === 0) return `Site ${site} has no device that still needs a hands-on fix.`;
     if (pass.length < 12) return 'The passphrase must be at least 12 characters.';
+    if (!strength) return 'Checking the passphrase…';
+    if (!strength.ok)
+      return `The passphrase is too easy to guess (strength ${strength.score} of 4, at least 3 needed). ${[strength.warning, ...strength.suggestions].filter(Boolean).join(' ')} Use “Suggest a passphrase” for a strong one.`;
     if (pass !== pass2) return 'The two passphrases differ.';
     if (!/^\d{4}-\d{2}-\d{2}$/.test(expires)) return 'Write the expiry date as YYYY-MM-DD.';
     return null;
@@ -157,6 +186,9 @@ export function PacksView() {
                 data-testid="pack-passphrase2"
               />
             </label>
+            <button type="button" onClick={() => void suggest()} data-testid="pack-suggest">
+              Suggest a passphrase
+            </button>
             {!confirming && (
               <button
                 type="button"
@@ -170,6 +202,17 @@ export function PacksView() {
               </button>
             )}
           </div>
+          {suggestion && pass === suggestion && (
+            <p className="small" data-testid="pack-suggestion">
+              Suggested passphrase (six random words from the EFF list): <code>{suggestion}</code>. Write it down for
+              the technician; it is shown only here.
+            </p>
+          )}
+          {strength && pass.length >= 12 && (
+            <p className="muted small" data-testid="pack-strength">
+              Passphrase strength: {strength.score} of 4{strength.ok ? '' : ' (at least 3 needed)'}
+            </p>
+          )}
           {why && site && <p className="muted small">{why}</p>}
           {confirming && (
             <div className="packs-confirm" role="group" aria-label="Confirm pack creation">

@@ -4,7 +4,11 @@ import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
+import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
+import { SmallMultiples } from '../../components/charts/SmallMultiples.js';
+import { ringColour, useChartTheme } from '../../components/charts/theme.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { WorkbookExports } from './WorkbookExports.js';
 
 const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -14,6 +18,7 @@ export function ReportView() {
   const { host } = useWorkspace();
   const { data: r, error } = useQuery((db) => db.report(), []);
   const [note, setNote] = useState<string | null>(null);
+  const theme = useChartTheme();
 
   const pdf = async () => {
     setNote(null);
@@ -43,6 +48,13 @@ export function ReportView() {
           <button type="button" onClick={() => void markdown()} disabled={!r} data-testid="report-markdown">
             Download postmortem (.md)
           </button>
+          {r && (
+            <WorkbookExports
+              sites={r.summary.bySite.map((x) => x.site)}
+              rings={r.summary.byRing.map((x) => x.ring)}
+              onSaved={setNote}
+            />
+          )}
         </div>
       </header>
       {note && <p className="muted small no-print">{note}</p>}
@@ -117,13 +129,45 @@ export function ReportView() {
           </section>
           <section data-testid="report-burndown" aria-labelledby="rb-title">
             <h2 id="rb-title">Burn-down</h2>
-            <ChartPanel
-              title="Devices still down, by ring"
-              testId="report-burn-chart"
-              empty={!r.series.burnDownByRing.points.length}
-            >
-              <TimeLines series={r.series.burnDownByRing} colourBy="ring" yLabel="devices down" />
-            </ChartPanel>
+            {/* The Overview's charts, unfiltered: crash rate against the gates, then the burn-down small multiples. */}
+            <div className="chart-grid">
+              <CrashRateChart filter={{}} testId="report-crash-rate-chart" />
+              <ChartPanel
+                title="New crashes per ring (15 min)"
+                testId="report-crash-chart"
+                empty={!r.series.crashTimeline.points.length}
+              >
+                <TimeLines series={r.series.crashTimeline} colourBy="ring" yLabel="devices" bars />
+              </ChartPanel>
+              <ChartPanel
+                title="Devices still down, by ring"
+                testId="report-burn-chart"
+                empty={!r.series.burnDownByRing.points.length}
+                height="auto"
+              >
+                <SmallMultiples
+                  series={r.series.burnDownByRing}
+                  sizes={new Map(r.summary.byRing.map((x) => [x.ring, x.devices]))}
+                  unit="ring"
+                  testId="report-burn-ring"
+                  colour={(k) => ringColour(theme, k, r.series.burnDownByRing.keys)}
+                />
+              </ChartPanel>
+              <ChartPanel
+                title="Devices still down, by site"
+                testId="report-burn-site-chart"
+                empty={!r.series.burnDownBySite.points.length}
+                height="auto"
+                wide
+              >
+                <SmallMultiples
+                  series={r.series.burnDownBySite}
+                  sizes={new Map(r.summary.bySite.map((x) => [x.site, x.devices]))}
+                  unit="site"
+                  testId="report-burn-site"
+                />
+              </ChartPanel>
+            </div>
             <table className="num-table">
               <thead>
                 <tr>

@@ -183,7 +183,7 @@ export function ScriptsView() {
             >
               {playbooks.data?.map((p) => (
                 <option key={p.id} value={p.id}>
-                  {p.name} (v{p.version})
+                  {p.name} (v{p.version}){p.builtin ? '' : ' — loaded, not built-in'}
                 </option>
               ))}
             </select>
@@ -302,6 +302,12 @@ export function ScriptsView() {
           </label>
           {shared && <span className="muted small">{shared}</span>}
         </div>
+        {pb && !pb.builtin && (
+          <p className="error" role="note" data-testid="not-builtin">
+            Not a built-in playbook: &lsquo;{pb.id}&rsquo; version {pb.version} was loaded from a file into this
+            workspace. Every file generated from it says so; check every step before running.
+          </p>
+        )}
         <p className="muted small" data-testid="target-count">
           {count.data ?? '…'} device(s) match this target
           {routeInfo ? ` · ${routeInfo.shell}${routeInfo.tool ? `/${routeInfo.tool}` : ''}, ${routeInfo.scope}` : ''}

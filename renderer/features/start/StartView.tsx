@@ -2,10 +2,20 @@
 import { useEffect, useState } from 'react';
 import type { OpenedWorkspace, WorkspaceRef } from '../../../core/contract/host.js';
 import { DEFAULT_DEVICES, DEFAULT_SEED } from '../../../core/sample/index.js';
+import { samplePreview, type SamplePreview } from '../../../core/sample/preview.js';
 import { db, job } from '../../db/client.js';
 import { host } from '../../platform/host.js';
 import { loadIntoWorker } from '../../app/workspace.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
+
+const PREVIEW_CARDS: Array<[keyof SamplePreview['totals'], string]> = [
+  ['devices', 'Devices'],
+  ['exposed', 'Exposed'],
+  ['affected', 'Affected'],
+  ['recovered', 'Self-recovered'],
+  ['fixed', 'Fixed'],
+  ['remaining', 'Remaining'],
+];
 
 export function StartView(props: {
   onOpen: (ws: OpenedWorkspace) => Promise<void>;
@@ -15,6 +25,7 @@ export function StartView(props: {
   const [recent, setRecent] = useState<WorkspaceRef[]>([]);
   const [busy, setBusy] = useState<{ label: string; done: number; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<SamplePreview | null>(null);
 
   useEffect(() => {
     host.recentWorkspaces().then(setRecent, (e: Error) => setError(e.message));
@@ -23,6 +34,8 @@ export function StartView(props: {
   async function openSample() {
     setError(null);
     setBusy({ label: 'Building the sample incident', done: 0, total: 0 });
+    // The headline numbers first (from the generator, a fraction of a second); the real import builds the rest.
+    setPreview(samplePreview({ devices: DEFAULT_DEVICES, seed: DEFAULT_SEED }));
     try {
       const ws = await host.createWorkspace('Sample incident: 19 July 2024');
       await loadIntoWorker(ws);
@@ -37,6 +50,7 @@ export function StartView(props: {
       setError((e as Error).message);
     } finally {
       setBusy(null);
+      setPreview(null);
     }
   }
 
@@ -84,6 +98,25 @@ export function StartView(props: {
           </button>
         )}
       </div>
+      {preview && busy && (
+        <section className="panel sample-preview" aria-labelledby="preview-title" data-testid="sample-preview">
+          <h2 id="preview-title">Sample incident: {preview.devices.toLocaleString('en-US')} devices</h2>
+          <p className="muted small">
+            First numbers from the sample&apos;s generator (its ground truth). The workspace is being built from its
+            four export files through the real import; the Overview opens with the analysed numbers, which match these.
+          </p>
+          <div className="cards big-numbers">
+            {PREVIEW_CARDS.map(([k, label]) => (
+              <div key={k} className={`card count-${k}`}>
+                <div className="num" data-testid={`preview-count-${k}`}>
+                  {preview.totals[k].toLocaleString('en-US')}
+                </div>
+                <div className="label">{label}</div>
+              </div>
+            ))}
+          </div>
+        </section>
+      )}
       {busy && <ProgressBar label={busy.label} done={busy.done} total={busy.total} />}
       {error && (
         <p role="alert" className="error">

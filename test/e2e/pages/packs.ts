@@ -17,6 +17,15 @@ export class PacksPage {
     return (await select.locator('option:not([disabled])').nth(1).getAttribute('value')) ?? '';
   }
 
+  /** Types a passphrase twice for the site; returns the hint under the form (why Create is disabled, if it is). */
+  async typePassphrase(site: string, passphrase: string): Promise<string> {
+    await this.page.getByTestId('pack-site').selectOption(site);
+    await this.page.getByTestId('pack-passphrase').fill(passphrase);
+    await this.page.getByTestId('pack-passphrase2').fill(passphrase);
+    await expect(this.page.getByTestId('pack-strength')).toBeVisible();
+    return (await this.page.getByTestId('pack-create').getAttribute('title')) ?? '';
+  }
+
   /** Creates a pack for the site through the confirm step and returns where the download was saved. */
   async createPack(site: string, passphrase: string, dir: string): Promise<string> {
     await this.page.getByTestId('pack-site').selectOption(site);

@@ -34,6 +34,13 @@ export class ScriptsPage {
     return Number(await bundle.getAttribute('data-generation'));
   }
 
+  /** Loads a playbook file through the file input (JSON text given in the test). */
+  async loadPlaybook(name: string, json: string) {
+    await this.page
+      .getByTestId('load-playbook')
+      .setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(json) });
+  }
+
   async download(): Promise<Download> {
     const wait = this.page.waitForEvent('download');
     await this.page.getByTestId('save-bundle').click();

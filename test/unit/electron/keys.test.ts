@@ -1,5 +1,5 @@
 // Workspace keys at rest: safeStorage (async API first), passphrase wrapping where Linux offers only basic_text.
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -89,9 +89,32 @@ describe('passphrase wrapper', () => {
     expect(await new PassphraseWrapper(async () => 'correct horse battery', ITER).unwrap(a)).toEqual(raw);
   });
 
+  it('refuses a weak new passphrase with the estimator feedback and a suggestion, then takes a strong one', async () => {
+    const answers = ['aaaaaaaa', 'workspace1', 'correct horse battery'];
+    const ask = vi.fn(async (_req: { purpose: string; retry: boolean; weak?: string }) => answers.shift() ?? null);
+    const w = new PassphraseWrapper(ask, ITER);
+    const wrapped = await w.wrap(new Uint8Array(32).fill(6));
+    const reqs = ask.mock.calls.map((c) => c[0]);
+    expect(reqs).toHaveLength(3);
+    expect(reqs[0]).toEqual({ purpose: 'create', retry: false });
+    for (const r of reqs.slice(1)) {
+      expect(r.weak).toMatch(/^That passphrase is too easy to guess \(strength [0-2] of 4, at least 3 needed\)/);
+      expect(r.weak).toMatch(/For example: [a-z]+(-[a-z]+){5}$/);
+    }
+    expect(await new PassphraseWrapper(async () => 'correct horse battery', ITER).unwrap(wrapped)).toEqual(
+      new Uint8Array(32).fill(6),
+    );
+    // Only weak answers: the key stays locked after a few tries, nothing wrapped.
+    const never = vi.fn(async () => 'aaaaaaaa');
+    await expect(new PassphraseWrapper(never, ITER).wrap(new Uint8Array(32))).rejects.toThrow(/no strong enough/);
+    expect(never).toHaveBeenCalledTimes(6);
+  });
+
   it('asks again after a wrong passphrase and gives up after three', async () => {
-    const wrapped = await new PassphraseWrapper(async () => 'right one', ITER).wrap(new Uint8Array(32).fill(1));
-    const answers = ['wrong', 'right one'];
+    const wrapped = await new PassphraseWrapper(async () => 'right one for the night shift', ITER).wrap(
+      new Uint8Array(32).fill(1),
+    );
+    const answers = ['wrong', 'right one for the night shift'];
     const ask = vi.fn(async (_req: { purpose: string; retry: boolean }) => answers.shift() ?? null);
     expect(await new PassphraseWrapper(ask, ITER).unwrap(wrapped)).toEqual(new Uint8Array(32).fill(1));
     expect(ask.mock.calls.map((c) => c[0])).toEqual([
@@ -108,7 +131,7 @@ describe('passphrase wrapper', () => {
 
   it('a key wrapped by safeStorage is refused, not mis-decrypted, when only a passphrase is available', async () => {
     const safe = new SafeStorageWrapper(fakeSafe());
-    const pass = new PassphraseWrapper(async () => 'pw-pw-pw-pw', ITER);
+    const pass = new PassphraseWrapper(async () => 'pw-pw-pw-pw-kestrel-orbit', ITER);
     const wrapped = await safe.wrap(new Uint8Array(32).fill(4));
     await expect(new TaggedKeyWrapper('passphrase', safe, pass).unwrap(wrapped)).rejects.toThrow(/OS keychain/);
     // The other way round works: a passphrase-wrapped key is still readable once a keychain appears.
@@ -128,6 +151,8 @@ describe('desktop key store', () => {
       cliDir,
     );
     expect(await store.get(ID)).toEqual(cliKey);
+    // Adopted: the CLI's raw key file is gone, the wrapped copy stays.
+    expect(existsSync(path.join(cliDir, `${ID}.key`))).toBe(false);
     const file = path.join(dir, 'app', `${ID}.key`);
     const onDisk = readFileSync(file);
     expect(onDisk.subarray(0, 4).toString()).toBe('RSK1');

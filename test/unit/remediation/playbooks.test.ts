@@ -28,7 +28,9 @@ describe('golden files', () => {
             writeFileSync(file, f.content);
           }
           // A missing golden fails: goldens are written only by an explicit UPDATE_GOLDEN=1 run, then read by a person.
-          expect(existsSync(file), `${f.path}: no golden file (regenerate with UPDATE_GOLDEN=1 and review it)`).toBe(true);
+          expect(existsSync(file), `${f.path}: no golden file (regenerate with UPDATE_GOLDEN=1 and review it)`).toBe(
+            true,
+          );
           expect(f.content, f.path).toBe(readFileSync(file, 'utf8'));
           compared++;
         }
@@ -121,14 +123,17 @@ describe('playbook files', () => {
     const file = h.playbookFile(ws, 'cs-channel-291');
     expect(parsePlaybook(JSON.parse(file)).ok).toBe(true);
     const copy = JSON.parse(file);
+    // Built-in ids are reserved (see playbook-hostile.test.ts): a site edition has its own id.
+    copy.id = 'cs-channel-291-site';
     copy.version = 2;
     copy.name = 'Channel 291, site edition';
     const info = await h.loadPlaybook(ws, JSON.stringify(copy));
-    expect(info).toMatchObject({ id: 'cs-channel-291', version: 2, builtin: false });
-    expect(h.playbooks(ws).find((p) => p.id === 'cs-channel-291')?.version).toBe(2);
+    expect(info).toMatchObject({ id: 'cs-channel-291-site', version: 2, builtin: false });
+    expect(h.playbooks(ws).find((p) => p.id === 'cs-channel-291-site')?.version).toBe(2);
     copy.name = 'changed';
     await expect(h.loadPlaybook(ws, JSON.stringify(copy))).rejects.toThrow(/already exists/);
     const wide = JSON.parse(file);
+    wide.id = 'cs-channel-291-site';
     wide.version = 3;
     wide.routes[0].steps[1].pattern = 'C-0000029*.sys';
     await expect(h.loadPlaybook(ws, JSON.stringify(wide))).resolves.toBeTruthy(); // still 9 fixed characters
@@ -136,10 +141,12 @@ describe('playbook files', () => {
     wide.routes[0].steps[1].pattern = '*.sys';
     await expect(h.loadPlaybook(ws, JSON.stringify(wide))).rejects.toThrow(/too wide/);
     const unpaired = JSON.parse(file);
+    unpaired.id = 'cs-channel-291-site';
     unpaired.version = 5;
     unpaired.routes[1].steps = unpaired.routes[1].steps.filter((s: { op: string }) => s.op !== 'safeboot-clear');
     await expect(h.loadPlaybook(ws, JSON.stringify(unpaired))).rejects.toThrow(/safeboot-clear/);
     const inject = JSON.parse(file);
+    inject.id = 'cs-channel-291-site';
     inject.version = 6;
     inject.routes[0].steps.push({ op: 'run', label: 'x', argv: ['echo', 'a&calc'] });
     await expect(h.loadPlaybook(ws, JSON.stringify(inject))).rejects.toThrow(/plain word/);
