@@ -166,14 +166,19 @@ test('screenshots of the dashboard in light and dark themes', async () => {
   await mkdir(dir, { recursive: true });
   const ov = new OverviewPage(page);
   await page.setViewportSize({ width: 1600, height: 1000 });
+  const html = page.locator('html');
+  // A fresh profile starts light, and the sidebar's button offers the other theme.
+  await expect(html).toHaveAttribute('data-theme', 'light');
+  await expect(page.getByRole('button', { name: 'Light theme' })).toHaveCount(0);
   for (const theme of ['light', 'dark'] as const) {
-    // The sidebar's theme button, as a user would switch.
-    const toggle = page.getByRole('button', { name: theme === 'dark' ? 'Dark theme' : 'Light theme' });
-    if (await toggle.count()) await toggle.click();
-    await expect(page.locator(`html[data-theme="${theme}"]`)).toBeAttached();
+    // Switched with the sidebar's theme button, as a user would; the button must be there.
+    if (theme === 'dark') await page.getByRole('button', { name: 'Dark theme' }).click();
+    await expect(html).toHaveAttribute('data-theme', theme);
     await ov.ready();
     await expect(page.getByTestId('ring-chart').locator('.recharts-bar-rectangle').first()).toBeVisible();
     await writeFile(path.join(dir, `dashboard-${theme}.png`), await page.screenshot({ fullPage: true }));
   }
   await page.getByRole('button', { name: 'Light theme' }).click();
+  await expect(html).toHaveAttribute('data-theme', 'light');
+  await expect(page.getByRole('button', { name: 'Dark theme' })).toBeVisible();
 });

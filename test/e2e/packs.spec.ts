@@ -1,6 +1,6 @@
 // Field packs end to end: create a pack for a site, work it in technician mode in a fresh profile, merge results back.
 import { expect, test } from '@playwright/test';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppPage } from './pages/app.js';
@@ -68,13 +68,26 @@ test('pack → technician (fresh profile) → signed results → merge moves the
     await page.screenshot({ path: path.join('test-results', 'e2e', 'packs-view.png'), fullPage: true });
     console.log(`packs e2e: site ${site}, fixed ${before} → ${after}`);
 
-    // The same file again is all duplicates; a tampered copy is refused.
+    // The same file again is all duplicates.
     expect(await packs.importResults(resultsFile)).toContain('0 added, 3 duplicate(s)');
+
+    // A tampered copy: one result turned from "fixed" into "in_progress", signature line kept. Refused, nothing moves.
+    const signed = readFileSync(resultsFile, 'utf8');
+    expect(signed).toContain('"result":"fixed"');
+    const tamperedFile = path.join(dir, 'tampered.ringresults');
+    writeFileSync(tamperedFile, signed.replace('"result":"fixed"', '"result":"in_progress"'));
+    const refused = await packs.importResults(tamperedFile);
+    expect(refused).toMatch(
+      /tampered\.ringresults: The results file's signature does not match pack .*Nothing was imported/,
+    );
+    expect(refused).not.toMatch(/added/);
+    expect(await packs.fixedCount()).toBe(after);
 
     await app.nav('Audit');
     await page.getByTestId('audit-verify').click();
     await expect(page.getByTestId('audit-verify-result')).toContainText('Chain intact');
     await expect(page.getByRole('table', { name: 'Audit entries' })).toContainText('results.merge');
+    await expect(page.getByRole('table', { name: 'Audit entries' })).toContainText('results.rejected');
     await page.screenshot({ path: path.join('test-results', 'e2e', 'audit-view.png') });
 
     expect(plaintextKeys(dir)).toEqual([]);

@@ -44,6 +44,46 @@ test('the report renders with all its sections and the postmortem downloads', as
   for (const h of ['## Summary', '## Impact by ring', '## Impact by site', '## Timeline (UTC)', '## Open work'])
     expect(md).toContain(h);
 
+  // The figures, not just the headings: the summary sentence, the page's cards, and the sums of the ring, site and
+  // open-work tables must all tell the same story, and the fleet file's devices must all be counted.
+  const m =
+    /Of (\d+) devices, (\d+) \([^)]*\) were exposed and (\d+) \([^)]*\) crashed\. (\d+) recovered by themselves, (\d+) were fixed by hand, and (\d+) remain down/.exec(
+      md,
+    );
+  expect(m, 'summary sentence').not.toBeNull();
+  const totals = m!.slice(1, 7).map(Number);
+  const [devices, exposed, affected, recovered, fixed, remaining] = totals as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  expect(devices).toBe(OPTS.devices);
+  expect(exposed).toBeLessThanOrEqual(devices);
+  expect(affected).toBeLessThanOrEqual(exposed);
+  expect(recovered + fixed + remaining).toBe(affected);
+  const cards = await report.getByTestId('report-summary').locator('.card .num').allTextContents();
+  expect(cards.map((c) => Number(c.replace(/[^\d]/g, '')))).toEqual(totals);
+  // A section's text up to the next heading (Open work: up to its list of critical devices).
+  const section = (title: string) => md.split(`## ${title}`)[1]!.split('\n## ')[0]!.split('Critical devices')[0]!;
+  const rows = (title: string) =>
+    section(title)
+      .split('\n')
+      .filter((l) => /^\| .* \| \d/.test(l))
+      .map((l) =>
+        l
+          .split('|')
+          .slice(2, -1)
+          .map((c) => Number(c.trim())),
+      );
+  const sum = (rs: number[][]) => rs.reduce((a, r) => a.map((x, i) => x + r[i]!), [0, 0, 0, 0, 0, 0]);
+  expect(sum(rows('Impact by ring'))).toEqual(totals);
+  expect(sum(rows('Impact by site'))).toEqual(totals);
+  const open = rows('Open work').reduce((a, r) => a + r[0]!, 0);
+  expect(open).toBe(remaining);
+
   // In a browser the PDF comes from the print dialog: the button falls back to window.print().
   await page.evaluate(() => {
     (window as unknown as { __printed: number }).__printed = 0;

@@ -159,15 +159,15 @@ describe('preload', () => {
     expect(src).not.toMatch(/invoke\(\s*(channel|name|c)\b/);
   });
 
-  it('the built preload bundle exposes the same named functions', () => {
+  it('the built preload bundle exposes the same named functions', (ctx) => {
     const bundled = createFakeElectron();
-    let loaded = true;
     try {
       requireWithFakeElectron(new URL('../../../dist/electron/preload.cjs', import.meta.url).pathname, bundled);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
-      loaded = false; // not built in this checkout: `npm run build` creates it
+      // Not built in this checkout (`npm test` builds it first): reported as skipped, never as a pass.
+      ctx.skip('dist/electron/preload.cjs is not built: run `npm run build:electron`');
     }
-    if (loaded) expect(Object.keys(bundled.exposed.ringside as object).sort()).toEqual([...HOST_KEYS].sort());
+    expect(Object.keys(bundled.exposed.ringside as object).sort()).toEqual([...HOST_KEYS].sort());
   });
 });

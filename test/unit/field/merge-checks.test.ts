@@ -175,7 +175,7 @@ describe('record times (finding 6)', () => {
       { tech: 'tech-a', result: 'fixed' },
       { tech: 'tech-b', result: 'needs_reimage' },
     ];
-    const states = new Set<string | undefined>();
+    // Each order gets a fresh pack (a new pack ID, so new hashes): the check is the hand-computed winner per order.
     for (const order of [0, 1]) {
       const { ws, pack, sign } = await setup();
       setClock(ws, T0 + 2 * H);
@@ -189,9 +189,7 @@ describe('record times (finding 6)', () => {
       if (order) files.reverse();
       for (const f of files) await mergeResults(ws, f);
       expect(stateOf(ws, 1)).toBe(expected);
-      states.add(stateOf(ws, 1));
     }
-    expect(states.size).toBeGreaterThan(0);
   });
 });
 

@@ -1,0 +1,30 @@
+// `npm run test:mutation [slug...]`: runs Stryker on each module in turn (all by default), then prints the score table.
+import { spawnSync } from 'node:child_process';
+import { MODULES } from './modules.mjs';
+import { printTable } from './score-table.mjs';
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((s) => !MODULES.some((m) => m.slug === s));
+if (unknown.length) {
+  console.error(`unknown module ${unknown.join(', ')}: one of ${MODULES.map((m) => m.slug).join(', ')}`);
+  process.exit(2);
+}
+const runs = MODULES.filter((m) => !wanted.length || wanted.includes(m.slug));
+const seconds = {};
+let failed = 0;
+for (const m of runs) {
+  console.log(`\n== mutation testing: ${m.name} (${m.files.join(', ')})`);
+  const t0 = Date.now();
+  const r = spawnSync('npx', ['stryker', 'run', 'test/mutation/stryker.config.mjs'], {
+    stdio: 'inherit',
+    env: { ...process.env, RINGSIDE_MUTATION_MODULE: m.slug },
+  });
+  seconds[m.slug] = Math.round((Date.now() - t0) / 1000);
+  if (r.status !== 0) {
+    failed++;
+    console.error(`stryker failed on ${m.slug} (exit ${r.status ?? r.signal})`);
+  }
+}
+console.log('');
+printTable(seconds);
+process.exit(failed ? 1 : 0);
