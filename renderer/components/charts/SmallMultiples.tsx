@@ -1,6 +1,6 @@
 // Burn-down as small multiples: one small panel per ring or site, shared axes, sorted by devices still down.
 import { useState } from 'react';
-import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, CartesianGrid, ReferenceDot, Tooltip, XAxis, YAxis } from 'recharts';
 import { smallMultiples } from '../../../core/charts/multiples.js';
 import type { Series } from '../../../core/charts/series.js';
 import { useChartTheme } from './theme.js';
@@ -26,6 +26,16 @@ const tipLabel = (t: number) => {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 };
 
+/** A panel's level at time t on its step line: the last point at or before t (0 before the first). */
+function levelAt(points: readonly { t: number; v: number }[], t: number): number {
+  let v = 0;
+  for (const p of points) {
+    if (p.t > t) break;
+    v = p.v;
+  }
+  return v;
+}
+
 const PANEL_W = 210;
 const PANEL_H = 120;
 
@@ -36,13 +46,20 @@ export function SmallMultiples(props: {
   unit: string;
   testId: string;
   colour?: (key: string) => string;
+  /** Each export's as-of time: drawn as a dot on every panel's line (the caller lists them as text too). */
+  marks?: readonly number[];
 }) {
   const theme = useChartTheme();
   const [mode, setMode] = useState<'share' | 'count'>('share');
   const m = smallMultiples(props.series, { sizes: props.sizes, mode });
-  const multiDay = m.x[1] - m.x[0] > 86400_000;
+  // The time axis reaches every export's as-of time (the last one is often the data time, past the last bucket).
+  const marks = props.marks ?? [];
+  const x: [number, number] = marks.length
+    ? [Math.min(m.x[0], ...marks), Math.max(m.x[1], ...marks)]
+    : [m.x[0], m.x[1]];
+  const multiDay = x[1] - x[0] > 86400_000;
   const yTicks = [0, m.yMax / 2, m.yMax];
-  const xTicks = [m.x[0], m.x[0] + (m.x[1] - m.x[0]) / 2, m.x[1]];
+  const xTicks = [x[0], x[0] + (x[1] - x[0]) / 2, x[1]];
   const yFmt = (v: number) => (mode === 'share' ? `${+v.toFixed(1)}%` : short(v));
   return (
     <div className="small-multiples" data-testid={props.testId} data-multiples="">
@@ -91,7 +108,7 @@ export function SmallMultiples(props: {
                   dataKey="t"
                   type="number"
                   scale="time"
-                  domain={m.x}
+                  domain={x}
                   ticks={xTicks}
                   tickFormatter={(t: number) => tickLabel(t, multiDay)}
                   stroke={theme.muted}
@@ -126,6 +143,18 @@ export function SmallMultiples(props: {
                   dot={false}
                   isAnimationActive={false}
                 />
+                {marks.map((t) => (
+                  <ReferenceDot
+                    key={t}
+                    x={t}
+                    y={levelAt(p.points, t)}
+                    r={3}
+                    fill={theme.panel}
+                    stroke={colour}
+                    strokeWidth={1.5}
+                    className="sm-export-point"
+                  />
+                ))}
               </AreaChart>
             </div>
           );

@@ -189,6 +189,7 @@ export function OverviewView() {
               unit="ring"
               testId="burn-ring"
               colour={(k) => ringColour(theme, k, d.series.burnDownByRing.keys)}
+              marks={d.series.exportPoints.map((p) => p.t)}
             />
             <p className="small muted export-points" data-testid="export-points">
               Each export, all rings:{' '}
@@ -242,6 +243,7 @@ export function OverviewView() {
               sizes={new Map(s.bySite.map((r) => [r.site, r.devices]))}
               unit="site"
               testId="burn-site"
+              marks={d.series.exportPoints.map((p) => p.t)}
             />
           </ChartPanel>
         </div>
