@@ -2,7 +2,7 @@
 import type { HandlerMap } from '../api/types.js';
 import { changeLog } from '../analysis/change-log.js';
 import { importBatch } from './batch.js';
-import { findKeys, importErrors, importFile, importFiles, listImports } from './index.js';
+import { findKeys, importErrors, importFile, importFiles, listImports, probeAsOf } from './index.js';
 import { listMappings, MAPPABLE } from './mapping.js';
 import { resolveReview, reviewList } from './review.js';
 
@@ -10,6 +10,7 @@ export const ingestHandlers = {
   importFile,
   importFiles,
   importBatch,
+  probeAsOf,
   changeLog: (ws: Parameters<typeof changeLog>[0], limit?: number) => changeLog(ws, limit),
   listImports,
   importErrors,

@@ -35,7 +35,7 @@ import {
   type TextEncoding,
 } from './decode.js';
 import { columnsOf, detectFormat, resolveColumns, SPECS, type FormatSpec } from './formats.js';
-import { findAsOf } from './as-of.js';
+import { findAsOf, type AsOf } from './as-of.js';
 import { DeviceIndex } from './identity.js';
 import { genericSpec, mappingProblem, saveMapping, savedMapping, type ColumnMapping } from './mapping.js';
 import { ZipArchive } from './zip.js';
@@ -54,6 +54,8 @@ export interface ImportOptions extends JobOptions {
   mapping?: ColumnMapping;
   /** The "as of" time (epoch ms) the user gave for files whose rows carry no time; overrides what is found. */
   asOf?: number;
+  /** Per file of a batch (same order as the inputs): the "as of" time the user confirmed for it; wins over asOf. */
+  asOfEach?: (number | null)[];
   /** For a workbook: the sheet to read (needed when several sheets look like data). */
   sheet?: string;
 }
@@ -140,8 +142,10 @@ export async function importFiles(
         throwIfCancelled(opts.signal);
         const onProgress = opts.onProgress;
         const before = deviceRows(ws);
+        const given = opts.asOfEach?.[inputs.indexOf(input)];
         const report = await importOne(ws, input, {
           ...opts,
+          ...(given != null ? { asOf: given } : {}),
           // Several files: each phase names its file, so the progress line says which one is being read.
           onProgress: onProgress && many ? (p) => onProgress({ ...p, phase: `${input.name}: ${p.phase}` }) : onProgress,
           batch,
@@ -161,6 +165,43 @@ export async function importFiles(
   } finally {
     batch.idx?.free();
   }
+}
+
+/** What the import view asks about a file before importing it: the "as of" time found for its rows without a time. */
+export interface AsOfProbe {
+  format: string;
+  /** What was found (banner, file name, modified time), or null when nothing was: the user must give a time. */
+  found: AsOf | null;
+}
+
+/**
+ * Reads only a file's header: a recognised status report without a time column (Autopatch's default columns) gives
+ * its rows the export's "as of" time, which the import view shows and lets the user change before the import.
+ * Null for every other file (rows with their own times, fleet lists, keys, unknown or unreadable files).
+ */
+export async function probeAsOf(
+  _ws: Workspace,
+  input: ImportInput,
+  opts: Pick<ImportOptions, 'sheet'> = {},
+): Promise<AsOfProbe | null> {
+  const state: DecodeState = { encoding: null, bom: false, bytes: 0, sha256: null, notes: [] };
+  let out: AsOfProbe | null = null;
+  const sink: CsvSink = {
+    header(h) {
+      const spec = detectFormat(h.names);
+      if (spec?.kind === 'rollout' && columnsOf(spec, h.names, 'ts').length === 0)
+        out = { format: spec.format, found: findAsOf(input.name, h.notes, input.lastModified) };
+      return false;
+    },
+    rows() {},
+  };
+  try {
+    await readInput(input, state, opts, sink, []);
+  } catch {
+    // The import itself reports what is wrong with the file; the probe only has nothing to ask.
+    return null;
+  }
+  return out;
 }
 
 function deviceRows(ws: Workspace): number {

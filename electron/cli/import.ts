@@ -1,10 +1,11 @@
-// `ringside import <workspace> <file>... [--sheet NAME] [--apply] [--json]`: imports export files, and trackers as results.
+// `ringside import <workspace> <file>... [--sheet NAME] [--as-of ISO] [--apply] [--json]`: imports export files, and trackers as results.
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImportInput } from '../../core/contract/ingest.js';
 import { describeChanges } from '../../core/analysis/change-log.js';
 import { applyAction } from '../../core/field/apply.js';
 import { isTracker, trackerActions, trackerDiff, type TrackerDiff } from '../../core/field/tracker.js';
+import { parseIsoUtc } from '../../core/ingest/as-of.js';
 import { importBatch } from '../../core/ingest/batch.js';
 import type { IngestReport } from '../../core/ingest/index.js';
 import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
@@ -76,17 +77,27 @@ function diffLines(d: TrackerDiff, applied: boolean): string {
   return out.join('\n');
 }
 
+/** `--as-of`: a UTC date and time (`2024-07-19T09:12Z`, seconds optional, `Z` or `+00:00` optional). */
+export function isoUtc(text: string): number {
+  const t = parseIsoUtc(text);
+  if (t === null)
+    throw new UsageError(`--as-of: "${shown(text)}" is not a UTC date and time such as 2024-07-19T09:12Z`);
+  return t;
+}
+
 export const importCommand: Command = {
   name: 'import',
-  usage: 'ringside import <workspace> <file>... [--sheet NAME] [--apply] [--json]',
+  usage: 'ringside import <workspace> <file>... [--sheet NAME] [--as-of ISO] [--apply] [--json]',
   summary:
-    'import fleet, BitLocker key and rollout exports (CSV, JSON, ZIP, XLSX: --sheet picks the sheet when several hold data; format detected from the header); creates the workspace if missing. A recovery tracker (.xlsx from `ringside tracker`) prints its changes; --apply records them as field results',
+    'import fleet, BitLocker key and rollout exports (CSV, JSON, ZIP, XLSX: --sheet picks the sheet when several hold data; format detected from the header); --as-of (UTC, e.g. 2024-07-19T09:12Z) is the time of rows a file gives no time of its own, instead of the date found in the file, its name or its modified time; creates the workspace if missing. A recovery tracker (.xlsx from `ringside tracker`) prints its changes; --apply records them as field results',
   async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parse(args, {
       json: { type: 'boolean' },
       sheet: { type: 'string' },
+      'as-of': { type: 'string' },
       apply: { type: 'boolean' },
     });
+    const asOf = values['as-of'] === undefined ? undefined : isoUtc(values['as-of']);
     const [workspace, ...files] = positionals;
     if (!workspace || files.length === 0) throw new UsageError('a workspace and at least one file are required');
     const inputs: ImportInput[] = [];
@@ -117,7 +128,10 @@ export const importCommand: Command = {
       async (ws) => {
         // With the batch's changes (devices added, states changed, data time), also written to the change log.
         const batch = inputs.length
-          ? await importBatch(ws, inputs, values.sheet !== undefined ? { sheet: values.sheet } : {})
+          ? await importBatch(ws, inputs, {
+              ...(values.sheet !== undefined ? { sheet: values.sheet } : {}),
+              ...(asOf !== undefined ? { asOf } : {}),
+            })
           : null;
         const reports: IngestReport[] = batch?.reports ?? [];
         const diffs: TrackerDiff[] = [];

@@ -25,7 +25,7 @@ const payload = (files: ExportFile[]): FilePayload[] =>
 const crashed = (m: Machine) => m.fate === 'bsod' || m.fate === 'loop';
 
 async function listedHosts(page: Page): Promise<string[]> {
-  const rows = page.getByTestId('device-table').locator('[role="grid"] [role="row"]');
+  const rows = page.getByTestId('device-table').locator('.dt-row');
   await expect(rows.first()).not.toHaveClass(/loading/);
   return (await rows.locator('[role="gridcell"]:first-child').allInnerTexts()).map((t) => t.trim()).sort();
 }
@@ -46,6 +46,9 @@ test('day 1 then day 2 through the UI: burn-down gains a point, recovered rises,
   const points = page.getByTestId('export-points').locator('[data-t]');
   await expect(points.first()).toBeAttached();
   const pointsDay1 = await points.count();
+  // Each export is also a dot on every ring's panel (the list above is the screen-reader text of the same points).
+  const dots = page.getByTestId('burn-ring').locator('.sm-panel').first().locator('.sm-export-point');
+  await expect(dots).toHaveCount(pointsDay1);
   await expect(page.getByTestId('count-recovered')).toHaveText('0');
   // The Falcon export's as-of time is its latest Last Seen; data time is the Autopatch report's 09:12.
   const falconAsOf = new Date(Math.max(...pop.map((m) => falconSeen(m, 1))));
@@ -60,6 +63,7 @@ test('day 1 then day 2 through the UI: burn-down gains a point, recovered rises,
   await imp.importFiles(d2);
   await app.nav('Overview');
   await expect(points).toHaveCount(pointsDay1 + 2);
+  await expect(dots).toHaveCount(pointsDay1 + 2);
   const recovered = pop.filter((m) => crashed(m) && m.back).length;
   await expect(page.getByTestId('count-recovered')).toHaveText(String(recovered));
   expect(recovered).toBeGreaterThan(0);
@@ -95,7 +99,7 @@ test('day 1 then day 2 through the UI: burn-down gains a point, recovered rises,
   expect(await listedHosts(page)).toEqual(inRing.map((m) => m.host).sort());
 
   // A device's evidence chain: its crash from the event log, with file and line, and the deciding fact marked.
-  await page.getByTestId('device-table').locator('[role="grid"] [role="row"]').first().click();
+  await page.getByTestId('device-table').locator('.dt-row').first().click();
   const chain = page.getByTestId('evidence-chain');
   await expect(chain).toBeVisible();
   await expect(chain).toContainText('system-41-1001.csv, line');

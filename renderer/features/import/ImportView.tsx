@@ -5,6 +5,7 @@ import type { Field } from '../../../core/ingest/formats.js';
 import type { Changes } from '../../../core/analysis/change-log.js';
 import type { TrackerDiff } from '../../../core/field/tracker.js';
 import type { ColumnMapping, IngestReport } from '../../../core/ingest/index.js';
+import { AsOfStep, type AsOfAsk } from './AsOfStep.js';
 import { BatchSummary, hasProblem } from './BatchSummary.js';
 import { onOfferedFiles } from '../../app/dropped-files.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
@@ -95,6 +96,8 @@ export function ImportView() {
   const [busy, setBusy] = useState<{ label: string; done: number; total: number; jobId: string } | null>(null);
   const [dragging, setDragging] = useState(false);
   const [trackers, setTrackers] = useState<{ id: number; diff: TrackerDiff }[]>([]);
+  // Files waiting for the user to confirm the "as of" time of those without a time column.
+  const [asking, setAsking] = useState<{ files: File[]; asks: AsOfAsk[] } | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
 
   /**
@@ -106,6 +109,7 @@ export function ImportView() {
       files: File[],
       mapping?: ColumnMapping,
       sheet?: string,
+      asOf?: ReadonlyMap<File, number>,
     ): Promise<{ entries: Entry[]; changes: Changes | null }> => {
       const name = files.length === 1 ? `${files[0]!.name}: ` : '';
       const j = job((p) => setBusy((b) => b && { ...b, label: `${name}${p.phase}`, done: p.done, total: p.total }));
@@ -115,6 +119,7 @@ export function ImportView() {
           ...j,
           mapping,
           ...(sheet !== undefined ? { sheet } : {}),
+          ...(asOf?.size ? { asOfEach: files.map((f) => asOf.get(f) ?? null) } : {}),
         });
         return {
           entries: reports.map((report, i) => ({ id: ++entryIds, file: files[i]!, report, error: null })),
@@ -134,6 +139,18 @@ export function ImportView() {
     [db],
   );
 
+  const importNow = useCallback(
+    async (files: File[], asOf?: ReadonlyMap<File, number>) => {
+      const res = await run(files, undefined, undefined, asOf);
+      const done = problemsFirst(res.entries);
+      // The snapshot is written before the reports show: an import shown as done survives a crash right after.
+      if (done.some((e) => e.report && e.report.imported > 0)) await changed();
+      setBatch({ entries: done, changes: res.changes });
+      setEntries((prev) => [...done, ...prev.filter((p) => !files.includes(p.file))]);
+    },
+    [run, changed],
+  );
+
   const importFiles = useCallback(
     async (picked: File[]) => {
       if (!picked.length || busy) return;
@@ -148,14 +165,13 @@ export function ImportView() {
         else files.push(f);
       }
       if (!files.length) return;
-      const res = await run(files);
-      const done = problemsFirst(res.entries);
-      // The snapshot is written before the reports show: an import shown as done survives a crash right after.
-      if (done.some((e) => e.report && e.report.imported > 0)) await changed();
-      setBatch({ entries: done, changes: res.changes });
-      setEntries((prev) => [...done, ...prev.filter((p) => !files.includes(p.file))]);
+      // A status report without a time column: its as-of time is shown and confirmed once, before anything is written.
+      const probes = await Promise.all(files.map((f) => db.probeAsOf(f).catch(() => null)));
+      const asks = files.flatMap((file, i) => (probes[i] ? [{ file, probe: probes[i] }] : []));
+      if (asks.length) setAsking({ files, asks });
+      else await importNow(files);
     },
-    [busy, run, changed, db],
+    [busy, db, importNow],
   );
 
   // Files dropped on the desktop window or opened from the OS arrive here.
@@ -222,6 +238,17 @@ export function ImportView() {
           total={busy.total}
           onCancel={() => {
             void db.cancel(busy.jobId);
+          }}
+        />
+      )}
+      {asking && (
+        <AsOfStep
+          asks={asking.asks}
+          formatLabel={(f) => FORMAT_LABELS[f] ?? f}
+          onCancel={() => setAsking(null)}
+          onSubmit={(times) => {
+            setAsking(null);
+            void importNow(asking.files, times);
           }}
         />
       )}
