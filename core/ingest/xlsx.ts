@@ -139,6 +139,8 @@ interface XmlHandler {
   open(name: string, attrs: Record<string, string>): void;
   close(name: string): void;
   text(t: string): void;
+  /** Takes tags out of the XML before it is parsed (whole tags only). */
+  prefilter?(xml: string): string;
 }
 
 /**
@@ -160,13 +162,21 @@ async function streamXml(
   parser.on('cdata', (t) => h.text(t));
   const dec = new TextDecoder();
   const reader = zip.stream(entry).getReader();
+  let tail = '';
   try {
     for (;;) {
       throwIfCancelled(opts.signal);
       const { value, done } = await reader.read();
       try {
-        if (done) parser.write(dec.decode()).close();
-        else parser.write(dec.decode(value, { stream: true }));
+        let text = tail + (done ? dec.decode() : dec.decode(value, { stream: true }));
+        if (h.prefilter) {
+          // The prefilter sees whole tags only: what follows the chunk's last '<' waits for the next chunk.
+          const cut = done ? text.length : text.lastIndexOf('<');
+          tail = text.slice(Math.max(0, cut));
+          text = h.prefilter(text.slice(0, Math.max(0, cut)));
+        }
+        parser.write(text);
+        if (done) parser.close();
       } catch (e) {
         if (e instanceof FileError) throw e;
         throw new FileError(
@@ -268,6 +278,20 @@ class SheetRows implements XmlHandler {
   private rph = 0;
 
   constructor(private readonly book: Book) {}
+
+  /**
+   * Empty rows (`<row r="9" s="1" ht="15"/>`: formatting only) are counted here and never reach the parser: a sheet
+   * may hold a million of them below its data, and building each one's attributes would take seconds.
+   */
+  prefilter(xml: string): string {
+    return xml.replace(/<(?:\w+:)?row\b[^>]*\/>/g, (tag) => {
+      this.rowTags++;
+      const r = attr(tag, 'r');
+      this.rowIndex = r ? Number(r) - 1 : this.rowIndex + 1;
+      if (/\shidden="(1|true)"/.test(tag) && this.hiddenRows.length < 1000) this.hiddenRows.push(this.rowIndex + 1);
+      return '';
+    });
+  }
 
   open(n: string, a: Record<string, string>): void {
     switch (n) {
