@@ -25,7 +25,7 @@ const payload = (files: ExportFile[]): FilePayload[] =>
 const crashed = (m: Machine) => m.fate === 'bsod' || m.fate === 'loop';
 
 async function listedHosts(page: Page): Promise<string[]> {
-  const rows = page.getByTestId('device-table').locator('[role="grid"] [role="row"]');
+  const rows = page.getByTestId('device-table').locator('.dt-body [role="row"]');
   await expect(rows.first()).not.toHaveClass(/loading/);
   return (await rows.locator('[role="gridcell"]:first-child').allInnerTexts()).map((t) => t.trim()).sort();
 }
@@ -95,7 +95,7 @@ test('day 1 then day 2 through the UI: burn-down gains a point, recovered rises,
   expect(await listedHosts(page)).toEqual(inRing.map((m) => m.host).sort());
 
   // A device's evidence chain: its crash from the event log, with file and line, and the deciding fact marked.
-  await page.getByTestId('device-table').locator('[role="grid"] [role="row"]').first().click();
+  await page.getByTestId('device-table').locator('.dt-body [role="row"]').first().click();
   const chain = page.getByTestId('evidence-chain');
   await expect(chain).toBeVisible();
   await expect(chain).toContainText('system-41-1001.csv, line');

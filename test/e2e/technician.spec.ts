@@ -83,7 +83,9 @@ test('pack flow: the devices without a valid key are listed with why before savi
       // Each row says why, in the words of the issue.
       for (let i = 0; i < total; i++)
         await expect(rows.nth(i)).toContainText(/none imported|invalid checksum|key ID mismatch/);
-      await expect(page.getByTestId('pack-nokey')).toContainText(`${total} device(s) without a valid recovery key`);
+      await expect(page.getByTestId('pack-nokey')).toContainText(
+        `${total} ${total === 1 ? 'device' : 'devices'} without a valid recovery key`,
+      );
       await packs.leaveAllOut();
       await expect(page.getByTestId('pack-nokey')).toContainText(`(${total} left out)`);
       chosen = (await rows.first().getAttribute('data-host')) ?? '';
@@ -92,7 +94,7 @@ test('pack flow: the devices without a valid key are listed with why before savi
       await page.screenshot({ path: path.join('test-results', 'e2e', 'pack-nokey.png'), fullPage: true });
     });
     await expect(page.getByTestId('pack-message')).toContainText(
-      `1 device(s) without a valid key carried with Safe Mode or reimage, ${total - 1} left out`,
+      `1 device without a valid key carried with Safe Mode or reimage, ${total - 1} left out`,
     );
 
     const ctx = await browser.newContext({ baseURL, acceptDownloads: true, viewport: { width: 1280, height: 800 } });

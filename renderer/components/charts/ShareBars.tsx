@@ -47,7 +47,7 @@ export function ShareBars(props: {
       : undefined;
   return (
     <div className="share-bars" style={{ height: '100%', display: 'flex', flexDirection: 'column' }}>
-      <div className="segmented no-print" role="group" aria-label="Bar values">
+      <div className="segmented no-print" role="group" aria-label="Bar values" data-chart-controls="">
         {(['share', 'count'] as const).map((m) => (
           <button
             key={m}

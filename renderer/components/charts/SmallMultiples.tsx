@@ -46,7 +46,7 @@ export function SmallMultiples(props: {
   const yFmt = (v: number) => (mode === 'share' ? `${+v.toFixed(1)}%` : short(v));
   return (
     <div className="small-multiples" data-testid={props.testId} data-multiples="">
-      <div className="segmented no-print" role="group" aria-label="Burn-down values">
+      <div className="segmented no-print" role="group" aria-label="Burn-down values" data-chart-controls="">
         {(['share', 'count'] as const).map((k) => (
           <button
             key={k}

@@ -8,7 +8,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
 import { importErrors, importFile, type IngestReport } from '../../../core/ingest/index.js';
-import { serialToText } from '../../../core/ingest/xlsx.js';
+import { readXlsx, serialToText } from '../../../core/ingest/xlsx.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 
@@ -246,5 +246,28 @@ describe('hostile workbooks: one message naming the file (and sheet), no crash, 
     const { r } = await only('huge.xlsx', huge);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]!.message).toMatch(/^huge\.xlsx: sheet "Tracker": its XML declares \d+ bytes; at most 268435456/);
+  }, 30_000);
+});
+
+describe('the sheet is streamed', () => {
+  it('rows are handed on while the sheet is read: damage at the end of the XML comes after the first batches', async () => {
+    const aoa: unknown[][] = [INTUNE];
+    for (let i = 0; i < 29_000; i++) aoa.push([`PC-${i}`, `SN${i}`, '2024-07-19 04:09', `u${i}@x.com`, 'Windows']);
+    const z = unzipSync(sheetjs({ Tracker: XLSX.utils.aoa_to_sheet(aoa) }));
+    const path = 'xl/worksheets/sheet1.xml';
+    // An unclosed element after the data: a whole-sheet reader sees it before any row is handed on.
+    z[path] = strToU8(strFromU8(z[path]!).replace('</worksheet>', '<broken></worksheet>'));
+    const got: number[] = [];
+    const sink = {
+      header: () => true,
+      rows: (_: string[][], lines: number[], n: number) => void got.push(...lines.slice(0, n)),
+    };
+    await expect(readXlsx(zipSync(z), 'end.xlsx', sink, [])).rejects.toThrow(
+      /sheet "Tracker": its XML cannot be read .*the workbook is damaged/,
+    );
+    // Batches of 5,000: the five full ones are handed on as the sheet is read; the last 4,000 rows would only go at
+    // its end, which is where the damage is.
+    expect(got.length).toBe(25_000);
+    expect(got[0]).toBe(2);
   }, 30_000);
 });
