@@ -311,19 +311,29 @@ function insertCritical(ws: Workspace, src: string): void {
     FROM (SELECT *, ${CRITICAL_RANK} AS rk FROM ${src}) WHERE rk IS NOT NULL`);
 }
 
+/**
+ * The data time: the latest fact time among the fleet and crash sources (every event, every fact but a field
+ * result, every device's last check-in), one SQL statement. Never the host clock, and never a field result: a
+ * technician's laptop clock may run ahead of the fleet, and the states that depend on the data time must not move.
+ */
 function dataTime(ws: Workspace, cfg: AnalysisConfig, partial: boolean): number {
   if (partial) {
+    // Only field results and ring overrides recompute in part: no fleet or crash fact is new, so the time holds.
     const stored = Number(meta(ws, 'analysis.as_of'));
     const seen = ws.db.value<number>('SELECT MAX(last_ts) FROM temp._ev') ?? 0;
     if (Number.isFinite(stored) && stored > 0) return Math.max(stored, seen);
   }
-  const ev = ws.db.value<number>(partial ? 'SELECT MAX(ts) FROM events' : 'SELECT MAX(last_ts) FROM temp._ev');
-  const orphan = partial ? null : ws.db.value<number>('SELECT MAX(ts) FROM events WHERE device_id IS NULL');
-  // Every event counts (an 'offered' row too, though it makes no fact): their latest time is kept at fact sync.
-  const events = Number(meta(ws, 'facts.events_max_ts') ?? 0) || 0;
-  const t = Math.max(ev ?? 0, orphan ?? 0, events);
-  if (t > 0) return t;
-  return ws.db.value<number>('SELECT MAX(last_seen) FROM devices') ?? cfg.windowEnd;
+  // temp._ev.last_ts is each device's latest non-result fact; facts without a device yet (an orphan rollout row)
+  // and events that make no fact (an 'offered' row, kept at fact sync) count too.
+  const t = ws.db.value<number>(
+    `SELECT MAX(COALESCE(t, 0)) FROM (
+      SELECT MAX(last_ts) AS t FROM temp._ev
+      UNION ALL SELECT MAX(ts) FROM facts WHERE device_id IS NULL AND class <> 'result' AND derived = 0
+      UNION ALL SELECT MAX(last_seen) FROM devices
+      UNION ALL SELECT CAST($events AS INTEGER))`,
+    { $events: Number(meta(ws, 'facts.events_max_ts') ?? 0) || 0 },
+  );
+  return t && t > 0 ? t : cfg.windowEnd;
 }
 
 function storeKeyCounts(ws: Workspace): void {

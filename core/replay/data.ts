@@ -143,17 +143,24 @@ export function ensureCache(ws: Workspace, pkg: string, version: string): { devi
   });
 }
 
-/** The latest event time (the data's "now"); memoised per fingerprint because events.ts has no index of its own. */
+/**
+ * The data's "now", by the analysis's rule: the latest time among the fleet and crash sources (every event, every
+ * device's last check-in), never a field result nor the host clock. Memoised per fingerprint (an import moves it).
+ */
 export function latestEventTime(ws: Workspace): number {
   const fp = fingerprint(ws);
-  const memo = ws.db.value<string>("SELECT value FROM meta WHERE key = 'replay_data_time'");
+  // A key of its own: memos from before check-ins counted would otherwise be reused under the same fingerprint.
+  const memo = ws.db.value<string>("SELECT value FROM meta WHERE key = 'replay_data_time.v2'");
   if (memo) {
     const m = JSON.parse(memo) as { fp: string; t: number };
     if (m.fp === fp) return m.t;
   }
-  const t = ws.db.value<number>('SELECT MAX(ts) FROM events') ?? 0;
+  const t =
+    ws.db.value<number>(
+      'SELECT MAX(t) FROM (SELECT MAX(ts) AS t FROM events UNION ALL SELECT MAX(last_seen) FROM devices)',
+    ) ?? 0;
   ws.db.run(
-    `INSERT INTO meta(key, value) VALUES ('replay_data_time', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    `INSERT INTO meta(key, value) VALUES ('replay_data_time.v2', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
     [JSON.stringify({ fp, t })],
   );
   return t;

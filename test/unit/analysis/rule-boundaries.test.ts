@@ -16,7 +16,8 @@ const stateOf = (ws: Workspace, id: number) =>
 
 /** A bystander whose only event sets the data time (states are computed as of the latest event). */
 function dataTimeAt(ws: Workspace, t: number): void {
-  const id = addDevice(ws, { hostname: 'CLOCK', platform: 'mac' });
+  // Its check-in is the data time too: the latest check-in counts as much as the latest event.
+  const id = addDevice(ws, { hostname: 'CLOCK', platform: 'mac', lastSeen: t });
   addEvent(ws, id, 'online', t);
 }
 
@@ -39,7 +40,8 @@ describe('recovery-time rule: crashed until more than the self-recovery time has
   async function crashedAsOf(sinceCrash: number, recoveryMs?: number) {
     const ws = await emptyWorkspace();
     if (recoveryMs) writeConfig(ws, { selfRecoveryMs: recoveryMs });
-    const id = addDevice(ws, { hostname: 'PC-1' });
+    // Last checked in as the bad content arrived: a crashing device stops checking in.
+    const id = addDevice(ws, { hostname: 'PC-1', lastSeen: T('04:20') });
     addEvent(ws, id, 'installed', T('04:20'), { version: '291-bad' });
     addEvent(ws, id, 'crashed', T('04:30'));
     dataTimeAt(ws, T('04:30') + sinceCrash);
@@ -69,7 +71,8 @@ describe('recovery-time rule: crashed until more than the self-recovery time has
   });
   it('a later reboot of the loop restarts the clock', async () => {
     const ws = await emptyWorkspace();
-    const id = addDevice(ws, { hostname: 'PC-1' });
+    // Last checked in as the bad content arrived: a crashing device stops checking in.
+    const id = addDevice(ws, { hostname: 'PC-1', lastSeen: T('04:20') });
     addEvent(ws, id, 'installed', T('04:20'), { version: '291-bad' });
     addEvent(ws, id, 'crashed', T('04:30'));
     addEvent(ws, id, 'rebooted', T('05:30'));
@@ -187,7 +190,8 @@ describe('boot-loop rule: 3 unclean restarts within 1 h, the first inside the ex
 describe('field results: the latest time counts; equal times go to the later record', () => {
   async function results(rs: Array<[string, number]>) {
     const ws = await emptyWorkspace();
-    const id = addDevice(ws, { hostname: 'PC-1' });
+    // Last checked in as the bad content arrived: a crashing device stops checking in.
+    const id = addDevice(ws, { hostname: 'PC-1', lastSeen: T('04:20') });
     addEvent(ws, id, 'installed', T('04:20'), { version: '291-bad' });
     addEvent(ws, id, 'crashed', T('04:30'));
     for (const [r, at] of rs) addResult(ws, id, r, at);

@@ -19,17 +19,44 @@ async function farFutureWs() {
 }
 
 describe('time handling', () => {
-  it('the data time is the latest fleet or crash fact, never the host clock nor a field result', async () => {
+  it('the data time is the latest check-in when a device was last seen after the last event', async () => {
     const ws = await farFutureWs();
     const a = crashedDevice(ws, { hostname: 'A', lastSeen: T('10:00', 20) }, '04:20');
     addDevice(ws, { hostname: 'B', lastSeen: T('08:30', 21) });
     addEvent(ws, a, 'rebooted', T('06:00', 19));
+    recompute(ws);
+    // By hand: events end at 06:00 on the 19th, check-ins at 08:30 on the 21st (B); the later of the two.
+    expect(summary(ws).asOf).toBe(T('08:30', 21));
+  });
+
+  it('the data time is the latest event when an event came after every check-in', async () => {
+    const ws = await farFutureWs();
+    const a = crashedDevice(ws, { hostname: 'A', lastSeen: T('04:00') }, '04:20');
+    addDevice(ws, { hostname: 'B', lastSeen: T('03:00') });
+    addEvent(ws, a, 'rebooted', T('07:45'));
+    recompute(ws);
+    // By hand: check-ins end at 04:00 on the 19th; the reboot at 07:45 the same day is later.
+    expect(summary(ws).asOf).toBe(T('07:45'));
+  });
+
+  it('a field result with a later clock moves neither the data time nor the states that hang on it', async () => {
+    const ws = await farFutureWs();
+    const a = crashedDevice(ws, { hostname: 'A', lastSeen: T('04:00') }, '04:20');
+    const b = crashedDevice(ws, { hostname: 'B', lastSeen: T('04:00') }, '04:20');
+    addEvent(ws, a, 'rebooted', T('05:00'));
+    recompute(ws);
+    // By hand: the reboot at 05:00 is the latest fact; B crashed at 04:22, 38 min before: may still self-recover.
+    expect(summary(ws).asOf).toBe(T('05:00'));
+    const stateOfB = () => ws.db.value<string>('SELECT state FROM devices WHERE id = ?', [b]);
+    expect(stateOfB()).toBe('crashed');
     // A technician's result stamped by a laptop clock years later: a fact about a fix, not about the fleet.
     addResult(ws, a, 'fixed', Date.UTC(2026, 11, 6, 10, 0));
     recompute(ws);
-    // By hand: the latest event (the crash source's clock) is the reboot at 06:00 on the 19th; neither the 2026
-    // result nor the 2031 host clock.
-    expect(summary(ws).asOf).toBe(T('06:00', 19));
+    expect(summary(ws).asOf).toBe(T('05:00'));
+    // Had the 2026 clock counted, B would be years past the two hours and "needs a fix".
+    expect(stateOfB()).toBe('crashed');
+    recompute(ws, { deviceIds: [a] });
+    expect(summary(ws).asOf).toBe(T('05:00'));
   });
 
   it('the report timeline gives the first crash time itself, never the start of its 15-minute bucket', async () => {
