@@ -8,8 +8,7 @@ import { seriesTable } from '../../components/charts/chart-table.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
-import { SmallMultiples } from '../../components/charts/SmallMultiples.js';
-import { ringColour, useChartTheme } from '../../components/charts/theme.js';
+import { BurnDownPanel } from '../../components/charts/BurnDownPanel.js';
 import { useQuery } from '../../app/workspace.js';
 import { ChangeLog } from './ChangeLog.js';
 import { FilterBar } from './FilterBar.js';
@@ -81,7 +80,6 @@ export function OverviewView() {
   // The critical list reads its own table: it refreshes beside the numbers and charts, never holding them up.
   const critical = useQuery((db) => db.criticalDevices(filter, 25), [filter]);
   const [showRules, setShowRules] = useState(false);
-  const theme = useChartTheme();
   const d = dash.data;
   const s = d?.summary;
 
@@ -176,21 +174,15 @@ export function OverviewView() {
           >
             <TimeLines series={d.series.crashTimeline} colourBy="ring" yLabel="devices" bars />
           </ChartPanel>
-          <ChartPanel
+          <BurnDownPanel
+            by="ring"
             title="Burn-down: devices still down, by ring"
             testId="burn-ring-chart"
-            empty={!d.series.burnDownByRing.points.length}
-            table={seriesTable(d.series.burnDownByRing, 'Devices still down, by ring')}
-            height="auto"
+            multiplesTestId="burn-ring"
+            series={d.series.burnDownByRing}
+            rows={s.byRing.map((r) => ({ key: r.ring, devices: r.devices }))}
+            marks={d.series.exportPoints.map((p) => p.t)}
           >
-            <SmallMultiples
-              series={d.series.burnDownByRing}
-              sizes={new Map(s.byRing.map((r) => [r.ring, r.devices]))}
-              unit="ring"
-              testId="burn-ring"
-              colour={(k) => ringColour(theme, k, d.series.burnDownByRing.keys)}
-              marks={d.series.exportPoints.map((p) => p.t)}
-            />
             <p className="small muted export-points" data-testid="export-points">
               Each export, all rings:{' '}
               {d.series.exportPoints.map((p, i) => (
@@ -199,7 +191,7 @@ export function OverviewView() {
                 </span>
               ))}
             </p>
-          </ChartPanel>
+          </BurnDownPanel>
           <section className="panel" aria-labelledby="ttr-title" data-testid="ttr-table">
             <h2 id="ttr-title">Time to recover, by ring</h2>
             <table className="num-table">
@@ -230,22 +222,15 @@ export function OverviewView() {
               </tbody>
             </table>
           </section>
-          <ChartPanel
+          <BurnDownPanel
+            by="site"
             title="Burn-down: devices still down, by site"
             testId="burn-site-chart"
-            empty={!d.series.burnDownBySite.points.length}
-            table={seriesTable(d.series.burnDownBySite, 'Devices still down, by site')}
-            height="auto"
-            wide
-          >
-            <SmallMultiples
-              series={d.series.burnDownBySite}
-              sizes={new Map(s.bySite.map((r) => [r.site, r.devices]))}
-              unit="site"
-              testId="burn-site"
-              marks={d.series.exportPoints.map((p) => p.t)}
-            />
-          </ChartPanel>
+            multiplesTestId="burn-site"
+            series={d.series.burnDownBySite}
+            rows={s.bySite.map((r) => ({ key: r.site, devices: r.devices }))}
+            marks={d.series.exportPoints.map((p) => p.t)}
+          />
         </div>
       )}
       {critical.data && (

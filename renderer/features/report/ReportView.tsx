@@ -2,13 +2,11 @@
 import { useState } from 'react';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
-import { seriesTable } from '../../components/charts/chart-table.js';
 import { ChangeLog } from '../overview/ChangeLog.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
-import { SmallMultiples } from '../../components/charts/SmallMultiples.js';
-import { ringColour, useChartTheme } from '../../components/charts/theme.js';
+import { BurnDownPanel } from '../../components/charts/BurnDownPanel.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { WorkbookExports } from './WorkbookExports.js';
 
@@ -20,7 +18,6 @@ export function ReportView() {
   const { host } = useWorkspace();
   const { data: r, error } = useQuery((db) => db.report(), []);
   const [note, setNote] = useState<string | null>(null);
-  const theme = useChartTheme();
 
   const pdf = async () => {
     setNote(null);
@@ -157,36 +154,22 @@ export function ReportView() {
               >
                 <TimeLines series={r.series.crashTimeline} colourBy="ring" yLabel="devices" bars />
               </ChartPanel>
-              <ChartPanel
+              <BurnDownPanel
+                by="ring"
                 title="Devices still down, by ring"
                 testId="report-burn-chart"
-                empty={!r.series.burnDownByRing.points.length}
-                table={seriesTable(r.series.burnDownByRing, 'Devices still down, by ring')}
-                height="auto"
-              >
-                <SmallMultiples
-                  series={r.series.burnDownByRing}
-                  sizes={new Map(r.summary.byRing.map((x) => [x.ring, x.devices]))}
-                  unit="ring"
-                  testId="report-burn-ring"
-                  colour={(k) => ringColour(theme, k, r.series.burnDownByRing.keys)}
-                />
-              </ChartPanel>
-              <ChartPanel
+                multiplesTestId="report-burn-ring"
+                series={r.series.burnDownByRing}
+                rows={r.summary.byRing.map((x) => ({ key: x.ring, devices: x.devices }))}
+              />
+              <BurnDownPanel
+                by="site"
                 title="Devices still down, by site"
                 testId="report-burn-site-chart"
-                empty={!r.series.burnDownBySite.points.length}
-                table={seriesTable(r.series.burnDownBySite, 'Devices still down, by site')}
-                height="auto"
-                wide
-              >
-                <SmallMultiples
-                  series={r.series.burnDownBySite}
-                  sizes={new Map(r.summary.bySite.map((x) => [x.site, x.devices]))}
-                  unit="site"
-                  testId="report-burn-site"
-                />
-              </ChartPanel>
+                multiplesTestId="report-burn-site"
+                series={r.series.burnDownBySite}
+                rows={r.summary.bySite.map((x) => ({ key: x.site, devices: x.devices }))}
+              />
             </div>
             <table className="num-table">
               <thead>
