@@ -161,6 +161,7 @@ export function ReportView() {
                 multiplesTestId="report-burn-ring"
                 series={r.series.burnDownByRing}
                 rows={r.summary.byRing.map((x) => ({ key: x.ring, devices: x.devices }))}
+                marks={r.series.exportPoints.map((p) => p.t)}
               />
               <BurnDownPanel
                 by="site"
@@ -169,6 +170,7 @@ export function ReportView() {
                 multiplesTestId="report-burn-site"
                 series={r.series.burnDownBySite}
                 rows={r.summary.bySite.map((x) => ({ key: x.site, devices: x.devices }))}
+                marks={r.series.exportPoints.map((p) => p.t)}
               />
             </div>
             <table className="num-table">
