@@ -1,6 +1,7 @@
 // `npm run test:mutation [slug...]`: runs Stryker on each module in turn (all by default), then prints the score table.
 import { spawnSync } from 'node:child_process';
-import { MODULES } from './modules.mjs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { MODULES, incrementalFile } from './modules.mjs';
 import { printTable } from './score-table.mjs';
 
 const wanted = process.argv.slice(2);
@@ -20,6 +21,13 @@ for (const m of runs) {
     env: { ...process.env, RINGSIDE_MUTATION_MODULE: m.slug },
   });
   seconds[m.slug] = Math.round((Date.now() - t0) / 1000);
+  // Stryker records the checkout's absolute path; the committed file must not name one machine's folders.
+  const inc = incrementalFile(m.slug);
+  if (existsSync(inc)) {
+    const report = JSON.parse(readFileSync(inc, 'utf8'));
+    report.projectRoot = '.';
+    writeFileSync(inc, `${JSON.stringify(report, null, 2)}\n`);
+  }
   if (r.status !== 0) {
     failed++;
     console.error(`stryker failed on ${m.slug} (exit ${r.status ?? r.signal})`);
