@@ -1,13 +1,13 @@
 // The war-room overview: large numbers, state bars by ring and site, crash timeline, burn-down, critical devices, rules.
 import { debugTimings } from '../../app/format.js';
 import { useState } from 'react';
-import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import type { Counts } from '../../../core/contract/analysis.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
 import { seriesTable } from '../../components/charts/chart-table.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
+import { CriticalTable } from '../../components/CriticalTable.js';
 import { BurnDownPanel } from '../../components/charts/BurnDownPanel.js';
 import { useQuery } from '../../app/workspace.js';
 import { ChangeLog } from './ChangeLog.js';
@@ -244,32 +244,7 @@ export function OverviewView() {
             ))}
             {!critical.data.byCategory.length && <span className="muted">No devices tagged as critical.</span>}
           </p>
-          {critical.data.rows.length > 0 && (
-            <table className="compact">
-              <thead>
-                <tr>
-                  <th scope="col">Hostname</th>
-                  <th scope="col">Category</th>
-                  <th scope="col">Ring</th>
-                  <th scope="col">Site</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {critical.data.rows.map((r) => (
-                  <tr key={r.id}>
-                    <td>{r.hostname}</td>
-                    <td>{r.category}</td>
-                    <td>{r.ring}</td>
-                    <td>{r.site}</td>
-                    <td>
-                      <span className={`state-dot st-${r.state}`} aria-hidden="true" /> {STATE_LABEL[r.state]}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          {critical.data.rows.length > 0 && <CriticalTable rows={critical.data.rows} />}
         </section>
       )}
       <section className="panel" aria-labelledby="rules-title" data-testid="state-rules">

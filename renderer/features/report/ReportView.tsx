@@ -1,11 +1,11 @@
 // The managers' report: summary, impact by ring and site, burn-down, open work and timeline; PDF and Markdown postmortem.
 import { useState } from 'react';
-import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
 import { ChangeLog } from '../overview/ChangeLog.js';
 import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
+import { CriticalTable } from '../../components/CriticalTable.js';
 import { BurnDownPanel } from '../../components/charts/BurnDownPanel.js';
 import { useQuery, useWorkspace } from '../../app/workspace.js';
 import { WorkbookExports } from './WorkbookExports.js';
@@ -207,28 +207,11 @@ export function ReportView() {
             {r.critical.rows.length > 0 && (
               <>
                 <h3 id="report-critical-title">Critical devices still down</h3>
-                <table className="compact" aria-labelledby="report-critical-title" data-testid="report-critical">
-                  <thead>
-                    <tr>
-                      <th scope="col">Hostname</th>
-                      <th scope="col">Category</th>
-                      <th scope="col">Ring</th>
-                      <th scope="col">Site</th>
-                      <th scope="col">State</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {r.critical.rows.slice(0, 25).map((c) => (
-                      <tr key={c.id}>
-                        <td>{c.hostname}</td>
-                        <td>{c.category}</td>
-                        <td>{c.ring}</td>
-                        <td>{c.site}</td>
-                        <td>{STATE_LABEL[c.state]}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <CriticalTable
+                  rows={r.critical.rows.slice(0, 25)}
+                  labelledBy="report-critical-title"
+                  testId="report-critical"
+                />
               </>
             )}
           </section>

@@ -1,20 +1,10 @@
 // Measures the two ways to write a 100k-row tracker (frozen header, autofilter, list validation): SheetJS plus Ringside's XML additions, and exceljs (`npx tsx test/bench/xlsx/write.ts sheetjs|exceljs`).
 import { performance } from 'node:perf_hooks';
 import { writeWorkbook } from '../../../core/analysis/workbook.js';
+import { TRACKER_HEADER } from '../../../core/field/tracker.js';
 
 const ROWS = Number(process.env.ROWS ?? 100_000);
-const header = [
-  'Device #',
-  'Hostname',
-  'Site',
-  'Ring',
-  'State now',
-  'Result',
-  'Technician',
-  'Notes',
-  'BitLocker key IDs',
-  'Serial',
-];
+const header = [...TRACKER_HEADER];
 const rows = Array.from({ length: ROWS }, (_, i) => [
   i + 1,
   `PC-${String(i).padStart(6, '0')}`,
