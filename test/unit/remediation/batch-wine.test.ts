@@ -8,14 +8,11 @@ import { generateScripts } from '../../../core/remediation/generate.js';
 import { batchToken } from '../../../core/remediation/quote.js';
 import { ASCII_CORPUS } from './corpus.js';
 import { sampleFleet, workspace } from './helpers.js';
+import { driveC, ensurePrefix, prefix, wine, wineEnv } from './wine.js';
 
-const wine = ['/usr/bin/wine', '/usr/bin/wine64'].find((w) => existsSync(w));
 // A skip must say why: CI installs wine64 (.ci/run); elsewhere the batch corpus needs it too.
 if (!wine) console.warn('wine not installed (apt-get install -y wine64): skipping the batch-under-wine tests');
-// A throwaway prefix, reused between runs because creating one takes a while (and ~0.7 GB).
-const prefix = path.join(tmpdir(), 'ringside-wine-remediation');
-const env = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' };
-const driveC = path.join(prefix, 'drive_c');
+const env = wineEnv();
 
 function runCmd(script: string, name: string): { status: number | null; out: string } {
   writeFileSync(path.join(driveC, name), script.replace(/\r?\n/g, '\r\n'));
@@ -25,7 +22,7 @@ function runCmd(script: string, name: string): { status: number | null; out: str
 
 describe.skipIf(!wine)('batch under wine cmd', () => {
   beforeAll(() => {
-    if (!existsSync(driveC)) spawnSync(wine!, ['cmd', '/c', 'echo ready'], { env, timeout: 280_000 });
+    ensurePrefix();
   }, 300_000);
 
   it('ASCII corpus: each value is refused with a named error or echoed back byte for byte; no canary', () => {

@@ -6,26 +6,17 @@ import path from 'node:path';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { generateScripts } from '../../../core/remediation/generate.js';
 import { sampleFleet, workspace } from './helpers.js';
+import { driveC, ensurePrefix, prefix, wine, wineEnv } from './wine.js';
 
-const wine = ['/usr/bin/wine', '/usr/bin/wine64'].find((w) => existsSync(w));
 if (!wine) console.warn('wine not installed (apt-get install -y wine64): skipping the WinRE decision tests');
-// The same throwaway prefix as batch-wine.test.ts (creating one takes a while).
-const prefix = path.join(tmpdir(), 'ringside-wine-remediation');
-const driveC = path.join(prefix, 'drive_c');
 const root = path.join(tmpdir(), `ringside-rem-decision-${process.pid}`);
 const usb = path.join(root, 'usb');
 const disk = path.join(root, 'disk');
 const LOG = 'ringside-cs-channel-291.log';
 // Letters nothing else in the suite maps: U: is the technician's USB stick, P: the machine's Windows volume.
 const links = { usb: path.join(prefix, 'dosdevices', 'u:'), disk: path.join(prefix, 'dosdevices', 'p:') };
-const env = {
-  ...process.env,
-  WINEPREFIX: prefix,
-  WINEDEBUG: '-all',
-  WINEDLLOVERRIDES: 'mscoree,mshtml=',
-  // The fake manage-bde sits on the USB stick; cmd finds it through PATH as it would find the real one.
-  WINEPATH: 'U:\\bin',
-};
+// The fake manage-bde sits on the USB stick; cmd finds it through PATH as it would find the real one.
+const env = wineEnv({ WINEPATH: 'U:\\bin' });
 
 /**
  * A stand-in for manage-bde: `-status X:` prints the English status block with the Lock Status line written in
@@ -76,7 +67,7 @@ function makeDisk(files: string[] | null, lockLine: string | null): void {
 
 describe.skipIf(!wine)('WinRE script decision per volume (wine cmd, fake manage-bde)', () => {
   beforeAll(async () => {
-    if (!existsSync(driveC)) spawnSync(wine!, ['cmd', '/c', 'echo ready'], { env, timeout: 280_000 });
+    ensurePrefix();
     const ws = await workspace();
     await sampleFleet(ws);
     // Without keys: the drive is either already unlocked (the technician typed the key at the BitLocker screen) or not.
