@@ -24,13 +24,13 @@ export const MODULES = [
     slug: 'normalise',
     name: 'ingest normalise',
     files: ['core/ingest/normalize.ts'],
-    tests: ['test/unit/ingest/formats.test.ts', 'test/unit/ingest/normalise-rules.test.ts'],
+    tests: ['test/unit/ingest/normalise-rules.test.ts'],
   },
   {
     slug: 'identity',
     name: 'ingest identity',
     files: ['core/ingest/identity.ts'],
-    tests: ['test/unit/ingest/identity-boundaries.test.ts', 'test/unit/ingest/identity-rules.test.ts'],
+    tests: ['test/unit/ingest/identity-rules.test.ts'],
   },
   {
     slug: 'keys',
