@@ -48,7 +48,6 @@ const ALLOWLIST: readonly string[] = [
   'core/replay/conformance.ts',
   'core/replay/data.ts',
   'core/replay/handlers.ts',
-  'core/workspace.ts',
 ];
 
 /** Statement shapes, matched case-sensitively on string and template text (SQL here is written in capitals). */
