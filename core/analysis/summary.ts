@@ -9,8 +9,10 @@ import {
   type Summary,
 } from '../contract/analysis.js';
 import { meta, type Workspace } from '../workspace.js';
+import * as deviceTable from '../store/devices.js';
+import * as summaryTables from '../store/summary.js';
 import { readConfig } from './config.js';
-import { cubeWhere, NONE, ringSort, type DashFilter } from './filter.js';
+import { NONE, ringSort, type DashFilter } from './filter.js';
 
 export type StateCounts = Record<DeviceState, number>;
 
@@ -71,18 +73,14 @@ export function keyCounts(ws: Workspace): KeyCounts {
 
 function tagList(ws: Workspace): string[] {
   const set = new Set<string>();
-  for (const r of ws.db.all<{ tags: string }>('SELECT DISTINCT tags FROM an_counts')) {
-    for (const t of r.tags.split(',')) if (t.trim()) set.add(t.trim());
+  for (const tags of summaryTables.tagLists(ws.db)) {
+    for (const t of tags.split(',')) if (t.trim()) set.add(t.trim());
   }
   return [...set].sort();
 }
 
 export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
-  const w = cubeWhere(filter);
-  const rows = ws.db.all<{ ring: string; site: string; state: DeviceState; n: number }>(
-    `SELECT ring, site, state, SUM(n) AS n FROM an_counts ${w.sql} GROUP BY ring, site, state`,
-    w.params,
-  );
+  const rows = summaryTables.counts(ws.db, filter);
   const rings = new Map<string, StateCounts>();
   const sites = new Map<string, StateCounts>();
   const states = emptyStates();
@@ -98,10 +96,7 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
   }
   const totals = countsOf(states);
   // Suspected devices per cell; confirmed is the rest, so the two always add up to the class.
-  const sus = ws.db.all<{ ring: string; site: string; state: DeviceState; n: number }>(
-    `SELECT ring, site, state, SUM(n) AS n FROM an_suspected ${w.sql} GROUP BY ring, site, state`,
-    w.params,
-  );
+  const sus = summaryTables.suspected(ws.db, filter);
   const susRing = new Map<string, StateCounts>();
   const susSite = new Map<string, StateCounts>();
   const susAll = emptyStates();
@@ -119,9 +114,7 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
     Object.fromEntries(DEVICE_STATES.map((k) => [k, a[k] - b[k]])) as StateCounts;
   const cfg = readConfig(ws);
   const asOf = Number(meta(ws, 'analysis.as_of'));
-  const dims = ws.db.all<{ ring: string; site: string; platform: string }>(
-    'SELECT DISTINCT ring, site, platform FROM an_counts',
-  );
+  const dims = summaryTables.dimensions(ws.db);
   const uniq = (xs: string[]) => [...new Set(xs.map((x) => x || NONE))];
   return {
     devices: totals.devices,
@@ -158,7 +151,7 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
       source:
         meta(ws, 'analysis.window_start') !== undefined
           ? 'chosen'
-          : totals.devices > 0 || (ws.db.value<number>('SELECT COUNT(*) FROM devices') ?? 0) > 0
+          : totals.devices > 0 || deviceTable.count(ws.db) > 0
             ? 'playbook'
             : 'none',
     },
