@@ -207,6 +207,14 @@ export function record(db: Db, id: number): Record<string, unknown> | undefined 
   );
 }
 
+/** A device's state, how sure, the rule in words and the fact that decided it. */
+export function decision(db: Db, id: number) {
+  return db.get<{ state: string; certainty: string; rule: string; decided: number | null }>(
+    'SELECT state, certainty, state_rule AS rule, decided_by AS decided FROM devices WHERE id = ?',
+    [id],
+  );
+}
+
 /** The stale records a device superseded (the same machine before a reimage). */
 export function staleRecords(db: Db, id: number) {
   return db.all<{ id: number; hostname: string; falcon_aid: string | null; last_seen: number | null }>(

@@ -30,10 +30,6 @@ const ALLOWLIST: readonly string[] = [
   'core/ingest/review.ts',
   'core/ingest/writers.ts',
   // TODO-H1
-  'core/analysis/change-log.ts',
-  'core/analysis/facts.ts',
-  'core/analysis/freshness.ts',
-  'core/analysis/handlers.ts',
   'core/analysis/recompute.ts',
   'core/remediation/generate.ts',
   'core/remediation/handlers.ts',
