@@ -101,3 +101,19 @@ export function chain(db: Db, deviceId: number, limit: number): ChainRow[] {
 export function countFor(db: Db, deviceId: number): number {
   return db.value<number>('SELECT COUNT(*) FROM facts WHERE device_id = ?', [deviceId]) ?? 0;
 }
+
+/**
+ * The latest fact time among the fleet and crash sources, one statement: each device's latest non-result fact
+ * (temp._ev.last_ts), facts without a device yet (an orphan rollout row), every device's last check-in, and
+ * eventsMaxTs (events that make no fact, such as an 'offered' row, kept at fact sync). Never a field result.
+ */
+export function latestTime(db: Db, eventsMaxTs: number): number | undefined {
+  return db.value<number>(
+    `SELECT MAX(COALESCE(t, 0)) FROM (
+      SELECT MAX(last_ts) AS t FROM temp._ev
+      UNION ALL SELECT MAX(ts) FROM facts WHERE device_id IS NULL AND class <> 'result' AND derived = 0
+      UNION ALL SELECT MAX(last_seen) FROM devices
+      UNION ALL SELECT CAST($events AS INTEGER))`,
+    { $events: eventsMaxTs },
+  );
+}

@@ -133,3 +133,12 @@ export function critical(
     ),
   };
 }
+
+/** BitLocker keys on file: valid, invalid, devices with a key (a stale record counts for its current device), unmatched. */
+export function keyCounts(db: Db) {
+  return db.get<{ total: number; valid: number; invalid: number; withKey: number; unmatched: number }>(
+    `SELECT COUNT(*) AS total, COALESCE(SUM(k.valid <> 0), 0) AS valid, COALESCE(SUM(k.valid = 0), 0) AS invalid,
+      COUNT(DISTINCT COALESCE(d.superseded_by, k.device_id)) AS withKey, COALESCE(SUM(k.device_id IS NULL), 0) AS unmatched
+     FROM keys k LEFT JOIN devices d ON d.id = k.device_id`,
+  );
+}

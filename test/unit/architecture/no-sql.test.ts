@@ -30,7 +30,6 @@ const ALLOWLIST: readonly string[] = [
   'core/ingest/review.ts',
   'core/ingest/writers.ts',
   // TODO-H1
-  'core/analysis/recompute.ts',
   'core/remediation/generate.ts',
   'core/remediation/handlers.ts',
   'core/remediation/history.ts',
