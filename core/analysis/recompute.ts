@@ -3,6 +3,8 @@ import { AFFECTED_STATES } from '../contract/analysis.js';
 import { meta, setMeta, type Workspace } from '../workspace.js';
 import { syncFacts } from './facts.js';
 import { PLATFORM_LABEL, readConfig, versionParts, type AnalysisConfig } from './config.js';
+import { refreshDerivedWindow } from './exposure-window.js';
+import { markWindowNotSet } from '../store/exposure.js';
 
 export interface RecomputeOptions {
   /** Only these devices changed (a field result, a ring override): their rows and the summaries are patched. */
@@ -17,6 +19,9 @@ export interface RecomputeStats {
   asOf: number;
   ms: number;
 }
+
+const NO_WINDOW_RULE =
+  'No exposure window: too few receipts of the bad content or crashes to derive one, and none chosen (Overview)';
 
 export const CRASH_BUCKET_MS = 15 * 60_000;
 export const BURN_BUCKET_MS = 3600_000;
@@ -362,7 +367,6 @@ function storeKeyCounts(ws: Workspace): void {
  */
 export function recompute(ws: Workspace, opts: RecomputeOptions = {}): RecomputeStats {
   const t0 = globalThis.performance?.now() ?? Date.now();
-  const cfg = readConfig(ws);
   const partial = Array.isArray(opts.deviceIds);
   const clock = () => globalThis.performance?.now() ?? Date.now();
   let last = clock();
@@ -390,12 +394,16 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
     }
     lap('prepare');
     syncFacts(ws);
+    // New facts may move a derived window; field results and ring overrides (partial) cannot.
+    if (!partial) refreshDerivedWindow(ws, readConfig(ws).badVersion);
+    const cfg = readConfig(ws);
     lap('facts');
     buildEvidence(ws, cfg, partial);
     lap('evidence');
     const asOf = dataTime(ws, cfg, partial);
     lap('dataTime');
     buildStates(ws, params(cfg, asOf), partial);
+    if (!cfg.windowSet) markWindowNotSet(ws.db, NO_WINDOW_RULE);
     lap('states');
     db.run(`UPDATE devices SET exposed = s.exposed, state = s.state, state_rule = COALESCE(s.rule, ''), crashed_at = s.crashed_at,
         recovered_at = s.recovered_at, fixed_at = s.fixed_at, certainty = s.certainty, decided_by = s.decided

@@ -9,7 +9,7 @@ import {
   type Summary,
 } from '../contract/analysis.js';
 import { meta, type Workspace } from '../workspace.js';
-import { readConfig } from './config.js';
+import { readWindow, type ExposureWindow, type WindowOrigin } from './exposure-window.js';
 import { cubeWhere, NONE, ringSort, type DashFilter } from './filter.js';
 
 export type StateCounts = Record<DeviceState, number>;
@@ -30,7 +30,15 @@ export interface SummaryEx extends Summary {
    * The exposure window in force. `chosen`: set for this workspace; `playbook`: the playbook's default (channel file
    * 291), used once there is data; `none`: an empty workspace, which claims no incident yet.
    */
-  window: { start: number; end: number; source: 'chosen' | 'playbook' | 'none' };
+  /** The exposure window in force (null ends when none is chosen or derivable) and its origin, also in words. */
+  window: {
+    start: number | null;
+    end: number | null;
+    source: WindowOrigin;
+    text: string;
+    basis: 'receipts' | 'crashes' | null;
+    devices: number;
+  };
   filter: DashFilter;
   /** Values the filter bar offers (over the whole fleet). */
   options: { rings: string[]; sites: string[]; platforms: string[]; tags: string[] };
@@ -77,6 +85,18 @@ function tagList(ws: Workspace): string[] {
   return [...set].sort();
 }
 
+/** The window as the Overview, the report and the CLI show it: its ends, where it came from, and that in words. */
+function windowOf(w: ExposureWindow) {
+  return {
+    start: w.start,
+    end: w.end,
+    source: w.origin,
+    text: w.text,
+    basis: w.basis ?? null,
+    devices: w.devices ?? 0,
+  };
+}
+
 export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
   const w = cubeWhere(filter);
   const rows = ws.db.all<{ ring: string; site: string; state: DeviceState; n: number }>(
@@ -117,7 +137,6 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
   }
   const minus = (a: StateCounts, b: StateCounts) =>
     Object.fromEntries(DEVICE_STATES.map((k) => [k, a[k] - b[k]])) as StateCounts;
-  const cfg = readConfig(ws);
   const asOf = Number(meta(ws, 'analysis.as_of'));
   const dims = ws.db.all<{ ring: string; site: string; platform: string }>(
     'SELECT DISTINCT ring, site, platform FROM an_counts',
@@ -152,16 +171,7 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
     keys: keyCounts(ws),
     states,
     asOf: Number.isFinite(asOf) && asOf > 0 ? asOf : null,
-    window: {
-      start: cfg.windowStart,
-      end: cfg.windowEnd,
-      source:
-        meta(ws, 'analysis.window_start') !== undefined
-          ? 'chosen'
-          : totals.devices > 0 || (ws.db.value<number>('SELECT COUNT(*) FROM devices') ?? 0) > 0
-            ? 'playbook'
-            : 'none',
-    },
+    window: windowOf(readWindow(ws)),
     filter,
     options: {
       rings: uniq(dims.map((d) => d.ring)).sort(ringSort),
