@@ -6,6 +6,21 @@ import { MODULES, reportFile } from './modules.mjs';
 const KILLED = new Set(['Killed', 'Timeout']);
 const COUNTED = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 
+/** The score (killed + timeout over all counted mutants) of one module in a Stryker JSON report or incremental file. */
+export function scoreOf(file, files) {
+  if (!existsSync(file)) return undefined;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  let counted = 0;
+  let killed = 0;
+  for (const f of files)
+    for (const mu of report.files[f]?.mutants ?? []) {
+      if (!COUNTED.has(mu.status)) continue;
+      counted++;
+      if (KILLED.has(mu.status)) killed++;
+    }
+  return counted ? (100 * killed) / counted : undefined;
+}
+
 /** Prints one row per module with a report; `seconds` (slug → wall time of this run) adds a time column. Returns the
  * score per module slug (undefined where there is no report). */
 export function printTable(seconds = {}) {
