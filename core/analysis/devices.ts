@@ -2,7 +2,7 @@
 import type { DeviceState } from '../contract/analysis.js';
 import { RawReader } from '../ingest/raw.js';
 import type { Workspace } from '../workspace.js';
-import { toCsv } from './csv.js';
+import { toCsv } from '../shared/csv.js';
 import { evidenceChain, type EvidenceChain } from './facts.js';
 import { cubeWhere, inList, NONE, statesOf, TAG_MATCH, type DashFilter, type Where } from './filter.js';
 

@@ -5,7 +5,7 @@ import { criticalDevices, type CriticalRow } from './devices.js';
 import { stateRules, STATE_LABEL, type StateRules } from './rules.js';
 import { summary, type SummaryEx } from './summary.js';
 import { DEVICE_STATES } from '../contract/analysis.js';
-import { toCsv } from './csv.js';
+import { toCsv } from '../shared/csv.js';
 import { auditReceipt } from '../store/audit.js';
 import { changeLog, describeChanges } from './change-log.js';
 
