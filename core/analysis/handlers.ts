@@ -1,5 +1,5 @@
 // Worker/CLI entry points of the analysis domain: each takes the open workspace first.
-import type { HandlerMap } from '../api/types.js';
+import type { HandlerMap } from '../contract/handlers.js';
 import { series, type ChartSeries } from '../charts/series.js';
 import type { Workspace } from '../workspace.js';
 import { writeConfig, type AnalysisConfig } from './config.js';

@@ -6,7 +6,7 @@ import { ingestHandlers } from '../ingest/handlers.js';
 import { remediationHandlers } from '../remediation/handlers.js';
 import { replayHandlers } from '../replay/handlers.js';
 import { sampleHandlers } from '../sample/handlers.js';
-import type { Bound } from './types.js';
+import type { Bound } from '../contract/handlers.js';
 
 export const handlers = {
   ...ingestHandlers,

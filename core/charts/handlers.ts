@@ -1,5 +1,5 @@
 // Worker/CLI entry points of the chart domain: series read from the summary tables, each taking the open workspace first.
-import type { HandlerMap } from '../api/types.js';
+import type { HandlerMap } from '../contract/handlers.js';
 import type { DashFilter } from '../analysis/filter.js';
 import type { Workspace } from '../workspace.js';
 import { crashRate } from './crash-rate.js';
