@@ -7,6 +7,7 @@ import { summary, type SummaryEx } from './summary.js';
 import { DEVICE_STATES } from '../contract/analysis.js';
 import { toCsv } from './csv.js';
 import { auditReceipt } from '../store/audit.js';
+import * as deviceTable from '../store/devices.js';
 import { changeLog, describeChanges } from './change-log.js';
 
 export interface TimelineEntry {
@@ -18,10 +19,7 @@ export interface TimelineEntry {
 
 /** Each ring's first crash time, from the devices' own crash facts (one pass over the device table). */
 export function firstCrashes(ws: Workspace): Array<{ ring: string; at: number }> {
-  return ws.db.all<{ ring: string; at: number }>(
-    `SELECT COALESCE(ring_override, ring, '(no ring)') AS ring, MIN(crashed_at) AS at FROM devices
-     WHERE crashed_at IS NOT NULL AND superseded_by IS NULL GROUP BY 1 ORDER BY at`,
-  );
+  return deviceTable.firstCrashByRing(ws.db);
 }
 
 export interface Report {
@@ -93,9 +91,7 @@ function timeline(ws: Workspace, s: SummaryEx, ch: ChartSeries): TimelineEntry[]
       bucket: true,
     });
   }
-  const fix = ws.db.get<{ first: number | null; last: number | null }>(
-    "SELECT MIN(fixed_at) AS first, MAX(fixed_at) AS last FROM devices WHERE state = 'fixed' AND superseded_by IS NULL",
-  );
+  const fix = deviceTable.fixRange(ws.db);
   if (fix?.first) out.push({ at: fix.first, what: 'First device fixed by hand.' });
   if (fix?.last && fix.last !== fix.first) out.push({ at: fix.last, what: 'Latest hands-on fix on file.' });
   const burn = ch.burnDownByRing;

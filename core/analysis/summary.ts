@@ -9,8 +9,9 @@ import {
   type Summary,
 } from '../contract/analysis.js';
 import { meta, type Workspace } from '../workspace.js';
+import * as summaryTables from '../store/summary.js';
 import { readWindow, type ExposureWindow, type WindowOrigin } from './exposure-window.js';
-import { cubeWhere, NONE, ringSort, type DashFilter } from './filter.js';
+import { NONE, ringSort, type DashFilter } from './filter.js';
 
 export type StateCounts = Record<DeviceState, number>;
 
@@ -79,8 +80,8 @@ export function keyCounts(ws: Workspace): KeyCounts {
 
 function tagList(ws: Workspace): string[] {
   const set = new Set<string>();
-  for (const r of ws.db.all<{ tags: string }>('SELECT DISTINCT tags FROM an_counts')) {
-    for (const t of r.tags.split(',')) if (t.trim()) set.add(t.trim());
+  for (const tags of summaryTables.tagLists(ws.db)) {
+    for (const t of tags.split(',')) if (t.trim()) set.add(t.trim());
   }
   return [...set].sort();
 }
@@ -98,11 +99,7 @@ function windowOf(w: ExposureWindow) {
 }
 
 export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
-  const w = cubeWhere(filter);
-  const rows = ws.db.all<{ ring: string; site: string; state: DeviceState; n: number }>(
-    `SELECT ring, site, state, SUM(n) AS n FROM an_counts ${w.sql} GROUP BY ring, site, state`,
-    w.params,
-  );
+  const rows = summaryTables.counts(ws.db, filter);
   const rings = new Map<string, StateCounts>();
   const sites = new Map<string, StateCounts>();
   const states = emptyStates();
@@ -118,10 +115,7 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
   }
   const totals = countsOf(states);
   // Suspected devices per cell; confirmed is the rest, so the two always add up to the class.
-  const sus = ws.db.all<{ ring: string; site: string; state: DeviceState; n: number }>(
-    `SELECT ring, site, state, SUM(n) AS n FROM an_suspected ${w.sql} GROUP BY ring, site, state`,
-    w.params,
-  );
+  const sus = summaryTables.suspected(ws.db, filter);
   const susRing = new Map<string, StateCounts>();
   const susSite = new Map<string, StateCounts>();
   const susAll = emptyStates();
@@ -138,9 +132,7 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
   const minus = (a: StateCounts, b: StateCounts) =>
     Object.fromEntries(DEVICE_STATES.map((k) => [k, a[k] - b[k]])) as StateCounts;
   const asOf = Number(meta(ws, 'analysis.as_of'));
-  const dims = ws.db.all<{ ring: string; site: string; platform: string }>(
-    'SELECT DISTINCT ring, site, platform FROM an_counts',
-  );
+  const dims = summaryTables.dimensions(ws.db);
   const uniq = (xs: string[]) => [...new Set(xs.map((x) => x || NONE))];
   return {
     devices: totals.devices,
