@@ -17,13 +17,13 @@ export const MODULES = [
   {
     slug: 'csv',
     name: 'CSV writer',
-    files: ['core/analysis/csv.ts'],
+    files: ['core/shared/csv.ts'],
     tests: ['test/unit/analysis/csv.test.ts', 'test/unit/analysis/csv-writer.test.ts'],
   },
   {
     slug: 'normalise',
     name: 'ingest normalise',
-    files: ['core/ingest/normalize.ts'],
+    files: ['core/ingest/normalize.ts', 'core/shared/hostname.ts'],
     tests: ['test/unit/ingest/normalise-rules.test.ts'],
   },
   {

@@ -1,6 +1,6 @@
 // The CSV writer's rules one by one: which first characters are neutralised, which characters force quotes, line ends.
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvRow, neutralise, toCsv } from '../../../core/analysis/csv.js';
+import { csvCell, csvQuote, csvRow, neutralise, toCsv } from '../../../core/shared/csv.js';
 
 describe('formula neutralising looks at the first character only', () => {
   it('each of = + - @ tab CR NUL at the start gets a leading apostrophe', () => {
@@ -44,6 +44,18 @@ describe('one cell', () => {
 
   it('the apostrophe comes inside the quotes', () => {
     expect(csvCell('=a,b')).toBe(`"'=a,b"`);
+  });
+});
+
+describe('plain RFC 4180 quoting (vendor files written as the vendor writes them)', () => {
+  it('quotes for a quote, comma, CR or LF, never adds an apostrophe', () => {
+    expect(csvQuote('=1+1')).toBe('=1+1');
+    expect(csvQuote('-5')).toBe('-5');
+    expect(csvQuote('a"b')).toBe('"a""b"');
+    expect(csvQuote('a,b')).toBe('"a,b"');
+    expect(csvQuote('a\rb')).toBe('"a\rb"');
+    expect(csvQuote('a\nb')).toBe('"a\nb"');
+    expect(csvQuote('a b;c')).toBe('a b;c');
   });
 });
 
