@@ -81,6 +81,9 @@ describe('GUID', () => {
     const notGuid = 'GUID is not a GUID like {0A1B2C3D-4E5F-6789-ABCD-EF0123456789}';
     expect(v.guid(`{${g}`)).toEqual(refused('format', notGuid));
     expect(v.guid(`${g}}`)).toEqual(refused('format', notGuid));
+    // 37 characters: a GUID with one character before or after it is not a GUID.
+    expect(v.guid(`x${g}`)).toEqual(refused('format', notGuid));
+    expect(v.guid(`${g}x`)).toEqual(refused('format', notGuid));
     expect(v.guid('')).toEqual(refused('empty', 'GUID is empty'));
   });
 
