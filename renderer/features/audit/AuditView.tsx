@@ -1,6 +1,6 @@
 // The audit log: paged, newest first; Verify walks the hash chain and names the first broken link; export as JSON lines or CSV.
 import { useState } from 'react';
-import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { useQuery, useWorkspace } from '../../state/workspace.js';
 
 const PAGE = 50;
 type Verification = Awaited<ReturnType<ReturnType<typeof useWorkspace>['db']['auditVerify']>>;

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import { useDialogFocus } from '../../components/use-dialog-focus.js';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import type { DeviceState } from '../../../core/contract/analysis.js';
-import { useQuery } from '../../app/workspace.js';
+import { useQuery } from '../../state/workspace.js';
 
 /** MM-DD HH:MM, the evidence chain's compact time. */
 const shortUtc = (t: number) => new Date(t).toISOString().slice(5, 16).replace('T', ' ');

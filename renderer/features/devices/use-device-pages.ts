@@ -1,7 +1,7 @@
 // Fetches device pages for the virtual table: keyset from the previous page when known, an offset for far jumps.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DevicePage, DeviceQuery, DeviceRow } from '../../../core/analysis/devices.js';
-import { tracingClient, useRunVersion, useWorkspace } from '../../app/workspace.js';
+import { tracingClient, useRunVersion, useWorkspace } from '../../state/workspace.js';
 
 export const PAGE = 200;
 

@@ -2,7 +2,7 @@
 import type { Changes } from '../../../core/analysis/change-log.js';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import type { DeviceState } from '../../../core/contract/analysis.js';
-import { counted, utcFull } from '../../app/format.js';
+import { counted, utcFull } from '../../components/format.js';
 import type { Entry } from './ImportView.js';
 
 /** A file that needs the user: not read, not recognised, or with rejected rows. */

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { TrackerDiff } from '../../../core/field/tracker.js';
 import { trackerActions } from '../../../core/field/tracker-actions.js';
-import { useWorkspace } from '../../app/workspace.js';
+import { useWorkspace } from '../../state/workspace.js';
 
 const label = (r: string | null) => (r === null ? '—' : r.replace(/_/g, ' '));
 

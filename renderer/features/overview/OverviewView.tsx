@@ -1,5 +1,5 @@
 // The war-room overview: large numbers, state bars by ring and site, crash timeline, burn-down, critical devices, rules.
-import { debugTimings } from '../../app/format.js';
+import { debugTimings } from '../../components/format.js';
 import { useState } from 'react';
 import type { Counts } from '../../../core/contract/analysis.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
@@ -9,11 +9,11 @@ import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
 import { CriticalTable } from '../../components/CriticalTable.js';
 import { BurnDownPanel } from '../../components/charts/BurnDownPanel.js';
-import { useQuery } from '../../app/workspace.js';
+import { useQuery } from '../../state/workspace.js';
 import { ChangeLog } from './ChangeLog.js';
 import { FilterBar } from './FilterBar.js';
-import { useDashFilter } from './filter-store.js';
-import { showDevices } from '../../app/navigate.js';
+import { useDashFilter } from '../../state/filter-store.js';
+import { showDevices } from '../../state/navigate.js';
 import { sourceLabel } from '../../../core/analysis/freshness.js';
 
 const CARDS: Array<[keyof Counts, string]> = [

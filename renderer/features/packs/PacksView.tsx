@@ -1,8 +1,8 @@
 // Field packs: create an encrypted pack for a site (confirmed, since it carries keys), list packs, merge results back, key rotation list.
 import { useEffect, useState } from 'react';
 import type { Strength } from '../../../core/secrets/passphrase.js';
-import { counted } from '../../app/format.js';
-import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { counted } from '../../components/format.js';
+import { useQuery, useWorkspace } from '../../state/workspace.js';
 import { TECHNICIAN_HASH } from '../technician/entry.js';
 
 /** The estimator and its dictionaries load only when a passphrase is typed (a chunk of its own). */

@@ -4,7 +4,7 @@ import type { LiveGates } from '../../../core/replay/live.js';
 import { parsePolicyText, type Policy } from '../../../core/replay/policy.js';
 import type { ReplayResult, RingResult } from '../../../core/replay/simulate.js';
 import type { StoredPolicy } from '../../../core/replay/handlers.js';
-import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { useQuery, useWorkspace } from '../../state/workspace.js';
 import { PolicyEditor } from './PolicyEditor.js';
 import { canonicalJson, editedName, policyIdFor } from './policy-edits.js';
 import { SparedChart, SpreadChart } from './ReplayCharts.js';

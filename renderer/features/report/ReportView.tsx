@@ -7,7 +7,7 @@ import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
 import { CriticalTable } from '../../components/CriticalTable.js';
 import { BurnDownPanel } from '../../components/charts/BurnDownPanel.js';
-import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { useQuery, useWorkspace } from '../../state/workspace.js';
 import { WorkbookExports } from './WorkbookExports.js';
 
 const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;

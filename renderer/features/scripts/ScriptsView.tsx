@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import type { Bundle } from '../../../core/remediation/generate.js';
 import type { DiffLine } from '../../../core/remediation/history.js';
 import type { RollbackPlan } from '../../../core/remediation/rollback.js';
-import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { useQuery, useWorkspace } from '../../state/workspace.js';
 import { highlightLine } from './highlight.js';
 
 const STATE_CHOICES: Array<{ value: string; label: string }> = [
