@@ -12,6 +12,7 @@ import { rememberAnchors } from '../../core/store/audit.js';
 import { openWorkspace, type Workspace } from '../../core/workspace.js';
 import { registerJobTransfer } from './job-transfer.js';
 import { installTableTracking, type TableTracker } from './table-tracker.js';
+import { technicianVerbs } from './technician-verbs.js';
 import { ALL_TABLES } from './table-versions.js';
 
 registerJobTransfer();
@@ -59,6 +60,7 @@ const bound = Object.fromEntries(
 
 const api = {
   ...bound,
+  ...technicianVerbs,
   /** Opens a snapshot and replays the journal on top of it; returns the last applied journal seq. */
   async open(opts: { snapshot: Uint8Array | null; journal: JournalEntry[]; keyMaterial: Uint8Array; actor?: string }) {
     ws?.db.close();
