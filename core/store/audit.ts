@@ -1,9 +1,10 @@
 // The audit log: an append-only chain (plain SHA-256 for entries before the upgrade, HMAC-SHA-256 under the workspace's
 // audit key after it), a keyed head anchor kept outside the table, verification against anchors and receipts, export.
 import type { Statement } from 'sql.js';
-import { sha256HexSync } from '../field/sha256.js';
+import { csvCell } from '../shared/csv.js';
+import { hmacSha256HexSync, sha256HexSync } from '../shared/hash.js';
 import type { Db } from './db.js';
-import { hmacSha256HexSync } from './hmac-sync.js';
+import * as metaTable from './meta.js';
 
 export const GENESIS = '0'.repeat(64);
 /** The chain version a keyed workspace records in meta; versioned so a later scheme can migrate again. */
@@ -124,13 +125,8 @@ function makeAnchor(db: Db, key: Uint8Array, count: number, head: string): Audit
   return { count, head, mac: anchorMac(key, workspaceIdOf(db), count, head) };
 }
 
-function metaGet(db: Db, k: string): string | undefined {
-  return db.value<string>('SELECT value FROM meta WHERE key = ?', [k]);
-}
-
-function metaSet(db: Db, k: string, v: string): void {
-  db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [k, v]);
-}
+const metaGet = metaTable.get;
+const metaSet = metaTable.set;
 
 function parseAnchor(text: string | undefined, source: string): AuditAnchor | undefined {
   if (!text) return undefined;
@@ -570,13 +566,6 @@ export function auditPage(
 }
 
 const COLUMNS = ['seq', 'at', 'actor', 'action', 'detail', 'prev_hash', 'hash', 'alg'] as const;
-
-/** One CSV cell: RFC 4180 quoting, and a leading formula trigger neutralised with ' (OWASP CSV injection). */
-export function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@\t\r\0]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * The log, oldest first, as JSON lines (re-verifiable: same fields the hash covers) or CSV; with a filter only the
