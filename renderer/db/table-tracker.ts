@@ -1,5 +1,6 @@
 // Which tables each worker call read and which tables writes changed, learnt from SQLite's own plan of every statement.
 import type { BindParams, Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import { ROOT_PAGES_SQL } from '../../core/store/schema.js';
 import { ALL_TABLES } from './table-versions.js';
 
 /** The tables one statement reads and writes in the main database; '*' stands for "unknown, assume all". */
@@ -43,7 +44,7 @@ export function statementClassifier(raw: Database, prepare: (sql: string) => Sta
   function rootNames(): Map<number, string> {
     if (!roots) {
       roots = new Map([[SCHEMA_ROOT, 'sqlite_master']]);
-      const stmt = prepare("SELECT rootpage, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')");
+      const stmt = prepare(ROOT_PAGES_SQL);
       try {
         while (stmt.step()) {
           const [root, table] = stmt.get() as [number, string];
