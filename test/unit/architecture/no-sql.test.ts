@@ -26,7 +26,6 @@ const ALLOWLIST: readonly string[] = [
   'core/ingest/index.ts',
   'core/ingest/keys.ts',
   'core/ingest/mapping.ts',
-  'core/ingest/raw.ts',
   'core/ingest/review.ts',
   'core/ingest/writers.ts',
   // TODO-H1
