@@ -30,11 +30,6 @@ const ALLOWLIST: readonly string[] = [
   'core/ingest/review.ts',
   'core/ingest/writers.ts',
   // TODO-H1
-  'core/remediation/generate.ts',
-  'core/remediation/handlers.ts',
-  'core/remediation/history.ts',
-  'core/remediation/library.ts',
-  'core/remediation/rollback.ts',
   'core/replay/conformance.ts',
   'core/replay/data.ts',
   'core/replay/handlers.ts',
