@@ -30,9 +30,6 @@ const ALLOWLIST: readonly string[] = [
   'core/ingest/review.ts',
   'core/ingest/writers.ts',
   // TODO-H1
-  'core/replay/conformance.ts',
-  'core/replay/data.ts',
-  'core/replay/handlers.ts',
 ];
 
 /** Statement shapes, matched case-sensitively on string and template text (SQL here is written in capitals). */
