@@ -1,11 +1,11 @@
 // The device explorer: keyset-paged, filtered, sorted device lists; one device's full record; CSV export.
-import { RawReader } from '../ingest/raw.js';
+import { RawReader } from '../store/raw-rows.js';
 import * as deviceTable from '../store/devices.js';
 import { SORT_KEYS, type DeviceQuery, type SortKey } from '../store/devices.js';
 import * as summaryTables from '../store/summary.js';
 import type { CriticalRow } from '../store/summary.js';
 import type { Workspace } from '../workspace.js';
-import { toCsv } from './csv.js';
+import { toCsv } from '../shared/csv.js';
 import { evidenceChain, type EvidenceChain } from './facts.js';
 import { statesOf, type DashFilter } from './filter.js';
 

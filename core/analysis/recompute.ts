@@ -10,6 +10,8 @@ import * as summaryTables from '../store/summary.js';
 import { meta, setMeta, type Workspace } from '../workspace.js';
 import { syncFacts } from './facts.js';
 import { PLATFORM_LABEL, readConfig, versionParts, type AnalysisConfig } from './config.js';
+import { refreshDerivedWindow } from './exposure-window.js';
+import { markWindowNotSet } from '../store/exposure.js';
 
 export interface RecomputeOptions {
   /** Only these devices changed (a field result, a ring override): their rows and the summaries are patched. */
@@ -26,6 +28,9 @@ export interface RecomputeStats {
 }
 
 export { BURN_BUCKET_MS, CRASH_BUCKET_MS } from '../store/cubes.js';
+
+const NO_WINDOW_RULE =
+  'No exposure window: too few receipts of the bad content or crashes to derive one, and none chosen (Overview)';
 
 const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(',');
 const AFFECTED = sqlList(AFFECTED_STATES);
@@ -87,7 +92,6 @@ function storeKeyCounts(ws: Workspace): void {
  */
 export function recompute(ws: Workspace, opts: RecomputeOptions = {}): RecomputeStats {
   const t0 = globalThis.performance?.now() ?? Date.now();
-  const cfg = readConfig(ws);
   const partial = Array.isArray(opts.deviceIds);
   const clock = () => globalThis.performance?.now() ?? Date.now();
   let last = clock();
@@ -101,12 +105,16 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
     if (partial) cubes.markChanged(db, opts.deviceIds!);
     lap('prepare');
     syncFacts(ws);
+    // New facts may move a derived window; field results and ring overrides (partial) cannot.
+    if (!partial) refreshDerivedWindow(ws, readConfig(ws).badVersion);
+    const cfg = readConfig(ws);
     lap('facts');
     evidence.build(db, cfg, partial);
     lap('evidence');
     const asOf = dataTime(ws, cfg, partial);
     lap('dataTime');
     states.build(db, stateRules(cfg, asOf), partial);
+    if (!cfg.windowSet) markWindowNotSet(ws.db, NO_WINDOW_RULE);
     lap('states');
     const changed = states.apply(db);
     lap('update');

@@ -9,9 +9,8 @@ import {
   type Summary,
 } from '../contract/analysis.js';
 import { meta, type Workspace } from '../workspace.js';
-import * as deviceTable from '../store/devices.js';
 import * as summaryTables from '../store/summary.js';
-import { readConfig } from './config.js';
+import { readWindow, type ExposureWindow, type WindowOrigin } from './exposure-window.js';
 import { NONE, ringSort, type DashFilter } from './filter.js';
 
 export type StateCounts = Record<DeviceState, number>;
@@ -32,7 +31,15 @@ export interface SummaryEx extends Summary {
    * The exposure window in force. `chosen`: set for this workspace; `playbook`: the playbook's default (channel file
    * 291), used once there is data; `none`: an empty workspace, which claims no incident yet.
    */
-  window: { start: number; end: number; source: 'chosen' | 'playbook' | 'none' };
+  /** The exposure window in force (null ends when none is chosen or derivable) and its origin, also in words. */
+  window: {
+    start: number | null;
+    end: number | null;
+    source: WindowOrigin;
+    text: string;
+    basis: 'receipts' | 'crashes' | null;
+    devices: number;
+  };
   filter: DashFilter;
   /** Values the filter bar offers (over the whole fleet). */
   options: { rings: string[]; sites: string[]; platforms: string[]; tags: string[] };
@@ -79,6 +86,18 @@ function tagList(ws: Workspace): string[] {
   return [...set].sort();
 }
 
+/** The window as the Overview, the report and the CLI show it: its ends, where it came from, and that in words. */
+function windowOf(w: ExposureWindow) {
+  return {
+    start: w.start,
+    end: w.end,
+    source: w.origin,
+    text: w.text,
+    basis: w.basis ?? null,
+    devices: w.devices ?? 0,
+  };
+}
+
 export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
   const rows = summaryTables.counts(ws.db, filter);
   const rings = new Map<string, StateCounts>();
@@ -112,7 +131,6 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
   }
   const minus = (a: StateCounts, b: StateCounts) =>
     Object.fromEntries(DEVICE_STATES.map((k) => [k, a[k] - b[k]])) as StateCounts;
-  const cfg = readConfig(ws);
   const asOf = Number(meta(ws, 'analysis.as_of'));
   const dims = summaryTables.dimensions(ws.db);
   const uniq = (xs: string[]) => [...new Set(xs.map((x) => x || NONE))];
@@ -145,16 +163,7 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
     keys: keyCounts(ws),
     states,
     asOf: Number.isFinite(asOf) && asOf > 0 ? asOf : null,
-    window: {
-      start: cfg.windowStart,
-      end: cfg.windowEnd,
-      source:
-        meta(ws, 'analysis.window_start') !== undefined
-          ? 'chosen'
-          : totals.devices > 0 || deviceTable.count(ws.db) > 0
-            ? 'playbook'
-            : 'none',
-    },
+    window: windowOf(readWindow(ws)),
     filter,
     options: {
       rings: uniq(dims.map((d) => d.ring)).sort(ringSort),

@@ -45,7 +45,7 @@ import { looksLikeEventText, looksLikeEventXml, readWinEvents } from './winevent
 import { fleetWriter, keyHostHint, keysWriter, rolloutWriter, type Writer, type WriterContext } from './writers.js';
 
 export { findKeys, keyProblem, normKeyId } from './keys.js';
-export { RawReader, rawRow } from './raw.js';
+export { RawReader, rawRow } from '../store/raw-rows.js';
 export type { ColumnMapping } from './mapping.js';
 export type { SheetInfo } from './xlsx.js';
 

@@ -3,7 +3,7 @@ import { recompute } from '../analysis/recompute.js';
 import { audit, type Workspace } from '../workspace.js';
 import { resolveColumns, SPECS } from './formats.js';
 import { normAid, normGuid } from './normalize.js';
-import { RawReader } from './raw.js';
+import { RawReader } from '../store/raw-rows.js';
 
 export interface ReviewItem {
   id: number;

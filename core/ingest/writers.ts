@@ -9,7 +9,7 @@ import { dateColumn } from './dates.js';
 import type { Field } from './formats.js';
 import type { DeviceFacts, DeviceIndex } from './identity.js';
 import { keyProblem, normKeyId } from './keys.js';
-import { RawChunkWriter, saveHeader } from './raw.js';
+import { RawChunkWriter, saveHeader } from '../store/raw-rows.js';
 import {
   clean,
   errorHex,

@@ -3,6 +3,7 @@ import { REMAINING_STATES } from '../contract/analysis.js';
 import { sha256Hex } from '../secrets/box.js';
 import * as deviceTable from '../store/devices.js';
 import * as remediationTable from '../store/remediation.js';
+import { hostKey } from '../shared/hostname.js';
 import { audit, workspaceId, type Workspace } from '../workspace.js';
 import { isBuiltin, notBuiltinBanner } from './builtin.js';
 import { findPlaybook } from './library.js';
@@ -112,7 +113,7 @@ export function selectDevices(ws: Workspace, playbook: Playbook, target: Target)
     site: target.site,
     ring: target.ring,
     deviceIds: target.deviceIds,
-    hostKeys: target.hostnames?.map((h) => h.trim().toUpperCase().replace(/\..*$/, '').replace(/\$$/, '')),
+    hostKeys: target.hostnames?.map(hostKey),
     states,
   });
 }

@@ -1,9 +1,8 @@
 // The audit chain's primitives: entry hashing (plain SHA-256 before the upgrade, HMAC-SHA-256 under the audit key
 // after it), the per-database audit key and outside anchors, the keyed head anchor in meta, the head and receipts.
 import type { Statement } from 'sql.js';
-import { sha256HexSync } from '../field/sha256.js';
+import { hmacSha256HexSync, sha256HexSync } from '../shared/hash.js';
 import type { Db } from './db.js';
-import { hmacSha256HexSync } from './hmac-sync.js';
 import * as metaTable from './meta.js';
 
 export const GENESIS = '0'.repeat(64);

@@ -1,4 +1,5 @@
 // Reading the audit log: the audit view's page with its filters, and the export as JSON lines or CSV with a receipt.
+import { csvCell } from '../shared/csv.js';
 import type { Db } from './db.js';
 import { auditReceipt, type AuditEntry } from './audit-chain.js';
 
@@ -62,13 +63,6 @@ export function auditPage(
 }
 
 const COLUMNS = ['seq', 'at', 'actor', 'action', 'detail', 'prev_hash', 'hash', 'alg'] as const;
-
-/** One CSV cell: RFC 4180 quoting, and a leading formula trigger neutralised with ' (OWASP CSV injection). */
-export function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@\t\r\0]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * The log, oldest first, as JSON lines (re-verifiable: same fields the hash covers) or CSV; with a filter only the

@@ -49,7 +49,7 @@ export {
   type AuditProblemKind,
   type AuditVerification,
 } from './audit-verify.js';
-export { ACTION_GROUPS, auditPage, csvCell, exportAudit, type AuditFilter } from './audit-log.js';
+export { ACTION_GROUPS, auditPage, exportAudit, type AuditFilter } from './audit-log.js';
 
 export async function appendAudit(
   db: Db,

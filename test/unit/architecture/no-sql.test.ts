@@ -25,7 +25,6 @@ const ALLOWLIST: readonly string[] = [
   'core/ingest/index.ts', // moved by the ingest work
   'core/ingest/keys.ts', // moved by the ingest work
   'core/ingest/mapping.ts', // moved by the ingest work
-  'core/ingest/raw.ts', // moved by the ingest work
   'core/ingest/review.ts', // moved by the ingest work
   'core/ingest/writers.ts', // moved by the ingest work
 ];
