@@ -41,7 +41,12 @@ export const MODULES = [
   {
     slug: 'audit',
     name: 'audit',
-    files: ['core/store/audit.ts'],
+    files: [
+      'core/store/audit.ts',
+      'core/store/audit-chain.ts',
+      'core/store/audit-log.ts',
+      'core/store/audit-verify.ts',
+    ],
     tests: [
       'test/unit/store/audit-tamper.test.ts',
       'test/unit/store/audit-anchor-files.test.ts',
