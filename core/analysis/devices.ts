@@ -1,6 +1,6 @@
 // The device explorer: keyset-paged, filtered, sorted device lists; one device's full record; CSV export.
 import type { DeviceState } from '../contract/analysis.js';
-import { RawReader } from '../ingest/raw.js';
+import { RawReader } from '../store/raw-rows.js';
 import type { Workspace } from '../workspace.js';
 import { toCsv } from './csv.js';
 import { evidenceChain, type EvidenceChain } from './facts.js';

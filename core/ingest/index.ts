@@ -1,14 +1,20 @@
 // The import path: stream → decode → CSV → detect format → writers; one transaction per batch, idempotent by content hash.
 import { recompute, refreshKeyCounts } from '../analysis/recompute.js';
 import { CancelledError, throwIfCancelled, type JobOptions } from '../contract/jobs.js';
-import {
-  type ImportFileReport,
-  type ImportInput,
-  type ImportKind,
-  type ImportRowError,
-  type SourceFormat,
-} from '../contract/ingest.js';
+import { type ImportFileReport, type ImportInput, type ImportKind, type ImportRowError } from '../contract/ingest.js';
 import { redactRows, redactSecrets } from '../secrets/redact.js';
+import { countDevices } from '../store/device-writes.js';
+import { linkOrphanEvents } from '../store/event-writes.js';
+import {
+  addImportError,
+  beginImport,
+  finishImport,
+  ImportErrorWriter,
+  importBySha,
+  markRemapped,
+} from '../store/imports.js';
+import { linkKeys, orphanKeys } from '../store/keys.js';
+import { dropIndex, indexesOf, restoreIndex, tableSize, type IndexDef } from '../store/staging.js';
 import { audit, type Workspace } from '../workspace.js';
 import { readCsv, type CsvHeader, type CsvSink } from './csv.js';
 import {
@@ -45,7 +51,8 @@ import { looksLikeEventText, looksLikeEventXml, readWinEvents } from './winevent
 import { fleetWriter, keyHostHint, keysWriter, rolloutWriter, type Writer, type WriterContext } from './writers.js';
 
 export { findKeys, keyProblem, normKeyId } from './keys.js';
-export { RawReader, rawRow } from './raw.js';
+export { RawReader, rawRow } from '../store/raw-rows.js';
+export { importErrors, listImports, type ImportSummary } from './import-log.js';
 export type { ColumnMapping } from './mapping.js';
 export type { SheetInfo } from './xlsx.js';
 
@@ -205,7 +212,7 @@ export async function probeAsOf(
 }
 
 function deviceRows(ws: Workspace): number {
-  return ws.db.value<number>('SELECT COUNT(*) FROM devices') ?? 0;
+  return countDevices(ws.db);
 }
 
 /** The batch's deferred work: one analysis (or only the key counts), then the indexes dropped for bulk loads. */
@@ -218,7 +225,7 @@ function finishBatch(ws: Workspace, batch: Batch, opts: JobOptions): void {
   if (late.length) {
     opts.onProgress?.({ phase: 'index', done: 0, total: late.length });
     late.forEach((d, i) => {
-      ws.db.run(d.sql);
+      restoreIndex(ws.db, d);
       opts.onProgress?.({ phase: 'index', done: i + 1, total: late.length });
     });
   }
@@ -270,7 +277,7 @@ async function attempt(
   const state: DecodeState = { encoding: null, bom: false, bytes: 0, sha256: null, notes: [] };
   const db = ws.db;
   let stored = 0;
-  let errStmt: ReturnType<typeof db.prepare> | null = null;
+  let errStmt: ImportErrorWriter | null = null;
   let writer: Writer | null = null;
   let idx: DeviceIndex | null = null;
   let deferred: { name: string; sql: string }[] = [];
@@ -295,7 +302,7 @@ async function attempt(
     g.count++;
     if (g.lines.length < REASON_LINES) g.lines.push(e.line);
     if (report.importId !== null && stored < MAX_STORED_ERRORS && errStmt) {
-      errStmt.run([report.importId, e.line, e.field, e.message]);
+      errStmt.add(report.importId, e.line, e.field, e.message);
       stored++;
     }
   };
@@ -313,13 +320,8 @@ async function attempt(
   let lateIndexes: { name: string; sql: string }[] = [];
   try {
     await db.txAsync(async () => {
-      db.run(`INSERT INTO imports(file_name, sha256, format, kind, started_at) VALUES (?, ?, 'unknown', 'fleet', ?)`, [
-        input.name,
-        `pending:${crypto.randomUUID()}`,
-        ws.now(),
-      ]);
-      report.importId = db.value<number>('SELECT last_insert_rowid()')!;
-      errStmt = db.prepare('INSERT INTO import_errors(import_id, line, field, message) VALUES (?,?,?,?)');
+      report.importId = beginImport(db, input.name, `pending:${crypto.randomUUID()}`, ws.now());
+      errStmt = new ImportErrorWriter(db);
       let spec: FormatSpec | null = null;
       let header: CsvHeader | null = null;
       // The password column of a key file, the one cell a recovery password may stay in (the keys writer seals it).
@@ -395,46 +397,40 @@ async function attempt(
           h?.line ?? 1,
         );
       }
-      const known = db.get<{ id: number; imported: number }>('SELECT id, imported FROM imports WHERE sha256 = ?', [
-        state.sha256,
-      ]);
+      const known = importBySha(db, state.sha256);
       if (known) {
         // The same file mapped by hand after every row was rejected is a new reading of it, not a duplicate; the
         // first attempt stays in the list under a marked hash.
-        if (opts.mapping && known.imported === 0)
-          db.run('UPDATE imports SET sha256 = ? WHERE id = ?', [`remapped:${known.id}:${state.sha256}`, known.id]);
+        if (opts.mapping && known.imported === 0) markRemapped(db, known.id, state.sha256);
         else throw new DuplicateFile(known.id);
       }
       // Linking orphans looks devices up by host key: that index comes back first, the rest after the analysis,
       // whose state UPDATE over every device would otherwise maintain them row by row.
       const early = deferred.filter((d) => d.name === 'ix_devices_host_key');
       const late = deferred.filter((d) => d.name !== 'ix_devices_host_key');
-      for (const d of early) db.run(d.sql);
+      for (const d of early) restoreIndex(db, d);
       const kind = (spec as FormatSpec).kind;
       if (kind === 'fleet') linkOrphans(ws, idx!);
       if (report.rejected + report.flagged > stored && stored >= MAX_STORED_ERRORS)
-        db.run('INSERT INTO import_errors(import_id, line, field, message) VALUES (?,?,?,?)', [
-          report.importId,
+        addImportError(
+          db,
+          report.importId!,
           0,
           '(file)',
           `${report.rejected + report.flagged - stored} more problems not listed`,
-        ]);
+        );
       const wr = writer as Writer | null;
-      db.run(
-        `UPDATE imports SET sha256 = ?, format = ?, kind = ?, rows = ?, imported = ?, rejected = ?, duplicates = ?, finished_at = ?, as_of = ? WHERE id = ?`,
-        [
-          state.sha256,
-          report.format,
-          kind,
-          report.rows,
-          report.imported,
-          report.rejected,
-          wr?.duplicates ?? 0,
-          ws.now(),
-          wr?.asOf ?? null,
-          report.importId,
-        ],
-      );
+      finishImport(db, report.importId!, {
+        sha256: state.sha256,
+        format: report.format,
+        kind,
+        rows: report.rows,
+        imported: report.imported,
+        rejected: report.rejected,
+        duplicates: wr?.duplicates ?? 0,
+        finishedAt: ws.now(),
+        asOf: wr?.asOf ?? null,
+      });
       if (kind === 'keys') opts.batch.keyCounts = true;
       else opts.batch.analyse = true;
       // Recorded only once this file's savepoint is sure to be kept: a rolled-back file must not add its indexes.
@@ -496,7 +492,7 @@ async function attempt(
     if (err instanceof CancelledError || err instanceof EncodingRestart) throw err;
     throw err;
   } finally {
-    (errStmt as ReturnType<typeof db.prepare> | null)?.free();
+    (errStmt as ImportErrorWriter | null)?.free();
     (writer as Writer | null)?.free();
   }
 }
@@ -618,7 +614,7 @@ function isBulk(ws: Workspace, kind: ImportKind, bytes: number, columns: number)
   // Export rows run about a dozen bytes per column; MAX(id) is the table's size without a scan.
   const rows = bytes / Math.max(48, columns * 12);
   if (rows < BULK_MIN_ROWS) return false;
-  const have = ws.db.value<number>(`SELECT COALESCE(MAX(id), 0) FROM ${table}`) ?? 0;
+  const have = tableSize(ws.db, table);
   return rows * 4 >= have;
 }
 
@@ -636,108 +632,26 @@ const STATE_INDEXES = ['ix_devices_state', 'ix_devices_site_ring'];
 const REBUILD_UNIQUE = new Set(['ux_devices_falcon', 'ux_devices_entra', 'ux_devices_intune']);
 
 /** Drops the indexes of the tables a bulk load writes, returning their definitions to recreate after. */
-function dropIndexes(ws: Workspace, kind: ImportKind): { name: string; sql: string }[] {
+function dropIndexes(ws: Workspace, kind: ImportKind): IndexDef[] {
   const tables = kind === 'fleet' ? ['devices', 'device_sources'] : kind === 'rollout' ? ['events'] : ['keys'];
   // After a large event load the analysis rewrites most devices' state: indexes over state would be updated row by
   // row, so they are rebuilt afterwards as well.
   const extra = kind === 'rollout' ? STATE_INDEXES : [];
-  const rows = ws.db
-    .all<{ name: string; sql: string }>(
-      `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-         AND (tbl_name IN (${tables.map(() => '?').join(',')}) OR name IN (${extra.map(() => '?').join(',') || "''"}))
-       ORDER BY name`,
-      [...tables, ...extra],
-    )
-    .filter((r) => !KEEP_INDEXES.has(r.name) && (!/^\s*CREATE\s+UNIQUE/i.test(r.sql) || REBUILD_UNIQUE.has(r.name)));
-  for (const r of rows) ws.db.run(`DROP INDEX "${r.name.replace(/"/g, '""')}"`);
+  const rows = indexesOf(ws.db, tables, extra).filter(
+    (r) => !KEEP_INDEXES.has(r.name) && (!/^\s*CREATE\s+UNIQUE/i.test(r.sql) || REBUILD_UNIQUE.has(r.name)),
+  );
+  for (const r of rows) dropIndex(ws.db, r.name);
   return rows;
 }
 
 /** After fleet data arrives, attach events and keys that were imported before their devices were known. */
 function linkOrphans(ws: Workspace, idx: DeviceIndex): void {
-  ws.db.run(
-    `UPDATE events SET device_id = (SELECT d.id FROM devices d WHERE d.host_key = events.host_key AND d.superseded_by IS NULL)
-      WHERE device_id IS NULL AND host_key IS NOT NULL`,
-  );
-  const keys = ws.db.all<{ id: number; host_hint: string }>(
-    'SELECT id, host_hint FROM keys WHERE device_id IS NULL AND host_hint IS NOT NULL',
-  );
-  if (!keys.length) return;
-  const st = ws.db.prepare('UPDATE keys SET device_id = ? WHERE id = ?');
-  try {
-    for (const k of keys) {
-      const h = keyHostHint(k.host_hint);
-      const id = idx.lookup(h.key, h.hostKey);
-      if (id !== null) st.run([id, k.id]);
-    }
-  } finally {
-    st.free();
+  linkOrphanEvents(ws.db);
+  const links: [number, number][] = [];
+  for (const k of orphanKeys(ws.db)) {
+    const h = keyHostHint(k.host_hint);
+    const id = idx.lookup(h.key, h.hostKey);
+    if (id !== null) links.push([id, k.id]);
   }
-}
-
-export interface ImportSummary {
-  id: number;
-  file: string;
-  sha256: string;
-  format: SourceFormat | 'unknown';
-  kind: ImportKind;
-  rows: number;
-  imported: number;
-  rejected: number;
-  duplicates: number;
-  startedAt: number;
-  finishedAt: number | null;
-  problems: number;
-}
-
-/** Past imports, newest first. */
-export function listImports(ws: Workspace): ImportSummary[] {
-  return ws.db
-    .all<{
-      id: number;
-      file_name: string;
-      sha256: string;
-      format: string;
-      kind: string;
-      rows: number;
-      imported: number;
-      rejected: number;
-      duplicates: number;
-      started_at: number;
-      finished_at: number | null;
-      problems: number;
-    }>(
-      `SELECT i.*, (SELECT COUNT(*) FROM import_errors e WHERE e.import_id = i.id) AS problems
-         FROM imports i ORDER BY i.id DESC`,
-    )
-    .map((r) => ({
-      id: r.id,
-      file: r.file_name,
-      sha256: r.sha256,
-      format: r.format as SourceFormat,
-      kind: r.kind as ImportKind,
-      rows: r.rows,
-      imported: r.imported,
-      rejected: r.rejected,
-      duplicates: r.duplicates,
-      startedAt: r.started_at,
-      finishedAt: r.finished_at,
-      problems: r.problems,
-    }));
-}
-
-/** One page of an import's rejected and flagged rows, in line order. */
-export function importErrors(
-  ws: Workspace,
-  importId: number,
-  page: { offset?: number; limit?: number } = {},
-): { total: number; errors: ImportRowError[] } {
-  const limit = Math.max(1, Math.min(page.limit ?? 100, 1000));
-  const offset = Math.max(0, page.offset ?? 0);
-  const total = ws.db.value<number>('SELECT COUNT(*) FROM import_errors WHERE import_id = ?', [importId]) ?? 0;
-  const errors = ws.db.all<ImportRowError>(
-    'SELECT line, field, message FROM import_errors WHERE import_id = ? ORDER BY line, rowid LIMIT ? OFFSET ?',
-    [importId, limit, offset],
-  );
-  return { total, errors };
+  linkKeys(ws.db, links);
 }

@@ -1,7 +1,11 @@
 // Row writers per import kind (fleet, keys, rollout): map a parsed record onto the schema, reject or flag with reasons.
-import type { Statement } from 'sql.js';
 import type { SourceFormat } from '../contract/ingest.js';
 import { REDACTED } from '../secrets/redact.js';
+import { FactInserts, ReviewInserts, RingUpdates } from '../store/device-writes.js';
+import { EventInserts } from '../store/event-writes.js';
+import { KeyInserts } from '../store/keys.js';
+import { RawChunkWriter, saveHeader } from '../store/raw-rows.js';
+import { SourceInserts } from '../store/sources.js';
 import type { Workspace } from '../workspace.js';
 import { rowNotes, type RowNote } from './csv.js';
 import type { AsOf } from './as-of.js';
@@ -9,7 +13,6 @@ import { dateColumn } from './dates.js';
 import type { Field } from './formats.js';
 import type { DeviceFacts, DeviceIndex } from './identity.js';
 import { keyProblem, normKeyId } from './keys.js';
-import { RawChunkWriter, saveHeader } from './raw.js';
 import {
   clean,
   errorHex,
@@ -64,9 +67,6 @@ export interface Writer {
 const colName = (ctx: WriterContext, f: Field, fallback: string) =>
   ctx.cols[f] >= 0 ? ctx.header[ctx.cols[f]]! : fallback;
 
-/** A SQL string literal (for per-file constants written into a prepared statement). */
-const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
-
 const RING_SOURCE: Partial<Record<SourceFormat, string>> = {
   falcon: 'falcon',
   intune: 'intune',
@@ -81,16 +81,9 @@ export function fleetWriter(ctx: WriterContext): Writer {
   // The header is stored once for the import; the rows' cells go to raw_chunks, compressed (see raw.ts).
   saveHeader(ctx.ws, ctx.importId, header);
   const raw = new RawChunkWriter(ctx.ws, ctx.importId);
-  const src: Statement = ctx.ws.db.prepare(
-    // Per-file constants are written into the statement: each bound value costs sql.js a JS→WASM round trip.
-    `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw)
-     VALUES (?, ${Number(ctx.importId)}, ${sqlText(format)}, ?, ?, '')`,
-  );
+  const src = new SourceInserts(ctx.ws.db, ctx.importId, format);
   // Each row's facts (check-in, versions, ring) with the file and line they came from: the evidence model's input.
-  const fact: Statement = ctx.ws.db.prepare(
-    `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source)
-     VALUES (?, ?, ?, ?, ?, ?, ${Number(ctx.importId)}, ?, ${sqlText(format)})`,
-  );
+  const fact = new FactInserts(ctx.ws.db, ctx.importId, format);
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const hostField = colName(ctx, 'hostname', 'hostname');
   const readers: Partial<Record<Field, ReturnType<typeof dateColumn>>> = {
@@ -107,7 +100,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
     }
     return t;
   };
-  let review: Statement | null = null;
+  const review = new ReviewInserts(ctx.ws.db);
   const w: Writer = {
     duplicates: 0,
     async write(rows, lines, count) {
@@ -233,25 +226,22 @@ export function fleetWriter(ctx: WriterContext): Writer {
         if (facts.deviceType === null && facts.platform === 'windows' && /server/i.test(osVersion ?? ''))
           facts.deviceType = 'server';
         const res = ctx.idx.upsert(facts);
-        src.run([res.id, line, aid ?? intune ?? entra ?? serial]);
+        src.add(res.id, line, aid ?? intune ?? entra ?? serial);
         raw.add(line, row);
         if (res.ambiguous) {
           // Before the flag: recording the flag inserts a row too, and last_insert_rowid() must be the source row.
-          review ??= ctx.ws.db.prepare(
-            `INSERT INTO identity_review(device_id, source_id, import_id, line, reason) VALUES (?, last_insert_rowid(), ?, ?, ?)`,
-          );
-          review.run([res.id, ctx.importId, line, res.ambiguous]);
+          review.add(res.id, ctx.importId, line, res.ambiguous);
           problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
         }
         const at = lastSeen ?? ctx.asOf?.at ?? null;
         const asOfFlag = lastSeen === null && at !== null ? 1 : 0;
         if (lastSeen !== null) {
-          fact.run([res.id, 'seen', 'last_seen', colName(ctx, 'last_seen', 'last seen'), lastSeen, 0, line]);
+          fact.add(res.id, 'seen', 'last_seen', colName(ctx, 'last_seen', 'last seen'), lastSeen, 0, line);
           if (w.asOf == null || lastSeen > w.asOf) w.asOf = lastSeen;
         }
-        if (facts.agentVersion) fact.run([res.id, 'version', 'sensor', facts.agentVersion, at, asOfFlag, line]);
-        if (osVersion) fact.run([res.id, 'version', 'os', osVersion, at, asOfFlag, line]);
-        if (ring) fact.run([res.id, 'ring', ringSource ?? format, ring, at, asOfFlag, line]);
+        if (facts.agentVersion) fact.add(res.id, 'version', 'sensor', facts.agentVersion, at, asOfFlag, line);
+        if (osVersion) fact.add(res.id, 'version', 'os', osVersion, at, asOfFlag, line);
+        if (ring) fact.add(res.id, 'ring', ringSource ?? format, ring, at, asOfFlag, line);
         if (note) problems.flag(line, note.field, note.message);
         ok++;
       }
@@ -262,7 +252,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
     free() {
       src.free();
       fact.free();
-      review?.free();
+      review.free();
       raw.free();
     },
   };
@@ -386,10 +376,7 @@ export function vendorKind(
 
 export function rolloutWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, format } = ctx;
-  const ins = ctx.ws.db.prepare(
-    `INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, line, as_of, import_id)
-     VALUES (?,?,?,?,?,?,?,?,?,?,?,${Number(ctx.importId)})`,
-  );
+  const ins = new EventInserts(ctx.ws.db, ctx.importId);
   // Errors name the file's own columns: the first time column it has, else its first column.
   const tsField = colName(ctx, 'ts', ctx.tsCols.length ? ctx.header[ctx.tsCols[0]!]! : '(no time column)');
   let asOfRows = 0;
@@ -403,7 +390,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
   const stateField = colName(ctx, 'state', 'state');
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const params: (string | number | null)[] = new Array(11);
-  let ringStmt: Statement | null = null;
+  const ringSet = format === 'autopatch' || format === 'configmgr' ? new RingUpdates(ctx.ws.db, format) : null;
   // Event logs repeat a few states, rings and host names millions of times: normalise each distinct value once.
   const kinds = new Map<string, string | null>();
   const rings = new Map<string, string | null>();
@@ -498,16 +485,9 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           continue;
         }
         const deviceId = ctx.idx.lookup(key || null, hk);
-        const ringRaw = deviceId !== null && (format === 'autopatch' || format === 'configmgr') ? get(row, 'ring') : '';
-        if (ringRaw) {
-          // Autopatch's ring is the update ring itself and wins; a ConfigMgr phase collection fills a missing ring.
-          ringStmt ??= ctx.ws.db.prepare(
-            format === 'autopatch'
-              ? `UPDATE devices SET ring = ?, ring_source = 'autopatch' WHERE id = ? AND (ring IS NULL OR ring_source <> 'autopatch')`
-              : `UPDATE devices SET ring = ?, ring_source = 'configmgr collection' WHERE id = ? AND ring IS NULL`,
-          );
-          ringStmt.run([ringOf(ringRaw), deviceId]);
-        }
+        const ringRaw = deviceId !== null && ringSet ? get(row, 'ring') : '';
+        // Autopatch's ring is the update ring itself and wins; a ConfigMgr phase collection fills a missing ring.
+        if (ringRaw) ringSet!.set(deviceId!, ringOf(ringRaw));
         let detail = vendorDetail ?? (get(row, 'detail') || null);
         if (detail && detail.length > 300) detail = detail.slice(0, 300);
         const errRaw = get(row, 'error');
@@ -526,7 +506,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         params[8] = detail;
         params[9] = line;
         params[10] = rowAsOf;
-        ins.run(params);
+        ins.add(params);
         if (maxTs === null || ts > maxTs) maxTs = ts;
         if (note) problems.flag(line, note.field, note.message);
         ok++;
@@ -540,7 +520,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
     },
     free() {
       ins.free();
-      ringStmt?.free();
+      ringSet?.free();
     },
   };
   return w;
@@ -560,10 +540,7 @@ const SEAL_BATCH = 128;
 
 export function keysWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, ws } = ctx;
-  const ins = ws.db.prepare(
-    `INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line)
-     VALUES (?,?,?,?,?,?,?,?,?,${Number(ctx.importId)},?)`,
-  );
+  const ins = new KeyInserts(ws.db, ctx.importId);
   const idField = colName(ctx, 'key_id', 'KeyID');
   const keyField = colName(ctx, 'key', 'RecoveryKey');
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
@@ -645,8 +622,19 @@ export function keysWriter(ctx: WriterContext): Writer {
         const h = t.hint ? keyHostHint(t.hint) : { key: null, hostKey: '' };
         const deviceId = t.hint ? ctx.idx.lookup(h.key, h.hostKey) : null;
         const [secret, fp] = sealed[i]!;
-        ins.run([deviceId, t.keyId, t.hint || null, secret, fp, problem ? 0 : 1, problem, t.vol, t.created, t.line]);
-        if (ws.db.raw.getRowsModified() === 0) {
+        const added = ins.add([
+          deviceId,
+          t.keyId,
+          t.hint || null,
+          secret,
+          fp,
+          problem ? 0 : 1,
+          problem,
+          t.vol,
+          t.created,
+          t.line,
+        ]);
+        if (!added) {
           w.duplicates++;
         } else if (problem) {
           problems.flag(t.line, keyField, `invalid recovery password, flagged and never corrected: ${problem}`);
