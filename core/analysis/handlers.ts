@@ -1,6 +1,7 @@
 // Worker/CLI entry points of the analysis domain: each takes the open workspace first.
 import type { HandlerMap } from '../api/types.js';
 import { series, type ChartSeries } from '../charts/series.js';
+import * as savedViewTable from '../store/saved-views.js';
 import type { Workspace } from '../workspace.js';
 import { writeConfig, type AnalysisConfig } from './config.js';
 import { criticalDevices, deviceDetail, devices, exportDevicesCsv, type DeviceQuery } from './devices.js';
@@ -32,9 +33,7 @@ export const analysisHandlers = {
   report: (ws: Workspace) => report(ws),
   /** The device explorer's saved views (written only through the journal: view.save / view.forget). */
   savedViews: (ws: Workspace) =>
-    ws.db
-      .all<{ name: string; body: string }>('SELECT name, body FROM saved_views ORDER BY name')
-      .map((r) => ({ name: r.name, view: JSON.parse(r.body) as Record<string, unknown> })),
+    savedViewTable.all(ws.db).map((r) => ({ name: r.name, view: JSON.parse(r.body) as Record<string, unknown> })),
   /** The report as an XLSX workbook (summary, ring, site, burn-down, gate, devices): issue 15. */
   reportXlsx: (ws: Workspace) => reportWorkbook(ws),
   recompute: (ws: Workspace, deviceIds?: number[]) => recompute(ws, deviceIds ? { deviceIds } : {}),

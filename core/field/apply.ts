@@ -1,6 +1,7 @@
 // Applies one journalled user action to the workspace; replay of the journal calls the same function in order.
 import type { Action } from '../contract/actions.js';
 import type { JournalEntry } from '../contract/host.js';
+import { chooseWindow } from '../analysis/exposure-window.js';
 import { recompute } from '../analysis/recompute.js';
 import { storePolicy } from '../replay/handlers.js';
 import { sha256HexSync } from './sha256.js';
@@ -19,6 +20,8 @@ export async function applyAction(ws: Workspace, action: Action, refresh = true)
   await applyRaw(ws, action);
   const id = touchedDevice(action);
   if (refresh && id !== null) recompute(ws, { deviceIds: [id] });
+  // A new window moves every device's exposure: all of them are recomputed.
+  if (refresh && action.type === 'window.set') recompute(ws);
 }
 
 async function applyRaw(ws: Workspace, action: Action): Promise<void> {
@@ -80,6 +83,15 @@ async function applyRaw(ws: Workspace, action: Action): Promise<void> {
       if (action.name === null) ws.db.run('DELETE FROM saved_views');
       else ws.db.run('DELETE FROM saved_views WHERE name = ?', [action.name]);
       return;
+    case 'window.set':
+      try {
+        chooseWindow(ws, action.start, action.end);
+        await audit(ws, 'window.set', { start: action.start, end: action.end });
+      } catch (err) {
+        // The UI checks the window before journalling it; a bad entry must still not stop the workspace opening.
+        await audit(ws, 'window.set.skipped', { reason: (err as Error).message });
+      }
+      return;
     case 'policy.save':
       try {
         storePolicy(ws, action.policy, action.at);
@@ -128,6 +140,7 @@ export async function replayJournal(
   let last = base;
   const pending = sorted.filter((e) => e.seq > base);
   const touched = new Set<number>();
+  let everyDevice = false;
   if (pending.length > 0) {
     // One transaction and one meta write for the whole replay: all of it lands in the image, or none of it.
     await ws.db.txAsync(async () => {
@@ -136,10 +149,12 @@ export async function replayJournal(
         await applyAction(ws, e.action, false);
         const id = touchedDevice(e.action);
         if (id !== null) touched.add(id);
+        if (e.action.type === 'window.set') everyDevice = true;
         last = e.seq;
         replayed++;
       }
-      if (touched.size) recompute(ws, { deviceIds: [...touched] });
+      if (everyDevice) recompute(ws);
+      else if (touched.size) recompute(ws, { deviceIds: [...touched] });
       ws.db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
         JOURNAL_SEQ_KEY,
         String(last),
