@@ -5,7 +5,7 @@ import { SORT_KEYS, type DeviceQuery, type SortKey } from '../store/devices.js';
 import * as summaryTables from '../store/summary.js';
 import type { CriticalRow } from '../store/summary.js';
 import type { Workspace } from '../workspace.js';
-import { toCsv } from './csv.js';
+import { toCsv } from '../shared/csv.js';
 import { evidenceChain, type EvidenceChain } from './facts.js';
 import { statesOf, type DashFilter } from './filter.js';
 

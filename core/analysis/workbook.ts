@@ -1,7 +1,7 @@
 // XLSX writing for exports: SheetJS builds the workbook; frozen header rows and list validations are added to the sheet XML.
 import * as XLSX from '@e965/xlsx';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { neutralise } from './csv.js';
+import { neutralise } from '../shared/csv.js';
 
 export type CellValue = string | number | null | undefined;
 

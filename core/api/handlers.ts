@@ -5,8 +5,9 @@ import { fieldHandlers } from '../field/handlers.js';
 import { ingestHandlers } from '../ingest/handlers.js';
 import { remediationHandlers } from '../remediation/handlers.js';
 import { replayHandlers } from '../replay/handlers.js';
+import { reportHandlers } from '../report/handlers.js';
 import { sampleHandlers } from '../sample/handlers.js';
-import type { Bound } from './types.js';
+import type { Bound } from '../contract/handlers.js';
 
 export const handlers = {
   ...ingestHandlers,
@@ -16,6 +17,7 @@ export const handlers = {
   ...replayHandlers,
   ...sampleHandlers,
   ...chartHandlers,
+  ...reportHandlers,
 };
 
 export type Handlers = typeof handlers;

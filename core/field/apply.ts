@@ -4,7 +4,7 @@ import type { JournalEntry } from '../contract/host.js';
 import { chooseWindow } from '../analysis/exposure-window.js';
 import { recompute } from '../analysis/recompute.js';
 import { storePolicy } from '../replay/handlers.js';
-import { sha256HexSync } from './sha256.js';
+import { sha256HexSync } from '../shared/hash.js';
 import { audit, type Workspace } from '../workspace.js';
 
 /** Devices whose state an action can change: their states and the summary tables are recomputed after it. */

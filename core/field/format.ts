@@ -1,7 +1,7 @@
 // The field pack (.ringpack) and results (.ringresults) file formats: PBKDF2 + AES-GCM with an authenticated header, HMAC-signed results.
 import { gunzipSync, gzipSync } from 'fflate';
 import { buf, toHex } from '../secrets/box.js';
-import { sha256HexSync } from './sha256.js';
+import { sha256HexSync } from '../shared/hash.js';
 import type { KeyStatus, Procedure, ProcedureId } from './steps.js';
 
 export const PACK_MAGIC = 'RINGPACK1';

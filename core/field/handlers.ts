@@ -1,6 +1,6 @@
 // Worker/CLI entry points of the field domain (packs, merge-back, rotation list, audit log): each takes the open workspace first.
 import { measured } from '../analysis/change-log.js';
-import type { HandlerMap } from '../api/types.js';
+import type { HandlerMap } from '../contract/handlers.js';
 import {
   acknowledgeAudit,
   auditPage,

@@ -2,7 +2,9 @@
 import { REMAINING_STATES } from '../contract/analysis.js';
 import { recompute } from '../analysis/recompute.js';
 import { generateScripts } from '../remediation/generate.js';
-import { csvCell, currentAnchor } from '../store/audit.js';
+import { csvCell } from '../shared/csv.js';
+import { hostKey } from '../shared/hostname.js';
+import { currentAnchor } from '../store/audit.js';
 import { audit, workspaceId, type Workspace } from '../workspace.js';
 import {
   b64,
@@ -24,7 +26,7 @@ import {
   type PackPayload,
   type ResultRecord,
 } from './format.js';
-import { sha256HexSync } from './sha256.js';
+import { sha256HexSync } from '../shared/hash.js';
 import { eventProblem, packClosed, packedKeys, packLife, recordProblem } from './pack-life.js';
 import {
   fallbackScripts,
@@ -628,7 +630,7 @@ export async function resultsFromPack(
 ): Promise<Uint8Array> {
   const payload = await decryptPack(packBytes, passphrase, now);
   const records: ResultRecord[] = set.map((s) => {
-    const d = payload.devices.find((x) => x.hostname.toUpperCase() === s.host.toUpperCase());
+    const d = payload.devices.find((x) => hostKey(x.hostname) === hostKey(s.host));
     if (!d) throw new Error(`${s.host} is not in this pack (it has ${payload.devices.length} devices)`);
     if (!(FIELD_RESULTS as readonly string[]).includes(s.result))
       throw new Error(`${s.host}: result must be one of ${FIELD_RESULTS.join(', ')}, not ${JSON.stringify(s.result)}`);

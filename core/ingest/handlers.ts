@@ -1,5 +1,5 @@
 // Worker/CLI entry points of the ingest domain: each takes the open workspace first.
-import type { HandlerMap } from '../api/types.js';
+import type { HandlerMap } from '../contract/handlers.js';
 import { changeLog } from '../analysis/change-log.js';
 import { importBatch } from './batch.js';
 import { importErrors, listImports } from './import-log.js';

@@ -13,47 +13,8 @@ export function clean(v: string | undefined): string {
   return s;
 }
 
-/**
- * The identity key of a hostname: the short name of an FQDN, the CN of an AD distinguished name, without
- * DOMAIN\ prefix or a trailing `$`, upper case, cut to the 15 characters NetBIOS keeps.
- */
-export function hostKey(raw: string): string {
-  let s = raw.trim();
-  if (s === '') return '';
-  if (/^cn=/i.test(s)) {
-    // CN=PC-0142,OU=... ; an escaped comma (\,) stays in the name.
-    let end = 3;
-    while (end < s.length && !(s[end] === ',' && s[end - 1] !== '\\')) end++;
-    s = s.slice(3, end).replace(/\\(.)/g, '$1');
-  }
-  const bs = s.lastIndexOf('\\');
-  if (bs >= 0) s = s.slice(bs + 1);
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) {
-    const dot = s.indexOf('.');
-    if (dot > 0) s = s.slice(0, dot);
-  }
-  if (s.endsWith('$')) s = s.slice(0, -1);
-  s = s.toUpperCase();
-  return s.length > 15 ? s.slice(0, 15) : s;
-}
-
-/** Short display name: the hostname without domain / DN / `$`, case kept. */
-export function shortName(raw: string): string {
-  let s = raw.trim();
-  if (/^cn=/i.test(s)) {
-    let end = 3;
-    while (end < s.length && !(s[end] === ',' && s[end - 1] !== '\\')) end++;
-    s = s.slice(3, end).replace(/\\(.)/g, '$1');
-  }
-  const bs = s.lastIndexOf('\\');
-  if (bs >= 0) s = s.slice(bs + 1);
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) {
-    const dot = s.indexOf('.');
-    if (dot > 0) s = s.slice(0, dot);
-  }
-  if (s.endsWith('$')) s = s.slice(0, -1);
-  return s;
-}
+// The hostname normaliser is shared with analysis and remediation; ingest's importers keep reaching it from here.
+export { hostKey, shortName } from '../shared/hostname.js';
 
 const GUID_RE = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 

@@ -1,6 +1,7 @@
 // Turns a playbook route and a target into a bundle: validated devices and keys, one renderer per shell, a manifest, refusals.
 import { REMAINING_STATES } from '../contract/analysis.js';
 import { sha256Hex } from '../secrets/box.js';
+import { hostKey } from '../shared/hostname.js';
 import { audit, workspaceId, type Workspace } from '../workspace.js';
 import { isBuiltin, notBuiltinBanner } from './builtin.js';
 import { findPlaybook } from './library.js';
@@ -121,7 +122,7 @@ export function selectDevices(ws: Workspace, playbook: Playbook, target: Target)
   }
   if (target.hostnames?.length) {
     where.push(`d.host_key IN (${target.hostnames.map(() => '?').join(',')})`);
-    args.push(...target.hostnames.map((h) => h.trim().toUpperCase().replace(/\..*$/, '').replace(/\$$/, '')));
+    args.push(...target.hostnames.map(hostKey));
   }
   const rawStates = target.states ?? (explicit ? [] : playbook.defaultStates);
   const states = rawStates.flatMap((s) => (s === 'remaining' ? [...REMAINING_STATES] : [s]));

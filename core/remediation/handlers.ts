@@ -1,5 +1,5 @@
 // Worker/CLI entry points of the remediation domain: each takes the open workspace first.
-import type { HandlerMap } from '../api/types.js';
+import type { HandlerMap } from '../contract/handlers.js';
 import type { Workspace } from '../workspace.js';
 import { bundleZip as zipBundle } from './bundle.js';
 import { generateScripts, selectDevices, type Bundle, type GenerateOptions, type Target } from './generate.js';

@@ -1,5 +1,5 @@
 // Worker/CLI entry points of the replay domain: each takes the open workspace first.
-import type { HandlerMap } from '../api/types.js';
+import type { HandlerMap } from '../contract/handlers.js';
 import { audit, type Workspace } from '../workspace.js';
 import { derivedBasis, listContents, loadReplayData, type ContentInfo } from './data.js';
 import { builtInPolicies, defaultPolicy, parsePolicy, serializePolicy, type Policy } from './policy.js';

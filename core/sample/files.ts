@@ -8,6 +8,7 @@ import {
   type SampleEvent,
   asciiFold,
 } from './model.js';
+import { csvQuote } from '../shared/csv.js';
 import { Rng } from './random.js';
 import { invalidRecoveryPassword, validRecoveryPassword } from './recovery-keys.js';
 
@@ -36,10 +37,6 @@ export const BITLOCKER_HEADER = 'Hostname,KeyID,RecoveryKey,Directory';
 export const ROLLOUT_HEADER =
   'timestamp_utc,source,device_key,hostname_raw,ring,package,version_from,version_to,state,error_code_hex,detail';
 
-const NEEDS_QUOTES = /[",\r\n]/;
-export function csvCell(v: string): string {
-  return NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
 const quoted = (v: string) => `"${v.replace(/"/g, '""')}"`;
 
 /** `2024-07-19T05:12:44Z`. */
@@ -97,11 +94,11 @@ function falconUser(d: SampleDevice): string {
 function falconRow(d: SampleDevice, aid: string, firstSeen: number, lastSeen: number): string {
   return (
     [
-      csvCell(d.hostname),
+      csvQuote(d.hostname),
       aid,
-      csvCell(d.serial),
+      csvQuote(d.serial),
       d.platform,
-      csvCell(d.osVersion),
+      csvQuote(d.osVersion),
       d.osBuild,
       d.productType,
       d.sensor,
@@ -110,7 +107,7 @@ function falconRow(d: SampleDevice, aid: string, firstSeen: number, lastSeen: nu
       d.site,
       quoted(hostGroups(d)),
       d.tags.length ? quoted(d.tags.join(', ')) : '',
-      csvCell(falconUser(d)),
+      csvQuote(falconUser(d)),
       d.contained ? 'contained' : 'normal',
     ].join(',') + '\n'
   );
@@ -153,7 +150,7 @@ function intuneRow(d: SampleDevice, seed: number): string | null {
   // Only the free-text cells can hold a comma or quote; the rest are ours and plain.
   const cells: string[] = [
     it.id,
-    csvCell(it.name),
+    csvQuote(it.name),
     intuneDate(enrolled),
     intuneDate(checkIn),
     it.entraId,
@@ -161,8 +158,8 @@ function intuneRow(d: SampleDevice, seed: number): string | null {
     'True',
     '',
     d.serial,
-    csvCell(d.manufacturer),
-    csvCell(d.model),
+    csvQuote(d.manufacturer),
+    csvQuote(d.model),
     'False',
     '',
     '0001-01-01 00:00:00.0000000',
@@ -180,7 +177,7 @@ function intuneRow(d: SampleDevice, seed: number): string | null {
     u ? rng.guid() : '',
     upn,
     upn,
-    u ? csvCell(`${u.first} ${u.last}`) : '',
+    u ? csvQuote(`${u.first} ${u.last}`) : '',
     `10.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`,
     `10.${rng.int(256)}.0.0`,
     compliance,
@@ -203,7 +200,7 @@ function intuneRow(d: SampleDevice, seed: number): string | null {
     win ? `${d.manufacturer.split(' ')[0]} ${rng.range(1, 2)}.${rng.range(10, 30)}.0` : '',
     win ? rng.pick(['1398033696', '1229346816']) : '',
     win ? rng.pick(['7.2.0.1', '1.258.0.0']) : '',
-    csvCell(d.model),
+    csvQuote(d.model),
     intuneDate(enrolled + 365 * 86_400_000),
   ];
   return cells.join(',') + '\r\n';
@@ -211,7 +208,7 @@ function intuneRow(d: SampleDevice, seed: number): string | null {
 
 export function* intuneLines(opts: PopulationOptions): Generator<string> {
   // Intune writes UTF-8 with a BOM and Windows line ends.
-  yield '\uFEFF' + INTUNE_COLUMNS.map(csvCell).join(',') + '\r\n';
+  yield '\uFEFF' + INTUNE_COLUMNS.map(csvQuote).join(',') + '\r\n';
   for (const d of population(opts)) {
     const row = intuneRow(d, opts.seed);
     if (row) yield row;
@@ -271,20 +268,20 @@ export function* bitlockerLines(opts: PopulationOptions): Generator<string> {
   yield BITLOCKER_HEADER + '\n';
   for (const d of population(opts)) {
     for (const k of keyRowsFor(d, opts.seed)) {
-      const host = k.directory === 'ActiveDirectory' ? quoted(k.hostname) : csvCell(k.hostname);
+      const host = k.directory === 'ActiveDirectory' ? quoted(k.hostname) : csvQuote(k.hostname);
       yield `${host},${k.keyId},${k.password},${k.directory}\n`;
     }
   }
 }
 
 function eventRow(d: SampleDevice, host: string, e: SampleEvent): string {
-  return `${isoSeconds(e.ts)},${e.source},${d.aid},${host},${d.ring},${e.pkg},${e.from},${e.to},${e.state},${e.code},${csvCell(e.detail)}\n`;
+  return `${isoSeconds(e.ts)},${e.source},${d.aid},${host},${d.ring},${e.pkg},${e.from},${e.to},${e.state},${e.code},${csvQuote(e.detail)}\n`;
 }
 
 export function* rolloutLines(opts: PopulationOptions): Generator<string> {
   yield ROLLOUT_HEADER + '\n';
   for (const d of population(opts)) {
-    const host = csvCell(d.fqdnInLog ? `${d.hostname}.${DOMAIN}` : d.hostname);
+    const host = csvQuote(d.fqdnInLog ? `${d.hostname}.${DOMAIN}` : d.hostname);
     for (const e of d.events) yield eventRow(d, host, e);
   }
 }

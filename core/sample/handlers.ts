@@ -1,5 +1,5 @@
 // Worker/CLI entry points of the sample domain: each takes the open workspace first.
-import type { HandlerMap } from '../api/types.js';
+import type { HandlerMap } from '../contract/handlers.js';
 import type { GroundTruth } from './truth.js';
 import type { SourceFormat } from '../contract/ingest.js';
 import { throwIfCancelled, type JobOptions } from '../contract/jobs.js';

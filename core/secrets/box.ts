@@ -1,4 +1,5 @@
 // Encrypts secrets at rest (AES-256-GCM) and fingerprints them (HMAC-SHA-256) under one workspace key, via WebCrypto.
+import { buf, toHex } from '../shared/hash.js';
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -50,18 +51,5 @@ export class SecretBox {
   }
 }
 
-export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
-export async function sha256Hex(data: Uint8Array | string): Promise<string> {
-  const bytes = typeof data === 'string' ? enc.encode(data) : buf(data);
-  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
-}
-
-/** WebCrypto wants bytes backed by a plain ArrayBuffer; copy only when they are not. */
-export function buf(u: Uint8Array): Uint8Array<ArrayBuffer> {
-  return u.buffer instanceof ArrayBuffer ? (u as Uint8Array<ArrayBuffer>) : new Uint8Array(u);
-}
+// The hashing helpers live in shared/hash.ts; re-exported here for the callers that import them with the box.
+export { buf, sha256Hex, toHex } from '../shared/hash.js';

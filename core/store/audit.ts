@@ -1,9 +1,9 @@
 // The audit log: an append-only chain (plain SHA-256 for entries before the upgrade, HMAC-SHA-256 under the workspace's
 // audit key after it), a keyed head anchor kept outside the table, verification against anchors and receipts, export.
 import type { Statement } from 'sql.js';
-import { sha256HexSync } from '../field/sha256.js';
+import { csvCell } from '../shared/csv.js';
+import { hmacSha256HexSync, sha256HexSync } from '../shared/hash.js';
 import type { Db } from './db.js';
-import { hmacSha256HexSync } from './hmac-sync.js';
 import * as metaTable from './meta.js';
 
 export const GENESIS = '0'.repeat(64);
@@ -566,13 +566,6 @@ export function auditPage(
 }
 
 const COLUMNS = ['seq', 'at', 'actor', 'action', 'detail', 'prev_hash', 'hash', 'alg'] as const;
-
-/** One CSV cell: RFC 4180 quoting, and a leading formula trigger neutralised with ' (OWASP CSV injection). */
-export function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@\t\r\0]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * The log, oldest first, as JSON lines (re-verifiable: same fields the hash covers) or CSV; with a filter only the

@@ -1,9 +1,9 @@
 // `ringside report <workspace> --out DIR [--xlsx]`: writes the Markdown postmortem draft, the CSV tables and the workbook.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { report } from '../../core/analysis/report.js';
+import { report } from '../../core/report/report.js';
 import { exportDevicesCsv } from '../../core/analysis/devices.js';
-import { reportWorkbook } from '../../core/analysis/report-xlsx.js';
+import { reportWorkbook } from '../../core/report/report-xlsx.js';
 import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 
 export const reportCommand: Command = {

@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import wasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
 import { handlers, type Handlers } from '../../core/api/handlers.js';
-import type { Bound } from '../../core/api/types.js';
+import type { Bound } from '../../core/contract/handlers.js';
 import type { JournalEntry } from '../../core/contract/host.js';
 import type { RemoteJobOptions } from '../../core/contract/jobs.js';
 import { applyJournalEntry, replayJournal } from '../../core/field/apply.js';

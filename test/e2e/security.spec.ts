@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { createRequire } from 'node:module';
-import { FALCON_HEADER, ROLLOUT_HEADER, csvCell } from '../../core/sample/files.js';
+import { FALCON_HEADER, ROLLOUT_HEADER } from '../../core/sample/files.js';
+import { csvQuote } from '../../core/shared/csv.js';
 import { AppPage } from './pages/app.js';
 import { DevicesPage } from './pages/dashboard.js';
 import { ImportPage } from './pages/import.js';
@@ -48,11 +49,11 @@ function hostileFiles() {
     const aid = (i + 1).toString(16).padStart(32, '0');
     falcon.push(
       [s, aid, `SN${i}`, 'Windows', 'Windows 11', '22631', 'Workstation', '7.16.18605.0', '2024-07-01T00:00:00Z',
-        '2024-07-19T05:00:00Z', 'XSS', 'Ring - Test', s, s, 'normal'].map(csvCell).join(','),
+        '2024-07-19T05:00:00Z', 'XSS', 'Ring - Test', s, s, 'normal'].map(csvQuote).join(','),
     ); // prettier-ignore
     rollout.push(
       ['2024-07-19T04:20:00Z', 'falcon', aid, s, 'Test', 'channel-file-291', '', '291-bad', 'installed', '', s]
-        .map(csvCell)
+        .map(csvQuote)
         .join(','),
     );
   });

@@ -1,6 +1,6 @@
 // CSV export: RFC 4180 quoting and formula-injection protection, including multi-line cells papaparse misses.
 import { describe, expect, it } from 'vitest';
-import { csvCell, toCsv } from '../../../core/analysis/csv.js';
+import { csvCell, toCsv } from '../../../core/shared/csv.js';
 import { analysisHandlers as h } from '../../../core/analysis/handlers.js';
 import { recompute } from '../../../core/analysis/recompute.js';
 import { addDevice, emptyWorkspace } from './fixtures.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { writeConfig } from '../../../core/analysis/config.js';
 import { CRASH_CLUSTER_GAP_MS, crashCluster, MIN_DEVICES_TO_DERIVE } from '../../../core/analysis/exposure-window.js';
 import { recompute } from '../../../core/analysis/recompute.js';
-import { report } from '../../../core/analysis/report.js';
+import { report } from '../../../core/report/report.js';
 import { summary } from '../../../core/analysis/summary.js';
 import { applyAction, replayJournal } from '../../../core/field/apply.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';

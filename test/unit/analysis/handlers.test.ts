@@ -1,6 +1,6 @@
 // The analysis handlers against brute-force SQL on a generated fleet: summary, filters, keyset paging, series, report.
 import { describe, expect, it } from 'vitest';
-import { analysisHandlers as h } from '../../../core/analysis/handlers.js';
+import { handlers as h } from '../../../core/api/handlers.js';
 import { recompute } from '../../../core/analysis/recompute.js';
 import { REMAINING_STATES } from '../../../core/contract/analysis.js';
 import type { Workspace } from '../../../core/workspace.js';

@@ -2,7 +2,7 @@
 import MarkdownIt from 'markdown-it';
 import { expect, it } from 'vitest';
 import { recompute } from '../../../core/analysis/recompute.js';
-import { mdText, report } from '../../../core/analysis/report.js';
+import { mdText, report } from '../../../core/report/report.js';
 import { crashedDevice, emptyWorkspace } from './fixtures.js';
 
 const SITE = '<img src=x onerror=alert(1)>';

@@ -1,6 +1,6 @@
 // States from default-column exports written from the published formats: per-ring truth on day 1, then day 2.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analysisHandlers as h } from '../../../core/analysis/handlers.js';
+import { handlers as h } from '../../../core/api/handlers.js';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
 import { importFiles } from '../../../core/ingest/index.js';
 import type { Workspace } from '../../../core/workspace.js';

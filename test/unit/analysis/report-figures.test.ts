@@ -1,6 +1,6 @@
 // The postmortem report's figures on five hand-built devices: every number below is counted by hand from the fixture.
 import { describe, expect, it } from 'vitest';
-import { report } from '../../../core/analysis/report.js';
+import { report } from '../../../core/report/report.js';
 import { recompute } from '../../../core/analysis/recompute.js';
 import { addDevice, addEvent, crashedDevice, emptyWorkspace, T } from './fixtures.js';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeConfig } from '../../../core/analysis/config.js';
 import { recompute } from '../../../core/analysis/recompute.js';
-import { report } from '../../../core/analysis/report.js';
+import { report } from '../../../core/report/report.js';
 import { summary } from '../../../core/analysis/summary.js';
 import { series } from '../../../core/charts/series.js';
 import { openWorkspace } from '../../../core/workspace.js';

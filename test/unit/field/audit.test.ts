@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
-import { sha256HexSync } from '../../../core/field/sha256.js';
+import { sha256HexSync } from '../../../core/shared/hash.js';
 import { exportAudit, verifyAudit, verifyAuditLines, auditPage } from '../../../core/store/audit.js';
 import { deriveAuditKey } from '../../../core/store/audit-key.js';
 import { audit, openWorkspace, type Workspace } from '../../../core/workspace.js';

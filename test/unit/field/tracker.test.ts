@@ -8,7 +8,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import initSqlJs from 'sql.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recompute } from '../../../core/analysis/recompute.js';
-import { reportWorkbook } from '../../../core/analysis/report-xlsx.js';
+import { reportWorkbook } from '../../../core/report/report-xlsx.js';
 import { applyAction } from '../../../core/field/apply.js';
 import { exportTracker, isTracker, trackerActions, trackerDiff } from '../../../core/field/tracker.js';
 import type { Workspace } from '../../../core/workspace.js';

@@ -3,7 +3,7 @@ import { beforeAll, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import { decryptPack, parseResults } from '../../../core/field/format.js';
 import { createPack, resultsFromPack } from '../../../core/field/packs.js';
-import { report } from '../../../core/analysis/report.js';
+import { report } from '../../../core/report/report.js';
 import { currentAnchor, parseReceipt } from '../../../core/store/audit.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 import { fieldWorkspace, T0 } from '../field/helpers.js';

@@ -1,4 +1,4 @@
-// CSV writing (RFC 4180) with formula-injection protection for every table Ringside exports.
+// CSV cells for every file Ringside writes: RFC 4180 quoting, and formula-injection protection for its own exports.
 
 /** Cells a spreadsheet would run as a formula: a leading = + - @, tab, CR or NUL (line breaks later in the cell do not matter). */
 const FORMULA_START = /^[=+\-@\t\r\0]/;
@@ -8,12 +8,19 @@ export function neutralise(s: string): string {
   return FORMULA_START.test(s) ? `'${s}` : s;
 }
 
+/**
+ * RFC 4180 quoting only, for files that must read exactly as another tool writes them (the sample's vendor exports,
+ * where a leading ' would be data the vendor never wrote). Ringside's own exports use csvCell.
+ */
+export function csvQuote(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
 /** One cell: numbers stay numeric (a negative number is data, not a formula); text that could run gets a leading '. */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  const s = neutralise(typeof value === 'string' ? value : String(value));
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return csvQuote(neutralise(typeof value === 'string' ? value : String(value)));
 }
 
 export function csvRow(values: readonly unknown[]): string {

@@ -1,4 +1,4 @@
-// Types that turn domain handler maps (functions taking the workspace first) into the typed worker API.
+// The handler types every domain is typed against: functions taking the workspace first, and the async form the UI sees.
 import type { Workspace } from '../workspace.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- handler arguments are checked per handler, not here

@@ -1,4 +1,5 @@
-// Synchronous SHA-256 (FIPS 180-4) for hot paths such as journal replay, where 20,000 awaited WebCrypto digests cost a second.
+// Hashing for every layer: synchronous SHA-256 (FIPS 180-4) and HMAC for hot paths such as journal replay (20,000
+// awaited WebCrypto digests cost a second), and the WebCrypto digest with its hex form for everything else.
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
   0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
@@ -78,7 +79,40 @@ export function sha256Sync(data: Uint8Array | string): Uint8Array {
 }
 
 export function sha256HexSync(data: Uint8Array | string): string {
+  return toHex(sha256Sync(data));
+}
+
+/** HMAC-SHA-256 (RFC 2104) of `data` under `key`, as lower-case hex. Sync because the audit chain is keyed on every append. */
+export function hmacSha256HexSync(key: Uint8Array, data: string | Uint8Array): string {
+  let k = key.byteLength > 64 ? sha256Sync(key) : key;
+  const block = new Uint8Array(64);
+  block.set(k);
+  k = block;
+  const msg = typeof data === 'string' ? enc.encode(data) : data;
+  const inner = new Uint8Array(64 + msg.byteLength);
+  const outer = new Uint8Array(64 + 32);
+  for (let i = 0; i < 64; i++) {
+    inner[i] = k[i]! ^ 0x36;
+    outer[i] = k[i]! ^ 0x5c;
+  }
+  inner.set(msg, 64);
+  outer.set(sha256Sync(inner), 64);
+  return toHex(sha256Sync(outer));
+}
+
+export function toHex(bytes: Uint8Array): string {
   let s = '';
-  for (const b of sha256Sync(data)) s += b.toString(16).padStart(2, '0');
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
   return s;
+}
+
+/** SHA-256 through WebCrypto (native; for whole files and anything not on a per-row hot path), as hex. */
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === 'string' ? enc.encode(data) : buf(data);
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+}
+
+/** WebCrypto wants bytes backed by a plain ArrayBuffer; copy only when they are not. */
+export function buf(u: Uint8Array): Uint8Array<ArrayBuffer> {
+  return u.buffer instanceof ArrayBuffer ? (u as Uint8Array<ArrayBuffer>) : new Uint8Array(u);
 }

@@ -1,14 +1,14 @@
 // The managers' report: its data (summary, series, open work) and a Markdown postmortem draft with the timeline filled in.
 import type { Workspace } from '../workspace.js';
 import { series, type ChartSeries } from '../charts/series.js';
-import { criticalDevices, type CriticalRow } from './devices.js';
-import { stateRules, STATE_LABEL, type StateRules } from './rules.js';
-import { summary, type SummaryEx } from './summary.js';
+import { criticalDevices, type CriticalRow } from '../analysis/devices.js';
+import { stateRules, STATE_LABEL, type StateRules } from '../analysis/rules.js';
+import { summary, type SummaryEx } from '../analysis/summary.js';
 import { DEVICE_STATES } from '../contract/analysis.js';
-import { toCsv } from './csv.js';
+import { toCsv } from '../shared/csv.js';
 import { auditReceipt } from '../store/audit.js';
 import * as deviceTable from '../store/devices.js';
-import { changeLog, describeChanges } from './change-log.js';
+import { changeLog, describeChanges } from '../analysis/change-log.js';
 
 export interface TimelineEntry {
   at: number;
