@@ -4,6 +4,7 @@ import { writeConfig } from '../../../core/analysis/config.js';
 import { CRASH_CLUSTER_GAP_MS, crashCluster, MIN_DEVICES_TO_DERIVE } from '../../../core/analysis/exposure-window.js';
 import { recompute } from '../../../core/analysis/recompute.js';
 import { report } from '../../../core/report/report.js';
+import { stateRules } from '../../../core/analysis/rules.js';
 import { summary } from '../../../core/analysis/summary.js';
 import { applyAction, replayJournal } from '../../../core/field/apply.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';
@@ -136,6 +137,9 @@ describe('the exposure window of a workspace', () => {
       expect(state(ws, id).rule).toContain('No exposure window');
     }
     expect(summary(ws).totals.exposed).toBe(0);
+    // The rules in words name no window either (not the 1970 that an unset time would print).
+    expect(stateRules(ws).exposure).toContain('during the exposure window (not set yet');
+    expect(stateRules(ws).exposure).not.toContain('1970');
     // A third device with a receipt reaches the threshold: 04:12 to 05:01.
     const d = addDevice(ws, { hostname: 'D' });
     addEvent(ws, d, 'installed', T('05:01'), { version: '291-bad' });
