@@ -4,9 +4,9 @@ import type { DeviceResult } from '../contract/actions.js';
 import { STATE_LABEL } from '../analysis/rules.js';
 import { writeWorkbook } from '../analysis/workbook.js';
 import type { DeviceState } from '../contract/analysis.js';
-import { FileError } from '../ingest/decode.js';
-import { sniffWorkbook } from '../ingest/xlsx-sniff.js';
-import { ZipArchive } from '../ingest/zip.js';
+import { FileError } from '../ingest/errors.js';
+import { sniffWorkbook } from '../ingest/readers/xlsx-sniff.js';
+import { ZipArchive } from '../ingest/readers/zip-archive.js';
 import type { Workspace } from '../workspace.js';
 
 /** The results a technician may set in the tracker's Result column (its drop-down list). */

@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
  * the list can only shrink.
  */
 const ALLOWLIST: readonly string[] = [
-  // The shared/session/field lane and the ingest lane move these into their own store/ repositories.
+  // The shared/session/field lane moves these into its own store/ repositories.
   'core/field/apply.ts', // moved by the field work
   'core/field/handlers.ts', // moved by the field work
   'core/field/pack-life.ts', // moved by the field work
@@ -21,12 +21,6 @@ const ALLOWLIST: readonly string[] = [
   'core/field/tracker.ts', // moved by the field work
   'electron/host/sqlite.ts', // moved by the electron work
   'electron/storage.ts', // moved by the electron work
-  'core/ingest/identity.ts', // moved by the ingest work
-  'core/ingest/index.ts', // moved by the ingest work
-  'core/ingest/keys.ts', // moved by the ingest work
-  'core/ingest/mapping.ts', // moved by the ingest work
-  'core/ingest/review.ts', // moved by the ingest work
-  'core/ingest/writers.ts', // moved by the ingest work
 ];
 
 /** Statement shapes, matched case-sensitively on string and template text (SQL here is written in capitals). */
