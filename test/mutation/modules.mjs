@@ -29,8 +29,13 @@ export const MODULES = [
   {
     slug: 'identity',
     name: 'ingest identity',
-    files: ['core/ingest/identity.ts'],
-    tests: ['test/unit/ingest/identity-rules.test.ts'],
+    // Lines 50-108 of device-writes.ts are the device merge and supersede statements identity.ts decides with.
+    files: ['core/ingest/identity.ts', 'core/store/device-writes.ts:50-108'],
+    tests: [
+      'test/unit/ingest/identity-rules.test.ts',
+      'test/unit/ingest/identity-boundaries.test.ts',
+      'test/unit/ingest/identity-match-edges.test.ts',
+    ],
   },
   {
     slug: 'keys',

@@ -5,6 +5,8 @@ import { MODULES, reportFile } from './modules.mjs';
 
 const KILLED = new Set(['Killed', 'Timeout']);
 const COUNTED = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
+/** A module may mutate part of a file (`path.ts:50-108`); the report names the file without the range. */
+const fileOf = (spec) => spec.replace(/:\d+-\d+$/, '');
 
 /** The score (killed + timeout over all counted mutants) of one module in a Stryker JSON report or incremental file. */
 export function scoreOf(file, files) {
@@ -13,7 +15,7 @@ export function scoreOf(file, files) {
   let counted = 0;
   let killed = 0;
   for (const f of files)
-    for (const mu of report.files[f]?.mutants ?? []) {
+    for (const mu of report.files[fileOf(f)]?.mutants ?? []) {
       if (!COUNTED.has(mu.status)) continue;
       counted++;
       if (KILLED.has(mu.status)) killed++;
@@ -35,7 +37,7 @@ export function printTable(seconds = {}) {
     const report = JSON.parse(readFileSync(file, 'utf8'));
     const n = { counted: 0, killed: 0, survived: 0, noCov: 0 };
     for (const f of m.files)
-      for (const mu of report.files[f]?.mutants ?? []) {
+      for (const mu of report.files[fileOf(f)]?.mutants ?? []) {
         if (!COUNTED.has(mu.status)) continue;
         n.counted++;
         if (KILLED.has(mu.status)) n.killed++;
