@@ -24,7 +24,7 @@ export const MODULES = [
     slug: 'normalise',
     name: 'ingest normalise',
     files: ['core/ingest/normalize.ts', 'core/shared/hostname.ts'],
-    tests: ['test/unit/ingest/normalise-rules.test.ts'],
+    tests: ['test/unit/ingest/normalise-rules.test.ts', 'test/unit/ingest/normalise-edges.test.ts'],
   },
   {
     slug: 'identity',
