@@ -8,6 +8,9 @@ import {
   auditStatus,
   currentAnchor,
   exportAudit,
+  rememberedAnchors,
+  verifyAudit,
+  type AuditAnchor,
   type AuditFilter,
 } from '../store/audit.js';
 import type { Workspace } from '../workspace.js';
@@ -26,8 +29,10 @@ import { revokePack } from './pack-life.js';
 import { exportTracker, isTracker, trackerDiff, type TrackerScope } from './tracker.js';
 
 export const fieldHandlers = {
-  // The chain plus its anchors (own and those read from outside at open): issue 17.
-  auditVerify: (ws: Workspace) => auditStatus(ws.db),
+  // The chain plus its anchors (own and those read from outside at open): issue 17. With `expect` (a receipt or head
+  // kept elsewhere) it is also checked against that.
+  auditVerify: (ws: Workspace, expect?: AuditAnchor) =>
+    expect ? verifyAudit(ws.db, { anchors: rememberedAnchors(ws.db), expect }) : auditStatus(ws.db),
   auditAnchor: (ws: Workspace) => currentAnchor(ws.db),
   auditReceipt: (ws: Workspace) => auditReceipt(ws.db, ws.now()),
   auditAcknowledge: (ws: Workspace, note: string) => acknowledgeAudit(ws.db, { at: ws.now(), actor: ws.actor, note }),

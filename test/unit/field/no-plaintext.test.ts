@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { applyJournalEntry } from '../../../core/field/apply.js';
+import { applyJournalEntry } from '../../../core/session.js';
 import { createPack, mergeResults, resultsFromPack, rotationCsv } from '../../../core/field/packs.js';
 import { exportAudit } from '../../../core/store/audit.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';

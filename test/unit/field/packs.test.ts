@@ -74,7 +74,7 @@ describe('createPack', () => {
 
 test('a key revealed in the console goes on the rotation list, once', async () => {
   const ws = await fieldWorkspace(SQL);
-  const { applyAction } = await import('../../../core/field/apply.js');
+  const { applyAction } = await import('../../../core/session.js');
   const reveal = {
     type: 'key.reveal' as const,
     keyId: '00000002-aaaa-bbbb-cccc-000000000002',

@@ -2,7 +2,7 @@
 import { beforeAll, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import type { JournalEntry } from '../../../core/contract/host.js';
-import { applyJournalEntry } from '../../../core/field/apply.js';
+import { applyJournalEntry } from '../../../core/session.js';
 import { openWorkspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 import { WorkspaceStorage } from '../../../electron/storage.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import type { JournalEntry } from '../../../core/contract/host.js';
-import { applyJournalEntry } from '../../../core/field/apply.js';
+import { applyJournalEntry } from '../../../core/session.js';
 import { openWorkspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 import { checkImage, previousPath, WorkspaceStorage, type StorageFs } from '../../../electron/storage.js';

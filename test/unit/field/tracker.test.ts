@@ -9,7 +9,7 @@ import initSqlJs from 'sql.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recompute } from '../../../core/analysis/recompute.js';
 import { reportWorkbook } from '../../../core/report/report-xlsx.js';
-import { applyAction } from '../../../core/field/apply.js';
+import { applyAction } from '../../../core/session.js';
 import { exportTracker, isTracker, trackerActions, trackerDiff } from '../../../core/field/tracker.js';
 import type { Workspace } from '../../../core/workspace.js';
 import { fieldWorkspace, findRecoveryPasswords, recoveryPassword } from './helpers.js';

@@ -1,7 +1,7 @@
 // Journalled console actions change device states at once, and a journal replay gives the same state as live actions.
 import { describe, expect, it } from 'vitest';
 import { summary } from '../../../core/analysis/summary.js';
-import { applyJournalEntry, replayJournal } from '../../../core/field/apply.js';
+import { applyJournalEntry, replayJournal } from '../../../core/session.js';
 import type { JournalEntry } from '../../../core/contract/host.js';
 import { loadSample } from '../../../core/sample/handlers.js';
 import { openWorkspace } from '../../../core/workspace.js';

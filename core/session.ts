@@ -1,14 +1,68 @@
-// Applies one journalled user action to the workspace; replay of the journal calls the same function in order.
-import type { Action } from '../contract/actions.js';
-import type { JournalEntry } from '../contract/host.js';
-import { recompute } from '../analysis/recompute.js';
-import { storePolicy } from '../replay/handlers.js';
-import { sha256HexSync } from '../shared/hash.js';
-import { audit, type Workspace } from '../workspace.js';
+// The session every caller goes through (worker, desktop storage, CLI, tests): open a workspace and replay its journal
+// on top, apply each journalled user action, close. Applying an action reaches results, rings, keys, views and replay
+// policies and then recomputes states, so it sits above those features; the SQL it runs is in store/journal.ts.
+import type { Action } from './contract/actions.js';
+import type { JournalEntry } from './contract/host.js';
+import { recompute } from './analysis/recompute.js';
+import { storePolicy } from './replay/handlers.js';
+import { sha256HexSync } from './shared/hash.js';
+import { rememberAnchors, type AuditAnchor } from './store/audit.js';
+import * as journal from './store/journal.js';
+import { audit, openWorkspace, type OpenOptions, type Workspace } from './workspace.js';
+
+export { JOURNAL_SEQ_KEY } from './store/journal.js';
+
+export interface OpenSessionOptions extends OpenOptions {
+  /** Journal entries to replay on top of the image (those it already holds are skipped). */
+  journal?: readonly JournalEntry[];
+  /** Audit heads kept outside the image besides the journal's own (the snapshot's anchor file): issue 17. */
+  anchors?: readonly AuditAnchor[];
+}
+
+export interface OpenedSession {
+  ws: Workspace;
+  /** The journal seq the image held before the replay. */
+  baseSeq: number;
+  replayed: number;
+  lastSeq: number;
+}
+
+/**
+ * Opens a workspace image and replays the journal on top of it. Heads the journal recorded are anchors outside the
+ * audit table, so a cut tail shows against them; replay skips entries the image already holds, so a crash between
+ * snapshot and journal trim never doubles one.
+ */
+export async function openSession(opts: OpenSessionOptions): Promise<OpenedSession> {
+  const { journal: entries = [], anchors = [], ...open } = opts;
+  const ws = await openWorkspace(open);
+  try {
+    rememberAnchors(ws.db, [
+      ...entries.flatMap((e) => (e.audit ? [{ ...e.audit, source: 'the journal' }] : [])),
+      ...anchors,
+    ]);
+    const baseSeq = appliedSeq(ws);
+    const { replayed, lastSeq } = await replayJournal(ws, entries);
+    return { ws, baseSeq, replayed, lastSeq };
+  } catch (err) {
+    ws.db.close();
+    throw err;
+  }
+}
+
+export function closeSession(ws: Workspace): void {
+  ws.db.close();
+}
 
 /** Devices whose state an action can change: their states and the summary tables are recomputed after it. */
 function touchedDevice(action: Action): number | null {
   return action.type === 'device.result' || action.type === 'device.ring' ? action.deviceId : null;
+}
+
+/** Applies actions that are not journal entries (a tracker's results brought in by the CLI) in one transaction. */
+export async function applyActions(ws: Workspace, actions: readonly Action[]): Promise<void> {
+  await ws.db.txAsync(async () => {
+    for (const a of actions) await applyAction(ws, a);
+  });
 }
 
 /**
@@ -33,52 +87,26 @@ async function applyRaw(ws: Workspace, action: Action): Promise<void> {
         keyIdUsed: action.keyIdUsed ?? null,
         notes: action.notes ?? null,
       };
-      const recordHash = sha256HexSync(JSON.stringify(['console', record]));
-      ws.db.run(
-        `INSERT INTO results(id, device_id, result, method, at, technician, key_id_used, notes, origin, record_hash)
-         VALUES (?,?,?,?,?,?,?,?,'console',?) ON CONFLICT(record_hash) DO NOTHING`,
-        [
-          // The id is the hash's first 52 bits, so "latest at, then id" orders ties the same way on every replica.
-          parseInt(recordHash.slice(0, 13), 16),
-          record.deviceId,
-          record.result,
-          record.method,
-          record.at,
-          record.technician,
-          record.keyIdUsed,
-          record.notes,
-          recordHash,
-        ],
-      );
+      journal.insertConsoleResult(ws.db, record, sha256HexSync(JSON.stringify(['console', record])));
       await audit(ws, 'device.result', { deviceId: action.deviceId, result: action.result });
       return;
     }
     case 'device.ring':
-      ws.db.run('UPDATE devices SET ring_override = ? WHERE id = ?', [action.ring, action.deviceId]);
+      journal.setRingOverride(ws.db, action.deviceId, action.ring);
       await audit(ws, 'device.ring', { deviceId: action.deviceId, ring: action.ring });
       return;
     case 'device.note':
       await audit(ws, 'device.note', { deviceId: action.deviceId, note: action.note });
       return;
     case 'key.reveal':
-      // Every revealed recovery password goes on the rotation list for after the incident.
-      ws.db.run(
-        `INSERT INTO key_rotation(key_id, device_id, hostname, reason, ref, at, actor)
-         VALUES (?, ?, (SELECT hostname FROM devices WHERE id = ?), 'revealed', ?, ?, ?) ON CONFLICT DO NOTHING`,
-        [action.keyId, action.deviceId, action.deviceId, ws.actor, action.at, ws.actor],
-      );
+      journal.addRevealedKeyToRotation(ws.db, action.keyId, action.deviceId, action.at, ws.actor);
       await audit(ws, 'key.reveal', { keyId: action.keyId, deviceId: action.deviceId, reason: action.reason });
       return;
     case 'view.save':
-      ws.db.run(
-        `INSERT INTO saved_views(name, body, saved_at) VALUES (?,?,?)
-         ON CONFLICT(name) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at`,
-        [action.name, JSON.stringify(action.view), action.at],
-      );
+      journal.saveView(ws.db, action.name, action.view, action.at);
       return;
     case 'view.forget':
-      if (action.name === null) ws.db.run('DELETE FROM saved_views');
-      else ws.db.run('DELETE FROM saved_views WHERE name = ?', [action.name]);
+      journal.forgetViews(ws.db, action.name);
       return;
     case 'policy.save':
       try {
@@ -92,11 +120,8 @@ async function applyRaw(ws: Workspace, action: Action): Promise<void> {
   }
 }
 
-/** Meta key holding the last journal seq whose action is inside this database image. */
-export const JOURNAL_SEQ_KEY = 'journal_seq';
-
 export function appliedSeq(ws: Workspace): number {
-  return Number(ws.db.value<string>('SELECT value FROM meta WHERE key = ?', [JOURNAL_SEQ_KEY]) ?? 0);
+  return journal.appliedSeq(ws.db);
 }
 
 /**
@@ -107,10 +132,7 @@ export async function applyJournalEntry(ws: Workspace, entry: JournalEntry): Pro
   if (entry.seq <= appliedSeq(ws)) return false;
   const run = async () => {
     await applyAction(ws, entry.action);
-    ws.db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
-      JOURNAL_SEQ_KEY,
-      String(entry.seq),
-    ]);
+    journal.setAppliedSeq(ws.db, entry.seq);
   };
   if (ws.db.inTransaction) await run();
   else await ws.db.txAsync(run);
@@ -140,10 +162,7 @@ export async function replayJournal(
         replayed++;
       }
       if (touched.size) recompute(ws, { deviceIds: [...touched] });
-      ws.db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
-        JOURNAL_SEQ_KEY,
-        String(last),
-      ]);
+      journal.setAppliedSeq(ws.db, last);
     });
   }
   return { replayed, lastSeq: last };
