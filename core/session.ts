@@ -8,6 +8,7 @@ import { storePolicy } from './replay/handlers.js';
 import { sha256HexSync } from './shared/hash.js';
 import { rememberAnchors, type AuditAnchor } from './store/audit.js';
 import * as journal from './store/journal.js';
+import { addToRotation } from './store/key-rotation.js';
 import { audit, openWorkspace, type OpenOptions, type Workspace } from './workspace.js';
 
 export { JOURNAL_SEQ_KEY } from './store/journal.js';
@@ -99,7 +100,15 @@ async function applyRaw(ws: Workspace, action: Action): Promise<void> {
       await audit(ws, 'device.note', { deviceId: action.deviceId, note: action.note });
       return;
     case 'key.reveal':
-      journal.addRevealedKeyToRotation(ws.db, action.keyId, action.deviceId, action.at, ws.actor);
+      // Every revealed recovery password goes on the rotation list for after the incident.
+      addToRotation(ws.db, {
+        keyId: action.keyId,
+        deviceId: action.deviceId,
+        reason: 'revealed',
+        ref: ws.actor,
+        at: action.at,
+        actor: ws.actor,
+      });
       await audit(ws, 'key.reveal', { keyId: action.keyId, deviceId: action.deviceId, reason: action.reason });
       return;
     case 'view.save':

@@ -50,21 +50,6 @@ export function setRingOverride(db: Db, deviceId: number, ring: string | null): 
   db.run('UPDATE devices SET ring_override = ? WHERE id = ?', [ring, deviceId]);
 }
 
-/** A revealed recovery password goes on the rotation list for after the incident (once per key). */
-export function addRevealedKeyToRotation(
-  db: Db,
-  keyId: string,
-  deviceId: number | null,
-  at: number,
-  actor: string,
-): void {
-  db.run(
-    `INSERT INTO key_rotation(key_id, device_id, hostname, reason, ref, at, actor)
-     VALUES (?, ?, (SELECT hostname FROM devices WHERE id = ?), 'revealed', ?, ?, ?) ON CONFLICT DO NOTHING`,
-    [keyId, deviceId, deviceId, actor, at, actor],
-  );
-}
-
 export function saveView(db: Db, name: string, view: Record<string, unknown>, at: number): void {
   db.run(
     `INSERT INTO saved_views(name, body, saved_at) VALUES (?,?,?)

@@ -1,7 +1,7 @@
 // `ringside merge <workspace> <results-file>... [--json]`: checks each results file's signature and merges it.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { MergeReport } from '../../core/field/packs.js';
+import type { MergeReport } from '../../core/field/merge.js';
 import { handlers, parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
 import { shown } from './shown.js';
 

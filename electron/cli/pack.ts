@@ -2,7 +2,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { FIELD_RESULTS, readPackHeader, type FieldResult } from '../../core/field/format.js';
-import { NO_KEY_CHOICES, resultsFromPack, type NoKeyChoice } from '../../core/field/packs.js';
+import { resultsFromPack } from '../../core/field/merge.js';
+import { NO_KEY_CHOICES, type NoKeyChoice } from '../../core/field/packs.js';
 import { WorkspaceStorage } from '../storage.js';
 import { handlers, parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 

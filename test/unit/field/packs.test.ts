@@ -2,7 +2,9 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import { decryptPack, readPackHeader, signResults, unb64, type ResultsBody } from '../../../core/field/format.js';
-import { createPack, mergeResults, resultsFromPack, rotationCsv, rotationList } from '../../../core/field/packs.js';
+import { mergeResults, resultsFromPack } from '../../../core/field/merge.js';
+import { rotationCsv, rotationList } from '../../../core/field/pack-lists.js';
+import { createPack } from '../../../core/field/packs.js';
 import { verifyAudit } from '../../../core/store/audit.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 import { fieldWorkspace, findRecoveryPasswords, recoveryPassword, T0 } from './helpers.js';

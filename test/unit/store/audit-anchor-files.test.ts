@@ -2,7 +2,8 @@
 import { beforeAll, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import { decryptPack, parseResults } from '../../../core/field/format.js';
-import { createPack, resultsFromPack } from '../../../core/field/packs.js';
+import { resultsFromPack } from '../../../core/field/merge.js';
+import { createPack } from '../../../core/field/packs.js';
 import { report } from '../../../core/report/report.js';
 import { currentAnchor, parseReceipt } from '../../../core/store/audit.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
