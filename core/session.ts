@@ -3,12 +3,14 @@
 // policies and then recomputes states, so it sits above those features; the SQL it runs is in store/journal.ts.
 import type { Action } from './contract/actions.js';
 import type { JournalEntry } from './contract/host.js';
+import { chooseWindow } from './analysis/exposure-window.js';
 import { recompute } from './analysis/recompute.js';
 import { storePolicy } from './replay/handlers.js';
 import { sha256HexSync } from './shared/hash.js';
 import { rememberAnchors, type AuditAnchor } from './store/audit.js';
 import * as journal from './store/journal.js';
 import { addToRotation } from './store/key-rotation.js';
+import * as savedViews from './store/saved-views.js';
 import { audit, openWorkspace, type OpenOptions, type Workspace } from './workspace.js';
 
 export { JOURNAL_SEQ_KEY } from './store/journal.js';
@@ -74,6 +76,8 @@ export async function applyAction(ws: Workspace, action: Action, refresh = true)
   await applyRaw(ws, action);
   const id = touchedDevice(action);
   if (refresh && id !== null) recompute(ws, { deviceIds: [id] });
+  // A new window moves every device's exposure: all of them are recomputed.
+  if (refresh && action.type === 'window.set') recompute(ws);
 }
 
 async function applyRaw(ws: Workspace, action: Action): Promise<void> {
@@ -112,10 +116,19 @@ async function applyRaw(ws: Workspace, action: Action): Promise<void> {
       await audit(ws, 'key.reveal', { keyId: action.keyId, deviceId: action.deviceId, reason: action.reason });
       return;
     case 'view.save':
-      journal.saveView(ws.db, action.name, action.view, action.at);
+      savedViews.save(ws.db, action.name, action.view, action.at);
       return;
     case 'view.forget':
-      journal.forgetViews(ws.db, action.name);
+      savedViews.forget(ws.db, action.name);
+      return;
+    case 'window.set':
+      try {
+        chooseWindow(ws, action.start, action.end);
+        await audit(ws, 'window.set', { start: action.start, end: action.end });
+      } catch (err) {
+        // The UI checks the window before journalling it; a bad entry must still not stop the workspace opening.
+        await audit(ws, 'window.set.skipped', { reason: (err as Error).message });
+      }
       return;
     case 'policy.save':
       try {
@@ -159,6 +172,7 @@ export async function replayJournal(
   let last = base;
   const pending = sorted.filter((e) => e.seq > base);
   const touched = new Set<number>();
+  let everyDevice = false;
   if (pending.length > 0) {
     // One transaction and one meta write for the whole replay: all of it lands in the image, or none of it.
     await ws.db.txAsync(async () => {
@@ -167,10 +181,12 @@ export async function replayJournal(
         await applyAction(ws, e.action, false);
         const id = touchedDevice(e.action);
         if (id !== null) touched.add(id);
+        if (e.action.type === 'window.set') everyDevice = true;
         last = e.seq;
         replayed++;
       }
-      if (touched.size) recompute(ws, { deviceIds: [...touched] });
+      if (everyDevice) recompute(ws);
+      else if (touched.size) recompute(ws, { deviceIds: [...touched] });
       journal.setAppliedSeq(ws.db, last);
     });
   }

@@ -3,6 +3,7 @@ import type { SqlJsStatic } from 'sql.js';
 import { Db } from './store/db.js';
 import { appendAudit, enableKeyedAudit } from './store/audit.js';
 import { deriveAuditKey } from './store/audit-key.js';
+import * as metaTable from './store/meta.js';
 import { SecretBox } from './secrets/box.js';
 
 export interface Workspace {
@@ -26,11 +27,11 @@ export interface OpenOptions {
 export async function openWorkspace(opts: OpenOptions): Promise<Workspace> {
   const db = Db.open(opts.SQL, opts.bytes);
   const now = opts.now ?? (() => Date.now());
-  let id = db.value<string>('SELECT value FROM meta WHERE key = ?', ['workspace_id']);
+  let id = metaTable.get(db, 'workspace_id');
   if (id === undefined) {
     id = crypto.randomUUID();
-    db.run('INSERT INTO meta(key, value) VALUES (?, ?)', ['workspace_id', id]);
-    db.run('INSERT INTO meta(key, value) VALUES (?, ?)', ['created_at', new Date(now()).toISOString()]);
+    metaTable.add(db, 'workspace_id', id);
+    metaTable.add(db, 'created_at', new Date(now()).toISOString());
   }
   const material = typeof opts.keyMaterial === 'function' ? await opts.keyMaterial(id) : opts.keyMaterial;
   const box = await SecretBox.fromKeyMaterial(material);
@@ -45,14 +46,11 @@ export function workspaceId(ws: Workspace): string {
 }
 
 export function meta(ws: Workspace, key: string): string | undefined {
-  return ws.db.value<string>('SELECT value FROM meta WHERE key = ?', [key]);
+  return metaTable.get(ws.db, key);
 }
 
 export function setMeta(ws: Workspace, key: string, value: string): void {
-  ws.db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
-    key,
-    value,
-  ]);
+  metaTable.set(ws.db, key, value);
 }
 
 export function audit(ws: Workspace, action: string, detail: Record<string, unknown>) {

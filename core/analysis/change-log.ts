@@ -1,5 +1,6 @@
 // What an import or a merge changed (devices added, states moved, data time) and the workspace's log of those changes.
 import type { Counts, DeviceState } from '../contract/analysis.js';
+import * as changeLogTable from '../store/change-log.js';
 import type { Workspace } from '../workspace.js';
 import { STATE_LABEL } from './rules.js';
 import { summary } from './summary.js';
@@ -35,19 +36,15 @@ interface Before {
 
 /** Takes the "before" picture: the counts, the data time and every device's state (in a temp table). */
 function before(ws: Workspace): Before {
-  ws.db.run('DROP TABLE IF EXISTS temp._pre_states');
-  ws.db.run('CREATE TEMP TABLE _pre_states AS SELECT id, state FROM devices WHERE superseded_by IS NULL');
+  changeLogTable.snapshotStates(ws.db);
   const s = summary(ws);
   return { counts: s.totals, dataTime: s.asOf };
 }
 
 function after(ws: Workspace, b: Before): Changes {
   const s = summary(ws);
-  const rows = ws.db.all<{ state: DeviceState; n: number }>(
-    `SELECT d.state, COUNT(*) AS n FROM devices d LEFT JOIN temp._pre_states p ON p.id = d.id
-     WHERE d.superseded_by IS NULL AND (p.id IS NULL OR p.state IS NOT d.state) GROUP BY d.state`,
-  );
-  ws.db.run('DROP TABLE IF EXISTS temp._pre_states');
+  const rows = changeLogTable.changedStates(ws.db);
+  changeLogTable.dropSnapshot(ws.db);
   const byNewState: Partial<Record<DeviceState, number>> = {};
   for (const r of rows) byNewState[r.state] = r.n;
   return {
@@ -76,35 +73,30 @@ export async function measured<T>(
   try {
     result = await fn();
   } catch (err) {
-    ws.db.run('DROP TABLE IF EXISTS temp._pre_states');
+    changeLogTable.dropSnapshot(ws.db);
     throw err;
   }
   const changes = after(ws, b);
-  ws.db.run('INSERT INTO change_log(at, actor, kind, label, body) VALUES (?,?,?,?,?)', [
-    ws.now(),
-    ws.actor,
+  changeLogTable.add(ws.db, {
+    at: ws.now(),
+    actor: ws.actor,
     kind,
-    label(result),
-    JSON.stringify(changes),
-  ]);
+    label: label(result),
+    body: JSON.stringify(changes),
+  });
   return { result, changes };
 }
 
 /** The newest entries of the change log first. */
 export function changeLog(ws: Workspace, limit = 50): ChangeEntry[] {
-  return ws.db
-    .all<{ id: number; at: number; actor: string; kind: string; label: string; body: string }>(
-      'SELECT id, at, actor, kind, label, body FROM change_log ORDER BY id DESC LIMIT ?',
-      [Math.max(1, Math.min(1000, Math.floor(limit)))],
-    )
-    .map((r) => ({
-      id: r.id,
-      at: r.at,
-      actor: r.actor,
-      kind: r.kind,
-      label: r.label,
-      changes: JSON.parse(r.body) as Changes,
-    }));
+  return changeLogTable.latest(ws.db, Math.max(1, Math.min(1000, Math.floor(limit)))).map((r) => ({
+    id: r.id,
+    at: r.at,
+    actor: r.actor,
+    kind: r.kind,
+    label: r.label,
+    changes: JSON.parse(r.body) as Changes,
+  }));
 }
 
 const utc = (t: number | null) =>

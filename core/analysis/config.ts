@@ -1,10 +1,15 @@
 // The analysis playbook settings (exposure window, susceptible version and platform), read from workspace meta keys.
 import { meta, setMeta, type Workspace } from '../workspace.js';
+import { chooseWindow, readWindow } from './exposure-window.js';
 
 export interface AnalysisConfig {
-  /** Epoch ms: the bad content was live from windowStart to windowEnd (inclusive). */
+  /**
+   * Epoch ms: the bad content was live from windowStart to windowEnd (inclusive). With no window (windowSet false)
+   * both are 0, which no fact matches: nothing is exposed by time until a window is chosen or derived.
+   */
   windowStart: number;
   windowEnd: number;
+  windowSet: boolean;
   /** Lowest susceptible agent version, "major.minor" (e.g. "7.11"). */
   minVersion: string;
   /** The affected platform as stored in devices.platform (lower case). */
@@ -19,10 +24,14 @@ export interface AnalysisConfig {
   burstMs: number;
 }
 
-/** The channel-file-291 playbook defaults (CrowdStrike, 19 July 2024). */
+/**
+ * The channel-file-291 playbook defaults (CrowdStrike, 19 July 2024). Its window is what CrowdStrike published; a
+ * workspace never takes it by default (its window is chosen or derived from its own facts).
+ */
 export const DEFAULT_CONFIG: AnalysisConfig = {
   windowStart: Date.UTC(2024, 6, 19, 4, 9),
   windowEnd: Date.UTC(2024, 6, 19, 5, 27),
+  windowSet: true,
   minVersion: '7.11',
   platform: 'windows',
   badVersion: '291-bad',
@@ -32,8 +41,6 @@ export const DEFAULT_CONFIG: AnalysisConfig = {
 };
 
 const KEYS = {
-  windowStart: 'analysis.window_start',
-  windowEnd: 'analysis.window_end',
   minVersion: 'analysis.min_version',
   platform: 'analysis.platform',
   badVersion: 'analysis.bad_version',
@@ -42,21 +49,17 @@ const KEYS = {
   burstMs: 'analysis.burst_ms',
 } as const;
 
-function time(text: string | undefined, fallback: number): number {
-  if (!text) return fallback;
-  const t = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  return Number.isFinite(t) ? t : fallback;
-}
-
 export function readConfig(ws: Workspace): AnalysisConfig {
   const d = DEFAULT_CONFIG;
   const minVersion = meta(ws, KEYS.minVersion) ?? d.minVersion;
   const recovery = Number(meta(ws, KEYS.selfRecoveryMs));
   const burstCount = Number(meta(ws, KEYS.burstCount));
   const burstMs = Number(meta(ws, KEYS.burstMs));
+  const w = readWindow(ws);
   return {
-    windowStart: time(meta(ws, KEYS.windowStart), d.windowStart),
-    windowEnd: time(meta(ws, KEYS.windowEnd), d.windowEnd),
+    windowStart: w.start ?? 0,
+    windowEnd: w.end ?? 0,
+    windowSet: w.start !== null && w.end !== null,
     minVersion: /^\d+(\.\d+)?$/.test(minVersion) ? minVersion : d.minVersion,
     platform: (meta(ws, KEYS.platform) ?? d.platform).toLowerCase(),
     badVersion: meta(ws, KEYS.badVersion) ?? d.badVersion,
@@ -66,13 +69,19 @@ export function readConfig(ws: Workspace): AnalysisConfig {
   };
 }
 
-/** Stores the settings that are given; the caller runs recompute() afterwards. */
+/**
+ * Stores the settings that are given; the caller runs recompute() afterwards. The window is chosen only when the
+ * patch gives it (both ends), so changing a version never turns a derived window into a chosen one.
+ */
 export function writeConfig(ws: Workspace, patch: Partial<AnalysisConfig>): AnalysisConfig {
   const next = { ...readConfig(ws), ...patch };
-  if (!(next.windowStart <= next.windowEnd)) throw new Error('the exposure window must start before it ends');
   if (!/^\d+(\.\d+)?$/.test(next.minVersion)) throw new Error(`minVersion "${next.minVersion}" is not major.minor`);
-  setMeta(ws, KEYS.windowStart, new Date(next.windowStart).toISOString());
-  setMeta(ws, KEYS.windowEnd, new Date(next.windowEnd).toISOString());
+  if (patch.windowStart !== undefined || patch.windowEnd !== undefined) {
+    if (!next.windowSet && (patch.windowStart === undefined || patch.windowEnd === undefined))
+      throw new Error('choose both ends of the exposure window');
+    chooseWindow(ws, next.windowStart, next.windowEnd);
+    next.windowSet = true;
+  }
   setMeta(ws, KEYS.minVersion, next.minVersion);
   setMeta(ws, KEYS.platform, next.platform.toLowerCase());
   setMeta(ws, KEYS.badVersion, next.badVersion);

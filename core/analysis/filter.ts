@@ -1,20 +1,14 @@
-// Dashboard and device-table filters, and the SQL conditions they turn into (always bound parameters, never spliced).
+// Dashboard and device-table filters: the state classes a state filter stands for, and the rollout order of rings.
 import type { DeviceState } from '../contract/analysis.js';
 import { AFFECTED_STATES, DEVICE_STATES, REMAINING_STATES } from '../contract/analysis.js';
+import { NONE } from '../store/where.js';
 
-/** The filter bar: narrows every number and chart of the overview together. */
-export interface DashFilter {
-  ring?: string | null;
-  site?: string | null;
-  platform?: string | null;
-  tag?: string | null;
-}
+// The filter shape and the missing-value label are the repositories' (store/where.ts); re-exported for the features.
+export { NONE, type DashFilter } from '../store/where.js';
 
 /** A state name or one of the summary classes. */
 export type StateFilter = DeviceState | 'exposed' | 'affected' | 'remaining' | 'fixed' | 'recovered';
 export const STATE_CLASSES = ['exposed', 'affected', 'remaining', 'fixed', 'recovered'] as const;
-
-export const NONE = '(none)';
 
 const EXPOSED: readonly DeviceState[] = ['exposed_healthy', ...AFFECTED_STATES];
 
@@ -35,36 +29,6 @@ export function statesOf(filter: string): readonly DeviceState[] {
         `unknown state "${filter}": use one of ${[...DEVICE_STATES, ...STATE_CLASSES.filter((c) => c !== 'fixed')].join(', ')}`,
       );
   }
-}
-
-export interface Where {
-  sql: string;
-  params: (string | number)[];
-}
-
-const blank = (v: string | null | undefined) => v === undefined || v === null || v === '';
-const dim = (v: string) => (v === NONE ? '' : v);
-
-/** The tag test on a comma-separated lower-case tag list, tolerant of spaces after commas. */
-export const TAG_MATCH = (col: string) => `instr(',' || replace(${col}, ', ', ',') || ',', ',' || ? || ',') > 0`;
-
-/** Conditions on a summary table (columns ring, site, platform, tags). */
-export function cubeWhere(f: DashFilter | undefined, extra: string[] = []): Where {
-  const parts = [...extra];
-  const params: (string | number)[] = [];
-  const add = (sql: string, v: string) => {
-    parts.push(sql);
-    params.push(v);
-  };
-  if (f && !blank(f.ring)) add('ring = ?', dim(f.ring!));
-  if (f && !blank(f.site)) add('site = ?', dim(f.site!));
-  if (f && !blank(f.platform)) add('platform = ?', dim(f.platform!));
-  if (f && !blank(f.tag)) add(TAG_MATCH('tags'), f.tag!.trim().toLowerCase());
-  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
-}
-
-export function inList(states: readonly string[]): string {
-  return `(${states.map((s) => `'${s.replace(/'/g, "''")}'`).join(',')})`;
 }
 
 export const RING_ORDER = ['Test', 'First', 'Fast', 'Broad'];

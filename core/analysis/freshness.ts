@@ -1,4 +1,5 @@
 // Per-source freshness: each source's latest export "as of" time, its age against data time, and a stale warning.
+import * as importTimes from '../store/import-times.js';
 import { meta, type Workspace } from '../workspace.js';
 
 export interface SourceFreshness {
@@ -34,11 +35,7 @@ const LABEL: Record<string, string> = {
 export const sourceLabel = (format: string) => LABEL[format] ?? format;
 
 export function freshness(ws: Workspace): SourceFreshness[] {
-  // The newest import per format (bare columns of MAX() come from the row holding the maximum).
-  const rows = ws.db.all<{ format: string; file: string; asOf: number }>(
-    `SELECT format, file_name AS file, MAX(as_of) AS asOf FROM imports
-     WHERE as_of IS NOT NULL AND finished_at IS NOT NULL AND kind IN ('fleet', 'rollout') GROUP BY format ORDER BY format`,
-  );
+  const rows = importTimes.newestPerFormat(ws.db);
   if (!rows.length) return [];
   const dataTime = Number(meta(ws, 'analysis.as_of')) || Math.max(...rows.map((r) => r.asOf));
   const newest = Math.max(...rows.map((r) => r.asOf));
@@ -59,10 +56,7 @@ export interface ExportPoint {
 
 /** One burn-down point per export as-of time: the remaining level from the hourly deltas up to that time. */
 export function exportPoints(ws: Workspace, burn: { bucket: number; v: number }[]): ExportPoint[] {
-  const imports = ws.db.all<{ t: number; files: string }>(
-    `SELECT as_of AS t, group_concat(file_name, '\n') AS files FROM imports
-     WHERE as_of IS NOT NULL AND finished_at IS NOT NULL AND kind IN ('fleet', 'rollout') GROUP BY as_of ORDER BY as_of`,
-  );
+  const imports = importTimes.byAsOf(ws.db);
   const sorted = [...burn].sort((a, b) => a.bucket - b.bucket);
   return imports.map((i) => {
     let level = 0;

@@ -1,5 +1,6 @@
 // Worker/CLI entry points of the analysis domain: each takes the open workspace first.
 import type { HandlerMap } from '../contract/handlers.js';
+import * as savedViewTable from '../store/saved-views.js';
 import type { Workspace } from '../workspace.js';
 import { writeConfig, type AnalysisConfig } from './config.js';
 import { criticalDevices, deviceDetail, devices, exportDevicesCsv, type DeviceQuery } from './devices.js';
@@ -18,9 +19,7 @@ export const analysisHandlers = {
   exportDevicesCsv: (ws: Workspace, query: DeviceQuery = {}) => exportDevicesCsv(ws, query),
   /** The device explorer's saved views (written only through the journal: view.save / view.forget). */
   savedViews: (ws: Workspace) =>
-    ws.db
-      .all<{ name: string; body: string }>('SELECT name, body FROM saved_views ORDER BY name')
-      .map((r) => ({ name: r.name, view: JSON.parse(r.body) as Record<string, unknown> })),
+    savedViewTable.all(ws.db).map((r) => ({ name: r.name, view: JSON.parse(r.body) as Record<string, unknown> })),
   recompute: (ws: Workspace, deviceIds?: number[]) => recompute(ws, deviceIds ? { deviceIds } : {}),
   /** Changes the exposure window / susceptible version and recomputes every state. */
   setAnalysisConfig: (ws: Workspace, patch: Partial<AnalysisConfig>) => {

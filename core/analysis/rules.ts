@@ -35,7 +35,9 @@ export function stateRules(ws: Workspace): StateRules {
   const c = readConfig(ws);
   const plat = PLATFORM_LABEL[c.platform] ?? c.platform;
   const h = Math.round((c.selfRecoveryMs / 3600_000) * 10) / 10;
-  const window = `${utc(c.windowStart)} – ${utc(c.windowEnd).slice(11)}`;
+  const window = c.windowSet
+    ? `${utc(c.windowStart)} – ${utc(c.windowEnd).slice(11)}`
+    : 'the exposure window (not set yet: every device is unknown until one is chosen or derived)';
   return {
     config: c,
     exposure: `Exposed: ${plat}, sensor ≥ ${c.minVersion}, and online during ${window} — shown by an "installed ${c.badVersion}" event in the window, or, for a device with no rollout data, first seen before the window ends and last seen after it starts.`,

@@ -9,8 +9,9 @@ import {
   type Summary,
 } from '../contract/analysis.js';
 import { meta, type Workspace } from '../workspace.js';
-import { readConfig } from './config.js';
-import { cubeWhere, NONE, ringSort, type DashFilter } from './filter.js';
+import * as summaryTables from '../store/summary.js';
+import { readWindow, type ExposureWindow, type WindowOrigin } from './exposure-window.js';
+import { NONE, ringSort, type DashFilter } from './filter.js';
 
 export type StateCounts = Record<DeviceState, number>;
 
@@ -30,7 +31,15 @@ export interface SummaryEx extends Summary {
    * The exposure window in force. `chosen`: set for this workspace; `playbook`: the playbook's default (channel file
    * 291), used once there is data; `none`: an empty workspace, which claims no incident yet.
    */
-  window: { start: number; end: number; source: 'chosen' | 'playbook' | 'none' };
+  /** The exposure window in force (null ends when none is chosen or derivable) and its origin, also in words. */
+  window: {
+    start: number | null;
+    end: number | null;
+    source: WindowOrigin;
+    text: string;
+    basis: 'receipts' | 'crashes' | null;
+    devices: number;
+  };
   filter: DashFilter;
   /** Values the filter bar offers (over the whole fleet). */
   options: { rings: string[]; sites: string[]; platforms: string[]; tags: string[] };
@@ -71,18 +80,26 @@ export function keyCounts(ws: Workspace): KeyCounts {
 
 function tagList(ws: Workspace): string[] {
   const set = new Set<string>();
-  for (const r of ws.db.all<{ tags: string }>('SELECT DISTINCT tags FROM an_counts')) {
-    for (const t of r.tags.split(',')) if (t.trim()) set.add(t.trim());
+  for (const tags of summaryTables.tagLists(ws.db)) {
+    for (const t of tags.split(',')) if (t.trim()) set.add(t.trim());
   }
   return [...set].sort();
 }
 
+/** The window as the Overview, the report and the CLI show it: its ends, where it came from, and that in words. */
+function windowOf(w: ExposureWindow) {
+  return {
+    start: w.start,
+    end: w.end,
+    source: w.origin,
+    text: w.text,
+    basis: w.basis ?? null,
+    devices: w.devices ?? 0,
+  };
+}
+
 export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
-  const w = cubeWhere(filter);
-  const rows = ws.db.all<{ ring: string; site: string; state: DeviceState; n: number }>(
-    `SELECT ring, site, state, SUM(n) AS n FROM an_counts ${w.sql} GROUP BY ring, site, state`,
-    w.params,
-  );
+  const rows = summaryTables.counts(ws.db, filter);
   const rings = new Map<string, StateCounts>();
   const sites = new Map<string, StateCounts>();
   const states = emptyStates();
@@ -98,10 +115,7 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
   }
   const totals = countsOf(states);
   // Suspected devices per cell; confirmed is the rest, so the two always add up to the class.
-  const sus = ws.db.all<{ ring: string; site: string; state: DeviceState; n: number }>(
-    `SELECT ring, site, state, SUM(n) AS n FROM an_suspected ${w.sql} GROUP BY ring, site, state`,
-    w.params,
-  );
+  const sus = summaryTables.suspected(ws.db, filter);
   const susRing = new Map<string, StateCounts>();
   const susSite = new Map<string, StateCounts>();
   const susAll = emptyStates();
@@ -117,11 +131,8 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
   }
   const minus = (a: StateCounts, b: StateCounts) =>
     Object.fromEntries(DEVICE_STATES.map((k) => [k, a[k] - b[k]])) as StateCounts;
-  const cfg = readConfig(ws);
   const asOf = Number(meta(ws, 'analysis.as_of'));
-  const dims = ws.db.all<{ ring: string; site: string; platform: string }>(
-    'SELECT DISTINCT ring, site, platform FROM an_counts',
-  );
+  const dims = summaryTables.dimensions(ws.db);
   const uniq = (xs: string[]) => [...new Set(xs.map((x) => x || NONE))];
   return {
     devices: totals.devices,
@@ -152,16 +163,7 @@ export function summary(ws: Workspace, filter: DashFilter = {}): SummaryEx {
     keys: keyCounts(ws),
     states,
     asOf: Number.isFinite(asOf) && asOf > 0 ? asOf : null,
-    window: {
-      start: cfg.windowStart,
-      end: cfg.windowEnd,
-      source:
-        meta(ws, 'analysis.window_start') !== undefined
-          ? 'chosen'
-          : totals.devices > 0 || (ws.db.value<number>('SELECT COUNT(*) FROM devices') ?? 0) > 0
-            ? 'playbook'
-            : 'none',
-    },
+    window: windowOf(readWindow(ws)),
     filter,
     options: {
       rings: uniq(dims.map((d) => d.ring)).sort(ringSort),

@@ -1,7 +1,8 @@
 // Crash-rate timeline: the cumulative % of each ring's devices crashed since the exposure window opened (summary tables).
 import { CRASH_BUCKET_MS } from '../analysis/recompute.js';
 import { readConfig } from '../analysis/config.js';
-import { cubeWhere, NONE, ringSort, type DashFilter } from '../analysis/filter.js';
+import { NONE, ringSort, type DashFilter } from '../analysis/filter.js';
+import * as summaryTables from '../store/summary.js';
 import type { Workspace } from '../workspace.js';
 import type { Point } from './series.js';
 
@@ -15,16 +16,12 @@ export interface CrashRate {
 const MAX_POINTS = 720;
 
 export function crashRate(ws: Workspace, filter: DashFilter = {}): CrashRate {
-  const w = cubeWhere(filter);
-  const sizes = ws.db
-    .all<{ ring: string; n: number }>(`SELECT ring, SUM(n) AS n FROM an_counts ${w.sql} GROUP BY ring`, w.params)
+  const sizes = summaryTables
+    .ringSizes(ws.db, filter)
     .map((r) => ({ ring: r.ring || NONE, devices: r.n }))
     .filter((r) => r.devices > 0)
     .sort((a, b) => ringSort(a.ring, b.ring));
-  const rows = ws.db.all<{ ring: string; bucket: number; n: number }>(
-    `SELECT ring, bucket, SUM(n) AS n FROM an_crash ${w.sql} GROUP BY ring, bucket ORDER BY bucket`,
-    w.params,
-  );
+  const rows = summaryTables.crashBuckets(ws.db, filter);
   if (!rows.length) return { rings: sizes, points: [], bucketMs: CRASH_BUCKET_MS };
   const start = Math.min(readConfig(ws).windowStart, rows[0]!.bucket);
   const end = rows[rows.length - 1]!.bucket + CRASH_BUCKET_MS;

@@ -1,7 +1,8 @@
 // Chart-ready series built from the summary tables: crash timeline, burn-down by ring and site, time to recover.
 import { meta, type Workspace } from '../workspace.js';
 import { BURN_BUCKET_MS, CRASH_BUCKET_MS } from '../analysis/recompute.js';
-import { cubeWhere, NONE, ringSort, type DashFilter } from '../analysis/filter.js';
+import { NONE, ringSort, type DashFilter } from '../analysis/filter.js';
+import * as summaryTables from '../store/summary.js';
 import { exportPoints, type ExportPoint } from '../analysis/freshness.js';
 
 /** One x value with one number per series key (recharts' data shape). */
@@ -98,24 +99,11 @@ function quantile(hist: { hours: number; n: number }[], total: number, q: number
 }
 
 export function series(ws: Workspace, filter: DashFilter = {}): ChartSeries {
-  const w = cubeWhere(filter);
   const asOf = Number(meta(ws, 'analysis.as_of')) || 0;
-  const crash = ws.db.all<{ k: string; bucket: number; v: number }>(
-    `SELECT ring AS k, bucket, SUM(n) AS v FROM an_crash ${w.sql} GROUP BY ring, bucket`,
-    w.params,
-  );
-  const burnRing = ws.db.all<{ k: string; bucket: number; v: number }>(
-    `SELECT ring AS k, bucket, SUM(delta) AS v FROM an_burn ${w.sql} GROUP BY ring, bucket`,
-    w.params,
-  );
-  const burnSite = ws.db.all<{ k: string; bucket: number; v: number }>(
-    `SELECT site AS k, bucket, SUM(delta) AS v FROM an_burn ${w.sql} GROUP BY site, bucket`,
-    w.params,
-  );
-  const ttr = ws.db.all<{ ring: string; hours: number; n: number; sum_ms: number }>(
-    `SELECT ring, hours, SUM(n) AS n, SUM(sum_ms) AS sum_ms FROM an_ttr ${w.sql} GROUP BY ring, hours ORDER BY ring, hours`,
-    w.params,
-  );
+  const crash = summaryTables.crashByRing(ws.db, filter);
+  const burnRing = summaryTables.burnByRing(ws.db, filter);
+  const burnSite = summaryTables.burnBySite(ws.db, filter);
+  const ttr = summaryTables.recoveryHours(ws.db, filter);
   const named = <T extends { k: string }>(rows: T[]) => rows.map((r) => ({ ...r, k: r.k || NONE }));
   const ringKeys = (rows: { k: string }[]) => [...new Set(rows.map((r) => r.k))].sort(ringSort);
   const crashRows = named(crash);

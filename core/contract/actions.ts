@@ -20,4 +20,6 @@ export type Action =
   /** Forgets one saved view, or all of them when name is null. */
   | { type: 'view.forget'; name: string | null; at: number }
   /** A replay policy saved in the workspace (checked with policyText before it is journalled). */
-  | { type: 'policy.save'; policy: unknown; at: number };
+  | { type: 'policy.save'; policy: unknown; at: number }
+  /** Chooses the exposure window (epoch ms, inclusive); nulls give it back to the window derived from the facts. */
+  | { type: 'window.set'; start: number | null; end: number | null; at: number };

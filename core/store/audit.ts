@@ -4,6 +4,7 @@ import type { Statement } from 'sql.js';
 import { csvCell } from '../shared/csv.js';
 import { hmacSha256HexSync, sha256HexSync } from '../shared/hash.js';
 import type { Db } from './db.js';
+import * as metaTable from './meta.js';
 
 export const GENESIS = '0'.repeat(64);
 /** The chain version a keyed workspace records in meta; versioned so a later scheme can migrate again. */
@@ -124,13 +125,8 @@ function makeAnchor(db: Db, key: Uint8Array, count: number, head: string): Audit
   return { count, head, mac: anchorMac(key, workspaceIdOf(db), count, head) };
 }
 
-function metaGet(db: Db, k: string): string | undefined {
-  return db.value<string>('SELECT value FROM meta WHERE key = ?', [k]);
-}
-
-function metaSet(db: Db, k: string, v: string): void {
-  db.run('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [k, v]);
-}
+const metaGet = metaTable.get;
+const metaSet = metaTable.set;
 
 function parseAnchor(text: string | undefined, source: string): AuditAnchor | undefined {
   if (!text) return undefined;

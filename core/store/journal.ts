@@ -49,17 +49,3 @@ export function insertConsoleResult(db: Db, r: ConsoleResult, recordHash: string
 export function setRingOverride(db: Db, deviceId: number, ring: string | null): void {
   db.run('UPDATE devices SET ring_override = ? WHERE id = ?', [ring, deviceId]);
 }
-
-export function saveView(db: Db, name: string, view: Record<string, unknown>, at: number): void {
-  db.run(
-    `INSERT INTO saved_views(name, body, saved_at) VALUES (?,?,?)
-     ON CONFLICT(name) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at`,
-    [name, JSON.stringify(view), at],
-  );
-}
-
-/** Forgets one saved view, or all of them when name is null. */
-export function forgetViews(db: Db, name: string | null): void {
-  if (name === null) db.run('DELETE FROM saved_views');
-  else db.run('DELETE FROM saved_views WHERE name = ?', [name]);
-}

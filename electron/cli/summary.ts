@@ -38,7 +38,12 @@ export const summaryCommand: Command = {
         confirmed: s.confirmed,
         suspected: s.suspected,
         asOf: s.asOf === null ? null : new Date(s.asOf).toISOString(),
-        window: { start: new Date(s.window.start).toISOString(), end: new Date(s.window.end).toISOString() },
+        window: {
+          start: s.window.start === null ? null : new Date(s.window.start).toISOString(),
+          end: s.window.end === null ? null : new Date(s.window.end).toISOString(),
+          origin: s.window.source,
+          text: s.window.text,
+        },
       });
       return 0;
     }

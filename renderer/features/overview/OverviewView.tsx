@@ -11,6 +11,7 @@ import { CriticalTable } from '../../components/CriticalTable.js';
 import { BurnDownPanel } from '../../components/charts/BurnDownPanel.js';
 import { useQuery } from '../../app/workspace.js';
 import { ChangeLog } from './ChangeLog.js';
+import { ExposureWindowLine } from './ExposureWindowLine.js';
 import { FilterBar } from './FilterBar.js';
 import { useDashFilter } from './filter-store.js';
 import { showDevices } from '../../app/navigate.js';
@@ -89,17 +90,11 @@ export function OverviewView() {
         <h1 id="overview-title">Overview</h1>
         {s && (
           <p className="muted small" data-testid="data-time">
-            {s.window.source === 'none' ? (
-              <>Exposure window: not set yet (it comes with the first import or is chosen) · no data time yet</>
-            ) : (
-              <>
-                Exposure window{s.window.source === 'playbook' ? ' (channel file 291 playbook)' : ''}{' '}
-                {utc(s.window.start)} – {utc(s.window.end).slice(11)} · states as of {s.asOf ? utc(s.asOf) : '—'}
-              </>
-            )}
+            States as of {s.asOf ? utc(s.asOf) : '— (no data time yet)'}
             {d && debugTimings() && ` · refreshed in ${d.ms} ms`}
           </p>
         )}
+        {s && <ExposureWindowLine window={s.window} />}
       </header>
       {d && d.freshness.length > 0 && (
         <ul className="freshness small" data-testid="freshness" aria-label="How old each source is">

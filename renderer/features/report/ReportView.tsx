@@ -63,8 +63,12 @@ export function ReportView() {
           <section data-testid="report-summary" aria-labelledby="rs-title">
             <h2 id="rs-title">Incident summary</h2>
             <p>
-              Bad content live {utc(r.summary.window.start)} – {utc(r.summary.window.end).slice(11)}. Data as of{' '}
-              {r.summary.asOf ? utc(r.summary.asOf) : '—'}; report generated {utc(r.generatedAt)}.
+              <span data-testid="report-window">
+                {r.summary.window.start !== null && r.summary.window.end !== null
+                  ? `Bad content live ${utc(r.summary.window.start)} – ${utc(r.summary.window.end).slice(11)} (exposure window ${r.summary.window.text}).`
+                  : `Exposure window ${r.summary.window.text}.`}
+              </span>{' '}
+              Data as of {r.summary.asOf ? utc(r.summary.asOf) : '—'}; report generated {utc(r.generatedAt)}.
             </p>
             <p className="muted" data-testid="report-audit-receipt">
               Audit receipt: <code>{r.auditReceipt}</code>

@@ -1,15 +1,22 @@
 // Hand-built analysis fixtures: a workspace with devices, events and results inserted directly (no importer needed).
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';
+import { writeConfig } from '../../../core/analysis/config.js';
 
 export const T = (hhmm: string, day = 19) => Date.UTC(2024, 6, day, Number(hhmm.slice(0, 2)), Number(hhmm.slice(3, 5)));
 
+/** CrowdStrike's published window for channel file 291: the hand-built fixtures are written against it. */
+export const PUBLISHED_WINDOW = { windowStart: T('04:09'), windowEnd: T('05:27') };
+
+/** A workspace whose window is chosen (the published one): a few hand-built devices are too few to derive it. */
 export async function emptyWorkspace(): Promise<Workspace> {
-  return openWorkspace({
+  const ws = await openWorkspace({
     SQL: await loadSqlJs(),
     keyMaterial: new Uint8Array(32).fill(7),
     now: () => Date.UTC(2024, 6, 24),
   });
+  writeConfig(ws, PUBLISHED_WINDOW);
+  return ws;
 }
 
 export interface DeviceSpec {

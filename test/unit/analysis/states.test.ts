@@ -1,6 +1,7 @@
 // The state rules on hand-built devices: every state is reachable and each rule sentence names its evidence.
 import { describe, expect, it } from 'vitest';
 import { DEVICE_STATES } from '../../../core/contract/analysis.js';
+import { writeConfig } from '../../../core/analysis/config.js';
 import { recompute } from '../../../core/analysis/recompute.js';
 import { addDevice, addEvent, addResult, crashedDevice, emptyWorkspace, T } from './fixtures.js';
 
@@ -114,7 +115,7 @@ describe('device state rules', () => {
 
   it('follows a configured window', async () => {
     const { ws, ids, state } = await build();
-    ws.db.run(`INSERT INTO meta(key, value) VALUES ('analysis.window_start', '2024-07-19T04:25:00Z')`);
+    writeConfig(ws, { windowStart: Date.UTC(2024, 6, 19, 4, 25) });
     recompute(ws);
     expect(state(ids.healthy!).state).toBe('not_exposed');
     expect(state(ids.recovered!).state).toBe('self_recovered');

@@ -1,4 +1,4 @@
-// D-1: 100 SIGKILL trials against the real storage path; no acknowledged action lost, every workspace opens.
+// Crash durability: 100 SIGKILL trials against the real storage path; no acknowledged action lost, every workspace opens.
 import { expect, test } from 'vitest';
 import { runCrashTrials } from '../../durability/harness.js';
 

@@ -1,4 +1,4 @@
-// S-5 for the field domain: after a pack, results, merge, journal, snapshots and exports, no valid recovery password is on disk.
+// No recovery password on disk, for the field domain: none after a pack, results, merge, journal, snapshots and exports.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// D-2, the SQLite way: power is cut at every storage operation in turn; unsynced data and un-fsynced renames are lost.
+// Durability through power loss, the SQLite way: power is cut at every storage operation in turn; unsynced data and un-fsynced renames are lost.
 import { beforeAll, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import type { JournalEntry } from '../../../core/contract/host.js';

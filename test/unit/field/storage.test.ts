@@ -1,4 +1,4 @@
-// D-2..D-5: I/O-error sweeps over every write call, Windows rename/fsync semantics, recovery speed, move-aside, export-after-commit.
+// Storage durability: I/O-error sweeps over every write call, Windows rename/fsync semantics, recovery speed, move-aside, export-after-commit.
 import { promises as fsp, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

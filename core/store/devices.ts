@@ -1,0 +1,293 @@
+// Named queries for the devices table: the explorer's filtered, keyset-paged lists, one device's record, and the
+// device lists the script generator and the rollback planner select from.
+import type { DeviceState } from '../contract/analysis.js';
+import type { Db } from './db.js';
+import { cubeWhere, inList, NONE, TAG_MATCH, type DashFilter, type Where } from './where.js';
+
+export const SORT_KEYS = ['hostname', 'ring', 'site', 'state', 'platform', 'version', 'lastSeen', 'crashedAt'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export interface DeviceQuery extends DashFilter {
+  /** A state name or a class: exposed, affected, remaining, fixed, recovered. */
+  state?: string | null;
+  /** Agent version prefix, e.g. "7.11" or "7.16.18605". */
+  version?: string | null;
+  /** Free text: hostname, serial, Falcon AID, Entra/Intune id, user. */
+  text?: string | null;
+  sort?: SortKey;
+  dir?: 'asc' | 'desc';
+  /** The nextCursor of the previous page. */
+  cursor?: string | null;
+  /** Rows to skip when there is no cursor: only for jumping far down a virtual table (keyset is used otherwise). */
+  offset?: number;
+  limit?: number;
+  /** Stale records of reimaged machines are hidden unless asked for. */
+  includeStale?: boolean;
+  /** Only devices whose state rests on a confirmed fact, or only the suspected ones. */
+  certainty?: 'confirmed' | 'suspected' | null;
+}
+
+export interface DeviceRow {
+  id: number;
+  hostname: string;
+  ring: string;
+  site: string;
+  state: DeviceState;
+  platform: string;
+  version: string;
+  type: string;
+  tags: string;
+  lastSeen: number | null;
+  crashedAt: number | null;
+  sources: string;
+  stale: boolean;
+  /** confirmed: the deciding fact was seen; suspected: inferred (online in the window only, or stopped reporting). */
+  certainty: string;
+}
+
+const blank = (v: string | null | undefined) => v === undefined || v === null || v.trim() === '';
+const dim = (v: string) => (v === NONE ? '' : v);
+
+// A missing value sorts last in both directions (a never-crashed device is not the "earliest crash"): the sentinel
+// for null or empty is above every value when ascending and below every value when descending.
+const TOP_TEXT = 'char(1114111)';
+const TOP_NUM = '9007199254740991';
+const text = (col: string) => ({
+  asc: `COALESCE(NULLIF(${col}, ''), ${TOP_TEXT})`,
+  desc: `COALESCE(${col}, '')`,
+});
+const num = (col: string) => ({ asc: `COALESCE(${col}, ${TOP_NUM})`, desc: `COALESCE(${col}, -1)` });
+const SORT_EXPR: Record<SortKey, { asc: string; desc: string }> = {
+  hostname: { asc: 'd.hostname COLLATE NOCASE', desc: 'd.hostname COLLATE NOCASE' },
+  ring: text('COALESCE(d.ring_override, d.ring)'),
+  site: text('d.site'),
+  state: { asc: 'd.state', desc: 'd.state' },
+  platform: text('d.platform'),
+  version: text('d.agent_version'),
+  lastSeen: num('d.last_seen'),
+  crashedAt: num('d.crashed_at'),
+};
+
+const SELECT = `SELECT d.id, d.hostname, COALESCE(d.ring_override, d.ring, '') AS ring, COALESCE(d.site, '') AS site,
+  d.state, COALESCE(d.platform, '') AS platform, COALESCE(d.agent_version, '') AS version,
+  COALESCE(d.device_type, '') AS type, d.tags, d.last_seen AS lastSeen, d.crashed_at AS crashedAt,
+  (SELECT group_concat(source, ',') FROM (SELECT DISTINCT source FROM device_sources s WHERE s.device_id = d.id)) AS sources,
+  d.superseded_by IS NOT NULL AS stale, d.certainty`;
+
+/** Device-table conditions (states: what q.state stands for, resolved by the caller); `cubeOnly` says whether the summary tables can give the total without a scan. */
+function deviceWhere(q: DeviceQuery, states: readonly string[] | null): Where & { cubeOnly: boolean } {
+  const parts: string[] = [];
+  const params: (string | number)[] = [];
+  let cubeOnly = !q.includeStale;
+  const add = (sql: string, v: string) => {
+    parts.push(sql);
+    params.push(v);
+  };
+  if (!q.includeStale) parts.push('d.superseded_by IS NULL');
+  // The plain expression uses the effective-ring index; a missing ring needs the COALESCE to ''.
+  if (q.ring === NONE) add("COALESCE(d.ring_override, d.ring, '') = ?", '');
+  else if (!blank(q.ring)) add('COALESCE(d.ring_override, d.ring) = ?', q.ring!);
+  if (!blank(q.site)) add("COALESCE(d.site, '') = ?", dim(q.site!));
+  if (!blank(q.platform)) add("COALESCE(d.platform, '') = ?", dim(q.platform!));
+  if (!blank(q.tag)) add(TAG_MATCH('d.tags'), q.tag!.trim().toLowerCase());
+  if (states) parts.push(`d.state IN ${inList(states)}`);
+  if (q.certainty === 'confirmed' || q.certainty === 'suspected') {
+    add('d.certainty = ?', q.certainty);
+    cubeOnly = false;
+  }
+  if (!blank(q.version)) {
+    parts.push("(d.agent_version = ? OR d.agent_version LIKE ? ESCAPE '\\')");
+    const v = q.version!.trim();
+    params.push(v, `${v.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`);
+    cubeOnly = false;
+  }
+  if (!blank(q.text)) {
+    const like = `%${q.text!.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    parts.push(
+      `(d.hostname LIKE ? ESCAPE '\\' OR d.serial LIKE ? ESCAPE '\\' OR d.falcon_aid LIKE ? ESCAPE '\\'
+        OR d.entra_id LIKE ? ESCAPE '\\' OR d.intune_id LIKE ? ESCAPE '\\' OR d.user LIKE ? ESCAPE '\\')`,
+    );
+    params.push(like, like, like, like, like, like);
+    cubeOnly = false;
+  }
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params, cubeOnly };
+}
+
+/** The count from the summary tables when every condition is one of their dimensions, else null. */
+function cubeTotal(
+  db: Db,
+  q: DeviceQuery,
+  states: readonly string[] | null,
+  w: Where & { cubeOnly: boolean },
+): number | null {
+  if (!w.cubeOnly) return null;
+  // Ring, site, platform, tag and state are summary-table dimensions: no scan of the device table.
+  const c = cubeWhere(q, states ? [`state IN ${inList(states)}`] : []);
+  return db.value<number>(`SELECT COALESCE(SUM(n), 0) FROM an_counts ${c.sql}`, c.params) ?? 0;
+}
+
+function total(db: Db, w: Where, fromCube: number | null): number {
+  return fromCube ?? db.value<number>(`SELECT COUNT(*) FROM devices d ${w.sql}`, w.params) ?? 0;
+}
+
+/**
+ * For the hostname order, walking the hostname index and stopping after one page beats sorting every match, unless
+ * the filter keeps so few devices that the walk would read most of the index: then the planner's choice stands.
+ */
+function hostnameIndexHint(db: Db, sort: SortKey, matches: number | null): string {
+  if (sort !== 'hostname' || matches === null) return '';
+  const all = db.value<number>('SELECT COALESCE(SUM(n), 0) FROM an_counts') ?? 0;
+  return all > 0 && matches >= all * 0.01 ? 'INDEXED BY ix_devices_hostname' : '';
+}
+
+export interface PageRequest {
+  sort: SortKey;
+  dir: 'ASC' | 'DESC';
+  limit: number;
+  offset: number;
+  /** The device states q.state stands for, or null for any state. */
+  states: readonly string[] | null;
+  /** The sort value and id of the last row of the previous page (keyset paging). */
+  after: [string | number, number] | null;
+}
+
+export type PagedRow = Omit<DeviceRow, 'stale' | 'sources'> & {
+  sources: string | null;
+  stale: number;
+  sortv: string | number;
+};
+
+/**
+ * One page of the device table (limit + 1 rows, so the caller sees whether more follow) and the total matches
+ * (-1 when paging on from a cursor or an offset, where the first page already gave it).
+ */
+export function page(db: Db, q: DeviceQuery, r: PageRequest): { rows: PagedRow[]; total: number } {
+  const expr = SORT_EXPR[r.sort][r.dir === 'ASC' ? 'asc' : 'desc'];
+  const w = deviceWhere(q, r.states);
+  let sql = w.sql;
+  const params = [...w.params];
+  if (r.after) {
+    sql += `${sql ? ' AND' : 'WHERE'} (${expr}, d.id) ${r.dir === 'ASC' ? '>' : '<'} (?, ?)`;
+    params.push(...r.after);
+  }
+  const fromCube = cubeTotal(db, q, r.states, w);
+  const hint = hostnameIndexHint(db, r.sort, fromCube);
+  const rows = db.all<PagedRow>(
+    `${SELECT}, ${expr} AS sortv FROM devices d ${hint} ${sql} ORDER BY ${expr} ${r.dir}, d.id ${r.dir} LIMIT ${r.limit + 1}${r.offset ? ` OFFSET ${r.offset}` : ''}`,
+    params,
+  );
+  return { rows, total: r.after || r.offset ? -1 : total(db, w, fromCube) };
+}
+
+/** Where each of a device's records came from: source, file, line, native id and the stored raw row. */
+export function sourceRows(db: Db, id: number) {
+  return db.all<{
+    source: string;
+    file: string | null;
+    line: number;
+    native_id: string | null;
+    raw: string;
+    import_id: number;
+  }>(
+    `SELECT s.source, i.file_name AS file, s.line, s.native_id, s.raw, s.import_id FROM device_sources s
+       LEFT JOIN imports i ON i.id = s.import_id WHERE s.device_id = ? ORDER BY s.id`,
+    [id],
+  );
+}
+
+/** Every column of one device, with its effective ring. */
+export function record(db: Db, id: number): Record<string, unknown> | undefined {
+  return db.get<Record<string, unknown>>(
+    `SELECT id, hostname, host_key, falcon_aid, entra_id, intune_id, serial, site, ring, ring_override,
+      COALESCE(ring_override, ring) AS effective_ring, ring_source, platform, os_version, device_type, agent_version,
+      first_seen, last_seen, tags, user, model, superseded_by, state, state_rule, exposed, crashed_at, recovered_at, fixed_at,
+      certainty, decided_by
+     FROM devices WHERE id = ?`,
+    [id],
+  );
+}
+
+/** A device's state, how sure, the rule in words and the fact that decided it. */
+export function decision(db: Db, id: number) {
+  return db.get<{ state: string; certainty: string; rule: string; decided: number | null }>(
+    'SELECT state, certainty, state_rule AS rule, decided_by AS decided FROM devices WHERE id = ?',
+    [id],
+  );
+}
+
+/** The stale records a device superseded (the same machine before a reimage). */
+export function staleRecords(db: Db, id: number) {
+  return db.all<{ id: number; hostname: string; falcon_aid: string | null; last_seen: number | null }>(
+    'SELECT id, hostname, falcon_aid, last_seen FROM devices WHERE superseded_by = ? ORDER BY id',
+    [id],
+  );
+}
+
+// A device's events, field results and key IDs are read here with its record: the device page is one read of these.
+const idList = (ids: readonly number[]) => `(${ids.join(',')})`;
+
+export function events(db: Db, ids: readonly number[], max: number) {
+  return db.all<{
+    ts: number;
+    kind: string;
+    source: string;
+    package: string | null;
+    version: string | null;
+    detail: string | null;
+  }>(
+    `SELECT ts, kind, source, package, version, detail FROM events WHERE device_id IN ${idList(ids)} ORDER BY ts, id LIMIT ${max}`,
+  );
+}
+
+export function eventCount(db: Db, ids: readonly number[]): number {
+  return db.value<number>(`SELECT COUNT(*) FROM events WHERE device_id IN ${idList(ids)}`) ?? 0;
+}
+
+export function results(db: Db, ids: readonly number[]) {
+  return db.all<{
+    at: number;
+    result: string;
+    method: string | null;
+    technician: string | null;
+    keyIdUsed: string | null;
+    notes: string | null;
+    origin: string;
+  }>(
+    `SELECT at, result, method, technician, key_id_used AS keyIdUsed, notes, origin FROM results
+       WHERE device_id IN ${idList(ids)} ORDER BY at, id`,
+  );
+}
+
+/** Key IDs and their validity only: the recovery passwords never leave the vault here. */
+export function keyInfo(db: Db, ids: readonly number[]) {
+  return db.all<{
+    keyId: string;
+    valid: number;
+    problem: string | null;
+    volumeType: string | null;
+    hostHint: string | null;
+    createdAt: number | null;
+  }>(
+    `SELECT key_id AS keyId, valid, problem, volume_type AS volumeType, host_hint AS hostHint, created_at AS createdAt
+         FROM keys WHERE device_id IN ${idList(ids)} ORDER BY id`,
+  );
+}
+
+/** The first crash per effective ring, earliest first (the report's timeline). */
+export function firstCrashByRing(db: Db): Array<{ ring: string; at: number }> {
+  return db.all<{ ring: string; at: number }>(
+    `SELECT COALESCE(ring_override, ring, '(no ring)') AS ring, MIN(crashed_at) AS at FROM devices
+     WHERE crashed_at IS NOT NULL AND superseded_by IS NULL GROUP BY 1 ORDER BY at`,
+  );
+}
+
+/** The first and the latest hands-on fix among current devices. */
+export function fixRange(db: Db): { first: number | null; last: number | null } | undefined {
+  return db.get<{ first: number | null; last: number | null }>(
+    "SELECT MIN(fixed_at) AS first, MAX(fixed_at) AS last FROM devices WHERE state = 'fixed' AND superseded_by IS NULL",
+  );
+}
+
+export function count(db: Db): number {
+  return db.value<number>('SELECT COUNT(*) FROM devices') ?? 0;
+}

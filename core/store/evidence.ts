@@ -1,0 +1,84 @@
+// Named queries for a recompute's per-device evidence: temp._ev (from facts) and temp._res (latest field result),
+// and the boot-loop facts the rules derive. Temp tables live for one recompute, inside its transaction.
+import type { Db } from './db.js';
+
+/** The settings the evidence pass reads (a subset of the analysis playbook). */
+export interface EvidenceRules {
+  badVersion: string;
+  windowStart: number;
+  windowEnd: number;
+  burstCount: number;
+  burstMs: number;
+}
+
+/** Per-device evidence from facts, as one set-based pass (the facts table is read once, never row by row). */
+export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
+  const only = partial ? 'AND device_id IN (SELECT id FROM temp._ids)' : '';
+  db.run(`DELETE FROM facts WHERE derived = 1 ${only}`);
+  db.run('DROP TABLE IF EXISTS temp._ev');
+  db.run(`CREATE TEMP TABLE _ev(device_id INTEGER PRIMARY KEY, bad_at INTEGER, first_crash INTEGER, crashes INTEGER,
+    last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, last_ts INTEGER, burst_at INTEGER,
+    burst_n INTEGER, roll_ev INTEGER, seen_at INTEGER, back_at INTEGER)`);
+  // NOT INDEXED: a full scan plus one sort beats millions of random row lookups through the device index.
+  const from = partial
+    ? 'FROM facts WHERE device_id IN (SELECT id FROM temp._ids) AND derived = 0'
+    : 'FROM facts NOT INDEXED WHERE device_id IS NOT NULL AND derived = 0';
+  db.run(
+    `INSERT INTO _ev SELECT device_id,
+      MIN(CASE WHEN class = 'content' AND value = $bad AND ts BETWEEN $ws AND $we THEN ts END),
+      MIN(CASE WHEN class = 'crash' THEN ts END),
+      SUM(class = 'crash'),
+      MAX(CASE WHEN class IN ('crash', 'restart') THEN ts END),
+      MIN(CASE WHEN class = 'outcome' AND type = 'recovered' THEN ts END),
+      MIN(CASE WHEN class = 'outcome' AND type = 'fixed' THEN ts END),
+      MIN(CASE WHEN class = 'outcome' AND type = 'reimage' THEN ts END),
+      MAX(CASE WHEN class <> 'result' THEN ts END), NULL, NULL,
+      -- Content rollout evidence only: an OS update report (Autopatch, WUfB, ConfigMgr) or a crash log says nothing
+      -- about whether the bad content arrived (those are 'seen'/'update' facts, never 'content').
+      SUM(class = 'content'),
+      MAX(CASE WHEN class = 'seen' THEN ts END), NULL
+    ${from} GROUP BY device_id`,
+    { $bad: cfg.badVersion, $ws: cfg.windowStart, $we: cfg.windowEnd },
+  );
+  // The boot-loop rule: burstCount unclean restarts (event 41 without a stop code, 6008) within burstMs, the first
+  // inside the exposure window. Get-WinEvent | Export-Csv loses 41's BugcheckCode, so these are all such files carry.
+  db.run(
+    `UPDATE _ev SET burst_at = b.at, burst_n = b.n FROM (
+      SELECT device_id, MIN(ts) AS at, MAX(n) AS n FROM (
+        SELECT device_id, ts, LEAD(ts, $k) OVER (PARTITION BY device_id ORDER BY ts) AS tn,
+          COUNT(*) OVER (PARTITION BY device_id ORDER BY ts RANGE BETWEEN CURRENT ROW AND $bm FOLLOWING) AS n
+        FROM facts WHERE class = 'restart' AND type = 'unclean' AND device_id IS NOT NULL AND derived = 0
+          AND ts BETWEEN $ws AND $we + $bm ${only}
+      ) WHERE ts <= $we AND tn IS NOT NULL AND tn - ts <= $bm GROUP BY device_id
+    ) AS b WHERE _ev.device_id = b.device_id`,
+    { $k: cfg.burstCount - 1, $bm: cfg.burstMs, $ws: cfg.windowStart, $we: cfg.windowEnd },
+  );
+  // The boot loop becomes a crash fact of its own, pointing at the first restart of the burst (file and line).
+  db.run(
+    `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, derived)
+    SELECT e.device_id, 'crash', 'boot_loop',
+      e.burst_n || ' unclean restarts within ' || $min || ' min (rule: ' || $k || ' or more, the first in the window)',
+      e.burst_at, f.as_of, f.import_id, f.line, f.source, 1
+    FROM _ev e JOIN facts f ON f.id = (SELECT MIN(id) FROM facts WHERE device_id = e.device_id AND class = 'restart'
+      AND type = 'unclean' AND ts = e.burst_at AND derived = 0)
+    WHERE e.burst_at IS NOT NULL AND (e.first_crash IS NULL OR e.burst_at < e.first_crash)`,
+    { $min: Math.round(cfg.burstMs / 60_000), $k: cfg.burstCount },
+  );
+  db.run(`UPDATE _ev SET first_crash = burst_at, crashes = MAX(crashes, 1)
+    WHERE burst_at IS NOT NULL AND (first_crash IS NULL OR burst_at < first_crash)`);
+  // Back online: the first check-in (any source) after the last crash or restart of its loop.
+  db.run(`UPDATE _ev SET back_at = (SELECT MIN(f.ts) FROM facts f WHERE f.device_id = _ev.device_id AND f.class = 'seen'
+      AND f.ts > _ev.last_loop)
+    WHERE first_crash IS NOT NULL AND seen_at > last_loop`);
+  db.run('DROP TABLE IF EXISTS temp._res');
+  db.run('CREATE TEMP TABLE _res(device_id INTEGER PRIMARY KEY, result TEXT, at INTEGER)');
+  // The latest field result per device is the technician's latest word on it.
+  db.run(`INSERT INTO _res SELECT device_id, result, at FROM (
+      SELECT device_id, result, at, ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY at DESC, id DESC) AS rn
+      FROM results ${partial ? 'WHERE device_id IN (SELECT id FROM temp._ids)' : ''}) WHERE rn = 1`);
+}
+
+/** The latest non-result fact time among the devices in temp._ev (0 when none). */
+export function latest(db: Db): number {
+  return db.value<number>('SELECT MAX(last_ts) FROM temp._ev') ?? 0;
+}

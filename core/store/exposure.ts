@@ -1,0 +1,62 @@
+// Named queries behind the exposure window: receipts of the bad content, the fix that replaced it, first crashes.
+import type { Db } from './db.js';
+
+export interface ReceiptFacts {
+  /** Devices with at least one receipt fact of the bad content. */
+  devices: number;
+  first: number | null;
+  last: number | null;
+  /** The first receipt of another content version on a device, after that device received the bad one. */
+  fixAt: number | null;
+}
+
+/**
+ * Receipt facts (class 'content': a rollout `received`/`installed` row, never an OS update report) of `badVersion`,
+ * and the first receipt of whatever replaced it. Derived facts are left out: they hang on the window itself.
+ */
+export function receiptFacts(db: Db, badVersion: string): ReceiptFacts {
+  const bad = db.get<{ devices: number; first: number | null; last: number | null }>(
+    `SELECT COUNT(DISTINCT device_id) AS devices, MIN(ts) AS first, MAX(ts) AS last FROM facts
+     WHERE class = 'content' AND value = ? AND derived = 0 AND device_id IS NOT NULL AND ts IS NOT NULL`,
+    [badVersion],
+  );
+  const fixAt =
+    bad && bad.devices > 0
+      ? (db.value<number>(
+          `SELECT MIN(f.ts) FROM facts f JOIN (
+             SELECT device_id, MIN(ts) AS bad_at FROM facts
+             WHERE class = 'content' AND value = $bad AND derived = 0 AND device_id IS NOT NULL GROUP BY device_id
+           ) b ON b.device_id = f.device_id
+           WHERE f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
+          { $bad: badVersion },
+        ) ?? null)
+      : null;
+  return { devices: bad?.devices ?? 0, first: bad?.first ?? null, last: bad?.last ?? null, fixAt };
+}
+
+/** Each device's first crash fact time (imported crashes only), earliest first. */
+export function firstCrashTimes(db: Db): number[] {
+  return db
+    .all<{ t: number }>(
+      `SELECT MIN(ts) AS t FROM facts WHERE class = 'crash' AND derived = 0 AND device_id IS NOT NULL AND ts IS NOT NULL
+       GROUP BY device_id ORDER BY t`,
+    )
+    .map((r) => r.t);
+}
+
+/**
+ * With no exposure window, exposure cannot be decided: every device's pending state (temp._st, written by the
+ * recompute) becomes unknown, with the reason in its rule.
+ */
+export function markWindowNotSet(db: Db, rule: string): void {
+  db.run(
+    `UPDATE temp._st SET exposed = 0, state = 'unknown', rule = $rule, crashed_at = NULL, recovered_at = NULL,
+       fixed_at = NULL, certainty = 'confirmed', dclass = NULL, dts = NULL, stop_at = NULL, decided = NULL`,
+    { $rule: rule },
+  );
+}
+
+/** Removes meta keys (a chosen window given back to the derived one). */
+export function forgetMeta(db: Db, keys: readonly string[]): void {
+  for (const key of keys) db.run('DELETE FROM meta WHERE key = ?', [key]);
+}

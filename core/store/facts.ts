@@ -1,0 +1,119 @@
+// Named queries for the facts table: the set-based sync from events and field results, one device's chain, and
+// the data time's sources.
+import type { Db } from './db.js';
+import * as metaTable from './meta.js';
+
+/** OS update reports: an install there says the device was online, nothing about whether the bad content arrived. */
+const OS_UPDATE_SOURCES = "('autopatch', 'wufb', 'configmgr')";
+const UNCLEAN = "(detail LIKE 'unclean restart%' OR detail LIKE 'unexpected shutdown%')";
+
+/**
+ * Facts for every event and field result not yet turned into facts (a high-water mark per table), in two
+ * INSERT … SELECT statements. Runs at the start of each recompute, so imports, workspaces from before the facts
+ * table and rows written directly by other code all end up as facts the same way.
+ */
+export function sync(db: Db): number {
+  const evHwm = Number(metaTable.get(db, 'facts.event_hwm') ?? 0);
+  const resHwm = Number(metaTable.get(db, 'facts.result_hwm') ?? 0);
+  const before = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM facts') ?? 0;
+  // Events without a device yet (a rollout file before the fleet export) get theirs when the orphans are linked.
+  db.run(`UPDATE facts SET device_id = (SELECT e.device_id FROM events e WHERE e.id = facts.event_id)
+    WHERE device_id IS NULL AND event_id IS NOT NULL`);
+  const maxEv = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM events') ?? 0;
+  if (maxEv > evHwm) {
+    const newMax = db.value<number>('SELECT MAX(ts) FROM events WHERE id > ?', [evHwm]) ?? 0;
+    const oldMax = Number(metaTable.get(db, 'facts.events_max_ts') ?? 0) || 0;
+    if (newMax > oldMax) metaTable.set(db, 'facts.events_max_ts', String(newMax));
+    db.run(
+      `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, event_id)
+      SELECT device_id, c, t, v, ts, as_of, import_id, line, source, id FROM (
+        SELECT id, device_id, ts, as_of, import_id, line, source,
+          CASE
+            WHEN kind IN ('received', 'installed') AND source IN ${OS_UPDATE_SOURCES} THEN CASE WHEN as_of THEN 'update' ELSE 'seen' END
+            WHEN kind IN ('received', 'installed') THEN 'content'
+            WHEN kind = 'crashed' THEN 'crash'
+            WHEN kind = 'rebooted' THEN 'restart'
+            WHEN kind IN ('recovered', 'fixed') THEN 'outcome'
+            WHEN kind = 'failed' AND lower(COALESCE(detail, '')) LIKE '%reimage%' THEN 'outcome'
+            WHEN kind = 'online' THEN 'seen'
+          END AS c,
+          CASE
+            WHEN kind IN ('received', 'installed') AND source IN ${OS_UPDATE_SOURCES} THEN 'update_status'
+            WHEN kind IN ('received', 'installed') THEN kind
+            WHEN kind = 'crashed' THEN CASE WHEN detail LIKE 'BugCheck 0x%' THEN 'bugcheck' ELSE 'crash' END
+            WHEN kind = 'rebooted' THEN CASE WHEN ${UNCLEAN} THEN 'unclean' ELSE 'reboot' END
+            WHEN kind = 'failed' THEN 'reimage'
+            ELSE kind
+          END AS t,
+          CASE WHEN kind IN ('received', 'installed') THEN version ELSE detail END AS v
+        FROM events WHERE id > $hwm
+      ) WHERE c IS NOT NULL`,
+      { $hwm: evHwm },
+    );
+    // Ring membership from update-ring reports (Autopatch ring, ConfigMgr collection).
+    db.run(
+      `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, event_id)
+      SELECT device_id, 'ring', CASE source WHEN 'autopatch' THEN 'autopatch ring' ELSE source || ' collection' END,
+        ring, ts, as_of, import_id, line, source, id
+      FROM events WHERE id > $hwm AND ring IS NOT NULL AND ring <> '' AND source IN ('autopatch', 'configmgr')`,
+      { $hwm: evHwm },
+    );
+    metaTable.set(db, 'facts.event_hwm', String(maxEv));
+  }
+  const maxRes = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM results') ?? 0;
+  if (maxRes > resHwm) {
+    db.run(
+      `INSERT INTO facts(device_id, class, type, value, ts, source, result_id)
+      SELECT device_id, 'result', result, trim(COALESCE(method, '') || ' ' || COALESCE(technician, '')), at,
+        'field result (' || origin || ')', id
+      FROM results WHERE id > $hwm`,
+      { $hwm: resHwm },
+    );
+    metaTable.set(db, 'facts.result_hwm', String(maxRes));
+  }
+  return (db.value<number>('SELECT COALESCE(MAX(id), 0) FROM facts') ?? 0) - before;
+}
+
+export interface ChainRow {
+  id: number;
+  class: string;
+  type: string;
+  value: string | null;
+  ts: number | null;
+  as_of: number;
+  source: string;
+  file: string | null;
+  import_id: number | null;
+  line: number | null;
+  derived: number;
+}
+
+/** One device's facts in time order (at most `limit`), with the file each came from. */
+export function chain(db: Db, deviceId: number, limit: number): ChainRow[] {
+  return db.all<ChainRow>(
+    `SELECT f.id, f.class, f.type, f.value, f.ts, f.as_of, f.source, i.file_name AS file, f.import_id, f.line, f.derived
+     FROM facts f LEFT JOIN imports i ON i.id = f.import_id WHERE f.device_id = ?
+     ORDER BY COALESCE(f.ts, 0), f.id LIMIT ${limit}`,
+    [deviceId],
+  );
+}
+
+export function countFor(db: Db, deviceId: number): number {
+  return db.value<number>('SELECT COUNT(*) FROM facts WHERE device_id = ?', [deviceId]) ?? 0;
+}
+
+/**
+ * The latest fact time among the fleet and crash sources, one statement: each device's latest non-result fact
+ * (temp._ev.last_ts), facts without a device yet (an orphan rollout row), every device's last check-in, and
+ * eventsMaxTs (events that make no fact, such as an 'offered' row, kept at fact sync). Never a field result.
+ */
+export function latestTime(db: Db, eventsMaxTs: number): number | undefined {
+  return db.value<number>(
+    `SELECT MAX(COALESCE(t, 0)) FROM (
+      SELECT MAX(last_ts) AS t FROM temp._ev
+      UNION ALL SELECT MAX(ts) FROM facts WHERE device_id IS NULL AND class <> 'result' AND derived = 0
+      UNION ALL SELECT MAX(last_seen) FROM devices
+      UNION ALL SELECT CAST($events AS INTEGER))`,
+    { $events: eventsMaxTs },
+  );
+}

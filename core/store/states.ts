@@ -1,0 +1,197 @@
+// Named queries for a recompute's states: exposure class, outcome, state and the rule in words per device (temp._st),
+// the derived stopped-reporting facts, and the write of the new states to the devices table.
+import type { Db } from './db.js';
+
+/** The playbook settings and the data time the state rules read, resolved by the caller. */
+export interface StateRules {
+  windowStart: number;
+  windowEnd: number;
+  badVersion: string;
+  /** The affected platform as stored (lower case) and as written in a rule. */
+  platform: string;
+  platformLabel: string;
+  /** Lowest susceptible sensor version, as text and as its major and minor numbers. */
+  minVersion: string;
+  minMajor: number;
+  minMinor: number;
+  asOf: number;
+  selfRecoveryMs: number;
+  burstCount: number;
+  burstMs: number;
+}
+
+/** A short UTC time: HH:MM on the day the window opened, MM-DD HH:MM on other days. */
+function fmt(col: string): string {
+  return `(CASE WHEN date(${col} / 1000, 'unixepoch') = $day0 THEN strftime('%H:%M', ${col} / 1000, 'unixepoch')
+    ELSE strftime('%m-%d %H:%M', ${col} / 1000, 'unixepoch') END)`;
+}
+
+function params(cfg: StateRules) {
+  return {
+    $ws: cfg.windowStart,
+    $we: cfg.windowEnd,
+    $bad: cfg.badVersion,
+    $plat: cfg.platform,
+    $platLabel: cfg.platformLabel,
+    $maj: cfg.minMajor,
+    $min: cfg.minMinor,
+    $minv: cfg.minVersion,
+    $asof: cfg.asOf,
+    $rec: cfg.selfRecoveryMs,
+    $recH: String(Math.round((cfg.selfRecoveryMs / 3600_000) * 10) / 10),
+    $day0: new Date(cfg.windowStart).toISOString().slice(0, 10),
+    $burstK: cfg.burstCount,
+    $burstMin: Math.round(cfg.burstMs / 60_000),
+  };
+}
+
+/**
+ * Exposure class, outcome and state per device, with the human sentence of the rule; into temp._st. Each stage is
+ * MATERIALIZED: flattened, every later reference would re-evaluate the earlier CASE expressions (6x slower).
+ */
+export function build(db: Db, rules: StateRules, partial: boolean): void {
+  const p = params(rules);
+  db.run('DROP TABLE IF EXISTS temp._st');
+  db.run(`CREATE TEMP TABLE _st(id INTEGER PRIMARY KEY, exposed INTEGER, state TEXT, rule TEXT,
+    crashed_at INTEGER, recovered_at INTEGER, fixed_at INTEGER, certainty TEXT, dclass TEXT, dts INTEGER,
+    stop_at INTEGER, decided INTEGER)`);
+  const sensor = `' sensor ' || COALESCE(NULLIF(ver, ''), '?')`;
+  db.run(
+    `INSERT INTO _st
+    WITH x AS MATERIALIZED (
+      SELECT *, CASE
+          WHEN plat = '' AND bad_at IS NULL THEN 'unknown_platform'
+          WHEN plat <> '' AND lower(plat) <> $plat THEN 'other_platform'
+          WHEN COALESCE(ver, '') = '' AND bad_at IS NULL THEN 'unknown_version'
+          WHEN COALESCE(ver, '') <> '' AND NOT ver_ok THEN 'old_version'
+          WHEN bad_at IS NOT NULL THEN 'received'
+          WHEN has_ev THEN 'not_received'
+          WHEN first_seen IS NULL OR last_seen IS NULL THEN 'unknown_online'
+          WHEN first_seen <= $we AND last_seen >= $ws THEN 'online'
+          ELSE 'offline' END AS xc
+      FROM (
+        SELECT d.id, d.superseded_by, COALESCE(d.platform, '') AS plat, d.agent_version AS ver,
+          d.first_seen, d.last_seen, COALESCE(e.roll_ev, 0) > 0 AS has_ev, e.bad_at, e.first_crash,
+          COALESCE(e.crashes, 0) AS crashes, e.last_loop, e.rec_ev, e.fix_ev, e.reimage_at, e.burst_at, e.burst_n,
+          r.result, r.at AS res_at, e.seen_at, e.back_at,
+          -- Stopped reporting (CrowdStrike's own July 19 query): last seen inside the window, not seen since, no
+          -- crash, outcome or field result on file, and data time past the window. Only ever a suspected crash.
+          CASE WHEN e.first_crash IS NULL AND e.fix_ev IS NULL AND e.reimage_at IS NULL AND e.rec_ev IS NULL
+            AND r.result IS NULL AND e.seen_at BETWEEN $ws AND $we AND $asof > $we THEN e.seen_at END AS stop_at,
+          (CAST(d.agent_version AS INTEGER) > $maj OR (CAST(d.agent_version AS INTEGER) = $maj
+            AND CAST(substr(d.agent_version, instr(d.agent_version, '.') + 1) AS INTEGER) >= $min)) AS ver_ok
+        FROM devices d LEFT JOIN temp._ev e ON e.device_id = d.id LEFT JOIN temp._res r ON r.device_id = d.id
+        ${partial ? 'WHERE d.id IN (SELECT id FROM temp._ids)' : ''}
+      )
+    ),
+    y AS MATERIALIZED (
+      SELECT *, xc IN ('received', 'online') AS exposed,
+        xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
+          OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') OR stop_at IS NOT NULL) AS down
+      FROM x
+    ),
+    z AS MATERIALIZED (
+      SELECT *, CASE WHEN down THEN COALESCE(first_crash, fix_ev, reimage_at, res_at, stop_at) END AS crashed_at,
+        COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at) AS loop_at
+      FROM y
+    ),
+    o AS MATERIALIZED (
+      SELECT *, CASE WHEN NOT exposed OR xc LIKE 'unknown%' THEN NULL
+          WHEN NOT down THEN 'healthy'
+          WHEN COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') AND (fix_ev IS NULL OR res_at >= fix_ev) THEN 'r_' || result
+          WHEN fix_ev IS NOT NULL THEN 'e_fixed'
+          WHEN reimage_at IS NOT NULL THEN 'e_reimage'
+          WHEN rec_ev IS NOT NULL THEN 'e_recovered'
+          WHEN back_at IS NOT NULL THEN 'c_recovered'
+          WHEN $asof - loop_at > $rec THEN 'e_needs_fix'
+          ELSE 'e_crashed' END AS oc
+      FROM z
+    )
+    SELECT id, exposed,
+      CASE WHEN xc LIKE 'unknown%' THEN 'unknown' WHEN NOT exposed THEN 'not_exposed'
+        WHEN oc = 'healthy' THEN 'exposed_healthy'
+        WHEN oc IN ('r_fixed', 'e_fixed') THEN 'fixed'
+        WHEN oc IN ('r_needs_reimage', 'e_reimage') THEN 'needs_reimage'
+        WHEN oc = 'r_in_progress' THEN 'fix_in_progress'
+        WHEN oc IN ('e_recovered', 'c_recovered') THEN 'self_recovered'
+        WHEN oc IN ('r_failed', 'e_needs_fix') THEN 'needs_fix'
+        ELSE 'crashed' END,
+      CASE WHEN superseded_by IS NOT NULL THEN 'Stale record (superseded by #' || superseded_by || '); ' ELSE '' END ||
+      CASE xc
+        WHEN 'unknown_platform' THEN 'No platform on file: cannot decide exposure'
+        WHEN 'other_platform' THEN CASE lower(plat) WHEN 'mac' THEN 'macOS' WHEN 'linux' THEN 'Linux' ELSE plat END || ': not the affected platform (' || $platLabel || ')'
+        WHEN 'unknown_version' THEN $platLabel || ', no sensor version on file: cannot decide exposure'
+        WHEN 'old_version' THEN $platLabel || ',' || ${sensor} || ' < ' || $minv || ': not susceptible'
+        WHEN 'received' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', received ' || $bad || ' at ' || ${fmt('bad_at')} || ' UTC'
+        WHEN 'not_received' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', rollout data shows no ' || $bad || ' received in the window: not exposed'
+        WHEN 'unknown_online' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', no rollout data and no first/last seen: cannot tell whether it was online in the window'
+        WHEN 'online' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', no rollout data; online in the window (last seen ' || ${fmt('last_seen')} || ' UTC)'
+        ELSE $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', no rollout data; not online in the window (last seen ' || COALESCE(${fmt('last_seen')}, '?') || ' UTC): not exposed'
+      END ||
+      CASE WHEN oc IS NULL THEN ''
+        WHEN oc = 'healthy' THEN '; no crash'
+        WHEN burst_at IS NOT NULL AND crashed_at = burst_at THEN '; boot loop from ' || ${fmt('burst_at')} || ': ' ||
+          burst_n || ' unclean restarts (event 41 without a stop code / 6008) within ' || $burstMin || ' min (rule: ' ||
+          $burstK || ' or more)' || CASE oc
+            WHEN 'e_recovered' THEN '; self-recovered ' || ${fmt('rec_ev')}
+            WHEN 'c_recovered' THEN '; back online ' || ${fmt('back_at')} || ' (a check-in after its last crash)'
+            WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || ', over ' || $recH || ' h before data time'
+            WHEN 'e_crashed' THEN '; last crash/reboot ' || ${fmt('loop_at')} || ', within ' || $recH || ' h of data time: may still self-recover'
+            ELSE '; see field results and events' END
+        WHEN first_crash IS NULL AND stop_at IS NOT NULL AND crashed_at = stop_at THEN
+          '; stopped reporting: last seen ' || ${fmt('stop_at')} || ' in the window and not since (suspected crash)' ||
+          CASE oc
+            WHEN 'e_needs_fix' THEN '; over ' || $recH || ' h before data time'
+            ELSE '; within ' || $recH || ' h of data time' END
+        ELSE '; crashed ' || ${fmt('crashed_at')} || CASE WHEN crashes > 1 THEN ' (' || crashes || ' crashes)' ELSE '' END ||
+          CASE oc
+            WHEN 'r_fixed' THEN '; fixed by hand ' || ${fmt('res_at')} || ' (field result)'
+            WHEN 'e_fixed' THEN '; fixed by hand ' || ${fmt('fix_ev')}
+            WHEN 'r_needs_reimage' THEN '; field result ' || ${fmt('res_at')} || ': needs reimage'
+            WHEN 'e_reimage' THEN '; failed ' || ${fmt('reimage_at')} || ': needs reimage'
+            WHEN 'r_in_progress' THEN '; fix in progress (field result ' || ${fmt('res_at')} || ')'
+            WHEN 'r_failed' THEN '; hands-on fix failed ' || ${fmt('res_at')} || ': needs another visit'
+            WHEN 'e_recovered' THEN '; self-recovered ' || ${fmt('rec_ev')}
+            WHEN 'c_recovered' THEN '; back online ' || ${fmt('back_at')} || ' (a check-in after its last crash)'
+            WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || ', over ' || $recH || ' h before data time'
+            ELSE '; last crash/reboot ' || ${fmt('loop_at')} || ', within ' || $recH || ' h of data time: may still self-recover'
+          END
+      END,
+      crashed_at,
+      CASE oc WHEN 'e_recovered' THEN rec_ev WHEN 'c_recovered' THEN back_at END,
+      CASE oc WHEN 'r_fixed' THEN res_at WHEN 'e_fixed' THEN fix_ev END,
+      CASE WHEN down AND first_crash IS NULL AND stop_at IS NOT NULL AND crashed_at = stop_at THEN 'suspected'
+        WHEN oc = 'healthy' AND xc = 'online' THEN 'suspected' ELSE 'confirmed' END,
+      CASE WHEN oc IS NULL THEN NULL WHEN oc = 'healthy' THEN CASE WHEN xc = 'received' THEN 'content' ELSE 'seen' END
+        WHEN oc LIKE 'r_%' THEN 'result' WHEN oc IN ('e_fixed', 'e_reimage', 'e_recovered') THEN 'outcome'
+        WHEN oc = 'c_recovered' THEN 'seen' ELSE 'crash' END,
+      CASE WHEN oc IS NULL THEN NULL WHEN oc = 'healthy' THEN COALESCE(bad_at, seen_at)
+        WHEN oc LIKE 'r_%' THEN res_at WHEN oc = 'e_fixed' THEN fix_ev WHEN oc = 'e_reimage' THEN reimage_at
+        WHEN oc = 'e_recovered' THEN rec_ev WHEN oc = 'c_recovered' THEN back_at ELSE crashed_at END,
+      CASE WHEN down AND first_crash IS NULL AND crashed_at = stop_at THEN stop_at END,
+      NULL
+    FROM o`,
+    p,
+  );
+  // A suspected crash from silence becomes a fact of its own, pointing at the last check-in (file and line).
+  db.run(`INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, derived)
+    SELECT s.id, 'crash', 'stopped_reporting', 'last seen in the window and not since', s.stop_at, f.as_of, f.import_id,
+      f.line, f.source, 1
+    FROM temp._st s JOIN facts f ON f.id = (SELECT MIN(id) FROM facts WHERE device_id = s.id AND class = 'seen'
+      AND ts = s.stop_at AND derived = 0)
+    WHERE s.stop_at IS NOT NULL`);
+  // The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
+  db.run(`UPDATE temp._st SET decided = (SELECT MIN(f.id) FROM facts f WHERE f.device_id = _st.id AND f.class = _st.dclass
+      AND f.ts = _st.dts) WHERE dclass IS NOT NULL AND dts IS NOT NULL`);
+}
+
+/** Writes temp._st's states to the devices whose state, rule, times or certainty changed; returns how many. */
+export function apply(db: Db): number {
+  db.run(`UPDATE devices SET exposed = s.exposed, state = s.state, state_rule = COALESCE(s.rule, ''), crashed_at = s.crashed_at,
+        recovered_at = s.recovered_at, fixed_at = s.fixed_at, certainty = s.certainty, decided_by = s.decided
+      FROM temp._st s WHERE devices.id = s.id AND (devices.exposed IS NOT s.exposed OR devices.state IS NOT s.state
+        OR devices.state_rule IS NOT s.rule OR devices.crashed_at IS NOT s.crashed_at
+        OR devices.recovered_at IS NOT s.recovered_at OR devices.fixed_at IS NOT s.fixed_at
+        OR devices.certainty IS NOT s.certainty OR devices.decided_by IS NOT s.decided)`);
+  return db.value<number>('SELECT changes()') ?? 0;
+}
