@@ -62,6 +62,37 @@ export default tseslint.config(
     },
   },
   {
+    // Layers inside the renderer: app/ (shell, router) → features/ → state/, components/, db/, platform/. Features
+    // and everything below them never import the shell; nothing below the features imports a feature.
+    files: ['renderer/features/**/*.{ts,tsx}', 'renderer/{state,components,db,platform}/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'electron', '../electron/*', '../../electron/*'] },
+            { regex: '^(\\.\\./)+app/', message: 'Features and the layers below them do not import app/ (the shell).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/{state,components,db,platform}/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'electron', '../electron/*', '../../electron/*'] },
+            { regex: '^(\\.\\./)+app/', message: 'Features and the layers below them do not import app/ (the shell).' },
+            { regex: '^(\\.\\./)+features/', message: 'Shared renderer layers do not import a feature.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

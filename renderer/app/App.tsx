@@ -5,11 +5,11 @@ import { StartView } from '../features/start/StartView.js';
 import { isTechnicianHash } from '../features/technician/entry.js';
 import { TechnicianView } from '../features/technician/TechnicianView.js';
 import { host } from '../platform/host.js';
-import { offerFiles } from './dropped-files.js';
-import { ROUTE_EVENT } from './navigate.js';
+import { offerFiles } from '../state/dropped-files.js';
+import { ROUTE_EVENT } from '../state/navigate.js';
 import { routes } from './routes.js';
 import { AuditWarning } from '../features/audit/AuditWarning.js';
-import { loadIntoWorker, useWorkspace, WorkspaceProvider } from './workspace.js';
+import { loadIntoWorker, useWorkspace, WorkspaceProvider } from '../state/workspace.js';
 
 type Theme = 'light' | 'dark';
 

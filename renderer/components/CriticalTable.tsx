@@ -1,32 +1,31 @@
 // The critical devices still down (hostname, category, ring, site, state), as the Overview and the report list them.
 import { STATE_LABEL } from '../../core/analysis/rules.js';
 import type { CriticalRow } from '../../core/analysis/devices.js';
+import { Table } from './DataTable.js';
 
 export function CriticalTable(props: { rows: readonly CriticalRow[]; labelledBy?: string; testId?: string }) {
   return (
-    <table className="compact" aria-labelledby={props.labelledBy} data-testid={props.testId}>
-      <thead>
-        <tr>
-          <th scope="col">Hostname</th>
-          <th scope="col">Category</th>
-          <th scope="col">Ring</th>
-          <th scope="col">Site</th>
-          <th scope="col">State</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.map((r) => (
-          <tr key={r.id}>
-            <td>{r.hostname}</td>
-            <td>{r.category}</td>
-            <td>{r.ring}</td>
-            <td>{r.site}</td>
-            <td>
+    <Table
+      className="compact"
+      labelledBy={props.labelledBy}
+      testId={props.testId}
+      rows={props.rows}
+      rowKey={(r) => r.id}
+      columns={[
+        { key: 'hostname', label: 'Hostname', render: (r) => r.hostname },
+        { key: 'category', label: 'Category', render: (r) => r.category },
+        { key: 'ring', label: 'Ring', render: (r) => r.ring },
+        { key: 'site', label: 'Site', render: (r) => r.site },
+        {
+          key: 'state',
+          label: 'State',
+          render: (r) => (
+            <>
               <span className={`state-dot st-${r.state}`} aria-hidden="true" /> {STATE_LABEL[r.state]}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+        },
+      ]}
+    />
   );
 }

@@ -1,6 +1,18 @@
-// A virtualised, keyboard-navigable table for very large row counts: only the visible rows exist in the DOM.
+// The tables: DataTable, a virtualised grid over paged rows (the device explorer), and Table, every other table view.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import {
+  Fragment,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type HTMLAttributes,
+  type KeyboardEvent,
+  type Key,
+  type ReactNode,
+} from 'react';
+import { sortRows, type SortDir, type SortValue } from './table-sort.js';
 
 export interface Column<R> {
   key: string;
@@ -154,6 +166,169 @@ export function DataTable<R>(props: DataTableProps<R>) {
           );
         })}
       </div>
+    </div>
+  );
+}
+
+export interface TableColumn<R> {
+  key: string;
+  label: ReactNode;
+  render: (row: R, index: number) => ReactNode;
+  /** A column with a sort value can be sorted by its header; empty values go last in both directions. */
+  sortValue?: (row: R) => SortValue;
+  /** Class of the column's cells (num-cell for figures); headerClass for its header. */
+  className?: string;
+  headerClass?: string;
+  /** Extra attributes on a cell (data-k for tests and styles). */
+  cellProps?: (row: R) => HTMLAttributes<HTMLTableCellElement> & Record<`data-${string}`, string | undefined>;
+  /** The column names the row: its cells are row headers. */
+  rowHeader?: boolean;
+}
+
+export interface TableProps<R> {
+  columns: TableColumn<R>[];
+  rows: readonly R[];
+  rowKey: (row: R, index: number) => Key;
+  testId?: string;
+  className?: string;
+  /** An accessible name: a visible heading's id, an aria-label, or a caption (hidden unless captionVisible). */
+  labelledBy?: string;
+  label?: string;
+  caption?: string;
+  captionVisible?: boolean;
+  rowProps?: (row: R, index: number) => HTMLAttributes<HTMLTableRowElement> & Record<`data-${string}`, unknown>;
+  initialSort?: { key: string; dir: SortDir };
+  /** A full-width row under a row (an expanded detail), or null; such a table is never virtualised. */
+  rowDetail?: (row: R) => ReactNode | null;
+  /** Shown in a full-width row when there are no rows; the header stays. */
+  empty?: ReactNode;
+  /** Above this many rows only the visible ones are in the DOM, in a scrolling box of `maxHeight`. */
+  virtualiseAbove?: number;
+  maxHeight?: number | string;
+  rowHeight?: number;
+}
+
+/**
+ * A semantic <table> (so screen readers, copy and paste, and printing work as for any table) with a header always,
+ * optional sorting by column, and virtualised rows for long lists.
+ */
+export function Table<R>(props: TableProps<R>) {
+  const { columns, rows, virtualiseAbove = 300, maxHeight = 480, rowHeight = 30 } = props;
+  const [sort, setSort] = useState(props.initialSort);
+  const sorted = useMemo(() => {
+    if (!sort) return rows;
+    const col = columns.find((c) => c.key === sort.key);
+    return col?.sortValue ? sortRows(rows, col.sortValue, sort.dir) : rows;
+  }, [rows, columns, sort]);
+  const virtual = !props.rowDetail && sorted.length > virtualiseAbove;
+  const box = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- see DataTable: this component is not memoised
+  const v = useVirtualizer({
+    count: virtual ? sorted.length : 0,
+    getScrollElement: () => box.current,
+    estimateSize: () => rowHeight,
+    overscan: 20,
+  });
+  const items = virtual ? v.getVirtualItems() : sorted.map((_, index) => ({ index, start: 0, end: 0 }));
+  const top = virtual ? (items[0]?.start ?? 0) : 0;
+  const bottom = virtual ? v.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
+
+  const table = (
+    <table
+      className={props.className}
+      data-testid={props.testId}
+      aria-labelledby={props.labelledBy}
+      aria-label={props.label}
+      aria-rowcount={virtual ? sorted.length + 1 : undefined}
+    >
+      {props.caption && (
+        <caption className={props.captionVisible ? undefined : 'visually-hidden'}>{props.caption}</caption>
+      )}
+      <thead>
+        <tr>
+          {columns.map((c) => {
+            const on = sort?.key === c.key;
+            return (
+              <th
+                key={c.key}
+                scope="col"
+                className={c.headerClass}
+                aria-sort={on ? (sort!.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+              >
+                {c.sortValue ? (
+                  <button
+                    type="button"
+                    className="dt-sort"
+                    onClick={() => setSort({ key: c.key, dir: on && sort!.dir === 'asc' ? 'desc' : 'asc' })}
+                  >
+                    {c.label} {on ? (sort!.dir === 'asc' ? '▲' : '▼') : ''}
+                  </button>
+                ) : (
+                  c.label
+                )}
+              </th>
+            );
+          })}
+        </tr>
+      </thead>
+      <tbody>
+        {top > 0 && <tr aria-hidden="true" style={{ height: top }} />}
+        {items.map(({ index }) => {
+          const row = sorted[index]!;
+          const detail = props.rowDetail?.(row);
+          const key = props.rowKey(row, index);
+          return (
+            <Fragment key={key}>
+              <tr
+                key={props.rowKey(row, index)}
+                aria-rowindex={virtual ? index + 2 : undefined}
+                {...props.rowProps?.(row, index)}
+              >
+                {columns.map((c) => {
+                  const Cell = c.rowHeader ? 'th' : 'td';
+                  return (
+                    <Cell
+                      key={c.key}
+                      scope={c.rowHeader ? 'row' : undefined}
+                      className={c.className}
+                      {...c.cellProps?.(row)}
+                    >
+                      {c.render(row, index)}
+                    </Cell>
+                  );
+                })}
+              </tr>
+              {detail != null && (
+                <tr>
+                  <td colSpan={columns.length}>{detail}</td>
+                </tr>
+              )}
+            </Fragment>
+          );
+        })}
+        {bottom > 0 && <tr aria-hidden="true" style={{ height: bottom }} />}
+        {sorted.length === 0 && props.empty !== undefined && (
+          <tr>
+            <td colSpan={columns.length} className="muted">
+              {props.empty}
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+  if (!virtual) return table;
+  return (
+    // A scrolling region must be reachable by keyboard; it is named after the table it holds.
+    <div
+      ref={box}
+      className="table-scroll"
+      tabIndex={0}
+      role="region"
+      aria-label={props.label ?? props.caption ?? 'Table'}
+      style={{ maxHeight, overflow: 'auto' }}
+    >
+      {table}
     </div>
   );
 }

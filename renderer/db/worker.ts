@@ -10,15 +10,22 @@ import type { RemoteJobOptions } from '../../core/contract/jobs.js';
 import { applyJournalEntry, closeSession, openSession } from '../../core/session.js';
 import type { Workspace } from '../../core/workspace.js';
 import { registerJobTransfer } from './job-transfer.js';
+import { installTableTracking, type TableTracker } from './table-tracker.js';
+import { technicianVerbs } from './technician-verbs.js';
+import { ALL_TABLES } from './table-versions.js';
 
 registerJobTransfer();
 
 let sqlPromise: Promise<SqlJsStatic> | undefined;
 let ws: Workspace | undefined;
+let tracker: TableTracker | undefined;
 const jobs = new Map<string, AbortController>();
 
 function sql(): Promise<SqlJsStatic> {
-  sqlPromise ??= initSqlJs({ locateFile: () => wasmUrl });
+  sqlPromise ??= initSqlJs({ locateFile: () => wasmUrl }).then((SQL) => {
+    tracker = installTableTracking(SQL);
+    return SQL;
+  });
   return sqlPromise;
 }
 
@@ -52,6 +59,7 @@ const bound = Object.fromEntries(
 
 const api = {
   ...bound,
+  ...technicianVerbs,
   /** Opens a snapshot and replays the journal on top of it; returns the last applied journal seq. */
   async open(opts: { snapshot: Uint8Array | null; journal: JournalEntry[]; keyMaterial: Uint8Array; actor?: string }) {
     if (ws) closeSession(ws);
@@ -64,10 +72,23 @@ const api = {
       journal: opts.journal,
     });
     ws = opened.ws;
+    // A freshly opened workspace refreshes every view anyway; what opening wrote is not news.
+    tracker?.takeWrites();
     return { replayed: opened.replayed, lastSeq: opened.lastSeq };
   },
   async apply(entry: JournalEntry): Promise<void> {
     await applyJournalEntry(current(), entry);
+  },
+  /** Runs one handler as a query and returns, with its value, the tables it read (for per-table refresh). */
+  async query(verb: string, ...args: unknown[]): Promise<{ value: unknown; reads: string[] }> {
+    if (!Object.hasOwn(bound, verb)) throw new Error(`no such handler: ${verb}`);
+    const fn = bound[verb as keyof Handlers] as (...a: unknown[]) => Promise<unknown>;
+    if (!tracker) return { value: await fn(...args), reads: [ALL_TABLES] };
+    return tracker.record(() => fn(...args));
+  },
+  /** The tables written since the last call: the announcement after a write that tells queries whether to re-run. */
+  takeChanged(): string[] {
+    return tracker ? tracker.takeWrites() : [ALL_TABLES];
   },
   exportDb(): Uint8Array {
     const bytes = current().db.export();

@@ -1,6 +1,6 @@
 // A titled chart panel with PNG and SVG export buttons; the chart inside is any recharts chart.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { useWorkspace } from '../../app/workspace.js';
+import { useWorkspace } from '../../state/workspace.js';
 import { ChartTable, type ChartTableData } from './chart-table.js';
 import { exportChart } from './export.js';
 import { useChartTheme } from './theme.js';

@@ -11,7 +11,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { DashFilter } from '../../../core/analysis/filter.js';
-import { useQuery } from '../../app/workspace.js';
+import { useQuery } from '../../state/workspace.js';
 import { ChartPanel } from './ChartPanel.js';
 import { seriesTable } from './chart-table.js';
 import { ringColour, useChartTheme } from './theme.js';

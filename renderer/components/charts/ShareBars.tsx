@@ -1,5 +1,6 @@
 // State bars per ring or site with a "share of ring" (100 % stacked) view by default and counts one toggle away.
 import { useState } from 'react';
+import { Table } from '../DataTable.js';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { DEVICE_STATES, type DeviceState } from '../../../core/contract/analysis.js';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
@@ -128,21 +129,25 @@ export function ShareBars(props: {
           </BarChart>
         </ResponsiveContainer>
       </div>
-      <table className="visually-hidden" data-testid={`${props.testId}-values`}>
-        <caption>Share of each {props.unit} by state, in percent</caption>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.name} data-name={r.name} data-devices={r.devices}>
-              <th scope="row">{r.name}</th>
-              {DEVICE_STATES.map((s) => (
-                <td key={s} data-k={s} data-n={r.counts[s]}>
-                  {r.share[s]}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        className="visually-hidden"
+        testId={`${props.testId}-values`}
+        caption={`Share of each ${props.unit} by state, in percent`}
+        captionVisible
+        virtualiseAbove={Infinity}
+        rows={rows}
+        rowKey={(r) => r.name}
+        rowProps={(r) => ({ 'data-name': r.name, 'data-devices': r.devices })}
+        columns={[
+          { key: 'name', label: props.unit, rowHeader: true, render: (r) => r.name },
+          ...DEVICE_STATES.map((s) => ({
+            key: s,
+            label: s,
+            cellProps: (r: (typeof rows)[number]) => ({ 'data-k': s, 'data-n': String(r.counts[s]) }),
+            render: (r: (typeof rows)[number]) => r.share[s],
+          })),
+        ]}
+      />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 // Burn-down as small multiples: one small panel per ring or site, shared axes, sorted by devices still down.
 import { useState } from 'react';
+import { Table } from '../DataTable.js';
 import { Area, AreaChart, CartesianGrid, ReferenceDot, Tooltip, XAxis, YAxis } from 'recharts';
 import { smallMultiples } from '../../../core/charts/multiples.js';
 import type { Series } from '../../../core/charts/series.js';
@@ -160,17 +161,20 @@ export function SmallMultiples(props: {
           );
         })}
       </div>
-      <table className="visually-hidden" data-testid={`${props.testId}-values`}>
-        <caption>Devices still down per {props.unit}, in panel order</caption>
-        <tbody>
-          {m.panels.map((p) => (
-            <tr key={p.key} data-key={p.key} data-down={p.down} data-size={p.size}>
-              <th scope="row">{p.key}</th>
-              <td>{p.down}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        className="visually-hidden"
+        testId={`${props.testId}-values`}
+        caption={`Devices still down per ${props.unit}, in panel order`}
+        captionVisible
+        virtualiseAbove={Infinity}
+        rows={m.panels}
+        rowKey={(p) => p.key}
+        rowProps={(p) => ({ 'data-key': p.key, 'data-down': p.down, 'data-size': p.size })}
+        columns={[
+          { key: 'key', label: props.unit, rowHeader: true, render: (p) => p.key },
+          { key: 'down', label: 'Devices still down', render: (p) => p.down },
+        ]}
+      />
     </div>
   );
 }

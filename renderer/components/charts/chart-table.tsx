@@ -1,5 +1,6 @@
 // The text alternative of a chart: its numbers as a table screen readers read inside the chart's one tab stop.
 import type { Series } from '../../../core/charts/series.js';
+import { Table } from '../DataTable.js';
 
 export interface ChartTableData {
   caption: string;
@@ -18,35 +19,29 @@ export function seriesTable(series: Series, caption: string, timeLabel = 'Time (
   };
 }
 
+type Cell = string | number;
+
 export function ChartTable(props: { data: ChartTableData; testId?: string }) {
   const { data } = props;
   return (
-    <table className="visually-hidden" data-testid={props.testId}>
-      <caption>{data.caption}</caption>
-      <thead>
-        <tr>
-          {data.columns.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {data.rows.map((r, i) => (
-          <tr key={i}>
-            {r.map((v, j) =>
-              j === 0 ? (
-                <th key={j} scope="row">
-                  {v}
-                </th>
-              ) : (
-                <td key={j}>{typeof v === 'number' ? v.toLocaleString('en-US') : v}</td>
-              ),
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    // Hidden tables are read whole (screen readers, tests): never virtualised.
+    <Table
+      className="visually-hidden"
+      testId={props.testId}
+      caption={data.caption}
+      captionVisible
+      virtualiseAbove={Infinity}
+      rows={data.rows}
+      rowKey={(_, i) => i}
+      columns={data.columns.map((c, j) => ({
+        key: `${j}-${c}`,
+        label: c,
+        rowHeader: j === 0,
+        render: (r: Cell[]) => {
+          const v = r[j]!;
+          return j > 0 && typeof v === 'number' ? v.toLocaleString('en-US') : v;
+        },
+      }))}
+    />
   );
 }

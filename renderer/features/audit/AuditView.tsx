@@ -1,6 +1,7 @@
 // The audit log: paged, newest first; Verify walks the hash chain and names the first broken link; export as JSON lines or CSV.
 import { useState } from 'react';
-import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { useQuery, useWorkspace } from '../../state/workspace.js';
+import { Table } from '../../components/DataTable.js';
 
 const PAGE = 50;
 type Verification = Awaited<ReturnType<ReturnType<typeof useWorkspace>['db']['auditVerify']>>;
@@ -166,37 +167,28 @@ export function AuditView() {
         </p>
       )}
       <div className="panel">
-        <table className="compact audit-table" aria-label="Audit entries">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Detail</th>
-              <th scope="col">Hash</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(page.data?.rows ?? []).map((r) => (
-              <tr
-                key={r.seq}
-                className={verify?.firstBroken && r.seq >= verify.firstBroken.seq ? 'audit-broken' : undefined}
-              >
-                <td className="num">{r.seq}</td>
-                <td className="nowrap">{new Date(r.at).toISOString().replace('T', ' ').slice(0, 19)}</td>
-                <td>{r.actor}</td>
-                <td>
-                  <code>{r.action}</code>
-                </td>
-                <td className="audit-detail">{detailText(r.detail)}</td>
-                <td>
-                  <code title={r.hash}>{r.hash.slice(0, 10)}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          className="compact audit-table"
+          label="Audit entries"
+          rows={page.data?.rows ?? []}
+          rowKey={(r) => r.seq}
+          rowProps={(r) => ({
+            className: verify?.firstBroken && r.seq >= verify.firstBroken.seq ? 'audit-broken' : undefined,
+          })}
+          columns={[
+            { key: 'seq', label: '#', className: 'num', render: (r) => r.seq },
+            {
+              key: 'at',
+              label: 'Time (UTC)',
+              className: 'nowrap',
+              render: (r) => new Date(r.at).toISOString().replace('T', ' ').slice(0, 19),
+            },
+            { key: 'actor', label: 'Actor', render: (r) => r.actor },
+            { key: 'action', label: 'Action', render: (r) => <code>{r.action}</code> },
+            { key: 'detail', label: 'Detail', className: 'audit-detail', render: (r) => detailText(r.detail) },
+            { key: 'hash', label: 'Hash', render: (r) => <code title={r.hash}>{r.hash.slice(0, 10)}</code> },
+          ]}
+        />
         <div className="toolbar audit-pager">
           <button type="button" onClick={() => setOffset(Math.max(0, offset - PAGE))} disabled={offset === 0}>
             Newer

@@ -1,6 +1,6 @@
 // The open-time audit warning: a cut tail or rewritten log stays on screen until someone acknowledges it, audited.
 import { useState } from 'react';
-import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { useQuery, useWorkspace } from '../../state/workspace.js';
 
 export function AuditWarning() {
   const { db, changed } = useWorkspace();

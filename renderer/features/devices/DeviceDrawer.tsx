@@ -3,7 +3,8 @@ import { useEffect, useRef } from 'react';
 import { useDialogFocus } from '../../components/use-dialog-focus.js';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import type { DeviceState } from '../../../core/contract/analysis.js';
-import { useQuery } from '../../app/workspace.js';
+import { Table } from '../../components/DataTable.js';
+import { useQuery } from '../../state/workspace.js';
 
 /** MM-DD HH:MM, the evidence chain's compact time. */
 const shortUtc = (t: number) => new Date(t).toISOString().slice(5, 16).replace('T', ' ');
@@ -75,41 +76,54 @@ export function DeviceDrawer(props: { id: number; onClose: () => void }) {
               <p className="small muted">
                 Each fact with the file and line it came from. The marked fact decided the state, by the rule above.
               </p>
-              <table className="compact evidence" data-testid="evidence-chain">
-                <thead>
-                  <tr>
-                    <th scope="col">UTC</th>
-                    <th scope="col">Fact</th>
-                    <th scope="col">From</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.evidence.facts.map((f) => (
-                    <tr
-                      key={f.id}
-                      data-class={f.class}
-                      data-type={f.type}
-                      data-deciding={f.deciding || undefined}
-                      className={f.deciding ? 'deciding' : undefined}
-                    >
-                      <td>
+              <Table
+                className="compact evidence"
+                testId="evidence-chain"
+                label="Evidence chain"
+                rows={data.evidence.facts}
+                rowKey={(f) => f.id}
+                rowProps={(f) => ({
+                  'data-class': f.class,
+                  'data-type': f.type,
+                  'data-deciding': f.deciding || undefined,
+                  className: f.deciding ? 'deciding' : undefined,
+                })}
+                columns={[
+                  {
+                    key: 'ts',
+                    label: 'UTC',
+                    render: (f) => (
+                      <>
                         {f.ts === null ? '—' : shortUtc(f.ts)}
                         {f.asOf && <div className="small muted">as of export</div>}
-                      </td>
-                      <td>
+                      </>
+                    ),
+                  },
+                  {
+                    key: 'fact',
+                    label: 'Fact',
+                    render: (f) => (
+                      <>
                         {f.deciding && <strong aria-label="deciding fact">▶ </strong>}
                         {f.class} · {f.type.replace(/_/g, ' ')}
                         {f.derived && ' (rule)'}
                         {f.value && <div className="small muted">{f.value}</div>}
-                      </td>
-                      <td className="small">
+                      </>
+                    ),
+                  },
+                  {
+                    key: 'from',
+                    label: 'From',
+                    className: 'small',
+                    render: (f) => (
+                      <>
                         {f.file ?? f.source}
                         {f.line !== null && `, line ${f.line}`}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                      </>
+                    ),
+                  },
+                ]}
+              />
               {data.evidence.more > 0 && <p className="small muted">{data.evidence.more} more facts not shown.</p>}
             </>
           )}
@@ -155,26 +169,19 @@ export function DeviceDrawer(props: { id: number; onClose: () => void }) {
           </p>
           <h3>Timeline</h3>
           {timeline.length ? (
-            <table className="compact timeline-table" data-testid="device-timeline">
-              <thead>
-                <tr>
-                  <th scope="col">Time (UTC)</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Detail</th>
-                </tr>
-              </thead>
-              <tbody>
-                {timeline.map((t, i) => (
-                  <tr key={i}>
-                    <td className="nowrap">{utcCell(t.at)}</td>
-                    <td>{t.what}</td>
-                    <td className="muted">{t.by}</td>
-                    <td className="muted">{t.detail}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              className="compact timeline-table"
+              testId="device-timeline"
+              label="Timeline"
+              rows={timeline}
+              rowKey={(_, i) => i}
+              columns={[
+                { key: 'at', label: 'Time (UTC)', className: 'nowrap', render: (t) => utcCell(t.at) },
+                { key: 'what', label: 'What', render: (t) => t.what },
+                { key: 'by', label: 'Source', className: 'muted', render: (t) => t.by },
+                { key: 'detail', label: 'Detail', className: 'muted', render: (t) => t.detail },
+              ]}
+            />
           ) : (
             <p className="muted">No events or results.</p>
           )}

@@ -4,12 +4,12 @@ import type { DeviceQuery, DeviceRow, SortKey } from '../../../core/analysis/dev
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import { DEVICE_STATES } from '../../../core/contract/analysis.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
-import { counted, debugTimings, utcFull } from '../../app/format.js';
-import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { counted, debugTimings, utcFull } from '../../components/format.js';
+import { useQuery, useWorkspace } from '../../state/workspace.js';
 import { FilterBar } from '../overview/FilterBar.js';
-import { useDashFilter } from '../overview/filter-store.js';
+import { useDashFilter } from '../../state/filter-store.js';
 import { DeviceDrawer } from './DeviceDrawer.js';
-import { takeDeviceRequest } from '../../app/navigate.js';
+import { takeDeviceRequest } from '../../state/navigate.js';
 import { useDevicePages } from './use-device-pages.js';
 
 interface LocalQuery {

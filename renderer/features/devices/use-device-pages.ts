@@ -1,17 +1,23 @@
 // Fetches device pages for the virtual table: keyset from the previous page when known, an offset for far jumps.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DevicePage, DeviceQuery, DeviceRow } from '../../../core/analysis/devices.js';
-import { useWorkspace } from '../../app/workspace.js';
+import { tracingClient, useRunVersion, useWorkspace } from '../../state/workspace.js';
 
 export const PAGE = 200;
 
 export function useDevicePages(query: DeviceQuery) {
-  const { db, version } = useWorkspace();
-  const key = JSON.stringify([query, version]);
-  const [state, setState] = useState<{ key: string; total: number; error?: string; ms?: number }>({
-    key: '',
-    total: 0,
-  });
+  const { db } = useWorkspace();
+  const [state, setState] = useState<{
+    key: string;
+    total: number;
+    error?: string;
+    ms?: number;
+    since?: number;
+    read?: string[];
+  }>({ key: '', total: 0 });
+  // The first page reports the tables it read; a write to another table keeps the loaded pages.
+  const runAt = useRunVersion(state.read, state.since);
+  const key = JSON.stringify([query, runAt]);
   const pages = useRef(new Map<number, DevicePage>());
   const pending = useRef(new Set<number>());
   const [tick, setTick] = useState(0);
@@ -22,15 +28,18 @@ export function useDevicePages(query: DeviceQuery) {
     pages.current = new Map();
     pending.current = new Set();
     const t0 = performance.now();
-    db.devices({ ...query, limit: PAGE }).then(
-      (p) => {
-        if (live.current !== key) return;
-        pages.current.set(0, p);
-        setState({ key, total: p.total, ms: Math.round(performance.now() - t0) });
-      },
-      (e: Error) => live.current === key && setState({ key, total: 0, error: e.message }),
-    );
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- key covers query and version
+    const read = new Set<string>();
+    tracingClient(db, read)
+      .devices({ ...query, limit: PAGE })
+      .then(
+        (p) => {
+          if (live.current !== key) return;
+          pages.current.set(0, p);
+          setState({ key, total: p.total, ms: Math.round(performance.now() - t0), since: runAt, read: [...read] });
+        },
+        (e: Error) => live.current === key && setState({ key, total: 0, error: e.message, since: runAt }),
+      );
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- key covers query and the run version
   }, [db, key]);
 
   const load = useCallback(

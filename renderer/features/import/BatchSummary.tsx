@@ -2,7 +2,8 @@
 import type { Changes } from '../../../core/analysis/change-log.js';
 import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import type { DeviceState } from '../../../core/contract/analysis.js';
-import { counted, utcFull } from '../../app/format.js';
+import { counted, utcFull } from '../../components/format.js';
+import { Table } from '../../components/DataTable.js';
 import type { Entry } from './ImportView.js';
 
 /** A file that needs the user: not read, not recognised, or with rejected rows. */
@@ -63,32 +64,41 @@ export function BatchSummary(props: {
           ))}
         </ul>
       )}
-      <table className="compact batch-files">
-        <thead>
-          <tr>
-            <th scope="col">File</th>
-            <th scope="col">Format</th>
-            <th scope="col">Rows</th>
-            <th scope="col">Imported</th>
-            <th scope="col">Rejected</th>
-            <th scope="col">What changed</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => {
-            const r = e.report;
-            const top = r?.reasons[0];
-            return (
-              <tr key={e.id} data-testid="batch-file" data-file={e.file.name} data-problem={hasProblem(e)}>
-                <th scope="row">{e.file.name}</th>
-                <td>{r ? props.formatLabel(r.format) : '—'}</td>
-                <td className="num-cell">{r ? r.rows.toLocaleString('en-US') : '—'}</td>
-                <td className="num-cell">{r ? r.imported.toLocaleString('en-US') : '—'}</td>
-                <td className="num-cell">{r ? r.rejected.toLocaleString('en-US') : '—'}</td>
-                <td>
+      <Table
+        className="compact batch-files"
+        labelledBy="batch-title"
+        rows={entries}
+        rowKey={(e) => e.id}
+        rowProps={(e) => ({ 'data-testid': 'batch-file', 'data-file': e.file.name, 'data-problem': hasProblem(e) })}
+        columns={[
+          { key: 'file', label: 'File', rowHeader: true, render: (e) => e.file.name },
+          { key: 'format', label: 'Format', render: (e) => (e.report ? props.formatLabel(e.report.format) : '—') },
+          {
+            key: 'rows',
+            label: 'Rows',
+            className: 'num-cell',
+            render: (e) => (e.report ? e.report.rows.toLocaleString('en-US') : '—'),
+          },
+          {
+            key: 'imported',
+            label: 'Imported',
+            className: 'num-cell',
+            render: (e) => (e.report ? e.report.imported.toLocaleString('en-US') : '—'),
+          },
+          {
+            key: 'rejected',
+            label: 'Rejected',
+            className: 'num-cell',
+            render: (e) => (e.report ? e.report.rejected.toLocaleString('en-US') : '—'),
+          },
+          {
+            key: 'what',
+            label: 'What changed',
+            render: (e) => {
+              const r = e.report;
+              const top = r?.reasons[0];
+              return (
+                <>
                   {outcome(e)}
                   {top && (
                     <div className="small muted" data-testid="batch-reason">
@@ -97,19 +107,23 @@ export function BatchSummary(props: {
                       {r!.reasons.length > 1 && ` and ${counted(r!.reasons.length - 1, 'other reason')}`}
                     </div>
                   )}
-                </td>
-                <td>
-                  {r?.header && r.header.length > 0 && (
-                    <button type="button" className="link" onClick={() => props.onMap(e.id)}>
-                      Map the columns<span className="visually-hidden"> of {e.file.name}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+                </>
+              );
+            },
+          },
+          {
+            key: 'actions',
+            label: <span className="visually-hidden">Actions</span>,
+            render: (e) =>
+              e.report?.header &&
+              e.report.header.length > 0 && (
+                <button type="button" className="link" onClick={() => props.onMap(e.id)}>
+                  Map the columns<span className="visually-hidden"> of {e.file.name}</span>
+                </button>
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }

@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import type { TrackerDiff } from '../../../core/field/tracker.js';
 import { trackerActions } from '../../../core/field/tracker-actions.js';
-import { useWorkspace } from '../../app/workspace.js';
+import { useWorkspace } from '../../state/workspace.js';
+import { Table } from '../../components/DataTable.js';
 
 const label = (r: string | null) => (r === null ? '—' : r.replace(/_/g, ' '));
 
@@ -53,54 +54,39 @@ export function TrackerDiffPanel(props: { diff: TrackerDiff; onClose: () => void
         {!state.applied && n > 0 && 'Nothing has changed yet: check the results below, then apply them.'}
       </p>
       {n > 0 && (
-        <table className="compact" data-testid="tracker-changes">
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Device</th>
-              <th scope="col">State now</th>
-              <th scope="col">Result before</th>
-              <th scope="col">Result in the file</th>
-              <th scope="col">Technician</th>
-            </tr>
-          </thead>
-          <tbody>
-            {diff.changes.map((c) => (
-              <tr key={c.row} data-testid="tracker-change" data-host={c.hostname}>
-                <td className="num-cell">{c.row}</td>
-                <td>{c.hostname}</td>
-                <td>{label(c.state)}</td>
-                <td>{label(c.from)}</td>
-                <td>
-                  <strong>{label(c.to)}</strong>
-                </td>
-                <td>{c.technician ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          className="compact"
+          testId="tracker-changes"
+          label="Results the file changes"
+          rows={diff.changes}
+          rowKey={(c) => c.row}
+          rowProps={(c) => ({ 'data-testid': 'tracker-change', 'data-host': c.hostname })}
+          columns={[
+            { key: 'row', label: 'Row', className: 'num-cell', render: (c) => c.row },
+            { key: 'device', label: 'Device', render: (c) => c.hostname },
+            { key: 'state', label: 'State now', render: (c) => label(c.state) },
+            { key: 'from', label: 'Result before', render: (c) => label(c.from) },
+            { key: 'to', label: 'Result in the file', render: (c) => <strong>{label(c.to)}</strong> },
+            { key: 'tech', label: 'Technician', render: (c) => c.technician ?? '' },
+          ]}
+        />
       )}
       {diff.problems.length > 0 && (
         <>
           <h3>Rows not applied (device or value unknown: nothing is guessed)</h3>
-          <table className="import-errors" data-testid="tracker-problems">
-            <thead>
-              <tr>
-                <th scope="col">Row</th>
-                <th scope="col">Hostname</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {diff.problems.map((p) => (
-                <tr key={p.row} data-testid="tracker-problem">
-                  <td className="num-cell">{p.row}</td>
-                  <td>{p.hostname}</td>
-                  <td>{p.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            className="import-errors"
+            testId="tracker-problems"
+            label="Rows not applied"
+            rows={diff.problems}
+            rowKey={(p) => p.row}
+            rowProps={() => ({ 'data-testid': 'tracker-problem' })}
+            columns={[
+              { key: 'row', label: 'Row', className: 'num-cell', render: (p) => p.row },
+              { key: 'host', label: 'Hostname', render: (p) => p.hostname },
+              { key: 'reason', label: 'Reason', render: (p) => p.reason },
+            ]}
+          />
         </>
       )}
       {state.error && <p className="error">{state.error}</p>}

@@ -1,7 +1,7 @@
 // The workspace's change log on the Overview: what each import and merge changed, newest first.
 import { describeChanges } from '../../../core/analysis/change-log.js';
-import { utcFull } from '../../app/format.js';
-import { useQuery } from '../../app/workspace.js';
+import { utcFull } from '../../components/format.js';
+import { useQuery } from '../../state/workspace.js';
 
 export function ChangeLog(props: { limit?: number; headingLevel?: 2 | 3 }) {
   const { data } = useQuery((c) => c.changeLog(props.limit ?? 10), [props.limit]);

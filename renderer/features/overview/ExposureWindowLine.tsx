@@ -1,7 +1,7 @@
 // The Overview's exposure window with where it came from (chosen, derived, not set), and the form that chooses it.
 import { useState, type FormEvent } from 'react';
 import type { SummaryEx } from '../../../core/analysis/summary.js';
-import { useWorkspace } from '../../app/workspace.js';
+import { useWorkspace } from '../../state/workspace.js';
 
 const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 /** A datetime-local value read as UTC ("2024-07-19T04:09" → epoch ms), or null when empty or malformed. */

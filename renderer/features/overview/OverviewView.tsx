@@ -1,5 +1,5 @@
 // The war-room overview: large numbers, state bars by ring and site, crash timeline, burn-down, critical devices, rules.
-import { debugTimings } from '../../app/format.js';
+import { debugTimings } from '../../components/format.js';
 import { useState } from 'react';
 import type { Counts } from '../../../core/contract/analysis.js';
 import { ChartPanel } from '../../components/charts/ChartPanel.js';
@@ -8,13 +8,14 @@ import { TimeLines } from '../../components/charts/charts.js';
 import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
 import { CriticalTable } from '../../components/CriticalTable.js';
+import { Table } from '../../components/DataTable.js';
 import { BurnDownPanel } from '../../components/charts/BurnDownPanel.js';
-import { useQuery } from '../../app/workspace.js';
+import { useQuery } from '../../state/workspace.js';
 import { ChangeLog } from './ChangeLog.js';
 import { ExposureWindowLine } from './ExposureWindowLine.js';
 import { FilterBar } from './FilterBar.js';
-import { useDashFilter } from './filter-store.js';
-import { showDevices } from '../../app/navigate.js';
+import { useDashFilter } from '../../state/filter-store.js';
+import { showDevices } from '../../state/navigate.js';
 import { sourceLabel } from '../../../core/analysis/freshness.js';
 
 const CARDS: Array<[keyof Counts, string]> = [
@@ -29,31 +30,25 @@ const CARDS: Array<[keyof Counts, string]> = [
 /** The numbers behind a chart, for screen readers (and for tests reading what the chart shows). */
 function ChartData(props: { testId: string; label: string; rows: Array<Counts & { name: string }> }) {
   return (
-    <table className="visually-hidden" data-testid={props.testId}>
-      <caption>{props.label}</caption>
-      <thead>
-        <tr>
-          <th scope="col">name</th>
-          {CARDS.map(([k]) => (
-            <th key={k} scope="col">
-              {k}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.map((r) => (
-          <tr key={r.name} data-name={r.name}>
-            <th scope="row">{r.name}</th>
-            {CARDS.map(([k]) => (
-              <td key={k} data-k={k}>
-                {r[k]}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table
+      className="visually-hidden"
+      testId={props.testId}
+      caption={props.label}
+      captionVisible
+      virtualiseAbove={Infinity}
+      rows={props.rows}
+      rowKey={(r) => r.name}
+      rowProps={(r) => ({ 'data-name': r.name })}
+      columns={[
+        { key: 'name', label: 'name', rowHeader: true, render: (r) => r.name },
+        ...CARDS.map(([k]) => ({
+          key: k,
+          label: k,
+          cellProps: () => ({ 'data-k': k }),
+          render: (r: Counts & { name: string }) => r[k],
+        })),
+      ]}
+    />
   );
 }
 
@@ -189,33 +184,20 @@ export function OverviewView() {
           </BurnDownPanel>
           <section className="panel" aria-labelledby="ttr-title" data-testid="ttr-table">
             <h2 id="ttr-title">Time to recover, by ring</h2>
-            <table className="num-table">
-              <thead>
-                <tr>
-                  <th scope="col">Ring</th>
-                  <th scope="col">Back up</th>
-                  <th scope="col">Median h</th>
-                  <th scope="col">p90 h</th>
-                  <th scope="col">Mean h</th>
-                  <th scope="col">Still down</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.byRing.map((r) => {
-                  const t = d.series.timeToRecover.find((x) => x.ring === r.ring);
-                  return (
-                    <tr key={r.ring}>
-                      <th scope="row">{r.ring}</th>
-                      <td>{fmt(t?.n ?? 0)}</td>
-                      <td>{t?.medianHours ?? '–'}</td>
-                      <td>{t?.p90Hours ?? '–'}</td>
-                      <td>{t?.meanHours ?? '–'}</td>
-                      <td>{fmt(r.remaining)}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <Table
+              className="num-table"
+              labelledBy="ttr-title"
+              rows={s.byRing.map((r) => ({ r, t: d.series.timeToRecover.find((x) => x.ring === r.ring) }))}
+              rowKey={(x) => x.r.ring}
+              columns={[
+                { key: 'ring', label: 'Ring', rowHeader: true, render: (x) => x.r.ring },
+                { key: 'n', label: 'Back up', render: (x) => fmt(x.t?.n ?? 0) },
+                { key: 'median', label: 'Median h', render: (x) => x.t?.medianHours ?? '–' },
+                { key: 'p90', label: 'p90 h', render: (x) => x.t?.p90Hours ?? '–' },
+                { key: 'mean', label: 'Mean h', render: (x) => x.t?.meanHours ?? '–' },
+                { key: 'down', label: 'Still down', render: (x) => fmt(x.r.remaining) },
+              ]}
+            />
           </section>
           <BurnDownPanel
             by="site"

@@ -1,27 +1,16 @@
 // Field packs: create an encrypted pack for a site (confirmed, since it carries keys), list packs, merge results back, key rotation list.
 import { useEffect, useState } from 'react';
 import type { Strength } from '../../../core/secrets/passphrase.js';
-import { counted } from '../../app/format.js';
-import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { counted } from '../../components/format.js';
+import { useQuery, useWorkspace } from '../../state/workspace.js';
 import { TECHNICIAN_HASH } from '../technician/entry.js';
+import { NoKeyTable, PackTable, RotationTable, type NoKeyChoice } from './PackLists.js';
 
 /** The estimator and its dictionaries load only when a passphrase is typed (a chunk of its own). */
 const strengthModule = () => import('../../../core/secrets/passphrase.js');
 
 type MergeReport = Awaited<ReturnType<ReturnType<typeof useWorkspace>['db']['mergeResults']>>;
 type Preview = Awaited<ReturnType<ReturnType<typeof useWorkspace>['db']['packPreview']>>;
-type NoKeyChoice = 'exclude' | 'safe-mode' | 'reimage';
-const CHOICES: Array<{ id: NoKeyChoice; label: string }> = [
-  { id: 'safe-mode', label: 'Carry with the Safe Mode path' },
-  { id: 'reimage', label: 'Carry to reimage' },
-  { id: 'exclude', label: 'Leave out of the pack' },
-];
-const WHY: Record<string, string> = {
-  'none-imported': 'none imported',
-  'invalid-checksum': 'invalid checksum',
-  'key-id-mismatch': 'key ID mismatch',
-};
-
 function inDays(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
@@ -279,39 +268,11 @@ export function PacksView() {
                       All with Safe Mode
                     </button>
                   </div>
-                  <table className="compact">
-                    <thead>
-                      <tr>
-                        <th scope="col">Host</th>
-                        <th scope="col">Why</th>
-                        <th scope="col">Path</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {preview.noKey.map((n) => (
-                        <tr key={n.id} data-testid="pack-nokey-row" data-host={n.hostname}>
-                          <td className="nowrap">{n.hostname}</td>
-                          <td>
-                            <strong>{WHY[n.reason] ?? n.reason}</strong>
-                            <span className="muted small"> · {n.detail}</span>
-                          </td>
-                          <td>
-                            <select
-                              aria-label={`Path for ${n.hostname}`}
-                              value={choices[n.id] ?? 'safe-mode'}
-                              onChange={(e) => setChoices({ ...choices, [n.id]: e.target.value as NoKeyChoice })}
-                            >
-                              {CHOICES.map((c) => (
-                                <option key={c.id} value={c.id}>
-                                  {c.label}
-                                </option>
-                              ))}
-                            </select>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                  <NoKeyTable
+                    rows={preview.noKey}
+                    choices={choices}
+                    onChoose={(id, c) => setChoices({ ...choices, [id]: c })}
+                  />
                 </div>
               )}
               <div className="toolbar">
@@ -383,48 +344,17 @@ export function PacksView() {
       )}
 
       <div className="panel">
-        <h2>Packs</h2>
+        <h2 id="packs-title">Packs</h2>
         {(packs.data ?? []).length === 0 ? (
           <p className="muted">No pack yet.</p>
         ) : (
-          <table className="compact" data-testid="packs-table">
-            <thead>
-              <tr>
-                <th scope="col">Site</th>
-                <th scope="col">Devices</th>
-                <th scope="col">Keys</th>
-                <th scope="col">Created (UTC)</th>
-                <th scope="col">Expires (UTC)</th>
-                <th scope="col">By</th>
-                <th scope="col">Results files</th>
-                <th scope="col">Results</th>
-                <th scope="col">Pack ID</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(packs.data ?? []).map((p) => (
-                <tr key={p.id}>
-                  <td>{p.site ?? 'selection'}</td>
-                  <td className="num">{p.devices}</td>
-                  <td className="num">{p.keys}</td>
-                  <td className="nowrap">{fmt(p.createdAt)}</td>
-                  <td className="nowrap">{fmt(p.expiresAt)}</td>
-                  <td>{p.createdBy}</td>
-                  <td className="num">{p.resultFiles}</td>
-                  <td className="num">{p.results}</td>
-                  <td>
-                    <code>{p.id.slice(0, 8)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <PackTable packs={packs.data ?? []} />
         )}
       </div>
 
       <div className="panel">
         <div className="view-head">
-          <h2>Key rotation list ({(rotation.data ?? []).length})</h2>
+          <h2 id="rotation-title">Key rotation list ({(rotation.data ?? []).length})</h2>
           <button type="button" onClick={() => void exportRotation()} disabled={(rotation.data ?? []).length === 0}>
             Export CSV
           </button>
@@ -432,35 +362,7 @@ export function PacksView() {
         <p className="muted small">
           Every recovery key that was packed or revealed. Rotate these once the incident is over.
         </p>
-        {(rotation.data ?? []).length > 0 && (
-          <div className="packs-rotation">
-            <table className="compact">
-              <thead>
-                <tr>
-                  <th scope="col">Key ID</th>
-                  <th scope="col">Host</th>
-                  <th scope="col">Why</th>
-                  <th scope="col">First exposed (UTC)</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(rotation.data ?? []).slice(0, 200).map((r) => (
-                  <tr key={r.keyId}>
-                    <td>
-                      <code>{r.keyId}</code>
-                    </td>
-                    <td>{r.hostname ?? ''}</td>
-                    <td>{r.reasons.replace(/_/g, ' ')}</td>
-                    <td className="nowrap">{fmt(r.firstAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {(rotation.data ?? []).length > 200 && (
-              <p className="muted small">First 200 shown; export for the full list.</p>
-            )}
-          </div>
-        )}
+        {(rotation.data ?? []).length > 0 && <RotationTable rows={rotation.data ?? []} />}
       </div>
     </section>
   );

@@ -2,83 +2,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
 import type { LiveGates } from '../../../core/replay/live.js';
 import { parsePolicyText, type Policy } from '../../../core/replay/policy.js';
-import type { ReplayResult, RingResult } from '../../../core/replay/simulate.js';
+import type { ReplayResult } from '../../../core/replay/simulate.js';
 import type { StoredPolicy } from '../../../core/replay/handlers.js';
-import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { useQuery, useWorkspace } from '../../state/workspace.js';
 import { PolicyEditor } from './PolicyEditor.js';
 import { canonicalJson, editedName, policyIdFor } from './policy-edits.js';
 import { SparedChart, SpreadChart } from './ReplayCharts.js';
+import { Arithmetic, day, fmt, HaltPanel, hms, RingTable } from './ReplayTables.js';
 
-const fmt = (n: number) => n.toLocaleString('en-US');
-const hms = (t: number | null) => (t === null ? '—' : `${new Date(t).toISOString().slice(11, 19)}`);
-const day = (t: number) => new Date(t).toISOString().slice(0, 10);
-
-function Arithmetic(props: { ring: RingResult }) {
-  const r = props.ring;
-  return (
-    <ul className="replay-arith">
-      <li>
-        Size: {r.sizeRule} → {fmt(r.members)} members ({r.imported.join(' + ') || 'none'}); {fmt(r.actual.reached)}{' '}
-        received it in reality, {fmt(r.actual.crashed)} crashed.
-      </li>
-      <li>
-        {r.started
-          ? `Starts ${hms(r.start)}${r.delayHours ? ` (vendor delay ${r.delayHours} h)` : ''}, bakes ${r.bakeHours} h → next ring may start ${hms(r.bakeEnd)}.`
-          : 'Never starts.'}
-      </li>
-      {r.evaluations.map((e, i) => (
-        <li key={i} className={e.result === 'trip' ? 'replay-trip' : undefined}>
-          {e.at === 'continuous' ? 'Continuous' : 'Bake-end'} gate {e.gate < 0 ? 'ConfigMgr' : e.gate + 1} at{' '}
-          {hms(e.time)}: {fmt(e.bad)} of {fmt(e.population)}{' '}
-          {e.metric === 'success' ? 'failed or crashed, success' : e.metric === 'crash' ? 'crashed' : 'failed'} ={' '}
-          {e.ratePercent} % {e.metric === 'success' ? '<' : '≥'} {e.thresholdPercent} %? min sample {e.minSample}
-          {e.windowHours ? `, window ${e.windowHours} h` : ''} → <strong>{e.result}</strong>
-        </li>
-      ))}
-      {r.notes.map((n, i) => (
-        <li key={`n${i}`} className="muted">
-          {n}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-function RingTable(props: { result: ReplayResult; testId: string }) {
-  const { result } = props;
-  return (
-    <table className="num-table" data-testid={props.testId}>
-      <thead>
-        <tr>
-          <th scope="col">Ring</th>
-          <th scope="col">Members</th>
-          <th scope="col">Received (actual)</th>
-          <th scope="col">Reached (simulated)</th>
-          <th scope="col">Spared</th>
-          <th scope="col">Crashes avoided</th>
-          {result.policy.action.kind === 'rollback' && <th scope="col">Rolled back</th>}
-          <th scope="col">Gate trip (UTC)</th>
-        </tr>
-      </thead>
-      <tbody>
-        {result.rings.map((r) => (
-          <tr key={r.name} data-ring={r.name}>
-            <th scope="row">{r.name}</th>
-            <td>{fmt(r.members)}</td>
-            <td>{fmt(r.actual.reached)}</td>
-            <td data-k="reached">{fmt(r.reached)}</td>
-            <td data-k="spared">{fmt(r.spared)}</td>
-            <td>{fmt(r.crashesAvoided)}</td>
-            {result.policy.action.kind === 'rollback' && <td>{fmt(r.rescued)}</td>}
-            <td>{hms(r.tripAt)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-/** Says which facts a replay without a rollout log used (the receipts are derived from the fleet exports). */
 function DerivedBasis() {
   const { data } = useQuery((c) => c.replayBasis(), []);
   return data ? (
@@ -132,72 +63,6 @@ function ResultPanel(props: { result: ReplayResult; prefix: string }) {
           </p>
         ))}
       </details>
-    </div>
-  );
-}
-
-function HaltPanel(props: { live: LiveGates }) {
-  const { live } = props;
-  return (
-    <div className="panel" data-testid="halt-panel">
-      <h2>
-        Halt commands (live gates as of {hms(live.asOf)} UTC on {day(live.asOf)})
-      </h2>
-      <p>{live.halt.reason}.</p>
-      <table className="num-table">
-        <thead>
-          <tr>
-            <th scope="col">Ring</th>
-            <th scope="col">Reached</th>
-            <th scope="col">Crashed</th>
-            <th scope="col">Not yet reached</th>
-            <th scope="col">Gate now</th>
-          </tr>
-        </thead>
-        <tbody>
-          {live.rings.map((r) => (
-            <tr key={r.name} className={r.over ? 'replay-over' : undefined}>
-              <th scope="row">{r.name}</th>
-              <td>{fmt(r.reached)}</td>
-              <td>{fmt(r.crashed)}</td>
-              <td>{fmt(r.notYetReached)}</td>
-              <td>
-                {r.evaluations
-                  .map(
-                    (e) =>
-                      `${e.ratePercent} % ${e.metric === 'success' ? '<' : '≥'} ${e.thresholdPercent} %: ${e.result}`,
-                  )
-                  .join('; ') || '—'}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {live.halt.targets.map((t) => (
-        <section key={`${t.ring}-${t.importedRing}`} data-testid="halt-target">
-          <h3>
-            {t.vendor}: ring {t.importedRing} ({fmt(t.notYetReached)} devices not yet reached)
-          </h3>
-          {t.commands ? (
-            t.commands.commands.map((c, i) => (
-              <div key={i}>
-                <p>
-                  <strong>{c.title}</strong>{' '}
-                  <span className="muted">({c.kind}; review before running: Ringside never runs it)</span>
-                </p>
-                <pre className="code">{c.text}</pre>
-              </div>
-            ))
-          ) : (
-            <p className="muted">{t.commandsNote}</p>
-          )}
-          {t.commands?.notes.map((n, i) => (
-            <p key={i} className="muted">
-              {n}
-            </p>
-          ))}
-        </section>
-      ))}
     </div>
   );
 }

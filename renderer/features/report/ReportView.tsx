@@ -7,7 +7,8 @@ import { ShareBars } from '../../components/charts/ShareBars.js';
 import { CrashRateChart } from '../../components/charts/CrashRateChart.js';
 import { CriticalTable } from '../../components/CriticalTable.js';
 import { BurnDownPanel } from '../../components/charts/BurnDownPanel.js';
-import { useQuery, useWorkspace } from '../../app/workspace.js';
+import { Table } from '../../components/DataTable.js';
+import { useQuery, useWorkspace } from '../../state/workspace.js';
 import { WorkbookExports } from './WorkbookExports.js';
 
 const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -122,28 +123,19 @@ export function ReportView() {
                 ['Site', r.summary.bySite.map((x) => ({ name: x.site, c: x }))],
               ] as const
             ).map(([label, rows]) => (
-              <table key={label} className="num-table report-table">
-                <thead>
-                  <tr>
-                    <th scope="col">{label}</th>
-                    {COLS.map((k) => (
-                      <th key={k} scope="col">
-                        {k}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((row) => (
-                    <tr key={row.name}>
-                      <th scope="row">{row.name}</th>
-                      {COLS.map((k) => (
-                        <td key={k}>{fmt(row.c[k])}</td>
-                      ))}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              // The report is printed: every row is drawn, never virtualised.
+              <Table
+                key={label}
+                className="num-table report-table"
+                label={`By ${label.toLowerCase()}`}
+                virtualiseAbove={Infinity}
+                rows={rows}
+                rowKey={(row) => row.name}
+                columns={[
+                  { key: 'name', label, rowHeader: true, render: (row) => row.name },
+                  ...COLS.map((k) => ({ key: k, label: k, render: (row: (typeof rows)[number]) => fmt(row.c[k]) })),
+                ]}
+              />
             ))}
           </section>
           <section data-testid="report-burndown" aria-labelledby="rb-title">
@@ -177,26 +169,19 @@ export function ReportView() {
                 marks={r.series.exportPoints.map((p) => p.t)}
               />
             </div>
-            <table className="num-table">
-              <thead>
-                <tr>
-                  <th scope="col">Ring</th>
-                  <th scope="col">Back up</th>
-                  <th scope="col">Median h to recover</th>
-                  <th scope="col">p90 h</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.series.timeToRecover.map((t) => (
-                  <tr key={t.ring}>
-                    <th scope="row">{t.ring}</th>
-                    <td>{fmt(t.n)}</td>
-                    <td>{t.medianHours ?? '–'}</td>
-                    <td>{t.p90Hours ?? '–'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              className="num-table"
+              label="Time to recover, by ring"
+              virtualiseAbove={Infinity}
+              rows={r.series.timeToRecover}
+              rowKey={(t) => t.ring}
+              columns={[
+                { key: 'ring', label: 'Ring', rowHeader: true, render: (t) => t.ring },
+                { key: 'n', label: 'Back up', render: (t) => fmt(t.n) },
+                { key: 'median', label: 'Median h to recover', render: (t) => t.medianHours ?? '–' },
+                { key: 'p90', label: 'p90 h', render: (t) => t.p90Hours ?? '–' },
+              ]}
+            />
           </section>
           <section data-testid="report-open-work" aria-labelledby="ro-title">
             <h2 id="ro-title">Open work</h2>

@@ -1,6 +1,6 @@
 // The report's Excel exports: the managers' workbook, and a site's or ring's recovery tracker for the war room.
 import { useState } from 'react';
-import { useWorkspace } from '../../app/workspace.js';
+import { useWorkspace } from '../../state/workspace.js';
 
 const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 

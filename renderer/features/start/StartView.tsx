@@ -5,7 +5,7 @@ import { DEFAULT_DEVICES, DEFAULT_SEED } from '../../../core/sample/index.js';
 import { samplePreview, type SamplePreview } from '../../../core/sample/preview.js';
 import { db, job } from '../../db/client.js';
 import { host } from '../../platform/host.js';
-import { loadIntoWorker } from '../../app/workspace.js';
+import { loadIntoWorker } from '../../state/workspace.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 
 const PREVIEW_CARDS: Array<[keyof SamplePreview['totals'], string]> = [

@@ -1,14 +1,9 @@
 // The technician's checklist: devices in the pack, the procedure for the chosen method, key reveal, results by keyboard.
 import { useMemo, useRef, useState } from 'react';
-import {
-  RESULTS_EXTENSION,
-  signResults,
-  unb64,
-  type FieldResult,
-  type PackPayload,
-  type ResultRecord,
-} from '../../../core/field/format.js';
+import { RESULTS_EXTENSION, type FieldResult, type ResultRecord } from '../../../core/field/format.js';
 import { defaultMethod, procedureFor } from '../../../core/field/steps.js';
+import { db } from '../../db/client.js';
+import type { TechPack } from '../../db/technician-verbs.js';
 import { host } from '../../platform/host.js';
 import { KeyPanel } from './KeyPanel.js';
 import { StepList } from './StepParts.js';
@@ -25,11 +20,11 @@ const RESULTS: Array<{ id: FieldResult; label: string }> = [
 ];
 const METHODS = ['WinRE command prompt', 'WinPE USB', 'Safe mode', 'Reboot loop (self-recovered)', 'Reimage', 'Other'];
 
-export function Checklist(props: { payload: PackPayload; initial: TechProgress; onClose: () => void }) {
+export function Checklist(props: { payload: TechPack; initial: TechProgress; onClose: () => void }) {
   const { payload } = props;
   const [progress, setProgress] = useState(props.initial);
   const [index, setIndex] = useState(0);
-  const [revealed, setRevealed] = useState<string | null>(null);
+  const [revealed, setRevealed] = useState<{ keyId: string; password: string } | null>(null);
   const [method, setMethod] = useState(() => defaultMethod(payload.devices[0]?.route));
   const [keyUsed, setKeyUsed] = useState('');
   const [notes, setNotes] = useState('');
@@ -64,13 +59,13 @@ export function Checklist(props: { payload: PackPayload; initial: TechProgress; 
   async function reveal(keyId: string) {
     setError(null);
     try {
-      // Recorded durably before the key is shown.
+      // Recorded durably before the worker hands the key over; the worker signs no results without this event.
       await persist({
         ...progress,
         events: [...progress.events, { kind: 'key.reveal', deviceId: device.id, keyId, at: clock() }],
         updatedAt: clock(),
       });
-      setRevealed(keyId);
+      setRevealed({ keyId, password: await db().techRevealKey(payload.packId, device.id, keyId) });
       setKeyUsed(keyId);
     } catch (e) {
       setError(`The reveal could not be recorded, so the key stays hidden: ${(e as Error).message}`);
@@ -108,19 +103,13 @@ export function Checklist(props: { payload: PackPayload; initial: TechProgress; 
   async function exportResults() {
     setError(null);
     try {
-      const bytes = await signResults(
-        {
-          format: 'ringside-results',
-          version: 1,
-          packId: payload.packId,
-          technician: progress.technician.trim() || 'technician',
-          exportedAt: clock(),
-          records: progress.records,
-          events: progress.events,
-          ...(payload.audit ? { audit: payload.audit } : {}),
-        },
-        unb64(payload.macKey),
-      );
+      // Signed in the worker with the pack's key, which the page never holds.
+      const bytes = await db().techSignResults(payload.packId, {
+        technician: progress.technician.trim() || 'technician',
+        exportedAt: clock(),
+        records: progress.records,
+        events: progress.events,
+      });
       const name = `ringside-results-${(payload.site ?? 'devices').replace(/[^A-Za-z0-9-]/g, '_')}-${(progress.technician || 'technician').replace(/[^A-Za-z0-9-]/g, '_')}-${new Date().toISOString().slice(0, 16).replace('T', '_').replace(':', '')}Z${RESULTS_EXTENSION}`;
       await host.saveFile({ suggestedName: name, data: bytes, mime: 'application/octet-stream' });
       setStatus(`Exported ${progress.records.length} result(s) to ${name}. Bring this file back to the incident lead.`);
@@ -147,8 +136,7 @@ export function Checklist(props: { payload: PackPayload; initial: TechProgress; 
   const procedureId = procedureFor(device, method);
   const procedure = device.procedures?.find((p) => p.id === procedureId);
   const shownKeys = new Map<string, string>();
-  const shown = device.keys.find((k) => k.keyId === revealed);
-  if (shown) shownKeys.set(shown.keyId, shown.recoveryPassword);
+  if (revealed && device.keys.some((k) => k.keyId === revealed.keyId)) shownKeys.set(revealed.keyId, revealed.password);
   return (
     <div className="tech" data-testid="technician-checklist">
       <header className="tech-bar">

@@ -1,11 +1,12 @@
 // The device's BitLocker recovery keys: key IDs always, a key only after a confirmed (recorded) reveal.
 import { useState } from 'react';
-import type { PackDevice } from '../../../core/field/format.js';
+import type { TechDevice } from '../../db/technician-verbs.js';
 import { CopyButton, KeyToken } from './StepParts.js';
 
 export function KeyPanel(props: {
-  device: PackDevice;
-  revealed: string | null;
+  device: TechDevice;
+  /** The one key shown, fetched from the worker after its reveal was recorded. */
+  revealed: { keyId: string; password: string } | null;
   onReveal: (keyId: string) => Promise<void>;
   onHide: () => void;
 }) {
@@ -20,10 +21,10 @@ export function KeyPanel(props: {
             Key ID <code>{k.keyId.toUpperCase()}</code>
             {!k.valid && <span className="error"> (marked invalid at import)</span>}
           </div>
-          {props.revealed === k.keyId ? (
+          {props.revealed?.keyId === k.keyId ? (
             <div className="tech-key-shown">
-              <KeyToken value={k.recoveryPassword} testId="revealed-key" />
-              <CopyButton text={k.recoveryPassword} label="Copy the recovery key" />
+              <KeyToken value={props.revealed.password} testId="revealed-key" />
+              <CopyButton text={props.revealed.password} label="Copy the recovery key" />
               <button type="button" onClick={props.onHide}>
                 Hide key
               </button>

@@ -1,14 +1,13 @@
 // Technician mode's opening screen: choose a pack file (or resume one) and type its passphrase.
 import { useEffect, useState } from 'react';
-import { decryptPack, readPackHeader, type PackHeader, type PackPayload } from '../../../core/field/format.js';
+import { readPackHeader, type PackHeader } from '../../../core/field/format.js';
+import { db } from '../../db/client.js';
+import type { TechPack } from '../../db/technician-verbs.js';
 import { allProgress, loadProgress, saveProgress, type TechProgress } from './store.js';
 import { clock, fmt } from './time.js';
 
 /** Opening screen: choose a pack file (or resume one), type the passphrase. */
-export function OpenPack(props: {
-  onOpened: (payload: PackPayload, progress: TechProgress) => void;
-  onExit: () => void;
-}) {
+export function OpenPack(props: { onOpened: (payload: TechPack, progress: TechProgress) => void; onExit: () => void }) {
   const [bytes, setBytes] = useState<Uint8Array | null>(null);
   const [header, setHeader] = useState<PackHeader | null>(null);
   const [pass, setPass] = useState('');
@@ -38,7 +37,8 @@ export function OpenPack(props: {
     setBusy(true);
     setError(null);
     try {
-      const payload = await decryptPack(bytes, pass, clock());
+      // Decrypted in the worker, which keeps the keys; the page gets key IDs only.
+      const payload = await db().techOpenPack(bytes, pass, clock());
       const saved = await loadProgress(payload.packId);
       const progress: TechProgress = saved ?? {
         packId: payload.packId,

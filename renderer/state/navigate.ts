@@ -1,6 +1,6 @@
 // Cross-view navigation: a number or a bar on the Overview opens the Devices view listing exactly what it counts.
 import type { DashFilter } from '../../core/analysis/filter.js';
-import { setDashFilter } from '../features/overview/filter-store.js';
+import { setDashFilter } from './filter-store.js';
 
 export interface DeviceListRequest {
   /** A state or a class (exposed, affected, recovered, fixed, remaining). */

@@ -1,6 +1,6 @@
 // The shared filter bar state: the overview and the device table narrow together on ring, site, platform and tag.
 import { useSyncExternalStore } from 'react';
-import type { DashFilter } from '../../../core/analysis/filter.js';
+import type { DashFilter } from '../../core/analysis/filter.js';
 
 let current: DashFilter = {};
 const listeners = new Set<() => void>();
