@@ -9,6 +9,11 @@ import { meta, setMeta, type Workspace } from '../workspace.js';
 export const MIN_DEVICES_TO_DERIVE = 3;
 /** First crashes further apart than this are not one cluster (a bad update crashes its recipients within minutes). */
 export const CRASH_CLUSTER_GAP_MS = 60 * 60_000;
+/**
+ * A window derived from crashes opens this long before the first of them: the content that caused a crash arrived
+ * before it (minutes before, on 19 July 2024), and the machine's last check-in often precedes the crash too.
+ */
+export const CRASH_LEAD_MS = 15 * 60_000;
 
 export type WindowOrigin = 'chosen' | 'derived' | 'none';
 
@@ -64,7 +69,7 @@ export function crashCluster(times: readonly number[]): { first: number; last: n
 /**
  * The window the facts give, or null when they are too few. From receipts of the bad content: the first receipt
  * to the last one, or to the first receipt of its replacement when that came later (the fix went live then).
- * Failing that, from the crash cluster: its first to its last first crash.
+ * Failing that, from the crash cluster: CRASH_LEAD_MS before its first crash to its last first crash.
  */
 export function deriveWindow(ws: Workspace, badVersion: string): ExposureWindow | null {
   const r = receiptFacts(ws.db, badVersion);
@@ -87,13 +92,13 @@ export function deriveWindow(ws: Workspace, badVersion: string): ExposureWindow 
   if (c && c.devices >= MIN_DEVICES_TO_DERIVE) {
     return {
       origin: 'derived',
-      start: c.first,
+      start: c.first - CRASH_LEAD_MS,
       end: c.last,
       basis: 'crashes',
       devices: c.devices,
       first: c.first,
       last: c.last,
-      text: `derived from the crash cluster of ${plural(c.devices, 'device')} (first crash ${utc(c.first)}, last ${utc(c.last)}); no receipts of ${badVersion} on file`,
+      text: `derived from the crash cluster of ${plural(c.devices, 'device')} (first crash ${utc(c.first)}, last ${utc(c.last)}; opened ${CRASH_LEAD_MS / 60_000} min before the first crash); no receipts of ${badVersion} on file`,
     };
   }
   return null;

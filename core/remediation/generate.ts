@@ -1,6 +1,8 @@
 // Turns a playbook route and a target into a bundle: validated devices and keys, one renderer per shell, a manifest, refusals.
 import { REMAINING_STATES } from '../contract/analysis.js';
 import { sha256Hex } from '../secrets/box.js';
+import * as deviceTable from '../store/devices.js';
+import * as remediationTable from '../store/remediation.js';
 import { hostKey } from '../shared/hostname.js';
 import { audit, workspaceId, type Workspace } from '../workspace.js';
 import { isBuiltin, notBuiltinBanner } from './builtin.js';
@@ -103,38 +105,17 @@ const EXT: Record<string, string> = { cmd: 'cmd', powershell: 'ps1', bash: 'sh',
 
 /** Devices matching the target (current records only, the playbook's platforms). */
 export function selectDevices(ws: Workspace, playbook: Playbook, target: Target): DeviceRow[] {
-  const where = ['d.superseded_by IS NULL'];
-  const args: (string | number)[] = [];
-  where.push(`d.platform IN (${playbook.appliesTo.platforms.map(() => '?').join(',')})`);
-  args.push(...playbook.appliesTo.platforms);
-  if (target.site) {
-    where.push('d.site = ?');
-    args.push(target.site);
-  }
-  if (target.ring) {
-    where.push('COALESCE(d.ring_override, d.ring) = ?');
-    args.push(target.ring);
-  }
   const explicit = Boolean(target.deviceIds?.length || target.hostnames?.length);
-  if (target.deviceIds?.length) {
-    where.push(`d.id IN (${target.deviceIds.map(() => '?').join(',')})`);
-    args.push(...target.deviceIds);
-  }
-  if (target.hostnames?.length) {
-    where.push(`d.host_key IN (${target.hostnames.map(() => '?').join(',')})`);
-    args.push(...target.hostnames.map(hostKey));
-  }
   const rawStates = target.states ?? (explicit ? [] : playbook.defaultStates);
   const states = rawStates.flatMap((s) => (s === 'remaining' ? [...REMAINING_STATES] : [s]));
-  if (states.length) {
-    where.push(`d.state IN (${states.map(() => '?').join(',')})`);
-    args.push(...states);
-  }
-  return ws.db.all<DeviceRow>(
-    `SELECT d.id, d.hostname, d.site, COALESCE(d.ring_override, d.ring) AS ring, d.state FROM devices d
-     WHERE ${where.join(' AND ')} ORDER BY d.site, d.hostname, d.id`,
-    args,
-  );
+  return deviceTable.forTarget(ws.db, {
+    platforms: playbook.appliesTo.platforms,
+    site: target.site,
+    ring: target.ring,
+    deviceIds: target.deviceIds,
+    hostKeys: target.hostnames?.map(hostKey),
+    states,
+  });
 }
 
 function targetText(t: Target, states: string[]): string {
@@ -225,10 +206,7 @@ export async function generateScripts(ws: Workspace, opts: GenerateOptions): Pro
       refused.push({ device: row.hostname, deviceId: row.id, field: 'hostname', code: h.code, reason: h.reason });
       continue;
     }
-    const keyRows = ws.db.all<{ key_id: string; secret: Uint8Array; valid: number; problem: string | null }>(
-      'SELECT key_id, secret, valid, problem FROM keys WHERE device_id = ? ORDER BY created_at, id',
-      [row.id],
-    );
+    const keyRows = remediationTable.deviceKeys(ws.db, row.id);
     const keys: RenderKey[] = [];
     let bad = false;
     for (const k of keyRows) {
@@ -337,26 +315,21 @@ export async function generateScripts(ws: Workspace, opts: GenerateOptions): Pro
     })),
   };
   const stored = files.map((f) => ({ path: f.path, sha256: f.sha256, content: redact(f.content, allKeys) }));
-  ws.db.run(
-    `INSERT INTO remediation_generations(at, actor, playbook_id, playbook_version, route, target, with_keys, devices, refused, manifest, files)
-     VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-    [
-      ws.now(),
-      ws.actor,
-      playbook.id,
-      playbook.version,
-      route.id,
-      JSON.stringify(opts.target),
-      wantKeys ? 1 : 0,
-      devices.length,
-      refused.length,
-      '{}',
-      JSON.stringify(stored),
-    ],
-  );
-  const generationId = ws.db.value<number>('SELECT last_insert_rowid()') ?? 0;
+  const generationId = remediationTable.addGeneration(ws.db, {
+    at: ws.now(),
+    actor: ws.actor,
+    playbook_id: playbook.id,
+    playbook_version: playbook.version,
+    route: route.id,
+    target: JSON.stringify(opts.target),
+    with_keys: wantKeys ? 1 : 0,
+    devices: devices.length,
+    refused: refused.length,
+    manifest: '{}',
+    files: JSON.stringify(stored),
+  });
   const manifest: BundleManifest = { ...manifestBase, generationId };
-  ws.db.run('UPDATE remediation_generations SET manifest = ? WHERE id = ?', [JSON.stringify(manifest), generationId]);
+  remediationTable.setManifest(ws.db, generationId, JSON.stringify(manifest));
 
   if (includedKeyIds.length)
     await audit(ws, 'keys.include', {

@@ -1,5 +1,6 @@
 // Worker/CLI entry points of the remediation domain: each takes the open workspace first.
 import type { HandlerMap } from '../contract/handlers.js';
+import * as deviceTable from '../store/devices.js';
 import type { Workspace } from '../workspace.js';
 import { bundleZip as zipBundle } from './bundle.js';
 import { generateScripts, selectDevices, type Bundle, type GenerateOptions, type Target } from './generate.js';
@@ -35,15 +36,9 @@ export const remediationHandlers = {
   },
   /** Sites, rings and states present among current devices, with counts, for choosing a target. */
   scriptTargets: (ws: Workspace) => ({
-    sites: ws.db.all<{ value: string; devices: number }>(
-      "SELECT site AS value, count(*) AS devices FROM devices WHERE superseded_by IS NULL AND site IS NOT NULL AND site <> '' GROUP BY site ORDER BY site",
-    ),
+    sites: deviceTable.sites(ws.db),
     // Rings in rollout order, as everywhere else in the app (not alphabetically).
-    rings: ws.db
-      .all<{ value: string; devices: number }>(
-        'SELECT COALESCE(ring_override, ring) AS value, count(*) AS devices FROM devices WHERE superseded_by IS NULL AND COALESCE(ring_override, ring) IS NOT NULL GROUP BY 1',
-      )
-      .sort((a, b) => ringSort(a.value, b.value)),
+    rings: deviceTable.rings(ws.db).sort((a, b) => ringSort(a.value, b.value)),
   }),
   /** Devices a target would select (before validation), for the preview count. */
   previewTarget: (ws: Workspace, playbookId: string, target: Target) =>

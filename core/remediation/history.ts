@@ -1,4 +1,6 @@
 // The generation history: what was generated when, and the redacted files of one generation for comparison.
+import * as remediationTable from '../store/remediation.js';
+import type { GenerationRow as Row } from '../store/remediation.js';
 import type { Workspace } from '../workspace.js';
 import type { BundleManifest } from './generate.js';
 
@@ -23,19 +25,6 @@ export interface GenerationDetail extends GenerationSummary {
   previousId: number | null;
 }
 
-interface Row {
-  id: number;
-  at: number;
-  actor: string;
-  playbook_id: string;
-  playbook_version: number;
-  route: string;
-  target: string;
-  with_keys: number;
-  devices: number;
-  refused: number;
-}
-
 const summary = (r: Row): GenerationSummary => ({
   id: r.id,
   at: r.at,
@@ -50,24 +39,13 @@ const summary = (r: Row): GenerationSummary => ({
 });
 
 export function generations(ws: Workspace, opts: { limit?: number } = {}): GenerationSummary[] {
-  return ws.db
-    .all<Row>(
-      `SELECT id, at, actor, playbook_id, playbook_version, route, target, with_keys, devices, refused
-       FROM remediation_generations ORDER BY id DESC LIMIT ?`,
-      [opts.limit ?? 200],
-    )
-    .map(summary);
+  return remediationTable.generations(ws.db, opts.limit ?? 200).map(summary);
 }
 
 export function generation(ws: Workspace, id: number): GenerationDetail {
-  const r = ws.db.get<Row & { manifest: string; files: string }>('SELECT * FROM remediation_generations WHERE id = ?', [
-    id,
-  ]);
+  const r = remediationTable.generation(ws.db, id);
   if (!r) throw new Error(`no generation ${id}`);
-  const prev = ws.db.value<number>(
-    'SELECT id FROM remediation_generations WHERE playbook_id = ? AND route = ? AND id < ? ORDER BY id DESC LIMIT 1',
-    [r.playbook_id, r.route, id],
-  );
+  const prev = remediationTable.previousGeneration(ws.db, r.playbook_id, r.route, id);
   return { ...summary(r), manifest: JSON.parse(r.manifest), files: JSON.parse(r.files), previousId: prev ?? null };
 }
 

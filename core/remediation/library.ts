@@ -1,5 +1,6 @@
 // The playbook library of a workspace: the built-ins plus playbooks users loaded (migration 4), newest version first.
 import { sha256Hex } from '../secrets/box.js';
+import * as remediationTable from '../store/remediation.js';
 import { audit, type Workspace } from '../workspace.js';
 import { BUILTIN_PLAYBOOKS, isBuiltin } from './builtin.js';
 
@@ -30,10 +31,9 @@ export interface PlaybookInfo {
 export const RESERVED_IDS: ReadonlySet<string> = new Set(BUILTIN_PLAYBOOKS.map((p) => p.id));
 
 function stored(ws: Workspace): Playbook[] {
-  const rows = ws.db.all<{ json: string }>('SELECT json FROM remediation_playbooks ORDER BY id, version');
   const out: Playbook[] = [];
-  for (const r of rows) {
-    const p = parsePlaybook(JSON.parse(r.json));
+  for (const json of remediationTable.playbookFiles(ws.db)) {
+    const p = parsePlaybook(JSON.parse(json));
     // A workspace may hold a file loaded under a built-in's id before ids were reserved: it never shadows one.
     if (p.ok && !RESERVED_IDS.has(p.playbook.id)) out.push(p.playbook);
   }
@@ -170,10 +170,15 @@ export async function loadPlaybook(ws: Workspace, json: string): Promise<Playboo
     throw new Error(`playbook ${p.id} version ${p.version} already exists with different content; raise the version`);
   }
   const sha = await sha256Hex(canonical);
-  ws.db.run(
-    'INSERT INTO remediation_playbooks(id, version, name, json, sha256, loaded_at, loaded_by) VALUES (?,?,?,?,?,?,?)',
-    [p.id, p.version, p.name, canonical, sha, ws.now(), ws.actor],
-  );
+  remediationTable.addPlaybook(ws.db, {
+    id: p.id,
+    version: p.version,
+    name: p.name,
+    json: canonical,
+    sha256: sha,
+    at: ws.now(),
+    by: ws.actor,
+  });
   await audit(ws, 'playbook.load', { id: p.id, version: p.version, sha256: sha });
   return describePlaybook(p);
 }

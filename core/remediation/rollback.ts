@@ -1,4 +1,5 @@
 // Rollback and halt commands per ring and vendor, generated for review (Ringside never runs them), with the devices they affect.
+import * as deviceTable from '../store/devices.js';
 import type { Workspace } from '../workspace.js';
 import { psQuote } from './quote.js';
 import { buildNumber, falconId, guid, wingetId } from './validate.js';
@@ -64,11 +65,7 @@ export function rollbackCommands(ws: Workspace, opts: RollbackOptions): Rollback
     throw new Error(`unknown vendor '${opts.vendor}' (one of ${ROLLBACK_VENDORS.join(', ')})`);
   const vendor = opts.vendor as RollbackVendor;
   const ring = opts.ring;
-  const known = ws.db
-    .all<{ ring: string }>(
-      'SELECT DISTINCT COALESCE(ring_override, ring) AS ring FROM devices WHERE superseded_by IS NULL AND COALESCE(ring_override, ring) IS NOT NULL',
-    )
-    .map((r) => r.ring);
+  const known = deviceTable.ringNames(ws.db);
   if (!known.includes(ring))
     throw new Error(`no ring '${ring}' in this workspace (rings: ${known.sort().join(', ') || 'none'})`);
   const policyId = checked(
@@ -81,16 +78,7 @@ export function rollbackCommands(ws: Workspace, opts: RollbackOptions): Rollback
   const winget = checked(opts.wingetId, wingetId, 'winget id');
 
   const platform = vendor === 'falcon-content' || vendor === 'falcon-sensor' ? null : 'windows';
-  const where = `superseded_by IS NULL AND COALESCE(ring_override, ring) = ?${platform ? ' AND platform = ?' : ''}`;
-  const args = platform ? [ring, platform] : [ring];
-  const devices = ws.db.value<number>(`SELECT count(*) FROM devices WHERE ${where}`, args) ?? 0;
-  const bySite = ws.db.all<{ site: string; devices: number }>(
-    `SELECT COALESCE(site, '-') AS site, count(*) AS devices FROM devices WHERE ${where} GROUP BY 1 ORDER BY 2 DESC, 1`,
-    args,
-  );
-  const hostnames = ws.db
-    .all<{ hostname: string }>(`SELECT hostname FROM devices WHERE ${where} ORDER BY hostname LIMIT 50`, args)
-    .map((r) => r.hostname);
+  const { devices, bySite, hostnames } = deviceTable.ringMembers(ws.db, ring, platform);
 
   const commands: RollbackCommand[] = [];
   const notes: string[] = [];

@@ -1,4 +1,5 @@
 // Safe-deployment conformance: one uniform checklist per vendor/agent in the estate, derived from the imported data.
+import * as replayTable from '../store/replay.js';
 import type { Workspace } from '../workspace.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'unknown';
@@ -95,33 +96,18 @@ function fmtTime(t: number): string {
 }
 
 export function conformance(ws: Workspace): ConformanceReport {
-  const deviceSources = ws.db.all<{ source: string; n: number }>(
-    `SELECT LOWER(source) AS source, COUNT(DISTINCT device_id) AS n FROM device_sources GROUP BY 1`,
-  );
-  const eventSources = ws.db.all<{ source: string; n: number }>(
-    `SELECT LOWER(source) AS source, COUNT(*) AS n FROM events GROUP BY 1`,
-  );
+  const deviceSources = replayTable.deviceSourceCounts(ws.db);
+  const eventSources = replayTable.eventSourceCounts(ws.db);
   const present = new Set([...deviceSources, ...eventSources].map((r) => r.source));
   const vendors: VendorConformance[] = [];
   for (const [vendor, facts] of Object.entries(VENDORS)) {
     if (!facts.sources.some((s) => present.has(s))) continue;
-    const inList = facts.sources.map(() => '?').join(',');
-    const rings = ws.db.all<{ ring: string; n: number }>(
-      `SELECT COALESCE(d.ring_override, d.ring, '') AS ring, COUNT(DISTINCT d.id) AS n
-       FROM devices d WHERE d.superseded_by IS NULL
-         AND d.id IN (SELECT device_id FROM device_sources WHERE LOWER(source) IN (${inList}))
-       GROUP BY 1 ORDER BY 2`,
-      facts.sources,
-    );
+    const rings = replayTable.vendorRings(ws.db, facts.sources);
     let ringRows = rings.filter((r) => r.ring !== '');
     let devices = rings.reduce((s, r) => s + r.n, 0);
     // A vendor seen only in the rollout log: rings and sizes from its events.
     if (devices === 0) {
-      const fromEvents = ws.db.all<{ ring: string; n: number }>(
-        `SELECT COALESCE(ring, '') AS ring, COUNT(DISTINCT device_id) AS n FROM events
-         WHERE LOWER(source) IN (${inList}) GROUP BY 1 ORDER BY 2`,
-        facts.sources,
-      );
+      const fromEvents = replayTable.vendorEventRings(ws.db, facts.sources);
       devices = fromEvents.reduce((s, r) => s + r.n, 0);
       ringRows = fromEvents.filter((r) => r.ring !== '');
     }
@@ -152,12 +138,7 @@ export function conformance(ws: Workspace): ConformanceReport {
     }
 
     // 2 + 4. Bake time and content delay, from the rollout log: when each ring first received each content.
-    const firsts = ws.db.all<{ content: string; ring: string; first: number; n: number }>(
-      `SELECT COALESCE(package,'') || '@' || COALESCE(version,'') AS content, COALESCE(ring,'') AS ring,
-              MIN(ts) AS first, COUNT(*) AS n
-       FROM events WHERE kind IN ('installed','received') AND LOWER(source) IN (${inList}) GROUP BY 1, 2`,
-      facts.sources,
-    );
+    const firsts = replayTable.firstReceipts(ws.db, facts.sources);
     const byContent = new Map<string, Array<{ ring: string; first: number; n: number }>>();
     for (const f of firsts) {
       const list = byContent.get(f.content) ?? [];
@@ -194,10 +175,7 @@ export function conformance(ws: Workspace): ConformanceReport {
     }
 
     // 3 + 5. Pause lever and tested rollback: evidenced by paused / rolled_back events, else the vendor's known lever.
-    const used = ws.db.all<{ kind: string; n: number }>(
-      `SELECT kind, COUNT(*) AS n FROM events WHERE kind IN ('paused','rolled_back') AND LOWER(source) IN (${inList}) GROUP BY kind`,
-      facts.sources,
-    );
+    const used = replayTable.leverEvents(ws.db, facts.sources);
     const count = (k: string) => used.find((u) => u.kind === k)?.n ?? 0;
     const paused = count('paused');
     checks.push({

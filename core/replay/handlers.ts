@@ -1,7 +1,9 @@
 // Worker/CLI entry points of the replay domain: each takes the open workspace first.
 import type { HandlerMap } from '../contract/handlers.js';
+import * as replayTable from '../store/replay.js';
 import { audit, type Workspace } from '../workspace.js';
-import { derivedBasis, listContents, loadReplayData, type ContentInfo } from './data.js';
+import { derivedBasis, listContents, type ContentInfo } from './data.js';
+import { loadReplayData } from './packed.js';
 import { builtInPolicies, defaultPolicy, parsePolicy, serializePolicy, type Policy } from './policy.js';
 import { simulate, type ReplayResult } from './simulate.js';
 import { liveGates, type LiveGates } from './live.js';
@@ -85,16 +87,12 @@ export const replayHandlers = {
 
   /** Built-in policies followed by the ones saved in this workspace. */
   policies(ws: Workspace): StoredPolicy[] {
-    const saved = ws.db
-      .all<{ body: string; saved_at: number; saved_by: string; id: string }>(
-        'SELECT id, body, saved_at, saved_by FROM replay_policies ORDER BY saved_at, id',
-      )
-      .map((r) => ({
-        policy: parsePolicy(JSON.parse(r.body), `saved policy ${r.id}`),
-        builtIn: false,
-        savedAt: r.saved_at,
-        savedBy: r.saved_by,
-      }));
+    const saved = replayTable.policies(ws.db).map((r) => ({
+      policy: parsePolicy(JSON.parse(r.body), `saved policy ${r.id}`),
+      builtIn: false,
+      savedAt: r.saved_at,
+      savedBy: r.saved_by,
+    }));
     const builtIns = builtInPolicies().map((policy) => ({ policy, builtIn: true, savedAt: null, savedBy: null }));
     return [...builtIns, ...saved];
   },
@@ -128,12 +126,7 @@ export function storePolicy(ws: Workspace, policy: unknown, at: number): { id: s
   const p = checkSavable(policy);
   const text = serializePolicy(p);
   ws.db.tx(() => {
-    ws.db.run(
-      `INSERT INTO replay_policies(id, name, body, saved_at, saved_by) VALUES (?,?,?,?,?)
-       ON CONFLICT(id) DO UPDATE SET name = excluded.name, body = excluded.body, saved_at = excluded.saved_at,
-         saved_by = excluded.saved_by`,
-      [p.id, p.name, text, at, ws.actor],
-    );
+    replayTable.savePolicy(ws.db, { id: p.id, name: p.name, body: text, at, by: ws.actor });
     audit(ws, 'replay.policy.save', { id: p.id, name: p.name });
   });
   return { id: p.id, text };

@@ -1,7 +1,7 @@
 // Live gate evaluation: the policy's gates on the data as it stands (data time), and a halt recommendation for unfinished rings.
 import { rollbackCommands, type RollbackPlan } from '../remediation/rollback.js';
 import type { Workspace } from '../workspace.js';
-import { loadReplayData } from './data.js';
+import { loadReplayData } from './packed.js';
 import { badTimes, evaluateAt, type GateEvaluation } from './gates.js';
 import type { Policy } from './policy.js';
 import { assignRings } from './simulate.js';

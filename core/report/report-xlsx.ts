@@ -1,5 +1,5 @@
 // The managers' report as one XLSX workbook: summary, per ring and site, burn-down, what a gate would have spared, devices.
-import { loadReplayData } from '../replay/data.js';
+import { loadReplayData } from '../replay/packed.js';
 import { defaultPolicy } from '../replay/policy.js';
 import { simulate } from '../replay/simulate.js';
 import type { Workspace } from '../workspace.js';

@@ -291,3 +291,87 @@ export function fixRange(db: Db): { first: number | null; last: number | null } 
 export function count(db: Db): number {
   return db.value<number>('SELECT COUNT(*) FROM devices') ?? 0;
 }
+
+/** What a script target selects: the playbook's platforms and, when given, a site, ring, ids, host keys and states. */
+export interface TargetSelection {
+  platforms: readonly string[];
+  site?: string;
+  ring?: string;
+  deviceIds?: readonly number[];
+  hostKeys?: readonly string[];
+  states: readonly string[];
+}
+
+/** Current devices matching a script target, by site and hostname. */
+export function forTarget(
+  db: Db,
+  t: TargetSelection,
+): Array<{ id: number; hostname: string; site: string | null; ring: string | null; state: string }> {
+  const where = ['d.superseded_by IS NULL'];
+  const args: (string | number)[] = [];
+  where.push(`d.platform IN (${t.platforms.map(() => '?').join(',')})`);
+  args.push(...t.platforms);
+  if (t.site) {
+    where.push('d.site = ?');
+    args.push(t.site);
+  }
+  if (t.ring) {
+    where.push('COALESCE(d.ring_override, d.ring) = ?');
+    args.push(t.ring);
+  }
+  if (t.deviceIds?.length) {
+    where.push(`d.id IN (${t.deviceIds.map(() => '?').join(',')})`);
+    args.push(...t.deviceIds);
+  }
+  if (t.hostKeys?.length) {
+    where.push(`d.host_key IN (${t.hostKeys.map(() => '?').join(',')})`);
+    args.push(...t.hostKeys);
+  }
+  if (t.states.length) {
+    where.push(`d.state IN (${t.states.map(() => '?').join(',')})`);
+    args.push(...t.states);
+  }
+  return db.all<{ id: number; hostname: string; site: string | null; ring: string | null; state: string }>(
+    `SELECT d.id, d.hostname, d.site, COALESCE(d.ring_override, d.ring) AS ring, d.state FROM devices d
+     WHERE ${where.join(' AND ')} ORDER BY d.site, d.hostname, d.id`,
+    args,
+  );
+}
+
+/** Sites among current devices with their device counts, by name. */
+export function sites(db: Db): Array<{ value: string; devices: number }> {
+  return db.all<{ value: string; devices: number }>(
+    "SELECT site AS value, count(*) AS devices FROM devices WHERE superseded_by IS NULL AND site IS NOT NULL AND site <> '' GROUP BY site ORDER BY site",
+  );
+}
+
+/** Effective rings among current devices with their device counts (unordered: callers sort in rollout order). */
+export function rings(db: Db): Array<{ value: string; devices: number }> {
+  return db.all<{ value: string; devices: number }>(
+    'SELECT COALESCE(ring_override, ring) AS value, count(*) AS devices FROM devices WHERE superseded_by IS NULL AND COALESCE(ring_override, ring) IS NOT NULL GROUP BY 1',
+  );
+}
+
+/** The effective rings present among current devices. */
+export function ringNames(db: Db): string[] {
+  return db
+    .all<{ ring: string }>(
+      'SELECT DISTINCT COALESCE(ring_override, ring) AS ring FROM devices WHERE superseded_by IS NULL AND COALESCE(ring_override, ring) IS NOT NULL',
+    )
+    .map((r) => r.ring);
+}
+
+/** A ring's current devices (optionally of one platform): how many, per site, and the first 50 hostnames. */
+export function ringMembers(db: Db, ring: string, platform: string | null) {
+  const where = `superseded_by IS NULL AND COALESCE(ring_override, ring) = ?${platform ? ' AND platform = ?' : ''}`;
+  const args = platform ? [ring, platform] : [ring];
+  const devices = db.value<number>(`SELECT count(*) FROM devices WHERE ${where}`, args) ?? 0;
+  const bySite = db.all<{ site: string; devices: number }>(
+    `SELECT COALESCE(site, '-') AS site, count(*) AS devices FROM devices WHERE ${where} GROUP BY 1 ORDER BY 2 DESC, 1`,
+    args,
+  );
+  const hostnames = db
+    .all<{ hostname: string }>(`SELECT hostname FROM devices WHERE ${where} ORDER BY hostname LIMIT 50`, args)
+    .map((r) => r.hostname);
+  return { devices, bySite, hostnames };
+}

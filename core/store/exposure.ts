@@ -34,11 +34,16 @@ export function receiptFacts(db: Db, badVersion: string): ReceiptFacts {
   return { devices: bad?.devices ?? 0, first: bad?.first ?? null, last: bad?.last ?? null, fixAt };
 }
 
-/** Each device's first crash fact time (imported crashes only), earliest first. */
+/**
+ * Each device's first crash signal (imported facts only), earliest first: a crash, or an unclean restart (event 41
+ * without a stop code, 6008), which is all a boot loop leaves in a `Get-WinEvent | Export-Csv` file.
+ */
 export function firstCrashTimes(db: Db): number[] {
   return db
     .all<{ t: number }>(
-      `SELECT MIN(ts) AS t FROM facts WHERE class = 'crash' AND derived = 0 AND device_id IS NOT NULL AND ts IS NOT NULL
+      `SELECT MIN(ts) AS t FROM facts
+       WHERE (class = 'crash' OR (class = 'restart' AND type = 'unclean')) AND derived = 0 AND device_id IS NOT NULL
+         AND ts IS NOT NULL
        GROUP BY device_id ORDER BY t`,
     )
     .map((r) => r.t);

@@ -98,11 +98,12 @@ describe('the exposure window of a workspace', () => {
     }
     recompute(ws);
     // By hand: gaps 35 min and 55 min (≤ 60) join 04:15, 04:50, 05:45; 09:00 is 3 h 15 min later, a cluster of one.
+    // The window opens 15 min before the first crash: 04:00.
     expect(summary(ws).window).toMatchObject({
       source: 'derived',
       basis: 'crashes',
       devices: 3,
-      start: T('04:15'),
+      start: T('04:00'),
       end: T('05:45'),
     });
     expect(summary(ws).window.text).toContain('crash cluster of 3 devices (first crash 2024-07-19 04:15 UTC');

@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { handlers as h } from '../../../core/api/handlers.js';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
 import { importFiles } from '../../../core/ingest/index.js';
-import type { Workspace } from '../../../core/workspace.js';
+import { openWorkspace, type Workspace } from '../../../core/workspace.js';
+import { loadSqlJs } from '../../../electron/node/sqljs.js';
 import {
   DAY1_AS_OF,
   day1Files,
@@ -148,5 +149,29 @@ describe('states from the published default-column exports', () => {
         .sort(),
     );
     expect(s.suspected.affected).toBe(t2.reduce((n, r) => n + r.affectedSuspected, 0));
+  });
+});
+
+describe('the same exports in a workspace with no window chosen', () => {
+  it('derive the window from the crash cluster, and day 1 and day 2 give the same states', async () => {
+    const ws = await openWorkspace({ SQL: await loadSqlJs(), keyMaterial: new Uint8Array(32).fill(3) });
+    await importFiles(ws, inputs(day1Files(pop)));
+    // By hand: no content-rollout rows, so the crash cluster. Each machine's first signal in the event log: a boot
+    // loop's first 41 at its time (04:15 + i min), a blue screen's 41 a minute later; all minutes apart, one cluster.
+    // The window opens 15 min before the first signal (the content came before the crash it caused).
+    const crashy = pop.filter((m) => m.fate === 'bsod' || m.fate === 'loop');
+    const signal = (m: (typeof pop)[number]) => (m.fate === 'bsod' ? m.at + 60_000 : m.at);
+    const first = Math.min(...crashy.map(signal));
+    const last = Math.max(...crashy.map(signal));
+    expect(h.summary(ws).window).toMatchObject({
+      source: 'derived',
+      basis: 'crashes',
+      devices: crashy.length,
+      start: first - 15 * 60_000,
+      end: last,
+    });
+    expect(byRing(ours(ws))).toEqual(byRing(truth(pop, 1)));
+    await importFiles(ws, inputs(day2Files(pop)));
+    expect(byRing(ours(ws))).toEqual(byRing(truth(pop, 2)));
   });
 });

@@ -12,16 +12,12 @@ const MAX_LINES = 400;
  * when its file is split, and an entry whose file is within the limit (or gone) fails the test, so the list only shrinks.
  */
 const ALLOWLIST: readonly string[] = [
-  // split by the ingest work (ingest lane)
-  'core/ingest/csv.ts',
-  'core/ingest/index.ts',
-  'core/ingest/winevents.ts',
-  'core/ingest/writers.ts',
-  'core/ingest/xlsx.ts',
-  // TODO-H1
-  'core/replay/data.ts',
-  'core/sample/model.ts',
-  'core/store/audit.ts',
+  // The ingest lane splits these.
+  'core/ingest/csv.ts', // split by the ingest work
+  'core/ingest/index.ts', // split by the ingest work
+  'core/ingest/winevents.ts', // split by the ingest work
+  'core/ingest/writers.ts', // split by the ingest work
+  'core/ingest/xlsx.ts', // split by the ingest work
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../../core/api/handlers.js';
 import type { Workspace } from '../../../core/workspace.js';
-import { loadReplayData, loadReplayDataRows, type ReplayData } from '../../../core/replay/data.js';
+import { loadReplayDataRows, type ReplayData } from '../../../core/replay/data.js';
+import { loadReplayData } from '../../../core/replay/packed.js';
 import { simulate, type ReplayResult } from '../../../core/replay/simulate.js';
 import { defaultPolicy, type Policy } from '../../../core/replay/policy.js';
 import { HOUR, MIN, T0, policy, workspace, writeLog } from './helpers.js';
