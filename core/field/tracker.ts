@@ -3,9 +3,9 @@ import * as XLSX from '@e965/xlsx';
 import type { DeviceResult } from '../contract/actions.js';
 import { STATE_LABEL } from '../analysis/rules.js';
 import { writeWorkbook } from '../analysis/workbook.js';
-import { FileError } from '../ingest/decode.js';
-import { sniffWorkbook } from '../ingest/xlsx-sniff.js';
-import { ZipArchive } from '../ingest/zip.js';
+import { FileError } from '../ingest/errors.js';
+import { sniffWorkbook } from '../ingest/readers/xlsx-sniff.js';
+import { ZipArchive } from '../ingest/readers/zip-archive.js';
 import { trackerDeviceLookup, trackerRows } from '../store/tracker.js';
 import type { Workspace } from '../workspace.js';
 

@@ -2,7 +2,8 @@
 import { measured, type Changes } from '../analysis/change-log.js';
 import type { ImportInput } from '../contract/ingest.js';
 import type { Workspace } from '../workspace.js';
-import { importFiles, type ImportOptions, type IngestReport } from './index.js';
+import { importFiles, type ImportOptions } from './pipeline.js';
+import type { IngestReport } from './report.js';
 
 export interface BatchResult {
   reports: IngestReport[];

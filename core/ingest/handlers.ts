@@ -2,7 +2,10 @@
 import type { HandlerMap } from '../contract/handlers.js';
 import { changeLog } from '../analysis/change-log.js';
 import { importBatch } from './batch.js';
-import { findKeys, importErrors, importFile, importFiles, listImports, probeAsOf } from './index.js';
+import { importErrors, listImports } from './import-log.js';
+import { findKeys } from './keys.js';
+import { importFile, importFiles } from './pipeline.js';
+import { probeAsOf } from './probe.js';
 import { listMappings, MAPPABLE } from './mapping.js';
 import { resolveReview, reviewList } from './review.js';
 

@@ -1,6 +1,6 @@
 // Identity resolution: one device row per real machine, matched on stable IDs first, the normalised hostname last.
-import type { Statement } from 'sql.js';
 import type { Db } from '../store/db.js';
+import { DeviceWrites, eachDeviceIdentity, MERGE_COLS } from '../store/device-writes.js';
 import { mergeTags } from './normalize.js';
 
 /** One source row's view of a device, already normalised. */
@@ -45,26 +45,6 @@ export function usableSerial(s: string | null): string | null {
   return t.toUpperCase();
 }
 
-/** The columns a fleet row can fill in on a device it matched, in the order mergeRow indexes them. */
-const MERGE_COLS = [
-  'falcon_aid',
-  'entra_id',
-  'intune_id',
-  'serial',
-  'site',
-  'ring',
-  'ring_source',
-  'platform',
-  'os_version',
-  'device_type',
-  'agent_version',
-  'first_seen',
-  'last_seen',
-  'tags',
-  'user',
-  'model',
-] as const;
-
 /** COALESCE in JS: a value on file is kept, an empty one is filled. */
 function fill(cur: (string | number | null)[], next: (string | number | null)[], i: number, v: string | number | null) {
   if (cur[i] === null && v !== null) next[i] = v;
@@ -79,40 +59,22 @@ export class DeviceIndex {
   /** host key -> the live (not superseded) device with that name. */
   readonly host = new Map<string, number>();
   nextId = 1;
-  private insert: Statement | null = null;
-  private current: Statement | null = null;
-  /** UPDATE statements by the set of columns they write. */
-  private readonly updates = new Map<string, Statement>();
+  private readonly writes: DeviceWrites;
 
-  constructor(private readonly db: Db) {
-    const st = db.prepare(
-      'SELECT id, host_key, falcon_aid, entra_id, intune_id, serial, superseded_by FROM devices ORDER BY id',
-    );
-    try {
-      while (st.step()) {
-        const r = st.get() as [
-          number,
-          string,
-          string | null,
-          string | null,
-          string | null,
-          string | null,
-          number | null,
-        ];
-        const id = r[0];
-        if (r[2]) this.aid.set(r[2], id);
-        if (r[3]) this.entra.set(r[3], id);
-        if (r[4]) this.intune.set(r[4], id);
-        if (r[6] === null) {
-          const s = usableSerial(r[5]);
-          if (s) this.serial.set(s, id);
-          if (r[1]) this.host.set(r[1], id);
-        }
-        if (id >= this.nextId) this.nextId = id + 1;
+  constructor(db: Db) {
+    this.writes = new DeviceWrites(db);
+    eachDeviceIdentity(db, (r) => {
+      const id = r[0];
+      if (r[2]) this.aid.set(r[2], id);
+      if (r[3]) this.entra.set(r[3], id);
+      if (r[4]) this.intune.set(r[4], id);
+      if (r[6] === null) {
+        const s = usableSerial(r[5]);
+        if (s) this.serial.set(s, id);
+        if (r[1]) this.host.set(r[1], id);
       }
-    } finally {
-      st.free();
-    }
+      if (id >= this.nextId) this.nextId = id + 1;
+    });
   }
 
   /** Finds the device for a row without changing anything (events and keys). */
@@ -143,7 +105,7 @@ export class DeviceIndex {
       viaHost = cand !== undefined;
     }
     if (cand !== undefined) {
-      row = this.fetchRow(cand);
+      row = this.writes.fetchRow(cand);
       const m = {
         aid: row[0] as string | null,
         entra: row[1] as string | null,
@@ -165,12 +127,12 @@ export class DeviceIndex {
         const newId = this.insertRow(f);
         const newer = (f.lastSeen ?? -Infinity) > (m.lastSeen ?? -Infinity);
         if (newer) {
-          this.db.run('UPDATE devices SET superseded_by = ? WHERE id = ? OR superseded_by = ?', [newId, cand, cand]);
+          this.writes.supersedeBy(newId, cand);
           if (f.hostKey) this.host.set(f.hostKey, newId);
           if (serial) this.serial.set(serial, newId);
           return { id: newId, created: true, supersededBy: null, ambiguous: null };
         }
-        this.db.run('UPDATE devices SET superseded_by = ? WHERE id = ?', [cand, newId]);
+        this.writes.markSuperseded(newId, cand);
         return { id: newId, created: true, supersededBy: cand, ambiguous: null };
       }
     }
@@ -184,16 +146,6 @@ export class DeviceIndex {
     return { id, created: false, supersededBy: null, ambiguous };
   }
 
-  /** The device's current values of MERGE_COLS. */
-  private fetchRow(id: number): (string | number | null)[] {
-    this.current ??= this.db.prepare(`SELECT ${MERGE_COLS.join(', ')} FROM devices WHERE id = ?`);
-    this.current.bind([id]);
-    this.current.step();
-    const r = this.current.get() as (string | number | null)[];
-    this.current.reset();
-    return r;
-  }
-
   /** Takes a stable ID for device `id` unless another device already holds it (that would break uniqueness). */
   private own(m: Map<string, number>, v: string | null, id: number): string | null {
     if (!v) return null;
@@ -204,13 +156,8 @@ export class DeviceIndex {
   }
 
   private insertRow(f: DeviceFacts): number {
-    this.insert ??= this.db.prepare(
-      `INSERT INTO devices(id, hostname, host_key, falcon_aid, entra_id, intune_id, serial, site, ring, ring_source,
-         platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-    );
     const id = this.nextId++;
-    this.insert.run([
+    this.writes.insertRow([
       id,
       f.hostname,
       f.hostKey,
@@ -241,7 +188,7 @@ export class DeviceIndex {
     const aid = this.own(this.aid, f.aid, id);
     const entra = this.own(this.entra, f.entra, id);
     const intune = this.own(this.intune, f.intune, id);
-    const cur = fetched ?? this.fetchRow(id);
+    const cur = fetched ?? this.writes.fetchRow(id);
     // The merge rules: a value already on file wins, except the widest first/last seen span and the union of tags.
     const next = cur.slice();
     fill(cur, next, 0, aid);
@@ -265,28 +212,12 @@ export class DeviceIndex {
     // Only the columns that change are written: every column in SET costs its indexes an update.
     const changed: number[] = [];
     for (let i = 0; i < MERGE_COLS.length; i++) if (next[i] !== cur[i]) changed.push(i);
-    if (changed.length) {
-      const sig = changed.join(',');
-      let st = this.updates.get(sig);
-      if (!st) {
-        st = this.db.prepare(
-          `UPDATE devices SET ${changed.map((i) => `${MERGE_COLS[i]} = ?`).join(', ')} WHERE id = ?`,
-        );
-        this.updates.set(sig, st);
-      }
-      const params = changed.map((i) => next[i]!);
-      params.push(id);
-      st.run(params);
-    }
+    if (changed.length) this.writes.updateCols(id, changed, next);
     const s = usableSerial(f.serial);
     if (s && !this.serial.has(s)) this.serial.set(s, id);
   }
 
   free(): void {
-    this.insert?.free();
-    this.current?.free();
-    for (const st of this.updates.values()) st.free();
-    this.updates.clear();
-    this.insert = this.current = null;
+    this.writes.free();
   }
 }

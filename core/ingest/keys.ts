@@ -1,4 +1,5 @@
 // BitLocker recovery passwords and key IDs: validation (never correction), key-ID spellings, lookup by ID or prefix.
+import { findKeyRows } from '../store/keys.js';
 import type { Workspace } from '../workspace.js';
 import { excelMangled, normGuid } from './normalize.js';
 
@@ -49,42 +50,19 @@ export interface KeyMatch {
  */
 export function findKeys(ws: Workspace, idOrPrefix: string): KeyMatch[] {
   const full = normKeyId(idOrPrefix);
-  let where: string;
-  let arg: string;
-  if (full) {
-    where = 'k.key_id = ?';
-    arg = full;
-  } else {
-    const p = idOrPrefix.trim().replace(/^\{/, '').replace(/\}$/, '').toLowerCase();
-    if (!/^[0-9a-f]{8}(-[0-9a-f-]*)?$/.test(p)) return [];
-    where = 'k.key_id >= ? AND k.key_id < ?';
-    arg = p;
+  let prefix = '';
+  if (!full) {
+    prefix = idOrPrefix.trim().replace(/^\{/, '').replace(/\}$/, '').toLowerCase();
+    if (!/^[0-9a-f]{8}(-[0-9a-f-]*)?$/.test(prefix)) return [];
   }
-  const params = full ? [arg] : [arg, arg + '\uffff'];
-  return ws.db
-    .all<{
-      id: number;
-      key_id: string;
-      device_id: number | null;
-      hostname: string | null;
-      host_hint: string | null;
-      valid: number;
-      problem: string | null;
-      volume_type: string | null;
-    }>(
-      `SELECT k.id, k.key_id, k.device_id, d.hostname, k.host_hint, k.valid, k.problem, k.volume_type
-         FROM keys k LEFT JOIN devices d ON d.id = k.device_id
-        WHERE ${where} ORDER BY k.key_id, k.id LIMIT 50`,
-      params,
-    )
-    .map((r) => ({
-      id: r.id,
-      keyId: r.key_id,
-      deviceId: r.device_id,
-      hostname: r.hostname,
-      hostHint: r.host_hint,
-      valid: r.valid === 1,
-      problem: r.problem,
-      volumeType: r.volume_type,
-    }));
+  return findKeyRows(ws.db, full, prefix).map((r) => ({
+    id: r.id,
+    keyId: r.key_id,
+    deviceId: r.device_id,
+    hostname: r.hostname,
+    hostHint: r.host_hint,
+    valid: r.valid === 1,
+    problem: r.problem,
+    volumeType: r.volume_type,
+  }));
 }

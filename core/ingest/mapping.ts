@@ -1,5 +1,6 @@
 // Generic files: column mappings chosen by the user, saved per header signature and offered again for the same header.
 import type { ImportKind } from '../contract/ingest.js';
+import { listMappings as mappingRows, mappingBySignature, upsertMapping } from '../store/mappings.js';
 import type { Workspace } from '../workspace.js';
 import { FIELDS, normHeader, type Field, type FormatSpec } from './formats.js';
 
@@ -81,10 +82,7 @@ export function genericSpec(m: ColumnMapping): FormatSpec {
 }
 
 export function savedMapping(ws: Workspace, names: string[]): ColumnMapping | null {
-  const r = ws.db.get<{ kind: string; columns: string; name: string }>(
-    'SELECT kind, columns, name FROM ingest_mappings WHERE signature = ?',
-    [headerSignature(names)],
-  );
+  const r = mappingBySignature(ws.db, headerSignature(names));
   if (!r) return null;
   try {
     return { kind: r.kind as ImportKind, columns: JSON.parse(r.columns) as ColumnMapping['columns'], name: r.name };
@@ -94,13 +92,13 @@ export function savedMapping(ws: Workspace, names: string[]): ColumnMapping | nu
 }
 
 export function saveMapping(ws: Workspace, names: string[], m: ColumnMapping): void {
-  ws.db.run(
-    `INSERT INTO ingest_mappings(signature, kind, columns, name, created_at, used_at) VALUES (?,?,?,?,?,?)
-     ON CONFLICT(signature) DO UPDATE SET kind = excluded.kind, columns = excluded.columns, name = excluded.name, used_at = excluded.used_at`,
-    [headerSignature(names), m.kind, JSON.stringify(m.columns), m.name ?? '', ws.now(), ws.now()],
+  upsertMapping(
+    ws.db,
+    { signature: headerSignature(names), kind: m.kind, columns: JSON.stringify(m.columns), name: m.name ?? '' },
+    ws.now(),
   );
 }
 
 export function listMappings(ws: Workspace): { signature: string; kind: string; name: string; columns: string }[] {
-  return ws.db.all('SELECT signature, kind, name, columns FROM ingest_mappings ORDER BY created_at DESC');
+  return mappingRows(ws.db);
 }

@@ -1,13 +1,16 @@
 // Raw source rows: kept compressed a few hundred per chunk (the header once per import) and read back as header -> text.
 import { inflateSync } from 'fflate';
 import type { Statement } from 'sql.js';
-import type { Workspace } from '../workspace.js';
+import type { Db } from './db.js';
+
+/** What these need of a workspace: its database (a Workspace fits). */
+type HasDb = { db: Db };
 
 /** The meta key holding an import's header row (JSON array of column names). */
 export const headerKey = (importId: number) => `ingest.header.${importId}`;
 
 /** Records the header of an import so its rows can be stored as plain arrays. */
-export function saveHeader(ws: Workspace, importId: number, header: string[]): void {
+export function saveHeader(ws: HasDb, importId: number, header: string[]): void {
   ws.db.run('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)', [headerKey(importId), JSON.stringify(header)]);
 }
 
@@ -42,7 +45,7 @@ export class RawChunkWriter {
   private st: Statement | null = null;
 
   constructor(
-    private readonly ws: Workspace,
+    private readonly ws: HasDb,
     private readonly importId: number,
   ) {}
 
@@ -93,7 +96,7 @@ export class RawReader {
   private readonly headers = new Map<number, string[]>();
   private chunk: { id: number; rows: Map<number, string[]> } | null = null;
 
-  constructor(private readonly ws: Workspace) {}
+  constructor(private readonly ws: HasDb) {}
 
   /** The row as header -> text; `raw` is the device_sources.raw value ('' when the row is in raw_chunks). */
   row(importId: number, line: number, raw: string): Record<string, string> {
@@ -139,7 +142,7 @@ export class RawReader {
 }
 
 /** The raw row of one device_sources record as header -> text, or null when there is no such record. */
-export function rawRow(ws: Workspace, sourceId: number): Record<string, string> | null {
+export function rawRow(ws: HasDb, sourceId: number): Record<string, string> | null {
   const r = ws.db.get<{ import_id: number; line: number; raw: string }>(
     'SELECT import_id, line, raw FROM device_sources WHERE id = ?',
     [sourceId],

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { splitRecords } from '../../core/ingest/csv.js';
+import { splitRecords } from '../../core/ingest/readers/csv-text.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

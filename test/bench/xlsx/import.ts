@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import * as XLSX from '@e965/xlsx';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
 import { importFile } from '../../../core/ingest/index.js';
-import { readXlsx } from '../../../core/ingest/xlsx.js';
+import { readXlsx } from '../../../core/ingest/readers/xlsx.js';
 import { openWorkspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 

@@ -1,7 +1,9 @@
 // Per-cell flags: dates with no time zone or an ambiguous day/month order, and rows with too few or too many fields.
 import { describe, expect, it } from 'vitest';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
-import { readCsv, splitRecords, type RowBatch } from '../../../core/ingest/csv.js';
+import { readCsv } from '../../../core/ingest/readers/csv.js';
+import { splitRecords } from '../../../core/ingest/readers/csv-text.js';
+import type { RowBatch } from '../../../core/ingest/rows.js';
 import { dateColumn, MAX_AMBIGUOUS_FLAGS } from '../../../core/ingest/dates.js';
 import { importErrors, importFile } from '../../../core/ingest/index.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';

@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest';
 import type { ImportInput } from '../../../core/contract/ingest.js';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
-import { MAX_RECORD_CHARS } from '../../../core/ingest/csv.js';
+import { MAX_RECORD_CHARS } from '../../../core/ingest/readers/csv.js';
 import { importFile } from '../../../core/ingest/index.js';
 import { openWorkspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';

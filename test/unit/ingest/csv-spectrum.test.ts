@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
-import { readCsv } from '../../../core/ingest/csv.js';
-import { decodeText, type DecodeState } from '../../../core/ingest/decode.js';
+import { readCsv } from '../../../core/ingest/readers/csv.js';
+import { decodeText, type DecodeState } from '../../../core/ingest/readers/decode.js';
 
 const root = path.dirname(createRequire(import.meta.url).resolve('csv-spectrum/package.json'));
 const cases = readdirSync(path.join(root, 'csvs'))

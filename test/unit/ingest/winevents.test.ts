@@ -8,7 +8,7 @@ import {
   looksLikeEventText,
   looksLikeEventXml,
   type ParsedEvent,
-} from '../../../core/ingest/winevents.js';
+} from '../../../core/ingest/readers/winevents.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 

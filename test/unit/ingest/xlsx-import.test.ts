@@ -8,7 +8,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
 import { importErrors, importFile, type IngestReport } from '../../../core/ingest/index.js';
-import { readXlsx, serialToText } from '../../../core/ingest/xlsx.js';
+import { readXlsx, serialToText } from '../../../core/ingest/readers/xlsx.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as XLSX from '@e965/xlsx';
 import { describe, expect, it } from 'vitest';
-import { sniffWorkbook } from '../../../core/ingest/xlsx-sniff.js';
+import { sniffWorkbook } from '../../../core/ingest/readers/xlsx-sniff.js';
 
 function sheetjsBook(bookType: 'xlsx' | 'biff8'): Uint8Array {
   const wb = XLSX.utils.book_new();

@@ -3,7 +3,7 @@ import { deflateSync, zipSync } from 'fflate';
 import { expect, it } from 'vitest';
 import { inputFromBytes } from '../../../core/contract/ingest.js';
 import { importFile } from '../../../core/ingest/index.js';
-import { crc32 } from '../../../core/ingest/zip.js';
+import { crc32 } from '../../../core/ingest/readers/zip-archive.js';
 import { openWorkspace } from '../../../core/workspace.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 

@@ -1,5 +1,5 @@
 // Tells workbooks apart before any parser sees them: XLSX, encrypted OOXML, legacy .xls (BIFF), or a cut-off ZIP.
-import { FileError } from './decode.js';
+import { FileError } from '../errors.js';
 
 export type WorkbookKind = 'xlsx' | 'not-workbook';
 

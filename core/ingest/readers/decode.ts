@@ -1,31 +1,13 @@
 // Turns an import's byte stream into ~1 MiB text chunks: encoding sniffing, content hash, progress and cancel points.
-import { throwIfCancelled, type JobOptions } from '../contract/jobs.js';
-import type { ImportInput } from '../contract/ingest.js';
-import { buf, toHex } from '../secrets/box.js';
+import { throwIfCancelled, type JobOptions } from '../../contract/jobs.js';
+import type { ImportInput } from '../../contract/ingest.js';
+import { buf, toHex } from '../../secrets/box.js';
+import { EncodingRestart, FileError } from '../errors.js';
 
 /** Hash block size. The content identity is SHA-256 over the concatenated SHA-256 digests of 1 MiB blocks. */
 export const BLOCK = 1 << 20;
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
-
-/** A problem with the whole file (not one row): one clear sentence for the user, never a stack trace. */
-export class FileError extends Error {
-  constructor(
-    message: string,
-    readonly field = '(file)',
-    readonly line = 0,
-  ) {
-    super(message);
-    this.name = 'FileError';
-  }
-}
-
-/** Thrown when bytes turn out not to be UTF-8 after part of the file was read: the import restarts as Windows-1252. */
-export class EncodingRestart extends Error {
-  constructor(readonly offset: number) {
-    super('restart as windows-1252');
-  }
-}
 
 export interface DecodeState {
   encoding: TextEncoding | null;

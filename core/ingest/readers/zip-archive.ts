@@ -1,6 +1,6 @@
 // Bounded ZIP reading: the central directory checked against the limits before anything is inflated, then one entry at a time streamed through fflate's Unzip with its bytes counted, its length and CRC-32 verified.
 import { strFromU8, Unzip, UnzipInflate, type UnzipFile } from 'fflate';
-import { FileError } from './decode.js';
+import { FileError } from '../errors.js';
 
 /**
  * Every limit of ZIP reading, in one place (docs/security.md, "Archives", lists them with what each one promises).

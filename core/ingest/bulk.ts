@@ -1,0 +1,46 @@
+// Bulk loads: when a file is big enough to drop its tables' indexes and build them again after, and which ones.
+import type { ImportKind } from '../contract/ingest.js';
+import { dropIndex, indexesOf, tableSize, type IndexDef } from '../store/staging.js';
+import type { Workspace } from '../workspace.js';
+
+/** Below this many (estimated) rows a file never triggers an index rebuild. */
+const BULK_MIN_ROWS = 5_000;
+
+/**
+ * Whether a load is big enough, against what the table already holds, that dropping its indexes and building them
+ * again afterwards (one sort each) beats maintaining them row by row (random B-tree inserts for every row).
+ */
+export function isBulk(ws: Workspace, kind: ImportKind, bytes: number, columns: number): boolean {
+  const table = kind === 'fleet' ? 'devices' : kind === 'rollout' ? 'events' : 'keys';
+  // Export rows run about a dozen bytes per column; MAX(id) is the table's size without a scan.
+  const rows = bytes / Math.max(48, columns * 12);
+  if (rows < BULK_MIN_ROWS) return false;
+  const have = tableSize(ws.db, table);
+  return rows * 4 >= have;
+}
+
+/**
+ * Indexes the load itself reads: linking a reimaged machine's records (`superseded_by = ?`) scans the whole device
+ * table once per stale record without it.
+ */
+const KEEP_INDEXES = new Set(['ix_devices_superseded']);
+/** Device indexes over the columns the analysis writes (state). */
+const STATE_INDEXES = ['ix_devices_state', 'ix_devices_site_ring'];
+/**
+ * Unique indexes that may be rebuilt after a load: DeviceIndex's maps already keep these IDs unique while it runs,
+ * and rebuilding them fails (rolling the import back) if that were ever not so.
+ */
+const REBUILD_UNIQUE = new Set(['ux_devices_falcon', 'ux_devices_entra', 'ux_devices_intune']);
+
+/** Drops the indexes of the tables a bulk load writes, returning their definitions to recreate after. */
+export function dropIndexes(ws: Workspace, kind: ImportKind): IndexDef[] {
+  const tables = kind === 'fleet' ? ['devices', 'device_sources'] : kind === 'rollout' ? ['events'] : ['keys'];
+  // After a large event load the analysis rewrites most devices' state: indexes over state would be updated row by
+  // row, so they are rebuilt afterwards as well.
+  const extra = kind === 'rollout' ? STATE_INDEXES : [];
+  const rows = indexesOf(ws.db, tables, extra).filter(
+    (r) => !KEEP_INDEXES.has(r.name) && (!/^\s*CREATE\s+UNIQUE/i.test(r.sql) || REBUILD_UNIQUE.has(r.name)),
+  );
+  for (const r of rows) dropIndex(ws.db, r.name);
+  return rows;
+}

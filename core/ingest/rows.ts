@@ -1,0 +1,47 @@
+// The row batches readers hand to writers: the header read, batches of string rows, and notes on single rows.
+
+export interface CsvHeader {
+  names: string[];
+  /** 1-based line of the header row. */
+  line: number;
+  delimiter: string;
+  /** Lines skipped before the header (`#TYPE`, blank lines, a banner), and header fix-ups. */
+  notes: string[];
+}
+
+export interface CsvSink {
+  /** Called once with the header; return false to stop (unknown format). */
+  header(h: CsvHeader): boolean;
+  /**
+   * A batch of records and the 1-based line each starts on. The arrays are reused: copy what you keep. The batch
+   * may carry `notes` (see RowBatch) for rows a writer must flag or reject.
+   */
+  rows(rows: string[][], lines: number[], count: number): void | Promise<void>;
+}
+
+/** What a reader found about one row of a batch (a ragged CSV row, an event cut off): flag the row, or reject it. */
+export interface RowNote {
+  /** Index of the row in its batch. */
+  index: number;
+  field: string;
+  message: string;
+  /** The row cannot be used (its cells are placeholders): the writer rejects it with this message. */
+  reject?: boolean;
+}
+
+/** A batch as readers hand it over: `notes`, sorted by index, only when some rows need one (so clean batches cost nothing). */
+export type RowBatch = string[][] & { notes?: RowNote[] };
+
+/** Walks a batch's notes alongside its rows: `at(r)` is the note for row r, or null. Rows must be visited in order. */
+export function rowNotes(rows: string[][]): { at(r: number): RowNote | null } {
+  const notes = (rows as RowBatch).notes;
+  if (!notes || notes.length === 0) return NO_NOTES;
+  let i = 0;
+  return {
+    at(r) {
+      while (i < notes.length && notes[i]!.index < r) i++;
+      return i < notes.length && notes[i]!.index === r ? notes[i++]! : null;
+    },
+  };
+}
+const NO_NOTES = { at: () => null };

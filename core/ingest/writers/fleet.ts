@@ -1,0 +1,217 @@
+// The fleet writer: device lists (Falcon, Intune, Entra, Defender, ConfigMgr…) resolved to one record per machine.
+import type { SourceFormat } from '../../contract/ingest.js';
+import { REDACTED } from '../../secrets/redact.js';
+import { FactInserts, ReviewInserts } from '../../store/device-writes.js';
+import { RawChunkWriter, saveHeader } from '../../store/raw-rows.js';
+import { SourceInserts } from '../../store/sources.js';
+import { dateColumn } from '../dates.js';
+import type { Field } from '../formats.js';
+import {
+  clean,
+  excelMangled,
+  hostKey,
+  normAid,
+  normDeviceType,
+  normGuid,
+  normPlatform,
+  normRing,
+  normTags,
+  ringFromLabel,
+  shortName,
+  splitList,
+} from '../normalize.js';
+import { rowNotes } from '../rows.js';
+import type { DeviceFacts } from '../identity.js';
+import { colName, type Writer, type WriterContext } from './types.js';
+
+const RING_SOURCE: Partial<Record<SourceFormat, string>> = {
+  falcon: 'falcon',
+  intune: 'intune',
+  defender: 'defender AvSignatureRing',
+  configmgr: 'configmgr collection',
+  fleet: 'fleet team',
+  autopatch: 'autopatch',
+};
+
+export function fleetWriter(ctx: WriterContext): Writer {
+  const { cols: c, problems, header, format } = ctx;
+  // The header is stored once for the import; the rows' cells go to raw_chunks, compressed (see raw.ts).
+  saveHeader(ctx.ws, ctx.importId, header);
+  const raw = new RawChunkWriter(ctx.ws, ctx.importId);
+  const src = new SourceInserts(ctx.ws.db, ctx.importId, format);
+  // Each row's facts (check-in, versions, ring) with the file and line they came from: the evidence model's input.
+  const fact = new FactInserts(ctx.ws.db, ctx.importId, format);
+  const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
+  const hostField = colName(ctx, 'hostname', 'hostname');
+  const readers: Partial<Record<Field, ReturnType<typeof dateColumn>>> = {
+    first_seen: dateColumn(colName(ctx, 'first_seen', 'first_seen'), problems),
+    last_seen: dateColumn(colName(ctx, 'last_seen', 'last_seen'), problems),
+  };
+  const date = (row: string[], line: number, f: Field): number | null => {
+    const v = get(row, f);
+    if (!v) return null;
+    const t = readers[f]!(v, line);
+    if (t !== null && Number.isNaN(t)) {
+      problems.flag(line, colName(ctx, f, f), `"${v.slice(0, 40)}" is not a date; left empty`);
+      return null;
+    }
+    return t;
+  };
+  const review = new ReviewInserts(ctx.ws.db);
+  const w: Writer = {
+    duplicates: 0,
+    async write(rows, lines, count) {
+      let ok = 0;
+      const notes = rowNotes(rows);
+      for (let r = 0; r < count; r++) {
+        const row = rows[r]!;
+        const line = lines[r]!;
+        const note = notes.at(r);
+        if (note?.reject) {
+          problems.reject(line, note.field, note.message);
+          continue;
+        }
+        let hostRaw = get(row, 'hostname');
+        if (!hostRaw && c.dn >= 0 && /^cn=/i.test(get(row, 'dn'))) hostRaw = get(row, 'dn');
+        if (hostRaw.includes(REDACTED)) {
+          problems.reject(
+            line,
+            hostField,
+            `the device name cell holds a recovery password (${REDACTED}); the row is probably shifted by one cell`,
+          );
+          continue;
+        }
+        const hk = hostKey(hostRaw);
+        if (!hk) {
+          problems.reject(line, hostField, 'no device name: the hostname cell is empty');
+          continue;
+        }
+        let aid: string | null = null;
+        const aidRaw = get(row, 'falcon_aid');
+        if (aidRaw) {
+          aid = normAid(aidRaw);
+          if (!aid) {
+            problems.reject(
+              line,
+              colName(ctx, 'falcon_aid', 'Host ID'),
+              `"${aidRaw.slice(0, 40)}" is not a Falcon AID (32 hex digits)`,
+            );
+            continue;
+          }
+        }
+        let entra: string | null = null;
+        const entraRaw = get(row, 'entra_id');
+        if (entraRaw) {
+          entra = normGuid(entraRaw);
+          if (!entra && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(entraRaw)) {
+            problems.reject(line, colName(ctx, 'entra_id', 'device id'), `"${entraRaw.slice(0, 40)}" is not a GUID`);
+            continue;
+          }
+          if (entra === '00000000-0000-0000-0000-000000000000') entra = null;
+        }
+        let intune: string | null = null;
+        const intuneRaw = get(row, 'intune_id');
+        if (intuneRaw) {
+          intune = normGuid(intuneRaw);
+          if (!intune) {
+            problems.reject(line, colName(ctx, 'intune_id', 'Device ID'), `"${intuneRaw.slice(0, 40)}" is not a GUID`);
+            continue;
+          }
+        }
+        const serial: string | null = get(row, 'serial') || null;
+        if (serial && excelMangled(serial)) {
+          problems.flag(
+            line,
+            colName(ctx, 'serial', 'serial'),
+            `serial "${serial}" was turned into a number by a spreadsheet; not used to match devices`,
+          );
+        }
+        const firstSeen = date(row, line, 'first_seen');
+        const lastSeen = date(row, line, 'last_seen');
+        let ring: string | null = null;
+        let ringSource: string | null = null;
+        const ringCol = get(row, 'ring');
+        if (ringCol) {
+          ring = ringFromLabel(ringCol) ?? normRing(ringCol);
+          ringSource = RING_SOURCE[format] ?? `${format} ring column`;
+        }
+        const groups = get(row, 'groups');
+        const tagItems = splitList(get(row, 'tags'));
+        if (!ring && groups) {
+          for (const g of splitList(groups)) {
+            ring = ringFromLabel(g);
+            if (ring) {
+              ringSource = `${format} host group`;
+              break;
+            }
+          }
+        }
+        if (!ring) {
+          for (const t of tagItems) {
+            ring = ringFromLabel(t.slice(t.lastIndexOf('/') + 1));
+            if (ring) {
+              ringSource = `${format} tag`;
+              break;
+            }
+          }
+        }
+        let osVersion = get(row, 'os_version') || null;
+        const build = get(row, 'os_build');
+        if (build && osVersion && !osVersion.includes(build)) osVersion = `${osVersion} (${build})`;
+        else if (build && !osVersion) osVersion = build;
+        const platformRaw = get(row, 'platform');
+        const facts: DeviceFacts = {
+          hostname: shortName(hostRaw),
+          hostKey: hk,
+          aid,
+          entra,
+          intune,
+          serial,
+          site: get(row, 'site') || null,
+          ring,
+          ringSource,
+          platform: platformRaw ? normPlatform(platformRaw) : osVersion ? normPlatform(osVersion) : null,
+          osVersion,
+          deviceType: normDeviceType(get(row, 'device_type')),
+          agentVersion: format === 'falcon' ? get(row, 'agent_version') || null : null,
+          firstSeen,
+          lastSeen,
+          tags: normTags(tagItems).join(','),
+          user: get(row, 'user') || null,
+          model: get(row, 'model') || null,
+        };
+        if (facts.deviceType === null && facts.platform === 'windows' && /server/i.test(osVersion ?? ''))
+          facts.deviceType = 'server';
+        const res = ctx.idx.upsert(facts);
+        src.add(res.id, line, aid ?? intune ?? entra ?? serial);
+        raw.add(line, row);
+        if (res.ambiguous) {
+          // Before the flag: recording the flag inserts a row too, and last_insert_rowid() must be the source row.
+          review.add(res.id, ctx.importId, line, res.ambiguous);
+          problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
+        }
+        const at = lastSeen ?? ctx.asOf?.at ?? null;
+        const asOfFlag = lastSeen === null && at !== null ? 1 : 0;
+        if (lastSeen !== null) {
+          fact.add(res.id, 'seen', 'last_seen', colName(ctx, 'last_seen', 'last seen'), lastSeen, 0, line);
+          if (w.asOf == null || lastSeen > w.asOf) w.asOf = lastSeen;
+        }
+        if (facts.agentVersion) fact.add(res.id, 'version', 'sensor', facts.agentVersion, at, asOfFlag, line);
+        if (osVersion) fact.add(res.id, 'version', 'os', osVersion, at, asOfFlag, line);
+        if (ring) fact.add(res.id, 'ring', ringSource ?? format, ring, at, asOfFlag, line);
+        if (note) problems.flag(line, note.field, note.message);
+        ok++;
+      }
+      await raw.drain();
+      return ok;
+    },
+    finish: () => raw.finish(),
+    free() {
+      src.free();
+      fact.free();
+      review.free();
+      raw.free();
+    },
+  };
+  return w;
+}

@@ -1,0 +1,43 @@
+// What every row writer is given (the file's columns, the device index, where problems go) and what it gives back.
+import type { SourceFormat } from '../../contract/ingest.js';
+import type { Workspace } from '../../workspace.js';
+import type { AsOf } from '../as-of.js';
+import type { Field } from '../formats.js';
+import type { DeviceIndex } from '../identity.js';
+
+export interface Problems {
+  /** The row is not imported. */
+  reject(line: number, field: string, message: string): void;
+  /** The row is imported, with a note about one value. */
+  flag(line: number, field: string, message: string): void;
+}
+
+export interface WriterContext {
+  ws: Workspace;
+  importId: number;
+  format: SourceFormat;
+  header: string[];
+  cols: Record<Field, number>;
+  /** Every timestamp column present, in preference order (Autopatch: installed time, else last check-in). */
+  tsCols: number[];
+  idx: DeviceIndex;
+  problems: Problems;
+  /** The export's "as of" time, for rows without a time of their own (status reports with default columns). */
+  asOf?: AsOf | null;
+  /** Told once, after the last batch, how many rows took the "as of" time. */
+  onAsOf?: (asOf: AsOf, rows: number) => void;
+}
+
+export interface Writer {
+  /** Writes one batch; returns how many rows were imported. */
+  write(rows: string[][], lines: number[], count: number): number | Promise<number>;
+  /** Stores what the writer still holds (compressed raw rows); awaited before the import's savepoint ends. */
+  finish?(): Promise<void>;
+  duplicates: number;
+  /** The export's "as of" time: the latest time a row carried (or the file's as-of time), for freshness. */
+  asOf?: number | null;
+  free(): void;
+}
+
+export const colName = (ctx: WriterContext, f: Field, fallback: string) =>
+  ctx.cols[f] >= 0 ? ctx.header[ctx.cols[f]]! : fallback;

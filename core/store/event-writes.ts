@@ -1,0 +1,31 @@
+// What an import writes to the event log: rollout and crash events, and events linked once their device is known.
+import type { Statement } from 'sql.js';
+import type { Db } from './db.js';
+
+export type EventValue = string | number | null;
+
+/** The events insert of one file (its import written into the statement). */
+export class EventInserts {
+  private readonly st: Statement;
+  constructor(db: Db, importId: number) {
+    this.st = db.prepare(
+      `INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, line, as_of, import_id)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?,${Number(importId)})`,
+    );
+  }
+  /** [device_id, host_key, ts, kind, ring, source, package, version, detail, line, as_of] */
+  add(params: EventValue[]): void {
+    this.st.run(params);
+  }
+  free(): void {
+    this.st.free();
+  }
+}
+
+/** Attaches events imported before their device was known, by host key. */
+export function linkOrphanEvents(db: Db): void {
+  db.run(
+    `UPDATE events SET device_id = (SELECT d.id FROM devices d WHERE d.host_key = events.host_key AND d.superseded_by IS NULL)
+      WHERE device_id IS NULL AND host_key IS NOT NULL`,
+  );
+}

@@ -1,0 +1,68 @@
+// BitLocker key rows: sealed keys inserted by an import, looked up by ID or prefix, linked to devices found later.
+import type { Statement } from 'sql.js';
+import type { Db } from './db.js';
+
+export type KeyValue = string | number | Uint8Array | null;
+
+/** The keys insert of one file; a key ID already on file is left as it is (a duplicate). */
+export class KeyInserts {
+  private readonly st: Statement;
+  constructor(
+    private readonly db: Db,
+    importId: number,
+  ) {
+    this.st = db.prepare(
+      `INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line)
+     VALUES (?,?,?,?,?,?,?,?,?,${Number(importId)},?)`,
+    );
+  }
+  /** [device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, line]; false for a duplicate. */
+  add(params: KeyValue[]): boolean {
+    this.st.run(params);
+    return this.db.raw.getRowsModified() !== 0;
+  }
+  free(): void {
+    this.st.free();
+  }
+}
+
+export interface KeyRow {
+  id: number;
+  key_id: string;
+  device_id: number | null;
+  hostname: string | null;
+  host_hint: string | null;
+  valid: number;
+  problem: string | null;
+  volume_type: string | null;
+}
+
+/** Keys by exact ID, or by ID prefix (the range [prefix, prefix + U+FFFF)); never the secret. */
+export function findKeyRows(db: Db, full: string | null, prefix: string): KeyRow[] {
+  const where = full ? 'k.key_id = ?' : 'k.key_id >= ? AND k.key_id < ?';
+  const params = full ? [full] : [prefix, prefix + '\uffff'];
+  return db.all<KeyRow>(
+    `SELECT k.id, k.key_id, k.device_id, d.hostname, k.host_hint, k.valid, k.problem, k.volume_type
+         FROM keys k LEFT JOIN devices d ON d.id = k.device_id
+        WHERE ${where} ORDER BY k.key_id, k.id LIMIT 50`,
+    params,
+  );
+}
+
+/** Keys imported before their device was known, with the hint they name it by. */
+export function orphanKeys(db: Db): { id: number; host_hint: string }[] {
+  return db.all<{ id: number; host_hint: string }>(
+    'SELECT id, host_hint FROM keys WHERE device_id IS NULL AND host_hint IS NOT NULL',
+  );
+}
+
+/** Links keys to devices: [device id, key row id] pairs. */
+export function linkKeys(db: Db, links: [number, number][]): void {
+  if (!links.length) return;
+  const st = db.prepare('UPDATE keys SET device_id = ? WHERE id = ?');
+  try {
+    for (const l of links) st.run(l);
+  } finally {
+    st.free();
+  }
+}
