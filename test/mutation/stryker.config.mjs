@@ -1,21 +1,20 @@
 // Stryker mutation testing of one module that decides things (states, identity, scripts, packs, audit, CSV, gates).
 // Run through `npm run test:mutation [slug...]` (test/mutation/run.mjs), which runs one module at a time.
-import { MODULES, incrementalFile, reportFile } from './modules.mjs';
+import { currentModule, incrementalFile, reportFile } from './modules.mjs';
 
-const slug = process.env.RINGSIDE_MUTATION_MODULE ?? 'gates';
-const mod = MODULES.find((m) => m.slug === slug);
-if (!mod) throw new Error(`unknown mutation module "${slug}" (one of ${MODULES.map((m) => m.slug).join(', ')})`);
+const mod = currentModule();
+const slug = mod.slug;
 // MUTATE=a.ts,b.ts measures part of a module; its results go beside the report, never into the committed file.
 const part = process.env.MUTATE ? process.env.MUTATE.split(',') : null;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  // Only the test files that import the mutated module run (vitest's related files), from a config without the
-  // tests whose subject runs in another process.
-  vitest: { configFile: 'test/mutation/vitest.config.ts', related: true },
+  // Only the module's own test list (modules.mjs) runs; related-file search would pull in slow suites.
+  vitest: { configFile: 'test/mutation/vitest.config.ts', related: false },
   dryRunTimeoutMinutes: 30,
-  checkers: ['typescript'],
+  // The checker drops mutants that do not compile before any test runs; RINGSIDE_MUTATION_CHECKER=off measures without it.
+  checkers: process.env.RINGSIDE_MUTATION_CHECKER === 'off' ? [] : ['typescript'],
   tsconfigFile: 'test/mutation/tsconfig.checker.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: part ?? mod.files,

@@ -1,20 +1,15 @@
-// The unit suite as Stryker runs it: tests that run their subject in another process (Wine, a child, Electron) are
-// left out, since a mutant switched on in this process never reaches them and they only cost time.
-import { defineConfig, mergeConfig } from 'vitest/config';
+// The unit tests Stryker runs for one module: exactly the files listed for it in modules.mjs (RINGSIDE_MUTATION_MODULE).
+import { defineConfig } from 'vitest/config';
 import base from '../vitest.config.js';
+import { currentModule } from './modules.mjs';
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      // Instrumented code under per-test coverage runs several times slower; the slowest merge test needs room.
-      testTimeout: 300_000,
-      exclude: [
-        '**/node_modules/**',
-        'test/unit/remediation/batch-wine.test.ts',
-        'test/unit/ingest/zip-bomb-child.test.ts',
-        'test/unit/electron/**',
-      ],
-    },
-  }),
-);
+// Not mergeConfig: it concatenates arrays, which would keep the whole suite's include glob.
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: currentModule().tests,
+    // Instrumented code under per-test coverage runs several times slower than the plain suite.
+    testTimeout: 300_000,
+  },
+});
