@@ -7,7 +7,7 @@ import type { Action } from '../../../../core/contract/actions.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { installTableTracking, type TableTracker } from '../../../../renderer/db/table-tracker.js';
 import { TableVersions } from '../../../../renderer/db/table-versions.js';
-import { fieldWorkspace } from '../../field/helpers.js';
+import { fieldWorkspace } from '../../core/field/helpers.js';
 
 /** One query as useQuery holds it: the version it last ran at, the tables that run read, and how often it ran. */
 interface Query {
