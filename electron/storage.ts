@@ -3,10 +3,13 @@ import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { JournalEntry } from '../core/contract/host.js';
-import { appliedSeq, replayJournal } from '../core/field/apply.js';
 import type { Db } from '../core/store/db.js';
-import { anchorsAgree, currentAnchor, rememberAnchors, type AuditAnchor } from '../core/store/audit.js';
-import { openWorkspace, type Workspace } from '../core/workspace.js';
+import { openSession } from '../core/session.js';
+import { anchorsAgree, currentAnchor, type AuditAnchor } from '../core/store/audit.js';
+import { checkImage } from '../core/store/image.js';
+import type { Workspace } from '../core/workspace.js';
+
+export { checkImage };
 
 export interface StorageFs {
   open: typeof fsp.open;
@@ -297,15 +300,8 @@ export class WorkspaceStorage {
       );
     }
 
-    const ws = await openWorkspace({
-      SQL: opts.SQL,
-      bytes,
-      keyMaterial: opts.keyMaterial,
-      ...(opts.actor !== undefined ? { actor: opts.actor } : {}),
-      ...(opts.now !== undefined ? { now: opts.now } : {}),
-    });
-    // Anchors from outside the image: the snapshot's anchor file and the heads the journal recorded (issue 17).
-    const outside: AuditAnchor[] = journal.flatMap((e) => (e.audit ? [{ ...e.audit, source: 'the journal' }] : []));
+    // Anchors from outside the image besides the journal's heads: the snapshot's anchor file (issue 17).
+    const outside: AuditAnchor[] = [];
     const anchorText = await this.fs.readFile(anchorPath(file), 'utf8').catch(() => null);
     if (anchorText !== null) {
       try {
@@ -314,9 +310,15 @@ export class WorkspaceStorage {
         outside.push({ count: -1, head: '', mac: '', source: 'the snapshot anchor file' });
       }
     }
-    rememberAnchors(ws.db, outside);
-    const baseSeq = appliedSeq(ws);
-    const { replayed, lastSeq } = await replayJournal(ws, journal);
+    const { ws, baseSeq, replayed, lastSeq } = await openSession({
+      SQL: opts.SQL,
+      bytes,
+      keyMaterial: opts.keyMaterial,
+      ...(opts.actor !== undefined ? { actor: opts.actor } : {}),
+      ...(opts.now !== undefined ? { now: opts.now } : {}),
+      journal,
+      anchors: outside,
+    });
     // The journal keeps every entry after the image we started from until the next save supersedes it.
     this.snapshotSeq.set(file, baseSeq);
     if (replayed > 0 || quarantined.length > 0 || source === 'previous') await this.save(file, ws.db, lastSeq);
@@ -382,23 +384,5 @@ export class WorkspaceStorage {
     } finally {
       await handle?.close().catch(() => undefined);
     }
-  }
-}
-
-/** Null when the bytes are a SQLite image that opens and passes integrity_check; otherwise why not. */
-export function checkImage(SQL: SqlJsStatic, bytes: Uint8Array): string | null {
-  if (bytes.byteLength === 0) return 'the file is empty';
-  let db;
-  try {
-    db = new SQL.Database(bytes);
-    const rows = db.exec('PRAGMA integrity_check');
-    const first = rows[0]?.values[0]?.[0];
-    if (first !== 'ok') return `integrity_check: ${String(first)}`;
-    db.exec('SELECT count(*) FROM meta');
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    db?.close();
   }
 }

@@ -8,26 +8,24 @@ import {
   auditStatus,
   currentAnchor,
   exportAudit,
+  rememberedAnchors,
+  verifyAudit,
+  type AuditAnchor,
   type AuditFilter,
 } from '../store/audit.js';
+import { packSiteCounts } from '../store/packs.js';
 import type { Workspace } from '../workspace.js';
-import {
-  createPack,
-  listPacks,
-  packStates,
-  packPreview,
-  mergeResults,
-  rotationCsv,
-  rotationList,
-  type CreatePackOptions,
-  type MergeOptions,
-} from './packs.js';
+import { mergeResults, type MergeOptions } from './merge.js';
+import { listPacks, rotationCsv, rotationList } from './pack-lists.js';
+import { createPack, packStates, packPreview, type CreatePackOptions } from './packs.js';
 import { revokePack } from './pack-life.js';
 import { exportTracker, isTracker, trackerDiff, type TrackerScope } from './tracker.js';
 
 export const fieldHandlers = {
-  // The chain plus its anchors (own and those read from outside at open): issue 17.
-  auditVerify: (ws: Workspace) => auditStatus(ws.db),
+  // The chain plus its anchors (own and those read from outside at open): issue 17. With `expect` (a receipt or head
+  // kept elsewhere) it is also checked against that.
+  auditVerify: (ws: Workspace, expect?: AuditAnchor) =>
+    expect ? verifyAudit(ws.db, { anchors: rememberedAnchors(ws.db), expect }) : auditStatus(ws.db),
   auditAnchor: (ws: Workspace) => currentAnchor(ws.db),
   auditReceipt: (ws: Workspace) => auditReceipt(ws.db, ws.now()),
   auditAcknowledge: (ws: Workspace, note: string) => acknowledgeAudit(ws.db, { at: ws.now(), actor: ws.actor, note }),
@@ -59,12 +57,5 @@ export const fieldHandlers = {
     isTracker(bytes) ? trackerDiff(ws, bytes, fileName) : null,
   rotationCsv: (ws: Workspace) => rotationCsv(ws),
   /** Sites with how many devices a site pack would carry (still needing hands-on work). */
-  packSites: (ws: Workspace) =>
-    ws.db.all<{ site: string; devices: number; fixed: number }>(
-      `SELECT site, SUM(state IN (${packStates(ws)
-        .map((s) => `'${s}'`)
-        .join(',')})) AS devices,
-         SUM(state = 'fixed') AS fixed
-       FROM devices WHERE site IS NOT NULL AND site <> '' AND superseded_by IS NULL GROUP BY site ORDER BY site`,
-    ),
+  packSites: (ws: Workspace) => packSiteCounts(ws.db, packStates(ws)),
 } satisfies HandlerMap;

@@ -1,4 +1,6 @@
 // What a results file may claim about time, keys and people: the pack's life (expiry, revocation, grace) and per-record checks at merge.
+import { packedKeyRows } from '../store/key-rotation.js';
+import { packLifeRow, revokePackRow } from '../store/packs.js';
 import { audit, type Workspace } from '../workspace.js';
 import type { FieldEvent, ResultRecord } from './format.js';
 
@@ -24,13 +26,7 @@ export interface PackLife {
 }
 
 export function packLife(ws: Workspace, packId: string): PackLife | null {
-  const row = ws.db.get<{
-    created_at: number;
-    expires_at: number;
-    revoked_at: number | null;
-    revoked_by: string | null;
-    revoked_reason: string | null;
-  }>('SELECT created_at, expires_at, revoked_at, revoked_by, revoked_reason FROM packs WHERE id = ?', [packId]);
+  const row = packLifeRow(ws.db, packId);
   if (!row) return null;
   return {
     packId,
@@ -78,10 +74,7 @@ export function timeProblem(at: unknown, life: PackLife, now: number): string | 
 /** Key IDs packed for each device of the pack (the rotation list's 'packed' rows are exactly what the pack carried). */
 export function packedKeys(ws: Workspace, packId: string): Map<number, Set<string>> {
   const out = new Map<number, Set<string>>();
-  for (const r of ws.db.all<{ key_id: string; device_id: number }>(
-    "SELECT key_id, device_id FROM key_rotation WHERE reason = 'packed' AND ref = ?",
-    [packId],
-  )) {
+  for (const r of packedKeyRows(ws.db, packId)) {
     const s = out.get(r.device_id) ?? new Set<string>();
     s.add(r.key_id.toUpperCase());
     out.set(r.device_id, s);
@@ -141,12 +134,7 @@ export async function revokePack(ws: Workspace, packId: string, reason: string):
   if (!clean) throw new Error('give a reason for revoking the pack (it goes into the audit log)');
   const now = ws.now();
   await ws.db.txAsync(async () => {
-    ws.db.run('UPDATE packs SET revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE id = ?', [
-      now,
-      ws.actor,
-      clean,
-      packId,
-    ]);
+    revokePackRow(ws.db, packId, now, ws.actor, clean);
     await audit(ws, 'pack.revoke', { packId, reason: clean });
   });
   return packLife(ws, packId)!;

@@ -1,33 +1,22 @@
-// Field packs in the incident workspace: create (audited, keys onto the rotation list), merge results back, rotation list.
+// Field packs in the incident workspace: which devices and keys a pack carries, and creating one (audited, keys onto the rotation list).
 import { REMAINING_STATES } from '../contract/analysis.js';
-import { recompute } from '../analysis/recompute.js';
 import { generateScripts } from '../remediation/generate.js';
-import { csvCell } from '../shared/csv.js';
-import { hostKey } from '../shared/hostname.js';
 import { currentAnchor } from '../store/audit.js';
+import { addToRotation } from '../store/key-rotation.js';
+import { anyDeviceAnalysed, deviceKeyRows, insertPack, packDevicesById, packDevicesBySite } from '../store/packs.js';
 import { audit, workspaceId, type Workspace } from '../workspace.js';
 import {
   b64,
-  decryptPack,
   encryptPack,
   validatePassphrase,
-  FIELD_RESULTS,
   PACK_EXTENSION,
   PackError,
-  parseResults,
-  recordHash,
-  signResults,
-  unb64,
-  verifyResults,
   MIN_ITERATIONS,
-  type FieldResult,
   type AuditHead,
   type PackDevice,
   type PackPayload,
-  type ResultRecord,
 } from './format.js';
 import { sha256HexSync } from '../shared/hash.js';
-import { eventProblem, packClosed, packedKeys, packLife, recordProblem } from './pack-life.js';
 import {
   fallbackScripts,
   modelNotes,
@@ -103,13 +92,9 @@ export function parseExpiry(v: number | string, now: number): number {
 type DeviceRow = Omit<PackDevice, 'steps' | 'modelNotes' | 'keys'> & { platform: string | null };
 
 function selectDevices(ws: Workspace, opts: CreatePackOptions): DeviceRow[] {
-  const cols = `id, hostname, serial, model, site, COALESCE(ring_override, ring) AS ring, state, user, tags, platform`;
   if (opts.deviceIds && opts.deviceIds.length > 0) {
     const ids = [...new Set(opts.deviceIds.map(Number))];
-    const rows = ws.db.all<DeviceRow>(
-      `SELECT ${cols} FROM devices WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY hostname`,
-      ids,
-    );
+    const rows = packDevicesById<DeviceRow>(ws.db, ids);
     const missing = ids.filter((id) => !rows.some((r) => r.id === id));
     if (missing.length) throw new Error(`no device with id ${missing.join(', ')}`);
     return rows;
@@ -117,11 +102,7 @@ function selectDevices(ws: Workspace, opts: CreatePackOptions): DeviceRow[] {
   if (!opts.site) throw new Error('choose a site or a set of devices for the pack');
   // A site pack carries the machines that still need hands-on work (or all of them before analysis has run).
   const states = packStates(ws);
-  const rows = ws.db.all<DeviceRow>(
-    `SELECT ${cols} FROM devices WHERE site = ? AND superseded_by IS NULL
-       AND state IN (${states.map(() => '?').join(',')}) ORDER BY hostname`,
-    [opts.site, ...states],
-  );
+  const rows = packDevicesBySite<DeviceRow>(ws.db, opts.site, states);
   if (rows.length === 0) throw new Error(`site ${opts.site} has no device that still needs a hands-on fix`);
   return rows;
 }
@@ -219,10 +200,7 @@ export function keyStatusOf(keys: KeyRow[]): KeyStatus {
 }
 
 function deviceKeys(ws: Workspace, deviceId: number): Array<KeyRow & { secret: Uint8Array }> {
-  return ws.db.all<KeyRow & { secret: Uint8Array }>(
-    'SELECT key_id, secret, valid, problem, volume_type, fingerprint FROM keys WHERE device_id = ? ORDER BY valid DESC, key_id',
-    [deviceId],
-  );
+  return deviceKeyRows(ws.db, deviceId);
 }
 
 /** What a pack for this site or selection would carry, and which devices have no valid key (with why), before it is made. */
@@ -243,8 +221,7 @@ export function packPreview(ws: Workspace, opts: Pick<CreatePackOptions, 'site' 
 
 /** Remaining states once analysis has run; before that every device is 'unknown' and a site pack takes them all. */
 export function packStates(ws: Workspace): string[] {
-  const analysed = ws.db.value("SELECT 1 FROM devices WHERE state <> 'unknown' LIMIT 1") === 1;
-  return analysed ? [...REMAINING_STATES] : ['unknown'];
+  return anyDeviceAnalysed(ws.db) ? [...REMAINING_STATES] : ['unknown'];
 }
 
 function headOf(a: { count: number; head: string; mac: string }): AuditHead {
@@ -319,28 +296,28 @@ export async function createPack(ws: Workspace, opts: CreatePackOptions): Promis
   const bytes = await encryptPack(payload, opts.passphrase, Math.max(MIN_ITERATIONS, opts.iterations ?? 0));
   const keyIds = keyRows.map((k) => k.keyId);
   await ws.db.txAsync(async () => {
-    ws.db.run(
-      `INSERT INTO packs(id, site, device_ids, key_ids, created_at, expires_at, technician, created_by, mac_key, file_sha256)
-       VALUES (?,?,?,?,?,?,?,?,?,?)`,
-      [
-        packId,
-        site,
-        JSON.stringify(devices.map((d) => d.id)),
-        JSON.stringify(keyIds),
-        now,
-        expires,
-        opts.technician ?? null,
-        ws.actor,
-        await ws.box.seal(b64(macKey)),
-        sha256HexSync(bytes),
-      ],
-    );
+    insertPack(ws.db, {
+      id: packId,
+      site,
+      deviceIds: devices.map((d) => d.id),
+      keyIds,
+      createdAt: now,
+      expiresAt: expires,
+      technician: opts.technician ?? null,
+      createdBy: ws.actor,
+      sealedMacKey: await ws.box.seal(b64(macKey)),
+      fileSha256: sha256HexSync(bytes),
+    });
     for (const k of keyRows)
-      ws.db.run(
-        `INSERT INTO key_rotation(key_id, device_id, hostname, reason, ref, at, actor) VALUES (?,?,?,?,?,?,?)
-         ON CONFLICT DO NOTHING`,
-        [k.keyId, k.deviceId, k.hostname, 'packed', packId, now, ws.actor],
-      );
+      addToRotation(ws.db, {
+        keyId: k.keyId,
+        deviceId: k.deviceId,
+        hostname: k.hostname,
+        reason: 'packed',
+        ref: packId,
+        at: now,
+        actor: ws.actor,
+      });
     await audit(ws, 'pack.create', {
       packId,
       site,
@@ -361,332 +338,4 @@ export async function createPack(ws: Workspace, opts: CreatePackOptions): Promis
     expires,
     noKey,
   };
-}
-
-export interface PackSummary {
-  id: string;
-  site: string | null;
-  devices: number;
-  keys: number;
-  createdAt: number;
-  expiresAt: number;
-  technician: string | null;
-  createdBy: string;
-  resultFiles: number;
-  results: number;
-}
-
-export function listPacks(ws: Workspace): PackSummary[] {
-  return ws.db
-    .all<{
-      id: string;
-      site: string | null;
-      device_ids: string;
-      key_ids: string;
-      created_at: number;
-      expires_at: number;
-      technician: string | null;
-      created_by: string;
-      files: number;
-      results: number;
-    }>(
-      `SELECT p.*, (SELECT count(*) FROM result_files f WHERE f.pack_id = p.id) AS files,
-         (SELECT count(*) FROM results r WHERE r.origin = p.id) AS results
-       FROM packs p ORDER BY created_at DESC`,
-    )
-    .map((p) => ({
-      id: p.id,
-      site: p.site,
-      devices: (JSON.parse(p.device_ids) as number[]).length,
-      keys: (JSON.parse(p.key_ids) as string[]).length,
-      createdAt: p.created_at,
-      expiresAt: p.expires_at,
-      technician: p.technician,
-      createdBy: p.created_by,
-      resultFiles: p.files,
-      results: p.results,
-    }));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Merge-back
-
-export interface MergeReport {
-  packId: string;
-  technician: string;
-  fileSha256: string;
-  records: number;
-  added: number;
-  duplicates: number;
-  /** Records for devices outside the pack, or with an unknown result: not imported, with the reason. */
-  rejected: Array<{ index: number; hostname: string; reason: string }>;
-  /** Devices that now have results from more than one technician, with the record that counts. */
-  conflicts: Array<{
-    deviceId: number;
-    hostname: string;
-    winner: { result: string; at: number; technician: string };
-    records: number;
-  }>;
-  reveals: number;
-  /** Field events (key reveals) not recorded, with the reason: a key the pack did not carry, a time outside its life. */
-  rejectedEvents: Array<{ index: number; reason: string }>;
-  /** Set when the pack was expired or revoked and the caller accepted its results explicitly (audited). */
-  acceptedClosed: 'expired' | 'revoked' | null;
-  alreadyMerged: boolean;
-}
-
-export interface MergeOptions {
-  /** Merge results of an expired or revoked pack anyway; the acceptance is audited. */
-  acceptClosed?: boolean;
-}
-
-/**
- * Conflict rule (documented for the incident lead): every record is kept in `results`; the one that counts for a
- * device is the latest `at`; equal times are broken by the larger record hash. Results rows get
- * id = the first 52 bits of the record hash, so "ORDER BY at DESC, id DESC" (what the analysis reads) is exactly
- * this rule, and the merged state is the same whatever order files are imported in.
- */
-export function resultRowId(hash: string): number {
-  return parseInt(hash.slice(0, 13), 16);
-}
-
-async function macKeyOf(ws: Workspace, packId: string): Promise<{ macKey: Uint8Array; deviceIds: Set<number> }> {
-  const row = ws.db.get<{ mac_key: Uint8Array; device_ids: string }>(
-    'SELECT mac_key, device_ids FROM packs WHERE id = ?',
-    [packId],
-  );
-  if (!row)
-    throw new PackError(
-      'unknown_pack',
-      `These results are for pack ${packId}, which this workspace did not create: import them into the workspace that made the pack.`,
-    );
-  return { macKey: unb64(await ws.box.open(row.mac_key)), deviceIds: new Set(JSON.parse(row.device_ids) as number[]) };
-}
-
-export async function mergeResults(
-  ws: Workspace,
-  bytes: Uint8Array,
-  fileName = 'results',
-  opts: MergeOptions = {},
-): Promise<MergeReport> {
-  const fileSha = sha256HexSync(bytes);
-  let packId: string;
-  try {
-    packId = parseResults(bytes).body.packId;
-  } catch (err) {
-    throw new Error(`${fileName}: ${(err as Error).message}`);
-  }
-  const { macKey, deviceIds } = await macKeyOf(ws, packId);
-  let body;
-  try {
-    body = await verifyResults(bytes, macKey);
-  } catch (err) {
-    await audit(ws, 'results.rejected', { file: fileName, sha256: fileSha, packId, reason: (err as Error).message });
-    throw new Error(`${fileName}: ${(err as Error).message}`);
-  }
-  const now = ws.now();
-  const life = packLife(ws, packId)!;
-  const closed = packClosed(life, now);
-  const refuse = async (reason: string): Promise<never> => {
-    await audit(ws, 'results.rejected', { file: fileName, sha256: fileSha, packId, reason });
-    throw new Error(`${fileName}: ${reason}. Nothing was imported.`);
-  };
-  if (typeof body.technician !== 'string' || body.technician.trim() === '')
-    await refuse('the results file names no technician');
-  if (closed && !opts.acceptClosed)
-    await refuse(`${closed.message}; to merge them anyway, accept them explicitly (audited)`);
-  const keys = packedKeys(ws, packId);
-  const report: MergeReport = {
-    packId,
-    technician: body.technician,
-    fileSha256: fileSha,
-    records: body.records.length,
-    added: 0,
-    duplicates: 0,
-    rejected: [],
-    conflicts: [],
-    reveals: 0,
-    rejectedEvents: [],
-    acceptedClosed: closed?.code ?? null,
-    alreadyMerged: ws.db.value('SELECT 1 FROM result_files WHERE sha256 = ?', [fileSha]) === 1,
-  };
-  const touched = new Set<number>();
-  await ws.db.txAsync(async () => {
-    body.records.forEach((r: ResultRecord, index: number) => {
-      if (!deviceIds.has(r.deviceId)) {
-        report.rejected.push({ index, hostname: String(r.hostname), reason: 'device is not in this pack' });
-        return;
-      }
-      if (!(FIELD_RESULTS as readonly string[]).includes(r.result) && r.result !== ('in_progress' as FieldResult)) {
-        report.rejected.push({
-          index,
-          hostname: String(r.hostname),
-          reason: `unknown result ${JSON.stringify(r.result)}`,
-        });
-        return;
-      }
-      const problem = recordProblem(r, body.technician, life, keys, now);
-      if (problem) {
-        report.rejected.push({ index, hostname: String(r.hostname), reason: problem });
-        return;
-      }
-      const hash = recordHash(packId, r);
-      const before = ws.db.value<number>('SELECT count(*) FROM results WHERE record_hash = ?', [hash]) ?? 0;
-      if (before > 0) {
-        report.duplicates++;
-        return;
-      }
-      ws.db.run(
-        `INSERT INTO results(id, device_id, result, method, at, technician, key_id_used, notes, origin, record_hash)
-         VALUES (?,?,?,?,?,?,?,?,?,?)`,
-        [resultRowId(hash), r.deviceId, r.result, r.method, r.at, r.technician, r.keyIdUsed, r.notes, packId, hash],
-      );
-      report.added++;
-      touched.add(r.deviceId);
-    });
-    const events = Array.isArray(body.events) ? body.events : [];
-    const accepted: typeof events = [];
-    for (const [index, e] of events.entries()) {
-      const problem = eventProblem(e, deviceIds, life, keys, now);
-      if (problem) {
-        report.rejectedEvents.push({ index, reason: problem });
-        continue;
-      }
-      accepted.push(e);
-      const host = ws.db.value<string>('SELECT hostname FROM devices WHERE id = ?', [e.deviceId]) ?? null;
-      ws.db.run(
-        `INSERT INTO key_rotation(key_id, device_id, hostname, reason, ref, at, actor) VALUES (?,?,?,?,?,?,?)
-         ON CONFLICT DO NOTHING`,
-        // The packed key's own spelling, so the rotation list never holds a variant of an ID.
-        [
-          ws.db.value<string>(
-            "SELECT key_id FROM key_rotation WHERE reason = 'packed' AND ref = ? AND device_id = ? AND upper(key_id) = ?",
-            [packId, e.deviceId, e.keyId.toUpperCase()],
-          ) ?? e.keyId,
-          e.deviceId,
-          host,
-          'revealed_in_field',
-          packId,
-          e.at,
-          body.technician,
-        ],
-      );
-      report.reveals++;
-    }
-    for (const deviceId of touched) {
-      const rows = ws.db.all<{ result: string; at: number; technician: string | null; hostname: string }>(
-        `SELECT r.result, r.at, r.technician, d.hostname FROM results r JOIN devices d ON d.id = r.device_id
-         WHERE r.device_id = ? ORDER BY r.at DESC, r.id DESC`,
-        [deviceId],
-      );
-      if (new Set(rows.map((x) => x.technician ?? '')).size > 1) {
-        const w = rows[0]!;
-        report.conflicts.push({
-          deviceId,
-          hostname: w.hostname,
-          winner: { result: w.result, at: w.at, technician: w.technician ?? '' },
-          records: rows.length,
-        });
-      }
-    }
-    ws.db.run(
-      `INSERT INTO result_files(sha256, pack_id, technician, records, added, duplicates, merged_at) VALUES (?,?,?,?,?,?,?)
-       ON CONFLICT(sha256) DO NOTHING`,
-      [fileSha, packId, body.technician, report.records, report.added, report.duplicates, ws.now()],
-    );
-    if (closed)
-      await audit(ws, 'results.accept_closed', {
-        file: fileName,
-        sha256: fileSha,
-        packId,
-        status: closed.code,
-        reason: closed.message,
-      });
-    await audit(ws, 'results.merge', {
-      file: fileName,
-      sha256: fileSha,
-      packId,
-      technician: body.technician,
-      records: report.records,
-      added: report.added,
-      duplicates: report.duplicates,
-      rejected: report.rejected.length,
-      rejectedEvents: report.rejectedEvents.length,
-      conflicts: report.conflicts.map((c) => c.deviceId),
-      keyReveals: accepted.map((e) => ({ deviceId: e.deviceId, keyId: e.keyId, at: e.at })),
-    });
-  });
-  if (touched.size > 0) recompute(ws, { deviceIds: [...touched] });
-  return report;
-}
-
-/** For the CLI and tests: open a pack and write a signed results file (what the technician's laptop does). */
-export async function resultsFromPack(
-  packBytes: Uint8Array,
-  passphrase: string,
-  now: number,
-  technician: string,
-  set: Array<{ host: string; result: FieldResult; method?: string; keyIdUsed?: string; notes?: string; at?: number }>,
-): Promise<Uint8Array> {
-  const payload = await decryptPack(packBytes, passphrase, now);
-  const records: ResultRecord[] = set.map((s) => {
-    const d = payload.devices.find((x) => hostKey(x.hostname) === hostKey(s.host));
-    if (!d) throw new Error(`${s.host} is not in this pack (it has ${payload.devices.length} devices)`);
-    if (!(FIELD_RESULTS as readonly string[]).includes(s.result))
-      throw new Error(`${s.host}: result must be one of ${FIELD_RESULTS.join(', ')}, not ${JSON.stringify(s.result)}`);
-    return {
-      deviceId: d.id,
-      hostname: d.hostname,
-      result: s.result,
-      method: s.method ?? 'manual',
-      at: s.at ?? now,
-      technician,
-      keyIdUsed: s.keyIdUsed ?? null,
-      notes: s.notes ?? null,
-    };
-  });
-  return signResults(
-    {
-      format: 'ringside-results',
-      version: 1,
-      packId: payload.packId,
-      technician,
-      exportedAt: now,
-      records,
-      events: [],
-      ...(payload.audit ? { audit: payload.audit } : {}),
-    },
-    unb64(payload.macKey),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Key rotation list
-
-export interface RotationRow {
-  keyId: string;
-  deviceId: number | null;
-  hostname: string | null;
-  reasons: string;
-  firstAt: number;
-  refs: string;
-}
-
-export function rotationList(ws: Workspace): RotationRow[] {
-  return ws.db.all<RotationRow>(
-    `SELECT key_id AS keyId, MIN(device_id) AS deviceId, MIN(hostname) AS hostname,
-       group_concat(DISTINCT reason) AS reasons, MIN(at) AS firstAt, group_concat(DISTINCT ref) AS refs
-     FROM key_rotation GROUP BY key_id ORDER BY firstAt, key_id`,
-  );
-}
-
-export function rotationCsv(ws: Workspace): string {
-  const lines = ['key_id,device_id,hostname,reasons,first_exposed_utc,refs'];
-  for (const r of rotationList(ws))
-    lines.push(
-      [r.keyId, r.deviceId ?? '', r.hostname ?? '', r.reasons, new Date(r.firstAt).toISOString(), r.refs]
-        .map(csvCell)
-        .join(','),
-    );
-  return `${lines.join('\r\n')}\r\n`;
 }

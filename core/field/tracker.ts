@@ -3,10 +3,10 @@ import * as XLSX from '@e965/xlsx';
 import type { DeviceResult } from '../contract/actions.js';
 import { STATE_LABEL } from '../analysis/rules.js';
 import { writeWorkbook } from '../analysis/workbook.js';
-import type { DeviceState } from '../contract/analysis.js';
 import { FileError } from '../ingest/errors.js';
 import { sniffWorkbook } from '../ingest/readers/xlsx-sniff.js';
 import { ZipArchive } from '../ingest/readers/zip-archive.js';
+import { trackerDeviceLookup, trackerRows } from '../store/tracker.js';
 import type { Workspace } from '../workspace.js';
 
 /** The results a technician may set in the tracker's Result column (its drop-down list). */
@@ -54,37 +54,7 @@ export function exportTracker(
   ws: Workspace,
   scope: TrackerScope = {},
 ): { name: string; bytes: Uint8Array; rows: number } {
-  const where = ['d.superseded_by IS NULL'];
-  const args: (string | number)[] = [];
-  if (scope.site) {
-    where.push('d.site = ?');
-    args.push(scope.site);
-  }
-  if (scope.ring) {
-    where.push('COALESCE(d.ring_override, d.ring) = ?');
-    args.push(scope.ring);
-  }
-  const rows = ws.db.all<{
-    id: number;
-    hostname: string;
-    site: string | null;
-    ring: string | null;
-    state: DeviceState;
-    serial: string | null;
-    result: string | null;
-    technician: string | null;
-    notes: string | null;
-    key_ids: string | null;
-  }>(
-    `SELECT d.id, d.hostname, d.site, COALESCE(d.ring_override, d.ring) AS ring, d.state, d.serial,
-            r.result, r.technician, r.notes,
-            (SELECT group_concat(k.key_id, ', ') FROM keys k WHERE k.device_id = d.id) AS key_ids
-       FROM devices d
-       LEFT JOIN results r ON r.id = (SELECT id FROM results x WHERE x.device_id = d.id ORDER BY x.at DESC, x.id DESC LIMIT 1)
-      WHERE ${where.join(' AND ')}
-      ORDER BY d.site, ring, d.hostname`,
-    args,
-  );
+  const rows = trackerRows(ws.db, scope);
   if (rows.length > MAX_TRACKER_ROWS)
     throw new Error(
       `${scopeText(scope)} holds ${rows.length} devices; a tracker holds at most ${MAX_TRACKER_ROWS}: choose a site or a ring`,
@@ -222,11 +192,7 @@ export function trackerDiff(ws: Workspace, bytes: Uint8Array, fileName: string):
       1,
     );
   const diff: TrackerDiff = { file: fileName, rows: 0, changes: [], unchanged: 0, problems: [] };
-  const device = ws.db.prepare(
-    `SELECT d.hostname, d.state, d.superseded_by,
-            (SELECT result FROM results r WHERE r.device_id = d.id ORDER BY r.at DESC, r.id DESC LIMIT 1) AS result
-       FROM devices d WHERE d.id = ?`,
-  );
+  const device = trackerDeviceLookup(ws.db);
   const seen = new Set<number>();
   try {
     for (let r = 1; r < data.length; r++) {
@@ -244,13 +210,7 @@ export function trackerDiff(ws: Workspace, bytes: Uint8Array, fileName: string):
         continue;
       }
       const id = Number(idText);
-      const d = device.getAsObject([id]) as {
-        hostname?: string;
-        state?: string;
-        superseded_by?: number | null;
-        result?: string | null;
-      };
-      device.reset();
+      const d = device.get(id);
       if (d.hostname === undefined) {
         problem(`no device #${id} in this workspace`);
         continue;

@@ -1,16 +1,9 @@
 // `ringside audit verify|receipt|export <workspace>`: checks the chain and its anchors (exit 1 broken chain, 3 head
 // does not match an anchor, 4 receipt mismatch), prints the head as a receipt, or exports the log with its receipt.
 import path from 'node:path';
-import {
-  auditReceipt,
-  auditStatus,
-  exportAudit,
-  parseReceipt,
-  rememberedAnchors,
-  verifyAudit,
-} from '../../core/store/audit.js';
+import { parseReceipt } from '../../core/store/audit.js';
 import { WorkspaceStorage } from '../storage.js';
-import { parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
+import { handlers, parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
 import { shown, shownLines } from './shown.js';
 
 export const auditCommand: Command = {
@@ -42,9 +35,7 @@ export const auditCommand: Command = {
           throw new UsageError(`--expect: ${(err as Error).message}`);
         }
       }
-      const v = await withWorkspace(file, { write: false }, async (ws) =>
-        expect ? verifyAudit(ws.db, { anchors: rememberedAnchors(ws.db), expect }) : auditStatus(ws.db),
-      );
+      const v = await withWorkspace(file, { write: false }, async (ws) => handlers.auditVerify(ws, expect));
       if (values.json) printJson(io, v);
       else if (v.ok)
         io.out(`audit log intact: ${v.entries} entries (${v.keyed} keyed, ${v.plain} plain), head ${v.head}`);
@@ -58,7 +49,7 @@ export const auditCommand: Command = {
       return v.exitCode;
     }
     if (sub === 'receipt') {
-      const r = await withWorkspace(file, { write: false }, async (ws) => auditReceipt(ws.db, ws.now()));
+      const r = await withWorkspace(file, { write: false }, async (ws) => handlers.auditReceipt(ws));
       if (values.json) printJson(io, r);
       else
         io.out(
@@ -82,9 +73,7 @@ export const auditCommand: Command = {
         ...(values.from ? { from: time(values.from, 'from') } : {}),
         ...(values.to ? { to: time(values.to, 'to') } : {}),
       };
-      const text = await withWorkspace(file, { write: false }, async (ws) =>
-        exportAudit(ws.db, format, { filter, now: ws.now() }),
-      );
+      const text = await withWorkspace(file, { write: false }, async (ws) => handlers.auditExport(ws, format, filter));
       if (values.out) {
         const abs = path.resolve(values.out);
         await new WorkspaceStorage().writeAtomic(abs, new TextEncoder().encode(text), { keepPrevious: false });

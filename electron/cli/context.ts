@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { handlers } from '../../core/api/handlers.js';
+import { closeSession } from '../../core/session.js';
 import type { Workspace } from '../../core/workspace.js';
 import { FileKeyStore } from '../node/keystore.js';
 import { loadSqlJs } from '../node/sqljs.js';
@@ -57,7 +58,7 @@ export async function withWorkspace<T>(
     if (opts.write) await storage.save(abs, ws.db, opened.lastSeq);
     return out;
   } finally {
-    ws.db.close();
+    closeSession(ws);
   }
 }
 

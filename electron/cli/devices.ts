@@ -1,7 +1,7 @@
 // `ringside devices <workspace> [--site S] [--ring R] [--state X] [--json]`: lists devices with their state and sources.
-import { devices, type DeviceRow } from '../../core/analysis/devices.js';
+import type { DeviceRow } from '../../core/analysis/devices.js';
 import { statesOf } from '../../core/analysis/filter.js';
-import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
+import { handlers, parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 import { table } from './summary.js';
 
 export const devicesCommand: Command = {
@@ -44,12 +44,12 @@ export const devicesCommand: Command = {
     };
     const { rows, total } = await withWorkspace(file, { write: false }, async (ws) => {
       const out: DeviceRow[] = [];
-      let page = devices(ws, { ...query, limit: 5000 });
+      let page = handlers.devices(ws, { ...query, limit: 5000 });
       const first = page.total;
       for (;;) {
         out.push(...page.rows);
         if (!page.nextCursor || out.length >= limit) break;
-        page = devices(ws, { ...query, limit: 5000, cursor: page.nextCursor });
+        page = handlers.devices(ws, { ...query, limit: 5000, cursor: page.nextCursor });
       }
       return { rows: out.slice(0, Number.isFinite(limit) ? limit : undefined), total: first };
     });

@@ -3,12 +3,11 @@ import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImportInput } from '../../core/contract/ingest.js';
 import { describeChanges } from '../../core/analysis/change-log.js';
-import { applyAction } from '../../core/field/apply.js';
-import { isTracker, trackerActions, trackerDiff, type TrackerDiff } from '../../core/field/tracker.js';
+import { isTracker, trackerActions, type TrackerDiff } from '../../core/field/tracker.js';
 import { parseIsoUtc } from '../../core/ingest/as-of.js';
-import { importBatch } from '../../core/ingest/batch.js';
 import type { IngestReport } from '../../core/ingest/index.js';
-import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
+import { applyActions } from '../../core/session.js';
+import { handlers, parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 import { shown } from './shown.js';
 
 /** A file on disk as an ImportInput: streamed, never read whole. */
@@ -128,7 +127,7 @@ export const importCommand: Command = {
       async (ws) => {
         // With the batch's changes (devices added, states changed, data time), also written to the change log.
         const batch = inputs.length
-          ? await importBatch(ws, inputs, {
+          ? await handlers.importBatch(ws, inputs, {
               ...(values.sheet !== undefined ? { sheet: values.sheet } : {}),
               ...(asOf !== undefined ? { asOf } : {}),
             })
@@ -136,12 +135,10 @@ export const importCommand: Command = {
         const reports: IngestReport[] = batch?.reports ?? [];
         const diffs: TrackerDiff[] = [];
         for (const t of trackers) {
-          const d = trackerDiff(ws, t.bytes, t.name);
+          // Only trackers reach here (isTracker above), so the diff is never null.
+          const d = handlers.trackerDiff(ws, t.bytes, t.name)!;
           diffs.push(d);
-          if (apply && d.changes.length)
-            await ws.db.txAsync(async () => {
-              for (const a of trackerActions(d, ws.now())) await applyAction(ws, a);
-            });
+          if (apply && d.changes.length) await applyActions(ws, trackerActions(d, ws.now()));
         }
         return { reports, changes: batch?.changes ?? null, diffs };
       },

@@ -1,9 +1,8 @@
 // `ringside merge <workspace> <results-file>... [--json]`: checks each results file's signature and merges it.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { fieldHandlers } from '../../core/field/handlers.js';
-import type { MergeReport } from '../../core/field/packs.js';
-import { parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
+import type { MergeReport } from '../../core/field/merge.js';
+import { handlers, parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
 import { shown } from './shown.js';
 
 export const mergeCommand: Command = {
@@ -28,7 +27,7 @@ export const mergeCommand: Command = {
             file: input,
             ok: true,
             // Through the handler, so the merge is written to the workspace's change log as in the app.
-            report: await fieldHandlers.mergeResults(ws, bytes, path.basename(input), {
+            report: await handlers.mergeResults(ws, bytes, path.basename(input), {
               acceptClosed: Boolean(values['accept-expired']),
             }),
           });

@@ -2,10 +2,10 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { FIELD_RESULTS, readPackHeader, type FieldResult } from '../../core/field/format.js';
-import { createPack, NO_KEY_CHOICES, resultsFromPack, type NoKeyChoice } from '../../core/field/packs.js';
-import { revokePack } from '../../core/field/pack-life.js';
+import { resultsFromPack } from '../../core/field/merge.js';
+import { NO_KEY_CHOICES, type NoKeyChoice } from '../../core/field/packs.js';
 import { WorkspaceStorage } from '../storage.js';
-import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
+import { handlers, parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 
 /** The passphrase file's content without its final line break; never echoed anywhere. */
 export async function readPassphrase(file: string | undefined): Promise<string> {
@@ -53,7 +53,7 @@ async function create(args: string[], io: CliIo): Promise<number> {
     return n;
   });
   const pack = await withWorkspace(file, { write: true }, (ws) =>
-    createPack(ws, {
+    handlers.createPack(ws, {
       ...(values.site ? { site: values.site } : {}),
       ...(deviceIds ? { deviceIds } : {}),
       passphrase,
@@ -128,7 +128,7 @@ async function revoke(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { reason: { type: 'string' }, json: { type: 'boolean' } });
   const [file, packId] = positionals;
   if (!file || !packId || positionals.length > 2) throw new UsageError('give a workspace file and a pack id');
-  const life = await withWorkspace(file, { write: true }, (ws) => revokePack(ws, packId, values.reason ?? ''));
+  const life = await withWorkspace(file, { write: true }, (ws) => handlers.revokePack(ws, packId, values.reason ?? ''));
   if (values.json) printJson(io, life);
   else io.out(`pack ${life.packId} revoked: merge now refuses its results (unless --accept-expired, audited)`);
   return 0;

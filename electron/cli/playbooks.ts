@@ -1,7 +1,8 @@
 // `ringside playbooks`: lists playbooks and their routes; exports a playbook file, loads one into a workspace, or prints the schema.
 import { readFile } from 'node:fs/promises';
 import { loadSqlJs } from '../node/sqljs.js';
-import { openWorkspace, type Workspace } from '../../core/workspace.js';
+import { closeSession, openSession } from '../../core/session.js';
+import type { Workspace } from '../../core/workspace.js';
 import { handlers, parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
 import { shown } from './shown.js';
 
@@ -34,11 +35,11 @@ export const playbooksCommand: Command = {
       ? await withWorkspace(file, { write: Boolean(values.load) }, act)
       : await (async () => {
           // Built-ins need no workspace: use a throwaway in-memory one.
-          const ws = await openWorkspace({ SQL: await loadSqlJs(), keyMaterial: new Uint8Array(32), actor: 'cli' });
+          const { ws } = await openSession({ SQL: await loadSqlJs(), keyMaterial: new Uint8Array(32), actor: 'cli' });
           try {
             return await act(ws);
           } finally {
-            ws.db.close();
+            closeSession(ws);
           }
         })();
     if ('file' in result) {

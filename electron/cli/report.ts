@@ -1,10 +1,7 @@
 // `ringside report <workspace> --out DIR [--xlsx]`: writes the Markdown postmortem draft, the CSV tables and the workbook.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { report } from '../../core/report/report.js';
-import { exportDevicesCsv } from '../../core/analysis/devices.js';
-import { reportWorkbook } from '../../core/report/report-xlsx.js';
-import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
+import { handlers, parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -22,9 +19,9 @@ export const reportCommand: Command = {
     if (!values.out) throw new UsageError('--out DIR is required');
     const dir = path.resolve(values.out);
     const { r, devicesCsv, book } = await withWorkspace(file, { write: false }, async (ws) => ({
-      r: report(ws),
-      devicesCsv: exportDevicesCsv(ws, { state: 'remaining' }),
-      book: values.xlsx ? reportWorkbook(ws) : null,
+      r: handlers.report(ws),
+      devicesCsv: handlers.exportDevicesCsv(ws, { state: 'remaining' }),
+      book: values.xlsx ? handlers.reportXlsx(ws) : null,
     }));
     await mkdir(dir, { recursive: true });
     const written: string[] = [];

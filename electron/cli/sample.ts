@@ -15,9 +15,8 @@ import {
   type GroundTruth,
   type PopulationOptions,
 } from '../../core/sample/index.js';
-import { loadSample } from '../../core/sample/handlers.js';
 import { journalPath, previousPath } from '../storage.js';
-import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
+import { handlers, parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 
 /** Streams one generated file to disk, waiting on the stream when its buffer is full (flat memory at any size). */
 async function writeChunks(file: string, chunks: Iterable<string>): Promise<number> {
@@ -110,7 +109,7 @@ export const sampleCommand: Command = {
 
     let lastPhase = '';
     const result = await withWorkspace(abs, { write: true, create: true }, (ws) =>
-      loadSample(ws, opts, {
+      handlers.loadSample(ws, opts, {
         onProgress: (p) => {
           // One line per phase, not per batch.
           if (!values.json && p.phase !== lastPhase) io.err(`  ${(lastPhase = p.phase)}`);

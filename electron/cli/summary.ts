@@ -1,6 +1,5 @@
 // `ringside summary <workspace> [--json]`: per-ring and per-site counts, states and keys, as the dashboard shows them.
-import { summary } from '../../core/analysis/summary.js';
-import { parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
+import { handlers, parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 import { shown } from './shown.js';
 
 /** Readable aligned columns: text left, numbers right. */
@@ -27,7 +26,7 @@ export const summaryCommand: Command = {
     const { values, positionals } = parse(args, { json: { type: 'boolean' } });
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new UsageError('give exactly one workspace file');
-    const s = await withWorkspace(file, { write: false }, async (ws) => summary(ws));
+    const s = await withWorkspace(file, { write: false }, async (ws) => handlers.summary(ws));
     if (values.json) {
       printJson(io, {
         devices: s.devices,

@@ -1,8 +1,7 @@
 // `ringside tracker <workspace> --out FILE [--site S] [--ring R]`: writes the XLSX recovery tracker for a site or ring.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { exportTracker } from '../../core/field/tracker.js';
-import { parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
+import { handlers, parse, printJson, UsageError, withWorkspace, type Command } from './context.js';
 
 export const trackerCommand: Command = {
   name: 'tracker',
@@ -20,7 +19,7 @@ export const trackerCommand: Command = {
     if (!file || positionals.length > 1) throw new UsageError('give exactly one workspace file');
     if (!values.out) throw new UsageError('--out FILE.xlsx is required');
     const t = await withWorkspace(file, { write: false }, async (ws) =>
-      exportTracker(ws, {
+      handlers.exportTracker(ws, {
         ...(values.site ? { site: values.site } : {}),
         ...(values.ring ? { ring: values.ring } : {}),
       }),

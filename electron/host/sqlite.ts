@@ -1,7 +1,9 @@
 // sql.js in the main process, only for our own bookkeeping: create a new workspace image, read a file's workspace id.
 import { readFileSync } from 'node:fs';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
-import { openWorkspace, workspaceId } from '../../core/workspace.js';
+import { closeSession, openSession } from '../../core/session.js';
+import { imageWorkspaceId } from '../../core/store/image.js';
+import { workspaceId } from '../../core/workspace.js';
 
 const HEADER = new TextEncoder().encode('SQLite format 3\0');
 
@@ -23,15 +25,7 @@ export function sqlJsFromWasm(wasmFile: string): () => Promise<SqlJsStatic> {
 
 /** The workspace id stored in the image's meta table; throws when the image is not a readable workspace. */
 export function readWorkspaceId(SQL: SqlJsStatic, bytes: Uint8Array): string {
-  const db = new SQL.Database(bytes);
-  try {
-    const res = db.exec("SELECT value FROM meta WHERE key = 'workspace_id'");
-    const id = res[0]?.values[0]?.[0];
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('no workspace id in its meta table');
-    return id;
-  } finally {
-    db.close();
-  }
+  return imageWorkspaceId(SQL, bytes);
 }
 
 /** A fresh, migrated workspace image and its id; the key is created (and wrapped) through keyFor. */
@@ -39,10 +33,10 @@ export async function newWorkspaceImage(
   SQL: SqlJsStatic,
   keyFor: (id: string) => Promise<Uint8Array>,
 ): Promise<{ id: string; bytes: Uint8Array }> {
-  const ws = await openWorkspace({ SQL, bytes: null, keyMaterial: keyFor, actor: 'desktop' });
+  const { ws } = await openSession({ SQL, bytes: null, keyMaterial: keyFor, actor: 'desktop' });
   try {
     return { id: workspaceId(ws), bytes: ws.db.export() };
   } finally {
-    ws.db.close();
+    closeSession(ws);
   }
 }

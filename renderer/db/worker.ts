@@ -7,9 +7,8 @@ import { handlers, type Handlers } from '../../core/api/handlers.js';
 import type { Bound } from '../../core/contract/handlers.js';
 import type { JournalEntry } from '../../core/contract/host.js';
 import type { RemoteJobOptions } from '../../core/contract/jobs.js';
-import { applyJournalEntry, replayJournal } from '../../core/field/apply.js';
-import { rememberAnchors } from '../../core/store/audit.js';
-import { openWorkspace, type Workspace } from '../../core/workspace.js';
+import { applyJournalEntry, closeSession, openSession } from '../../core/session.js';
+import type { Workspace } from '../../core/workspace.js';
 import { registerJobTransfer } from './job-transfer.js';
 import { installTableTracking, type TableTracker } from './table-tracker.js';
 import { technicianVerbs } from './technician-verbs.js';
@@ -63,25 +62,19 @@ const api = {
   ...technicianVerbs,
   /** Opens a snapshot and replays the journal on top of it; returns the last applied journal seq. */
   async open(opts: { snapshot: Uint8Array | null; journal: JournalEntry[]; keyMaterial: Uint8Array; actor?: string }) {
-    ws?.db.close();
+    if (ws) closeSession(ws);
     ws = undefined;
-    const opened = await openWorkspace({
+    const opened = await openSession({
       SQL: await sql(),
       bytes: opts.snapshot,
       keyMaterial: opts.keyMaterial,
       actor: opts.actor ?? 'user',
+      journal: opts.journal,
     });
-    // replayJournal skips entries the snapshot already holds, so a crash between snapshot and trim never doubles one.
-    // Heads the journal recorded are anchors outside the audit table: a cut tail shows against them (issue 17).
-    rememberAnchors(
-      opened.db,
-      opts.journal.flatMap((e) => (e.audit ? [{ ...e.audit, source: 'the journal' }] : [])),
-    );
-    const { replayed, lastSeq } = await replayJournal(opened, opts.journal);
-    ws = opened;
+    ws = opened.ws;
     // A freshly opened workspace refreshes every view anyway; what opening wrote is not news.
     tracker?.takeWrites();
-    return { replayed, lastSeq };
+    return { replayed: opened.replayed, lastSeq: opened.lastSeq };
   },
   async apply(entry: JournalEntry): Promise<void> {
     await applyJournalEntry(current(), entry);

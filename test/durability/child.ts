@@ -1,5 +1,5 @@
 // Crash-harness child: runs the real storage path (recover, fsync'd journal appends, atomic snapshots) until killed.
-import { applyJournalEntry } from '../../core/field/apply.js';
+import { applyJournalEntry } from '../../core/session.js';
 import type { JournalEntry } from '../../core/contract/host.js';
 import { loadSqlJs } from '../../electron/node/sqljs.js';
 import { WorkspaceStorage } from '../../electron/storage.js';

@@ -1,5 +1,6 @@
 // The pack form's devices without a key, the packs made in this workspace and the key rotation list, as the shared table.
-import type { NoKeyDevice, PackSummary, RotationRow } from '../../../core/field/packs.js';
+import type { PackSummary, RotationRow } from '../../../core/field/pack-lists.js';
+import type { NoKeyDevice } from '../../../core/field/packs.js';
 import { Table } from '../../components/DataTable.js';
 
 export type NoKeyChoice = 'exclude' | 'safe-mode' | 'reimage';

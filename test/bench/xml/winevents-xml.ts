@@ -1,5 +1,6 @@
-// Measures the Windows event XML readers side by side: the hand-written streaming reader, saxes, and fast-xml-parser
-// (`npx tsx test/bench/xml/winevents-xml.ts`; EVENTS=100000 by default; FXP=<dir with node_modules/fast-xml-parser>).
+// Measures the Windows event XML readers side by side: the import's reader (on saxes), bare saxes, fast-xml-parser
+// (`npx tsx test/bench/xml/winevents-xml.ts`; EVENTS=100000 by default; FXP=<dir with node_modules/fast-xml-parser>;
+// BASELINE=<module exporting another EventXmlReader>, e.g. an earlier version of it, to race it in the same run).
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,15 +33,17 @@ const chunks = (text: string) => {
   return out;
 };
 
-function handWritten(parts: string[]): ParsedEvent[] {
-  const r = new EventXmlReader();
+type Reader = { push(t: string, out: ParsedEvent[]): unknown; end(out: ParsedEvent[]): unknown };
+
+function viaReader(parts: string[], make: () => Reader = () => new EventXmlReader()): ParsedEvent[] {
+  const r = make();
   const out: ParsedEvent[] = [];
   for (const p of parts) r.push(p, out);
   r.end(out);
   return out;
 }
 
-/** The same rows through saxes: the <Event> subtree built from its SAX events; a DOCTYPE is refused. */
+/** The floor: the same rows through saxes with none of the reader's checks (event lines, errors, bounds). */
 function viaSaxes(parts: string[]): ParsedEvent[] {
   const out: ParsedEvent[] = [];
   const p = new SaxesParser({ position: true });
@@ -99,19 +102,29 @@ function viaFxp(text: string, mod: { XMLParser: new (o: object) => { parse(t: st
   return doc.Events.Event.map((e) => eventFromXml(toEl('Event', e), 0));
 }
 
-/** Best of `runs`, the candidates taken in turn each round, so a load that comes and goes hits them alike. */
+/**
+ * Best and median of `runs`, the candidates taken in turn each round (starting one further each round), so a load
+ * that comes and goes hits them alike.
+ */
 function race(
   cands: { label: string; fn: () => ParsedEvent[] }[],
   runs = 3,
-): { label: string; ms: number; out: ParsedEvent[] }[] {
-  const res = cands.map((c) => ({ label: c.label, ms: Infinity, out: [] as ParsedEvent[] }));
+): { label: string; ms: number[]; out: ParsedEvent[] }[] {
+  const res = cands.map((c) => ({ label: c.label, ms: [] as number[], out: [] as ParsedEvent[] }));
   for (let i = 0; i < runs; i++)
-    cands.forEach((c, j) => {
+    for (let k = 0; k < cands.length; k++) {
+      const j = (i + k) % cands.length;
       const t0 = performance.now();
-      res[j]!.out = c.fn();
-      res[j]!.ms = Math.min(res[j]!.ms, performance.now() - t0);
-    });
-  for (const r of res) console.log(`${r.label.padEnd(34)} ${r.ms.toFixed(0).padStart(6)} ms (best of ${runs})`);
+      res[j]!.out = cands[j]!.fn();
+      res[j]!.ms.push(performance.now() - t0);
+    }
+  for (const r of res) {
+    const ms = [...r.ms].sort((a, b) => a - b);
+    const med = (ms[(ms.length - 1) >> 1]! + ms[ms.length >> 1]!) / 2;
+    console.log(
+      `${r.label.padEnd(34)} best ${ms[0]!.toFixed(0).padStart(6)} ms, median ${med.toFixed(0).padStart(6)} ms (${runs} runs)`,
+    );
+  }
   return res;
 }
 
@@ -128,13 +141,18 @@ try {
 } catch {
   console.log('fast-xml-parser: not installed (set FXP to a directory holding it)');
 }
+let baseline: (new () => Reader) | null = null;
+if (process.env.BASELINE)
+  baseline = ((await import(join(process.cwd(), process.env.BASELINE))) as { EventXmlReader: new () => Reader })
+    .EventXmlReader;
 const cands = [
-  { label: 'hand-written EventXmlReader', fn: () => handWritten(parts) },
-  { label: 'saxes 6.0.0 (streaming)', fn: () => viaSaxes(parts) },
+  { label: 'EventXmlReader (saxes 6.0.0)', fn: () => viaReader(parts) },
+  ...(baseline ? [{ label: 'baseline (BASELINE)', fn: () => viaReader(parts, () => new baseline!()) }] : []),
+  { label: 'bare saxes 6.0.0 (no checks)', fn: () => viaSaxes(parts) },
   ...(fxp ? [{ label: 'fast-xml-parser (whole document)', fn: () => viaFxp(text, fxp!) }] : []),
 ];
 const [a, ...others] = race(cands, Number(process.env.RUNS ?? 3));
 for (const o of others)
   console.log(
-    `${o.label}: rows identical to the hand-written reader's: ${JSON.stringify(rows(a!.out)) === JSON.stringify(rows(o.out))}`,
+    `${o.label}: rows identical to EventXmlReader's: ${JSON.stringify(rows(a!.out)) === JSON.stringify(rows(o.out))}`,
   );

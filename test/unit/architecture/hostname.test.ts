@@ -6,7 +6,7 @@ import { importFiles } from '../../../core/ingest/index.js';
 import { findPlaybook } from '../../../core/remediation/library.js';
 import { selectDevices } from '../../../core/remediation/generate.js';
 import type { Workspace } from '../../../core/workspace.js';
-import { emptyWorkspace } from '../analysis/fixtures.js';
+import { emptyWorkspace } from '../core/analysis/fixtures.js';
 
 /** An Intune export whose device names are as long as Windows allows to type (NetBIOS keeps 15 of the 17). */
 const INTUNE = [

@@ -12,16 +12,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
  * leaves this list when its SQL moves into a repository; an entry whose file no longer holds SQL fails the test, so
  * the list can only shrink.
  */
-const ALLOWLIST: readonly string[] = [
-  // The shared/session/field lane moves these into its own store/ repositories.
-  'core/field/apply.ts', // moved by the field work
-  'core/field/handlers.ts', // moved by the field work
-  'core/field/pack-life.ts', // moved by the field work
-  'core/field/packs.ts', // moved by the field work
-  'core/field/tracker.ts', // moved by the field work
-  'electron/host/sqlite.ts', // moved by the electron work
-  'electron/storage.ts', // moved by the electron work
-];
+const ALLOWLIST: readonly string[] = [];
 
 /** Statement shapes, matched case-sensitively on string and template text (SQL here is written in capitals). */
 const STATEMENTS: readonly [string, RegExp][] = [

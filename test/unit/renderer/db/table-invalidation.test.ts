@@ -2,12 +2,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 import { handlers } from '../../../../core/api/handlers.js';
-import { applyJournalEntry } from '../../../../core/field/apply.js';
+import { applyJournalEntry } from '../../../../core/session.js';
 import type { Action } from '../../../../core/contract/actions.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { installTableTracking, type TableTracker } from '../../../../renderer/db/table-tracker.js';
 import { TableVersions } from '../../../../renderer/db/table-versions.js';
-import { fieldWorkspace } from '../../field/helpers.js';
+import { fieldWorkspace } from '../../core/field/helpers.js';
 
 /** One query as useQuery holds it: the version it last ran at, the tables that run read, and how often it ran. */
 interface Query {

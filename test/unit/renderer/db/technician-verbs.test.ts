@@ -6,7 +6,7 @@ import { decryptPack, unb64, verifyResults, type ResultRecord } from '../../../.
 import { createPack } from '../../../../core/field/packs.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 import { technicianVerbs as tech } from '../../../../renderer/db/technician-verbs.js';
-import { fieldWorkspace, findRecoveryPasswords, recoveryPassword, T0 } from '../../field/helpers.js';
+import { fieldWorkspace, findRecoveryPasswords, recoveryPassword, T0 } from '../../core/field/helpers.js';
 
 const PASS = 'correct horse battery staple';
 const KEY1 = '00000001-aaaa-bbbb-cccc-000000000001';
