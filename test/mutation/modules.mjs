@@ -56,6 +56,7 @@ export const MODULES = [
       'test/unit/core/store/audit-tamper.test.ts',
       'test/unit/core/store/audit-anchor-files.test.ts',
       'test/unit/core/store/audit.test.ts',
+      'test/unit/core/store/audit-edges.test.ts',
     ],
   },
   {
