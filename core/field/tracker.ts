@@ -107,8 +107,6 @@ export function exportTracker(
   return { name: `recovery-tracker-${slug}.xlsx`, bytes, rows: rows.length };
 }
 
-export { trackerActions } from './tracker-actions.js';
-
 export interface TrackerChange {
   /** The sheet row (1-based) it came from. */
   row: number;

@@ -4,7 +4,7 @@ import { STATE_LABEL } from '../../../core/analysis/rules.js';
 import type { DeviceState } from '../../../core/contract/analysis.js';
 import { counted, utcFull } from '../../components/format.js';
 import { Table } from '../../components/DataTable.js';
-import type { Entry } from './ImportView.js';
+import type { Entry } from './entry.js';
 
 /** A file that needs the user: not read, not recognised, or with rejected rows. */
 export function hasProblem(e: Entry): boolean {

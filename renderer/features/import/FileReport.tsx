@@ -3,7 +3,7 @@ import type { ColumnMapping, IngestReport } from '../../../core/ingest/index.js'
 import { Table } from '../../components/DataTable.js';
 import { FORMAT_LABELS } from './import-labels.js';
 import { MappingForm, SheetPicker } from './ImportForms.js';
-import type { Entry } from './ImportView.js';
+import type { Entry } from './entry.js';
 export function FileReport(props: {
   entry: Entry;
   onMap: (m: ColumnMapping) => void;

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import type { Changes } from '../../../core/analysis/change-log.js';
 import type { TrackerDiff } from '../../../core/field/tracker.js';
-import type { ColumnMapping, IngestReport } from '../../../core/ingest/index.js';
+import type { ColumnMapping } from '../../../core/ingest/index.js';
 import { AsOfStep, type AsOfAsk } from './AsOfStep.js';
 import { BatchSummary, hasProblem } from './BatchSummary.js';
 import { onOfferedFiles } from '../../state/dropped-files.js';
@@ -14,15 +14,9 @@ import { FileReport } from './FileReport.js';
 import { FORMAT_LABELS } from './import-labels.js';
 import { PastImports } from './PastImports.js';
 import { ReviewList } from './ReviewList.js';
+import type { Entry } from './entry.js';
 
 let entryIds = 0;
-
-export interface Entry {
-  id: number;
-  file: File;
-  report: IngestReport | null;
-  error: string | null;
-}
 
 /** Files with problems first (a fully rejected file must not sit below nine good ones), then in the order dropped. */
 function problemsFirst(list: Entry[]): Entry[] {

@@ -10,7 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { recompute } from '../../../../core/analysis/recompute.js';
 import { reportWorkbook } from '../../../../core/report/report-xlsx.js';
 import { applyAction } from '../../../../core/session.js';
-import { exportTracker, isTracker, trackerActions, trackerDiff } from '../../../../core/field/tracker.js';
+import { exportTracker, isTracker, trackerDiff } from '../../../../core/field/tracker.js';
+import { trackerActions } from '../../../../core/field/tracker-actions.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { fieldWorkspace, findRecoveryPasswords, recoveryPassword } from './helpers.js';
 
