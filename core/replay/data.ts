@@ -47,6 +47,31 @@ export interface RingGroup {
   idx: Int32Array;
 }
 
+/**
+ * Each ring's recipients as indices in receipt order, from the ring index of every recipient (two counting passes,
+ * no per-recipient arrays). Shared by the row path and the packed path so both group the same way.
+ */
+export function ringGroups(
+  rings: readonly { name: string; members: number }[],
+  groupOf: Int32Array,
+  count: number,
+): RingGroup[] {
+  const sizes = new Int32Array(rings.length);
+  for (let j = 0; j < count; j++) sizes[groupOf[j]!]!++;
+  const idx = Array.from(sizes, (s) => new Int32Array(s));
+  const fill = new Int32Array(rings.length);
+  for (let j = 0; j < count; j++) {
+    const g = groupOf[j]!;
+    idx[g]![fill[g]!++] = j;
+  }
+  return rings.map((r, g) => ({
+    name: r.name,
+    // A ring seen only in events (no device rows) still has its recipients as members.
+    members: Math.max(r.members, idx[g]!.length),
+    idx: idx[g]!,
+  }));
+}
+
 /** Everything the replay needs, without per-event objects: parallel typed arrays sorted by receipt time. */
 export interface ReplayData {
   content: ContentInfo;
@@ -181,20 +206,11 @@ export function loadReplayDataRows(ws: Workspace, wanted: { package: string; ver
     return true;
   });
   const count = i;
-  const sizes = new Int32Array(names.length);
-  for (let j = 0; j < count; j++) sizes[groupOf[j]!]!++;
-  const idx = Array.from(sizes, (s) => new Int32Array(s));
-  const fill = new Int32Array(names.length);
-  for (let j = 0; j < count; j++) {
-    const g = groupOf[j]!;
-    idx[g]![fill[g]!++] = j;
-  }
-  const groups: RingGroup[] = names.map((name, g) => ({
-    name,
-    // A ring seen only in events (no device rows) still has its recipients as members.
-    members: Math.max(members.get(name) ?? 0, idx[g]!.length),
-    idx: idx[g]!,
-  }));
+  const groups = ringGroups(
+    names.map((name) => ({ name, members: members.get(name) ?? 0 })),
+    groupOf,
+    count,
+  );
   let fleet = 0;
   for (const m of members.values()) fleet += m;
   const dataTime = latestEventTime(ws);

@@ -7,9 +7,9 @@ import {
   ensureCache,
   latestEventTime,
   resolveContent,
+  ringGroups,
   ringNames,
   type ReplayData,
-  type RingGroup,
 } from './data.js';
 
 interface Columns {
@@ -144,20 +144,7 @@ export function loadReplayData(ws: Workspace, wanted: { package: string; version
   const rings = JSON.parse(row[2] as string) as Array<{ name: string; members: number }>;
   const groupOf = i32(row[5] as Uint8Array);
   const recv = f64(row[6] as Uint8Array);
-  const sizes = new Int32Array(rings.length);
-  for (let j = 0; j < count; j++) sizes[groupOf[j]!]!++;
-  const idx = Array.from(sizes, (s) => new Int32Array(s));
-  const fill = new Int32Array(rings.length);
-  for (let j = 0; j < count; j++) {
-    const g = groupOf[j]!;
-    idx[g]![fill[g]!++] = j;
-  }
-  const groups: RingGroup[] = rings.map((r, g) => ({
-    name: r.name,
-    // A ring seen only in events (no device rows) still has its recipients as members.
-    members: Math.max(r.members, idx[g]!.length),
-    idx: idx[g]!,
-  }));
+  const groups = ringGroups(rings, groupOf, count);
   const fleet = row[3] as number;
   return {
     content: {

@@ -1,34 +1,10 @@
 // Identity rules at the edges the first tests missed: ID matches that must not look further, one-sided Intune ids,
 // stale duplicates on rebuild, nameless devices, merges of ring source and last seen, and prepared-update reuse.
 import { describe, expect, it } from 'vitest';
-import { DeviceIndex, usableSerial, type DeviceFacts } from '../../../../core/ingest/identity.js';
+import { DeviceIndex, usableSerial } from '../../../../core/ingest/identity.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { emptyWorkspace } from '../analysis/fixtures.js';
-
-function facts(over: Partial<DeviceFacts>): DeviceFacts {
-  const hostname = over.hostname ?? 'PC-1';
-  return {
-    hostname,
-    hostKey: hostname.toUpperCase(),
-    aid: null,
-    entra: null,
-    intune: null,
-    serial: null,
-    site: null,
-    ring: null,
-    ringSource: null,
-    platform: null,
-    osVersion: null,
-    deviceType: null,
-    agentVersion: null,
-    firstSeen: null,
-    lastSeen: null,
-    tags: '',
-    user: null,
-    model: null,
-    ...over,
-  };
-}
+import { facts } from './identity-facts.js';
 
 const row = (ws: Workspace, id: number) =>
   ws.db.get<Record<string, string | number | null>>('SELECT * FROM devices WHERE id = ?', [id])!;

@@ -1,33 +1,9 @@
 // Identity resolution rule by rule on a real workspace: match order, reimaged machines, the merge rules, junk serials.
 import { describe, expect, it } from 'vitest';
-import { DeviceIndex, usableSerial, type DeviceFacts } from '../../../../core/ingest/identity.js';
+import { DeviceIndex, usableSerial } from '../../../../core/ingest/identity.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { emptyWorkspace } from '../analysis/fixtures.js';
-
-function facts(over: Partial<DeviceFacts>): DeviceFacts {
-  const hostname = over.hostname ?? 'PC-1';
-  return {
-    hostname,
-    hostKey: hostname.toUpperCase(),
-    aid: null,
-    entra: null,
-    intune: null,
-    serial: null,
-    site: null,
-    ring: null,
-    ringSource: null,
-    platform: null,
-    osVersion: null,
-    deviceType: null,
-    agentVersion: null,
-    firstSeen: null,
-    lastSeen: null,
-    tags: '',
-    user: null,
-    model: null,
-    ...over,
-  };
-}
+import { facts } from './identity-facts.js';
 
 type DeviceRow = Record<string, string | number | null>;
 const rows = (ws: Workspace) => ws.db.all<DeviceRow>('SELECT * FROM devices ORDER BY id');
