@@ -1,7 +1,7 @@
 // Migration 23: the trigram index of the device text search (issue 14), its dirty-chunk list and the triggers that fill it.
 import type { Migration } from '../migrate.js';
 
-// One row per (chunk of 4096 device ids, trigram) holds the chunk's device offsets as a delta-varint blob: a row per
+// One row per (chunk of 16,384 device ids, trigram) holds the chunk's device offsets as a delta-varint blob: a row per
 // (trigram, device) measured 152 MiB at 100k devices (about 1.5 GiB at a million, on top of a 1.8 GiB image), the
 // blobs about a fifth of that. The triggers only mark a chunk dirty (one tiny insert per written device); the import
 // rebuilds dirty chunks once per batch and the search reads a dirty chunk's devices directly, so it is never stale.
@@ -18,15 +18,15 @@ const migration: Migration = {
 ) WITHOUT ROWID;
 CREATE TABLE device_text_dirty (chunk INTEGER PRIMARY KEY);
 CREATE TRIGGER device_text_insert AFTER INSERT ON devices BEGIN
-  INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (NEW.id >> 12);
+  INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (NEW.id >> 14);
 END;
 CREATE TRIGGER device_text_update AFTER UPDATE OF id, hostname, serial, falcon_aid, entra_id, intune_id, user ON devices BEGIN
-  INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (OLD.id >> 12);
-  INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (NEW.id >> 12);
+  INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (OLD.id >> 14);
+  INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (NEW.id >> 14);
 END;
 CREATE TRIGGER device_text_delete AFTER DELETE ON devices BEGIN
-  INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (OLD.id >> 12);
+  INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (OLD.id >> 14);
 END;
-INSERT OR IGNORE INTO device_text_dirty(chunk) SELECT DISTINCT id >> 12 FROM devices;`,
+INSERT OR IGNORE INTO device_text_dirty(chunk) SELECT DISTINCT id >> 14 FROM devices;`,
 };
 export default migration;

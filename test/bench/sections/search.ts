@@ -33,7 +33,7 @@ const section: BenchSection = {
         const free0 = db.value<number>('PRAGMA freelist_count') ?? 0;
         db.run('DELETE FROM device_text_grams');
         bytes = ((db.value<number>('PRAGMA freelist_count') ?? 0) - free0) * pageSize;
-        db.run('INSERT OR IGNORE INTO device_text_dirty(chunk) SELECT DISTINCT id >> 12 FROM devices');
+        db.run('INSERT OR IGNORE INTO device_text_dirty(chunk) SELECT DISTINCT id >> 14 FROM devices');
         return rebuildDirtyChunks(db);
       }),
     );
