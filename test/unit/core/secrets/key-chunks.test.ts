@@ -6,6 +6,7 @@ import { inputFromBytes } from '../../../../core/contract/ingest.js';
 import { decryptPack } from '../../../../core/field/format.js';
 import { createPack } from '../../../../core/field/packs.js';
 import { importFile } from '../../../../core/ingest/index.js';
+import { generateScripts } from '../../../../core/remediation/generate.js';
 import { KEY_CHUNK, KeyVault } from '../../../../core/secrets/key-vault.js';
 import { SEALED_KEY_COLUMNS, type SealedKeyRef } from '../../../../core/store/keys.js';
 import { schemaVersion } from '../../../../core/store/migrate.js';
@@ -194,6 +195,27 @@ describe('keys sealed in chunks', () => {
     expect(ws.db.value("SELECT count(*) FROM key_rotation WHERE reason = 'packed' AND key_id = ?", [keyId(101)])).toBe(
       1,
     );
+  });
+});
+
+describe('the audited reveal: scripts with keys', () => {
+  it('a script for one site carries its chunk-sealed keys, the generation audits their IDs, other sites stay sealed', async () => {
+    const ws = await fieldWorkspace(SQL);
+    await importFile(ws, inputFromBytes('k.csv', keysCsv([1, 7].map((n) => ({ i: 200 + n, host: `PC-${n}` })))));
+    const b = await generateScripts(ws, {
+      playbookId: 'cs-channel-291',
+      route: 'winre-cmd',
+      target: { site: 'LON' },
+      withKeys: true,
+    });
+    const text = b.files.map((f) => f.content).join('\n');
+    expect(text).toContain(pw(201));
+    expect(text).not.toContain(pw(207));
+    const detail = ws.db.value<string>("SELECT detail FROM audit WHERE action = 'keys.include'")!;
+    // Scripts name key IDs in upper case, as manage-bde prints them.
+    expect(JSON.parse(detail).keyIds).toContain(keyId(201).toUpperCase());
+    expect(JSON.parse(detail).keyIds).not.toContain(keyId(207).toUpperCase());
+    expect(detail).not.toMatch(/\d{6}-\d{6}/);
   });
 });
 
