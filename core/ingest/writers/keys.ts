@@ -98,7 +98,7 @@ export function keysWriter(ctx: WriterContext): Writer {
         fps.push(...(await Promise.all(part.map((t) => ws.box.fingerprint(t.pw)))));
       }
       let ok = 0;
-      const chunks: Promise<void>[] = [];
+      const chunks: Array<{ id: number; sealing: ReturnType<typeof sealChunk> }> = [];
       for (let start = 0; start < todo.length; start += KEY_CHUNK) {
         // Rows first, so a duplicate (left as it is) takes no slot; then one AES-GCM call seals the chunk's new keys.
         const chunkId = newKeyChunk(ws.db);
@@ -132,12 +132,12 @@ export function keysWriter(ctx: WriterContext): Writer {
           ok++;
         }
         if (fresh.length === 0) dropKeyChunk(ws.db, chunkId);
-        else
-          chunks.push(
-            sealChunk(ws.box, chunkId, fresh).then((c) => fillKeyChunk(ws.db, chunkId, c.nonce, c.sealed, c.bound)),
-          );
+        else chunks.push({ id: chunkId, sealing: sealChunk(ws.box, chunkId, fresh) });
       }
-      await Promise.all(chunks);
+      // No chunk row is written until every seal is done: a failed seal fails the file (its savepoint rolls back)
+      // and no write from a seal still in flight can land after the rollback.
+      const sealed = await Promise.all(chunks.map((c) => c.sealing));
+      chunks.forEach((c, i) => fillKeyChunk(ws.db, c.id, sealed[i]!.nonce, sealed[i]!.sealed, sealed[i]!.bound));
       // Drop the plaintext passwords as soon as they are sealed.
       todo.length = 0;
       return ok;
