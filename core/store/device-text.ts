@@ -1,4 +1,4 @@
-// The device text search's trigram index (migration 23): built per chunk of device ids, read to narrow a search.
+// The device text search's trigram index (migration 24): built per chunk of device ids, read to narrow a search.
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
 import type { Where } from './where.js';
@@ -7,7 +7,7 @@ import type { Where } from './where.js';
 export const SEARCHED = ['hostname', 'serial', 'falcon_aid', 'entra_id', 'intune_id', 'user'] as const;
 
 /**
- * Device ids per index row: id >> CHUNK_BITS is the chunk (fixed by migration 23's triggers). Chunks of 4,096 gave
+ * Device ids per index row: id >> CHUNK_BITS is the chunk (fixed by migration 24's triggers). Chunks of 4,096 gave
  * twice the rows, 7 % more bytes and 15 % more build time at 100k devices.
  */
 export const CHUNK_BITS = 14;

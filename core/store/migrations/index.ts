@@ -13,7 +13,8 @@ import m017 from './017-audit-keyed.js';
 import m019 from './019-pack-revocation.js';
 import m020 from './020-facts.js';
 import m022 from './022-war-room.js';
-import m023 from './023-device-text.js';
+import m023 from './023-key-chunks.js';
+import m024 from './024-device-text.js';
 
 export const migrations: Migration[] = [
   m001,
@@ -30,4 +31,5 @@ export const migrations: Migration[] = [
   m020,
   m022,
   m023,
+  m024,
 ];

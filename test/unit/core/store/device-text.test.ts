@@ -189,11 +189,11 @@ describe('a workspace written before the search index', () => {
   it('opens, builds its index and searches as before', async () => {
     const ws = await open();
     await loadSample(ws, { devices: 300, seed: 5 });
-    // Back to the schema before migration 23: no index tables, no triggers, the migration not recorded.
+    // Back to the schema before migration 24: no index tables, no triggers, the migration not recorded.
     ws.db.raw.exec(`DROP TRIGGER device_text_insert; DROP TRIGGER device_text_update; DROP TRIGGER device_text_delete;
-      DROP TABLE device_text_grams; DROP TABLE device_text_dirty; DELETE FROM schema_migrations WHERE version = 23;`);
+      DROP TABLE device_text_grams; DROP TABLE device_text_dirty; DELETE FROM schema_migrations WHERE version = 24;`);
     const old = await open(ws.db.export());
-    expect(old.db.value('SELECT COUNT(*) FROM schema_migrations WHERE version = 23')).toBe(1);
+    expect(old.db.value('SELECT COUNT(*) FROM schema_migrations WHERE version = 24')).toBe(1);
     expect(old.db.value('SELECT COUNT(*) FROM device_text_dirty')).toBe(0);
     const chunks = old.db.value<number>('SELECT COUNT(DISTINCT chunk) FROM device_text_grams');
     expect(chunks).toBe(1);

@@ -1,4 +1,4 @@
-// Migration 23: the trigram index of the device text search (issue 14), its dirty-chunk list and the triggers that fill it.
+// Migration 24: the trigram index of the device text search (issue 14), its dirty-chunk list and the triggers that fill it.
 import type { Migration } from '../migrate.js';
 
 // One row per (chunk of 16,384 device ids, trigram) holds the chunk's device offsets as a delta-varint blob: a row per
@@ -7,7 +7,7 @@ import type { Migration } from '../migrate.js';
 // rebuilds dirty chunks once per batch and the search reads a dirty chunk's devices directly, so it is never stale.
 // Every existing chunk starts dirty: the first open of an older workspace builds the index (core/store/device-text.ts).
 const migration: Migration = {
-  version: 23,
+  version: 24,
   name: 'device-text',
   sql: `CREATE TABLE device_text_grams (
   chunk INTEGER NOT NULL,
