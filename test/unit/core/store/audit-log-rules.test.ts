@@ -111,6 +111,15 @@ describe('appending', () => {
     expect(verifyAudit(db).problems.map((p) => [p.kind, p.seq])).toEqual([['tail-cut', 4]]);
   });
 
+  test('an anchor edited in place (its count changed) is not healed by the next append', async () => {
+    const db = await keyedLog(3);
+    const edited = { count: 5, head: hashOf(db, 3), mac: macOf(3, hashOf(db, 3)) };
+    db.run("UPDATE meta SET value = ? WHERE key = 'audit_anchor'", [JSON.stringify(edited)]);
+    await append(db, 1, 4);
+    expect(metaAnchor(db)).toMatchObject(edited);
+    expect(verifyAudit(db).problems.map((p) => p.kind)).toEqual(['anchor-invalid']);
+  });
+
   test('a removed anchor is not made again by the next append', async () => {
     const db = await keyedLog(2);
     db.run("DELETE FROM meta WHERE key = 'audit_anchor'");

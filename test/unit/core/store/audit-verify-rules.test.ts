@@ -355,7 +355,8 @@ describe("the workspace's own anchor", () => {
   test('the last entry replaced by another at the same count: "rewritten" at that entry; the anchor stays behind', async () => {
     const db = await keyedLog(4);
     db.run('DELETE FROM audit WHERE seq = 4');
-    await append(db, 1, 9);
+    // Two appends: the second lands on the anchor's count with another hash, and must not move the anchor either.
+    await append(db, 2, 9);
     expect(verifyAudit(db).problems).toEqual([
       {
         kind: 'rewritten',
@@ -689,11 +690,28 @@ describe('an exported JSON-lines log verifies on its own', () => {
     expect(verifyAuditLines([l1, l2].join('\n'), KEY).ok).toBe(true);
   });
 
-  test('a broken export reports its first break only, not the receipt as well', async () => {
+  test('a broken export reports its first break only, not the receipt as well, wherever the receipt line is', async () => {
     const db = await keyedLog(3);
     const [l1, l2, , receipt] = lines(exportAudit(db, 'jsonl'));
-    expect(kinds(verifyAuditLines([l1, l2!.replace('tech-1', 'tech-2'), receipt].join('\n'), KEY))).toEqual([
-      'altered',
+    const edited = l2!.replace('tech-1', 'tech-2');
+    expect(kinds(verifyAuditLines([l1, edited, receipt].join('\n'), KEY))).toEqual(['altered']);
+    expect(kinds(verifyAuditLines([receipt, l1, edited].join('\n'), KEY))).toEqual(['altered']);
+  });
+
+  test('a receipt naming the right head with another count does not match', async () => {
+    const db = await keyedLog(2);
+    const [l1, l2] = lines(exportAudit(db, 'jsonl'));
+    const receipt = JSON.stringify({
+      receipt: `RINGSIDE-AUDIT-1 ws=${WS} n=3 head=${hashOf(db, 2)} mac=${'0'.repeat(32)}`,
+    });
+    expect(kinds(verifyAuditLines([l1, l2, receipt].join('\n'), KEY))).toEqual(['tail-cut']);
+  });
+
+  test('an edited plain line does not verify', async () => {
+    const db = await plainLog(2);
+    const [l1, l2] = lines(exportAudit(db, 'jsonl'));
+    expect(verifyAuditLines([l1, l2!.replace('"actor":"tech-1"', '"actor":"tech-9"')].join('\n')).problems).toEqual([
+      { kind: 'altered', seq: 2, message: 'entry 2 does not verify' },
     ]);
   });
 
