@@ -6,7 +6,7 @@ import type { Workspace } from '../../../../core/workspace.js';
 const sha = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
 
 /** Every row of a query as arrays (column order fixed by the SQL), so the JSON is canonical. */
-function rows(ws: Workspace, sql: string): unknown[][] {
+export function rows(ws: Workspace, sql: string): unknown[][] {
   const st = ws.db.prepare(sql);
   const out: unknown[][] = [];
   try {
