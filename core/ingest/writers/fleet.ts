@@ -177,6 +177,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
         if (res.ambiguous) problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
         const at = lastSeen ?? ctx.asOf?.at ?? null;
         if (lastSeen !== null && (w.asOf == null || lastSeen > w.asOf)) w.asOf = lastSeen;
+        ctx.touched?.add(res.id);
         stage.add({
           deviceId: res.id,
           line,

@@ -111,6 +111,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           continue;
         }
         const deviceId = ctx.idx.lookup(key || null, hk);
+        if (deviceId !== null) ctx.touched?.add(deviceId);
         const ringRaw = deviceId !== null && ringSet ? get(row, 'ring') : '';
         // Autopatch's ring is the update ring itself and wins; a ConfigMgr phase collection fills a missing ring.
         if (ringRaw) ringSet!.set(deviceId!, ringOf(ringRaw));

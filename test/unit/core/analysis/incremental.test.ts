@@ -1,8 +1,11 @@
 // Incremental recompute (only the devices a field result touched) equals the full recompute on the sample incident.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recompute } from '../../../../core/analysis/recompute.js';
+import { inputFromBytes } from '../../../../core/contract/ingest.js';
+import { importFiles } from '../../../../core/ingest/index.js';
 import { loadSample } from '../../../../core/sample/handlers.js';
-import type { Workspace } from '../../../../core/workspace.js';
+import { sampleByteStream, sampleOptions } from '../../../../core/sample/index.js';
+import { meta, type Workspace } from '../../../../core/workspace.js';
 import { dumpAnalysis, rows } from './analysis-dump.js';
 import { addResult, emptyWorkspace } from './fixtures.js';
 
@@ -58,5 +61,74 @@ describe('incremental recompute after field results', () => {
 
   it('gives the states per device, summary tables, summary and review list of the full recompute', () => {
     expect(comparable(partial)).toEqual(comparable(full));
+  });
+});
+
+const SAMPLE = { devices: 1500, seed: 5 };
+
+async function sampleLines(name: 'falcon-hosts.csv' | 'rollout-events.csv'): Promise<string[]> {
+  return (await new Response(sampleByteStream(name, sampleOptions(SAMPLE))).text()).split('\n');
+}
+
+describe('incremental recompute after a small import', () => {
+  let ws: Workspace;
+  let full: ReturnType<typeof comparable>;
+  let incremental: ReturnType<typeof comparable>;
+  let scope: string | undefined;
+  let before = 0;
+
+  beforeAll(async () => {
+    ws = await emptyWorkspace();
+    await loadSample(ws, SAMPLE);
+    before = ws.db.value<number>('SELECT COUNT(*) FROM devices')!;
+    const events = await sampleLines('rollout-events.csv');
+    const falcon = await sampleLines('falcon-hosts.csv');
+    // Every 40th event again (crash counts and outcomes move), and 20 Falcon rows of machines reimaged under a new
+    // name and AID (their serial joins them to the old record: supersede), all no later than the data time.
+    const again = [events[0]!, ...events.slice(1).filter((l, i) => l && i % 40 === 7)].join('\n');
+    const reimaged = [
+      falcon[0]!,
+      ...falcon
+        .slice(1, 21)
+        .map((l) =>
+          l
+            .replace(/^([A-Z]{3}-[A-Z]+-)0/, '$19')
+            .replace(/,([0-9a-f]{32}),/, (_m, a: string) => `,${[...a].reverse().join('')},`),
+        ),
+    ].join('\n');
+    const enc = new TextEncoder();
+    await importFiles(ws, [
+      inputFromBytes('falcon-reimaged.csv', enc.encode(reimaged)),
+      inputFromBytes('events-again.csv', enc.encode(again)),
+    ]);
+    scope = meta(ws, 'analysis.scope');
+    incremental = comparable(ws);
+    recompute(ws);
+    full = comparable(ws);
+  }, 240_000);
+
+  it('took the incremental path, and the import changed states and added records', () => {
+    expect(scope).toBe('incremental');
+    expect(incremental.devices.length).toBe(before + 20);
+    const stale = ws.db.value<number>(
+      `SELECT COUNT(*) FROM devices WHERE id > ${before} AND superseded_by IS NOT NULL`,
+    );
+    expect(stale).toBe(20);
+  });
+
+  it('gives the states per device, summary tables, summary and review list of the full recompute', () => {
+    expect(meta(ws, 'analysis.scope')).toBe('full');
+    expect(incremental).toEqual(full);
+  });
+
+  it('falls back to the full recompute when an import moves the data time', async () => {
+    const events = await sampleLines('rollout-events.csv');
+    const asOf = Number(meta(ws, 'analysis.as_of'));
+    const later = new Date(asOf + 86_400_000).toISOString().slice(0, 19) + 'Z';
+    // A check-in (not a content receipt, which could move the derived window): only the data time moves.
+    const line = events.find((l) => l.endsWith(',online,,'))!.replace(/^[^,]+/, later);
+    await importFiles(ws, [inputFromBytes('events-later.csv', new TextEncoder().encode(`${events[0]}\n${line}\n`))]);
+    expect(meta(ws, 'analysis.scope')).toBe('full');
+    expect(Number(meta(ws, 'analysis.as_of'))).toBe(asOf + 86_400_000);
   });
 });
