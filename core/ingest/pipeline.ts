@@ -5,6 +5,7 @@ import { CancelledError, throwIfCancelled, type JobOptions } from '../contract/j
 import type { ImportInput } from '../contract/ingest.js';
 import { redactRows, redactSecrets } from '../secrets/redact.js';
 import { countDevices } from '../store/device-writes.js';
+import { rebuildDirtyChunks } from '../store/device-text.js';
 import { lastFactId } from '../store/facts.js';
 import { beginImport, finishImport, importBySha, markRemapped } from '../store/imports.js';
 import { restoreIndex, type IndexDef } from '../store/staging.js';
@@ -115,6 +116,9 @@ export async function importFiles(
 
 /** The batch's deferred work: one analysis (or only the key counts), then the indexes dropped for bulk loads. */
 function finishBatch(ws: Workspace, batch: Batch, opts: JobOptions): void {
+  // The search index of the devices the batch wrote: once per batch, as a device may be written by several files.
+  opts.onProgress?.({ phase: 'search index', done: 0, total: 0 });
+  rebuildDirtyChunks(ws.db);
   if (batch.analyse || batch.keyCounts) opts.onProgress?.({ phase: 'analyse', done: 0, total: 0 });
   // Keys never change a device's state or exposure, only the key counts: the full analysis is skipped for them.
   if (batch.analyse) {
