@@ -19,6 +19,7 @@ import type { DecodeState, TextEncoding } from './readers/decode.js';
 import { SheetChoiceError } from './readers/xlsx.js';
 import { duplicateReport, emptyReport, ProblemLog, refusedReport, type IngestReport } from './report.js';
 import type { CsvHeader, CsvSink } from './rows.js';
+import type { ReadFn } from './read-thread.js';
 import { readInput } from './sniff.js';
 import { DeviceIndex } from './identity.js';
 import { chooseSpec, openWriter } from './writers/open.js';
@@ -34,6 +35,8 @@ export interface ImportOptions extends JobOptions {
   asOfEach?: (number | null)[];
   /** For a workbook: the sheet to read (needed when several sheets look like data). */
   sheet?: string;
+  /** Reads each file into its writer: readInput in this thread unless the host gives a reading thread (read-thread.ts). */
+  reader?: ReadFn;
 }
 
 class DuplicateFile extends Error {
@@ -185,7 +188,7 @@ async function importAs(
       report.importId = beginImport(db, input.name, `pending:${crypto.randomUUID()}`, ws.now());
       problems.open(db);
       const sink = fileSink(ws, input, opts, report, problems, run);
-      await readInput(input, state, { ...opts, force }, sink, report.notes, (s) => (report.sheet = s));
+      await (opts.reader ?? readInput)(input, state, { ...opts, force }, sink, report.notes, (s) => (report.sheet = s));
       await run.writer?.finish?.();
       report.encoding = state.encoding;
       const spec = run.spec;
