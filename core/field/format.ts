@@ -125,9 +125,8 @@ async function deriveAes(passphrase: string, salt: Uint8Array, iterations: numbe
 /** Splits `MAGIC\n{json}\n<rest>` without decoding the binary rest. */
 function splitHead(bytes: Uint8Array, magic: string): { head: Uint8Array; json: string; rest: Uint8Array } {
   const first = bytes.indexOf(0x0a);
-  // Without a first line break (first = -1) the search starts at 0 and finds none either.
-  const second = bytes.indexOf(0x0a, first + 1);
-  if (second === -1) throw new PackError('format', `not a Ringside ${magic} file: no header`);
+  const second = first < 0 ? -1 : bytes.indexOf(0x0a, first + 1);
+  if (first < 0 || second < 0) throw new PackError('format', `not a Ringside ${magic} file: no header`);
   let m: string;
   let json: string;
   try {
