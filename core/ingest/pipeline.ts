@@ -5,6 +5,7 @@ import { CancelledError, throwIfCancelled, type JobOptions } from '../contract/j
 import type { ImportInput } from '../contract/ingest.js';
 import { redactRows, redactSecrets } from '../secrets/redact.js';
 import { countDevices } from '../store/device-writes.js';
+import { rebuildDirtyChunks } from '../store/device-text.js';
 import { beginImport, finishImport, importBySha, markRemapped } from '../store/imports.js';
 import { restoreIndex, type IndexDef } from '../store/staging.js';
 import { audit, type Workspace } from '../workspace.js';
@@ -17,6 +18,7 @@ import type { DecodeState, TextEncoding } from './readers/decode.js';
 import { SheetChoiceError } from './readers/xlsx.js';
 import { duplicateReport, emptyReport, ProblemLog, refusedReport, type IngestReport } from './report.js';
 import type { CsvHeader, CsvSink } from './rows.js';
+import type { ReadFn } from './read-thread.js';
 import { readInput } from './sniff.js';
 import { DeviceIndex } from './identity.js';
 import { chooseSpec, openWriter } from './writers/open.js';
@@ -32,6 +34,8 @@ export interface ImportOptions extends JobOptions {
   asOfEach?: (number | null)[];
   /** For a workbook: the sheet to read (needed when several sheets look like data). */
   sheet?: string;
+  /** Reads each file into its writer: readInput in this thread unless the host gives a reading thread (read-thread.ts). */
+  reader?: ReadFn;
 }
 
 class DuplicateFile extends Error {
@@ -103,6 +107,9 @@ export async function importFiles(
 
 /** The batch's deferred work: one analysis (or only the key counts), then the indexes dropped for bulk loads. */
 function finishBatch(ws: Workspace, batch: Batch, opts: JobOptions): void {
+  // The search index of the devices the batch wrote: once per batch, as a device may be written by several files.
+  opts.onProgress?.({ phase: 'search index', done: 0, total: 0 });
+  rebuildDirtyChunks(ws.db);
   if (batch.analyse || batch.keyCounts) opts.onProgress?.({ phase: 'analyse', done: 0, total: 0 });
   // Keys never change a device's state or exposure, only the key counts: the full analysis is skipped for them.
   if (batch.analyse) recompute(ws);
@@ -160,7 +167,7 @@ async function importAs(
       report.importId = beginImport(db, input.name, `pending:${crypto.randomUUID()}`, ws.now());
       problems.open(db);
       const sink = fileSink(ws, input, opts, report, problems, run);
-      await readInput(input, state, { ...opts, force }, sink, report.notes, (s) => (report.sheet = s));
+      await (opts.reader ?? readInput)(input, state, { ...opts, force }, sink, report.notes, (s) => (report.sheet = s));
       await run.writer?.finish?.();
       report.encoding = state.encoding;
       const spec = run.spec;

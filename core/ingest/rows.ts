@@ -10,8 +10,8 @@ export interface CsvHeader {
 }
 
 export interface CsvSink {
-  /** Called once with the header; return false to stop (unknown format). */
-  header(h: CsvHeader): boolean;
+  /** Called once with the header; return false to stop (unknown format). A promise when the answer comes from another thread. */
+  header(h: CsvHeader): boolean | Promise<boolean>;
   /**
    * A batch of records and the 1-based line each starts on. The arrays are reused: copy what you keep. The batch
    * may carry `notes` (see RowBatch) for rows a writer must flag or reject.

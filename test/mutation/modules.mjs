@@ -57,6 +57,8 @@ export const MODULES = [
       'test/unit/core/store/audit-anchor-files.test.ts',
       'test/unit/core/store/audit.test.ts',
       'test/unit/core/store/audit-edges.test.ts',
+      'test/unit/core/store/audit-verify-rules.test.ts',
+      'test/unit/core/store/audit-log-rules.test.ts',
     ],
   },
   {
