@@ -296,3 +296,25 @@ describe('the expiry date', () => {
     expect(() => parseExpiry('2024-08-19T12:00:00.001Z', T0)).toThrow('at most 31 days');
   });
 });
+
+describe('the passphrase', () => {
+  // Scores from zxcvbn-ts with its bundled dictionaries: "ringsidepack" is 3 of 4 alone, 1 once "ringside" is a
+  // word an attacker tries first; a random 16-character site name is 4 alone and 1 once it is that word.
+  test('the product name is a word an attacker tries first: "ringsidepack" is refused', async () => {
+    const ws = await workspace();
+    await expect(createPack(ws, { site: 'LON', passphrase: 'ringsidepack', expiresAt: '2024-07-20' })).rejects.toThrow(
+      /too easy to guess/,
+    );
+  });
+
+  test('so is the site name: a passphrase equal to it is refused for that site and accepted for another', async () => {
+    const ws = await workspace();
+    const name = 'Qz7vXk2pWm9rTb4L';
+    ws.db.run('UPDATE devices SET site = ? WHERE site = ?', [name, 'NYC']);
+    await expect(createPack(ws, { site: name, passphrase: name, expiresAt: '2024-07-20' })).rejects.toThrow(
+      /too easy to guess/,
+    );
+    const other = await createPack(ws, { site: 'LON', passphrase: name, expiresAt: '2024-07-20' });
+    expect(other.devices).toBe(4);
+  });
+});
