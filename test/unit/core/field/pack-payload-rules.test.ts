@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import * as format from '../../../../core/field/format.js';
-import { createPack, parseExpiry } from '../../../../core/field/packs.js';
+import { createPack, keyStatusOf, packPreview, parseExpiry } from '../../../../core/field/packs.js';
 import { openWorkspace, type Workspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 import { findRecoveryPasswords, KEY_MATERIAL, recoveryPassword, T0 } from './helpers.js';
@@ -173,7 +173,13 @@ describe('the payload of a site pack', () => {
     expect(winre.toLowerCase()).toContain(K1);
     expect(findRecoveryPasswords(winre)).toEqual([]);
     expect(winre).not.toContain(recoveryPassword(1));
-    expect(p.scripts['cs-channel-291/safe-mode-cmd.cmd']).toMatch(/safeboot/);
+    const safe = p.scripts['cs-channel-291/safe-mode-cmd.cmd']!;
+    expect(safe).toMatch(/safeboot/);
+    // Both routes are generated for the pack's devices only: NYC's PC-5 and its key are in neither.
+    expect(winre.toLowerCase()).not.toContain(K5);
+    const target = (script: string) => script.split(/\r?\n/).find((l) => l.includes('Target:'));
+    expect(target(winre)).toMatch(/Target:/);
+    expect(target(safe)).toBe(target(winre));
     expect(p.runSheet).not.toContain(recoveryPassword(1));
     const generation = ws.db.value<number>(
       "SELECT id FROM remediation_generations WHERE route = 'winre-cmd' ORDER BY id DESC LIMIT 1",
@@ -297,13 +303,47 @@ describe('the expiry date', () => {
   });
 });
 
+describe('what the preview counts', () => {
+  test('a site preview: an empty device list means the site; a machine that is not Windows is never "without a key"', async () => {
+    const ws = await workspace();
+    // LON still to fix: PC-1..PC-4. Without a key: PC-2 (none) and PC-3 (invalid). Keys counted: PC-1's valid K1 only.
+    expect(packPreview(ws, { site: 'LON', deviceIds: [] })).toEqual({
+      site: 'LON',
+      devices: 4,
+      withKey: 2,
+      keys: 1,
+      noKey: [
+        { id: 2, hostname: 'PC-2', reason: 'none-imported', detail: 'no recovery key was imported for it' },
+        { id: 3, hostname: 'PC-3', reason: 'invalid-checksum', detail: `1 key(s), none valid: ${BAD_WHY}` },
+      ],
+    });
+  });
+
+  test('why a key is not usable: no problem recorded, two passwords under one ID, only other volumes', () => {
+    const row = (key_id: string, valid: number, fingerprint: string, volume_type: string | null = null) => ({
+      key_id,
+      valid,
+      problem: null,
+      volume_type,
+      fingerprint,
+    });
+    expect(keyStatusOf([row(K1, 0, 'a')]).detail).toBe('1 key(s), none valid: invalid recovery password');
+    expect(keyStatusOf([row(K1, 1, 'a'), row(K1, 1, 'b')]).detail).toBe(
+      'key ID 11111111-AAAA-BBBB-CCCC-000000000001 has 2 different passwords',
+    );
+    expect(keyStatusOf([row(K1, 1, 'a', 'Fixed data drive'), row(K3, 1, 'c', 'Removable data drive')]).detail).toBe(
+      'its key IDs are for other volumes (Fixed data drive, Removable data drive), not the OS volume',
+    );
+  });
+});
+
 describe('the passphrase', () => {
   // Scores from zxcvbn-ts with its bundled dictionaries: "ringsidepack" is 3 of 4 alone, 1 once "ringside" is a
   // word an attacker tries first; a random 16-character site name is 4 alone and 1 once it is that word.
   test('the product name is a word an attacker tries first: "ringsidepack" is refused', async () => {
     const ws = await workspace();
     await expect(createPack(ws, { site: 'LON', passphrase: 'ringsidepack', expiresAt: '2024-07-20' })).rejects.toThrow(
-      /too easy to guess/,
+      /^the pack passphrase is too easy to guess/,
     );
   });
 
@@ -312,7 +352,7 @@ describe('the passphrase', () => {
     const name = 'Qz7vXk2pWm9rTb4L';
     ws.db.run('UPDATE devices SET site = ? WHERE site = ?', [name, 'NYC']);
     await expect(createPack(ws, { site: name, passphrase: name, expiresAt: '2024-07-20' })).rejects.toThrow(
-      /too easy to guess/,
+      /^the pack passphrase is too easy to guess/,
     );
     const other = await createPack(ws, { site: 'LON', passphrase: name, expiresAt: '2024-07-20' });
     expect(other.devices).toBe(4);
