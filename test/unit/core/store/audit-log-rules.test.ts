@@ -273,10 +273,17 @@ describe('receipts', () => {
     });
   });
 
-  test('without a key or workspace id the anchor has no MAC and the receipt no id', () => {
+  test('without a key or workspace id the anchor has no MAC and the receipt no id; it says "mac=unkeyed"', () => {
     const db = Db.open(SQL);
     expect(currentAnchor(db)).toEqual({ count: 0, head: GENESIS, mac: '' });
-    expect(auditReceipt(db, 0).text).toBe(`RINGSIDE-AUDIT-1 ws= n=0 head=${GENESIS} mac=`);
+    expect(auditReceipt(db, 0).text).toBe(`RINGSIDE-AUDIT-1 ws= n=0 head=${GENESIS} mac=unkeyed`);
+  });
+
+  test('a never-keyed log\'s receipt ("mac=unkeyed", any case) parses back with no MAC', () => {
+    const head = 'ab'.repeat(32);
+    const want = { workspace: 'w-1', count: 2, head, mac: '', source: 'receipt' };
+    expect(parseReceipt(`RINGSIDE-AUDIT-1 ws=w-1 n=2 head=${head} mac=unkeyed`)).toEqual(want);
+    expect(parseReceipt(`RINGSIDE-AUDIT-1 ws=w-1 n=2 head=${head} mac=UNKEYED`)).toEqual(want);
   });
 
   test('a receipt line parses back, in any case and with spaces around it', () => {
@@ -303,6 +310,8 @@ describe('receipts', () => {
     ['a 31-hex MAC', `RINGSIDE-AUDIT-1 ws=w n=1 head=${'a'.repeat(64)} mac=${'b'.repeat(31)}`],
     ['a count that is no number', `RINGSIDE-AUDIT-1 ws=w n=x head=${'a'.repeat(64)} mac=${'b'.repeat(32)}`],
     ['no workspace', `RINGSIDE-AUDIT-1 ws= n=1 head=${'a'.repeat(64)} mac=${'b'.repeat(32)}`],
+    ['an empty MAC', `RINGSIDE-AUDIT-1 ws=w n=1 head=${'a'.repeat(64)} mac=`],
+    ['a MAC that is a word other than unkeyed', `RINGSIDE-AUDIT-1 ws=w n=1 head=${'a'.repeat(64)} mac=keyless`],
   ])('%s is refused with the expected forms', (_, text) => {
     expect(() => parseReceipt(text)).toThrow(
       'not an audit receipt: expected "RINGSIDE-AUDIT-1 ws=… n=… head=… mac=…" or a 64-hex head hash',
