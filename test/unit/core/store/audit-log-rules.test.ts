@@ -249,13 +249,33 @@ describe('acknowledging a loss', () => {
       expect(JSON.parse(detailOf(db, seq))).toMatchObject({ anchorSource, foundCount: 0, foundHead: GENESIS });
   });
 
-  test('a removed own anchor is not one to record: only the outside anchor gets an entry', async () => {
+  test('every acknowledgement writes an entry naming what it acknowledged: a removed own anchor alone', async () => {
+    const db = await keyedLog(3);
+    const h3 = hashOf(db, 3);
+    db.run("DELETE FROM meta WHERE key = 'audit_anchor'");
+    const after = await acknowledgeAudit(db, { at: T0 + 9000, actor: 'lead', note: 'anchor lost' });
+    expect(countOf(db)).toBe(4);
+    expect(JSON.parse(detailOf(db, 4))).toEqual({
+      note: 'anchor lost',
+      problems: ['the head anchor in the workspace metadata was removed'],
+      anchorSource: 'workspace metadata',
+      anchorRemoved: true,
+      foundCount: 3,
+      foundHead: h3,
+    });
+    expect(after).toMatchObject({ ok: true, entries: 4 });
+    expect(metaAnchor(db)).toMatchObject(anchor(4, hashOf(db, 4)));
+  });
+
+  test('a removed own anchor and an outside one: an entry for each, the removed one first', async () => {
     const db = await keyedLog(3);
     db.run("DELETE FROM meta WHERE key = 'audit_anchor'");
     rememberAnchors(db, [anchor(4, 'c'.repeat(64), 'journal')]);
     const after = await acknowledgeAudit(db, { at: T0, actor: 'lead', note: 'anchor lost' });
-    expect(countOf(db)).toBe(4);
-    expect(after).toMatchObject({ ok: true, entries: 4 });
+    expect(countOf(db)).toBe(5);
+    expect(JSON.parse(detailOf(db, 4))).toMatchObject({ anchorSource: 'workspace metadata', anchorRemoved: true });
+    expect(JSON.parse(detailOf(db, 5))).toMatchObject({ anchorSource: 'journal', anchoredCount: 4 });
+    expect(after).toMatchObject({ ok: true, entries: 5 });
   });
 });
 
