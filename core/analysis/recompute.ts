@@ -10,12 +10,17 @@ import * as summaryTables from '../store/summary.js';
 import { meta, setMeta, type Workspace } from '../workspace.js';
 import { syncFacts } from './facts.js';
 import { PLATFORM_LABEL, readConfig, versionParts, type AnalysisConfig } from './config.js';
-import { refreshDerivedWindow } from './exposure-window.js';
+import { DERIVED_WINDOW_KEY, refreshDerivedWindow } from './exposure-window.js';
 import { markWindowNotSet } from '../store/exposure.js';
 
 export interface RecomputeOptions {
   /** Only these devices changed (a field result, a ring override): their rows and the summaries are patched. */
   deviceIds?: number[];
+  /**
+   * The deviceIds are those a small import touched (facts after factMark are its): they are redone alone only if
+   * the import moves neither the data time nor the derived exposure window, else every device is.
+   */
+  afterImport?: { factMark: number };
   /** When given, filled with milliseconds per phase (for the bench). */
   timings?: Record<string, number>;
 }
@@ -70,6 +75,23 @@ function dataTime(ws: Workspace, cfg: AnalysisConfig, partial: boolean): number 
   return t && t > 0 ? t : cfg.windowEnd;
 }
 
+/**
+ * Whether an import's analysis can redo only the devices it touched: its facts (its events turned into facts first)
+ * are no later than the data time, and the exposure window derived from all content receipts has not moved.
+ */
+function importKeepsGlobals(ws: Workspace, factMark: number): boolean {
+  const stored = Number(meta(ws, 'analysis.as_of'));
+  const cfg = readConfig(ws);
+  // A data time that fell back to the window's end (no fact had a time) is not a maximum the new facts can be held to.
+  if (!Number.isFinite(stored) || stored <= 0 || stored === cfg.windowEnd) return false;
+  syncFacts(ws);
+  const events = Number(meta(ws, 'facts.events_max_ts') ?? 0) || 0;
+  if (Math.max(factTable.latestSince(ws.db, factMark), events) > stored) return false;
+  const derived = meta(ws, DERIVED_WINDOW_KEY);
+  refreshDerivedWindow(ws, cfg.badVersion);
+  return meta(ws, DERIVED_WINDOW_KEY) === derived;
+}
+
 function storeKeyCounts(ws: Workspace): void {
   const k = summaryTables.keyCounts(ws.db);
   setMeta(
@@ -92,7 +114,7 @@ function storeKeyCounts(ws: Workspace): void {
  */
 export function recompute(ws: Workspace, opts: RecomputeOptions = {}): RecomputeStats {
   const t0 = globalThis.performance?.now() ?? Date.now();
-  const partial = Array.isArray(opts.deviceIds);
+  let partial = Array.isArray(opts.deviceIds);
   const clock = () => globalThis.performance?.now() ?? Date.now();
   let last = clock();
   const lap = (phase: string) => {
@@ -102,7 +124,8 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
   };
   return ws.db.tx(() => {
     const db = ws.db;
-    if (partial) cubes.markChanged(db, opts.deviceIds!);
+    if (partial && opts.afterImport) partial = importKeepsGlobals(ws, opts.afterImport.factMark);
+    if (partial) cubes.markChanged(db, opts.deviceIds!, Boolean(opts.afterImport));
     lap('prepare');
     syncFacts(ws);
     // New facts may move a derived window; field results and ring overrides (partial) cannot.
@@ -120,6 +143,8 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
     lap('update');
     if (partial) {
       cubes.patch(db);
+      // An import may link keys to devices; counting them is one pass over the keys.
+      if (opts.afterImport) storeKeyCounts(ws);
     } else {
       cubes.rebuildDevices(db);
       lap('an_dev');
@@ -131,6 +156,7 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
     }
     cubes.dropTemps(db);
     setMeta(ws, 'analysis.as_of', String(asOf));
+    setMeta(ws, 'analysis.scope', partial ? 'incremental' : 'full');
     setMeta(ws, 'analysis.computed_at', String(ws.now()));
     const devices = summaryTables.deviceTotal(db);
     const t1 = globalThis.performance?.now() ?? Date.now();

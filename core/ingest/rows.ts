@@ -45,3 +45,44 @@ export function rowNotes(rows: string[][]): { at(r: number): RowNote | null } {
   };
 }
 const NO_NOTES = { at: () => null };
+
+export interface UsableRow {
+  row: string[];
+  line: number;
+  /** The reader's note on this row (to flag once the row is imported), or null. */
+  note: RowNote | null;
+}
+
+/**
+ * The rows of a batch a writer can use, in order, with their line and note; a row its reader marked unusable is
+ * rejected here. One result object is reused, so destructure it in the loop head.
+ */
+export function usableRows(
+  rows: string[][],
+  lines: number[],
+  count: number,
+  problems: { reject(line: number, field: string, message: string): void },
+): Iterable<UsableRow> {
+  const notes = rowNotes(rows);
+  let r = 0;
+  const value: UsableRow = { row: [], line: 0, note: null };
+  const result = { done: false, value };
+  const iterator: Iterator<UsableRow> = {
+    next() {
+      while (r < count) {
+        const i = r++;
+        const note = notes.at(i);
+        if (note?.reject) {
+          problems.reject(lines[i]!, note.field, note.message);
+          continue;
+        }
+        value.row = rows[i]!;
+        value.line = lines[i]!;
+        value.note = note;
+        return result;
+      }
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.iterator]: () => iterator };
+}

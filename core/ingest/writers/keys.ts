@@ -5,7 +5,7 @@ import { dropKeyChunk, fillKeyChunk, KeyInserts, newKeyChunk } from '../../store
 import type { Field } from '../formats.js';
 import { keyProblem, normKeyId } from '../keys.js';
 import { clean, hostKey, normGuid, parseDate } from '../normalize.js';
-import { rowNotes, type RowNote } from '../rows.js';
+import { usableRows, type RowNote } from '../rows.js';
 import { colName, type Writer, type WriterContext } from './types.js';
 
 /** The device a key belongs to, from its hint: an Entra device id, a hostname, or an AD DN (of the key object or the computer). */
@@ -38,15 +38,7 @@ export function keysWriter(ctx: WriterContext): Writer {
         created: number | null;
         note: RowNote | null;
       }[] = [];
-      const notes = rowNotes(rows);
-      for (let r = 0; r < count; r++) {
-        const row = rows[r]!;
-        const line = lines[r]!;
-        const note = notes.at(r);
-        if (note?.reject) {
-          problems.reject(line, note.field, note.message);
-          continue;
-        }
+      for (const { row, line, note } of usableRows(rows, lines, count, problems)) {
         const idRaw = get(row, 'key_id');
         const keyId = normKeyId(idRaw);
         if (!keyId) {
