@@ -101,6 +101,7 @@ export const MODULES = [
       'test/unit/core/analysis/evidence-rules.test.ts',
       'test/unit/core/analysis/evidence.test.ts',
       'test/unit/core/analysis/exposure-window.test.ts',
+      'test/unit/core/analysis/recompute-rules.test.ts',
     ],
   },
   {

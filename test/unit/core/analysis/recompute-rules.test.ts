@@ -1,0 +1,136 @@
+// What a recompute reports and stores besides the states: data time fallbacks, device and change counts, phase timings, key counts.
+import { describe, expect, it } from 'vitest';
+import { recompute, refreshKeyCounts } from '../../../../core/analysis/recompute.js';
+import { meta, type Workspace } from '../../../../core/workspace.js';
+import { addDevice, addEvent, addResult, crashedDevice, emptyWorkspace, T } from './fixtures.js';
+
+const FULL_PHASES = ['prepare', 'facts', 'evidence', 'dataTime', 'states', 'update', 'an_dev', 'cubes', 'critical'];
+const PARTIAL_PHASES = ['prepare', 'facts', 'evidence', 'dataTime', 'states', 'update'];
+
+function addKey(ws: Workspace, deviceId: number | null, keyId: string, valid: boolean): void {
+  ws.db.run('INSERT INTO keys(device_id, key_id, secret, fingerprint, valid) VALUES (?,?,?,?,?)', [
+    deviceId,
+    keyId,
+    new Uint8Array([1, 2, 3]),
+    `fp-${keyId}`,
+    valid ? 1 : 0,
+  ]);
+}
+
+describe('the data time when the facts say little', () => {
+  it('with no fact at all it is the exposure window end (05:27), never the host clock', async () => {
+    const ws = await emptyWorkspace();
+    const r = recompute(ws);
+    expect(r.asOf).toBe(T('05:27'));
+    expect(meta(ws, 'analysis.as_of')).toBe(String(T('05:27')));
+    // The host clock of this workspace says 24 July: it is recorded as when the analysis ran, nothing more.
+    expect(meta(ws, 'analysis.computed_at')).toBe(String(Date.UTC(2024, 6, 24)));
+  });
+
+  it('an event that makes no fact (an offer of the content) still moves the data time when it is the latest', async () => {
+    const ws = await emptyWorkspace();
+    const id = addDevice(ws, { hostname: 'A', lastSeen: T('06:00') });
+    addEvent(ws, id, 'offered', T('09:15'), { version: '291-bad' });
+    expect(recompute(ws).asOf).toBe(T('09:15'));
+  });
+
+  it('a partial recompute keeps the stored data time, unless a device of it has a later fact', async () => {
+    const ws = await emptyWorkspace();
+    const a = crashedDevice(ws, { hostname: 'A', lastSeen: T('04:00') }, '04:20');
+    const b = addDevice(ws, { hostname: 'B', lastSeen: T('07:00') });
+    expect(recompute(ws).asOf).toBe(T('07:00'));
+    // A's latest fact (its crash at 04:22) is older than the stored 07:00: the stored time holds.
+    addResult(ws, a, 'in_progress', T('08:00'));
+    expect(recompute(ws, { deviceIds: [a] }).asOf).toBe(T('07:00'));
+    // B's new event at 07:30 is newer than the stored time: the later one is the data time.
+    addEvent(ws, b, 'online', T('07:30'));
+    expect(recompute(ws, { deviceIds: [b] }).asOf).toBe(T('07:30'));
+  });
+});
+
+describe('the counts a recompute returns', () => {
+  it('devices counts current records only; changed counts the devices whose state moved, and 0 on a repeat', async () => {
+    const ws = await emptyWorkspace();
+    const cur = crashedDevice(ws, { hostname: 'CUR', lastSeen: T('04:00') }, '04:20');
+    addDevice(ws, { hostname: 'OLD', supersededBy: cur });
+    addDevice(ws, { hostname: 'MAC', platform: 'mac' });
+    const first = recompute(ws);
+    // By hand: CUR and MAC are machines; OLD is the stale record of CUR. Every one of the three gets a state.
+    expect(first.devices).toBe(2);
+    expect(first.changed).toBe(3);
+    expect(recompute(ws).changed).toBe(0);
+    // One field result moves one device.
+    addResult(ws, cur, 'fixed', T('06:00'));
+    expect(recompute(ws, { deviceIds: [cur] }).changed).toBe(1);
+  });
+
+  it('times every phase in whole milliseconds: all of them on a full run, the patch phases on a partial one', async () => {
+    const ws = await emptyWorkspace();
+    const id = crashedDevice(ws, { hostname: 'A' });
+    const full: Record<string, number> = {};
+    const before = performance.now();
+    const r = recompute(ws, { timings: full });
+    const spent = performance.now() - before;
+    expect(Object.keys(full)).toEqual(FULL_PHASES);
+    for (const v of Object.values(full)) {
+      expect(Number.isInteger(v)).toBe(true);
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(Math.ceil(spent));
+    }
+    // The phases follow each other: together they take no longer than the whole (one rounding each).
+    expect(Object.values(full).reduce((s, v) => s + v, 0)).toBeLessThanOrEqual(Math.ceil(spent) + FULL_PHASES.length);
+    expect(Number.isInteger(r.ms)).toBe(true);
+    expect(r.ms).toBeGreaterThanOrEqual(0);
+    expect(r.ms).toBeLessThanOrEqual(Math.ceil(spent));
+    const part: Record<string, number> = {};
+    recompute(ws, { deviceIds: [id], timings: part });
+    expect(Object.keys(part)).toEqual(PARTIAL_PHASES);
+  });
+});
+
+describe('key counts', () => {
+  it('counts keys, valid and invalid, devices with a key (a stale record counts as its current one), and unmatched keys', async () => {
+    const ws = await emptyWorkspace();
+    const cur = addDevice(ws, { hostname: 'CUR' });
+    const old = addDevice(ws, { hostname: 'OLD', supersededBy: cur });
+    const other = addDevice(ws, { hostname: 'OTHER' });
+    addDevice(ws, { hostname: 'NOKEY' });
+    addKey(ws, cur, 'k1', true);
+    addKey(ws, old, 'k2', true);
+    addKey(ws, other, 'k3', false);
+    addKey(ws, null, 'k4', true);
+    addKey(ws, null, 'k5', false);
+    recompute(ws);
+    // By hand: 5 keys; k1, k2, k4 valid; k3, k5 invalid; CUR (with OLD's key) and OTHER hold keys; k4 and k5 unmatched.
+    // An unmatched key has no device, so it adds no device with a key.
+    expect(JSON.parse(meta(ws, 'analysis.keys')!)).toEqual({
+      total: 5,
+      valid: 3,
+      invalid: 2,
+      devicesWithKey: 2,
+      unmatched: 2,
+    });
+  });
+
+  it('with no keys every count is 0; a refresh after a key import counts again without a recompute', async () => {
+    const ws = await emptyWorkspace();
+    const id = addDevice(ws, { hostname: 'A' });
+    recompute(ws);
+    expect(JSON.parse(meta(ws, 'analysis.keys')!)).toEqual({
+      total: 0,
+      valid: 0,
+      invalid: 0,
+      devicesWithKey: 0,
+      unmatched: 0,
+    });
+    addKey(ws, id, 'k1', true);
+    refreshKeyCounts(ws);
+    expect(JSON.parse(meta(ws, 'analysis.keys')!)).toEqual({
+      total: 1,
+      valid: 1,
+      invalid: 0,
+      devicesWithKey: 1,
+      unmatched: 0,
+    });
+  });
+});
