@@ -1,7 +1,7 @@
 // What a recompute reports and stores besides the states: data time fallbacks, device and change counts, phase timings, key counts.
 import { describe, expect, it } from 'vitest';
 import { recompute, refreshKeyCounts } from '../../../../core/analysis/recompute.js';
-import { meta, type Workspace } from '../../../../core/workspace.js';
+import { meta, setMeta, type Workspace } from '../../../../core/workspace.js';
 import { addDevice, addEvent, addResult, crashedDevice, emptyWorkspace, T } from './fixtures.js';
 
 const FULL_PHASES = ['prepare', 'facts', 'evidence', 'dataTime', 'states', 'update', 'an_dev', 'cubes', 'critical'];
@@ -45,6 +45,68 @@ describe('the data time when the facts say little', () => {
     // B's new event at 07:30 is newer than the stored time: the later one is the data time.
     addEvent(ws, b, 'online', T('07:30'));
     expect(recompute(ws, { deviceIds: [b] }).asOf).toBe(T('07:30'));
+  });
+});
+
+describe('the data time of a partial recompute', () => {
+  it('is the stored one when it is later than every fact of the devices redone (a full run set it)', async () => {
+    const ws = await emptyWorkspace();
+    const a = crashedDevice(ws, { hostname: 'A', lastSeen: T('04:00') }, '04:20');
+    recompute(ws);
+    // A stored data time of 10:00, later than any fact: a partial run keeps it (the larger of the two).
+    setMeta(ws, 'analysis.as_of', String(T('10:00')));
+    expect(recompute(ws, { deviceIds: [a] }).asOf).toBe(T('10:00'));
+  });
+
+  it('with none stored yet, a partial run computes it from the facts like a full one', async () => {
+    const ws = await emptyWorkspace();
+    const a = crashedDevice(ws, { hostname: 'A', lastSeen: T('04:00') }, '04:20');
+    addDevice(ws, { hostname: 'B', lastSeen: T('07:00') });
+    // By hand: the latest fact is B's check-in at 07:00.
+    expect(recompute(ws, { deviceIds: [a] }).asOf).toBe(T('07:00'));
+  });
+
+  it('a full run recomputes it from the facts: it goes back when the latest fact is gone', async () => {
+    const ws = await emptyWorkspace();
+    crashedDevice(ws, { hostname: 'A', lastSeen: T('04:00') }, '04:20');
+    const b = addDevice(ws, { hostname: 'B', lastSeen: T('07:00') });
+    expect(recompute(ws).asOf).toBe(T('07:00'));
+    ws.db.run('DELETE FROM facts WHERE device_id = ?', [b]);
+    ws.db.run('DELETE FROM devices WHERE id = ?', [b]);
+    // By hand: A's crash event 2 min after the 04:20 receipt is now the latest fact.
+    expect(recompute(ws).asOf).toBe(T('04:22'));
+  });
+});
+
+describe('derived facts', () => {
+  const bootLoop = (ws: Workspace, id: number) => {
+    addEvent(ws, id, 'installed', T('04:15'), { version: '291-bad' });
+    for (const t of ['04:30', '04:45', '05:00']) addEvent(ws, id, 'rebooted', T(t), { detail: 'unclean restart' });
+  };
+  const derived = (ws: Workspace) =>
+    ws.db.all<{ device_id: number; type: string; value: string }>(
+      'SELECT device_id, type, value FROM facts WHERE derived = 1 ORDER BY device_id, type',
+    );
+
+  it('a boot loop is one crash fact in words, kept once over repeated runs and through a partial run of another device', async () => {
+    const ws = await emptyWorkspace();
+    const a = addDevice(ws, { hostname: 'A', lastSeen: T('04:15') });
+    const b = crashedDevice(ws, { hostname: 'B', lastSeen: T('04:00') }, '04:20');
+    bootLoop(ws, a);
+    recompute(ws);
+    const one = [
+      {
+        device_id: a,
+        type: 'boot_loop',
+        value: '3 unclean restarts within 60 min (rule: 3 or more, the first in the window)',
+      },
+    ];
+    expect(derived(ws)).toEqual(one);
+    recompute(ws);
+    expect(derived(ws)).toEqual(one);
+    addResult(ws, b, 'fixed', T('06:00'));
+    recompute(ws, { deviceIds: [b] });
+    expect(derived(ws)).toEqual(one);
   });
 });
 
