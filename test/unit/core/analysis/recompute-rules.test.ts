@@ -17,6 +17,12 @@ function addKey(ws: Workspace, deviceId: number | null, keyId: string, valid: bo
   ]);
 }
 
+/** Three unclean restarts 15 min apart from 04:30, after the bad content at 04:15: a boot loop. */
+function bootLoopOf(ws: Workspace, id: number): void {
+  addEvent(ws, id, 'installed', T('04:15'), { version: '291-bad' });
+  for (const t of ['04:30', '04:45', '05:00']) addEvent(ws, id, 'rebooted', T(t), { detail: 'unclean restart' });
+}
+
 describe('the data time when the facts say little', () => {
   it('with no fact at all it is the exposure window end (05:27), never the host clock', async () => {
     const ws = await emptyWorkspace();
@@ -79,10 +85,6 @@ describe('the data time of a partial recompute', () => {
 });
 
 describe('derived facts', () => {
-  const bootLoop = (ws: Workspace, id: number) => {
-    addEvent(ws, id, 'installed', T('04:15'), { version: '291-bad' });
-    for (const t of ['04:30', '04:45', '05:00']) addEvent(ws, id, 'rebooted', T(t), { detail: 'unclean restart' });
-  };
   const derived = (ws: Workspace) =>
     ws.db.all<{ device_id: number; type: string; value: string }>(
       'SELECT device_id, type, value FROM facts WHERE derived = 1 ORDER BY device_id, type',
@@ -92,7 +94,7 @@ describe('derived facts', () => {
     const ws = await emptyWorkspace();
     const a = addDevice(ws, { hostname: 'A', lastSeen: T('04:15') });
     const b = crashedDevice(ws, { hostname: 'B', lastSeen: T('04:00') }, '04:20');
-    bootLoop(ws, a);
+    bootLoopOf(ws, a);
     recompute(ws);
     const one = [
       {
@@ -107,6 +109,29 @@ describe('derived facts', () => {
     addResult(ws, b, 'fixed', T('06:00'));
     recompute(ws, { deviceIds: [b] });
     expect(derived(ws)).toEqual(one);
+  });
+});
+
+describe('a partial recompute redoes only the devices named', () => {
+  it("leaves every other device's state, rule and times as the full run set them", async () => {
+    const ws = await emptyWorkspace();
+    const a = crashedDevice(ws, { hostname: 'A', lastSeen: T('04:00') }, '04:20');
+    crashedDevice(ws, { hostname: 'B', lastSeen: T('04:00') }, '04:25');
+    const c = addDevice(ws, { hostname: 'C', lastSeen: T('04:15') });
+    bootLoopOf(ws, c);
+    addDevice(ws, { hostname: 'D', lastSeen: T('09:00') });
+    recompute(ws);
+    const others = () =>
+      ws.db.all('SELECT hostname, state, state_rule, crashed_at, certainty FROM devices WHERE id <> ? ORDER BY id', [
+        a,
+      ]);
+    const before = others();
+    // B and C crashed (a crash event, a boot loop); D was online in the window and is healthy.
+    expect(before.map((r) => r.state)).toEqual(['needs_fix', 'needs_fix', 'exposed_healthy']);
+    addResult(ws, a, 'fixed', T('08:00'));
+    recompute(ws, { deviceIds: [a] });
+    expect(ws.db.value('SELECT state FROM devices WHERE id = ?', [a])).toBe('fixed');
+    expect(others()).toEqual(before);
   });
 });
 
