@@ -4,6 +4,7 @@ import { Db } from './store/db.js';
 import { appendAudit, enableKeyedAudit } from './store/audit.js';
 import { deriveAuditKey } from './store/audit-key.js';
 import * as metaTable from './store/meta.js';
+import { rebuildDirtyChunks } from './store/device-text.js';
 import { SecretBox } from './secrets/box.js';
 
 export interface Workspace {
@@ -26,6 +27,8 @@ export interface OpenOptions {
 
 export async function openWorkspace(opts: OpenOptions): Promise<Workspace> {
   const db = Db.open(opts.SQL, opts.bytes);
+  // A workspace from before the search index (or with devices written outside an import) gets its index built here.
+  rebuildDirtyChunks(db);
   const now = opts.now ?? (() => Date.now());
   let id = metaTable.get(db, 'workspace_id');
   if (id === undefined) {

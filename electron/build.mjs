@@ -65,6 +65,13 @@ await Promise.all([
     // sql.js finds its .wasm next to its own module at run time.
     external: ['sql.js'],
   }),
+  // The CLI's reading thread (electron/node/read-thread.ts starts it from next to the CLI bundle).
+  build({
+    ...common,
+    ...importMetaShim,
+    entryPoints: ['electron/node/parse-thread.ts'],
+    outfile: 'dist/cli/parse-thread.cjs',
+  }),
   // Main loads sql.js from this file: the packaged app has no node_modules.
   copyFile(require.resolve('sql.js/dist/sql-wasm.wasm'), `${root}dist/electron/sql-wasm.wasm`),
   ...['passphrase.html', 'passphrase.js', 'passphrase.css'].map((f) =>

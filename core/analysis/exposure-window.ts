@@ -34,7 +34,8 @@ export interface ExposureWindow {
 }
 
 export const WINDOW_KEYS = { start: 'analysis.window_start', end: 'analysis.window_end' } as const;
-const DERIVED_KEY = 'analysis.window_derived';
+export const DERIVED_WINDOW_KEY = 'analysis.window_derived';
+const DERIVED_KEY = DERIVED_WINDOW_KEY;
 
 const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const plural = (n: number, one: string) => `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;

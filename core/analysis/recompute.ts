@@ -9,12 +9,17 @@ import * as summaryTables from '../store/summary.js';
 import { meta, setMeta, type Workspace } from '../workspace.js';
 import { syncFacts } from './facts.js';
 import { PLATFORM_LABEL, readConfig, versionParts, type AnalysisConfig } from './config.js';
-import { refreshDerivedWindow } from './exposure-window.js';
+import { DERIVED_WINDOW_KEY, refreshDerivedWindow } from './exposure-window.js';
 import { markWindowNotSet } from '../store/exposure.js';
 
 export interface RecomputeOptions {
   /** Only these devices changed (a field result, a ring override): their rows and the summaries are patched. */
   deviceIds?: number[];
+  /**
+   * The deviceIds are those a small import touched (facts after factMark are its): they are redone alone only if
+   * the import moves neither the data time nor the derived exposure window, else every device is.
+   */
+  afterImport?: { factMark: number };
   /** When given, filled with milliseconds per phase (for the bench). */
   timings?: Record<string, number>;
 }
@@ -67,6 +72,23 @@ function dataTime(ws: Workspace, cfg: AnalysisConfig, partial: boolean): number 
   return t > 0 ? t : cfg.windowEnd;
 }
 
+/**
+ * Whether an import's analysis can redo only the devices it touched: its facts (its events turned into facts first)
+ * are no later than the data time, and the exposure window derived from all content receipts has not moved.
+ */
+function importKeepsGlobals(ws: Workspace, factMark: number): boolean {
+  const stored = Number(meta(ws, 'analysis.as_of'));
+  const cfg = readConfig(ws);
+  // A data time that fell back to the window's end (no fact had a time) is not a maximum the new facts can be held to.
+  if (!Number.isFinite(stored) || stored <= 0 || stored === cfg.windowEnd) return false;
+  syncFacts(ws);
+  const events = Number(meta(ws, 'facts.events_max_ts') ?? 0) || 0;
+  if (Math.max(factTable.latestSince(ws.db, factMark), events) > stored) return false;
+  const derived = meta(ws, DERIVED_WINDOW_KEY);
+  refreshDerivedWindow(ws, cfg.badVersion);
+  return meta(ws, DERIVED_WINDOW_KEY) === derived;
+}
+
 function storeKeyCounts(ws: Workspace): void {
   // An aggregate without GROUP BY: always one row, each count 0 when there are no keys.
   const k = summaryTables.keyCounts(ws.db)!;
@@ -91,7 +113,7 @@ function storeKeyCounts(ws: Workspace): void {
 export function recompute(ws: Workspace, opts: RecomputeOptions = {}): RecomputeStats {
   const clock = () => performance.now();
   const t0 = clock();
-  const partial = Array.isArray(opts.deviceIds);
+  let partial = Array.isArray(opts.deviceIds);
   let last = t0;
   const lap = (phase: string) => {
     const t = clock();
@@ -100,7 +122,8 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
   };
   return ws.db.tx(() => {
     const db = ws.db;
-    if (partial) cubes.markChanged(db, opts.deviceIds!);
+    if (partial && opts.afterImport) partial = importKeepsGlobals(ws, opts.afterImport.factMark);
+    if (partial) cubes.markChanged(db, opts.deviceIds!, Boolean(opts.afterImport));
     lap('prepare');
     syncFacts(ws);
     // New facts may move a derived window; field results and ring overrides (partial) cannot.
@@ -118,6 +141,8 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
     lap('update');
     if (partial) {
       cubes.patch(db);
+      // An import may link keys to devices; counting them is one pass over the keys.
+      if (opts.afterImport) storeKeyCounts(ws);
     } else {
       cubes.rebuildDevices(db);
       lap('an_dev');
@@ -129,6 +154,7 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
     }
     cubes.dropTemps(db);
     setMeta(ws, 'analysis.as_of', String(asOf));
+    setMeta(ws, 'analysis.scope', partial ? 'incremental' : 'full');
     setMeta(ws, 'analysis.computed_at', String(ws.now()));
     const devices = summaryTables.deviceTotal(db);
     return { devices, changed, asOf, ms: Math.round(clock() - t0) };

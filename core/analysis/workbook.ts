@@ -34,7 +34,8 @@ function sheetOf(spec: SheetSpec): XLSX.WorkSheet {
   ws['!cols'] = widths.map((wch) => ({ wch }));
   if (spec.filter && spec.header.length)
     ws['!autofilter'] = {
-      ref: XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(0, n - 1), c: spec.header.length - 1 } }),
+      // n counts the header, so n - 1 is the last row even on an empty table.
+      ref: XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: n - 1, c: spec.header.length - 1 } }),
     };
   return ws;
 }
@@ -42,20 +43,34 @@ function sheetOf(spec: SheetSpec): XLSX.WorkSheet {
 const xmlAttr = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** The sheet view SheetJS writes into every sheet; the frozen pane replaces it. */
+const SHEET_VIEWS = '<sheetViews><sheetView workbookViewId="0"/></sheetViews>';
+/** The last element SheetJS writes into every sheet; data validations go just before it. */
+const IGNORED_ERRORS = '<ignoredErrors>';
+
+/**
+ * Puts `by` in place of `anchor` in a sheet part as SheetJS writes it. A part without the anchor means SheetJS's
+ * output has changed: the export fails here rather than going out without its frozen pane or lists.
+ */
+function replaceIn(xml: string, anchor: string, by: string, path: string): string {
+  if (!xml.includes(anchor))
+    throw new Error(`${path} has no ${anchor}: the XLSX writer's output is not what Ringside patches`);
+  // A function, so a "$&" in a list value or prompt is inserted as written, not as the matched anchor.
+  return xml.replace(anchor, () => by);
+}
+
 /**
  * What SheetJS's community edition does not write, written into the sheet XML in the places the schema (CT_Worksheet)
- * orders them: the frozen pane inside sheetViews, dataValidations after autoFilter and mergeCells and before
- * hyperlinks, printOptions and pageMargins.
+ * orders them: the frozen pane inside sheetViews, dataValidations after autoFilter and before ignoredErrors (SheetJS
+ * writes none of the other elements that sit between them: hyperlinks, margins, page setup).
  */
-function patchSheetXml(xml: string, spec: SheetSpec, rows: number): string {
+function patchSheetXml(xml: string, spec: SheetSpec, rows: number, path: string): string {
   let out = xml;
   if (spec.freezeHeader) {
     const pane =
       '<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' +
       '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView>';
-    if (/<sheetViews>[\s\S]*?<\/sheetViews>/.test(out))
-      out = out.replace(/<sheetViews>[\s\S]*?<\/sheetViews>/, `<sheetViews>${pane}</sheetViews>`);
-    else out = out.replace(/(<dimension [^>]*\/>)/, `$1<sheetViews>${pane}</sheetViews>`);
+    out = replaceIn(out, SHEET_VIEWS, `<sheetViews>${pane}</sheetViews>`, path);
   }
   if (spec.lists?.length) {
     const last = Math.max(rows, 2) + 1000; // room for rows the war room adds under the export
@@ -74,31 +89,31 @@ function patchSheetXml(xml: string, spec: SheetSpec, rows: number): string {
       })
       .join('');
     const block = `<dataValidations count="${spec.lists.length}">${dv}</dataValidations>`;
-    const after =
-      /<(hyperlinks|printOptions|pageMargins|pageSetup|headerFooter|rowBreaks|colBreaks|customProperties|cellWatches|ignoredErrors|smartTags|drawing|legacyDrawing|picture|oleObjects|controls|webPublishItems|tableParts|extLst)\b/.exec(
-        out,
-      );
-    out = after
-      ? out.slice(0, after.index) + block + out.slice(after.index)
-      : out.replace('</worksheet>', `${block}</worksheet>`);
+    out = replaceIn(out, IGNORED_ERRORS, `${block}${IGNORED_ERRORS}`, path);
   }
   return out;
+}
+
+/**
+ * Adds to an XLSX file as SheetJS writes it what SheetJS does not write (frozen header, lists), sheet i of `sheets`
+ * in part `xl/worksheets/sheet<i + 1>.xml`, as SheetJS names them. Exported for the tests of its refusals.
+ */
+export function patchWorkbook(bytes: Uint8Array, sheets: SheetSpec[]): Uint8Array {
+  const files = unzipSync(bytes);
+  sheets.forEach((s, i) => {
+    const path = `xl/worksheets/sheet${i + 1}.xml`;
+    const part = files[path];
+    if (!part) throw new Error(`the XLSX writer left no ${path}`);
+    files[path] = strToU8(patchSheetXml(strFromU8(part), s, s.rows.length + 1, path));
+  });
+  return zipSync(files);
 }
 
 /** Writes the sheets as one XLSX file. Every text cell is neutralised like a CSV cell (= + - @ tab CR NUL). */
 export function writeWorkbook(sheets: SheetSpec[]): Uint8Array {
   const wb = XLSX.utils.book_new();
   for (const s of sheets) XLSX.utils.book_append_sheet(wb, sheetOf(s), s.name);
-  const bytes = new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx', compression: true }) as ArrayBuffer);
-  if (!sheets.some((s) => s.freezeHeader || s.lists?.length)) return bytes;
-  const files = unzipSync(bytes);
-  sheets.forEach((s, i) => {
-    if (!s.freezeHeader && !s.lists?.length) return;
-    // SheetJS names the parts in sheet order.
-    const path = `xl/worksheets/sheet${i + 1}.xml`;
-    const part = files[path];
-    if (!part) throw new Error(`the workbook writer left no ${path}`);
-    files[path] = strToU8(patchSheetXml(strFromU8(part), s, s.rows.length + 1));
-  });
-  return zipSync(files, { level: 6 });
+  // XLSX (the default book type), uncompressed: patchWorkbook unzips it at once and compresses the result.
+  const bytes = new Uint8Array(XLSX.write(wb, { type: 'array' }) as ArrayBuffer);
+  return patchWorkbook(bytes, sheets);
 }

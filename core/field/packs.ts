@@ -2,7 +2,9 @@
 import { REMAINING_STATES } from '../contract/analysis.js';
 import { generateScripts } from '../remediation/generate.js';
 import { currentAnchor } from '../store/audit.js';
+import { KeyVault } from '../secrets/key-vault.js';
 import { addToRotation } from '../store/key-rotation.js';
+import type { SealedKeyRef } from '../store/keys.js';
 import { anyDeviceAnalysed, deviceKeyRows, insertPack, packDevicesById, packDevicesBySite } from '../store/packs.js';
 import { audit, workspaceId, type Workspace } from '../workspace.js';
 import {
@@ -199,7 +201,7 @@ export function keyStatusOf(keys: KeyRow[]): KeyStatus {
   return { valid: true };
 }
 
-function deviceKeys(ws: Workspace, deviceId: number): Array<KeyRow & { secret: Uint8Array }> {
+function deviceKeys(ws: Workspace, deviceId: number): Array<KeyRow & SealedKeyRef> {
   return deviceKeyRows(ws.db, deviceId);
 }
 
@@ -243,6 +245,8 @@ export async function createPack(ws: Workspace, opts: CreatePackOptions): Promis
   const keyRows: Array<{ keyId: string; deviceId: number; hostname: string }> = [];
   const noKey: CreatedPack['noKey'] = [];
   const devices: DeviceRow[] = [];
+  // Opens only the selected devices' keys: a chunk shared with other sites is decrypted in here, never packed.
+  const vault = new KeyVault(ws.db, ws.box);
   for (const d of selected) {
     const keys = deviceKeys(ws, d.id);
     const windows = !d.platform || d.platform === 'windows';
@@ -258,7 +262,7 @@ export async function createPack(ws: Workspace, opts: CreatePackOptions): Promis
     devices.push(d);
     const packKeys = [];
     for (const k of keys) {
-      packKeys.push({ keyId: k.key_id, recoveryPassword: await ws.box.open(k.secret), valid: k.valid === 1 });
+      packKeys.push({ keyId: k.key_id, recoveryPassword: await vault.reveal(k), valid: k.valid === 1 });
       keyRows.push({ keyId: k.key_id, deviceId: d.id, hostname: d.hostname });
     }
     const validIds = keys.filter((k) => k.valid === 1).map((k) => k.key_id);

@@ -5,6 +5,8 @@ import { CancelledError, throwIfCancelled, type JobOptions } from '../contract/j
 import type { ImportInput } from '../contract/ingest.js';
 import { redactRows, redactSecrets } from '../secrets/redact.js';
 import { countDevices } from '../store/device-writes.js';
+import { rebuildDirtyChunks } from '../store/device-text.js';
+import { lastFactId } from '../store/facts.js';
 import { beginImport, finishImport, importBySha, markRemapped } from '../store/imports.js';
 import { restoreIndex, type IndexDef } from '../store/staging.js';
 import { audit, type Workspace } from '../workspace.js';
@@ -17,6 +19,7 @@ import type { DecodeState, TextEncoding } from './readers/decode.js';
 import { SheetChoiceError } from './readers/xlsx.js';
 import { duplicateReport, emptyReport, ProblemLog, refusedReport, type IngestReport } from './report.js';
 import type { CsvHeader, CsvSink } from './rows.js';
+import type { ReadFn } from './read-thread.js';
 import { readInput } from './sniff.js';
 import { DeviceIndex } from './identity.js';
 import { chooseSpec, openWriter } from './writers/open.js';
@@ -32,6 +35,8 @@ export interface ImportOptions extends JobOptions {
   asOfEach?: (number | null)[];
   /** For a workbook: the sheet to read (needed when several sheets look like data). */
   sheet?: string;
+  /** Reads each file into its writer: readInput in this thread unless the host gives a reading thread (read-thread.ts). */
+  reader?: ReadFn;
 }
 
 class DuplicateFile extends Error {
@@ -50,6 +55,10 @@ interface Batch {
   analyse: boolean;
   keyCounts: boolean;
   indexes: IndexDef[];
+  /** The devices the batch's rows touched, or null when not known (orphan events attached): see finishBatch. */
+  touched: Set<number> | null;
+  /** The last fact id before the batch: the facts after it are the batch's. */
+  factMark: number;
 }
 
 /** Imports one export file into the workspace. Never throws for bad content: problems are in the report. */
@@ -67,7 +76,14 @@ export async function importFiles(
   inputs: ImportInput[],
   opts: ImportOptions = {},
 ): Promise<IngestReport[]> {
-  const batch: Batch = { idx: null, analyse: false, keyCounts: false, indexes: [] };
+  const batch: Batch = {
+    idx: null,
+    analyse: false,
+    keyCounts: false,
+    indexes: [],
+    touched: new Set(),
+    factMark: lastFactId(ws.db),
+  };
   const many = inputs.length > 1;
   try {
     return await ws.db.txAsync(async () => {
@@ -103,10 +119,18 @@ export async function importFiles(
 
 /** The batch's deferred work: one analysis (or only the key counts), then the indexes dropped for bulk loads. */
 function finishBatch(ws: Workspace, batch: Batch, opts: JobOptions): void {
+  // The search index of the devices the batch wrote: once per batch, as a device may be written by several files.
+  opts.onProgress?.({ phase: 'search index', done: 0, total: 0 });
+  rebuildDirtyChunks(ws.db);
   if (batch.analyse || batch.keyCounts) opts.onProgress?.({ phase: 'analyse', done: 0, total: 0 });
   // Keys never change a device's state or exposure, only the key counts: the full analysis is skipped for them.
-  if (batch.analyse) recompute(ws);
-  else if (batch.keyCounts) refreshKeyCounts(ws);
+  if (batch.analyse) {
+    // A small import redoes only the devices it touched, when that gives what a full recompute would (recompute
+    // checks the data time and the derived window, and falls back to the full pass when either moves).
+    const ids = batch.touched;
+    const small = ids !== null && ids.size <= Math.max(INCREMENTAL_MIN, countDevices(ws.db) * INCREMENTAL_SHARE);
+    recompute(ws, small ? { deviceIds: [...ids], afterImport: { factMark: batch.factMark } } : {});
+  } else if (batch.keyCounts) refreshKeyCounts(ws);
   const late = batch.indexes;
   if (late.length) {
     opts.onProgress?.({ phase: 'index', done: 0, total: late.length });
@@ -118,6 +142,10 @@ function finishBatch(ws: Workspace, batch: Batch, opts: JobOptions): void {
 }
 
 type FileOptions = ImportOptions & { batch: Batch };
+
+/** An import touching at most this many devices, or this share of the fleet, is analysed incrementally. */
+const INCREMENTAL_MIN = 2000;
+const INCREMENTAL_SHARE = 0.02;
 
 async function importOne(ws: Workspace, input: ImportInput, opts: FileOptions): Promise<IngestReport> {
   try {
@@ -160,7 +188,7 @@ async function importAs(
       report.importId = beginImport(db, input.name, `pending:${crypto.randomUUID()}`, ws.now());
       problems.open(db);
       const sink = fileSink(ws, input, opts, report, problems, run);
-      await readInput(input, state, { ...opts, force }, sink, report.notes, (s) => (report.sheet = s));
+      await (opts.reader ?? readInput)(input, state, { ...opts, force }, sink, report.notes, (s) => (report.sheet = s));
       await run.writer?.finish?.();
       report.encoding = state.encoding;
       const spec = run.spec;
@@ -186,7 +214,7 @@ async function importAs(
       const late = run.deferred.filter((d) => d.name !== 'ix_devices_host_key');
       for (const d of early) restoreIndex(db, d);
       const kind = spec.kind;
-      if (kind === 'fleet') linkOrphans(ws, run.idx!);
+      if (kind === 'fleet' && linkOrphans(ws, run.idx!) > 0) opts.batch.touched = null;
       problems.finish(db);
       const wr = run.writer;
       finishImport(db, report.importId, {
@@ -272,6 +300,7 @@ function fileSink(
         cols: resolveColumns(spec, h.names),
         tsCols: columnsOf(spec, h.names, 'ts'),
         idx,
+        ...(opts.batch.touched ? { touched: opts.batch.touched } : {}),
         problems,
         asOf:
           opts.asOf !== undefined

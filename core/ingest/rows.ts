@@ -10,8 +10,8 @@ export interface CsvHeader {
 }
 
 export interface CsvSink {
-  /** Called once with the header; return false to stop (unknown format). */
-  header(h: CsvHeader): boolean;
+  /** Called once with the header; return false to stop (unknown format). A promise when the answer comes from another thread. */
+  header(h: CsvHeader): boolean | Promise<boolean>;
   /**
    * A batch of records and the 1-based line each starts on. The arrays are reused: copy what you keep. The batch
    * may carry `notes` (see RowBatch) for rows a writer must flag or reject.
@@ -45,3 +45,44 @@ export function rowNotes(rows: string[][]): { at(r: number): RowNote | null } {
   };
 }
 const NO_NOTES = { at: () => null };
+
+export interface UsableRow {
+  row: string[];
+  line: number;
+  /** The reader's note on this row (to flag once the row is imported), or null. */
+  note: RowNote | null;
+}
+
+/**
+ * The rows of a batch a writer can use, in order, with their line and note; a row its reader marked unusable is
+ * rejected here. One result object is reused, so destructure it in the loop head.
+ */
+export function usableRows(
+  rows: string[][],
+  lines: number[],
+  count: number,
+  problems: { reject(line: number, field: string, message: string): void },
+): Iterable<UsableRow> {
+  const notes = rowNotes(rows);
+  let r = 0;
+  const value: UsableRow = { row: [], line: 0, note: null };
+  const result = { done: false, value };
+  const iterator: Iterator<UsableRow> = {
+    next() {
+      while (r < count) {
+        const i = r++;
+        const note = notes.at(i);
+        if (note?.reject) {
+          problems.reject(lines[i]!, note.field, note.message);
+          continue;
+        }
+        value.row = rows[i]!;
+        value.line = lines[i]!;
+        value.note = note;
+        return result;
+      }
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.iterator]: () => iterator };
+}

@@ -1,6 +1,7 @@
 // Turns a playbook route and a target into a bundle: validated devices and keys, one renderer per shell, a manifest, refusals.
 import { REMAINING_STATES } from '../contract/analysis.js';
 import { sha256Hex } from '../secrets/box.js';
+import { KeyVault } from '../secrets/key-vault.js';
 import * as deviceTable from '../store/devices.js';
 import * as remediationTable from '../store/remediation.js';
 import { hostKey } from '../shared/hostname.js';
@@ -200,6 +201,7 @@ export async function generateScripts(ws: Workspace, opts: GenerateOptions): Pro
   const devices: RenderDevice[] = [];
   const wantKeys = opts.withKeys && route.needsKeys;
   const includedKeyIds: string[] = [];
+  const vault = new KeyVault(ws.db, ws.box);
   for (const row of rows) {
     const h = checkHostname(row.hostname);
     if (!h.ok) {
@@ -229,7 +231,7 @@ export async function generateScripts(ws: Workspace, opts: GenerateOptions): Pro
         keys.push({ keyId: id.value });
         continue;
       }
-      const pw = recoveryPassword(await ws.box.open(k.secret));
+      const pw = recoveryPassword(await vault.reveal(k));
       if (!pw.ok) {
         refused.push({
           device: row.hostname,

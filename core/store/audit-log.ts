@@ -19,6 +19,9 @@ export interface AuditFilter {
   to?: number;
 }
 
+// Number.isFinite is false for undefined as well, so one test says "a bound was given".
+const finite = (v: number | undefined): v is number => Number.isFinite(v);
+
 function where(f: AuditFilter): { sql: string; params: (string | number)[] } {
   const clauses: string[] = [];
   const params: (string | number)[] = [];
@@ -32,11 +35,11 @@ function where(f: AuditFilter): { sql: string; params: (string | number)[] } {
     clauses.push('actor = ?');
     params.push(f.actor);
   }
-  if (typeof f.from === 'number' && Number.isFinite(f.from)) {
+  if (finite(f.from)) {
     clauses.push('at >= ?');
     params.push(f.from);
   }
-  if (typeof f.to === 'number' && Number.isFinite(f.to)) {
+  if (finite(f.to)) {
     clauses.push('at <= ?');
     params.push(f.to);
   }
@@ -53,7 +56,7 @@ export function auditPage(
   const off = Math.max(0, Math.floor(offset));
   const w = where(filter);
   return {
-    total: db.value<number>(`SELECT count(*) FROM audit ${w.sql}`, w.params) ?? 0,
+    total: db.value<number>(`SELECT count(*) FROM audit ${w.sql}`, w.params)!,
     rows: db.all<AuditEntry>(
       `SELECT seq, at, actor, action, detail, prev_hash, hash, alg FROM audit ${w.sql} ORDER BY seq DESC LIMIT ? OFFSET ?`,
       [...w.params, lim, off],

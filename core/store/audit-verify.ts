@@ -72,7 +72,6 @@ export function verifyAudit(db: Db, opts: { anchors?: AuditAnchor[]; expect?: Au
   const problems: AuditProblem[] = [];
   const stmt = db.prepare('SELECT seq, at, actor, action, detail, prev_hash, hash, alg FROM audit ORDER BY seq');
   const hashes = new Map<number, string>();
-  const seqOfHash = new Map<string, number>();
   const acknowledged = new Set<string>();
   let prev = GENESIS;
   let expected = 1;
@@ -100,18 +99,18 @@ export function verifyAudit(db: Db, opts: { anchors?: AuditAnchor[]; expect?: Au
         continue;
       }
       if (e.prev_hash !== prev) {
-        const links =
-          seqOfHash.get(e.prev_hash) ?? db.value<number>('SELECT seq FROM audit WHERE hash = ?', [e.prev_hash]);
+        // Runs once (the chain is broken from here on). The entry it links to is never e.seq - 1, whose hash is prev.
+        const links = db.value<number>('SELECT seq FROM audit WHERE hash = ?', [e.prev_hash]);
         fail(
-          links !== undefined && links !== e.seq - 1 ? 'reordered' : 'altered',
-          links !== undefined && links !== e.seq - 1
+          links !== undefined ? 'reordered' : 'altered',
+          links !== undefined
             ? `entry ${e.seq} links to entry ${links}, not to entry ${e.seq - 1}: entries were reordered`
             : `entry ${e.seq} does not link to entry ${e.seq - 1}: its prev_hash differs from that entry's hash`,
         );
         continue;
       }
-      const alg = e.alg ?? 'sha256';
-      if (alg === 'sha256') {
+      // The column is NOT NULL DEFAULT 'sha256' (migration 017), so every row names its algorithm.
+      if (e.alg === 'sha256') {
         if (keyed > 0) {
           fail(
             'downgraded',
@@ -146,7 +145,6 @@ export function verifyAudit(db: Db, opts: { anchors?: AuditAnchor[]; expect?: Au
           }
         }
       }
-      seqOfHash.set(e.hash, e.seq);
       prev = e.hash;
       expected++;
     }
@@ -216,7 +214,8 @@ export function verifyAudit(db: Db, opts: { anchors?: AuditAnchor[]; expect?: Au
   return {
     ok: problems.length === 0,
     entries,
-    head: chainBroken ? prev : (hashes.get(expected - 1) ?? GENESIS),
+    // The last entry that verified: the whole log's head when intact, GENESIS when empty.
+    head: prev,
     problems,
     keyed,
     plain,
@@ -234,8 +233,8 @@ export function anchorsAgree(db: Db): boolean {
   const own = metaAnchor(db);
   if (metaGet(db, 'audit_chain') === KEYED_CHAIN && (!own || own.count !== cur.count || own.head !== cur.head))
     return false;
+  // An anchor past the head names a seq with no entry, whose hash (undefined) is never its head.
   for (const a of rememberedAnchors(db)) {
-    if (a.count > cur.count) return false;
     if (a.count > 0 && db.value<string>('SELECT hash FROM audit WHERE seq = ?', [a.count]) !== a.head) return false;
   }
   return true;

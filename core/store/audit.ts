@@ -58,7 +58,7 @@ export async function appendAudit(
   const key = auditKeyOf(db);
   const keyedChain = metaGet(db, 'audit_chain') === KEYED_CHAIN;
   if (keyedChain && !key) throw new Error('the audit chain is keyed but the workspace key was not given');
-  const anchor = key ? metaAnchor(db) : undefined;
+  const anchor = metaAnchor(db);
   const { last, entry: out } = insertEntry(db, key, { ...entry, detail: JSON.stringify(entry.detail) });
   // Move the anchor only while it agrees with the chain: after a cut tail it stays where it was, so the warning
   // survives new entries until someone acknowledges it (acknowledgeAudit).
@@ -74,7 +74,7 @@ export async function appendAudit(
 export function enableKeyedAudit(db: Db, key: Uint8Array, at: number, actor: string): boolean {
   setAuditKey(db, key);
   if (metaGet(db, 'audit_chain') === KEYED_CHAIN) return false;
-  const plain = db.value<number>('SELECT count(*) FROM audit') ?? 0;
+  const plain = db.value<number>('SELECT count(*) FROM audit')!;
   db.tx(() => {
     metaSet(db, 'audit_chain', KEYED_CHAIN);
     const last = lastEntry(db);

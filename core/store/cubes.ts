@@ -62,7 +62,7 @@ function insertCritical(db: Db, src: string): void {
  * Marks the devices a partial recompute redoes (temp._ids, with their current or stale counterparts) and keeps
  * their present summary rows (temp._old) to subtract later.
  */
-export function markChanged(db: Db, deviceIds: readonly number[]): void {
+export function markChanged(db: Db, deviceIds: readonly number[], staleToo = false): void {
   db.run('DROP TABLE IF EXISTS temp._ids');
   db.run('CREATE TEMP TABLE _ids(id INTEGER PRIMARY KEY)');
   const stmt = db.prepare('INSERT OR IGNORE INTO temp._ids(id) VALUES (?)');
@@ -74,6 +74,10 @@ export function markChanged(db: Db, deviceIds: readonly number[]): void {
   // A stale record's change moves its current device's numbers too, and the other way round.
   db.run(`INSERT OR IGNORE INTO temp._ids SELECT superseded_by FROM devices
         WHERE id IN (SELECT id FROM temp._ids) AND superseded_by IS NOT NULL`);
+  // After an import: a record the import superseded points at a new device of the set (a scan, no index on it).
+  if (staleToo)
+    db.run(`INSERT OR IGNORE INTO temp._ids SELECT id FROM devices
+        WHERE superseded_by IN (SELECT id FROM temp._ids)`);
   db.run('DROP TABLE IF EXISTS temp._old');
   db.run('CREATE TEMP TABLE _old AS SELECT * FROM an_dev WHERE id IN (SELECT id FROM temp._ids)');
 }

@@ -107,44 +107,113 @@ export class DeviceWrites {
   }
 }
 
-/** The facts of one fleet file (its import and format written into the statement). */
-export class FactInserts {
-  private readonly st: Statement;
-  constructor(db: Db, importId: number, format: string) {
-    this.st = db.prepare(
-      `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source)
-     VALUES (?, ?, ?, ?, ?, ?, ${Number(importId)}, ?, ${sqlText(format)})`,
-    );
-  }
-  add(
-    deviceId: number,
-    cls: string,
-    type: string,
-    value: string | number,
-    ts: number | null,
-    asOf: number,
-    line: number,
-  ) {
-    this.st.run([deviceId, cls, type, value, ts, asOf, line]);
-  }
-  free(): void {
-    this.st.free();
-  }
+/** One fleet row's writes besides the device itself: its source row, review item and facts (see FleetStage). */
+export interface StagedRow {
+  deviceId: number;
+  line: number;
+  nativeId: string | null;
+  /** A name-only join for the user to confirm, or null. */
+  review: string | null;
+  lastSeen: number | null;
+  /** The time of the version and ring facts (the row's check-in, else the file's "as of" time), and whether it is the latter. */
+  at: number | null;
+  asOf: 0 | 1;
+  sensor: string | null;
+  os: string | null;
+  ring: string | null;
+  ringType: string | null;
 }
 
-/** Name-only joins listed for the user to confirm: each points at the source row inserted just before it. */
-export class ReviewInserts {
-  private st: Statement | null = null;
-  constructor(private readonly db: Db) {}
-  /** Must follow the source row's insert: last_insert_rowid() is that row. */
-  add(deviceId: number, importId: number, line: number, reason: string): void {
-    this.st ??= this.db.prepare(
-      `INSERT INTO identity_review(device_id, source_id, import_id, line, reason) VALUES (?, last_insert_rowid(), ?, ?, ?)`,
+/**
+ * A fleet batch's source rows, review items and facts, staged in a temp table one row each and written by three
+ * INSERT … SELECTs at the end of the batch: one bound row per source row instead of up to six statements, each
+ * value bound costing sql.js a JS→WASM round trip. The rows keep the order (and so the ids) a row-by-row write gives.
+ */
+export class FleetStage {
+  private readonly stage: Statement;
+  private readonly sources: Statement;
+  private readonly reviews: Statement;
+  private readonly facts: Statement;
+  private n = 0;
+  private reviewCount = 0;
+
+  constructor(
+    private readonly db: Db,
+    importId: number,
+    format: string,
+    lastSeenField: string,
+  ) {
+    // Untyped columns: values reach the real tables exactly as bound, their affinity applied there.
+    db.run(`CREATE TEMP TABLE IF NOT EXISTS fleet_stage(n INTEGER PRIMARY KEY, dev, line, native, review, seen, at,
+      as_of, sensor, os, ring, ring_type)`);
+    db.run('DELETE FROM temp.fleet_stage');
+    const imp = Number(importId);
+    const fmt = sqlText(format);
+    this.stage = db.prepare('INSERT INTO temp.fleet_stage VALUES (?,?,?,?,?,?,?,?,?,?,?,?)');
+    this.sources = db.prepare(
+      `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw)
+       SELECT dev, ${imp}, ${fmt}, line, native, '' FROM temp.fleet_stage ORDER BY n`,
     );
-    this.st.run([deviceId, importId, line, reason]);
+    // The batch's source rows took the ids after the previous largest, in stage order: source id = base + n.
+    this.reviews = db.prepare(
+      `INSERT INTO identity_review(device_id, source_id, import_id, line, reason)
+       SELECT s.dev, d.id, ${imp}, s.line, s.review FROM temp.fleet_stage s
+       JOIN device_sources d ON d.id = ? + s.n AND d.line = s.line AND d.import_id = ${imp}
+       WHERE s.review IS NOT NULL ORDER BY s.n`,
+    );
+    // Per source row: its check-in, then the sensor version, OS version and ring (the order a row-by-row write took).
+    this.facts = db.prepare(
+      `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source)
+       SELECT dev, cls, type, value, ts, as_of, ${imp}, line, ${fmt} FROM (
+         SELECT n, 0 AS k, dev, 'seen' AS cls, 'last_seen' AS type, ${sqlText(lastSeenField)} AS value, seen AS ts,
+           0 AS as_of, line FROM temp.fleet_stage WHERE seen IS NOT NULL
+         UNION ALL SELECT n, 1, dev, 'version', 'sensor', sensor, at, as_of, line FROM temp.fleet_stage WHERE sensor IS NOT NULL
+         UNION ALL SELECT n, 2, dev, 'version', 'os', os, at, as_of, line FROM temp.fleet_stage WHERE os IS NOT NULL
+         UNION ALL SELECT n, 3, dev, 'ring', ring_type, ring, at, as_of, line FROM temp.fleet_stage WHERE ring IS NOT NULL
+       ) ORDER BY n, k`,
+    );
   }
+
+  add(r: StagedRow): void {
+    if (r.review !== null) this.reviewCount++;
+    this.stage.run([
+      ++this.n,
+      r.deviceId,
+      r.line,
+      r.nativeId,
+      r.review,
+      r.lastSeen,
+      r.at,
+      r.asOf,
+      r.sensor,
+      r.os,
+      r.ring,
+      r.ringType,
+    ]);
+  }
+
+  /** Writes the staged rows to device_sources, identity_review and facts, and empties the stage. */
+  flush(): void {
+    if (this.n === 0) return;
+    const base = this.db.value<number>('SELECT COALESCE(MAX(id), 0) FROM device_sources') ?? 0;
+    this.sources.run();
+    if (this.reviewCount) {
+      this.reviews.run([base]);
+      const written = this.db.value<number>('SELECT changes()');
+      if (written !== this.reviewCount)
+        throw new Error(`identity review: ${written} of ${this.reviewCount} items found their source row`);
+    }
+    this.facts.run();
+    this.db.run('DELETE FROM temp.fleet_stage');
+    this.n = this.reviewCount = 0;
+  }
+
   free(): void {
-    this.st?.free();
+    this.stage.free();
+    this.sources.free();
+    this.reviews.free();
+    this.facts.free();
+    this.db.run('DROP TABLE IF EXISTS temp.fleet_stage');
   }
 }
 

@@ -2,6 +2,7 @@
 // device lists the script generator and the rollback planner select from.
 import type { DeviceState } from '../contract/analysis.js';
 import type { Db } from './db.js';
+import { textCandidates, textMatch } from './device-text.js';
 import { cubeWhere, inList, NONE, TAG_MATCH, type DashFilter, type Where } from './where.js';
 
 export const SORT_KEYS = ['hostname', 'ring', 'site', 'state', 'platform', 'version', 'lastSeen', 'crashedAt'] as const;
@@ -75,7 +76,7 @@ const SELECT = `SELECT d.id, d.hostname, COALESCE(d.ring_override, d.ring, '') A
   d.superseded_by IS NOT NULL AS stale, d.certainty`;
 
 /** Device-table conditions (states: what q.state stands for, resolved by the caller); `cubeOnly` says whether the summary tables can give the total without a scan. */
-function deviceWhere(q: DeviceQuery, states: readonly string[] | null): Where & { cubeOnly: boolean } {
+function deviceWhere(db: Db, q: DeviceQuery, states: readonly string[] | null): Where & { cubeOnly: boolean } {
   const parts: string[] = [];
   const params: (string | number)[] = [];
   let cubeOnly = !q.includeStale;
@@ -102,12 +103,17 @@ function deviceWhere(q: DeviceQuery, states: readonly string[] | null): Where & 
     cubeOnly = false;
   }
   if (!blank(q.text)) {
-    const like = `%${q.text!.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    parts.push(
-      `(d.hostname LIKE ? ESCAPE '\\' OR d.serial LIKE ? ESCAPE '\\' OR d.falcon_aid LIKE ? ESCAPE '\\'
-        OR d.entra_id LIKE ? ESCAPE '\\' OR d.intune_id LIKE ? ESCAPE '\\' OR d.user LIKE ? ESCAPE '\\')`,
-    );
-    params.push(like, like, like, like, like, like);
+    const term = q.text!.trim();
+    // The trigram index narrows the rows to its candidates; the exact match still decides, so the matches, their
+    // order and the paging are what the scan gave. A term of one or two characters has no trigram: it scans.
+    const candidates = textCandidates(db, term);
+    if (candidates) {
+      parts.push('d.id IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(candidates));
+    }
+    const m = textMatch(term);
+    parts.push(m.sql);
+    params.push(...m.params);
     cubeOnly = false;
   }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params, cubeOnly };
@@ -163,7 +169,7 @@ export type PagedRow = Omit<DeviceRow, 'stale' | 'sources'> & {
  */
 export function page(db: Db, q: DeviceQuery, r: PageRequest): { rows: PagedRow[]; total: number } {
   const expr = SORT_EXPR[r.sort][r.dir === 'ASC' ? 'asc' : 'desc'];
-  const w = deviceWhere(q, r.states);
+  const w = deviceWhere(db, q, r.states);
   let sql = w.sql;
   const params = [...w.params];
   if (r.after) {

@@ -23,9 +23,11 @@ export class EventInserts {
 }
 
 /** Attaches events imported before their device was known, by host key. */
-export function linkOrphanEvents(db: Db): void {
+export function linkOrphanEvents(db: Db): number {
   db.run(
     `UPDATE events SET device_id = (SELECT d.id FROM devices d WHERE d.host_key = events.host_key AND d.superseded_by IS NULL)
-      WHERE device_id IS NULL AND host_key IS NOT NULL`,
+      WHERE device_id IS NULL AND host_key IS NOT NULL AND EXISTS (SELECT 1 FROM devices d
+        WHERE d.host_key = events.host_key AND d.superseded_by IS NULL)`,
   );
+  return db.value<number>('SELECT changes()') ?? 0;
 }

@@ -117,3 +117,17 @@ export function latestTime(db: Db, eventsMaxTs: number): number | undefined {
     { $events: eventsMaxTs },
   );
 }
+
+/** The largest fact id (0 when none): facts written after it are a batch's. */
+export function lastFactId(db: Db): number {
+  return db.value<number>('SELECT COALESCE(MAX(id), 0) FROM facts') ?? 0;
+}
+
+/** The latest time among the fleet and crash facts written after fact `mark` (field results and derived facts aside). */
+export function latestSince(db: Db, mark: number): number {
+  return (
+    db.value<number>(`SELECT MAX(ts) FROM facts WHERE id > $mark AND class <> 'result' AND derived = 0`, {
+      $mark: mark,
+    }) ?? 0
+  );
+}

@@ -4,7 +4,7 @@ import type { Db } from './db.js';
 
 export type KeyValue = string | number | Uint8Array | null;
 
-/** The keys insert of one file; a key ID already on file is left as it is (a duplicate). */
+/** The keys insert of one file; a key ID already on file is left as it is (a duplicate). Rows are chunk-sealed (seal 2). */
 export class KeyInserts {
   private readonly st: Statement;
   constructor(
@@ -12,11 +12,11 @@ export class KeyInserts {
     importId: number,
   ) {
     this.st = db.prepare(
-      `INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line)
-     VALUES (?,?,?,?,?,?,?,?,?,${Number(importId)},?)`,
+      `INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line, seal, chunk_id, slot)
+     VALUES (?,?,?,x'',?,?,?,?,?,${Number(importId)},?,2,?,?)`,
     );
   }
-  /** [device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, line]; false for a duplicate. */
+  /** [device_id, key_id, host_hint, fingerprint, valid, problem, volume_type, created_at, line, chunk_id, slot]; false for a duplicate. */
   add(params: KeyValue[]): boolean {
     this.st.run(params);
     return this.db.raw.getRowsModified() !== 0;
@@ -25,6 +25,44 @@ export class KeyInserts {
     this.st.free();
   }
 }
+
+/** A new, still empty key chunk's id: its rows are inserted first, so only the keys that were not duplicates are sealed. */
+export function newKeyChunk(db: Db): number {
+  db.run("INSERT INTO key_chunks(nonce, sealed, bound) VALUES (x'', x'', '[]')");
+  return db.value<number>('SELECT last_insert_rowid()')!;
+}
+
+export function fillKeyChunk(db: Db, id: number, nonce: Uint8Array, sealed: Uint8Array, bound: string): void {
+  db.run('UPDATE key_chunks SET nonce = ?, sealed = ?, bound = ? WHERE id = ?', [nonce, sealed, bound, id]);
+}
+
+/** Drops a chunk no row points at (every key in it was a duplicate). */
+export function dropKeyChunk(db: Db, id: number): void {
+  db.run('DELETE FROM key_chunks WHERE id = ? AND NOT EXISTS (SELECT 1 FROM keys WHERE chunk_id = ?)', [id, id]);
+}
+
+export interface KeyChunkRow {
+  nonce: Uint8Array;
+  sealed: Uint8Array;
+  bound: string;
+}
+
+export function keyChunk(db: Db, id: number): KeyChunkRow | undefined {
+  return db.get<KeyChunkRow>('SELECT nonce, sealed, bound FROM key_chunks WHERE id = ?', [id]);
+}
+
+/** Where a key's recovery password is sealed: its own blob (seal 1) or a chunk slot (seal 2). */
+export interface SealedKeyRef {
+  key_id: string;
+  host_hint: string | null;
+  seal: number;
+  secret: Uint8Array;
+  chunk_id: number | null;
+  slot: number | null;
+}
+
+/** The columns of a SealedKeyRef, for the queries that select keys to reveal. */
+export const SEALED_KEY_COLUMNS = 'key_id, host_hint, seal, secret, chunk_id, slot';
 
 export interface KeyRow {
   id: number;

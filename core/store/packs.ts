@@ -1,5 +1,6 @@
 // Named queries for field packs: the devices and keys a pack carries, the pack rows, their life and the site counts.
 import type { Db } from './db.js';
+import { SEALED_KEY_COLUMNS, type SealedKeyRef } from './keys.js';
 
 const PACK_DEVICE_COLS = `id, hostname, serial, model, site, COALESCE(ring_override, ring) AS ring, state, user, tags, platform`;
 
@@ -20,9 +21,7 @@ export function packDevicesBySite<T>(db: Db, site: string, states: readonly stri
   );
 }
 
-export interface PackKeyRow {
-  key_id: string;
-  secret: Uint8Array;
+export interface PackKeyRow extends SealedKeyRef {
   valid: number;
   problem: string | null;
   volume_type: string | null;
@@ -32,7 +31,7 @@ export interface PackKeyRow {
 /** A device's recovery keys, valid ones first. */
 export function deviceKeyRows(db: Db, deviceId: number): PackKeyRow[] {
   return db.all<PackKeyRow>(
-    'SELECT key_id, secret, valid, problem, volume_type, fingerprint FROM keys WHERE device_id = ? ORDER BY valid DESC, key_id',
+    `SELECT ${SEALED_KEY_COLUMNS}, valid, problem, volume_type, fingerprint FROM keys WHERE device_id = ? ORDER BY valid DESC, key_id`,
     [deviceId],
   );
 }

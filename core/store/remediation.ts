@@ -1,5 +1,6 @@
 // Named queries for remediation: loaded playbook files, the generation history, and the keys a script may include.
 import type { Db } from './db.js';
+import { SEALED_KEY_COLUMNS, type SealedKeyRef } from './keys.js';
 
 /** Every loaded playbook file's JSON, in id and version order. */
 export function playbookFiles(db: Db): string[] {
@@ -84,8 +85,8 @@ export function previousGeneration(db: Db, playbookId: string, route: string, id
 
 /** A device's BitLocker keys (sealed secrets), oldest first: what a script for it may include. */
 export function deviceKeys(db: Db, deviceId: number) {
-  return db.all<{ key_id: string; secret: Uint8Array; valid: number; problem: string | null }>(
-    'SELECT key_id, secret, valid, problem FROM keys WHERE device_id = ? ORDER BY created_at, id',
+  return db.all<SealedKeyRef & { valid: number; problem: string | null }>(
+    `SELECT ${SEALED_KEY_COLUMNS}, valid, problem FROM keys WHERE device_id = ? ORDER BY created_at, id`,
     [deviceId],
   );
 }

@@ -8,6 +8,8 @@ import { trackerActions } from '../../core/field/tracker-actions.js';
 import { parseIsoUtc } from '../../core/ingest/as-of.js';
 import type { IngestReport } from '../../core/ingest/index.js';
 import { applyActions } from '../../core/session.js';
+import { fileStream } from '../node/file-stream.js';
+import { diskReader, markOnDisk } from '../node/read-thread.js';
 import { handlers, parse, printJson, UsageError, withWorkspace, type CliIo, type Command } from './context.js';
 import { shown } from './shown.js';
 
@@ -18,31 +20,15 @@ export async function fileInput(file: string): Promise<ImportInput> {
   if (!st.isFile()) throw new Error(`${file} is not a file`);
   // Open once now so an unreadable file is reported before the workspace is touched.
   await (await open(abs, 'r')).close();
-  return {
+  const input: ImportInput = {
     name: path.basename(abs),
     size: st.size,
     lastModified: st.mtimeMs,
-    stream: () => {
-      let handle: Awaited<ReturnType<typeof open>> | null = null;
-      let started: Promise<Awaited<ReturnType<typeof open>>> | null = null;
-      const get = () => (started ??= open(abs, 'r').then((h) => (handle = h)));
-      return new ReadableStream<Uint8Array>({
-        async pull(ctrl) {
-          const h = await get();
-          const chunk = new Uint8Array(1 << 20);
-          const { bytesRead } = await h.read(chunk, 0, chunk.byteLength, null);
-          if (bytesRead === 0) {
-            await h.close();
-            handle = null;
-            ctrl.close();
-          } else ctrl.enqueue(chunk.subarray(0, bytesRead));
-        },
-        async cancel() {
-          await handle?.close();
-        },
-      });
-    },
+    stream: () => fileStream(abs),
   };
+  // Read in the import's reading thread (read-thread.ts) when the import is given one.
+  markOnDisk(input, abs);
+  return input;
 }
 
 function line(r: IngestReport): string {
@@ -127,11 +113,16 @@ export const importCommand: Command = {
       { write: inputs.length > 0 || apply, create: true },
       async (ws) => {
         // With the batch's changes (devices added, states changed, data time), also written to the change log.
+        // Files are read and parsed in a second thread while this one writes them (two cores, not one).
+        const reader = diskReader();
         const batch = inputs.length
-          ? await handlers.importBatch(ws, inputs, {
-              ...(values.sheet !== undefined ? { sheet: values.sheet } : {}),
-              ...(asOf !== undefined ? { asOf } : {}),
-            })
+          ? await handlers
+              .importBatch(ws, inputs, {
+                ...(values.sheet !== undefined ? { sheet: values.sheet } : {}),
+                ...(asOf !== undefined ? { asOf } : {}),
+                reader: reader.read,
+              })
+              .finally(() => reader.close())
           : null;
         const reports: IngestReport[] = batch?.reports ?? [];
         const diffs: TrackerDiff[] = [];

@@ -10,6 +10,7 @@ import type { RemoteJobOptions } from '../../core/contract/jobs.js';
 import { applyJournalEntry, closeSession, openSession } from '../../core/session.js';
 import type { Workspace } from '../../core/workspace.js';
 import { registerJobTransfer } from './job-transfer.js';
+import { pickedFileReader } from './read-worker.js';
 import { installTableTracking, type TableTracker } from './table-tracker.js';
 import { technicianVerbs } from './technician-verbs.js';
 import { ALL_TABLES } from './table-versions.js';
@@ -43,13 +44,25 @@ function withSignal(args: unknown[]): { args: unknown[]; jobId?: string } {
   return { args: [...args.slice(0, -1), { ...last, signal: ctrl.signal }], jobId: last.jobId };
 }
 
+/** Imports read their files in a second thread (read-worker.ts) while this one writes them. */
+const reader = pickedFileReader();
+const IMPORTS = new Set(['importFile', 'importFiles', 'importBatch']);
+
+/** An import's options (the argument after its files) with the reading thread added. */
+function withReader(args: unknown[]): unknown[] {
+  if (!reader) return args;
+  const opts = (args[1] ?? {}) as object;
+  return [args[0], { ...opts, reader: reader.read }, ...args.slice(2)];
+}
+
 const bound = Object.fromEntries(
   Object.entries(handlers).map(([name, fn]) => [
     name,
     async (...raw: unknown[]) => {
       const { args, jobId } = withSignal(raw);
       try {
-        return await (fn as (w: Workspace, ...a: unknown[]) => unknown)(current(), ...args);
+        const a = IMPORTS.has(name) ? withReader(args) : args;
+        return await (fn as (w: Workspace, ...a: unknown[]) => unknown)(current(), ...a);
       } finally {
         if (jobId) jobs.delete(jobId);
       }

@@ -1,4 +1,4 @@
-// `npm run bench [-- --sizes 100k,1m] [--quick]`: sample CSVs → real import (sql.js) → queries, against the sqlite3 CLI.
+// `npm run bench [-- --sizes 100k,1m] [--quick] [--sections import,search]`: sample CSVs → real import (sql.js) → queries, against the sqlite3 CLI.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -63,7 +63,7 @@ function table(r: SizeResult): string {
 }
 
 /** One size, in this (child) process, so its peak memory is its own. */
-async function runSize(label: string, quick: boolean, keep: boolean): Promise<SizeResult> {
+async function runSize(label: string, quick: boolean, keep: boolean, only: string[] | null): Promise<SizeResult> {
   const devices = parseSize(label);
   const dir = mkdtempSync(path.join(os.tmpdir(), `ringside-bench-${label}-`));
   const rows: BenchRow[] = [];
@@ -113,7 +113,8 @@ async function runSize(label: string, quick: boolean, keep: boolean): Promise<Si
     );
     let ok = true;
     for (const s of await loadSections()) {
-      const reason = s.skip?.(ctx) ?? null;
+      // --sections runs only the sections named (a 1 M run of one section still needs the import before it).
+      const reason = only && !only.includes(s.name) ? 'not in --sections' : (s.skip?.(ctx) ?? null);
       if (reason) {
         skipped.push({ section: s.name, reason });
         notes.push(`skipped ${s.name}: ${reason}`);
@@ -152,12 +153,14 @@ async function main(): Promise<number> {
       quick: { type: 'boolean' },
       out: { type: 'string' },
       keep: { type: 'boolean' },
+      sections: { type: 'string' },
       child: { type: 'string' },
       'result-file': { type: 'string' },
     },
   });
   if (values.child) {
-    const r = await runSize(values.child, !!values.quick, !!values.keep);
+    const only = values.sections ? values.sections.split(',').map((x) => x.trim()) : null;
+    const r = await runSize(values.child, !!values.quick, !!values.keep, only);
     writeFileSync(values['result-file']!, JSON.stringify(r));
     return r.ok ? 0 : 1;
   }
@@ -172,6 +175,7 @@ async function main(): Promise<number> {
     const args = [...process.execArgv, fileURLToPath(import.meta.url), '--child', label, '--result-file', resultFile];
     if (values.quick) args.push('--quick');
     if (values.keep) args.push('--keep');
+    if (values.sections) args.push('--sections', values.sections);
     const code = await new Promise<number>((resolve) => {
       // Sections that do not depend on the size (the sample incident in Chromium) run only with the first one.
       const child = spawn(process.execPath, args, {

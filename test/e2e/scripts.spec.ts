@@ -5,6 +5,8 @@ import { strFromU8, unzipSync } from 'fflate';
 import { expect, test } from '@playwright/test';
 import { loadSample } from '../../core/sample/handlers.js';
 import { SAMPLE_EXPORTS } from '../../core/sample/index.js';
+import { KeyVault } from '../../core/secrets/key-vault.js';
+import { SEALED_KEY_COLUMNS, type SealedKeyRef } from '../../core/store/keys.js';
 import { openWorkspace } from '../../core/workspace.js';
 import { loadSqlJs } from '../../electron/node/sqljs.js';
 import { AppPage } from './pages/app.js';
@@ -22,8 +24,10 @@ test('WinRE bundle for one site and ring: manifest, exact path, one unlock per k
   const core = await openWorkspace({ SQL: await loadSqlJs(), keyMaterial: new Uint8Array(32).fill(3) });
   await loadSample(core, SAMPLE);
   const q = (where: string) =>
-    core.db.all<{ key_id: string; secret: Uint8Array }>(
-      `SELECT k.key_id, k.secret FROM keys k JOIN devices d ON d.id = k.device_id
+    core.db.all<SealedKeyRef>(
+      `SELECT ${SEALED_KEY_COLUMNS.split(', ')
+        .map((c) => `k.${c}`)
+        .join(', ')} FROM keys k JOIN devices d ON d.id = k.device_id
        WHERE k.valid = 1 AND d.superseded_by IS NULL AND d.platform = 'windows' AND ${where}`,
       REMAINING,
     );
@@ -31,10 +35,10 @@ test('WinRE bundle for one site and ring: manifest, exact path, one unlock per k
   const expectedKeyIds = q(`d.site = 'LON' AND COALESCE(d.ring_override, d.ring) = 'Broad' AND ${inList}`).map((r) =>
     r.key_id.toUpperCase(),
   );
+  // Passwords are sealed 256 to a chunk since migration 23: the vault is the one way to open them.
+  const vault = new KeyVault(core.db, core.box);
   const otherPasswords = await Promise.all(
-    q(`(d.site <> 'LON' OR COALESCE(d.ring_override, d.ring) <> 'Broad') AND ${inList}`).map((r) =>
-      core.box.open(r.secret),
-    ),
+    q(`(d.site <> 'LON' OR COALESCE(d.ring_override, d.ring) <> 'Broad') AND ${inList}`).map((r) => vault.reveal(r)),
   );
   expect(expectedKeyIds.length).toBeGreaterThan(0);
   expect(otherPasswords.length).toBeGreaterThan(0);

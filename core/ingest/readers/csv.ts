@@ -144,7 +144,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     await sink.rows(b, l, b.length);
   };
 
-  const start = (text: string, final: boolean): boolean => {
+  const start = async (text: string, final: boolean): Promise<boolean> => {
     const found = findHeader(text);
     const rest = text.slice(found.start);
     // The header row must be complete before uDSV infers the schema from it.
@@ -180,7 +180,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     header = { names, line: found.line, delimiter, notes };
     // uDSV skips the header row itself; records begin on the following line.
     line = found.line + 1;
-    if (!sink.header(header)) return true;
+    if (!(await sink.header(header))) return true;
     P.parser = initParser(schema);
     ncols = names.length;
     colNames = names;
@@ -199,7 +199,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
       head += text;
       if (head.length > MAX_RECORD_CHARS)
         throw new FileError(`no header row ends within the first ${MAX_RECORD_CHARS} characters`, '(header)', 1);
-      if (!start(head, false)) continue;
+      if (!(await start(head, false))) continue;
       head = '';
       if (!P.parser) {
         stopped = true;
@@ -226,7 +226,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
   }
   if (!stopped) {
     if (!header && head !== '') {
-      start(head, true);
+      await start(head, true);
     } else if (!header) throw new FileError('the file is empty');
     if (P.parser) {
       // uDSV drops a last record that has too few fields and no final newline: end it with one.

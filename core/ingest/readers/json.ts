@@ -93,12 +93,12 @@ export function flattenRecords(records: Record<string, unknown>[]): { names: str
 export async function feedJson(doc: unknown, sink: CsvSink): Promise<void> {
   const { names, rows } = flattenRecords(jsonRecords(doc));
   if (
-    !sink.header({
+    !(await sink.header({
       names,
       line: 1,
       delimiter: '',
       notes: [`JSON: ${rows.length} records; "line" is the record number`],
-    })
+    }))
   )
     return;
   for (let i = 0; i < rows.length; i += 5000) {

@@ -59,7 +59,7 @@ export async function readManageBde(
   state.bytes = bytes.byteLength;
   state.encoding = encoding;
   const t = parseManageBde(new TextDecoder(state.encoding).decode(bytes));
-  if (sink.header({ names: t.names, line: 1, delimiter: '', notes: ['manage-bde -protectors -get output'] }))
+  if (await sink.header({ names: t.names, line: 1, delimiter: '', notes: ['manage-bde -protectors -get output'] }))
     await sink.rows(t.rows, t.lines, t.rows.length);
   state.sha256 = await contentHash(bytes);
 }

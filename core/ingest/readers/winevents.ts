@@ -135,12 +135,12 @@ export async function readWinEvents(
   const reader = kind === 'xml' ? new EventXmlReader() : new EventTextReader();
   const label = kind === 'xml' ? 'Windows event XML' : 'wevtutil text output';
   if (
-    !sink.header({
+    !(await sink.header({
       names: EVENT_COLUMNS,
       line: 1,
       delimiter: '',
       notes: [`${label}; "line" is where each event starts`],
-    })
+    }))
   )
     return;
   const skipped = new Map<string, number>();

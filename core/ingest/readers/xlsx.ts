@@ -185,7 +185,7 @@ export async function readXlsx(
   let lastData = 0;
   let stopped = false;
 
-  const start = (): boolean => {
+  const start = (): boolean | Promise<boolean> => {
     h = findHeader(head, date1904);
     if (h === null)
       throw new FileError(
@@ -222,7 +222,7 @@ export async function readXlsx(
         head[sr.pending[i]!.index] = sr.pending[i]!.cells;
       sr.pending = sr.pending.slice(i);
       if (!sr.pending.length && !final) return true;
-      if (!start()) {
+      if (!(await start())) {
         stopped = true;
         return false;
       }

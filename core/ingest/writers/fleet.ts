@@ -1,9 +1,8 @@
 // The fleet writer: device lists (Falcon, Intune, Entra, Defender, ConfigMgr…) resolved to one record per machine.
 import type { SourceFormat } from '../../contract/ingest.js';
 import { REDACTED } from '../../secrets/redact.js';
-import { FactInserts, ReviewInserts } from '../../store/device-writes.js';
+import { FleetStage } from '../../store/device-writes.js';
 import { RawChunkWriter, saveHeader } from '../../store/raw-rows.js';
-import { SourceInserts } from '../../store/sources.js';
 import { dateColumn } from '../dates.js';
 import type { Field } from '../formats.js';
 import {
@@ -20,7 +19,7 @@ import {
   shortName,
   splitList,
 } from '../normalize.js';
-import { rowNotes } from '../rows.js';
+import { usableRows } from '../rows.js';
 import type { DeviceFacts } from '../identity.js';
 import { colName, type Writer, type WriterContext } from './types.js';
 
@@ -38,9 +37,9 @@ export function fleetWriter(ctx: WriterContext): Writer {
   // The header is stored once for the import; the rows' cells go to raw_chunks, compressed (see raw.ts).
   saveHeader(ctx.ws, ctx.importId, header);
   const raw = new RawChunkWriter(ctx.ws, ctx.importId);
-  const src = new SourceInserts(ctx.ws.db, ctx.importId, format);
-  // Each row's facts (check-in, versions, ring) with the file and line they came from: the evidence model's input.
-  const fact = new FactInserts(ctx.ws.db, ctx.importId, format);
+  // Each row's source row, review item and facts (check-in, versions, ring) with the file and line they came from
+  // (the evidence model's input), written together at the end of the batch.
+  const stage = new FleetStage(ctx.ws.db, ctx.importId, format, colName(ctx, 'last_seen', 'last seen'));
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const hostField = colName(ctx, 'hostname', 'hostname');
   const readers: Partial<Record<Field, ReturnType<typeof dateColumn>>> = {
@@ -57,20 +56,11 @@ export function fleetWriter(ctx: WriterContext): Writer {
     }
     return t;
   };
-  const review = new ReviewInserts(ctx.ws.db);
   const w: Writer = {
     duplicates: 0,
     async write(rows, lines, count) {
       let ok = 0;
-      const notes = rowNotes(rows);
-      for (let r = 0; r < count; r++) {
-        const row = rows[r]!;
-        const line = lines[r]!;
-        const note = notes.at(r);
-        if (note?.reject) {
-          problems.reject(line, note.field, note.message);
-          continue;
-        }
+      for (const { row, line, note } of usableRows(rows, lines, count, problems)) {
         let hostRaw = get(row, 'hostname');
         if (!hostRaw && c.dn >= 0 && /^cn=/i.test(get(row, 'dn'))) hostRaw = get(row, 'dn');
         if (hostRaw.includes(REDACTED)) {
@@ -183,33 +173,34 @@ export function fleetWriter(ctx: WriterContext): Writer {
         if (facts.deviceType === null && facts.platform === 'windows' && /server/i.test(osVersion ?? ''))
           facts.deviceType = 'server';
         const res = ctx.idx.upsert(facts);
-        src.add(res.id, line, aid ?? intune ?? entra ?? serial);
         raw.add(line, row);
-        if (res.ambiguous) {
-          // Before the flag: recording the flag inserts a row too, and last_insert_rowid() must be the source row.
-          review.add(res.id, ctx.importId, line, res.ambiguous);
-          problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
-        }
+        if (res.ambiguous) problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
         const at = lastSeen ?? ctx.asOf?.at ?? null;
-        const asOfFlag = lastSeen === null && at !== null ? 1 : 0;
-        if (lastSeen !== null) {
-          fact.add(res.id, 'seen', 'last_seen', colName(ctx, 'last_seen', 'last seen'), lastSeen, 0, line);
-          if (w.asOf == null || lastSeen > w.asOf) w.asOf = lastSeen;
-        }
-        if (facts.agentVersion) fact.add(res.id, 'version', 'sensor', facts.agentVersion, at, asOfFlag, line);
-        if (osVersion) fact.add(res.id, 'version', 'os', osVersion, at, asOfFlag, line);
-        if (ring) fact.add(res.id, 'ring', ringSource ?? format, ring, at, asOfFlag, line);
+        if (lastSeen !== null && (w.asOf == null || lastSeen > w.asOf)) w.asOf = lastSeen;
+        ctx.touched?.add(res.id);
+        stage.add({
+          deviceId: res.id,
+          line,
+          nativeId: aid ?? intune ?? entra ?? serial,
+          review: res.ambiguous,
+          lastSeen,
+          at,
+          asOf: lastSeen === null && at !== null ? 1 : 0,
+          sensor: facts.agentVersion || null,
+          os: osVersion || null,
+          ring: ring || null,
+          ringType: ring ? (ringSource ?? format) : null,
+        });
         if (note) problems.flag(line, note.field, note.message);
         ok++;
       }
+      stage.flush();
       await raw.drain();
       return ok;
     },
     finish: () => raw.finish(),
     free() {
-      src.free();
-      fact.free();
-      review.free();
+      stage.free();
       raw.free();
     },
   };

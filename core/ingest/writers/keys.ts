@@ -1,10 +1,11 @@
-// The keys writer: BitLocker recovery passwords validated (never corrected), sealed, and linked to their device.
+// The keys writer: BitLocker recovery passwords validated (never corrected), sealed in chunks, linked to their device.
 import { REDACTED } from '../../secrets/redact.js';
-import { KeyInserts } from '../../store/keys.js';
+import { type ChunkKey, KEY_CHUNK, sealChunk } from '../../secrets/key-vault.js';
+import { dropKeyChunk, fillKeyChunk, KeyInserts, newKeyChunk } from '../../store/keys.js';
 import type { Field } from '../formats.js';
 import { keyProblem, normKeyId } from '../keys.js';
 import { clean, hostKey, normGuid, parseDate } from '../normalize.js';
-import { rowNotes, type RowNote } from '../rows.js';
+import { usableRows, type RowNote } from '../rows.js';
 import { colName, type Writer, type WriterContext } from './types.js';
 
 /** The device a key belongs to, from its hint: an Entra device id, a hostname, or an AD DN (of the key object or the computer). */
@@ -37,15 +38,7 @@ export function keysWriter(ctx: WriterContext): Writer {
         created: number | null;
         note: RowNote | null;
       }[] = [];
-      const notes = rowNotes(rows);
-      for (let r = 0; r < count; r++) {
-        const row = rows[r]!;
-        const line = lines[r]!;
-        const note = notes.at(r);
-        if (note?.reject) {
-          problems.reject(line, note.field, note.message);
-          continue;
-        }
+      for (const { row, line, note } of usableRows(rows, lines, count, problems)) {
         const idRaw = get(row, 'key_id');
         const keyId = normKeyId(idRaw);
         if (!keyId) {
@@ -89,40 +82,54 @@ export function keysWriter(ctx: WriterContext): Writer {
           note,
         });
       }
-      // A few hundred WebCrypto calls in flight at a time: thousands queued at once cost more CPU per call.
-      const sealed: [Uint8Array, string][] = [];
+      // Fingerprints stay one HMAC per key (the de-duplication key, same as in older workspaces): a few hundred
+      // WebCrypto calls in flight at a time, as thousands queued at once cost more CPU per call.
+      const fps: string[] = [];
       for (let i = 0; i < todo.length; i += SEAL_BATCH) {
         const part = todo.slice(i, i + SEAL_BATCH);
-        sealed.push(
-          ...(await Promise.all(part.map((t) => Promise.all([ws.box.seal(t.pw), ws.box.fingerprint(t.pw)])))),
-        );
+        fps.push(...(await Promise.all(part.map((t) => ws.box.fingerprint(t.pw)))));
       }
       let ok = 0;
-      todo.forEach((t, i) => {
-        const problem = keyProblem(t.pw);
-        const h = t.hint ? keyHostHint(t.hint) : { key: null, hostKey: '' };
-        const deviceId = t.hint ? ctx.idx.lookup(h.key, h.hostKey) : null;
-        const [secret, fp] = sealed[i]!;
-        const added = ins.add([
-          deviceId,
-          t.keyId,
-          t.hint || null,
-          secret,
-          fp,
-          problem ? 0 : 1,
-          problem,
-          t.vol,
-          t.created,
-          t.line,
-        ]);
-        if (!added) {
-          w.duplicates++;
-        } else if (problem) {
-          problems.flag(t.line, keyField, `invalid recovery password, flagged and never corrected: ${problem}`);
+      const chunks: Array<{ id: number; sealing: ReturnType<typeof sealChunk> }> = [];
+      for (let start = 0; start < todo.length; start += KEY_CHUNK) {
+        // Rows first, so a duplicate (left as it is) takes no slot; then one AES-GCM call seals the chunk's new keys.
+        const chunkId = newKeyChunk(ws.db);
+        const fresh: ChunkKey[] = [];
+        for (let i = start; i < Math.min(start + KEY_CHUNK, todo.length); i++) {
+          const t = todo[i]!;
+          const problem = keyProblem(t.pw);
+          const h = t.hint ? keyHostHint(t.hint) : { key: null, hostKey: '' };
+          const deviceId = t.hint ? ctx.idx.lookup(h.key, h.hostKey) : null;
+          const added = ins.add([
+            deviceId,
+            t.keyId,
+            t.hint || null,
+            fps[i]!,
+            problem ? 0 : 1,
+            problem,
+            t.vol,
+            t.created,
+            t.line,
+            chunkId,
+            fresh.length,
+          ]);
+          if (!added) {
+            w.duplicates++;
+          } else {
+            fresh.push({ keyId: t.keyId, hostHint: t.hint || null, password: t.pw });
+            if (problem)
+              problems.flag(t.line, keyField, `invalid recovery password, flagged and never corrected: ${problem}`);
+          }
+          if (t.note) problems.flag(t.line, t.note.field, t.note.message);
+          ok++;
         }
-        if (t.note) problems.flag(t.line, t.note.field, t.note.message);
-        ok++;
-      });
+        if (fresh.length === 0) dropKeyChunk(ws.db, chunkId);
+        else chunks.push({ id: chunkId, sealing: sealChunk(ws.box, chunkId, fresh) });
+      }
+      // No chunk row is written until every seal is done: a failed seal fails the file (its savepoint rolls back)
+      // and no write from a seal still in flight can land after the rollback.
+      const sealed = await Promise.all(chunks.map((c) => c.sealing));
+      chunks.forEach((c, i) => fillKeyChunk(ws.db, c.id, sealed[i]!.nonce, sealed[i]!.sealed, sealed[i]!.bound));
       // Drop the plaintext passwords as soon as they are sealed.
       todo.length = 0;
       return ok;

@@ -5,8 +5,9 @@ import type { Workspace } from '../../workspace.js';
 import type { DeviceIndex } from '../identity.js';
 import { keyHostHint } from './keys.js';
 
-export function linkOrphans(ws: Workspace, idx: DeviceIndex): void {
-  linkOrphanEvents(ws.db);
+/** Returns how many events found their device (their devices are not known here: the analysis redoes every one). */
+export function linkOrphans(ws: Workspace, idx: DeviceIndex): number {
+  const events = linkOrphanEvents(ws.db);
   const links: [number, number][] = [];
   for (const k of orphanKeys(ws.db)) {
     const h = keyHostHint(k.host_hint);
@@ -14,4 +15,5 @@ export function linkOrphans(ws: Workspace, idx: DeviceIndex): void {
     if (id !== null) links.push([id, k.id]);
   }
   linkKeys(ws.db, links);
+  return events;
 }

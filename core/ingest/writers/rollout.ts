@@ -4,7 +4,7 @@ import { RingUpdates } from '../../store/device-writes.js';
 import { dateColumn } from '../dates.js';
 import type { Field } from '../formats.js';
 import { clean, errorHex, hostKey, normRing, ringFromLabel } from '../normalize.js';
-import { rowNotes } from '../rows.js';
+import { usableRows } from '../rows.js';
 import { normKind, vendorKind } from './event-kinds.js';
 import { colName, type Writer, type WriterContext } from './types.js';
 
@@ -52,15 +52,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
     duplicates: 0,
     write(rows, lines, count) {
       let ok = 0;
-      const notes = rowNotes(rows);
-      for (let r = 0; r < count; r++) {
-        const row = rows[r]!;
-        const line = lines[r]!;
-        const note = notes.at(r);
-        if (note?.reject) {
-          problems.reject(line, note.field, note.message);
-          continue;
-        }
+      for (const { row, line, note } of usableRows(rows, lines, count, problems)) {
         let tsRaw = '';
         let ts: number | null = null;
         let tsAt = tsField;
@@ -119,6 +111,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           continue;
         }
         const deviceId = ctx.idx.lookup(key || null, hk);
+        if (deviceId !== null) ctx.touched?.add(deviceId);
         const ringRaw = deviceId !== null && ringSet ? get(row, 'ring') : '';
         // Autopatch's ring is the update ring itself and wins; a ConfigMgr phase collection fills a missing ring.
         if (ringRaw) ringSet!.set(deviceId!, ringOf(ringRaw));

@@ -21,6 +21,8 @@ export interface WriterContext {
   /** Every timestamp column present, in preference order (Autopatch: installed time, else last check-in). */
   tsCols: number[];
   idx: DeviceIndex;
+  /** The devices this file's rows wrote to or attached events to: what an incremental analysis redoes. */
+  touched?: Set<number>;
   problems: Problems;
   /** The export's "as of" time, for rows without a time of their own (status reports with default columns). */
   asOf?: AsOf | null;

@@ -13,5 +13,23 @@ import m017 from './017-audit-keyed.js';
 import m019 from './019-pack-revocation.js';
 import m020 from './020-facts.js';
 import m022 from './022-war-room.js';
+import m023 from './023-key-chunks.js';
+import m024 from './024-device-text.js';
 
-export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m008, m009, m010, m017, m019, m020, m022];
+export const migrations: Migration[] = [
+  m001,
+  m002,
+  m003,
+  m004,
+  m005,
+  m006,
+  m008,
+  m009,
+  m010,
+  m017,
+  m019,
+  m020,
+  m022,
+  m023,
+  m024,
+];

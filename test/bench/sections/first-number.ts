@@ -18,7 +18,7 @@ const MIME: Record<string, string> = {
 };
 
 /** A Chromium to drive: a path, '' for Playwright's own browser, or null when there is none. */
-function chromiumPath(): string | null {
+export function chromiumPath(): string | null {
   try {
     return findChromium() ?? '';
   } catch {
@@ -27,7 +27,7 @@ function chromiumPath(): string | null {
 }
 
 /** Serves the built renderer read-only on 127.0.0.1 (what `vite preview` does, without another process). */
-function serve(root: string): Promise<http.Server> {
+export function serve(root: string): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = path.join(root, rel === '/' ? 'index.html' : rel);

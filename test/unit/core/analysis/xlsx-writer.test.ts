@@ -1,7 +1,7 @@
 // The XLSX writer's rules read back from the sheet XML: neutralised text, column widths, frozen header, filter, lists.
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { writeWorkbook, type SheetSpec } from '../../../../core/analysis/workbook.js';
+import { patchWorkbook, writeWorkbook, type SheetSpec } from '../../../../core/analysis/workbook.js';
 
 function sheetXml(bytes: Uint8Array, n = 1): string {
   const part = unzipSync(bytes)[`xl/worksheets/sheet${n}.xml`];
@@ -178,5 +178,38 @@ describe('several sheets', () => {
     expect(sheetXml(bytes, 3)).toContain('<dataValidations count="1">');
     const wb = strFromU8(unzipSync(bytes)['xl/workbook.xml']!);
     expect([...wb.matchAll(/<sheet name="([^"]+)"/g)].map((m) => m[1])).toEqual(['Plain', 'Frozen', 'Lists']);
+  });
+});
+
+describe('patching what SheetJS wrote', () => {
+  /** A workbook with one sheet part holding `xml`, as a stand-in for a SheetJS whose output changed. */
+  const zipOf = (xml: string) => zipSync({ 'xl/worksheets/sheet1.xml': strToU8(xml) });
+  const spec: SheetSpec = { name: 'S', header: ['A'], rows: [] };
+  const plain = '<worksheet><dimension ref="A1"/><sheetData/></worksheet>';
+
+  it('a sheet part without the sheet view SheetJS writes is refused when a frozen header is asked, naming both', () => {
+    expect(() => patchWorkbook(zipOf(plain), [{ ...spec, freezeHeader: true }])).toThrow(
+      'xl/worksheets/sheet1.xml has no <sheetViews><sheetView workbookViewId="0"/></sheetViews>: ' +
+        "the XLSX writer's output is not what Ringside patches",
+    );
+  });
+
+  it('a sheet part without <ignoredErrors> is refused when a list is asked', () => {
+    expect(() => patchWorkbook(zipOf(plain), [{ ...spec, lists: [{ column: 0, values: ['x'] }] }])).toThrow(
+      "xl/worksheets/sheet1.xml has no <ignoredErrors>: the XLSX writer's output is not what Ringside patches",
+    );
+  });
+
+  it('a sheet whose part is missing is refused; a sheet asking for neither is left as it was', () => {
+    expect(() => patchWorkbook(zipOf(plain), [spec, spec])).toThrow('the XLSX writer left no xl/worksheets/sheet2.xml');
+    const out = unzipSync(patchWorkbook(zipOf(plain), [spec]));
+    expect(Object.keys(out)).toEqual(['xl/worksheets/sheet1.xml']);
+    expect(strFromU8(out['xl/worksheets/sheet1.xml']!)).toBe(plain);
+  });
+
+  it('a "$&" or "$1" in a prompt or value is written as typed, not as the matched text', () => {
+    const xml = one({ header: ['A'], lists: [{ column: 0, values: ['$&'], prompt: 'pay $1' }] });
+    expect(xml).toContain(' promptTitle="A" prompt="pay $1" sqref="A2:A1002"><formula1>&quot;$&amp;&quot;</formula1>');
+    expect(xml.match(/<ignoredErrors>/g)).toHaveLength(1);
   });
 });

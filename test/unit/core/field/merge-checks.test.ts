@@ -2,10 +2,11 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
-import { decryptPack, signResults, unb64, type FieldEvent, type ResultRecord } from '../../../../core/field/format.js';
+import { signResults, unb64, type FieldEvent, type ResultRecord } from '../../../../core/field/format.js';
 import { revokePack } from '../../../../core/field/pack-life.js';
 import { mergeResults } from '../../../../core/field/merge.js';
-import { createPack } from '../../../../core/field/packs.js';
+import { createPack, type CreatedPack } from '../../../../core/field/packs.js';
+import { packMacKey } from '../../../../core/store/packs.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 import { fieldWorkspace, T0 } from './helpers.js';
@@ -36,11 +37,21 @@ function snapshot(ws: Workspace): string {
   ]);
 }
 
+/**
+ * One pack (PBKDF2 at 600,000 iterations costs seconds) made once; each test opens its own copy of the workspace
+ * that made it. The signing key is the one the workspace sealed for the pack, as mergeResults reads it.
+ */
+let made: { bytes: Uint8Array; pack: CreatedPack; macKey: Uint8Array } | undefined;
 async function setup() {
-  const ws = await fieldWorkspace(SQL);
-  const pack = await createPack(ws, { site: 'LON', passphrase: PASS, expiresAt: '2024-07-20' });
-  const payload = await decryptPack(pack.bytes, PASS, T0);
-  const macKey = unb64(payload.macKey);
+  if (!made) {
+    const base = await fieldWorkspace(SQL);
+    const pack = await createPack(base, { site: 'LON', passphrase: PASS, expiresAt: '2024-07-20' });
+    const macKey = unb64(await base.box.open(packMacKey(base.db, pack.packId)!.mac_key));
+    made = { bytes: base.db.export(), pack, macKey };
+    base.db.close();
+  }
+  const { pack, macKey } = made;
+  const ws = await fieldWorkspace(SQL, made.bytes);
   const sign = (technician: string, records: Array<Partial<ResultRecord>>, events: FieldEvent[] = []) =>
     signResults(
       {
@@ -176,7 +187,7 @@ describe('record times (finding 6)', () => {
       { tech: 'tech-a', result: 'fixed' },
       { tech: 'tech-b', result: 'needs_reimage' },
     ];
-    // Each order gets a fresh pack (a new pack ID, so new hashes): the check is the hand-computed winner per order.
+    // Each order gets a fresh copy of the workspace; the winner, computed here from the hashes, is the same in both.
     for (const order of [0, 1]) {
       const { ws, pack, sign } = await setup();
       setClock(ws, T0 + 2 * H);

@@ -4,6 +4,8 @@ import { inputFromBytes } from '../../../../core/contract/ingest.js';
 import { CancelledError } from '../../../../core/contract/jobs.js';
 import { findKeys, importErrors, importFile, importFiles, listImports, rawRow } from '../../../../core/ingest/index.js';
 import { resolveReview, reviewList } from '../../../../core/ingest/review.js';
+import { KeyVault } from '../../../../core/secrets/key-vault.js';
+import { SEALED_KEY_COLUMNS, type SealedKeyRef } from '../../../../core/store/keys.js';
 import { openWorkspace, type Workspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
@@ -193,19 +195,21 @@ describe('importFile: the sample formats', () => {
     expect(r.rejected).toBe(1);
     expect(r.flagged).toBe(3);
     expect(r.errors.find((e) => e.line === 6)).toMatchObject({ field: 'KeyID' });
-    const rows = w.db.all<{
-      key_id: string;
-      valid: number;
-      problem: string | null;
-      device_id: number | null;
-      secret: Uint8Array;
-    }>('SELECT key_id, valid, problem, device_id, secret FROM keys ORDER BY key_id');
+    const rows = w.db.all<
+      SealedKeyRef & {
+        valid: number;
+        problem: string | null;
+        device_id: number | null;
+      }
+    >(`SELECT ${SEALED_KEY_COLUMNS}, valid, problem, device_id FROM keys ORDER BY key_id`);
     expect(rows.map((k) => k.valid)).toEqual([1, 0, 0, 0]);
     expect(rows[1]!.problem).toMatch(/720896/);
     expect(rows[2]!.problem).toMatch(/divisible by 11/);
     expect(rows[3]!.device_id).toBeNull();
     // Never plaintext at rest: the sealed blob opens to the password, and the password is nowhere in the file.
-    expect(await w.box.open(rows[0]!.secret)).toBe('000011-000022-000033-000044-000055-000066-000077-000088');
+    expect(await new KeyVault(w.db, w.box).reveal(rows[0]!)).toBe(
+      '000011-000022-000033-000044-000055-000066-000077-000088',
+    );
     const image = new TextDecoder('latin1').decode(w.db.raw.export());
     expect(image.includes('000011-000022-000033')).toBe(false);
     expect(r.errors.every((e) => !/\d{6}-\d{6}/.test(e.message))).toBe(true);

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyVault } from '../../../../core/secrets/key-vault.js';
 import { redactSecrets, REDACTED } from '../../../../core/secrets/redact.js';
+import { SEALED_KEY_COLUMNS, type SealedKeyRef } from '../../../../core/store/keys.js';
 import { main } from '../../../../electron/cli.js';
 import { FileKeyStore } from '../../../../electron/node/keystore.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
@@ -87,8 +89,10 @@ async function tables(file: string): Promise<{ text: string; secrets: string[]; 
         }
       }
     }
-    const sealed = ws.db.all<{ secret: Uint8Array }>('SELECT secret FROM keys ORDER BY line');
-    const secrets = await Promise.all(sealed.map((k) => ws.box.open(k.secret)));
+    // Passwords are sealed 256 to a chunk since migration 23: the vault is the one way to open them.
+    const vault = new KeyVault(ws.db, ws.box);
+    const sealed = ws.db.all<SealedKeyRef>(`SELECT ${SEALED_KEY_COLUMNS} FROM keys ORDER BY line`);
+    const secrets = await Promise.all(sealed.map((k) => vault.reveal(k)));
     const keys = ws.db.all<Record<string, unknown>>(
       'SELECT line, key_id, device_id, host_hint, valid FROM keys ORDER BY line',
     );

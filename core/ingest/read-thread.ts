@@ -1,0 +1,267 @@
+// The two-thread import: a file's reading (decode, parse) runs in a second thread and hands row batches across a port.
+import { CancelledError } from '../contract/jobs.js';
+import type { ImportInput } from '../contract/ingest.js';
+import { EncodingRestart, FileError } from './errors.js';
+import type { DecodeState } from './readers/decode.js';
+import { SheetChoiceError, type SheetInfo } from './readers/xlsx.js';
+import type { CsvHeader, CsvSink, RowBatch, RowNote } from './rows.js';
+import { readInput, type ReadOptions } from './sniff.js';
+
+/** How a file is read into a sink: `readInput` itself, or a stand-in that reads it in another thread. */
+export type ReadFn = (
+  input: ImportInput,
+  state: DecodeState,
+  opts: ReadOptions,
+  sink: CsvSink,
+  notes: string[],
+  onSheet?: (sheet: string) => void,
+) => Promise<void>;
+
+/** One end of a message channel (a Web Worker, a worker_threads Worker, or the port inside either). */
+export interface ReadPort {
+  post(msg: unknown, transfer?: Transferable[]): void;
+  listen(fn: (msg: unknown) => void, fail: (err: Error) => void): void;
+  close(): void;
+}
+
+/**
+ * Batches the reader may have sent ahead of the writer: enough to keep both threads busy, few enough that memory
+ * stays bounded (a batch is about 1 MiB of text) however far the reader could run ahead.
+ */
+export const IN_FLIGHT = 3;
+
+/** Stands for the notes the host's sink adds at the header (the header's own, the mapping's) in the reader's list. */
+const HEADER_NOTES = '\u0000header-notes';
+
+type FileFault = { message: string; field: string; line: number; sheets?: SheetInfo[] };
+
+type ToReader =
+  | { t: 'read'; input: unknown; force?: ReadOptions['force']; sheet?: string }
+  | { t: 'verdict'; ok: boolean }
+  | { t: 'ack' };
+
+type ToHost =
+  | { t: 'progress'; phase: string; done: number; total: number }
+  | { t: 'header'; h: CsvHeader; notes: string[] }
+  | { t: 'rows'; rows: string[][]; lines: Uint32Array; notes?: RowNote[] }
+  | { t: 'done'; state: DecodeState; notes: string[]; sheet?: string }
+  | {
+      t: 'error';
+      state: DecodeState;
+      notes: string[];
+      kind: 'file' | 'restart' | 'cancelled' | 'other';
+      fault: FileFault;
+      offset?: number;
+    };
+
+/** A FIFO of messages the host awaits one at a time. */
+class Inbox {
+  private queue: ToHost[] = [];
+  private waiting: { ok: (m: ToHost) => void; fail: (e: Error) => void } | null = null;
+  private failed: Error | null = null;
+  push(m: ToHost): void {
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = null;
+      w.ok(m);
+    } else this.queue.push(m);
+  }
+  fail(e: Error): void {
+    this.failed ??= e;
+    const w = this.waiting;
+    this.waiting = null;
+    w?.fail(e);
+  }
+  next(): Promise<ToHost> {
+    const m = this.queue.shift();
+    if (m) return Promise.resolve(m);
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((ok, fail) => (this.waiting = { ok, fail }));
+  }
+}
+
+/**
+ * The host side: a ReadFn whose reading runs in the thread `spawn` starts. Files `describe` cannot hand over (a
+ * stream made in memory) are read here, in this thread, by readInput. A cancel or a thread failure ends the thread;
+ * the next file starts a new one.
+ */
+export function threadedReader(
+  spawn: () => ReadPort,
+  describe: (input: ImportInput) => { input: unknown; transfer?: Transferable[] } | null,
+): { read: ReadFn; close(): void } {
+  let port: ReadPort | null = null;
+  let inbox: Inbox | null = null;
+  const stop = () => {
+    port?.close();
+    port = null;
+    inbox = null;
+  };
+  const read: ReadFn = async (input, state, opts, sink, notes, onSheet) => {
+    const desc = describe(input);
+    if (!desc) return readInput(input, state, opts, sink, notes, onSheet);
+    if (opts.signal?.aborted) throw new CancelledError();
+    if (!port) {
+      const box = (inbox = new Inbox());
+      port = spawn();
+      port.listen(
+        (m) => box.push(m as ToHost),
+        (e) => box.fail(e),
+      );
+    }
+    const p = port;
+    const box = inbox!;
+    const onAbort = () => box.fail(new CancelledError());
+    opts.signal?.addEventListener('abort', onAbort);
+    const prefix = notes.slice();
+    let headerNotes: string[] = [];
+    const sync = (from: string[]) => {
+      notes.length = 0;
+      notes.push(...prefix);
+      for (const n of from)
+        if (n === HEADER_NOTES) notes.push(...headerNotes);
+        else notes.push(n);
+    };
+    let clean = false;
+    try {
+      const msg: ToReader = {
+        t: 'read',
+        input: desc.input,
+        ...(opts.force ? { force: opts.force } : {}),
+        ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}),
+      };
+      p.post(msg, desc.transfer);
+      for (;;) {
+        const m = await box.next();
+        if (m.t === 'progress') opts.onProgress?.({ phase: m.phase, done: m.done, total: m.total });
+        else if (m.t === 'header') {
+          sync(m.notes);
+          const before = notes.length;
+          const ok = await sink.header(m.h);
+          headerNotes = notes.slice(before);
+          p.post({ t: 'verdict', ok } satisfies ToReader);
+        } else if (m.t === 'rows') {
+          const rows = m.rows as RowBatch;
+          if (m.notes) rows.notes = m.notes;
+          await sink.rows(rows, Array.from(m.lines), rows.length);
+          if (opts.signal?.aborted) throw new CancelledError();
+          p.post({ t: 'ack' } satisfies ToReader);
+        } else {
+          Object.assign(state, m.state);
+          sync(m.notes);
+          if (m.t === 'done') {
+            clean = true;
+            if (m.sheet !== undefined) onSheet?.(m.sheet);
+            return;
+          }
+          clean = m.kind !== 'other';
+          throw rebuild(m);
+        }
+      }
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+      // A file cut short (cancel, a writer's failure) leaves the thread mid-read: end it rather than drain it.
+      if (!clean) stop();
+    }
+  };
+  return { read, close: stop };
+}
+
+function rebuild(m: Extract<ToHost, { t: 'error' }>): Error {
+  const f = m.fault;
+  if (m.kind === 'cancelled') return new CancelledError();
+  if (m.kind === 'restart') return new EncodingRestart(m.offset ?? 0);
+  if (m.kind === 'file')
+    return f.sheets ? new SheetChoiceError(f.message, f.sheets) : new FileError(f.message, f.field, f.line);
+  return new Error(`the reading thread failed: ${f.message}`);
+}
+
+/**
+ * The reader side: reads each file the host asks for with readInput, sending the header (and waiting for the host's
+ * verdict on it), the row batches (at most IN_FLIGHT not yet written), progress, and the end state or the failure.
+ */
+export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput): void {
+  let verdict: ((ok: boolean) => void) | null = null;
+  let acks = 0;
+  let ackWait: (() => void) | null = null;
+  let busy: Promise<void> = Promise.resolve();
+  port.listen(
+    (raw) => {
+      const m = raw as ToReader;
+      if (m.t === 'verdict') verdict?.(m.ok);
+      else if (m.t === 'ack') {
+        acks++;
+        const w = ackWait;
+        ackWait = null;
+        w?.();
+      } else busy = busy.then(() => serve(m));
+    },
+    () => undefined,
+  );
+
+  async function serve(m: Extract<ToReader, { t: 'read' }>): Promise<void> {
+    const state: DecodeState = { encoding: null, bom: false, bytes: 0, sha256: null, notes: [] };
+    const notes: string[] = [];
+    let sent = 0;
+    acks = 0;
+    let sheet: string | undefined;
+    const sink: CsvSink = {
+      header(h) {
+        port.post({ t: 'header', h, notes: notes.slice() } satisfies ToHost);
+        // The host's sink adds its notes here; the host puts them in place of this mark.
+        notes.push(HEADER_NOTES);
+        return new Promise<boolean>((ok) => (verdict = ok));
+      },
+      async rows(rows, lines, count) {
+        const batch = rows.length === count ? rows : rows.slice(0, count);
+        const ls = Uint32Array.from(lines.length === count ? lines : lines.slice(0, count));
+        const rn = (rows as RowBatch).notes;
+        port.post({ t: 'rows', rows: batch, lines: ls, ...(rn?.length ? { notes: rn } : {}) } satisfies ToHost, [
+          ls.buffer,
+        ]);
+        sent++;
+        while (sent - acks >= IN_FLIGHT) await new Promise<void>((ok) => (ackWait = ok));
+      },
+    };
+    try {
+      await readInput(
+        open(m.input),
+        state,
+        {
+          ...(m.force ? { force: m.force } : {}),
+          ...(m.sheet !== undefined ? { sheet: m.sheet } : {}),
+          onProgress: (p) => port.post({ t: 'progress', ...p } satisfies ToHost),
+        },
+        sink,
+        notes,
+        (s) => (sheet = s),
+      );
+      // The host has written every batch once the reader's last one is acknowledged: nothing is left in flight.
+      while (acks < sent) await new Promise<void>((ok) => (ackWait = ok));
+      port.post({ t: 'done', state, notes, ...(sheet !== undefined ? { sheet } : {}) } satisfies ToHost);
+    } catch (err) {
+      const e = err as Error;
+      const kind =
+        err instanceof CancelledError
+          ? 'cancelled'
+          : err instanceof EncodingRestart
+            ? 'restart'
+            : err instanceof FileError
+              ? 'file'
+              : 'other';
+      const fault: FileFault = {
+        message: e.message,
+        field: err instanceof FileError ? err.field : '(file)',
+        line: err instanceof FileError ? err.line : 0,
+        ...(err instanceof SheetChoiceError ? { sheets: err.sheets } : {}),
+      };
+      port.post({
+        t: 'error',
+        state,
+        notes,
+        kind,
+        fault,
+        ...(err instanceof EncodingRestart ? { offset: err.offset } : {}),
+      } satisfies ToHost);
+    }
+  }
+}

@@ -1,0 +1,218 @@
+// The device text search through its trigram index gives what the plain LIKE scan gave: matches, order and paging.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { devices } from '../../../../core/analysis/devices.js';
+import type { DeviceQuery } from '../../../../core/store/devices.js';
+import { decode, rebuildDirtyChunks, termGrams, textCandidates } from '../../../../core/store/device-text.js';
+import { inputFromBytes } from '../../../../core/contract/ingest.js';
+import { importFile } from '../../../../core/ingest/index.js';
+import { loadSample } from '../../../../core/sample/handlers.js';
+import { sampleImportInput } from '../../../../core/sample/index.js';
+import { population } from '../../../../core/sample/model.js';
+import { openWorkspace, type Workspace } from '../../../../core/workspace.js';
+import { loadSqlJs } from '../../../../electron/node/sqljs.js';
+import { fixtures } from '../../../fixtures/ingest/generate.js';
+
+const open = async (bytes?: Uint8Array) =>
+  openWorkspace({ SQL: await loadSqlJs(), bytes, keyMaterial: new Uint8Array(32).fill(7), now: () => 0 });
+
+/** The search as it was before the index, written out here: LIKE on six columns, hostname order, current devices. */
+function scan(ws: Workspace, term: string, includeStale = false): number[] {
+  const like = `%${term.replace(/\\/g, '\\\\').replace(/%/g, '\\%').replace(/_/g, '\\_')}%`;
+  const cols = ['hostname', 'serial', 'falcon_aid', 'entra_id', 'intune_id', 'user'];
+  return ws.db
+    .all<{ id: number }>(
+      `SELECT id FROM devices WHERE ${includeStale ? '' : 'superseded_by IS NULL AND'}
+         (${cols.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')}) ORDER BY hostname COLLATE NOCASE, id`,
+      cols.map(() => like),
+    )
+    .map((r) => r.id);
+}
+
+/** Every page of a search, walked with the cursor, as the device table pages it. */
+function pages(ws: Workspace, q: DeviceQuery): { ids: number[]; total: number } {
+  const ids: number[] = [];
+  let cursor: string | null = null;
+  let total = -2;
+  do {
+    const p = devices(ws, { ...q, limit: 7, ...(cursor ? { cursor } : {}) });
+    if (total === -2) total = p.total;
+    ids.push(...p.rows.map((r) => r.id));
+    cursor = p.nextCursor;
+  } while (cursor);
+  return { ids, total };
+}
+
+const swapCase = (s: string) => [...s].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
+
+/** Terms taken from the workspace's own devices, plus the edge cases the LIKE scan has always handled. */
+function termsOf(ws: Workspace): string[] {
+  const d = ws.db.get<Record<string, string | null>>(
+    'SELECT hostname, serial, falcon_aid, entra_id, intune_id, user FROM devices WHERE user IS NOT NULL AND serial IS NOT NULL ORDER BY id LIMIT 1 OFFSET 7',
+  )!;
+  const host = d.hostname!;
+  return [
+    host,
+    swapCase(host),
+    host.slice(0, 6),
+    host.slice(-4),
+    d.serial!,
+    d.serial!.slice(2, 7),
+    d.falcon_aid!.slice(9, 19),
+    d.falcon_aid!.toUpperCase(),
+    d.user!,
+    d.user!.slice(1, 5).toUpperCase(),
+    d.entra_id ?? 'abc',
+    (d.intune_id ?? 'f0e').slice(0, 13),
+    'a',
+    'PC',
+    '0',
+    'zzzz-no-such-device',
+    '%',
+    '_',
+    '%_%',
+    'LAB_7%',
+    'lab_7',
+    'B_7%q',
+    '\\x',
+    'é',
+    'FRANÇ',
+    'franç',
+    '  pc-0  ',
+  ];
+}
+
+function expectSameAsScan(ws: Workspace, terms: string[]) {
+  for (const term of terms) {
+    for (const includeStale of [false, true]) {
+      const want = scan(ws, term.trim(), includeStale);
+      const got = pages(ws, { text: term, includeStale });
+      expect(got.ids, `${term} (stale ${includeStale})`).toEqual(want);
+      expect(got.total, term).toBe(want.length);
+    }
+    // Another order and direction: the same set, sorted as that column sorts.
+    const byTime = devices(ws, { text: term, sort: 'lastSeen', dir: 'desc', limit: 5000 });
+    expect(new Set(byTime.rows.map((r) => r.id)), term).toEqual(new Set(scan(ws, term.trim())));
+  }
+}
+
+/** A device whose name holds the LIKE wildcards and a non-ASCII letter, written outside any import. */
+function addOddDevice(ws: Workspace): void {
+  ws.db.run(
+    "INSERT INTO devices(hostname, host_key, serial, user) VALUES ('LAB_7%Q', 'LAB_7%Q', 'X\\Y-01', 'FRANÇOIS.é')",
+  );
+}
+
+describe('device text search on the sample incident', () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = await open();
+    await loadSample(ws, { devices: 1500, seed: 11 });
+    addOddDevice(ws);
+  }, 120_000);
+
+  it('answers from the index after an import (no dirty chunk left)', () => {
+    // The odd device was added outside an import: its chunk is dirty until the next rebuild.
+    expect(ws.db.value('SELECT COUNT(*) FROM device_text_dirty')).toBe(1);
+    expect(rebuildDirtyChunks(ws.db)).toBe(1);
+    expect(ws.db.value('SELECT COUNT(*) FROM device_text_dirty')).toBe(0);
+    const host = ws.db.value<string>('SELECT hostname FROM devices ORDER BY id LIMIT 1 OFFSET 3')!;
+    const c = textCandidates(ws.db, host)!;
+    const all = ws.db.value<number>('SELECT COUNT(*) FROM devices')!;
+    // The candidates hold the match and are far fewer than the devices: the index, not a scan, answered.
+    expect(c).toEqual(expect.arrayContaining(scan(ws, host, true)));
+    expect(c.length).toBeLessThan(all / 20);
+    expect(textCandidates(ws.db, 'PC')).toBeNull();
+  });
+
+  it('gives the same matches, order, totals and pages as the LIKE scan', () => {
+    expectSameAsScan(ws, termsOf(ws));
+    // The wildcard terms are literal: only the odd device holds "LAB_7%".
+    expect(scan(ws, 'LAB_7%')).toHaveLength(1);
+    expect(pages(ws, { text: 'lab_7%q' }).total).toBe(1);
+    // LIKE folds only ASCII letters: ç and Ç stay different.
+    expect(pages(ws, { text: 'françois.é' }).total).toBe(0);
+    expect(pages(ws, { text: 'FRANÇOIS.É' }).total).toBe(0);
+    expect(pages(ws, { text: 'franÇois.é' }).total).toBe(1);
+  });
+
+  it('stays right for chunks written since the last rebuild (dirty chunks are scanned)', () => {
+    addOddDevice(ws);
+    expect(ws.db.value('SELECT COUNT(*) FROM device_text_dirty')).toBe(1);
+    expect(pages(ws, { text: 'lab_7%q' }).total).toBe(2);
+    ws.db.run("UPDATE devices SET serial = 'QQ-NEW-SERIAL' WHERE id = 5");
+    rebuildDirtyChunks(ws.db);
+    expect(pages(ws, { text: 'qq-new-ser', includeStale: true }).ids).toEqual([5]);
+    expect(pages(ws, { text: 'lab_7%q' }).total).toBe(2);
+  });
+});
+
+describe('device text search on the ingest fixtures', () => {
+  const OPTS = { devices: 300, seed: 777 };
+  const pop = [...population(OPTS)];
+  let ws: Workspace;
+
+  beforeAll(async () => {
+    ws = await open();
+    await importFile(ws, sampleImportInput('falcon-hosts.csv', OPTS));
+  }, 120_000);
+
+  it('finds a device merged from a second file under the record it joined', async () => {
+    const d = pop.find((x) => x.intune && x.user)!;
+    const id = ws.db.value<number>('SELECT id FROM devices WHERE falcon_aid = ?', [d.aid])!;
+    expect(pages(ws, { text: d.intune!.id }).total).toBe(0);
+    await importFile(ws, sampleImportInput('intune-devices.csv', OPTS));
+    expect(pages(ws, { text: d.intune!.id }).ids).toEqual([id]);
+    expect(pages(ws, { text: d.intune!.entraId.toUpperCase() }).ids).toEqual([id]);
+    expect(ws.db.value('SELECT COUNT(*) FROM device_text_dirty')).toBe(0);
+  });
+
+  it('gives the same results as the LIKE scan after every fleet format, stale duplicates included', async () => {
+    for (const f of fixtures(OPTS)) {
+      const r = await importFile(ws, inputFromBytes(f.name, f.bytes));
+      expect(r.rejected, f.name).toBe(0);
+    }
+    expect(ws.db.value('SELECT COUNT(*) FROM devices WHERE superseded_by IS NOT NULL')).toBeGreaterThan(0);
+    expect(ws.db.value('SELECT COUNT(*) FROM device_text_dirty')).toBe(0);
+    const stale = ws.db.get<{ hostname: string; falcon_aid: string; superseded_by: number }>(
+      'SELECT hostname, falcon_aid, superseded_by FROM devices WHERE superseded_by IS NOT NULL AND falcon_aid IS NOT NULL LIMIT 1',
+    )!;
+    expectSameAsScan(ws, [...termsOf(ws), stale.hostname, stale.falcon_aid, stale.falcon_aid.slice(4, 12)]);
+    // A reimaged machine: its name finds the surviving record; the stale one only when stale records are asked for.
+    const current = pages(ws, { text: stale.hostname });
+    expect(current.ids).toContain(stale.superseded_by);
+    expect(pages(ws, { text: stale.falcon_aid }).ids).toEqual([]);
+    expect(pages(ws, { text: stale.falcon_aid, includeStale: true }).total).toBe(1);
+  });
+});
+
+describe('a workspace written before the search index', () => {
+  it('opens, builds its index and searches as before', async () => {
+    const ws = await open();
+    await loadSample(ws, { devices: 300, seed: 5 });
+    // Back to the schema before migration 24: no index tables, no triggers, the migration not recorded.
+    ws.db.raw.exec(`DROP TRIGGER device_text_insert; DROP TRIGGER device_text_update; DROP TRIGGER device_text_delete;
+      DROP TABLE device_text_grams; DROP TABLE device_text_dirty; DELETE FROM schema_migrations WHERE version = 24;`);
+    const old = await open(ws.db.export());
+    expect(old.db.value('SELECT COUNT(*) FROM schema_migrations WHERE version = 24')).toBe(1);
+    expect(old.db.value('SELECT COUNT(*) FROM device_text_dirty')).toBe(0);
+    const chunks = old.db.value<number>('SELECT COUNT(DISTINCT chunk) FROM device_text_grams');
+    expect(chunks).toBe(1);
+    expectSameAsScan(old, termsOf(old));
+  }, 120_000);
+});
+
+describe('the index codec and trigrams', () => {
+  it('cuts trigrams by character and folds only ASCII letters', () => {
+    expect(termGrams('AbCd')).toEqual(['abc', 'bcd']);
+    expect(termGrams('Éa😀b')).toEqual(['Éa😀', 'a😀b']);
+    expect(termGrams('ab')).toEqual([]);
+    expect(termGrams('aaaa')).toEqual(['aaa']);
+  });
+
+  it('decodes gaps of one byte and of several', () => {
+    // Offsets 0, 1, 200 (gap 198: 0xc6 0x01), 4095 (gap 3894: 0xb6 0x1e).
+    const got: number[] = [];
+    decode(Uint8Array.of(0, 0, 0xc6, 0x01, 0xb6, 0x1e), (o) => got.push(o));
+    expect(got).toEqual([0, 1, 200, 4095]);
+  });
+});
