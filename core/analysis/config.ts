@@ -59,7 +59,8 @@ export function readConfig(ws: Workspace): AnalysisConfig {
   return {
     windowStart: w.start ?? 0,
     windowEnd: w.end ?? 0,
-    windowSet: w.start !== null && w.end !== null,
+    // readWindow gives both ends or neither (origin 'none').
+    windowSet: w.origin !== 'none',
     minVersion: /^\d+(\.\d+)?$/.test(minVersion) ? minVersion : d.minVersion,
     platform: (meta(ws, KEYS.platform) ?? d.platform).toLowerCase(),
     badVersion: meta(ws, KEYS.badVersion) ?? d.badVersion,

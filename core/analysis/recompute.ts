@@ -1,6 +1,5 @@
 // Recomputes device exposure and state (with the rule that gave it) and the summary tables the dashboards read:
 // the order of the passes, their timings and the data time; the passes' SQL is in store/ (evidence, states, cubes).
-import { AFFECTED_STATES } from '../contract/analysis.js';
 import * as cubes from '../store/cubes.js';
 import * as evidence from '../store/evidence.js';
 import * as factTable from '../store/facts.js';
@@ -37,9 +36,6 @@ export { BURN_BUCKET_MS, CRASH_BUCKET_MS } from '../store/cubes.js';
 const NO_WINDOW_RULE =
   'No exposure window: too few receipts of the bad content or crashes to derive one, and none chosen (Overview)';
 
-const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(',');
-const AFFECTED = sqlList(AFFECTED_STATES);
-
 /** The state rules' inputs: the playbook settings in the form the rules compare, and the data time. */
 function stateRules(cfg: AnalysisConfig, asOf: number): StateRules {
   const [minMajor, minMinor] = versionParts(cfg.minVersion);
@@ -71,8 +67,9 @@ function dataTime(ws: Workspace, cfg: AnalysisConfig, partial: boolean): number 
     const seen = evidence.latest(ws.db);
     if (Number.isFinite(stored) && stored > 0) return Math.max(stored, seen);
   }
-  const t = factTable.latestTime(ws.db, Number(meta(ws, 'facts.events_max_ts') ?? 0) || 0);
-  return t && t > 0 ? t : cfg.windowEnd;
+  // latestTime is a MAX over a union with a constant row: always a number, 0 with no facts at all.
+  const t = factTable.latestTime(ws.db, Number(meta(ws, 'facts.events_max_ts')) || 0) ?? 0;
+  return t > 0 ? t : cfg.windowEnd;
 }
 
 /**
@@ -93,16 +90,17 @@ function importKeepsGlobals(ws: Workspace, factMark: number): boolean {
 }
 
 function storeKeyCounts(ws: Workspace): void {
-  const k = summaryTables.keyCounts(ws.db);
+  // An aggregate without GROUP BY: always one row, each count 0 when there are no keys.
+  const k = summaryTables.keyCounts(ws.db)!;
   setMeta(
     ws,
     'analysis.keys',
     JSON.stringify({
-      total: k?.total ?? 0,
-      valid: k?.valid ?? 0,
-      invalid: k?.invalid ?? 0,
-      devicesWithKey: k?.withKey ?? 0,
-      unmatched: k?.unmatched ?? 0,
+      total: k.total,
+      valid: k.valid,
+      invalid: k.invalid,
+      devicesWithKey: k.withKey,
+      unmatched: k.unmatched,
     }),
   );
 }
@@ -113,10 +111,10 @@ function storeKeyCounts(ws: Workspace): void {
  * and the summaries are patched by removing their old contribution and adding the new one.
  */
 export function recompute(ws: Workspace, opts: RecomputeOptions = {}): RecomputeStats {
-  const t0 = globalThis.performance?.now() ?? Date.now();
+  const clock = () => performance.now();
+  const t0 = clock();
   let partial = Array.isArray(opts.deviceIds);
-  const clock = () => globalThis.performance?.now() ?? Date.now();
-  let last = clock();
+  let last = t0;
   const lap = (phase: string) => {
     const t = clock();
     if (opts.timings) opts.timings[phase] = Math.round(t - last);
@@ -159,8 +157,7 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
     setMeta(ws, 'analysis.scope', partial ? 'incremental' : 'full');
     setMeta(ws, 'analysis.computed_at', String(ws.now()));
     const devices = summaryTables.deviceTotal(db);
-    const t1 = globalThis.performance?.now() ?? Date.now();
-    return { devices, changed, asOf, ms: Math.round(t1 - t0) };
+    return { devices, changed, asOf, ms: Math.round(clock() - t0) };
   });
 }
 
@@ -168,5 +165,3 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
 export function refreshKeyCounts(ws: Workspace): void {
   storeKeyCounts(ws);
 }
-
-export { AFFECTED };

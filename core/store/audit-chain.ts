@@ -174,6 +174,9 @@ export function currentAnchor(db: Db): AuditAnchor {
   return key ? makeAnchor(db, key, count, head) : { count, head, mac: '' };
 }
 
+/** What a never-keyed log's receipt carries in place of a MAC: it says so, rather than leaving the field empty. */
+export const UNKEYED_MAC = 'unkeyed';
+
 export interface AuditReceipt extends AuditAnchor {
   workspace: string;
   at: string;
@@ -185,21 +188,25 @@ export function auditReceipt(db: Db, now: number): AuditReceipt {
   const a = currentAnchor(db);
   const workspace = workspaceIdOf(db);
   const at = new Date(now).toISOString();
-  return { ...a, workspace, at, text: `RINGSIDE-AUDIT-1 ws=${workspace} n=${a.count} head=${a.head} mac=${a.mac}` };
+  const mac = a.mac || UNKEYED_MAC;
+  return { ...a, workspace, at, text: `RINGSIDE-AUDIT-1 ws=${workspace} n=${a.count} head=${a.head} mac=${mac}` };
 }
 
-/** Reads a receipt line, or a bare 64-hex head hash; throws with the reason when it is neither. */
+/**
+ * Reads a receipt line, or a bare 64-hex head hash; throws with the reason when it is neither. A never-keyed log's
+ * `mac=unkeyed` reads as no MAC, which a keyed workspace's verification refuses like any wrong MAC.
+ */
 export function parseReceipt(text: string): AuditAnchor & { workspace?: string } {
   const t = text.trim();
   if (/^[0-9a-f]{64}$/i.test(t)) return { count: -1, head: t.toLowerCase(), mac: '', source: 'receipt' };
-  const m = /^RINGSIDE-AUDIT-1 ws=(\S+) n=(\d+) head=([0-9a-f]{64}) mac=([0-9a-f]{32})$/i.exec(t);
+  const m = /^RINGSIDE-AUDIT-1 ws=(\S+) n=(\d+) head=([0-9a-f]{64}) mac=([0-9a-f]{32}|unkeyed)$/i.exec(t);
   if (!m)
     throw new Error('not an audit receipt: expected "RINGSIDE-AUDIT-1 ws=… n=… head=… mac=…" or a 64-hex head hash');
   return {
     workspace: m[1]!,
     count: Number(m[2]),
     head: m[3]!.toLowerCase(),
-    mac: m[4]!.toLowerCase(),
+    mac: m[4]!.toLowerCase() === UNKEYED_MAC ? '' : m[4]!.toLowerCase(),
     source: 'receipt',
   };
 }

@@ -247,7 +247,11 @@ export function auditStatus(db: Db): AuditVerification {
 
 /**
  * Verifies an exported JSON-lines log on its own (for an auditor holding only the file): links and plain hashes
- * always; keyed hashes and the receipt's MAC only with the audit key. A filtered export does not verify as a chain.
+ * always; keyed hashes only with the audit key. Its receipt line must name the export's own count and head; with the
+ * key its MAC must hold, and since the MAC covers the workspace id, a receipt relabelled for another workspace fails
+ * too; without the key a receipt carrying a MAC is reported unverifiable (a never-keyed log's says `mac=unkeyed`).
+ * Every finding names the file's line or the entry; nothing in the file makes it throw. A filtered export does not
+ * verify as a chain.
  */
 export function verifyAuditLines(text: string, key?: Uint8Array): AuditVerification {
   let prev = GENESIS;
@@ -255,18 +259,33 @@ export function verifyAuditLines(text: string, key?: Uint8Array): AuditVerificat
   let keyed = 0;
   let plain = 0;
   const problems: AuditProblem[] = [];
-  let receipt: AuditAnchor | undefined;
-  for (const line of text.split('\n')) {
+  let receipt: (AuditAnchor & { workspace?: string; line: number }) | undefined;
+  const lines = text.split('\n');
+  for (const [i, line] of lines.entries()) {
     if (!line.trim()) continue;
+    const at = i + 1;
     let e: AuditEntry & { receipt?: string };
     try {
       e = JSON.parse(line) as AuditEntry & { receipt?: string };
     } catch {
-      problems.push({ kind: 'altered', seq: n + 1, message: `line ${n + 1} is not valid JSON` });
+      problems.push({ kind: 'altered', seq: n + 1, message: `line ${at} is not valid JSON` });
+      break;
+    }
+    if (typeof e !== 'object' || e === null) {
+      problems.push({ kind: 'altered', seq: n + 1, message: `line ${at} is not an audit entry (a JSON object)` });
       break;
     }
     if (typeof e.receipt === 'string') {
-      receipt = parseReceipt(e.receipt);
+      try {
+        const r = parseReceipt(e.receipt);
+        if (r.count < 0) throw new Error('a bare head hash names no count');
+        receipt = { ...r, line: at };
+      } catch (err) {
+        problems.push({
+          kind: 'anchor-invalid',
+          message: `line ${at}: the receipt is unreadable: ${(err as Error).message}`,
+        });
+      }
       continue;
     }
     n++;
@@ -292,12 +311,26 @@ export function verifyAuditLines(text: string, key?: Uint8Array): AuditVerificat
     else plain++;
     prev = e.hash;
   }
-  if (problems.length === 0 && receipt && (receipt.count !== n || receipt.head !== prev))
-    problems.push({
-      kind: 'tail-cut',
-      message: `the export holds ${n} entries ending in ${prev.slice(0, 16)}…, its receipt names ${receipt.count} ending in ${receipt.head.slice(0, 16)}…`,
-    });
-  const first = problems[0];
+  // The receipt is checked like an anchor (verifyAudit's checkAnchor): its MAC first, then what it names.
+  if (problems.length === 0 && receipt) {
+    const r = receipt;
+    if (key && r.mac !== anchorMac(key, r.workspace ?? '', r.count, r.head))
+      problems.push({
+        kind: 'anchor-invalid',
+        message: `the receipt on line ${r.line} was not made with this workspace's key`,
+      });
+    else if (!key && r.mac)
+      problems.push({
+        kind: 'unverifiable',
+        message: `the receipt on line ${r.line} carries a MAC: give the audit key to verify it`,
+      });
+    else if (r.count !== n || r.head !== prev)
+      problems.push({
+        kind: 'tail-cut',
+        message: `the export holds ${n} entries ending in ${prev.slice(0, 16)}…, its receipt names ${r.count} ending in ${r.head.slice(0, 16)}…`,
+      });
+  }
+  const first = problems.find((p) => p.seq !== undefined) ?? problems[0];
   return {
     ok: problems.length === 0,
     entries: n,

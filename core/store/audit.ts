@@ -92,8 +92,9 @@ export function enableKeyedAudit(db: Db, key: Uint8Array, at: number, actor: str
 }
 
 /**
- * Records that a person saw a cut tail or rewritten log and carried on: an audited entry naming what was lost, after
- * which the anchor follows the chain again. The loss stays visible in the log for any reviewer.
+ * Records that a person saw a cut tail, a rewritten log or a removed anchor and carried on: an audited entry per anchor
+ * acknowledged (a removed own anchor included) naming what was lost, after which the anchor follows the chain again.
+ * The loss stays visible in the log for any reviewer.
  */
 export async function acknowledgeAudit(
   db: Db,
@@ -108,24 +109,30 @@ export async function acknowledgeAudit(
   if (anchorIssues.length === 0) return status;
   const anchors = [metaAnchor(db), ...rememberedAnchors(db)].filter((a): a is AuditAnchor => Boolean(a));
   const last = lastEntry(db);
+  const common = { note: note.slice(0, 500), problems: anchorIssues.map((p) => p.message) };
+  const found = { foundCount: last?.seq ?? 0, foundHead: last?.hash ?? GENESIS };
+  // A removed own anchor has no count or head to name, but its loss must leave an entry like any other.
+  const removed = anchorIssues.some((p) => p.kind === 'anchor-missing')
+    ? [{ ...common, anchorSource: 'workspace metadata', anchorRemoved: true, ...found }]
+    : [];
+  const details = [
+    ...removed,
+    ...anchors.map((a) => ({
+      ...common,
+      anchoredCount: a.count,
+      anchoredHead: a.head,
+      anchorSource: a.source ?? '',
+      ...found,
+    })),
+  ];
   await db.txAsync(async () => {
-    for (const a of anchors) {
-      const detail = {
-        note: note.slice(0, 500),
-        problems: anchorIssues.map((p) => p.message),
-        anchoredCount: a.count,
-        anchoredHead: a.head,
-        anchorSource: a.source ?? '',
-        foundCount: last?.seq ?? 0,
-        foundHead: last?.hash ?? GENESIS,
-      };
+    for (const detail of details)
       insertEntry(db, key, {
         at: opts.at,
         actor: opts.actor,
         action: 'audit.acknowledge',
         detail: JSON.stringify(detail),
       });
-    }
     const now = lastEntry(db)!;
     metaSet(db, 'audit_anchor', JSON.stringify(makeAnchor(db, key, now.seq, now.hash)));
   });

@@ -93,19 +93,38 @@ export const MODULES = [
   {
     slug: 'analysis',
     name: 'state analysis',
-    files: ['core/analysis/config.ts', 'core/analysis/rules.ts', 'core/analysis/recompute.ts'],
+    // The state decision is SQL since the store split: store/evidence.ts (per-device evidence, the boot-loop rule)
+    // and store/states.ts (exposure, outcome, state and its rule in words); recompute.ts runs them in order.
+    files: [
+      'core/analysis/config.ts',
+      'core/analysis/rules.ts',
+      'core/analysis/recompute.ts',
+      'core/store/evidence.ts',
+      'core/store/states.ts',
+    ],
     tests: [
       'test/unit/core/analysis/config-rules.test.ts',
       'test/unit/core/analysis/rule-boundaries.test.ts',
       'test/unit/core/analysis/states.test.ts',
       'test/unit/core/analysis/time.test.ts',
+      'test/unit/core/analysis/evidence-rules.test.ts',
+      'test/unit/core/analysis/evidence.test.ts',
+      'test/unit/core/analysis/exposure-window.test.ts',
+      'test/unit/core/analysis/recompute-rules.test.ts',
+      'test/unit/core/analysis/incremental.test.ts',
     ],
   },
   {
     slug: 'generate',
     name: 'remediation generate',
-    files: ['core/remediation/generate.ts'],
-    tests: ['test/unit/core/remediation/winre-decision.test.ts', 'test/unit/core/remediation/environments.test.ts'],
+    // Lines 312-345 of store/devices.ts are forTarget, the device selection generate.ts decides with. The WinRE
+    // decision test is not listed: its subject (the generated script) runs under Wine, and it takes minutes.
+    files: ['core/remediation/generate.ts', 'core/store/devices.ts:312-345'],
+    tests: [
+      'test/unit/core/remediation/generate-rules.test.ts',
+      'test/unit/core/remediation/environments.test.ts',
+      'test/unit/core/remediation/playbooks.test.ts',
+    ],
   },
   {
     slug: 'xlsx',

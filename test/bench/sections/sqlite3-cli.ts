@@ -66,10 +66,16 @@ const section: BenchSection = {
     );
     const ours = ctx.get('import', 'end to end time');
     if (ours !== undefined)
-      ctx.metric('sqlite3', 'end to end ratio sql.js / sqlite3', ours / total, '×', 'wall; budget 1.5×');
+      ctx.metric('sqlite3', 'end to end ratio sql.js / sqlite3', ours / total, '×', 'wall; budget 2.5× (issue 14)');
     const oursCpu = ctx.get('import', 'end to end cpu');
     if (oursCpu !== undefined && totalCpu > 0)
-      ctx.metric('sqlite3', 'end to end CPU ratio sql.js / sqlite3', oursCpu / totalCpu, '×', 'CPU time; budget 1.5×');
+      ctx.metric(
+        'sqlite3',
+        'end to end CPU ratio sql.js / sqlite3',
+        oursCpu / totalCpu,
+        '×',
+        'CPU time; budget 3× (issue 14)',
+      );
     rmSync(db, { force: true });
   },
 };

@@ -66,6 +66,9 @@ describe('readConfig: a stored value is used only when it is valid', () => {
     expect(readConfig(ws).minVersion).toBe('7.11');
     setMeta(ws, 'analysis.min_version', '10.2');
     expect(readConfig(ws).minVersion).toBe('10.2');
+    // A minor of two digits other than the default's: 8.15 is read as is, not replaced by 7.11.
+    setMeta(ws, 'analysis.min_version', '8.15');
+    expect(readConfig(ws).minVersion).toBe('8.15');
   });
 
   it('the recovery time and burst length must be positive; 1 ms counts, 0 and negatives and text fall back', async () => {

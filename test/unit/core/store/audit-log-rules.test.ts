@@ -249,13 +249,33 @@ describe('acknowledging a loss', () => {
       expect(JSON.parse(detailOf(db, seq))).toMatchObject({ anchorSource, foundCount: 0, foundHead: GENESIS });
   });
 
-  test('a removed own anchor is not one to record: only the outside anchor gets an entry', async () => {
+  test('every acknowledgement writes an entry naming what it acknowledged: a removed own anchor alone', async () => {
+    const db = await keyedLog(3);
+    const h3 = hashOf(db, 3);
+    db.run("DELETE FROM meta WHERE key = 'audit_anchor'");
+    const after = await acknowledgeAudit(db, { at: T0 + 9000, actor: 'lead', note: 'anchor lost' });
+    expect(countOf(db)).toBe(4);
+    expect(JSON.parse(detailOf(db, 4))).toEqual({
+      note: 'anchor lost',
+      problems: ['the head anchor in the workspace metadata was removed'],
+      anchorSource: 'workspace metadata',
+      anchorRemoved: true,
+      foundCount: 3,
+      foundHead: h3,
+    });
+    expect(after).toMatchObject({ ok: true, entries: 4 });
+    expect(metaAnchor(db)).toMatchObject(anchor(4, hashOf(db, 4)));
+  });
+
+  test('a removed own anchor and an outside one: an entry for each, the removed one first', async () => {
     const db = await keyedLog(3);
     db.run("DELETE FROM meta WHERE key = 'audit_anchor'");
     rememberAnchors(db, [anchor(4, 'c'.repeat(64), 'journal')]);
     const after = await acknowledgeAudit(db, { at: T0, actor: 'lead', note: 'anchor lost' });
-    expect(countOf(db)).toBe(4);
-    expect(after).toMatchObject({ ok: true, entries: 4 });
+    expect(countOf(db)).toBe(5);
+    expect(JSON.parse(detailOf(db, 4))).toMatchObject({ anchorSource: 'workspace metadata', anchorRemoved: true });
+    expect(JSON.parse(detailOf(db, 5))).toMatchObject({ anchorSource: 'journal', anchoredCount: 4 });
+    expect(after).toMatchObject({ ok: true, entries: 5 });
   });
 });
 
@@ -273,10 +293,17 @@ describe('receipts', () => {
     });
   });
 
-  test('without a key or workspace id the anchor has no MAC and the receipt no id', () => {
+  test('without a key or workspace id the anchor has no MAC and the receipt no id; it says "mac=unkeyed"', () => {
     const db = Db.open(SQL);
     expect(currentAnchor(db)).toEqual({ count: 0, head: GENESIS, mac: '' });
-    expect(auditReceipt(db, 0).text).toBe(`RINGSIDE-AUDIT-1 ws= n=0 head=${GENESIS} mac=`);
+    expect(auditReceipt(db, 0).text).toBe(`RINGSIDE-AUDIT-1 ws= n=0 head=${GENESIS} mac=unkeyed`);
+  });
+
+  test('a never-keyed log\'s receipt ("mac=unkeyed", any case) parses back with no MAC', () => {
+    const head = 'ab'.repeat(32);
+    const want = { workspace: 'w-1', count: 2, head, mac: '', source: 'receipt' };
+    expect(parseReceipt(`RINGSIDE-AUDIT-1 ws=w-1 n=2 head=${head} mac=unkeyed`)).toEqual(want);
+    expect(parseReceipt(`RINGSIDE-AUDIT-1 ws=w-1 n=2 head=${head} mac=UNKEYED`)).toEqual(want);
   });
 
   test('a receipt line parses back, in any case and with spaces around it', () => {
@@ -303,6 +330,8 @@ describe('receipts', () => {
     ['a 31-hex MAC', `RINGSIDE-AUDIT-1 ws=w n=1 head=${'a'.repeat(64)} mac=${'b'.repeat(31)}`],
     ['a count that is no number', `RINGSIDE-AUDIT-1 ws=w n=x head=${'a'.repeat(64)} mac=${'b'.repeat(32)}`],
     ['no workspace', `RINGSIDE-AUDIT-1 ws= n=1 head=${'a'.repeat(64)} mac=${'b'.repeat(32)}`],
+    ['an empty MAC', `RINGSIDE-AUDIT-1 ws=w n=1 head=${'a'.repeat(64)} mac=`],
+    ['a MAC that is a word other than unkeyed', `RINGSIDE-AUDIT-1 ws=w n=1 head=${'a'.repeat(64)} mac=keyless`],
   ])('%s is refused with the expected forms', (_, text) => {
     expect(() => parseReceipt(text)).toThrow(
       'not an audit receipt: expected "RINGSIDE-AUDIT-1 ws=… n=… head=… mac=…" or a 64-hex head hash',

@@ -601,9 +601,7 @@ describe('an exported JSON-lines log verifies on its own', () => {
 
   test('a plain log verifies without a key; an upgraded one with it, plain entries first', async () => {
     const db = await plainLog(2);
-    // Without a key the receipt line has no MAC, which the receipt grammar refuses: the entries alone are checked.
-    const entriesOnly = lines(exportAudit(db, 'jsonl')).slice(0, 2).join('\n');
-    expect(verifyAuditLines(entriesOnly)).toMatchObject({ ok: true, entries: 2, plain: 2, keyed: 0 });
+    expect(verifyAuditLines(exportAudit(db, 'jsonl'))).toMatchObject({ ok: true, entries: 2, plain: 2, keyed: 0 });
     enableKeyedAudit(db, KEY, T0 + 10_000, 'tech-1');
     await append(db, 1, 4);
     expect(verifyAuditLines(exportAudit(db, 'jsonl'), KEY)).toMatchObject({
@@ -645,16 +643,23 @@ describe('an exported JSON-lines log verifies on its own', () => {
     });
   });
 
-  test('blank and space-only lines are skipped; a line that is not JSON is reported by its entry number', async () => {
+  test('blank and space-only lines are skipped; a line that is not JSON is reported by its line in the file', async () => {
     const db = await keyedLog(3);
     const [l1, l2, l3, receipt] = lines(exportAudit(db, 'jsonl'));
     expect(verifyAuditLines([l1, '', '   ', l2, l3, receipt, ''].join('\n'), KEY)).toMatchObject({
       ok: true,
       entries: 3,
     });
-    expect(verifyAuditLines([l1, l2, '{"seq":3,', l3].join('\n'), KEY)).toMatchObject({
-      problems: [{ kind: 'altered', seq: 3, message: 'line 3 is not valid JSON' }],
+    // Lines: 1 receipt, 2 entry 1, 3 blank, 4 entry 2, 5 the broken one (where entry 3 should be).
+    expect(verifyAuditLines([receipt, l1, '', l2, '{"seq":3,', l3].join('\n'), KEY)).toMatchObject({
+      problems: [{ kind: 'altered', seq: 3, message: 'line 5 is not valid JSON' }],
       entries: 2,
+      exitCode: 1,
+    });
+    // JSON that is not an object ("null") is not an entry either, and is no reason to throw.
+    expect(verifyAuditLines([l1, 'null', l2].join('\n'), KEY)).toMatchObject({
+      problems: [{ kind: 'altered', seq: 2, message: 'line 2 is not an audit entry (a JSON object)' }],
+      entries: 1,
       exitCode: 1,
     });
   });
@@ -683,8 +688,10 @@ describe('an exported JSON-lines log verifies on its own', () => {
       exitCode: 3,
       firstBroken: { seq: 2, reason: message },
     });
-    // The same count with another head (a receipt from another copy) does not match either.
-    const theirs = receipt!.replace(hashOf(db, 3), 'b'.repeat(64));
+    // The same count with another head (a receipt from another copy, its MAC true) does not match either.
+    const theirs = JSON.stringify({
+      receipt: `RINGSIDE-AUDIT-1 ws=${WS} n=3 head=${'b'.repeat(64)} mac=${macOf(3, 'b'.repeat(64))}`,
+    });
     expect(kinds(verifyAuditLines([l1, l2, l3, theirs].join('\n'), KEY))).toEqual(['tail-cut']);
     // Without a receipt line the export is checked as a chain only.
     expect(verifyAuditLines([l1, l2].join('\n'), KEY).ok).toBe(true);
@@ -701,10 +708,103 @@ describe('an exported JSON-lines log verifies on its own', () => {
   test('a receipt naming the right head with another count does not match', async () => {
     const db = await keyedLog(2);
     const [l1, l2] = lines(exportAudit(db, 'jsonl'));
+    // A true MAC over the false count: only the count is wrong.
     const receipt = JSON.stringify({
-      receipt: `RINGSIDE-AUDIT-1 ws=${WS} n=3 head=${hashOf(db, 2)} mac=${'0'.repeat(32)}`,
+      receipt: `RINGSIDE-AUDIT-1 ws=${WS} n=3 head=${hashOf(db, 2)} mac=${macOf(3, hashOf(db, 2))}`,
     });
     expect(kinds(verifyAuditLines([l1, l2, receipt].join('\n'), KEY))).toEqual(['tail-cut']);
+  });
+
+  test('a never-keyed log\'s export verifies with its receipt, which says "mac=unkeyed"', async () => {
+    const db = await plainLog(2);
+    const text = exportAudit(db, 'jsonl', { now: T0 });
+    expect(lines(text)[2]).toBe(
+      JSON.stringify({ receipt: `RINGSIDE-AUDIT-1 ws=${WS} n=2 head=${hashOf(db, 2)} mac=unkeyed` }),
+    );
+    expect(verifyAuditLines(text)).toEqual({
+      ok: true,
+      entries: 2,
+      head: hashOf(db, 2),
+      problems: [],
+      keyed: 0,
+      plain: 2,
+      exitCode: 0,
+    });
+    // Its receipt still names its head: one entry cut is found.
+    const [l1, , receipt] = lines(text);
+    expect(kinds(verifyAuditLines([l1, receipt].join('\n')))).toEqual(['tail-cut']);
+  });
+
+  test('a malformed receipt line is a finding naming its line, not a throw; the entries are still checked', async () => {
+    const db = await keyedLog(2);
+    const [l1, l2] = lines(exportAudit(db, 'jsonl'));
+    const grammar = 'not an audit receipt: expected "RINGSIDE-AUDIT-1 ws=… n=… head=… mac=…" or a 64-hex head hash';
+    const junk = JSON.stringify({ receipt: 'RINGSIDE-AUDIT-1 ws=x n=2' });
+    const message = `line 2: the receipt is unreadable: ${grammar}`;
+    expect(verifyAuditLines([l1, junk, l2].join('\n'), KEY)).toEqual({
+      ok: false,
+      entries: 2,
+      head: hashOf(db, 2),
+      problems: [{ kind: 'anchor-invalid', message }],
+      keyed: 2,
+      plain: 0,
+      exitCode: 3,
+      firstBroken: { seq: 2, reason: message },
+    });
+    // A bare head is a receipt for `verify --expect`, not for an export: it names no count.
+    const bareHead = JSON.stringify({ receipt: hashOf(db, 2) });
+    expect(verifyAuditLines([l1, l2, bareHead].join('\n'), KEY).problems).toEqual([
+      { kind: 'anchor-invalid', message: 'line 3: the receipt is unreadable: a bare head hash names no count' },
+    ]);
+    // With a broken entry after it, the break is the first finding and decides the exit code.
+    const edited = l2!.replace('tech-1', 'tech-2');
+    expect(verifyAuditLines([l1, junk, edited].join('\n'), KEY)).toMatchObject({
+      problems: [{ kind: 'anchor-invalid' }, { kind: 'altered', seq: 2 }],
+      firstBroken: { seq: 2, reason: 'entry 2 does not verify' },
+      exitCode: 1,
+    });
+  });
+
+  test('the receipt\'s MAC is checked with the key: made up, for another workspace, or missing, it is "anchor-invalid"', async () => {
+    const db = await keyedLog(2);
+    const h2 = hashOf(db, 2);
+    const [l1, l2, receipt] = lines(exportAudit(db, 'jsonl'));
+    expect(receipt).toBe(JSON.stringify({ receipt: `RINGSIDE-AUDIT-1 ws=${WS} n=2 head=${h2} mac=${macOf(2, h2)}` }));
+    const withReceipt = (text: string) => [l1, l2, JSON.stringify({ receipt: text })].join('\n');
+    const message = "the receipt on line 3 was not made with this workspace's key";
+    for (const text of [
+      `RINGSIDE-AUDIT-1 ws=${WS} n=2 head=${h2} mac=${'0'.repeat(32)}`,
+      // The MAC binds the workspace id: the same MAC under another id does not hold.
+      `RINGSIDE-AUDIT-1 ws=other n=2 head=${h2} mac=${macOf(2, h2)}`,
+      `RINGSIDE-AUDIT-1 ws=${WS} n=2 head=${h2} mac=unkeyed`,
+    ])
+      expect(verifyAuditLines(withReceipt(text), KEY)).toMatchObject({
+        ok: false,
+        entries: 2,
+        problems: [{ kind: 'anchor-invalid', message }],
+        exitCode: 3,
+      });
+    expect(verifyAuditLines(withReceipt(`RINGSIDE-AUDIT-1 ws=${WS} n=2 head=${h2} mac=${macOf(2, h2)}`), KEY).ok).toBe(
+      true,
+    );
+  });
+
+  test('without the key a receipt carrying a MAC is "unverifiable"', async () => {
+    // An empty keyed log: no entry to check, only its receipt, whose MAC needs the key.
+    const db = await keyedLog(0);
+    const text = exportAudit(db, 'jsonl');
+    expect(verifyAuditLines(text, KEY)).toMatchObject({ ok: true, entries: 0, head: GENESIS });
+    const message = 'the receipt on line 1 carries a MAC: give the audit key to verify it';
+    expect(verifyAuditLines(text)).toEqual({
+      ok: false,
+      entries: 0,
+      head: GENESIS,
+      problems: [{ kind: 'unverifiable', message }],
+      keyed: 0,
+      plain: 0,
+      exitCode: 1,
+      firstBroken: { seq: 0, reason: message },
+    });
   });
 
   test('an edited plain line does not verify', async () => {
