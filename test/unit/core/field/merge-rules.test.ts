@@ -14,7 +14,7 @@ import {
 import { mergeResults, resultRowId, resultsFromPack } from '../../../../core/field/merge.js';
 import { createPack, packPreview, packStates, type CreatedPack } from '../../../../core/field/packs.js';
 import { packMacKey } from '../../../../core/store/packs.js';
-import type { Workspace } from '../../../../core/workspace.js';
+import { meta, type Workspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 import { fieldWorkspace, T0 } from './helpers.js';
 
@@ -249,8 +249,12 @@ describe('mergeResults writes', () => {
     expect(auditOf(ws, 'results.accept_closed')).toEqual([]);
     // Recomputed: fixed counts; "in progress" is a fix under way.
     expect([stateOf(ws, 1), stateOf(ws, 2)]).toEqual(['fixed', 'fix_in_progress']);
-    // The same file again: every record a duplicate, the file known.
+    // The same file again, an hour later: every record a duplicate, the file known, and no device touched, so the
+    // analysis is not run again (its time stays the first merge's).
+    expect(meta(ws, 'analysis.computed_at')).toBe(String(T0 + 2 * H));
+    Object.assign(ws, { now: () => T0 + 3 * H });
     expect(await mergeResults(ws, file)).toMatchObject({ added: 0, duplicates: 2, alreadyMerged: true });
+    expect(meta(ws, 'analysis.computed_at')).toBe(String(T0 + 2 * H));
     expect(ws.db.value('SELECT count(*) FROM result_files')).toBe(1);
   });
 
