@@ -1,6 +1,5 @@
 // Writing and reading the audit log rule by rule: appends and the anchor that follows them, keying an old log,
 // acknowledging a loss, receipts, the audit view's filters and the export's exact text; worked out by hand.
-import { createHmac } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import {
@@ -17,50 +16,22 @@ import {
   rememberAnchors,
   rememberedAnchors,
   verifyAudit,
-  type AuditAnchor,
 } from '../../../../core/store/audit.js';
 import { auditKeyOf, insertEntry } from '../../../../core/store/audit-chain.js';
-import { deriveAuditKey } from '../../../../core/store/audit-key.js';
 import { Db } from '../../../../core/store/db.js';
-import { loadSqlJs } from '../../../../electron/node/sqljs.js';
+import { auditLogs, T0 } from './audit-fixture.js';
 
+const WS = 'ws-audit-log';
+const logs = auditLogs(WS, 4, () => 'import');
+const { macOf, anchor, hashOf, short, bare, append, keyedLog } = logs;
 let SQL: SqlJsStatic;
 let KEY: Uint8Array;
-const WS = 'ws-audit-log';
-const T0 = Date.parse('2024-07-19T04:09:00Z');
-beforeAll(async () => {
-  SQL = await loadSqlJs();
-  KEY = await deriveAuditKey(new Uint8Array(32).fill(4));
+beforeAll(() => {
+  SQL = logs.sql();
+  KEY = logs.key();
 });
-
-const macOf = (count: number, head: string) =>
-  createHmac('sha256', KEY).update(`ringside/audit/anchor/v1|${WS}|${count}|${head}`).digest('hex').slice(0, 32);
-const anchor = (count: number, head: string, source?: string): AuditAnchor => ({
-  count,
-  head,
-  mac: macOf(count, head),
-  ...(source ? { source } : {}),
-});
-const hashOf = (db: Db, seq: number) => db.value<string>('SELECT hash FROM audit WHERE seq = ?', [seq])!;
 const detailOf = (db: Db, seq: number) => db.value<string>('SELECT detail FROM audit WHERE seq = ?', [seq])!;
 const countOf = (db: Db) => db.value<number>('SELECT count(*) FROM audit')!;
-const short = (h: string) => `${h.slice(0, 16)}…`;
-
-function bare(): Db {
-  const db = Db.open(SQL);
-  db.run("INSERT INTO meta(key, value) VALUES ('workspace_id', ?)", [WS]);
-  return db;
-}
-async function append(db: Db, n: number, from = 1) {
-  for (let i = from; i < from + n; i++)
-    await appendAudit(db, { at: T0 + i * 1000, actor: 'tech-1', action: 'import', detail: { i } });
-}
-async function keyedLog(n: number): Promise<Db> {
-  const db = bare();
-  enableKeyedAudit(db, KEY, T0, 'tech-1');
-  await append(db, n);
-  return db;
-}
 
 describe('appending', () => {
   test('an appended entry links to the last one and is returned as written', async () => {

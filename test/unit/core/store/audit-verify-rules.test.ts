@@ -1,6 +1,6 @@
 // Audit verification rule by rule: which entry, which kind and which words for each tampering, the anchors and
 // receipts checked against the chain, the exit codes, and an exported log verified on its own; worked out by hand.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import {
@@ -17,55 +17,22 @@ import {
   type AuditAnchor,
 } from '../../../../core/store/audit.js';
 import { insertEntry } from '../../../../core/store/audit-chain.js';
-import { deriveAuditKey } from '../../../../core/store/audit-key.js';
 import { Db } from '../../../../core/store/db.js';
-import { loadSqlJs } from '../../../../electron/node/sqljs.js';
+import { auditLogs, T0 } from './audit-fixture.js';
 
+const WS = 'ws-audit-rules';
+const logs = auditLogs(WS, 3, (i) => (i % 2 ? 'key.reveal' : 'pack.create'));
+const { hmac, macOf, anchor, hashOf, short, bare, append, keyedLog } = logs;
 let SQL: SqlJsStatic;
 let KEY: Uint8Array;
-const WS = 'ws-audit-rules';
-const T0 = Date.parse('2024-07-19T04:09:00Z');
-beforeAll(async () => {
-  SQL = await loadSqlJs();
-  KEY = await deriveAuditKey(new Uint8Array(32).fill(3));
+beforeAll(() => {
+  SQL = logs.sql();
+  KEY = logs.key();
 });
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const hmac = (s: string) => createHmac('sha256', KEY).update(s).digest('hex');
-/** The anchor MAC as the format says: HMAC-SHA-256 of "ringside/audit/anchor/v1|ws|count|head", first 32 hex. */
-const macOf = (count: number, head: string, ws = WS) =>
-  hmac(`ringside/audit/anchor/v1|${ws}|${count}|${head}`).slice(0, 32);
-const anchor = (count: number, head: string, source?: string): AuditAnchor => ({
-  count,
-  head,
-  mac: macOf(count, head),
-  ...(source ? { source } : {}),
-});
-const hashOf = (db: Db, seq: number) => db.value<string>('SELECT hash FROM audit WHERE seq = ?', [seq])!;
-const short = (h: string) => `${h.slice(0, 16)}…`;
 const kinds = (v: { problems: { kind: string }[] }) => v.problems.map((p) => p.kind);
 
-function bare(): Db {
-  const db = Db.open(SQL);
-  db.run("INSERT INTO meta(key, value) VALUES ('workspace_id', ?)", [WS]);
-  return db;
-}
-async function append(db: Db, n: number, from = 1) {
-  for (let i = from; i < from + n; i++)
-    await appendAudit(db, {
-      at: T0 + i * 1000,
-      actor: 'tech-1',
-      action: i % 2 ? 'key.reveal' : 'pack.create',
-      detail: { i },
-    });
-}
-/** A keyed log of n entries (entry i at T0 + i s), built on a bare database: no workspace open per test. */
-async function keyedLog(n: number): Promise<Db> {
-  const db = bare();
-  enableKeyedAudit(db, KEY, T0, 'tech-1');
-  await append(db, n);
-  return db;
-}
 /** A plain log of n entries, as written before the chain was keyed (no key, no anchor). */
 async function plainLog(n: number): Promise<Db> {
   const db = bare();
