@@ -40,8 +40,14 @@ export const MODULES = [
   {
     slug: 'keys',
     name: 'ingest keys',
-    files: ['core/ingest/keys.ts'],
-    tests: ['test/unit/core/ingest/formats.test.ts', 'test/unit/core/ingest/keys-rules.test.ts'],
+    // key-vault.ts: the chunk-sealed reveal (migration 23) decides which password a key row gets, or refuses it.
+    files: ['core/ingest/keys.ts', 'core/secrets/key-vault.ts'],
+    tests: [
+      'test/unit/core/ingest/formats.test.ts',
+      'test/unit/core/ingest/keys-rules.test.ts',
+      'test/unit/core/secrets/key-chunks.test.ts',
+      'test/unit/core/secrets/key-vault-rules.test.ts',
+    ],
   },
   {
     slug: 'audit',

@@ -1,0 +1,147 @@
+// The key vault rule by rule: what a chunk binds, each refusal and its words, one decrypt per chunk per action.
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { SecretBox } from '../../../../core/secrets/box.js';
+import { chunkAad, KeyRevealError, KeyVault, sealChunk } from '../../../../core/secrets/key-vault.js';
+import { Db } from '../../../../core/store/db.js';
+import { fillKeyChunk, newKeyChunk, type SealedKeyRef } from '../../../../core/store/keys.js';
+import { openWorkspace } from '../../../../core/workspace.js';
+import { loadSqlJs } from '../../../../electron/node/sqljs.js';
+
+const K1 = '11111111-0000-4000-8000-000000000001';
+const K2 = '22222222-0000-4000-8000-000000000002';
+const P1 = '000011-000022-000033-000044-000055-000066-000077-000088';
+const P2 = '000110-000220-000330-000440-000550-000660-000770-000880';
+
+let db: Db;
+let box: SecretBox;
+beforeAll(async () => {
+  const ws = await openWorkspace({ SQL: await loadSqlJs(), keyMaterial: new Uint8Array(32).fill(5) });
+  db = ws.db;
+  box = ws.box;
+});
+
+/** A chunk holding K1 (hint PC-1) in slot 0 and K2 (no hint) in slot 1, as the keys writer stores it. */
+async function twoKeyChunk(): Promise<number> {
+  const id = newKeyChunk(db);
+  const s = await sealChunk(box, id, [
+    { keyId: K1, hostHint: 'PC-1', password: P1 },
+    { keyId: K2, hostHint: null, password: P2 },
+  ]);
+  fillKeyChunk(db, id, s.nonce, s.sealed, s.bound);
+  return id;
+}
+
+const ref = (r: Partial<SealedKeyRef>): SealedKeyRef => ({
+  key_id: K1,
+  host_hint: 'PC-1',
+  seal: 2,
+  secret: new Uint8Array(0),
+  chunk_id: null,
+  slot: null,
+  ...r,
+});
+
+/** The refusal's words, or "revealed" when the vault hands out a password. */
+async function refusal(vault: KeyVault, r: SealedKeyRef): Promise<string> {
+  return vault.reveal(r).then(
+    () => 'revealed',
+    (e: Error) => `${e.name}: ${e.message}`,
+  );
+}
+
+describe('what a chunk binds', () => {
+  it('the bound list is [key ID, host hint or ""] per slot, in slot order, and is the additional data', async () => {
+    const s = await sealChunk(box, 7, [
+      { keyId: K1, hostHint: 'PC-1', password: P1 },
+      { keyId: K2, hostHint: null, password: P2 },
+    ]);
+    expect(s.bound).toBe(`[["${K1}","PC-1"],["${K2}",""]]`);
+    expect(await box.openMany(s.nonce, s.sealed, chunkAad(7, s.bound))).toEqual([P1, P2]);
+    expect(new TextDecoder().decode(chunkAad(7, '[]'))).toBe('ringside/key-chunk/v2 7\n[]');
+  });
+});
+
+describe('a reveal', () => {
+  it('a key with no host hint matches its slot\'s "" and reveals', async () => {
+    const id = await twoKeyChunk();
+    const vault = new KeyVault(db, box);
+    expect(await vault.reveal(ref({ key_id: K2, host_hint: null, chunk_id: id, slot: 1 }))).toBe(P2);
+    expect(await vault.reveal(ref({ chunk_id: id, slot: 0 }))).toBe(P1);
+  });
+
+  it('a chunk is decrypted once per vault, however many of its keys the action opens', async () => {
+    const id = await twoKeyChunk();
+    const spy = vi.spyOn(box, 'openMany');
+    try {
+      const vault = new KeyVault(db, box);
+      await vault.reveal(ref({ chunk_id: id, slot: 0 }));
+      await vault.reveal(ref({ key_id: K2, host_hint: null, chunk_id: id, slot: 1 }));
+      await vault.reveal(ref({ chunk_id: id, slot: 0 }));
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('an old one-blob-per-key row (seal 1) opens with the box; a wrong blob is refused by key ID', async () => {
+    const vault = new KeyVault(db, box);
+    expect(await vault.reveal(ref({ seal: 1, secret: await box.seal(P1) }))).toBe(P1);
+    const other = await (await SecretBox.fromKeyMaterial(new Uint8Array(32).fill(6))).seal(P1);
+    expect(await refusal(vault, ref({ seal: 1, secret: other }))).toBe(
+      `KeyRevealError: key {${K1}}: the sealed recovery password does not open (changed, or another key)`,
+    );
+  });
+
+  it('an unknown seal format is refused, naming it', async () => {
+    expect(await refusal(new KeyVault(db, box), ref({ seal: 3 }))).toBe(
+      `KeyRevealError: key {${K1}}: unknown key seal format 3`,
+    );
+    expect(await refusal(new KeyVault(db, box), ref({ seal: 0 }))).toBe(
+      `KeyRevealError: key {${K1}}: unknown key seal format 0`,
+    );
+  });
+
+  it('a chunk-sealed row without its chunk or its slot is refused', async () => {
+    const id = await twoKeyChunk();
+    const vault = new KeyVault(db, box);
+    const words = `KeyRevealError: key {${K1}}: the key names no chunk`;
+    expect(await refusal(vault, ref({ chunk_id: null, slot: 0 }))).toBe(words);
+    expect(await refusal(vault, ref({ chunk_id: id, slot: null }))).toBe(words);
+  });
+
+  it('a slot past the chunk, another key ID or another host hint is refused as a swapped or edited row', async () => {
+    const id = await twoKeyChunk();
+    const vault = new KeyVault(db, box);
+    const words = (k: string) =>
+      `KeyRevealError: key {${k}}: the key row does not match its sealed chunk (a swapped or edited row)`;
+    expect(await refusal(vault, ref({ chunk_id: id, slot: 2 }))).toBe(words(K1));
+    expect(await refusal(vault, ref({ key_id: K2, chunk_id: id, slot: 0 }))).toBe(words(K2));
+    expect(await refusal(vault, ref({ host_hint: 'PC-2', chunk_id: id, slot: 0 }))).toBe(words(K1));
+    expect(await refusal(vault, ref({ host_hint: null, chunk_id: id, slot: 0 }))).toBe(words(K1));
+  });
+
+  it('a missing chunk is refused, naming the chunk', async () => {
+    expect(await refusal(new KeyVault(db, box), ref({ chunk_id: 9999, slot: 0 }))).toBe(
+      `KeyRevealError: key {${K1}}: its sealed chunk 9999 is missing`,
+    );
+  });
+
+  it('a chunk whose list and passwords differ in length is refused, though it opens', async () => {
+    const id = newKeyChunk(db);
+    const bound = JSON.stringify([[K1, 'PC-1']]);
+    const { nonce, sealed } = await box.sealMany([P1, P2], chunkAad(id, bound));
+    fillKeyChunk(db, id, nonce, sealed, bound);
+    expect(await refusal(new KeyVault(db, box), ref({ chunk_id: id, slot: 0 }))).toBe(
+      `KeyRevealError: key {${K1}}: its sealed chunk ${id} does not hold one password per listed key`,
+    );
+  });
+
+  it('a refusal is a KeyRevealError by name and class, and never carries a password', async () => {
+    const id = await twoKeyChunk();
+    const err = await new KeyVault(db, box).reveal(ref({ key_id: K2, chunk_id: id, slot: 0 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KeyRevealError);
+    expect((err as Error).name).toBe('KeyRevealError');
+    expect(String((err as Error).message)).not.toContain(P1);
+    expect(String((err as Error).message)).not.toContain(P2);
+  });
+});
