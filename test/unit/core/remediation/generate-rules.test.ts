@@ -256,6 +256,22 @@ describe('refusals name the value, the field and the reason', () => {
     expect(b.manifest.devices.length).toBeGreaterThan(0);
   });
 
+  it('a parameter the route uses with no default and no value is refused as required, for the whole bundle', async () => {
+    const ws = await fleet();
+    const b = await generateScripts(ws, { playbookId: CS, route: 'azure-cli', target: LON_BROAD, withKeys: false });
+    expect(b.files).toEqual([]);
+    // The playbook gives neither the resource group nor the rescue instance a default; azure-cli uses the group only.
+    expect(b.refused.filter((r) => r.device === '*')).toEqual([
+      {
+        device: '*',
+        deviceId: null,
+        field: 'resourceGroup',
+        code: 'required',
+        reason: 'Azure resource group of the VMs: required (this route uses it and it has no default)',
+      },
+    ]);
+  });
+
   it('a parameter the route does not use is neither checked nor written; a used one is written as validated', async () => {
     const ws = await fleet();
     const b = await generateScripts(ws, {
