@@ -435,7 +435,12 @@ describe('keys and secrets', () => {
     const include = JSON.parse(audit[0]!.detail) as Record<string, unknown>;
     expect(include).toMatchObject({ generationId: ps.generationId, playbookId: CS, route: 'powershell' });
     expect(include.keyIds).toEqual(ps.keyIdsToRotate);
-    expect((include.deviceIds as number[]).length).toBe(2); // PC-0142 and PC-0143; the kiosk's key is invalid
+    // PC-0142 and PC-0143 by their ids; the kiosk's key is invalid, so it carries no password and is not listed.
+    const withPassword = ws.db
+      .all<{ id: number }>("SELECT id FROM devices WHERE hostname IN ('PC-0142', 'PC-0143') ORDER BY id")
+      .map((d) => d.id);
+    expect(withPassword).toHaveLength(2);
+    expect([...(include.deviceIds as number[])].sort((a, b) => a - b)).toEqual(withPassword);
 
     // Safe Mode needs no key: asking for keys changes nothing.
     const safe = await generateScripts(ws, {
