@@ -161,7 +161,8 @@ export async function generateScripts(ws: Workspace, opts: GenerateOptions): Pro
     throw new Error(
       `playbook ${playbook.id} has no route '${opts.route}' (routes: ${playbook.routes.map((r) => r.id).join(', ')})`,
     );
-  const shell = route.shell === 'runsheet' ? 'text' : route.shell;
+  // Only a cmd route has the batch-token rule; every other shell quotes any value its grammar passes.
+  const cmdRoute = route.shell === 'cmd';
   const refused: Refusal[] = [];
   const warnings: string[] = [];
 
@@ -183,7 +184,7 @@ export async function generateScripts(ws: Workspace, opts: GenerateOptions): Pro
       continue;
     }
     const v = validate(p.type, raw);
-    const b = v.ok && shell === 'cmd' ? batchToken(v.value) : undefined;
+    const b = v.ok && cmdRoute ? batchToken(v.value) : undefined;
     if (!v.ok || (b && !b.ok)) {
       const fail = !v.ok ? v : (b as { ok: false; code: string; reason: string });
       refused.push({
