@@ -80,15 +80,25 @@ export function decode(blob: Uint8Array, fn: (offset: number) => void): void {
 // trigram is the number c0·128² + c1·128 + c2 (numeric order is the text order the primary key keeps). The
 // (trigram, offset) pairs are collected in device order, then counted and scattered by trigram (a counting sort, so
 // each trigram's offsets come out ascending). The typed arrays are reused from chunk to chunk.
+// The arrays (about 28 MiB) are made on the first rebuild, not when the store loads: most processes never build.
 const ASCII_KEYS = 1 << 21;
 /** Per trigram: the last offset added (to keep a device once per trigram), then its count, then its write position. */
-const last = new Int32Array(ASCII_KEYS).fill(-1);
-const count = new Int32Array(ASCII_KEYS);
-let pairKey = new Int32Array(1 << 20);
-let pairOff = new Int32Array(1 << 20);
-let sorted = new Int32Array(1 << 20);
+let last: Int32Array;
+let count: Int32Array;
+let pairKey: Int32Array;
+let pairOff: Int32Array;
+let sorted: Int32Array;
 
 class ChunkPostings {
+  constructor() {
+    if (last) return;
+    last = new Int32Array(ASCII_KEYS).fill(-1);
+    count = new Int32Array(ASCII_KEYS);
+    pairKey = new Int32Array(1 << 20);
+    pairOff = new Int32Array(1 << 20);
+    sorted = new Int32Array(1 << 20);
+  }
+
   private pairs = 0;
   /** The ASCII trigrams seen in this chunk, for the write and the reset. */
   private readonly keys: number[] = [];
