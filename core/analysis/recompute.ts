@@ -75,18 +75,19 @@ function dataTime(ws: Workspace, cfg: AnalysisConfig, partial: boolean): number 
 /**
  * Whether an import's analysis can redo only the devices it touched: its facts (its events turned into facts first)
  * are no later than the data time, and the exposure window derived from all content receipts has not moved.
+ * `windowFresh`: the derived window was refreshed here, so the full pass need not derive it again.
  */
-function importKeepsGlobals(ws: Workspace, factMark: number): boolean {
+function importKeepsGlobals(ws: Workspace, factMark: number): { keep: boolean; windowFresh: boolean } {
   const stored = Number(meta(ws, 'analysis.as_of'));
   const cfg = readConfig(ws);
   // A data time that fell back to the window's end (no fact had a time) is not a maximum the new facts can be held to.
-  if (!Number.isFinite(stored) || stored <= 0 || stored === cfg.windowEnd) return false;
+  if (!Number.isFinite(stored) || stored <= 0 || stored === cfg.windowEnd) return { keep: false, windowFresh: false };
   syncFacts(ws);
   const events = Number(meta(ws, 'facts.events_max_ts') ?? 0) || 0;
-  if (Math.max(factTable.latestSince(ws.db, factMark), events) > stored) return false;
+  if (Math.max(factTable.latestSince(ws.db, factMark), events) > stored) return { keep: false, windowFresh: false };
   const derived = meta(ws, DERIVED_WINDOW_KEY);
   refreshDerivedWindow(ws, cfg.badVersion);
-  return meta(ws, DERIVED_WINDOW_KEY) === derived;
+  return { keep: meta(ws, DERIVED_WINDOW_KEY) === derived, windowFresh: true };
 }
 
 function storeKeyCounts(ws: Workspace): void {
@@ -122,12 +123,14 @@ export function recompute(ws: Workspace, opts: RecomputeOptions = {}): Recompute
   };
   return ws.db.tx(() => {
     const db = ws.db;
-    if (partial && opts.afterImport) partial = importKeepsGlobals(ws, opts.afterImport.factMark);
+    let windowFresh = false;
+    if (partial && opts.afterImport)
+      ({ keep: partial, windowFresh } = importKeepsGlobals(ws, opts.afterImport.factMark));
     if (partial) cubes.markChanged(db, opts.deviceIds!, Boolean(opts.afterImport));
     lap('prepare');
     syncFacts(ws);
     // New facts may move a derived window; field results and ring overrides (partial) cannot.
-    if (!partial) refreshDerivedWindow(ws, readConfig(ws).badVersion);
+    if (!partial && !windowFresh) refreshDerivedWindow(ws, readConfig(ws).badVersion);
     const cfg = readConfig(ws);
     lap('facts');
     evidence.build(db, cfg, partial);
