@@ -3,23 +3,17 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import { auditPage, verifyAudit } from '../../../../core/store/audit.js';
-import { audit, openWorkspace, type Workspace } from '../../../../core/workspace.js';
+import type { Workspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
+import { workspaceLog } from './audit-fixture.js';
 
 let SQL: SqlJsStatic;
-const MATERIAL = new Uint8Array(32).fill(9);
-const T0 = Date.parse('2024-07-19T05:00:00Z');
 beforeAll(async () => {
   SQL = await loadSqlJs();
 });
 
-/** A keyed log of n entries, one second apart from T0 + 1 s (entry i at T0 + i s), alternating two actions. */
-async function withLog(n: number): Promise<Workspace> {
-  let t = T0;
-  const ws = await openWorkspace({ SQL, keyMaterial: MATERIAL, now: () => (t += 1000) });
-  for (let i = 1; i <= n; i++) await audit(ws, i % 2 ? 'key.reveal' : 'pack.create', { i });
-  return ws;
-}
+/** A keyed log of n entries, one second apart (entry i at T0 + i s), alternating two actions. */
+const withLog = (n: number) => workspaceLog(SQL, n);
 const atOf = (ws: Workspace, seq: number) => ws.db.value<number>('SELECT at FROM audit WHERE seq = ?', [seq])!;
 
 describe('audit page filters: from and to are inclusive', () => {

@@ -1,10 +1,11 @@
-// The audit rule tests' shared log builder: a bare database with a workspace id, appends at whole seconds, keyed logs.
+// The audit tests' shared log builders: a bare database with a workspace id and keyed logs, or a real workspace's log.
 import { createHmac } from 'node:crypto';
 import { beforeAll } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import { appendAudit, enableKeyedAudit, type AuditAnchor } from '../../../../core/store/audit.js';
 import { deriveAuditKey } from '../../../../core/store/audit-key.js';
 import { Db } from '../../../../core/store/db.js';
+import { audit, openWorkspace, type Workspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
 export const T0 = Date.parse('2024-07-19T04:09:00Z');
@@ -56,4 +57,16 @@ export function auditLogs(ws: string, keyFill: number, action: (i: number) => st
       return db;
     },
   };
+}
+
+/** The workspace-log tests' key material and clock start. */
+export const WS_MATERIAL = new Uint8Array(32).fill(9);
+export const WS_T0 = Date.parse('2024-07-19T05:00:00Z');
+
+/** A real workspace whose keyed log has n entries, one second apart (entry i at WS_T0 + i s), alternating two actions. */
+export async function workspaceLog(SQL: SqlJsStatic, n: number): Promise<Workspace> {
+  let t = WS_T0;
+  const ws = await openWorkspace({ SQL, keyMaterial: WS_MATERIAL, now: () => (t += 1000) });
+  for (let i = 1; i <= n; i++) await audit(ws, i % 2 ? 'key.reveal' : 'pack.create', { i });
+  return ws;
 }

@@ -16,25 +16,20 @@ import {
 } from '../../../../core/store/audit.js';
 import { deriveAuditKey } from '../../../../core/store/audit-key.js';
 import { Db } from '../../../../core/store/db.js';
-import { audit, openWorkspace, type Workspace } from '../../../../core/workspace.js';
+import { audit, openWorkspace } from '../../../../core/workspace.js';
 import { main } from '../../../../electron/cli.js';
 import { FileKeyStore } from '../../../../electron/node/keystore.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
+import { WS_MATERIAL as MATERIAL, WS_T0 as T0, workspaceLog } from './audit-fixture.js';
 import { WorkspaceStorage } from '../../../../electron/storage.js';
 
 let SQL: SqlJsStatic;
-const MATERIAL = new Uint8Array(32).fill(9);
-const T0 = Date.parse('2024-07-19T05:00:00Z');
 beforeAll(async () => {
   SQL = await loadSqlJs();
 });
 
-async function withLog(n: number): Promise<Workspace> {
-  let t = T0;
-  const ws = await openWorkspace({ SQL, keyMaterial: MATERIAL, now: () => (t += 1000) });
-  for (let i = 1; i <= n; i++) await audit(ws, i % 2 ? 'key.reveal' : 'pack.create', { i });
-  return ws;
-}
+/** A keyed log of n entries, one second apart (entry i at T0 + i s), alternating two actions. */
+const withLog = (n: number) => workspaceLog(SQL, n);
 
 describe('each tampering is detected', () => {
   test('altered entry: exit 1', async () => {
