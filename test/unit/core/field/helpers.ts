@@ -1,6 +1,7 @@
 // Test fixtures for the field domain: a workspace with devices in two sites and sealed, valid recovery passwords.
 import type { SqlJsStatic } from 'sql.js';
 import { writeConfig } from '../../../../core/analysis/config.js';
+import type { ResultRecord } from '../../../../core/field/format.js';
 import { openWorkspace, type Workspace } from '../../../../core/workspace.js';
 
 export const T0 = Date.parse('2024-07-19T12:00:00Z');
@@ -63,3 +64,16 @@ export async function fieldWorkspace(SQL: SqlJsStatic, bytes?: Uint8Array): Prom
   }
   return ws;
 }
+
+/** One technician's result for device 1 (PC-1): fixed by USB an hour after T0, unless `r` says otherwise. */
+export const resultRecord = (technician: string, r: Partial<ResultRecord> = {}): ResultRecord => ({
+  deviceId: 1,
+  hostname: 'PC-1',
+  result: 'fixed',
+  method: 'usb',
+  at: T0 + 3_600_000,
+  technician,
+  keyIdUsed: null,
+  notes: null,
+  ...r,
+});

@@ -9,7 +9,7 @@ import { createPack, type CreatedPack } from '../../../../core/field/packs.js';
 import { packMacKey } from '../../../../core/store/packs.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
-import { fieldWorkspace, T0 } from './helpers.js';
+import { fieldWorkspace, resultRecord, T0 } from './helpers.js';
 
 let SQL: SqlJsStatic;
 const PASS = 'correct horse battery staple';
@@ -60,17 +60,7 @@ async function setup() {
         packId: pack.packId,
         technician,
         exportedAt: T0 + H,
-        records: records.map((r) => ({
-          deviceId: 1,
-          hostname: 'PC-1',
-          result: 'fixed',
-          method: 'usb',
-          at: T0 + H,
-          technician,
-          keyIdUsed: null,
-          notes: null,
-          ...r,
-        })),
+        records: records.map((r) => resultRecord(technician, r)),
         events,
       },
       macKey,

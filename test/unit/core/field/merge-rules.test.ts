@@ -16,7 +16,7 @@ import { createPack, packPreview, packStates, type CreatedPack } from '../../../
 import { packMacKey } from '../../../../core/store/packs.js';
 import { meta, type Workspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
-import { fieldWorkspace, T0 } from './helpers.js';
+import { fieldWorkspace, resultRecord, T0 } from './helpers.js';
 
 let SQL: SqlJsStatic;
 const PASS = 'correct horse battery staple';
@@ -46,18 +46,6 @@ async function setup(): Promise<{ ws: Workspace; pack: CreatedPack; macKey: Uint
   Object.assign(ws, { now: () => T0 + 2 * H });
   return { ws, pack: made.pack, macKey: made.macKey };
 }
-
-const record = (technician: string, r: Partial<ResultRecord> = {}): ResultRecord => ({
-  deviceId: 1,
-  hostname: 'PC-1',
-  result: 'fixed',
-  method: 'usb',
-  at: T0 + H,
-  technician,
-  keyIdUsed: null,
-  notes: null,
-  ...r,
-});
 
 function sign(
   s: { pack: CreatedPack; macKey: Uint8Array },
@@ -182,8 +170,8 @@ describe('mergeResults writes', () => {
     const s = await setup();
     const { ws, pack } = s;
     const recs = [
-      record('tech-a', { keyIdUsed: KEY(1), notes: 'BitLocker key used' }),
-      record('tech-a', { deviceId: 2, hostname: 'PC-2', result: 'in_progress' as 'fixed', method: null }),
+      resultRecord('tech-a', { keyIdUsed: KEY(1), notes: 'BitLocker key used' }),
+      resultRecord('tech-a', { deviceId: 2, hostname: 'PC-2', result: 'in_progress' as 'fixed', method: null }),
     ];
     const file = await sign(s, 'tech-a', recs);
     const r = await mergeResults(ws, file);
@@ -266,10 +254,10 @@ describe('mergeResults writes', () => {
   test('a device outside the pack, an unknown result, and the same record twice in one file', async () => {
     const s = await setup();
     const file = await sign(s, 'tech-a', [
-      record('tech-a', { deviceId: 7, hostname: 'PC-7' }),
-      record('tech-a', { deviceId: 3, hostname: 3 as unknown as string, result: 'exploded' as 'fixed' }),
-      record('tech-a', { deviceId: 4, hostname: 'PC-4' }),
-      record('tech-a', { deviceId: 4, hostname: 'PC-4' }),
+      resultRecord('tech-a', { deviceId: 7, hostname: 'PC-7' }),
+      resultRecord('tech-a', { deviceId: 3, hostname: 3 as unknown as string, result: 'exploded' as 'fixed' }),
+      resultRecord('tech-a', { deviceId: 4, hostname: 'PC-4' }),
+      resultRecord('tech-a', { deviceId: 4, hostname: 'PC-4' }),
     ]);
     const r = await mergeResults(s.ws, file, 'x.ringresults');
     expect(r).toMatchObject({ records: 4, added: 1, duplicates: 1 });
@@ -286,15 +274,15 @@ describe('mergeResults writes', () => {
     await mergeResults(
       s.ws,
       await sign(s, 'tech-a', [
-        record('tech-a', { result: 'failed' }),
-        record('tech-a', { deviceId: 2, hostname: 'PC-2' }),
+        resultRecord('tech-a', { result: 'failed' }),
+        resultRecord('tech-a', { deviceId: 2, hostname: 'PC-2' }),
       ]),
     );
     const r = await mergeResults(
       s.ws,
       await sign(s, 'tech-b', [
-        record('tech-b', { result: 'needs_reimage', at: T0 + H + 1 }),
-        record('tech-b', { deviceId: 5, hostname: 'PC-5' }),
+        resultRecord('tech-b', { result: 'needs_reimage', at: T0 + H + 1 }),
+        resultRecord('tech-b', { deviceId: 5, hostname: 'PC-5' }),
       ]),
     );
     expect(r.conflicts).toEqual([
@@ -309,7 +297,7 @@ describe('mergeResults writes', () => {
     expect(stateOf(s.ws, 1)).toBe('needs_reimage');
     const again = await mergeResults(
       s.ws,
-      await sign(s, 'tech-a', [record('tech-a', { deviceId: 2, hostname: 'PC-2', at: T0 + H + 5 })]),
+      await sign(s, 'tech-a', [resultRecord('tech-a', { deviceId: 2, hostname: 'PC-2', at: T0 + H + 5 })]),
     );
     expect(again.conflicts).toEqual([]);
   });
@@ -339,7 +327,9 @@ describe('mergeResults refuses', () => {
       'h.txt: not a Ringside RINGRESULTS1 file: no header',
     );
     const foreign = { pack: { ...s.pack, packId: 'elsewhere' }, macKey: s.macKey };
-    const err = await mergeResults(s.ws, await sign(foreign, 'tech-a', [record('tech-a')])).catch((e: PackError) => e);
+    const err = await mergeResults(s.ws, await sign(foreign, 'tech-a', [resultRecord('tech-a')])).catch(
+      (e: PackError) => e,
+    );
     expect(err).toBeInstanceOf(PackError);
     expect([(err as PackError).code, (err as PackError).message]).toEqual([
       'unknown_pack',
@@ -365,9 +355,9 @@ describe('mergeResults refuses', () => {
       `f.ringresults: The results file's signature does not match pack ${s.pack.packId}`,
     );
     for (const technician of ['', '  ', 7 as unknown as string])
-      await expect(mergeResults(s.ws, await sign(s, technician, [record('tech-a')]), 'n.ringresults')).rejects.toThrow(
-        'n.ringresults: the results file names no technician. Nothing was imported.',
-      );
+      await expect(
+        mergeResults(s.ws, await sign(s, technician, [resultRecord('tech-a')]), 'n.ringresults'),
+      ).rejects.toThrow('n.ringresults: the results file names no technician. Nothing was imported.');
     const rejected = auditOf(s.ws, 'results.rejected');
     expect(rejected).toHaveLength(4);
     expect(rejected[0]).toEqual({
@@ -400,8 +390,8 @@ describe('resultsFromPack (what the technician laptop writes)', () => {
       exportedAt: T0 + H,
       events: [],
       records: [
-        record('tech-a', { method: 'manual' }),
-        record('tech-a', {
+        resultRecord('tech-a', { method: 'manual' }),
+        resultRecord('tech-a', {
           deviceId: 2,
           hostname: 'PC-2',
           result: 'failed',
