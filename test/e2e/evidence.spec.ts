@@ -92,6 +92,8 @@ test('day 1 then day 2 through the UI: burn-down gains a point, recovered rises,
   const seg = page.locator('[data-testid="ring-chart"] .bar-needs_fix .recharts-rectangle');
   await expect(seg.first()).toBeVisible();
   await seg.first().click();
+  // The click moves to the device list with the ring filter set; wait for it rather than read the old "All".
+  await expect(page.getByTestId('filter-ring')).not.toHaveValue('');
   const ring = await page.getByTestId('filter-ring').inputValue();
   const inRing = pop.filter((m) => m.ring === ring && crashed(m) && !m.back);
   expect(inRing.length).toBeGreaterThan(0);
