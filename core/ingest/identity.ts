@@ -1,6 +1,15 @@
 // Identity resolution: one device row per real machine, matched on stable IDs first, the normalised hostname last.
 import type { Db } from '../store/db.js';
-import { DeviceWrites, eachDeviceIdentity, MERGE_COLS } from '../store/device-writes.js';
+import {
+  DeviceKeyLookup,
+  deviceHostKey,
+  DeviceWrites,
+  eachDeviceIdentity,
+  maxDeviceId,
+  MERGE_COLS,
+  type IdentityKey,
+} from '../store/device-writes.js';
+import { usableSerial } from '../shared/serial.js';
 import { mergeTags } from './normalize.js';
 
 /** One source row's view of a device, already normalised. */
@@ -34,35 +43,100 @@ export interface Resolution {
   ambiguous: string | null;
 }
 
-/** Serials that many machines share (VM templates, OEM placeholders) never identify a device. */
-const JUNK_SERIAL =
-  /^(0+|none|null|n\/?a|unknown|default string|to be filled by o\.?e\.?m\.?|system serial number|123456789|-)$/i;
-
-export function usableSerial(s: string | null): string | null {
-  if (!s) return null;
-  const t = s.trim();
-  if (t.length < 4 || JUNK_SERIAL.test(t) || /^\d(\.\d+)?E\+\d+$/i.test(t)) return null;
-  return t.toUpperCase();
-}
+// The serial rule lives in core/shared so the store can apply it too (devices.serial_key, migration 26).
+export { usableSerial };
 
 /** COALESCE in JS: a value on file is kept, an empty one is filled. */
 function fill(cur: (string | number | null)[], next: (string | number | null)[], i: number, v: string | number | null) {
   if (cur[i] === null && v !== null) next[i] = v;
 }
 
-/** In-memory maps from every stable ID and live host key to a device id, loaded once per import. */
+/**
+ * One identity key's map (an ID, a serial, a host key) to a device id. Mapped, the whole map is loaded from the
+ * devices table when the import starts; looked up, each key is read from the table's index the first time it is asked
+ * for and remembered. Either way the import's own changes are set here, so both give what the loaded map would: see
+ * DeviceIndex for why a read from the table stays equal to the loaded map's entry.
+ */
+export class KeyMap {
+  private readonly m = new Map<string, number | undefined>();
+  /** probe: the key's devices in the table now (lookup mode), or null when every entry is loaded (map mode). */
+  constructor(readonly probe: DeviceKeyLookup | null) {}
+  get(k: string): number | undefined {
+    const v = this.m.get(k);
+    // An empty key is never mapped (a loaded map skips it), though devices without a name are on file.
+    if (v !== undefined || !this.probe || !k || this.m.has(k)) return v;
+    const found = this.probe.get(k);
+    this.m.set(k, found);
+    return found;
+  }
+  has(k: string): boolean {
+    return this.get(k) !== undefined;
+  }
+  set(k: string, id: number): void {
+    this.m.set(k, id);
+  }
+  /** Keys known to lead to a device (lookup mode: only those read so far). */
+  get size(): number {
+    let n = 0;
+    for (const v of this.m.values()) if (v !== undefined) n++;
+    return n;
+  }
+  /** Remembers the table's answers for many keys at once: one indexed join for a batch (lookup mode only). */
+  preload(keys: Iterable<string>): void {
+    if (!this.probe) return;
+    const want = [...new Set(keys)].filter((k) => k && !this.m.has(k));
+    if (!want.length) return;
+    const found = this.probe.many(want);
+    for (const k of want) this.m.set(k, found.get(k));
+  }
+}
+
+/** The identity keys of a batch of rows, as DeviceFacts carries them (serial raw). */
+export interface BatchKeys {
+  aid: (string | null)[];
+  entra: (string | null)[];
+  intune: (string | null)[];
+  serial: (string | null)[];
+  host: string[];
+}
+
+/**
+ * Maps from every stable ID and live host key to a device id, for one import.
+ *
+ * Mapped (the default): loaded whole when the import starts. Looked up (`lookup: true`, for a small import into a
+ * large workspace): nothing is loaded; keys are read from the devices table's indexes (a batch's keys in one join per
+ * key, see preload) and remembered. The two agree because a key's answer in the table only changes through a write
+ * this class makes, and before each such write the keys it could move are either set here (as the map is) or read
+ * and remembered first (a device becoming superseded leaves its name and serial to it, as a loaded map still does).
+ */
 export class DeviceIndex {
-  readonly aid = new Map<string, number>();
-  readonly entra = new Map<string, number>();
-  readonly intune = new Map<string, number>();
-  readonly serial = new Map<string, number>();
+  readonly aid: KeyMap;
+  readonly entra: KeyMap;
+  readonly intune: KeyMap;
+  readonly serial: KeyMap;
   /** host key -> the live (not superseded) device with that name. */
-  readonly host = new Map<string, number>();
+  readonly host: KeyMap;
   nextId = 1;
   private readonly writes: DeviceWrites;
+  /** Lookup mode: the devices table's indexes answer keys not yet known (see KeyMap). */
+  readonly looksUp: boolean;
 
-  constructor(db: Db) {
-    this.writes = new DeviceWrites(db);
+  constructor(
+    private readonly db: Db,
+    opts: { lookup?: boolean } = {},
+  ) {
+    this.writes = new DeviceWrites(db, usableSerial);
+    this.looksUp = !!opts.lookup;
+    const by = (key: IdentityKey) => new KeyMap(this.looksUp ? new DeviceKeyLookup(db, key) : null);
+    this.aid = by('aid');
+    this.entra = by('entra');
+    this.intune = by('intune');
+    this.serial = by('serial');
+    this.host = by('host');
+    if (this.looksUp) {
+      this.nextId = maxDeviceId(db) + 1;
+      return;
+    }
     eachDeviceIdentity(db, (r) => {
       const id = r[0];
       if (r[2]) this.aid.set(r[2], id);
@@ -75,6 +149,20 @@ export class DeviceIndex {
       }
       if (id >= this.nextId) this.nextId = id + 1;
     });
+  }
+
+  /**
+   * Reads a batch's keys from the table in one indexed join per key (lookup mode; nothing in map mode), before the
+   * batch writes anything: the rows then resolve from memory, by the same rules as one at a time.
+   */
+  preload(k: BatchKeys): void {
+    if (!this.looksUp) return;
+    const present = (v: (string | null)[]) => v.filter((x): x is string => !!x);
+    this.aid.preload(present(k.aid));
+    this.entra.preload(present(k.entra));
+    this.intune.preload(present(k.intune));
+    this.serial.preload(present(k.serial.map(usableSerial)));
+    this.host.preload(present(k.host));
   }
 
   /** Finds the device for a row without changing anything (events and keys). */
@@ -127,6 +215,8 @@ export class DeviceIndex {
         const newId = this.insertRow(f);
         const newer = (f.lastSeen ?? -Infinity) > (m.lastSeen ?? -Infinity);
         if (newer) {
+          // The old record stops being live: the name and serial that led to it keep leading to it (read them now).
+          this.keepLiveKeys(cand, m.serial);
           this.writes.supersedeBy(newId, cand);
           if (f.hostKey) this.host.set(f.hostKey, newId);
           if (serial) this.serial.set(serial, newId);
@@ -147,7 +237,7 @@ export class DeviceIndex {
   }
 
   /** Takes a stable ID for device `id` unless another device already holds it (that would break uniqueness). */
-  private own(m: Map<string, number>, v: string | null, id: number): string | null {
+  private own(m: KeyMap, v: string | null, id: number): string | null {
     if (!v) return null;
     const o = m.get(v);
     if (o !== undefined && o !== id) return null;
@@ -195,6 +285,9 @@ export class DeviceIndex {
     fill(cur, next, 1, entra);
     fill(cur, next, 2, intune);
     fill(cur, next, 3, f.serial);
+    // A serial filled in makes the device answer for it: the serial's device before this write is read first.
+    const s = usableSerial(f.serial);
+    if (s && next[3] !== cur[3]) this.serial.get(s);
     fill(cur, next, 4, f.site);
     if (cur[5] === null && f.ring !== null) {
       next[5] = f.ring;
@@ -213,11 +306,20 @@ export class DeviceIndex {
     const changed: number[] = [];
     for (let i = 0; i < MERGE_COLS.length; i++) if (next[i] !== cur[i]) changed.push(i);
     if (changed.length) this.writes.updateCols(id, changed, next);
-    const s = usableSerial(f.serial);
     if (s && !this.serial.has(s)) this.serial.set(s, id);
+  }
+
+  /** Before device `id` is superseded: its host key's and serial's current devices, remembered (lookup mode). */
+  private keepLiveKeys(id: number, serial: string | null): void {
+    if (!this.looksUp) return;
+    const hk = deviceHostKey(this.db, id);
+    if (hk) this.host.get(hk);
+    const s = usableSerial(serial);
+    if (s) this.serial.get(s);
   }
 
   free(): void {
     this.writes.free();
+    for (const m of [this.aid, this.entra, this.intune, this.serial, this.host]) m.probe?.free();
   }
 }

@@ -59,6 +59,8 @@ interface Batch {
   touched: Set<number> | null;
   /** The last fact id before the batch: the facts after it are the batch's. */
   factMark: number;
+  /** The batch's files' size in bytes: a small batch into a large workspace looks identities up (see lookupIdentity). */
+  bytes: number;
 }
 
 /** Imports one export file into the workspace. Never throws for bad content: problems are in the report. */
@@ -83,6 +85,7 @@ export async function importFiles(
     indexes: [],
     touched: new Set(),
     factMark: lastFactId(ws.db),
+    bytes: inputs.reduce((n, i) => n + i.size, 0),
   };
   const many = inputs.length > 1;
   try {
@@ -142,6 +145,19 @@ function finishBatch(ws: Workspace, batch: Batch, opts: JobOptions): void {
 }
 
 type FileOptions = ImportOptions & { batch: Batch };
+
+/** A workspace with at least this many devices is not loaded into memory for a small import (see lookupIdentity). */
+const LOOKUP_MIN_DEVICES = 20_000;
+
+/**
+ * Whether the batch finds devices through the devices table's indexes instead of loading every device's keys: when
+ * the workspace is large and the batch small. Small enough that no file of it can be a bulk load (which drops those
+ * indexes, see isBulk): even at 48 bytes a row, a quarter of the fleet is more rows than the batch holds.
+ */
+function lookupIdentity(ws: Workspace, bytes: number): boolean {
+  const devices = countDevices(ws.db);
+  return devices >= LOOKUP_MIN_DEVICES && (bytes / 48) * 4 < devices;
+}
 
 /** An import touching at most this many devices, or this share of the fleet, is analysed incrementally. */
 const INCREMENTAL_MIN = 2000;
@@ -290,7 +306,12 @@ function fileSink(
       report.format = spec.format;
       report.kind = spec.kind;
       // Loading the index reads every device: a batch loads it once, not once per file.
-      const idx = (run.idx = opts.batch.idx ??= new DeviceIndex(ws.db));
+      const idx =
+        (run.idx =
+        opts.batch.idx ??=
+          new DeviceIndex(ws.db, {
+            lookup: lookupIdentity(ws, opts.batch.bytes),
+          }));
       if (isBulk(ws, spec.kind, input.size, h.names.length)) run.deferred = dropIndexes(ws, spec.kind);
       const ctx: WriterContext = {
         ws,

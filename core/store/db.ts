@@ -1,5 +1,6 @@
 // Thin typed wrapper around a sql.js Database: named queries, transactions, batched prepared inserts.
 import type { BindParams, Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import { usableSerial } from '../shared/serial.js';
 import { migrate } from './migrate.js';
 
 export type Row = Record<string, SqlValue>;
@@ -12,6 +13,8 @@ export class Db {
   static open(SQL: SqlJsStatic, bytes?: Uint8Array | null): Db {
     const db = new Db(bytes && bytes.byteLength > 0 ? new SQL.Database(bytes) : new SQL.Database());
     db.raw.run('PRAGMA foreign_keys = ON');
+    // Identity's serial rule in SQL (migration 26 backfills devices.serial_key with it): one rule, not two copies.
+    db.raw.create_function('usable_serial', (s: unknown) => usableSerial(typeof s === 'string' ? s : null));
     migrate(db);
     return db;
   }

@@ -24,6 +24,72 @@ export function eachDeviceIdentity(db: Db, fn: (r: IdentityRow) => void): void {
   }
 }
 
+/** The keys identity finds a device by, and their columns; a name or serial identifies only a live device. */
+const KEY_COLUMN = {
+  aid: ['falcon_aid', ''],
+  entra: ['entra_id', ''],
+  intune: ['intune_id', ''],
+  serial: ['serial_key', ' AND d.superseded_by IS NULL'],
+  host: ['host_key', ' AND d.superseded_by IS NULL'],
+} as const;
+export type IdentityKey = keyof typeof KEY_COLUMN;
+
+/**
+ * Devices found by one identity key through its index: the highest id holding the key, as a map loaded in id order
+ * keeps. One key at a time, or a batch's keys in one join.
+ */
+export class DeviceKeyLookup {
+  private one: Statement | null = null;
+  private readonly sql: string;
+
+  constructor(
+    private readonly db: Db,
+    key: IdentityKey,
+  ) {
+    const [col, live] = KEY_COLUMN[key];
+    this.sql = `SELECT d.id FROM devices d WHERE d.${col} = k.value${live} ORDER BY d.id DESC LIMIT 1`;
+  }
+
+  get(key: string): number | undefined {
+    this.one ??= this.db.prepare(`SELECT (${this.sql}) FROM (SELECT ? AS value) k`);
+    this.one.bind([key]);
+    const id = this.one.step() ? (this.one.get()[0] as number | null) : null;
+    this.one.reset();
+    return id ?? undefined;
+  }
+
+  /** The devices of many keys (a batch's), in one statement: key -> device id, for the keys that have one. */
+  many(keys: string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    const st = this.db.prepare(`SELECT k.value, (${this.sql}) FROM json_each(?) k`);
+    try {
+      st.bind([JSON.stringify(keys)]);
+      while (st.step()) {
+        const [key, id] = st.get() as [string, number | null];
+        if (id !== null) out.set(key, id);
+      }
+    } finally {
+      st.free();
+    }
+    return out;
+  }
+
+  free(): void {
+    this.one?.free();
+    this.one = null;
+  }
+}
+
+/** A device's host key, or undefined. */
+export function deviceHostKey(db: Db, id: number): string | undefined {
+  return db.value<string>('SELECT host_key FROM devices WHERE id = ?', [id]);
+}
+
+/** The highest device id on file (0 when there is none). */
+export function maxDeviceId(db: Db): number {
+  return db.value<number>('SELECT COALESCE(MAX(id), 0) FROM devices') ?? 0;
+}
+
 /** The device columns a fleet row can fill in on a device it matched, in the order the merge indexes them. */
 export const MERGE_COLS = [
   'falcon_aid',
@@ -46,6 +112,9 @@ export const MERGE_COLS = [
 
 export type DeviceValue = string | number | null;
 
+/** Index of serial in MERGE_COLS: writing it writes serial_key too. */
+const SERIAL = MERGE_COLS.indexOf('serial');
+
 /** Prepared device inserts, reads and merges for one import (statements made on first use, freed together). */
 export class DeviceWrites {
   private insert: Statement | null = null;
@@ -53,15 +122,20 @@ export class DeviceWrites {
   /** UPDATE statements by the set of columns they write. */
   private readonly updates = new Map<string, Statement>();
 
-  constructor(private readonly db: Db) {}
+  /** serialKey: identity's serial rule (usableSerial), kept in devices.serial_key beside every serial written. */
+  constructor(
+    private readonly db: Db,
+    private readonly serialKey: (s: string | null) => string | null,
+  ) {}
 
   /** Inserts a device row with its id given: [id, hostname, host_key, …, model] in the statement's column order. */
   insertRow(values: DeviceValue[]): void {
     this.insert ??= this.db.prepare(
       `INSERT INTO devices(id, hostname, host_key, falcon_aid, entra_id, intune_id, serial, site, ring, ring_source,
-         platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+         platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model, serial_key)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
+    values.push(this.serialKey(values[6] as string | null));
     this.insert.run(values);
   }
 
@@ -80,10 +154,14 @@ export class DeviceWrites {
     const sig = changed.join(',');
     let st = this.updates.get(sig);
     if (!st) {
-      st = this.db.prepare(`UPDATE devices SET ${changed.map((i) => `${MERGE_COLS[i]} = ?`).join(', ')} WHERE id = ?`);
+      const serial = changed.includes(SERIAL) ? ', serial_key = ?' : '';
+      st = this.db.prepare(
+        `UPDATE devices SET ${changed.map((i) => `${MERGE_COLS[i]} = ?`).join(', ')}${serial} WHERE id = ?`,
+      );
       this.updates.set(sig, st);
     }
-    const params = changed.map((i) => next[i]!);
+    const params: DeviceValue[] = changed.map((i) => next[i]!);
+    if (changed.includes(SERIAL)) params.push(this.serialKey(next[SERIAL] as string | null));
     params.push(id);
     st.run(params);
   }

@@ -29,10 +29,12 @@ export const MODULES = [
   {
     slug: 'identity',
     name: 'ingest identity',
-    // Lines 50-108 of device-writes.ts are the device merge and supersede statements identity.ts decides with.
-    files: ['core/ingest/identity.ts', 'core/store/device-writes.ts:50-108'],
+    // Lines 27-186 of device-writes.ts are the key lookups (migration 26), the identity load and the device merge and
+    // supersede statements identity.ts decides with; serial.ts is the serial rule, moved there for the store's use.
+    files: ['core/ingest/identity.ts', 'core/shared/serial.ts', 'core/store/device-writes.ts:27-186'],
     tests: [
       'test/unit/core/ingest/identity-rules.test.ts',
+      'test/unit/core/ingest/identity-lookup.test.ts',
       'test/unit/core/ingest/identity-boundaries.test.ts',
       'test/unit/core/ingest/identity-match-edges.test.ts',
     ],

@@ -20,7 +20,7 @@ import {
   splitList,
 } from '../normalize.js';
 import { usableRows } from '../rows.js';
-import type { DeviceFacts } from '../identity.js';
+import type { BatchKeys, DeviceFacts } from '../identity.js';
 import { colName, type Writer, type WriterContext } from './types.js';
 
 const RING_SOURCE: Partial<Record<SourceFormat, string>> = {
@@ -56,13 +56,35 @@ export function fleetWriter(ctx: WriterContext): Writer {
     }
     return t;
   };
+  /** A fleet row's host cell: the name, else a distinguished name (`CN=…`). */
+  const hostCell = (row: string[]) => {
+    const h = get(row, 'hostname');
+    return !h && c.dn >= 0 && /^cn=/i.test(get(row, 'dn')) ? get(row, 'dn') : h;
+  };
+  /** The batch's identity keys, read from the table in one join per key before any row is resolved (lookup mode). */
+  const preload = (rows: string[][], count: number) => {
+    const keys: BatchKeys = { aid: [], entra: [], intune: [], serial: [], host: [] };
+    const id = (row: string[], f: Field, norm: (v: string) => string | null) => {
+      const v = get(row, f);
+      return v ? norm(v) : null;
+    };
+    for (let r = 0; r < count; r++) {
+      const row = rows[r]!;
+      keys.aid.push(id(row, 'falcon_aid', normAid));
+      keys.entra.push(id(row, 'entra_id', normGuid));
+      keys.intune.push(id(row, 'intune_id', normGuid));
+      keys.serial.push(get(row, 'serial') || null);
+      keys.host.push(hostKey(hostCell(row)));
+    }
+    ctx.idx.preload(keys);
+  };
   const w: Writer = {
     duplicates: 0,
     async write(rows, lines, count) {
       let ok = 0;
+      if (ctx.idx.looksUp) preload(rows, count);
       for (const { row, line, note } of usableRows(rows, lines, count, problems)) {
-        let hostRaw = get(row, 'hostname');
-        if (!hostRaw && c.dn >= 0 && /^cn=/i.test(get(row, 'dn'))) hostRaw = get(row, 'dn');
+        const hostRaw = hostCell(row);
         if (hostRaw.includes(REDACTED)) {
           problems.reject(
             line,
