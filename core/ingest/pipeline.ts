@@ -37,6 +37,11 @@ export interface ImportOptions extends JobOptions {
   sheet?: string;
   /** Reads each file into its writer: readInput in this thread unless the host gives a reading thread (read-thread.ts). */
   reader?: ReadFn;
+  /**
+   * How devices are found: chosen by size (the default, see lookupIdentity), or forced, for the tests and the bench
+   * that compare the two ('lookup' into a bulk load reads tables whose indexes are dropped: correct, slow).
+   */
+  identity?: 'maps' | 'lookup';
 }
 
 class DuplicateFile extends Error {
@@ -310,7 +315,7 @@ function fileSink(
         (run.idx =
         opts.batch.idx ??=
           new DeviceIndex(ws.db, {
-            lookup: lookupIdentity(ws, opts.batch.bytes),
+            lookup: opts.identity ? opts.identity === 'lookup' : lookupIdentity(ws, opts.batch.bytes),
           }));
       if (isBulk(ws, spec.kind, input.size, h.names.length)) run.deferred = dropIndexes(ws, spec.kind);
       const ctx: WriterContext = {

@@ -1,5 +1,13 @@
 // Identity looked up through the devices table's indexes (a small import into a large workspace) against the loaded maps.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { inputFromBytes } from '../../../../core/contract/ingest.js';
+import { importFile, importFiles } from '../../../../core/ingest/index.js';
+import { sampleImportInput } from '../../../../core/sample/index.js';
+import { openWorkspace } from '../../../../core/workspace.js';
+import { fixtures } from '../../../fixtures/ingest/generate.js';
+import { dumpAnalysis } from '../analysis/analysis-dump.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 import { Db } from '../../../../core/store/db.js';
 import { DeviceIndex, type DeviceFacts, type Resolution } from '../../../../core/ingest/identity.js';
@@ -177,4 +185,38 @@ describe('devices.serial_key (migration 26)', () => {
     expect(ix.lookup('ef-56', '')).toBeNull();
     ix.free();
   });
+});
+
+describe('imports with identity looked up give the analysis the loaded maps gave (the committed dumps)', () => {
+  const golden = (name: string) =>
+    JSON.parse(readFileSync(path.resolve('test/fixtures/analysis-dump', `${name}.json`), 'utf8')) as unknown;
+  const open = async () =>
+    openWorkspace({ SQL: await loadSqlJs(), keyMaterial: new Uint8Array(32).fill(7), now: () => 0 });
+
+  it('the ingest fixtures onto the sample Falcon and Intune exports, every file looked up batch by batch', async () => {
+    const OPTS = { devices: 400, seed: 777 };
+    const ws = await open();
+    for (const name of ['falcon-hosts.csv', 'intune-devices.csv'] as const)
+      await importFile(ws, sampleImportInput(name, OPTS), { identity: 'lookup' });
+    for (const f of fixtures(OPTS)) await importFile(ws, inputFromBytes(f.name, f.bytes), { identity: 'lookup' });
+    expect(dumpAnalysis(ws)).toEqual(golden('fixtures-400-777'));
+  }, 180_000);
+
+  it('a batch of both device files into a workspace that has them already: nothing new, every row a merge', async () => {
+    const OPTS = { devices: 400, seed: 777 };
+    const inputs = () => [sampleImportInput('falcon-hosts.csv', OPTS), sampleImportInput('intune-devices.csv', OPTS)];
+    const [maps, lookup] = [await open(), await open()];
+    await importFiles(maps, inputs());
+    await importFiles(lookup, inputs());
+    // The same rows with a blank line added, so the second batch is not refused as the same files again.
+    const bytes = await Promise.all(inputs().map((i) => new Response(i.stream()).arrayBuffer()));
+    const again = () =>
+      inputs().map((i, k) => inputFromBytes(`again-${i.name}`, `${new TextDecoder().decode(bytes[k])}\n`));
+    const a = await importFiles(maps, again(), { identity: 'maps' });
+    const b = await importFiles(lookup, again(), { identity: 'lookup' });
+    expect(b.map((r) => [r.imported, r.devicesAdded, r.flagged])).toEqual(
+      a.map((r) => [r.imported, r.devicesAdded, r.flagged]),
+    );
+    expect(dumpAnalysis(lookup)).toEqual(dumpAnalysis(maps));
+  }, 180_000);
 });
