@@ -32,14 +32,29 @@ const STATE_INDEXES = ['ix_devices_state', 'ix_devices_site_ring'];
  */
 const REBUILD_UNIQUE = new Set(['ux_devices_falcon', 'ux_devices_entra', 'ux_devices_intune']);
 
-/** Drops the indexes of the tables a bulk load writes, returning their definitions to recreate after. */
-export function dropIndexes(ws: Workspace, kind: ImportKind): IndexDef[] {
+/** The indexes identity reads in lookup mode (DeviceIndex with `lookup`): a load that looks devices up keeps them. */
+const LOOKUP_INDEXES = new Set([
+  'ux_devices_falcon',
+  'ux_devices_entra',
+  'ux_devices_intune',
+  'ix_devices_host_key',
+  'ix_devices_serial_key',
+]);
+
+/**
+ * Drops the indexes of the tables a bulk load writes, returning their definitions to recreate after; `lookup`: the
+ * load finds devices through the devices table's indexes, which stay.
+ */
+export function dropIndexes(ws: Workspace, kind: ImportKind, lookup = false): IndexDef[] {
   const tables = kind === 'fleet' ? ['devices', 'device_sources'] : kind === 'rollout' ? ['events'] : ['keys'];
   // After a large event load the analysis rewrites most devices' state: indexes over state would be updated row by
   // row, so they are rebuilt afterwards as well.
   const extra = kind === 'rollout' ? STATE_INDEXES : [];
   const rows = indexesOf(ws.db, tables, extra).filter(
-    (r) => !KEEP_INDEXES.has(r.name) && (!/^\s*CREATE\s+UNIQUE/i.test(r.sql) || REBUILD_UNIQUE.has(r.name)),
+    (r) =>
+      !KEEP_INDEXES.has(r.name) &&
+      !(lookup && LOOKUP_INDEXES.has(r.name)) &&
+      (!/^\s*CREATE\s+UNIQUE/i.test(r.sql) || REBUILD_UNIQUE.has(r.name)),
   );
   for (const r of rows) dropIndex(ws.db, r.name);
   return rows;

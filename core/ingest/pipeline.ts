@@ -156,12 +156,12 @@ const LOOKUP_MIN_DEVICES = 20_000;
 
 /**
  * Whether the batch finds devices through the devices table's indexes instead of loading every device's keys: when
- * the workspace is large and the batch small. Small enough that no file of it can be a bulk load (which drops those
- * indexes, see isBulk): even at 48 bytes a row, a quarter of the fleet is more rows than the batch holds.
+ * the workspace is large and the batch, at a device export's 256 bytes or more a row, is under a tenth of it. (A
+ * bulk load in such a batch keeps those indexes: see dropIndexes.)
  */
 function lookupIdentity(ws: Workspace, bytes: number): boolean {
   const devices = countDevices(ws.db);
-  return devices >= LOOKUP_MIN_DEVICES && (bytes / 48) * 4 < devices;
+  return devices >= LOOKUP_MIN_DEVICES && (bytes / 256) * 10 < devices;
 }
 
 /** An import touching at most this many devices, or this share of the fleet, is analysed incrementally. */
@@ -317,7 +317,7 @@ function fileSink(
           new DeviceIndex(ws.db, {
             lookup: opts.identity ? opts.identity === 'lookup' : lookupIdentity(ws, opts.batch.bytes),
           }));
-      if (isBulk(ws, spec.kind, input.size, h.names.length)) run.deferred = dropIndexes(ws, spec.kind);
+      if (isBulk(ws, spec.kind, input.size, h.names.length)) run.deferred = dropIndexes(ws, spec.kind, idx.looksUp);
       const ctx: WriterContext = {
         ws,
         importId: report.importId!,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inputFromBytes } from '../../../../core/contract/ingest.js';
+import { dropIndexes } from '../../../../core/ingest/bulk.js';
 import { importFile, importFiles } from '../../../../core/ingest/index.js';
 import { sampleImportInput } from '../../../../core/sample/index.js';
 import { openWorkspace } from '../../../../core/workspace.js';
@@ -219,4 +220,27 @@ describe('imports with identity looked up give the analysis the loaded maps gave
     );
     expect(dumpAnalysis(lookup)).toEqual(dumpAnalysis(maps));
   }, 180_000);
+});
+
+describe('a bulk load that looks devices up keeps the indexes it reads', () => {
+  it('dropIndexes with lookup leaves the ID, name and serial indexes of devices and drops the rest as before', async () => {
+    const names = (ws: Workspace) =>
+      ws.db
+        .all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'devices'")
+        .map((r) => r.name);
+    const lookupIndexes = [
+      'ix_devices_host_key',
+      'ix_devices_serial_key',
+      'ux_devices_entra',
+      'ux_devices_falcon',
+      'ux_devices_intune',
+    ];
+    const [a, b] = [await emptyWorkspace(), await emptyWorkspace()];
+    const all = names(a);
+    expect(all).toEqual(expect.arrayContaining(lookupIndexes));
+    dropIndexes(a, 'fleet');
+    dropIndexes(b, 'fleet', true);
+    for (const n of lookupIndexes) expect(names(a), n).not.toContain(n);
+    expect(names(b).sort()).toEqual([...names(a), ...lookupIndexes].sort());
+  });
 });
