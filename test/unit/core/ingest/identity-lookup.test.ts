@@ -147,6 +147,43 @@ describe('identity looked up in the devices table gives what the loaded maps giv
   });
 });
 
+describe('lookup mode: what only the table could get wrong', () => {
+  it('a superseded record keeps its serial until the import ends, as a loaded map does; the empty name is no key', async () => {
+    for (const lookup of [false, true]) {
+      const ws = await emptyWorkspace();
+      const first = new DeviceIndex(ws.db);
+      first.upsert(facts({ hostname: 'PC-S', aid: 's1', serial: 'SS-1', lastSeen: 1 }));
+      first.upsert(facts({ hostname: '', hostKey: '', aid: 'n1' }));
+      first.free();
+      const ix = new DeviceIndex(ws.db, { lookup });
+      // PC-S comes back with another agent ID, seen later: device 3 replaces device 1 (found by name, not serial).
+      expect(ix.upsert(facts({ hostname: 'PC-S', aid: 's2', lastSeen: 5 })), `lookup ${lookup}`).toMatchObject({
+        id: 3,
+        created: true,
+      });
+      // Device 1's serial, never read before it was replaced, still leads to device 1 for the rest of the import.
+      expect(ix.upsert(facts({ hostname: 'PC-T', serial: 'ss-1' })).id, `lookup ${lookup}`).toBe(1);
+      expect(ix.host.has(''), `lookup ${lookup}`).toBe(false);
+      // Known keys count once found; a key looked up and missed is not one.
+      expect(ix.lookup('missing', 'PC-NONE'), `lookup ${lookup}`).toBeNull();
+      expect(ix.aid.size, `lookup ${lookup}`).toBe(lookup ? 1 : 3);
+      ix.free();
+    }
+  });
+
+  it('a batch preloaded after the import has written keeps what the import set, not what the table says', async () => {
+    const ws = await workspaceOnFile();
+    const ix = new DeviceIndex(ws.db, { lookup: true });
+    // Device 4's name, read before device 8 replaced it, stays with 4 though the table has no live PC-E any more;
+    // a later batch's preload must not trade that for the table's answer.
+    ix.upsert(facts({ hostname: 'PC-E' }));
+    ix.upsert(facts({ hostname: 'PC-F', aid: 'a6', serial: 'ee-500', lastSeen: 30 }));
+    ix.preload({ aid: [], entra: [], intune: [], serial: [], host: ['PC-E'] });
+    expect(ix.lookup(null, 'PC-E')).toBe(4);
+    ix.free();
+  });
+});
+
 describe('devices.serial_key (migration 26)', () => {
   it('is the serial identity matches on, or empty for a placeholder, written with the serial and filled in with it', async () => {
     const ws = await emptyWorkspace();
@@ -184,6 +221,8 @@ describe('devices.serial_key (migration 26)', () => {
     const ix = new DeviceIndex(db, { lookup: true });
     expect(ix.lookup('ab-12', '')).toBe(1);
     expect(ix.lookup('ef-56', '')).toBeNull();
+    expect(ix.lookup(null, 'PC-5')).toBeNull();
+    expect(ix.lookup(null, 'PC-4')).toBe(4);
     ix.free();
   });
 });
