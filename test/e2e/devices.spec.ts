@@ -63,6 +63,7 @@ test('a text search with more matches than its first page shows them counted aft
   await dev.search('cnt-');
   await expect(page.getByTestId('device-total')).toHaveText('450 devices');
   expect(await dev.total()).toBe(450);
+  await page.screenshot({ path: 'test-results/e2e-devices/search-counted.png' });
   await dev.search('cnt-04');
   await expect(page.getByTestId('device-total')).toHaveText('51 devices');
 });
