@@ -18,8 +18,6 @@ export function keyHostHint(hint: string): { key: string | null; hostKey: string
   return { key: null, hostKey: hostKey(h) };
 }
 
-const SEAL_BATCH = 128;
-
 export function keysWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, ws } = ctx;
   const ins = new KeyInserts(ws.db, ctx.importId);
@@ -82,13 +80,6 @@ export function keysWriter(ctx: WriterContext): Writer {
           note,
         });
       }
-      // Fingerprints stay one HMAC per key (the de-duplication key, same as in older workspaces): a few hundred
-      // WebCrypto calls in flight at a time, as thousands queued at once cost more CPU per call.
-      const fps: string[] = [];
-      for (let i = 0; i < todo.length; i += SEAL_BATCH) {
-        const part = todo.slice(i, i + SEAL_BATCH);
-        fps.push(...(await Promise.all(part.map((t) => ws.box.fingerprint(t.pw)))));
-      }
       let ok = 0;
       const chunks: Array<{ id: number; sealing: ReturnType<typeof sealChunk> }> = [];
       for (let start = 0; start < todo.length; start += KEY_CHUNK) {
@@ -104,7 +95,7 @@ export function keysWriter(ctx: WriterContext): Writer {
             deviceId,
             t.keyId,
             t.hint || null,
-            fps[i]!,
+            ws.box.fingerprintSync(t.pw),
             problem ? 0 : 1,
             problem,
             t.vol,

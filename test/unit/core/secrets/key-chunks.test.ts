@@ -244,6 +244,15 @@ describe('a workspace written before the chunked format (test/fixtures/keys-v1)'
     expect(await vault.reveal(rows[0]!)).toBe('111111-222222-333333-444444-555555-666666-000011-000022');
     expect(await vault.reveal(rows[1]!)).toBe('000110-000220-000330-000440-000550-000660-000770-000880');
     expect(await vault.reveal(rows[2]!)).toBe('111111-222222-333333-444444-555555-666666-777777-000011');
+    // The fingerprints stored by the WebCrypto HMAC of that time are what today's synchronous HMAC computes.
+    const stored = ws.db.all<{ fingerprint: string }>('SELECT fingerprint FROM keys ORDER BY id');
+    expect(stored.map((r) => r.fingerprint)).toEqual(
+      [
+        '111111-222222-333333-444444-555555-666666-000011-000022',
+        '000110-000220-000330-000440-000550-000660-000770-000880',
+        '111111-222222-333333-444444-555555-666666-777777-000011',
+      ].map((p) => ws.box.fingerprintSync(p)),
+    );
   });
 
   it('takes new keys in the new format beside the old, and re-importing an old key is still a duplicate', async () => {
