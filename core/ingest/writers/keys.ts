@@ -1,6 +1,6 @@
 // The keys writer: BitLocker recovery passwords validated (never corrected), sealed in chunks, linked to their device.
 import { REDACTED } from '../../secrets/redact.js';
-import { type ChunkKey, KEY_CHUNK, sealChunk } from '../../secrets/key-vault.js';
+import { type ChunkKey, KEY_CHUNK, sealKeyChunk } from '../../secrets/key-vault.js';
 import { dropKeyChunk, fillKeyChunk, KeyInserts, newKeyChunk } from '../../store/keys.js';
 import type { Field } from '../formats.js';
 import { keyProblem, normKeyId } from '../keys.js';
@@ -81,7 +81,7 @@ export function keysWriter(ctx: WriterContext): Writer {
         });
       }
       let ok = 0;
-      const chunks: Array<{ id: number; sealing: ReturnType<typeof sealChunk> }> = [];
+      const chunks: Array<{ id: number; sealing: ReturnType<typeof sealKeyChunk> }> = [];
       for (let start = 0; start < todo.length; start += KEY_CHUNK) {
         // Rows first, so a duplicate (left as it is) takes no slot; then one AES-GCM call seals the chunk's new keys.
         const chunkId = newKeyChunk(ws.db);
@@ -115,12 +115,13 @@ export function keysWriter(ctx: WriterContext): Writer {
           ok++;
         }
         if (fresh.length === 0) dropKeyChunk(ws.db, chunkId);
-        else chunks.push({ id: chunkId, sealing: sealChunk(ws.box, chunkId, fresh) });
+        else chunks.push({ id: chunkId, sealing: sealKeyChunk(ws.box, chunkId, fresh) });
       }
       // No chunk row is written until every seal is done: a failed seal fails the file (its savepoint rolls back)
       // and no write from a seal still in flight can land after the rollback.
       const sealed = await Promise.all(chunks.map((c) => c.sealing));
-      chunks.forEach((c, i) => fillKeyChunk(ws.db, c.id, sealed[i]!.nonce, sealed[i]!.sealed, sealed[i]!.bound));
+      // Seal 3: the chunk's bound list is its key rows, so key_chunks keeps none ('').
+      chunks.forEach((c, i) => fillKeyChunk(ws.db, c.id, sealed[i]!.nonce, sealed[i]!.sealed, ''));
       // Drop the plaintext passwords as soon as they are sealed.
       todo.length = 0;
       return ok;
