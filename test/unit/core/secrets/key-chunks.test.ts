@@ -219,6 +219,17 @@ describe('keys sealed in chunks', () => {
   });
 });
 
+describe('migration 27: the index a seal-3 reveal reads its chunk by', () => {
+  it('the chunk’s rows are searched through ix_keys_chunk, never by a scan of every key', async () => {
+    const ws = await freshWs();
+    const plan = ws.db.all<{ detail: string }>(
+      'EXPLAIN QUERY PLAN SELECT key_id, host_hint, slot FROM keys WHERE chunk_id = ? ORDER BY slot, id',
+      [1],
+    );
+    expect(plan.map((p) => p.detail)).toEqual(['SEARCH keys USING INDEX ix_keys_chunk (chunk_id=?)']);
+  });
+});
+
 describe('the audited reveal: scripts with keys', () => {
   it('a script for one site carries its chunk-sealed keys, the generation audits their IDs, other sites stay sealed', async () => {
     const ws = await fieldWorkspace(SQL);
