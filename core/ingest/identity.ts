@@ -64,7 +64,7 @@ export class KeyMap {
   get(k: string): number | undefined {
     const v = this.m.get(k);
     // An empty key is never mapped (a loaded map skips it), though devices without a name are on file.
-    if (v !== undefined || !this.probe || !k || this.m.has(k)) return v;
+    if (!this.probe || !k || this.m.has(k)) return v;
     const found = this.probe.get(k);
     this.m.set(k, found);
     return found;
@@ -152,11 +152,11 @@ export class DeviceIndex {
   }
 
   /**
-   * Reads a batch's keys from the table in one indexed join per key (lookup mode; nothing in map mode), before the
-   * batch writes anything: the rows then resolve from memory, by the same rules as one at a time.
+   * Reads a batch's keys from the table in one indexed join per key (lookup mode; in map mode each KeyMap has no probe
+   * and reads nothing), before the batch writes anything: the rows then resolve from memory, by the same rules as one
+   * at a time.
    */
   preload(k: BatchKeys): void {
-    if (!this.looksUp) return;
     const present = (v: (string | null)[]) => v.filter((x): x is string => !!x);
     this.aid.preload(present(k.aid));
     this.entra.preload(present(k.entra));
@@ -172,8 +172,8 @@ export class DeviceIndex {
       const byId = this.aid.get(k) ?? this.entra.get(k) ?? this.intune.get(k) ?? this.serial.get(key.toUpperCase());
       if (byId !== undefined) return byId;
     }
-    if (hostKey) return this.host.get(hostKey) ?? null;
-    return null;
+    // An empty name finds nothing: KeyMap never maps the empty key.
+    return this.host.get(hostKey) ?? null;
   }
 
   /** Resolves a fleet row to a device, inserting or merging; returns the device id. */
@@ -285,9 +285,10 @@ export class DeviceIndex {
     fill(cur, next, 1, entra);
     fill(cur, next, 2, intune);
     fill(cur, next, 3, f.serial);
-    // A serial filled in makes the device answer for it: the serial's device before this write is read first.
+    // A serial filled in makes the device answer for it: the serial's device before this write is read first (when
+    // no serial is filled in, reading it changes nothing, as no write here moves it).
     const s = usableSerial(f.serial);
-    if (s && next[3] !== cur[3]) this.serial.get(s);
+    if (s) this.serial.get(s);
     fill(cur, next, 4, f.site);
     if (cur[5] === null && f.ring !== null) {
       next[5] = f.ring;
@@ -309,9 +310,11 @@ export class DeviceIndex {
     if (s && !this.serial.has(s)) this.serial.set(s, id);
   }
 
-  /** Before device `id` is superseded: its host key's and serial's current devices, remembered (lookup mode). */
+  /**
+   * Before device `id` is superseded: its host key's and serial's current devices, remembered (lookup mode; a loaded
+   * map has them already, so there the reads change nothing).
+   */
   private keepLiveKeys(id: number, serial: string | null): void {
-    if (!this.looksUp) return;
     const hk = deviceHostKey(this.db, id);
     if (hk) this.host.get(hk);
     const s = usableSerial(serial);
