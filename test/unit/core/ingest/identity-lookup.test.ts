@@ -1,7 +1,8 @@
 // Identity looked up through the devices table's indexes (a small import into a large workspace) against the loaded maps.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import type { Statement } from 'sql.js';
+import { describe, expect, it, vi } from 'vitest';
 import { inputFromBytes } from '../../../../core/contract/ingest.js';
 import { dropIndexes } from '../../../../core/ingest/bulk.js';
 import { importFile, importFiles } from '../../../../core/ingest/index.js';
@@ -12,6 +13,7 @@ import { dumpAnalysis } from '../analysis/analysis-dump.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 import { Db } from '../../../../core/store/db.js';
 import { DeviceIndex, type DeviceFacts, type Resolution } from '../../../../core/ingest/identity.js';
+import { DeviceKeyLookup } from '../../../../core/store/device-writes.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { emptyWorkspace } from '../analysis/fixtures.js';
 import { facts } from './identity-facts.js';
@@ -181,6 +183,76 @@ describe('lookup mode: what only the table could get wrong', () => {
     ix.preload({ aid: [], entra: [], intune: [], serial: [], host: ['PC-E'] });
     expect(ix.lookup(null, 'PC-E')).toBe(4);
     ix.free();
+  });
+});
+
+describe('a preloaded batch is read in one join per key and then resolves from memory (issue 14 item 2)', () => {
+  it("each key's index is asked once, for the keys present, usable and not yet known; then no row looks a key up", async () => {
+    const ws = await workspaceOnFile();
+    const ix = new DeviceIndex(ws.db, { lookup: true });
+    const many = vi.spyOn(DeviceKeyLookup.prototype, 'many');
+    const one = vi.spyOn(DeviceKeyLookup.prototype, 'get');
+    try {
+      ix.preload({
+        aid: ['a1', null, 'a1', 'zz'],
+        entra: [null],
+        intune: [],
+        serial: [' sn-100 ', 'None', null],
+        host: ['PC-A', '', 'PC-A', 'PC-Q'],
+      });
+      // By hand: a1 once and zz; no AAD or Intune ID, so no join for them; SN-100 as the serial rule keys it ("None"
+      // is a placeholder); PC-A once and PC-Q (the empty name is no key).
+      expect(many.mock.calls.map((c) => c[0])).toEqual([['a1', 'zz'], ['SN-100'], ['PC-A', 'PC-Q']]);
+      // A later batch with only keys read already asks the table nothing.
+      ix.preload({ aid: ['zz', 'a1'], entra: [], intune: [], serial: ['SN-100'], host: ['PC-Q'] });
+      expect(many).toHaveBeenCalledTimes(3);
+      // Device 1 by its agent ID, then by its serial under a new name: both from memory, not one lookup per row.
+      expect(ix.upsert(facts({ hostname: 'PC-A', aid: 'a1' }))).toMatchObject({ id: 1, created: false });
+      expect(ix.upsert(facts({ hostname: 'PC-Q', serial: 'sn-100' }))).toMatchObject({ id: 1, created: false });
+      expect(one).not.toHaveBeenCalled();
+    } finally {
+      many.mockRestore();
+      one.mockRestore();
+      ix.free();
+    }
+  });
+});
+
+describe('free() releases every statement identity prepared', () => {
+  it('the key lookups, the batch joins, the insert, the row read and each merge update (two of one column set)', async () => {
+    const ws = await workspaceOnFile();
+    const open = new Set<Statement>();
+    const prepare = ws.db.raw.prepare.bind(ws.db.raw);
+    const spy = vi.spyOn(ws.db.raw, 'prepare').mockImplementation((sql, params) => {
+      const st = prepare(sql, params);
+      const free = st.free.bind(st);
+      open.add(st);
+      st.free = () => {
+        open.delete(st);
+        return free();
+      };
+      return st;
+    });
+    try {
+      const ix = new DeviceIndex(ws.db, { lookup: true });
+      const rows = BATCH.map((b) => facts(b.row));
+      ix.preload({
+        aid: rows.map((r) => r.aid),
+        entra: rows.map((r) => r.entra),
+        intune: rows.map((r) => r.intune),
+        serial: rows.map((r) => r.serial),
+        host: rows.map((r) => r.hostKey),
+      });
+      // Rows 4 and 11 of the batch each fill in only a serial: the same UPDATE, used twice.
+      for (const r of rows) ix.upsert(r);
+      // Keys no batch read: each key's one-at-a-time statement.
+      expect(ix.lookup('nothing', 'PC-NONE')).toBeNull();
+      expect(open.size).toBeGreaterThan(0);
+      ix.free();
+      expect(open.size).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
