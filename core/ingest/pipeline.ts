@@ -119,8 +119,15 @@ export async function importFiles(
   }
 }
 
+/** Page cache for the batch's end (MiB): its sorts (GROUP BY over every fact, index rebuilds) stay in memory. */
+const FINISH_CACHE_MIB = 128;
+
 /** The batch's deferred work: one analysis (or only the key counts), then the indexes dropped for bulk loads. */
 function finishBatch(ws: Workspace, batch: Batch, opts: ImportOptions): void {
+  ws.db.withCache(FINISH_CACHE_MIB, () => finishSteps(ws, batch, opts));
+}
+
+function finishSteps(ws: Workspace, batch: Batch, opts: ImportOptions): void {
   const timings = opts.timings;
   let last = performance.now();
   const lap = (step: string) => {
