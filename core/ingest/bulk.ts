@@ -21,9 +21,10 @@ export function isBulk(ws: Workspace, kind: ImportKind, bytes: number, columns: 
 
 /**
  * Indexes the load itself reads: linking a reimaged machine's records (`superseded_by = ?`) scans the whole device
- * table once per stale record without it.
+ * table once per stale record without it; a chunk of duplicate keys is dropped by ix_keys_chunk (appended in order,
+ * so cheap to keep).
  */
-const KEEP_INDEXES = new Set(['ix_devices_superseded']);
+const KEEP_INDEXES = new Set(['ix_devices_superseded', 'ix_keys_chunk']);
 /** Device indexes over the columns the analysis writes (state). */
 const STATE_INDEXES = ['ix_devices_state', 'ix_devices_site_ring'];
 /**

@@ -1,28 +1,32 @@
-// Encrypts secrets at rest (AES-256-GCM) and fingerprints them (HMAC-SHA-256) under one workspace key, via WebCrypto.
-import { buf, toHex } from '../shared/hash.js';
+// Encrypts secrets at rest (AES-256-GCM, WebCrypto) and fingerprints them (HMAC-SHA-256) under one workspace key.
+import { buf } from '../shared/hash.js';
+import { Fingerprinter } from './fingerprint.js';
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 export class SecretBox {
   private constructor(
     private readonly aes: CryptoKey,
-    private readonly mac: CryptoKey,
+    private readonly mac: Fingerprinter,
   ) {}
 
   /** Derives separate encryption and fingerprint keys from 32 bytes of workspace key material. */
   static async fromKeyMaterial(material: Uint8Array): Promise<SecretBox> {
     if (material.byteLength < 32) throw new Error('workspace key material must be at least 32 bytes');
-    const base = await crypto.subtle.importKey('raw', buf(material), 'HKDF', false, ['deriveKey']);
-    const derive = (info: string, alg: AesKeyGenParams | HmacImportParams, usages: KeyUsage[]) =>
-      crypto.subtle.deriveKey(
-        { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: enc.encode(info) },
-        base,
-        alg,
-        false,
-        usages,
-      );
-    const aes = await derive('ringside/secrets/aes-gcm', { name: 'AES-GCM', length: 256 }, ['encrypt', 'decrypt']);
-    const mac = await derive('ringside/secrets/hmac', { name: 'HMAC', hash: 'SHA-256', length: 256 }, ['sign']);
+    const base = await crypto.subtle.importKey('raw', buf(material), 'HKDF', false, ['deriveKey', 'deriveBits']);
+    const hkdf = (info: string) => ({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: enc.encode(info) });
+    const aes = await crypto.subtle.deriveKey(
+      hkdf('ringside/secrets/aes-gcm'),
+      base,
+      { name: 'AES-GCM', length: 256 },
+      false,
+      ['encrypt', 'decrypt'],
+    );
+    // The HMAC key is the same 256 HKDF bits that deriveKey(HMAC, length 256) imported before, taken as bytes so
+    // the fingerprint can be computed synchronously (old workspaces' fingerprints still match).
+    const macKey = new Uint8Array(await crypto.subtle.deriveBits(hkdf('ringside/secrets/hmac'), base, 256));
+    const mac = new Fingerprinter(macKey);
+    macKey.fill(0);
     return new SecretBox(aes, mac);
   }
 
@@ -78,9 +82,13 @@ export class SecretBox {
     return list as string[];
   }
 
+  /** The de-duplication fingerprint of a secret: HMAC-SHA-256 under the workspace's fingerprint key, first 128 bits. */
+  fingerprintSync(plaintext: string): string {
+    return this.mac.hex128(plaintext);
+  }
+
   async fingerprint(plaintext: string): Promise<string> {
-    const sig = new Uint8Array(await crypto.subtle.sign('HMAC', this.mac, enc.encode(plaintext)));
-    return toHex(sig.subarray(0, 16));
+    return Promise.resolve(this.fingerprintSync(plaintext));
   }
 }
 

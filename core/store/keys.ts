@@ -4,7 +4,7 @@ import type { Db } from './db.js';
 
 export type KeyValue = string | number | Uint8Array | null;
 
-/** The keys insert of one file; a key ID already on file is left as it is (a duplicate). Rows are chunk-sealed (seal 2). */
+/** The keys insert of one file; a key ID already on file is left as it is (a duplicate). Rows are chunk-sealed (seal 3). */
 export class KeyInserts {
   private readonly st: Statement;
   constructor(
@@ -13,7 +13,7 @@ export class KeyInserts {
   ) {
     this.st = db.prepare(
       `INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line, seal, chunk_id, slot)
-     VALUES (?,?,?,x'',?,?,?,?,?,${Number(importId)},?,2,?,?)`,
+     VALUES (?,?,?,x'',?,?,?,?,?,${Number(importId)},?,3,?,?)`,
     );
   }
   /** [device_id, key_id, host_hint, fingerprint, valid, problem, volume_type, created_at, line, chunk_id, slot]; false for a duplicate. */
@@ -51,7 +51,12 @@ export function keyChunk(db: Db, id: number): KeyChunkRow | undefined {
   return db.get<KeyChunkRow>('SELECT nonce, sealed, bound FROM key_chunks WHERE id = ?', [id]);
 }
 
-/** Where a key's recovery password is sealed: its own blob (seal 1) or a chunk slot (seal 2). */
+/** The key rows of a chunk in slot order (ix_keys_chunk): a seal-3 chunk's bound list is built from them. */
+export function keyChunkRows(db: Db, id: number): { key_id: string; host_hint: string | null; slot: number | null }[] {
+  return db.all('SELECT key_id, host_hint, slot FROM keys WHERE chunk_id = ? ORDER BY slot, id', [id]);
+}
+
+/** Where a key's recovery password is sealed: its own blob (seal 1) or a chunk slot (seal 2 or 3, migrations 23, 27). */
 export interface SealedKeyRef {
   key_id: string;
   host_hint: string | null;

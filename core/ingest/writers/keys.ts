@@ -1,6 +1,6 @@
 // The keys writer: BitLocker recovery passwords validated (never corrected), sealed in chunks, linked to their device.
 import { REDACTED } from '../../secrets/redact.js';
-import { type ChunkKey, KEY_CHUNK, sealChunk } from '../../secrets/key-vault.js';
+import { type ChunkKey, KEY_CHUNK, sealKeyChunk } from '../../secrets/key-vault.js';
 import { dropKeyChunk, fillKeyChunk, KeyInserts, newKeyChunk } from '../../store/keys.js';
 import type { Field } from '../formats.js';
 import { keyProblem, normKeyId } from '../keys.js';
@@ -17,8 +17,6 @@ export function keyHostHint(hint: string): { key: string | null; hostKey: string
   if (/^cn=[^,]*\{[0-9a-f-]{36}\}/i.test(h)) h = h.slice(h.search(/,cn=/i) + 1);
   return { key: null, hostKey: hostKey(h) };
 }
-
-const SEAL_BATCH = 128;
 
 export function keysWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, ws } = ctx;
@@ -82,15 +80,8 @@ export function keysWriter(ctx: WriterContext): Writer {
           note,
         });
       }
-      // Fingerprints stay one HMAC per key (the de-duplication key, same as in older workspaces): a few hundred
-      // WebCrypto calls in flight at a time, as thousands queued at once cost more CPU per call.
-      const fps: string[] = [];
-      for (let i = 0; i < todo.length; i += SEAL_BATCH) {
-        const part = todo.slice(i, i + SEAL_BATCH);
-        fps.push(...(await Promise.all(part.map((t) => ws.box.fingerprint(t.pw)))));
-      }
       let ok = 0;
-      const chunks: Array<{ id: number; sealing: ReturnType<typeof sealChunk> }> = [];
+      const chunks: Array<{ id: number; sealing: ReturnType<typeof sealKeyChunk> }> = [];
       for (let start = 0; start < todo.length; start += KEY_CHUNK) {
         // Rows first, so a duplicate (left as it is) takes no slot; then one AES-GCM call seals the chunk's new keys.
         const chunkId = newKeyChunk(ws.db);
@@ -104,7 +95,7 @@ export function keysWriter(ctx: WriterContext): Writer {
             deviceId,
             t.keyId,
             t.hint || null,
-            fps[i]!,
+            ws.box.fingerprintSync(t.pw),
             problem ? 0 : 1,
             problem,
             t.vol,
@@ -124,12 +115,13 @@ export function keysWriter(ctx: WriterContext): Writer {
           ok++;
         }
         if (fresh.length === 0) dropKeyChunk(ws.db, chunkId);
-        else chunks.push({ id: chunkId, sealing: sealChunk(ws.box, chunkId, fresh) });
+        else chunks.push({ id: chunkId, sealing: sealKeyChunk(ws.box, chunkId, fresh) });
       }
       // No chunk row is written until every seal is done: a failed seal fails the file (its savepoint rolls back)
       // and no write from a seal still in flight can land after the rollback.
       const sealed = await Promise.all(chunks.map((c) => c.sealing));
-      chunks.forEach((c, i) => fillKeyChunk(ws.db, c.id, sealed[i]!.nonce, sealed[i]!.sealed, sealed[i]!.bound));
+      // Seal 3: the chunk's bound list is its key rows, so key_chunks keeps none ('').
+      chunks.forEach((c, i) => fillKeyChunk(ws.db, c.id, sealed[i]!.nonce, sealed[i]!.sealed, ''));
       // Drop the plaintext passwords as soon as they are sealed.
       todo.length = 0;
       return ok;

@@ -16,6 +16,7 @@ import m022 from './022-war-room.js';
 import m023 from './023-key-chunks.js';
 import m024 from './024-device-text.js';
 import m025 from './025-facts-lean.js';
+import m027 from './027-key-chunks-v3.js';
 
 export const migrations: Migration[] = [
   m001,
@@ -34,4 +35,5 @@ export const migrations: Migration[] = [
   m023,
   m024,
   m025,
+  m027,
 ];

@@ -51,6 +51,10 @@ describe('keyProblem: validation, never correction', () => {
     expect(keyProblem(good.replace('720885', '7208850'))).toBe('group 8 of the recovery password is not 6 digits');
     expect(keyProblem(good.replace('000033', '00003a'))).toBe('group 4 of the recovery password is not 6 digits');
     expect(keyProblem(good.replace('000033', 'x000033'))).toBe('group 4 of the recovery password is not 6 digits');
+    // Characters just below '0' and just above '9' in ASCII, and a sign Number() would have read.
+    expect(keyProblem(good.replace('000033', '00003/'))).toBe('group 4 of the recovery password is not 6 digits');
+    expect(keyProblem(good.replace('000033', '00003:'))).toBe('group 4 of the recovery password is not 6 digits');
+    expect(keyProblem(good.replace('000033', '+00033'))).toBe('group 4 of the recovery password is not 6 digits');
   });
 
   it('checksum: not divisible by 11, then 720896 or more', () => {
