@@ -131,6 +131,20 @@ export class Db {
     return bytes.byteLength;
   }
 
+  /**
+   * Runs fn with a page cache of `mib` MiB (SQLite's default is 2 MiB), then gives the memory back: a set-based pass
+   * over the whole fleet sorts in memory instead of spilling sorter runs to temp files and merging them.
+   */
+  withCache<T>(mib: number, fn: () => T): T {
+    const before = this.value<number>('PRAGMA cache_size') ?? -2000;
+    this.raw.run(`PRAGMA cache_size = ${-Math.round(mib * 1024)}`);
+    try {
+      return fn();
+    } finally {
+      this.raw.run(`PRAGMA cache_size = ${Math.trunc(before)}`);
+    }
+  }
+
   close(): void {
     this.raw.close();
   }
