@@ -114,7 +114,16 @@ export class RowInsert {
     for (let i = 0; i < w; i++) {
       const x = v[i];
       if (typeof x !== 'string') continue;
-      const len = x.length === 0 ? 0 : encoder.encodeInto(x, scratch.subarray(n)).written;
+      // Cells are short and mostly ASCII: copy their code units, and leave anything wider to the TextEncoder
+      // (a subarray and an encodeInto result per cell would be millions of small objects to collect).
+      let k = 0;
+      const m = x.length;
+      for (; k < m; k++) {
+        const u = x.charCodeAt(k);
+        if (u >= 0x80) break;
+        scratch[n + k] = u;
+      }
+      const len = k === m ? m : encoder.encodeInto(x, scratch.subarray(n)).written;
       this.offs[i] = n;
       this.lens[i] = len;
       n += len;

@@ -6,7 +6,7 @@ import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
 const TABLE = 'CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT NOT NULL, c TEXT, d INTEGER, e REAL)';
 const ROWS: (string | number | null)[][] = [
-  [1721599477000, 'installed', null, 7, 1.5],
+  [1721599477000, 'café', null, 7, 1.5],
   [2147483647, '', 'Zürich — 東京 😀', -1, 0],
   [2147483648, 'x'.repeat(5000), 'PAR-LT-00000', null, -2.25],
   ['x', 'cut \ud83d', 'mid \ude00 low', 3, 4.5],
@@ -35,7 +35,7 @@ describe('RowInsert', () => {
     ins.free();
     const rows = dump(db);
     // By hand: ms times and ints past 32 bits stay integers, null stays null, text round-trips, 1.5 stays real.
-    expect(rows[0]).toBe("1721599477000|integer|'installed'|NULL|integer7|real1.5");
+    expect(rows[0]).toBe("1721599477000|integer|'café'|NULL|integer7|real1.5");
     expect(rows[1]).toBe("2147483647|integer|''|'Zürich — 東京 😀'|integer-1|real0.0");
     expect(rows[2]).toBe(`2147483648|integer|'${'x'.repeat(5000)}'|'PAR-LT-00000'|nullNULL|real-2.25`);
     expect(rows[4]).toBe("NULL|null|'O''Brien \"q\", a\nb'|''|integer0|real1.0e+21");
