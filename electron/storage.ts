@@ -1,5 +1,5 @@
 // Durable workspace storage on disk: atomic snapshots (temp, fsync, rename, keep previous) plus an fsync'd journal.
-import { promises as fsp, constants as fsc } from 'node:fs';
+import { promises as fsp, constants as fsc, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { JournalEntry } from '../core/contract/host.js';
@@ -30,6 +30,15 @@ const realFs: StorageFs = {
   copyFile: fsp.copyFile,
   readdir: (dir) => fsp.readdir(dir),
 };
+
+/** A snapshot written by its producer straight into the temp file's descriptor, or (no descriptor) as bytes. */
+export interface SnapshotSource {
+  writeTo(fd: number): void;
+  bytes(): Uint8Array;
+}
+
+const isSource = (b: Uint8Array | readonly Uint8Array[] | SnapshotSource): b is SnapshotSource =>
+  typeof (b as SnapshotSource).writeTo === 'function';
 
 export interface StorageOptions {
   fs?: StorageFs;
@@ -126,7 +135,7 @@ export class WorkspaceStorage {
    */
   async writeAtomic(
     file: string,
-    bytes: Uint8Array | readonly Uint8Array[],
+    bytes: Uint8Array | readonly Uint8Array[] | SnapshotSource,
     opts: { keepPrevious?: boolean } = {},
   ): Promise<void> {
     const keepPrevious = opts.keepPrevious ?? true;
@@ -135,7 +144,13 @@ export class WorkspaceStorage {
     const handle = await this.fs.open(tmp, 'wx', 0o600);
     try {
       // Parts (a large snapshot arrives over IPC in pieces) are written one after another, never joined in memory.
-      for (const part of bytes instanceof Uint8Array ? [bytes] : bytes) await handle.writeFile(part);
+      if (isSource(bytes)) {
+        // Streamed into the temp file through its descriptor; a handle without one (a test's file system) gets the
+        // image whole.
+        const fd = (handle as { fd?: unknown }).fd;
+        if (typeof fd === 'number') bytes.writeTo(fd);
+        else await handle.writeFile(bytes.bytes());
+      } else for (const part of bytes instanceof Uint8Array ? [bytes] : bytes) await handle.writeFile(part);
       await handle.sync();
     } catch (err) {
       await handle.close().catch(() => undefined);
@@ -235,9 +250,8 @@ export class WorkspaceStorage {
    * commit first: sql.js must never serialise half a transaction.
    */
   async save(file: string, db: Db, journalSeq: number): Promise<void> {
-    const bytes = await this.exportWhenIdle(db);
     const previousSeq = this.snapshotSeq.get(file);
-    await this.writeAtomic(file, bytes);
+    await this.writeSnapshot(file, db);
     // Only while the chain agrees with every anchor: a cut tail must not overwrite the record that shows it.
     if (anchorsAgree(db))
       await this.writeAtomic(anchorPath(file), new TextEncoder().encode(JSON.stringify(currentAnchor(db))), {
@@ -245,6 +259,57 @@ export class WorkspaceStorage {
       });
     this.snapshotSeq.set(file, journalSeq);
     if (previousSeq !== undefined) await this.compactJournal(file, previousSeq);
+  }
+
+  /**
+   * Writes the database's image to `file` atomically, streamed from sql.js into the temp file (no second image in
+   * memory), once no write transaction is open; retries after commit rather than failing the save.
+   */
+  private async writeSnapshot(file: string, db: Db): Promise<void> {
+    const deadline = Date.now() + this.txWaitMs;
+    const source: SnapshotSource = {
+      writeTo: (fd) => {
+        // sql.js hands over one page at a time: contiguous pages are gathered into 4 MiB writes.
+        const staged = new Uint8Array(4 << 20);
+        let from = 0;
+        let used = 0;
+        const flush = () => {
+          for (let done = 0; done < used;) done += writeSync(fd, staged, done, used - done, from + done);
+          used = 0;
+        };
+        db.exportTo({
+          write: (part, position) => {
+            if (used > 0 && (position !== from + used || used + part.byteLength > staged.byteLength)) flush();
+            if (part.byteLength > staged.byteLength) {
+              for (let done = 0; done < part.byteLength;)
+                done += writeSync(fd, part, done, part.byteLength - done, position + done);
+              return;
+            }
+            if (used === 0) from = position;
+            staged.set(part, used);
+            used += part.byteLength;
+          },
+          read: (into, position) => {
+            flush();
+            return readSync(fd, into, 0, into.byteLength, position);
+          },
+        });
+        flush();
+      },
+      bytes: () => db.export(),
+    };
+    for (;;) {
+      if (!db.inTransaction) {
+        try {
+          return await this.writeAtomic(file, source);
+        } catch (err) {
+          // A transaction opened meanwhile (or with raw SQL, not through Db.tx): the temp file is gone; wait for it.
+          if (!/transaction/i.test((err as Error).message)) throw err;
+        }
+      }
+      if (Date.now() > deadline) throw new Error('could not save: a write transaction stayed open too long');
+      await sleep(5);
+    }
   }
 
   /** db.export() once no write transaction is open; retries after commit rather than failing the save. */

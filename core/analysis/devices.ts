@@ -1,7 +1,7 @@
 // The device explorer: keyset-paged, filtered, sorted device lists; one device's full record; CSV export.
 import { RawReader } from '../store/raw-rows.js';
 import * as deviceTable from '../store/devices.js';
-import { SORT_KEYS, type DeviceQuery, type SortKey } from '../store/devices.js';
+import { SORT_KEYS, TEXT_COUNT_CAP, type DeviceQuery, type SortKey } from '../store/devices.js';
 import * as summaryTables from '../store/summary.js';
 import type { CriticalRow } from '../store/summary.js';
 import type { Workspace } from '../workspace.js';
@@ -10,7 +10,7 @@ import { evidenceChain, type EvidenceChain } from './facts.js';
 import { statesOf, type DashFilter } from './filter.js';
 
 // The query and row shapes are the repository's; the features and the renderer import them from here.
-export { SORT_KEYS, type DeviceQuery, type DeviceRow, type SortKey } from '../store/devices.js';
+export { SORT_KEYS, TEXT_COUNT_CAP, type DeviceQuery, type DeviceRow, type SortKey } from '../store/devices.js';
 export type { CriticalRow } from '../store/summary.js';
 
 const blank = (v: string | null | undefined) => v === undefined || v === null || v.trim() === '';
@@ -18,6 +18,8 @@ const blank = (v: string | null | undefined) => v === undefined || v === null ||
 export interface DevicePage {
   rows: deviceTable.DeviceRow[];
   total: number;
+  /** A text search whose matches fill more than this page: total is -1 and deviceTotal counts them (capped). */
+  countPending: boolean;
   nextCursor: string | null;
 }
 
@@ -39,15 +41,24 @@ export function devices(ws: Workspace, q: DeviceQuery = {}): DevicePage {
   const states = blank(q.state) ? null : statesOf(q.state!.trim());
   const offset = q.cursor ? 0 : Math.max(0, Math.floor(q.offset ?? 0));
   const after = q.cursor ? decodeCursor(q.cursor) : null;
-  const { rows, total } = deviceTable.page(ws.db, q, { sort, dir, limit, offset, states, after });
+  const { rows, total, countPending } = deviceTable.page(ws.db, q, { sort, dir, limit, offset, states, after });
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     rows: page.map(({ sortv: _s, ...r }) => ({ ...r, sources: r.sources ?? '', stale: Boolean(r.stale) })),
     total,
+    countPending,
     nextCursor: more && last ? encodeCursor(last.sortv, last.id) : null,
   };
+}
+
+/**
+ * How many devices a query matches, counted up to TEXT_COUNT_CAP (capped: more match): the count a text search's
+ * first page leaves pending. Filters the summary tables answer are counted in full, as the first page counts them.
+ */
+export function deviceTotal(ws: Workspace, q: DeviceQuery = {}): { total: number; capped: boolean } {
+  return deviceTable.countCapped(ws.db, q, blank(q.state) ? null : statesOf(q.state!.trim()), TEXT_COUNT_CAP);
 }
 
 export interface SourceRecord {

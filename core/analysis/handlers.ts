@@ -3,7 +3,7 @@ import type { HandlerMap } from '../contract/handlers.js';
 import * as savedViewTable from '../store/saved-views.js';
 import type { Workspace } from '../workspace.js';
 import { writeConfig, type AnalysisConfig } from './config.js';
-import { criticalDevices, deviceDetail, devices, exportDevicesCsv, type DeviceQuery } from './devices.js';
+import { criticalDevices, deviceDetail, devices, deviceTotal, exportDevicesCsv, type DeviceQuery } from './devices.js';
 import { freshness } from './freshness.js';
 import { recompute } from './recompute.js';
 import { stateRules } from './rules.js';
@@ -13,6 +13,8 @@ export const analysisHandlers = {
   summary,
   freshness,
   devices: (ws: Workspace, query: DeviceQuery = {}) => devices(ws, query),
+  /** The full count behind a text search's capped first page (asked for after the page is shown). */
+  deviceTotal: (ws: Workspace, query: DeviceQuery = {}) => deviceTotal(ws, query),
   deviceDetail: (ws: Workspace, id: number) => deviceDetail(ws, id),
   criticalDevices,
   stateRules,

@@ -4,6 +4,12 @@ import { migrate } from './migrate.js';
 
 export type Row = Record<string, SqlValue>;
 
+/** Where exportTo puts the image: writes at byte positions, and reads back what it wrote (short at the end). */
+export interface ExportSink {
+  write(bytes: Uint8Array, position: number): void;
+  read(into: Uint8Array, position: number): number;
+}
+
 export class Db {
   private depth = 0;
 
@@ -112,6 +118,21 @@ export class Db {
   export(): Uint8Array {
     if (this.depth > 0) throw new Error('cannot export while a write transaction is open');
     return this.raw.export();
+  }
+
+  /**
+   * What export() returns, handed to sink as positioned writes (sql.js's backup pages, read back through sink.read
+   * when SQLite asks) instead of held as a second image in memory; returns the image's length. The bytes are
+   * export()'s, by the same backup (patches/sql.js+1.16.0.patch). Refuses during a write transaction, as export().
+   */
+  exportTo(sink: ExportSink): number {
+    if (this.depth > 0) throw new Error('cannot export while a write transaction is open');
+    const raw = this.raw as Database & { ringsideExportTo?: (s: ExportSink) => number };
+    if (raw.ringsideExportTo) return raw.ringsideExportTo(sink);
+    // A sql.js without the patch: the whole image, once.
+    const bytes = raw.export();
+    sink.write(bytes, 0);
+    return bytes.byteLength;
   }
 
   close(): void {

@@ -12,8 +12,13 @@ export const SEARCHED = ['hostname', 'serial', 'falcon_aid', 'entra_id', 'intune
  */
 export const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
-/** Posting lists intersected per chunk at most (a count per offset fits in a byte). */
+/** Posting lists intersected per chunk at most. */
 const MAX_LISTS = 12;
+/**
+ * The intersection stops when the survivors times this is under the next list's length: checking a candidate with
+ * the exact match (a row read and six LIKEs, about 2 µs) costs what decoding some hundreds of offsets does.
+ */
+const FEW = 256;
 
 /**
  * The search itself, exactly as it has always been: the term anywhere in any searched column, ASCII letters in either
@@ -57,6 +62,30 @@ function encode(offsets: ArrayLike<number>): Uint8Array {
     scratch[at++] = gap;
   }
   return scratch.slice(0, at);
+}
+
+/**
+ * Keeps, in place, the first m offsets of `kept` (ascending) that the encoded list also holds; returns how many.
+ * Decoding stops at the list's first offset past the last one kept.
+ */
+export function intersect(kept: Int32Array, m: number, blob: Uint8Array): number {
+  let out = 0;
+  let at = 0;
+  let prev = -1;
+  for (let i = 0; i < blob.length && at < m;) {
+    let gap = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = blob[i++]!;
+      gap |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    prev += gap + 1;
+    while (at < m && kept[at]! < prev) at++;
+    if (at < m && kept[at] === prev) kept[out++] = kept[at++]!;
+  }
+  return out;
 }
 
 /** Calls fn with each offset of an encoded list, ascending. */
@@ -253,19 +282,20 @@ export function textCandidates(db: Db, term: string): number[] | null {
     }
   }
   const out: number[] = [];
-  const seen = new Uint8Array(CHUNK);
+  const kept = new Int32Array(CHUNK);
   for (const c of chunks) {
     const lists = byChunk.get(c);
     if (!lists || lists.length < grams.length) continue;
     // Rarest first: its offsets are the most any other list can leave; each further list keeps those it also holds.
-    // A long term stops after the rarest few: the exact match on the candidates does the rest.
+    // The exact match on the candidates does the rest, so the intersection stops when it no longer pays: after
+    // MAX_LISTS lists, or once the survivors are so few that checking them costs less than decoding the next list.
     lists.sort((a, b) => a.n - b.n);
-    const used = Math.min(lists.length, MAX_LISTS);
-    seen.fill(0);
-    decode(lists[0]!.ids, (o) => (seen[o] = 1));
-    for (let k = 1; k < used; k++) decode(lists[k]!.ids, (o) => seen[o] === k && (seen[o] = k + 1));
+    let m = 0;
+    decode(lists[0]!.ids, (o) => (kept[m++] = o));
+    for (let k = 1; k < Math.min(lists.length, MAX_LISTS) && m > 0 && m * FEW >= lists[k]!.n; k++)
+      m = intersect(kept, m, lists[k]!.ids);
     const base = c * CHUNK;
-    for (let o = 0; o < CHUNK; o++) if (seen[o] === used) out.push(base + o);
+    for (let i = 0; i < m; i++) out.push(base + kept[i]!);
   }
   if (dirty.size) {
     const m = textMatch(term.trim());

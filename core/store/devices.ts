@@ -26,7 +26,15 @@ export interface DeviceQuery extends DashFilter {
   includeStale?: boolean;
   /** Only devices whose state rests on a confirmed fact, or only the suspected ones. */
   certainty?: 'confirmed' | 'suspected' | null;
+  /**
+   * Count every match of a text search on its first page (the CLI's total). Otherwise a text search's first page
+   * leaves the count to countCapped when more rows follow.
+   */
+  exactTotal?: boolean;
 }
+
+/** The device table counts a text search's matches up to this many, then says "10,000+". */
+export const TEXT_COUNT_CAP = 10_000;
 
 export interface DeviceRow {
   id: number;
@@ -76,10 +84,15 @@ const SELECT = `SELECT d.id, d.hostname, COALESCE(d.ring_override, d.ring, '') A
   d.superseded_by IS NOT NULL AS stale, d.certainty`;
 
 /** Device-table conditions (states: what q.state stands for, resolved by the caller); `cubeOnly` says whether the summary tables can give the total without a scan. */
-function deviceWhere(db: Db, q: DeviceQuery, states: readonly string[] | null): Where & { cubeOnly: boolean } {
+function deviceWhere(
+  db: Db,
+  q: DeviceQuery,
+  states: readonly string[] | null,
+): Where & { cubeOnly: boolean; text: boolean; candidates: number | null } {
   const parts: string[] = [];
   const params: (string | number)[] = [];
   let cubeOnly = !q.includeStale;
+  let candidateCount: number | null = null;
   const add = (sql: string, v: string) => {
     parts.push(sql);
     params.push(v);
@@ -110,13 +123,20 @@ function deviceWhere(db: Db, q: DeviceQuery, states: readonly string[] | null): 
     if (candidates) {
       parts.push('d.id IN (SELECT value FROM json_each(?))');
       params.push(JSON.stringify(candidates));
+      candidateCount = candidates.length;
     }
     const m = textMatch(term);
     parts.push(m.sql);
     params.push(...m.params);
     cubeOnly = false;
   }
-  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params, cubeOnly };
+  return {
+    sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '',
+    params,
+    cubeOnly,
+    text: !blank(q.text),
+    candidates: candidateCount,
+  };
 }
 
 /** The count from the summary tables when every condition is one of their dimensions, else null. */
@@ -139,6 +159,8 @@ function total(db: Db, w: Where, fromCube: number | null): number {
 /**
  * For the hostname order, walking the hostname index and stopping after one page beats sorting every match, unless
  * the filter keeps so few devices that the walk would read most of the index: then the planner's choice stands.
+ * A text search's matches are estimated by its trigram candidates; a term too short for a trigram has no estimate,
+ * and there the walk is chosen only when the first page's capped count found the term broad.
  */
 function hostnameIndexHint(db: Db, sort: SortKey, matches: number | null): string {
   if (sort !== 'hostname' || matches === null) return '';
@@ -165,24 +187,59 @@ export type PagedRow = Omit<DeviceRow, 'stale' | 'sources'> & {
 
 /**
  * One page of the device table (limit + 1 rows, so the caller sees whether more follow) and the total matches
- * (-1 when paging on from a cursor or an offset, where the first page already gave it).
+ * (-1 when paging on from a cursor or an offset, where the first page already gave it). A text search's first page
+ * does not count beyond itself unless q.exactTotal: when more rows follow, countPending says the total is left to
+ * countCapped, which the table asks for once the page is shown (counting half a million matches took a second).
  */
-export function page(db: Db, q: DeviceQuery, r: PageRequest): { rows: PagedRow[]; total: number } {
+export function page(
+  db: Db,
+  q: DeviceQuery,
+  r: PageRequest,
+): { rows: PagedRow[]; total: number; countPending: boolean } {
   const expr = SORT_EXPR[r.sort][r.dir === 'ASC' ? 'asc' : 'desc'];
   const w = deviceWhere(db, q, r.states);
+  const first = !r.after && !r.offset;
   let sql = w.sql;
   const params = [...w.params];
   if (r.after) {
     sql += `${sql ? ' AND' : 'WHERE'} (${expr}, d.id) ${r.dir === 'ASC' ? '>' : '<'} (?, ?)`;
     params.push(...r.after);
   }
-  const fromCube = cubeTotal(db, q, r.states, w);
-  const hint = hostnameIndexHint(db, r.sort, fromCube);
+  const lazy = w.text && !q.exactTotal;
+  const fromCube = lazy ? null : cubeTotal(db, q, r.states, w);
+  // A text search's matches are estimated by its trigram candidates; a term too short for a trigram is taken as broad.
+  const matches = w.text ? (w.candidates ?? Number.MAX_SAFE_INTEGER) : fromCube;
+  const hint = hostnameIndexHint(db, r.sort, matches);
   const rows = db.all<PagedRow>(
     `${SELECT}, ${expr} AS sortv FROM devices d ${hint} ${sql} ORDER BY ${expr} ${r.dir}, d.id ${r.dir} LIMIT ${r.limit + 1}${r.offset ? ` OFFSET ${r.offset}` : ''}`,
     params,
   );
-  return { rows, total: r.after || r.offset ? -1 : total(db, w, fromCube) };
+  if (!first) return { rows, total: -1, countPending: false };
+  // A first page that holds every match has counted them already.
+  if (lazy)
+    return rows.length <= r.limit
+      ? { rows, total: rows.length, countPending: false }
+      : { rows, total: -1, countPending: true };
+  return { rows, total: total(db, w, fromCube), countPending: false };
+}
+
+/**
+ * The devices a query matches, counted up to `cap` (a text search's capped count: the table shows "10,000+"): the
+ * total, and whether more than `cap` match (then the total is `cap`).
+ */
+export function countCapped(
+  db: Db,
+  q: DeviceQuery,
+  states: readonly string[] | null,
+  cap: number,
+): { total: number; capped: boolean } {
+  const w = deviceWhere(db, q, states);
+  const fromCube = cubeTotal(db, q, states, w);
+  const n =
+    fromCube ??
+    db.value<number>(`SELECT COUNT(*) FROM (SELECT 1 FROM devices d ${w.sql} LIMIT ${cap + 1})`, w.params) ??
+    0;
+  return n > cap ? { total: cap, capped: true } : { total: n, capped: false };
 }
 
 /** Where each of a device's records came from: source, file, line, native id and the stored raw row. */

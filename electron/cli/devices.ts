@@ -41,6 +41,8 @@ export const devicesCommand: Command = {
       tag: values.tag,
       version: values.version,
       text: values.text,
+      // The CLI prints the total: count every match, not the device table's capped first count.
+      exactTotal: true,
     };
     const { rows, total } = await withWorkspace(file, { write: false }, async (ws) => {
       const out: DeviceRow[] = [];

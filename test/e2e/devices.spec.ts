@@ -41,3 +41,29 @@ test('the device CSV export prefixes formula-like cells', async ({ page }) => {
   expect(one[1]).toMatch(/^"'=HYPERLINK\(""x""\)",Broad,LON,/);
   expect(pageErrors).toEqual([]);
 });
+
+test('a text search with more matches than its first page shows them counted after the page', async ({ page }) => {
+  // 450 hosts CNT-0001 … CNT-0450 and 3 others: "CNT-" matches 450, more than the table's first page of 200.
+  const rows = Array.from({ length: 453 }, (_, i) => {
+    const name = i < 450 ? `CNT-${String(i + 1).padStart(4, '0')}` : `OTHER-${i}`;
+    const aid = (i + 1).toString(16).padStart(32, '0');
+    return `${name},${aid},SN-${i},Windows,Windows 11,22631,Workstation,7.16.18605.0,2024-01-02T00:00:00Z,2024-07-23T10:00:00Z,LON,"Ring - Broad, Windows Workstations",,user${i},Online`;
+  });
+  const app = new AppPage(page);
+  await app.goto();
+  const imp = new ImportPage(page);
+  await imp.openEmptyWorkspace();
+  await app.nav('Import');
+  await imp.importFiles([
+    { name: 'falcon-hosts.csv', mimeType: 'text/csv', buffer: Buffer.from([HEADER, ...rows].join('\r\n')) },
+  ]);
+  await app.nav('Devices');
+  const dev = new DevicesPage(page);
+  expect(await dev.total()).toBe(453);
+  await dev.search('cnt-');
+  await expect(page.getByTestId('device-total')).toHaveText('450 devices');
+  expect(await dev.total()).toBe(450);
+  await page.screenshot({ path: 'test-results/e2e-devices/search-counted.png' });
+  await dev.search('cnt-04');
+  await expect(page.getByTestId('device-total')).toHaveText('51 devices');
+});

@@ -151,7 +151,11 @@ export function DevicesView() {
       <header className="view-head">
         <h1 id="devices-title">Devices</h1>
         <p className="muted small" data-testid="device-total" data-ready={pages.ready} aria-live="polite">
-          {counted(pages.total, 'device')}
+          {pages.counting
+            ? 'Counting devices…'
+            : pages.capped
+              ? `${pages.total.toLocaleString('en-US')}+ devices (the first ${pages.total.toLocaleString('en-US')} are listed: narrow the search to see the rest)`
+              : counted(pages.total, 'device')}
           {debugTimings() && pages.ms !== undefined && ` · first page in ${pages.ms} ms`}
         </p>
       </header>

@@ -10,6 +10,10 @@ export function useDevicePages(query: DeviceQuery) {
   const [state, setState] = useState<{
     key: string;
     total: number;
+    /** A text search with more matches than its first page: the count is asked for after the page is shown. */
+    counting?: boolean;
+    /** More than TEXT_COUNT_CAP match: total is the cap, and the table lists that many. */
+    capped?: boolean;
     error?: string;
     ms?: number;
     since?: number;
@@ -35,7 +39,18 @@ export function useDevicePages(query: DeviceQuery) {
         (p) => {
           if (live.current !== key) return;
           pages.current.set(0, p);
-          setState({ key, total: p.total, ms: Math.round(performance.now() - t0), since: runAt, read: [...read] });
+          const ms = Math.round(performance.now() - t0);
+          if (!p.countPending) return setState({ key, total: p.total, ms, since: runAt, read: [...read] });
+          // The rows shown so far plus one, so the table asks for the next page while the count runs.
+          setState({ key, total: p.rows.length + 1, counting: true, ms, since: runAt, read: [...read] });
+          tracingClient(db, read)
+            .deviceTotal(query)
+            .then(
+              (c) =>
+                live.current === key &&
+                setState({ key, total: c.total, capped: c.capped, ms, since: runAt, read: [...read] }),
+              (e: Error) => live.current === key && setState({ key, total: 0, error: e.message, since: runAt }),
+            );
         },
         (e: Error) => live.current === key && setState({ key, total: 0, error: e.message, since: runAt }),
       );
@@ -78,5 +93,14 @@ export function useDevicePages(query: DeviceQuery) {
     [tick, state.key],
   );
 
-  return { total: state.total, ready: state.key === key, error: state.error, ms: state.ms, rowAt, onRange };
+  return {
+    total: state.total,
+    counting: Boolean(state.counting),
+    capped: Boolean(state.capped),
+    ready: state.key === key && !state.counting,
+    error: state.error,
+    ms: state.ms,
+    rowAt,
+    onRange,
+  };
 }

@@ -1,5 +1,5 @@
 // Bench section: the device text search through its trigram index (first page), the scan it replaced, and what the index costs the import.
-import { devices } from '../../../core/analysis/devices.js';
+import { devices, deviceTotal } from '../../../core/analysis/devices.js';
 import { rebuildDirtyChunks, textMatch } from '../../../core/store/device-text.js';
 import { median, timed, type BenchContext, type BenchSection } from '../types.js';
 
@@ -73,13 +73,12 @@ const section: BenchSection = {
       const first = await timed(() => devices(ws, { text: term, limit: 100 }));
       const again = await timed(() => devices(ws, { text: term, limit: 100 }));
       times.push(first.ms);
-      ctx.metric(
-        'search',
-        `first page, text "${term}"`,
-        first.ms,
-        'ms',
-        `${first.value.total} matches; again ${again.ms.toFixed(1)} ms`,
-      );
+      // A page that holds every match has counted them; otherwise the table asks for the (capped) count next.
+      const count = first.value.countPending ? await timed(() => deviceTotal(ws, { text: term })) : null;
+      const matches = count
+        ? `${count.value.total.toLocaleString('en-US')}${count.value.capped ? '+' : ''} matches counted after it in ${count.ms.toFixed(1)} ms`
+        : `${first.value.total} matches`;
+      ctx.metric('search', `first page, text "${term}"`, first.ms, 'ms', `${matches}; again ${again.ms.toFixed(1)} ms`);
     }
     ctx.metric('search', 'first page (median of the terms above)', median(times), 'ms');
     ctx.metric('search', 'first page (max of the terms above)', Math.max(...times), 'ms');

@@ -1,6 +1,6 @@
 // The device text search through its trigram index gives what the plain LIKE scan gave: matches, order and paging.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { devices } from '../../../../core/analysis/devices.js';
+import { devices, deviceTotal } from '../../../../core/analysis/devices.js';
 import type { DeviceQuery } from '../../../../core/store/devices.js';
 import { decode, rebuildDirtyChunks, termGrams, textCandidates } from '../../../../core/store/device-text.js';
 import { inputFromBytes } from '../../../../core/contract/ingest.js';
@@ -35,7 +35,12 @@ function pages(ws: Workspace, q: DeviceQuery): { ids: number[]; total: number } 
   let total = -2;
   do {
     const p = devices(ws, { ...q, limit: 7, ...(cursor ? { cursor } : {}) });
-    if (total === -2) total = p.total;
+    // A first page with more matches than it holds leaves the count to deviceTotal, as the device table asks for it.
+    if (total === -2) {
+      const counted = p.countPending ? deviceTotal(ws, q) : { total: p.total, capped: false };
+      expect(counted.capped).toBe(false);
+      total = counted.total;
+    }
     ids.push(...p.rows.map((r) => r.id));
     cursor = p.nextCursor;
   } while (cursor);
@@ -214,5 +219,63 @@ describe('the index codec and trigrams', () => {
     const got: number[] = [];
     decode(Uint8Array.of(0, 0, 0xc6, 0x01, 0xb6, 0x1e), (o) => got.push(o));
     expect(got).toEqual([0, 1, 200, 4095]);
+  });
+});
+
+describe('the capped count of a broad search', () => {
+  // 10,001 devices CAP-00001 … CAP-10001 and 10,000 devices EDGE-00001 … EDGE-10000, written by SQL, then indexed.
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = await open();
+    ws.db.tx(() => {
+      ws.db.run(`WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 10001)
+        INSERT INTO devices(hostname, host_key) SELECT printf('CAP-%05d', n), printf('CAP-%05d', n) FROM c`);
+      ws.db.run(`WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 10000)
+        INSERT INTO devices(hostname, host_key) SELECT printf('EDGE-%05d', n), printf('EDGE-%05d', n) FROM c`);
+      rebuildDirtyChunks(ws.db);
+    });
+  }, 120_000);
+
+  it('leaves the count of a page that does not hold every match to deviceTotal, which stops at 10,000', () => {
+    const first = devices(ws, { text: 'CAP-', limit: 100 });
+    expect(first.countPending).toBe(true);
+    expect(first.total).toBe(-1);
+    // Hostname order: CAP-00001 … CAP-00100, then the cursor.
+    expect(first.rows.map((r) => r.hostname)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `CAP-${String(i + 1).padStart(5, '0')}`),
+    );
+    expect(first.nextCursor).not.toBeNull();
+    // 10,001 match: one more than the cap.
+    expect(deviceTotal(ws, { text: 'CAP-' })).toEqual({ total: 10_000, capped: true });
+  });
+
+  it('counts exactly 10,000 matches as 10,000, not capped', () => {
+    expect(deviceTotal(ws, { text: 'edge-' })).toEqual({ total: 10_000, capped: false });
+    // Stale records are left out unless asked for: with CAP-00001 superseded, CAP- matches 10,000 current devices.
+    ws.db.run(
+      "UPDATE devices SET superseded_by = (SELECT id FROM devices WHERE hostname = 'CAP-00002') WHERE hostname = 'CAP-00001'",
+    );
+    expect(deviceTotal(ws, { text: 'CAP-' })).toEqual({ total: 10_000, capped: false });
+    expect(deviceTotal(ws, { text: 'CAP-', includeStale: true })).toEqual({ total: 10_000, capped: true });
+    ws.db.run("UPDATE devices SET superseded_by = NULL WHERE hostname = 'CAP-00001'");
+  });
+
+  it('counts a page that holds every match on the page itself', () => {
+    // CAP-1 is in CAP-10000 and CAP-10001 only (CAP-0xxxx and the EDGE names hold no "P-1").
+    const p = devices(ws, { text: 'cap-1', limit: 100 });
+    expect(p.countPending).toBe(false);
+    expect(p.total).toBe(2);
+    expect(p.rows.map((r) => r.hostname)).toEqual(['CAP-10000', 'CAP-10001']);
+    // EDGE-10000 is the only EDGE name holding "GE-1"; a term too short for a trigram is capped the same way.
+    expect(deviceTotal(ws, { text: 'GE-1' })).toEqual({ total: 1, capped: false });
+    expect(deviceTotal(ws, { text: 'aP' })).toEqual({ total: 10_000, capped: true });
+  });
+
+  it('counts every match for the CLI (exactTotal)', () => {
+    expect(devices(ws, { text: 'CAP-', limit: 100, exactTotal: true })).toMatchObject({
+      total: 10_001,
+      countPending: false,
+    });
+    expect(devices(ws, { text: 'e', limit: 100, exactTotal: true }).total).toBe(10_000);
   });
 });
