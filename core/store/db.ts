@@ -13,10 +13,14 @@ export interface ExportSink {
 export class Db {
   private depth = 0;
 
+  /** The sql.js module the database was opened with: its C API lets bulk inserts bind without per-value glue. */
+  sql: SqlJsStatic | null = null;
+
   constructor(readonly raw: Database) {}
 
   static open(SQL: SqlJsStatic, bytes?: Uint8Array | null): Db {
     const db = new Db(bytes && bytes.byteLength > 0 ? new SQL.Database(bytes) : new SQL.Database());
+    db.sql = SQL;
     db.raw.run('PRAGMA foreign_keys = ON');
     migrate(db);
     return db;
