@@ -131,6 +131,8 @@ const api = {
       return await done;
     } finally {
       exporting = undefined;
+      // `send` is the page's function behind a comlink port: free the port once the save is over.
+      (send as unknown as Partial<Comlink.Remote<unknown>>)[Comlink.releaseProxy]?.();
     }
   },
   cancel(jobId: string): boolean {
