@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { DesktopHost } from './host/desktop-host.js';
 import { FIELD_PACK_EXT, INVOKE, SEND, SNAPSHOT_PART, WORKSPACE_EXT, type InvokeVerb } from './host/channels.js';
+import { SNAPSHOT_CHUNK } from '../core/store/export-stream.js';
 import { isAppUrl } from './protocol.js';
 
 export class ForeignSenderError extends Error {}
@@ -77,6 +78,14 @@ export const ARGS = {
         .refine((p) => p.index < p.count, 'part index beyond the count'),
     ]),
   ]),
+  snapshotBegin: z.tuple([id, z.number().int().nonnegative()]),
+  snapshotChunk: z.tuple([
+    id,
+    z.number().int().positive().max(MAX_SNAPSHOT),
+    bytes.refine((b) => b.byteLength > 0 && b.byteLength <= SNAPSHOT_CHUNK, 'a chunk of 1 byte to 8 MiB'),
+  ]),
+  // The first page (at most 64 KiB) to finish the save, or null to cancel it.
+  snapshotEnd: z.tuple([id, z.union([bytes.refine((b) => b.byteLength >= 512 && b.byteLength <= 65536), z.null()])]),
   appendJournal: z.tuple([id, z.object({ seq: z.number().int().positive(), action }).strict()]),
   saveFile: z.tuple([
     z
@@ -126,6 +135,9 @@ export function registerIpc(deps: IpcDeps): string[] {
     openWorkspace: (location?: string) => host.openWorkspace(location),
     saveSnapshot: (wid, data, seq, part?: { index: number; count: number; total: number }) =>
       host.saveSnapshot(wid, data, seq, part),
+    snapshotBegin: (wid, seq) => host.snapshotBegin(wid, seq),
+    snapshotChunk: (sid, position, data) => host.snapshotChunk(sid, position, data),
+    snapshotEnd: (sid, head) => host.snapshotEnd(sid, head),
     appendJournal: (wid, entry) => host.appendJournal(wid, entry as Parameters<DesktopHost['appendJournal']>[1]),
     saveFile: (req) => host.saveFile(req),
     printToPdf: () => host.printToPdf(),

@@ -65,6 +65,11 @@ const api = {
       });
     }
   },
+  snapshotBegin: (workspaceId: string, journalSeq: number) =>
+    ipcRenderer.invoke(INVOKE.snapshotBegin, workspaceId, journalSeq),
+  snapshotChunk: (saveId: string, position: number, bytes: Uint8Array) =>
+    ipcRenderer.invoke(INVOKE.snapshotChunk, saveId, position, bytes),
+  snapshotEnd: (saveId: string, head: Uint8Array | null) => ipcRenderer.invoke(INVOKE.snapshotEnd, saveId, head),
   appendJournal: (workspaceId, entry) => ipcRenderer.invoke(INVOKE.appendJournal, workspaceId, entry),
   saveFile: (req) => ipcRenderer.invoke(INVOKE.saveFile, req),
   printToPdf: () => ipcRenderer.invoke(INVOKE.printToPdf),

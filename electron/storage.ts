@@ -40,6 +40,13 @@ export interface SnapshotSource {
 const isSource = (b: Uint8Array | readonly Uint8Array[] | SnapshotSource): b is SnapshotSource =>
   typeof (b as SnapshotSource).writeTo === 'function';
 
+/** A snapshot being written in pieces (see WorkspaceStorage.beginAtomic). */
+export interface AtomicWriter {
+  write(bytes: Uint8Array, position: number): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
 export interface StorageOptions {
   fs?: StorageFs;
   platform?: NodeJS.Platform;
@@ -163,6 +170,52 @@ export class WorkspaceStorage {
       await this.fs.rm(tmp, { force: true }).catch(() => undefined);
       throw err;
     }
+    await this.publish(tmp, file, keepPrevious);
+  }
+
+  /**
+   * writeAtomic for an image that arrives in pieces: each write lands at its position in a fresh temp file, and
+   * only commit() (fsync, then the same renames) makes it `file`. abort(), or a failed write or commit, removes the
+   * temp file and leaves `file` as it was.
+   */
+  async beginAtomic(file: string): Promise<AtomicWriter> {
+    const tmp = `${file}${TMP_MARK}${process.pid}-${Date.now()}-${++this.tmpCounter}`;
+    const handle = await this.fs.open(tmp, 'wx', 0o600);
+    let state: 'open' | 'done' = 'open';
+    const discard = async () => {
+      state = 'done';
+      await handle.close().catch(() => undefined);
+      await this.fs.rm(tmp, { force: true }).catch(() => undefined);
+    };
+    const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+      if (state !== 'open') throw new Error('this save is already finished');
+      try {
+        return await fn();
+      } catch (err) {
+        await discard();
+        throw err;
+      }
+    };
+    return {
+      write: (bytes, position) =>
+        guard(async () => {
+          for (let done = 0; done < bytes.byteLength;)
+            done += (await handle.write(bytes, done, bytes.byteLength - done, position + done)).bytesWritten;
+        }),
+      commit: () =>
+        guard(async () => {
+          await handle.sync();
+          await handle.close();
+          state = 'done';
+        }).then(() => this.publish(tmp, file, true)),
+      abort: async () => {
+        if (state === 'open') await discard();
+      },
+    };
+  }
+
+  /** Moves a complete, fsynced temp file over `file` (the current one kept as `.prev`) and fsyncs the directory. */
+  private async publish(tmp: string, file: string, keepPrevious: boolean): Promise<void> {
     let movedToPrevious = false;
     try {
       if (keepPrevious && (await this.exists(file))) {

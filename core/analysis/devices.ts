@@ -1,5 +1,6 @@
 // The device explorer: keyset-paged, filtered, sorted device lists; one device's full record; CSV export.
 import { RawReader } from '../store/raw-rows.js';
+import * as detailTable from '../store/device-detail.js';
 import * as deviceTable from '../store/devices.js';
 import { SORT_KEYS, TEXT_COUNT_CAP, type DeviceQuery, type SortKey } from '../store/devices.js';
 import * as summaryTables from '../store/summary.js';
@@ -113,7 +114,7 @@ export interface DeviceDetail {
 
 function sourcesOf(ws: Workspace, id: number): SourceRecord[] {
   const reader = new RawReader(ws);
-  return deviceTable.sourceRows(ws.db, id).map((r) => ({
+  return detailTable.sourceRows(ws.db, id).map((r) => ({
     source: r.source,
     file: r.file,
     line: r.line,
@@ -126,9 +127,9 @@ function sourcesOf(ws: Workspace, id: number): SourceRecord[] {
 export const MAX_DETAIL_EVENTS = 500;
 
 export function deviceDetail(ws: Workspace, id: number): DeviceDetail | null {
-  const device = deviceTable.record(ws.db, id);
+  const device = detailTable.record(ws.db, id);
   if (!device) return null;
-  const stale = deviceTable.staleRecords(ws.db, id);
+  const stale = detailTable.staleRecords(ws.db, id);
   const ids = [id, ...stale.map((s) => s.id)];
   return {
     device,
@@ -142,10 +143,10 @@ export function deviceDetail(ws: Workspace, id: number): DeviceDetail | null {
       lastSeen: s.last_seen,
       sources: sourcesOf(ws, s.id),
     })),
-    events: deviceTable.events(ws.db, ids, MAX_DETAIL_EVENTS),
-    eventsTotal: deviceTable.eventCount(ws.db, ids),
-    results: deviceTable.results(ws.db, ids),
-    keys: deviceTable.keyInfo(ws.db, ids).map((k) => ({ ...k, valid: Boolean(k.valid) })),
+    events: detailTable.events(ws.db, ids, MAX_DETAIL_EVENTS),
+    eventsTotal: detailTable.eventCount(ws.db, ids),
+    results: detailTable.results(ws.db, ids),
+    keys: detailTable.keyInfo(ws.db, ids).map((k) => ({ ...k, valid: Boolean(k.valid) })),
   };
 }
 

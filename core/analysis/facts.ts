@@ -1,5 +1,5 @@
 // The evidence model: turns events and field results into typed facts (set-based), and reads one device's evidence chain.
-import * as deviceTable from '../store/devices.js';
+import * as detailTable from '../store/device-detail.js';
 import * as factTable from '../store/facts.js';
 import type { Workspace } from '../workspace.js';
 
@@ -57,7 +57,7 @@ const CHAIN_LIMIT = 500;
 
 /** One device's facts in time order, with their source file and line, and which one decided its state. */
 export function evidenceChain(ws: Workspace, deviceId: number): EvidenceChain | null {
-  const d = deviceTable.decision(ws.db, deviceId);
+  const d = detailTable.decision(ws.db, deviceId);
   if (!d) return null;
   const rows = factTable.chain(ws.db, deviceId, CHAIN_LIMIT);
   const total = factTable.countFor(ws.db, deviceId);

@@ -58,6 +58,14 @@ export interface HostApi {
   openWorkspace(location?: string): Promise<OpenedWorkspace | null>;
   /** Atomic snapshot (temp file, fsync, rename, previous copy kept); journal entries up to `journalSeq` are then dropped. */
   saveSnapshot(workspaceId: string, bytes: Uint8Array, journalSeq: number): Promise<void>;
+  /**
+   * A snapshot streamed in chunks (desktop only; the browser host saves a Blob): begin returns a save id, each chunk
+   * follows the previous one (the first starts after the first page), and end writes the first page, fsyncs and
+   * renames, or with null cancels. Until end succeeds the previous snapshot is what is on disk.
+   */
+  snapshotBegin?(workspaceId: string, journalSeq: number): Promise<string>;
+  snapshotChunk?(saveId: string, position: number, bytes: Uint8Array): Promise<void>;
+  snapshotEnd?(saveId: string, head: Uint8Array | null): Promise<void>;
   /** Durably appends one action; resolves only after it is on disk. The UI acknowledges an action after this. */
   appendJournal(workspaceId: string, entry: JournalEntry): Promise<void>;
   /** Saves a file the user asked for (save dialog in Electron, a download in the browser). Null when cancelled. */

@@ -42,6 +42,8 @@ export interface ImportOptions extends JobOptions {
    * that compare the two ('lookup' into a bulk load reads tables whose indexes are dropped: correct, slow).
    */
   identity?: 'maps' | 'lookup';
+  /** When given, filled with milliseconds per step of the batch's end (search index, analysis phases, indexes). */
+  timings?: Record<string, number>;
 }
 
 class DuplicateFile extends Error {
@@ -125,11 +127,26 @@ export async function importFiles(
   }
 }
 
+/** Page cache for the batch's end (MiB): its sorts (GROUP BY over every fact, index rebuilds) stay in memory. */
+const FINISH_CACHE_MIB = 128;
+
 /** The batch's deferred work: one analysis (or only the key counts), then the indexes dropped for bulk loads. */
-function finishBatch(ws: Workspace, batch: Batch, opts: JobOptions): void {
+function finishBatch(ws: Workspace, batch: Batch, opts: ImportOptions): void {
+  ws.db.withCache(FINISH_CACHE_MIB, () => finishSteps(ws, batch, opts));
+}
+
+function finishSteps(ws: Workspace, batch: Batch, opts: ImportOptions): void {
+  const timings = opts.timings;
+  let last = performance.now();
+  const lap = (step: string) => {
+    const t = performance.now();
+    if (timings) timings[step] = Math.round(t - last);
+    last = t;
+  };
   // The search index of the devices the batch wrote: once per batch, as a device may be written by several files.
   opts.onProgress?.({ phase: 'search index', done: 0, total: 0 });
   rebuildDirtyChunks(ws.db);
+  lap('search');
   if (batch.analyse || batch.keyCounts) opts.onProgress?.({ phase: 'analyse', done: 0, total: 0 });
   // Keys never change a device's state or exposure, only the key counts: the full analysis is skipped for them.
   if (batch.analyse) {
@@ -137,8 +154,16 @@ function finishBatch(ws: Workspace, batch: Batch, opts: JobOptions): void {
     // checks the data time and the derived window, and falls back to the full pass when either moves).
     const ids = batch.touched;
     const small = ids !== null && ids.size <= Math.max(INCREMENTAL_MIN, countDevices(ws.db) * INCREMENTAL_SHARE);
-    recompute(ws, small ? { deviceIds: [...ids], afterImport: { factMark: batch.factMark } } : {});
-  } else if (batch.keyCounts) refreshKeyCounts(ws);
+    // recompute writes its own phases into timings.
+    recompute(ws, {
+      ...(small ? { deviceIds: [...ids], afterImport: { factMark: batch.factMark } } : {}),
+      ...(timings ? { timings } : {}),
+    });
+    last = performance.now();
+  } else if (batch.keyCounts) {
+    refreshKeyCounts(ws);
+    lap('keys');
+  }
   const late = batch.indexes;
   if (late.length) {
     opts.onProgress?.({ phase: 'index', done: 0, total: late.length });
@@ -147,6 +172,7 @@ function finishBatch(ws: Workspace, batch: Batch, opts: JobOptions): void {
       opts.onProgress?.({ phase: 'index', done: i + 1, total: late.length });
     });
   }
+  lap('indexes');
 }
 
 type FileOptions = ImportOptions & { batch: Batch };

@@ -115,5 +115,5 @@ export function rebuildCritical(db: Db): void {
 
 /** Drops a recompute's temp tables (the change set and the evidence and state passes). */
 export function dropTemps(db: Db): void {
-  for (const t of ['_ids', '_old', '_new', '_ev', '_res', '_st']) db.run(`DROP TABLE IF EXISTS temp.${t}`);
+  for (const t of ['_ids', '_old', '_new', '_ev', '_evt', '_res', '_st']) db.run(`DROP TABLE IF EXISTS temp.${t}`);
 }

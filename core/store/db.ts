@@ -14,10 +14,14 @@ export interface ExportSink {
 export class Db {
   private depth = 0;
 
+  /** The sql.js module the database was opened with: its C API lets bulk inserts bind without per-value glue. */
+  sql: SqlJsStatic | null = null;
+
   constructor(readonly raw: Database) {}
 
   static open(SQL: SqlJsStatic, bytes?: Uint8Array | null): Db {
     const db = new Db(bytes && bytes.byteLength > 0 ? new SQL.Database(bytes) : new SQL.Database());
+    db.sql = SQL;
     db.raw.run('PRAGMA foreign_keys = ON');
     // Identity's serial rule in SQL (migration 26 backfills devices.serial_key with it): one rule, not two copies.
     db.raw.create_function('usable_serial', (s: unknown) => usableSerial(typeof s === 'string' ? s : null));
@@ -132,6 +136,20 @@ export class Db {
     const bytes = raw.export();
     sink.write(bytes, 0);
     return bytes.byteLength;
+  }
+
+  /**
+   * Runs fn with a page cache of `mib` MiB (SQLite's default is 2 MiB), then gives the memory back: a set-based pass
+   * over the whole fleet sorts in memory instead of spilling sorter runs to temp files and merging them.
+   */
+  withCache<T>(mib: number, fn: () => T): T {
+    const before = this.value<number>('PRAGMA cache_size') ?? -2000;
+    this.raw.run(`PRAGMA cache_size = ${-Math.round(mib * 1024)}`);
+    try {
+      return fn();
+    } finally {
+      this.raw.run(`PRAGMA cache_size = ${Math.trunc(before)}`);
+    }
   }
 
   close(): void {

@@ -1,16 +1,18 @@
 // What an import writes to the event log: rollout and crash events, and events linked once their device is known.
-import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
+import { RowInsert } from './fast-insert.js';
 
 export type EventValue = string | number | null;
 
 /** The events insert of one file (its import written into the statement). */
 export class EventInserts {
-  private readonly st: Statement;
+  private readonly st: RowInsert;
   constructor(db: Db, importId: number) {
-    this.st = db.prepare(
+    this.st = new RowInsert(
+      db,
       `INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, line, as_of, import_id)
      VALUES (?,?,?,?,?,?,?,?,?,?,?,${Number(importId)})`,
+      11,
     );
   }
   /** [device_id, host_key, ts, kind, ring, source, package, version, detail, line, as_of] */

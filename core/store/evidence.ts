@@ -1,5 +1,5 @@
-// Named queries for a recompute's per-device evidence: temp._ev (from facts) and temp._res (latest field result),
-// and the boot-loop facts the rules derive. Temp tables live for one recompute, inside its transaction.
+// Named queries for a recompute's per-device evidence: temp._ev (from facts), temp._evt (the latest fact time),
+// temp._res (latest field result), and the boot-loop facts the rules derive. Temp tables live for one recompute, inside its transaction.
 import type { Db } from './db.js';
 
 /** The settings the evidence pass reads (a subset of the analysis playbook). */
@@ -23,6 +23,10 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
   const from = partial
     ? 'FROM facts WHERE device_id IN (SELECT id FROM temp._ids) AND derived = 0'
     : 'FROM facts NOT INDEXED WHERE device_id IS NOT NULL AND derived = 0';
+  // Only the classes the per-device evidence reads go through the sort: ring, version and update facts (a third of
+  // them) count only towards the latest fact time, which is a maximum over all devices, taken by a plain scan.
+  db.run('DROP TABLE IF EXISTS temp._evt');
+  db.run(`CREATE TEMP TABLE _evt AS SELECT MAX(ts) AS t ${from} AND class <> 'result'`);
   db.run(
     `INSERT INTO _ev SELECT device_id,
       MIN(CASE WHEN class = 'content' AND value = $bad AND ts BETWEEN $ws AND $we THEN ts END),
@@ -32,12 +36,12 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
       MIN(CASE WHEN class = 'outcome' AND type = 'recovered' THEN ts END),
       MIN(CASE WHEN class = 'outcome' AND type = 'fixed' THEN ts END),
       MIN(CASE WHEN class = 'outcome' AND type = 'reimage' THEN ts END),
-      MAX(CASE WHEN class <> 'result' THEN ts END), NULL, NULL,
+      MAX(ts), NULL, NULL,
       -- Content rollout evidence only: an OS update report (Autopatch, WUfB, ConfigMgr) or a crash log says nothing
       -- about whether the bad content arrived (those are 'seen'/'update' facts, never 'content').
       SUM(class = 'content'),
       MAX(CASE WHEN class = 'seen' THEN ts END), NULL
-    ${from} GROUP BY device_id`,
+    ${from} AND class IN ('content', 'crash', 'restart', 'outcome', 'seen') GROUP BY device_id`,
     { $bad: cfg.badVersion, $ws: cfg.windowStart, $we: cfg.windowEnd },
   );
   // The boot-loop rule: burstCount unclean restarts (event 41 without a stop code, 6008) within burstMs, the first
@@ -78,7 +82,7 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
       FROM results ${partial ? 'WHERE device_id IN (SELECT id FROM temp._ids)' : ''}) WHERE rn = 1`);
 }
 
-/** The latest non-result fact time among the devices in temp._ev (0 when none). */
+/** The latest non-result fact time among the devices of the pass (0 when none). */
 export function latest(db: Db): number {
-  return db.value<number>('SELECT MAX(last_ts) FROM temp._ev') ?? 0;
+  return db.value<number>('SELECT t FROM temp._evt') ?? 0;
 }

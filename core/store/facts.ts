@@ -2,10 +2,13 @@
 // the data time's sources.
 import type { Db } from './db.js';
 import * as metaTable from './meta.js';
+import { dropIndex, indexesOf, restoreIndex } from './staging.js';
 
 /** OS update reports: an install there says the device was online, nothing about whether the bad content arrived. */
 const OS_UPDATE_SOURCES = "('autopatch', 'wufb', 'configmgr')";
 const UNCLEAN = "(detail LIKE 'unclean restart%' OR detail LIKE 'unexpected shutdown%')";
+/** Below this many new events the device index of facts is kept up row by row. */
+const BULK_MIN_EVENTS = 5_000;
 
 /**
  * Facts for every event and field result not yet turned into facts (a high-water mark per table), in two
@@ -24,6 +27,14 @@ export function sync(db: Db): number {
     const newMax = db.value<number>('SELECT MAX(ts) FROM events WHERE id > ?', [evHwm]) ?? 0;
     const oldMax = Number(metaTable.get(db, 'facts.events_max_ts') ?? 0) || 0;
     if (newMax > oldMax) metaTable.set(db, 'facts.events_max_ts', String(newMax));
+    // Many new events against the facts there are: the device index is built again in one sort after the inserts,
+    // not updated for every row (the events come in file order, so each insert would land on a random index page).
+    const fresh = maxEv - evHwm;
+    const rebuilt =
+      fresh >= BULK_MIN_EVENTS && fresh * 4 >= before
+        ? indexesOf(db, ['facts'], []).filter((d) => d.name === 'ix_facts_device')
+        : [];
+    for (const d of rebuilt) dropIndex(db, d.name);
     db.run(
       `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, event_id)
       SELECT device_id, c, t, v, ts, as_of, import_id, line, source, id FROM (
@@ -58,6 +69,7 @@ export function sync(db: Db): number {
       FROM events WHERE id > $hwm AND ring IS NOT NULL AND ring <> '' AND source IN ('autopatch', 'configmgr')`,
       { $hwm: evHwm },
     );
+    for (const d of rebuilt) restoreIndex(db, d);
     metaTable.set(db, 'facts.event_hwm', String(maxEv));
   }
   const maxRes = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM results') ?? 0;
@@ -103,14 +115,14 @@ export function countFor(db: Db, deviceId: number): number {
 }
 
 /**
- * The latest fact time among the fleet and crash sources, one statement: each device's latest non-result fact
- * (temp._ev.last_ts), facts without a device yet (an orphan rollout row), every device's last check-in, and
+ * The latest fact time among the fleet and crash sources, one statement: the latest non-result fact of a device
+ * (temp._evt), facts without a device yet (an orphan rollout row), every device's last check-in, and
  * eventsMaxTs (events that make no fact, such as an 'offered' row, kept at fact sync). Never a field result.
  */
 export function latestTime(db: Db, eventsMaxTs: number): number | undefined {
   return db.value<number>(
     `SELECT MAX(COALESCE(t, 0)) FROM (
-      SELECT MAX(last_ts) AS t FROM temp._ev
+      SELECT t FROM temp._evt
       UNION ALL SELECT MAX(ts) FROM facts WHERE device_id IS NULL AND class <> 'result' AND derived = 0
       UNION ALL SELECT MAX(last_seen) FROM devices
       UNION ALL SELECT CAST($events AS INTEGER))`,

@@ -1,9 +1,11 @@
 // The main-process side of HostApi: `.ringside` workspace files on disk, their journal, recent list, keys and saves.
+import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { JournalEntry, OpenedWorkspace, SaveFileRequest, WorkspaceRef } from '../../core/contract/host.js';
-import type { WorkspaceStorage } from '../storage.js';
+import { SNAPSHOT_CHUNK } from '../../core/store/export-stream.js';
+import type { AtomicWriter, WorkspaceStorage } from '../storage.js';
 import { WORKSPACE_EXT } from './channels.js';
 import type { RecentList } from './recent.js';
 import { isSqliteImage, newWorkspaceImage, readWorkspaceId } from './sqlite.js';
@@ -11,7 +13,7 @@ import { isSqliteImage, newWorkspaceImage, readWorkspaceId } from './sqlite.js';
 export interface HostDeps {
   storage: Pick<
     WorkspaceStorage,
-    'writeAtomic' | 'appendJournal' | 'readJournal' | 'compactJournal' | 'readSnapshot' | 'quarantine'
+    'writeAtomic' | 'beginAtomic' | 'appendJournal' | 'readJournal' | 'compactJournal' | 'readSnapshot' | 'quarantine'
   >;
   keys: { get(workspaceId: string): Promise<Uint8Array> };
   recent: RecentList;
@@ -40,6 +42,29 @@ export function safeFileName(name: string, fallback = 'Ringside'): string {
     .slice(0, 120);
   if (!cleaned || /^(con|prn|aux|nul|com\d|lpt\d)$/i.test(cleaned)) return fallback;
   return cleaned;
+}
+
+const MAX_SNAPSHOT = 2 ** 32 - 1;
+
+interface StreamedSave {
+  workspaceId: string;
+  file: string;
+  seq: number;
+  writer: AtomicWriter;
+  /** Where the first chunk began: the page size (the first page comes last, with snapshotEnd). */
+  start: number | null;
+  next: number;
+  busy: boolean;
+}
+
+const isPageSize = (n: number) => n >= 512 && n <= 65536 && (n & (n - 1)) === 0;
+
+/** The page size and the image length the SQLite header states (page size times page count). */
+function headerSizes(head: Uint8Array): { page: number; length: number } {
+  const raw = (head[16]! << 8) | head[17]!;
+  const page = raw === 1 ? 65536 : raw;
+  const pages = ((head[28]! << 24) >>> 0) + (head[29]! << 16) + (head[30]! << 8) + head[31]!;
+  return { page, length: page * pages };
 }
 
 export class DesktopHost {
@@ -153,6 +178,88 @@ export class DesktopHost {
       return this.writeSnapshot(workspaceId, up.chunks, journalSeq);
     }
     return this.writeSnapshot(workspaceId, [bytes], journalSeq);
+  }
+
+  /** Streamed saves in progress, by save id; at most one per workspace (see snapshotBegin). */
+  private readonly streams = new Map<string, StreamedSave>();
+
+  /**
+   * Starts a streamed snapshot: chunks from the database worker go straight into a temp file at their positions
+   * (snapshotChunk), and snapshotEnd writes the first page, fsyncs and renames. An unfinished save of the same
+   * workspace is dropped first (its temp file removed, its later chunks refused), so two saves never interleave.
+   */
+  async snapshotBegin(workspaceId: string, journalSeq: number): Promise<string> {
+    const file = this.fileOf(workspaceId);
+    for (const [sid, s] of this.streams) if (s.workspaceId === workspaceId) await this.dropStream(sid);
+    const writer = await this.deps.storage.beginAtomic(file);
+    const saveId = randomUUID();
+    this.streams.set(saveId, { workspaceId, file, seq: journalSeq, writer, start: null, next: 0, busy: false });
+    return saveId;
+  }
+
+  /** One chunk, right after the previous one; the first starts after the first page. Anything else drops the save. */
+  async snapshotChunk(saveId: string, position: number, bytes: Uint8Array): Promise<void> {
+    const s = this.stream(saveId);
+    if (s.busy) return this.refuse(saveId, 'a chunk arrived before the previous one was written');
+    if (bytes.byteLength === 0 || bytes.byteLength > SNAPSHOT_CHUNK)
+      return this.refuse(saveId, `a chunk of ${bytes.byteLength} bytes is outside 1..${SNAPSHOT_CHUNK}`);
+    if (s.start === null) {
+      if (!isPageSize(position)) return this.refuse(saveId, `the first chunk starts at ${position}, not after a page`);
+      s.start = position;
+    } else if (position !== s.next) return this.refuse(saveId, `a chunk at ${position} arrived out of order`);
+    if (position + bytes.byteLength > MAX_SNAPSHOT) return this.refuse(saveId, 'the snapshot is larger than 4 GiB');
+    s.busy = true;
+    try {
+      await s.writer.write(bytes, position);
+    } catch (err) {
+      this.streams.delete(saveId);
+      throw err;
+    }
+    s.busy = false;
+    s.next = position + bytes.byteLength;
+  }
+
+  /**
+   * Ends a streamed save: `head` (the first page) completes the image, which must be a SQLite image exactly as long
+   * as its header says; then fsync, rename and the journal trim. A null head cancels: the temp file goes, the
+   * previous snapshot stays.
+   */
+  async snapshotEnd(saveId: string, head: Uint8Array | null): Promise<void> {
+    const s = this.stream(saveId);
+    if (s.busy) return this.refuse(saveId, 'the save ended while a chunk was being written');
+    this.streams.delete(saveId);
+    if (head === null) return s.writer.abort();
+    const length = s.start === null ? head.byteLength : s.next;
+    const stated = isSqliteImage(head) ? headerSizes(head) : null;
+    if (
+      !stated ||
+      stated.page !== head.byteLength ||
+      (s.start ?? head.byteLength) !== head.byteLength ||
+      stated.length !== length
+    ) {
+      await s.writer.abort();
+      throw new Error('refusing to save: the streamed snapshot is not a complete SQLite image; the save was dropped');
+    }
+    await s.writer.write(head, 0);
+    await s.writer.commit();
+    await this.deps.storage.compactJournal(s.file, s.seq);
+  }
+
+  private stream(saveId: string): StreamedSave {
+    const s = this.streams.get(saveId);
+    if (!s) throw new Error('no such snapshot save (it finished, was dropped, or never began)');
+    return s;
+  }
+
+  private async refuse(saveId: string, why: string): Promise<never> {
+    await this.dropStream(saveId);
+    throw new Error(`${why}; the save was dropped`);
+  }
+
+  private async dropStream(saveId: string): Promise<void> {
+    const s = this.streams.get(saveId);
+    this.streams.delete(saveId);
+    await s?.writer.abort();
   }
 
   private async writeSnapshot(workspaceId: string, chunks: Uint8Array[], journalSeq: number): Promise<void> {

@@ -8,6 +8,7 @@ import type { Bound } from '../../core/contract/handlers.js';
 import type { JournalEntry } from '../../core/contract/host.js';
 import type { RemoteJobOptions } from '../../core/contract/jobs.js';
 import { applyJournalEntry, closeSession, openSession } from '../../core/session.js';
+import { streamExport } from '../../core/store/export-stream.js';
 import type { Workspace } from '../../core/workspace.js';
 import { registerJobTransfer } from './job-transfer.js';
 import { pickedFileReader } from './read-worker.js';
@@ -21,6 +22,12 @@ let sqlPromise: Promise<SqlJsStatic> | undefined;
 let ws: Workspace | undefined;
 let tracker: TableTracker | undefined;
 const jobs = new Map<string, AbortController>();
+/** A streamed export in progress: every other call waits for it, since a write between its steps would be lost. */
+let exporting: Promise<unknown> | undefined;
+
+async function idle(): Promise<void> {
+  while (exporting) await exporting.catch(() => undefined);
+}
 
 function sql(): Promise<SqlJsStatic> {
   sqlPromise ??= initSqlJs({ locateFile: () => wasmUrl }).then((SQL) => {
@@ -59,6 +66,7 @@ const bound = Object.fromEntries(
   Object.entries(handlers).map(([name, fn]) => [
     name,
     async (...raw: unknown[]) => {
+      await idle();
       const { args, jobId } = withSignal(raw);
       try {
         const a = IMPORTS.has(name) ? withReader(args) : args;
@@ -75,6 +83,7 @@ const api = {
   ...technicianVerbs,
   /** Opens a snapshot and replays the journal on top of it; returns the last applied journal seq. */
   async open(opts: { snapshot: Uint8Array | null; journal: JournalEntry[]; keyMaterial: Uint8Array; actor?: string }) {
+    await idle();
     if (ws) closeSession(ws);
     ws = undefined;
     const opened = await openSession({
@@ -90,6 +99,7 @@ const api = {
     return { replayed: opened.replayed, lastSeq: opened.lastSeq };
   },
   async apply(entry: JournalEntry): Promise<void> {
+    await idle();
     await applyJournalEntry(current(), entry);
   },
   /** Runs one handler as a query and returns, with its value, the tables it read (for per-table refresh). */
@@ -106,6 +116,24 @@ const api = {
   exportDb(): Uint8Array {
     const bytes = current().db.export();
     return Comlink.transfer(bytes, [bytes.buffer]);
+  },
+  /**
+   * The image in chunks of at most 8 MiB, each transferred to `send` and awaited (the main process acknowledges
+   * it on disk) before more is exported; returns the first page, which completes the image. See streamExport.
+   */
+  async exportStream(send: (position: number, bytes: Uint8Array) => Promise<void>): Promise<Uint8Array> {
+    await idle();
+    const done = streamExport(current().db, (position, bytes) =>
+      send(position, Comlink.transfer(bytes, [bytes.buffer])),
+    );
+    exporting = done;
+    try {
+      return await done;
+    } finally {
+      exporting = undefined;
+      // `send` is the page's function behind a comlink port: free the port once the save is over.
+      (send as unknown as Partial<Comlink.Remote<unknown>>)[Comlink.releaseProxy]?.();
+    }
   },
   cancel(jobId: string): boolean {
     const ctrl = jobs.get(jobId);

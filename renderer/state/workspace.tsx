@@ -3,6 +3,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import type { Action } from '../../core/contract/actions.js';
 import type { HostApi, OpenedWorkspace, WorkspaceRef } from '../../core/contract/host.js';
 import { db, type DbClient } from '../db/client.js';
+import { saveSnapshot } from '../db/save-snapshot.js';
 import { ALL_TABLES, TableVersions } from '../db/table-versions.js';
 
 export interface WorkspaceState {
@@ -56,8 +57,7 @@ export function WorkspaceProvider(props: {
     saving.current = saving.current
       .catch(() => undefined)
       .then(async () => {
-        const bytes = await db().exportDb();
-        await host.saveSnapshot(opened.ref.id, bytes, seq.current);
+        await saveSnapshot(host, opened.ref.id, seq.current);
       });
     return saving.current;
   }, [host, opened.ref.id]);
@@ -104,7 +104,7 @@ export function useRunVersion(read: readonly string[] | undefined, since: number
 }
 
 // Worker verbs that are not handlers: a query calling one is treated as reading every table.
-const NOT_HANDLERS = new Set(['open', 'apply', 'exportDb', 'cancel', 'isOpen', 'query', 'takeChanged']);
+const NOT_HANDLERS = new Set(['open', 'apply', 'exportDb', 'exportStream', 'cancel', 'isOpen', 'query', 'takeChanged']);
 
 /**
  * A client for one query run: each handler call goes through the worker's `query` verb, which reports the tables the

@@ -15,6 +15,7 @@ import m020 from './020-facts.js';
 import m022 from './022-war-room.js';
 import m023 from './023-key-chunks.js';
 import m024 from './024-device-text.js';
+import m025 from './025-facts-lean.js';
 import m026 from './026-serial-key.js';
 import m027 from './027-key-chunks-v3.js';
 
@@ -34,6 +35,7 @@ export const migrations: Migration[] = [
   m022,
   m023,
   m024,
+  m025,
   m026,
   m027,
 ];

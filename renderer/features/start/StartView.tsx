@@ -4,6 +4,7 @@ import type { OpenedWorkspace, WorkspaceRef } from '../../../core/contract/host.
 import { DEFAULT_DEVICES, DEFAULT_SEED } from '../../../core/sample/index.js';
 import { samplePreview, type SamplePreview } from '../../../core/sample/preview.js';
 import { db, job } from '../../db/client.js';
+import { saveSnapshot } from '../../db/save-snapshot.js';
 import { host } from '../../platform/host.js';
 import { loadIntoWorker } from '../../state/workspace.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
@@ -43,7 +44,7 @@ export function StartView(props: {
         { devices: DEFAULT_DEVICES, seed: DEFAULT_SEED },
         job((p) => setBusy({ label: p.phase, done: p.done, total: p.total })),
       );
-      await host.saveSnapshot(ws.ref.id, await db().exportDb(), 0);
+      await saveSnapshot(host, ws.ref.id, 0);
       const reopened = await host.openWorkspace(ws.ref.location);
       if (reopened) await props.onOpen(reopened);
     } catch (e) {

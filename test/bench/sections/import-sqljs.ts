@@ -36,8 +36,11 @@ const section: BenchSection = {
     };
     // Two threads, as `ringside import` runs it (BENCH_READ_THREAD=0: the single-thread path, for comparison).
     const reader = process.env.BENCH_READ_THREAD === '0' ? null : diskReader();
+    // Milliseconds per step of the batch's end (search index, each analysis phase, index rebuilds), for its row.
+    const steps: Record<string, number> = {};
     const { ms: totalMs, value: reports } = await timed(() =>
       importFiles(ws, inputs, {
+        timings: steps,
         ...(reader ? { reader: reader.read } : {}),
         onProgress: (p) => {
           // Long phases (index rebuilds, state recompute) show up as they start, so a slow step is visible.
@@ -68,7 +71,9 @@ const section: BenchSection = {
         'ms',
         f && r
           ? `${r.rows} rows, ${(f.bytes / MiB).toFixed(1)} MiB, CPU ${Math.round(cpu)} ms`
-          : `CPU ${Math.round(cpu)} ms`,
+          : `CPU ${Math.round(cpu)} ms; ${Object.entries(steps)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')} ms`,
       );
       ctx.metric('import', `${label} cpu`, cpu, 'ms', 'CPU time of this process');
       if (f && r)

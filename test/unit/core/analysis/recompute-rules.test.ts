@@ -40,6 +40,25 @@ describe('the data time when the facts say little', () => {
     expect(recompute(ws).asOf).toBe(T('09:15'));
   });
 
+  it('a fleet fact outside the evidence classes (a sensor version as of 08:10) is the data time when latest', async () => {
+    const ws = await emptyWorkspace();
+    const id = addDevice(ws, { hostname: 'A', lastSeen: T('06:00') });
+    const fact = (cls: string, type: string, ts: number) =>
+      ws.db.run(`INSERT INTO facts(device_id, class, type, value, ts, source) VALUES (?, ?, ?, 'v', ?, 'falcon')`, [
+        id,
+        cls,
+        type,
+        ts,
+      ]);
+    fact('version', 'sensor', T('08:10'));
+    // A field result later still is a technician's clock, never the data time.
+    fact('result', 'fixed', T('11:00'));
+    expect(recompute(ws).asOf).toBe(T('08:10'));
+    // The same for a device redone alone: its version fact is newer than the stored time.
+    fact('ring', 'falcon group', T('08:40'));
+    expect(recompute(ws, { deviceIds: [id] }).asOf).toBe(T('08:40'));
+  });
+
   it('a partial recompute keeps the stored data time, unless a device of it has a later fact', async () => {
     const ws = await emptyWorkspace();
     const a = crashedDevice(ws, { hostname: 'A', lastSeen: T('04:00') }, '04:20');
