@@ -1,6 +1,7 @@
 // The device explorer: keyset-paged, filtered, sorted device lists; one device's full record; CSV export.
 import { RawReader } from '../store/raw-rows.js';
 import * as detailTable from '../store/device-detail.js';
+import type { EventRow, ResultRow } from '../store/device-detail.js';
 import * as deviceTable from '../store/devices.js';
 import { SORT_KEYS, TEXT_COUNT_CAP, type DeviceQuery, type SortKey } from '../store/devices.js';
 import * as summaryTables from '../store/summary.js';
@@ -83,24 +84,9 @@ export interface DeviceDetail {
     lastSeen: number | null;
     sources: SourceRecord[];
   }>;
-  events: Array<{
-    ts: number;
-    kind: string;
-    source: string;
-    package: string | null;
-    version: string | null;
-    detail: string | null;
-  }>;
+  events: EventRow[];
   eventsTotal: number;
-  results: Array<{
-    at: number;
-    result: string;
-    method: string | null;
-    technician: string | null;
-    keyIdUsed: string | null;
-    notes: string | null;
-    origin: string;
-  }>;
+  results: ResultRow[];
   /** Key IDs and their validity only: the recovery passwords never leave the vault here. */
   keys: Array<{
     keyId: string;

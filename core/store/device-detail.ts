@@ -46,18 +46,32 @@ export function staleRecords(db: Db, id: number) {
   );
 }
 
+/** One of a device's events, as the device page lists it. */
+export interface EventRow {
+  ts: number;
+  kind: string;
+  source: string;
+  package: string | null;
+  version: string | null;
+  detail: string | null;
+}
+
+/** One field result, as the device page lists it. */
+export interface ResultRow {
+  at: number;
+  result: string;
+  method: string | null;
+  technician: string | null;
+  keyIdUsed: string | null;
+  notes: string | null;
+  origin: string;
+}
+
 // A device's events, field results and key IDs are read here with its record: the device page is one read of these.
 const idList = (ids: readonly number[]) => `(${ids.join(',')})`;
 
 export function events(db: Db, ids: readonly number[], max: number) {
-  return db.all<{
-    ts: number;
-    kind: string;
-    source: string;
-    package: string | null;
-    version: string | null;
-    detail: string | null;
-  }>(
+  return db.all<EventRow>(
     `SELECT ts, kind, source, package, version, detail FROM events WHERE device_id IN ${idList(ids)} ORDER BY ts, id LIMIT ${max}`,
   );
 }
@@ -67,15 +81,7 @@ export function eventCount(db: Db, ids: readonly number[]): number {
 }
 
 export function results(db: Db, ids: readonly number[]) {
-  return db.all<{
-    at: number;
-    result: string;
-    method: string | null;
-    technician: string | null;
-    keyIdUsed: string | null;
-    notes: string | null;
-    origin: string;
-  }>(
+  return db.all<ResultRow>(
     `SELECT at, result, method, technician, key_id_used AS keyIdUsed, notes, origin FROM results
        WHERE device_id IN ${idList(ids)} ORDER BY at, id`,
   );

@@ -11,11 +11,9 @@ import initSqlJs from 'sql.js';
 import { streamExport } from '../../core/store/export-stream.js';
 import { rebuildDirtyChunks } from '../../core/store/device-text.js';
 import { openWorkspace } from '../../core/workspace.js';
-import { DesktopHost } from '../../electron/host/desktop-host.js';
 import { SNAPSHOT_PART } from '../../electron/host/channels.js';
-import { RecentList } from '../../electron/host/recent.js';
-import { loadSqlJs } from '../../electron/node/sqljs.js';
 import { WorkspaceStorage } from '../../electron/storage.js';
+import { headlessHost } from '../durability/desktop-host.js';
 
 const MiB = 1 << 20;
 const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -25,18 +23,7 @@ if (process.argv.includes('--main-side')) {
   // The main process: one workspace, then whatever the "renderer" sends.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ringside-desktop-save-'));
   const storage = new WorkspaceStorage();
-  const host = new DesktopHost({
-    storage,
-    keys: { get: async () => new Uint8Array(32).fill(7) },
-    recent: new RecentList(path.join(dir, 'recent.json'), (f, b) => storage.writeAtomic(f, b)),
-    sqlJs: loadSqlJs,
-    workspaceDir: () => dir,
-    documentsDir: () => dir,
-    showOpenDialog: async () => null,
-    showSaveDialog: async () => null,
-    printToPdf: async () => new Uint8Array(0),
-    appInfo: () => ({ name: 'Ringside', version: '0', versions: {} }),
-  });
+  const host = headlessHost(dir, storage);
   const ws = await host.createWorkspace('Bench');
   const verbs: Record<string, (...a: never[]) => unknown> = {
     info: () => ({ id: ws.ref.id, rss: rss() }),

@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import { streamExport } from '../../../core/store/export-stream.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';
-import { DesktopHost } from '../../../electron/host/desktop-host.js';
-import { RecentList } from '../../../electron/host/recent.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 import { WorkspaceStorage, type StorageFs } from '../../../electron/storage.js';
+import { headlessHost } from '../../durability/desktop-host.js';
 import { HARNESS_KEY } from '../../durability/shared.js';
 
 let SQL: SqlJsStatic;
@@ -34,18 +33,7 @@ const MiB = 2 ** 20;
 async function setup(fs?: StorageFs) {
   const dir = mkdtempSync(path.join(root, 'h-'));
   const storage = new WorkspaceStorage(fs ? { fs } : {});
-  const host = new DesktopHost({
-    storage,
-    keys: { get: async () => new Uint8Array(32).fill(7) },
-    recent: new RecentList(path.join(dir, 'recent.json'), (f, b) => storage.writeAtomic(f, b)),
-    sqlJs: loadSqlJs,
-    workspaceDir: () => dir,
-    documentsDir: () => dir,
-    showOpenDialog: async () => null,
-    showSaveDialog: async () => null,
-    printToPdf: async () => new Uint8Array(0),
-    appInfo: () => ({ name: 'Ringside', version: '0', versions: {} }),
-  });
+  const host = headlessHost(dir, storage);
   const ws = await host.createWorkspace('Incident');
   const file = ws.ref.location;
   const before = readFileSync(file);
