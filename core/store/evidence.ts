@@ -17,7 +17,7 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
   db.run(`DELETE FROM facts WHERE derived = 1 ${only}`);
   db.run('DROP TABLE IF EXISTS temp._ev');
   db.run(`CREATE TEMP TABLE _ev(device_id INTEGER PRIMARY KEY, bad_at INTEGER, first_crash INTEGER, crashes INTEGER,
-    last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, last_ts INTEGER, burst_at INTEGER,
+    last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, burst_at INTEGER,
     burst_n INTEGER, roll_ev INTEGER, seen_at INTEGER, back_at INTEGER)`);
   // NOT INDEXED: a full scan plus one sort beats millions of random row lookups through the device index.
   const from = partial
@@ -36,7 +36,7 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
       MIN(CASE WHEN class = 'outcome' AND type = 'recovered' THEN ts END),
       MIN(CASE WHEN class = 'outcome' AND type = 'fixed' THEN ts END),
       MIN(CASE WHEN class = 'outcome' AND type = 'reimage' THEN ts END),
-      MAX(ts), NULL, NULL,
+      NULL, NULL,
       -- Content rollout evidence only: an OS update report (Autopatch, WUfB, ConfigMgr) or a crash log says nothing
       -- about whether the bad content arrived (those are 'seen'/'update' facts, never 'content').
       SUM(class = 'content'),
