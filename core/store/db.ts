@@ -126,12 +126,15 @@ export class Db {
   /**
    * What export() returns, handed to sink as positioned writes (sql.js's backup pages, read back through sink.read
    * when SQLite asks) instead of held as a second image in memory; returns the image's length. The bytes are
-   * export()'s, by the same backup (patches/sql.js+1.16.0.patch). Refuses during a write transaction, as export().
+   * export()'s, by the same backup (patches/sql.js+1.16.0.patch), taken in one step. Refuses during a write
+   * transaction, as export().
    */
   exportTo(sink: ExportSink): number {
     if (this.depth > 0) throw new Error('cannot export while a write transaction is open');
-    const raw = this.raw as Database & { ringsideExportTo?: (s: ExportSink) => number };
-    if (raw.ringsideExportTo) return raw.ringsideExportTo(sink);
+    const raw = this.raw as Database & {
+      ringsideExportBegin?: (s: ExportSink) => { step(pages: number): false | number };
+    };
+    if (raw.ringsideExportBegin) return raw.ringsideExportBegin(sink).step(-1) as number;
     // A sql.js without the patch: the whole image, once.
     const bytes = raw.export();
     sink.write(bytes, 0);
