@@ -365,23 +365,6 @@ export class WorkspaceStorage {
     }
   }
 
-  /** db.export() once no write transaction is open; retries after commit rather than failing the save. */
-  async exportWhenIdle(db: Db): Promise<Uint8Array> {
-    const deadline = Date.now() + this.txWaitMs;
-    for (;;) {
-      if (!db.inTransaction) {
-        try {
-          return db.export();
-        } catch (err) {
-          // A transaction opened with raw SQL (not through Db.tx) also makes sql.js refuse; wait for it too.
-          if (!/transaction/i.test((err as Error).message)) throw err;
-        }
-      }
-      if (Date.now() > deadline) throw new Error('could not save: a write transaction stayed open too long');
-      await sleep(5);
-    }
-  }
-
   /**
    * Opens a workspace file: the last snapshot that opens cleanly plus a replay of the journal. A snapshot that
    * will not open is moved aside (never deleted) and the previous one is used; the notice tells the user.
