@@ -8,7 +8,6 @@ export type InsertValue = string | number | null;
 interface SqliteApi {
   _malloc(n: number): number;
   _free(p: number): void;
-  _sqlite3_sql(stmt: number): number;
   _sqlite3_bind_text(stmt: number, i: number, p: number, n: number, destructor: number): number;
   _sqlite3_bind_blob(stmt: number, i: number, p: number, n: number, destructor: number): number;
   _sqlite3_bind_int(stmt: number, i: number, v: number): number;
@@ -34,7 +33,6 @@ function api(sql: SqlJsStatic | null): SqliteApi | null {
     typeof m._sqlite3_bind_double === 'function' &&
     typeof m._sqlite3_step === 'function' &&
     typeof m._sqlite3_reset === 'function' &&
-    typeof m._sqlite3_sql === 'function' &&
     typeof m._sqlite3_errmsg === 'function' &&
     typeof m._malloc === 'function' &&
     typeof m._free === 'function' &&
@@ -63,7 +61,7 @@ export class RowInsert {
 
   constructor(
     db: Db,
-    private readonly sqlText: string,
+    sqlText: string,
     private readonly width: number,
   ) {
     this.st = db.prepare(sqlText);
@@ -72,14 +70,9 @@ export class RowInsert {
     const c = api(db.sql);
     const raw = db.raw as unknown as Record<string, unknown>;
     const dbPtr = typeof raw.db === 'number' ? raw.db : 0;
-    // The statement's handle is a private field of sql.js's Statement: find it by asking sqlite for its SQL text.
-    let stmt = 0;
-    if (c && dbPtr)
-      for (const v of Object.values(this.st as unknown as Record<string, unknown>))
-        if (typeof v === 'number' && v > 0 && Number.isInteger(v) && c.UTF8ToString(c._sqlite3_sql(v)) === sqlText) {
-          stmt = v;
-          break;
-        }
+    // The statement's sqlite3_stmt pointer, exposed by our sql.js patch (patches/sql.js+1.16.0.patch).
+    const handle = (this.st as Statement & { ringsideHandle?: () => number }).ringsideHandle?.() ?? 0;
+    const stmt = c && dbPtr ? handle : 0;
     this.c = stmt ? c : null;
     this.stmt = stmt;
     this.dbPtr = dbPtr;
