@@ -2,7 +2,8 @@
 // device lists the script generator and the rollback planner select from.
 import type { DeviceState } from '../contract/analysis.js';
 import type { Db } from './db.js';
-import { textCandidates, textMatch } from './device-text.js';
+import { textMatch } from './device-text.js';
+import { firstOfRuns, runIds, textRuns, type TextRun } from './device-text-search.js';
 import { cubeWhere, inList, NONE, TAG_MATCH, type DashFilter, type Where } from './where.js';
 
 export const SORT_KEYS = ['hostname', 'ring', 'site', 'state', 'platform', 'version', 'lastSeen', 'crashedAt'] as const;
@@ -83,11 +84,16 @@ const SELECT = `SELECT d.id, d.hostname, COALESCE(d.ring_override, d.ring, '') A
   (SELECT group_concat(source, ',') FROM (SELECT DISTINCT source FROM device_sources s WHERE s.device_id = d.id)) AS sources,
   d.superseded_by IS NOT NULL AS stale, d.certainty`;
 
-/** Device-table conditions (states: what q.state stands for, resolved by the caller); `cubeOnly` says whether the summary tables can give the total without a scan. */
+/**
+ * Device-table conditions (states: what q.state stands for, resolved by the caller); `cubeOnly` says whether the
+ * summary tables can give the total without a scan. `runs`: a text search's index runs, or false to leave the
+ * candidates out (a caller that narrows the rows itself).
+ */
 function deviceWhere(
   db: Db,
   q: DeviceQuery,
   states: readonly string[] | null,
+  runs?: TextRun[] | null | false,
 ): Where & { cubeOnly: boolean; text: boolean; candidates: number | null } {
   const parts: string[] = [];
   const params: (string | number)[] = [];
@@ -119,7 +125,8 @@ function deviceWhere(
     const term = q.text!.trim();
     // The trigram index narrows the rows to its candidates; the exact match still decides, so the matches, their
     // order and the paging are what the scan gave. A term of one or two characters has no trigram: it scans.
-    const candidates = textCandidates(db, term);
+    const r = runs === undefined ? textRuns(db, term) : runs;
+    const candidates = r ? runIds(r) : null;
     if (candidates) {
       parts.push('d.id IN (SELECT value FROM json_each(?))');
       params.push(JSON.stringify(candidates));
@@ -197,7 +204,10 @@ export function page(
   r: PageRequest,
 ): { rows: PagedRow[]; total: number; countPending: boolean } {
   const expr = SORT_EXPR[r.sort][r.dir === 'ASC' ? 'asc' : 'desc'];
-  const w = deviceWhere(db, q, r.states);
+  const runs = blank(q.text) ? null : textRuns(db, q.text!.trim());
+  // Hostname order from the index's runs (no offset to skip): only the few devices that can be on the page are read.
+  const ordered = runs && r.sort === 'hostname' && !r.offset;
+  const w = deviceWhere(db, q, r.states, ordered ? false : runs);
   const first = !r.after && !r.offset;
   let sql = w.sql;
   const params = [...w.params];
@@ -205,10 +215,20 @@ export function page(
     sql += `${sql ? ' AND' : 'WHERE'} (${expr}, d.id) ${r.dir === 'ASC' ? '>' : '<'} (?, ?)`;
     params.push(...r.after);
   }
+  if (ordered) {
+    const inIds = (where: string) => `${where ? `${where} AND` : 'WHERE'} d.id IN (SELECT value FROM json_each(?))`;
+    const keep = (ids: number[]) =>
+      db
+        .all<{ id: number }>(`SELECT d.id FROM devices d ${inIds(sql)}`, [...params, JSON.stringify(ids)])
+        .map((x) => x.id);
+    const ids = firstOfRuns(runs, r.limit + 1, r.dir === 'DESC', keep);
+    sql = inIds(sql);
+    params.push(JSON.stringify(ids));
+  }
   const lazy = w.text && !q.exactTotal;
   const fromCube = lazy ? null : cubeTotal(db, q, r.states, w);
   // A text search's matches are estimated by its trigram candidates; a term too short for a trigram is taken as broad.
-  const matches = w.text ? (w.candidates ?? Number.MAX_SAFE_INTEGER) : fromCube;
+  const matches = ordered ? 0 : w.text ? (w.candidates ?? Number.MAX_SAFE_INTEGER) : fromCube;
   const hint = hostnameIndexHint(db, r.sort, matches);
   const rows = db.all<PagedRow>(
     `${SELECT}, ${expr} AS sortv FROM devices d ${hint} ${sql} ORDER BY ${expr} ${r.dir}, d.id ${r.dir} LIMIT ${r.limit + 1}${r.offset ? ` OFFSET ${r.offset}` : ''}`,
@@ -220,7 +240,7 @@ export function page(
     return rows.length <= r.limit
       ? { rows, total: rows.length, countPending: false }
       : { rows, total: -1, countPending: true };
-  return { rows, total: total(db, w, fromCube), countPending: false };
+  return { rows, total: total(db, ordered ? deviceWhere(db, q, r.states, runs) : w, fromCube), countPending: false };
 }
 
 /**

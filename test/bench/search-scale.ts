@@ -6,7 +6,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
 import { devices, deviceTotal } from '../../core/analysis/devices.js';
-import { rebuildDirtyChunks, textCandidates } from '../../core/store/device-text.js';
+import { rebuildDirtyChunks } from '../../core/store/device-text.js';
+import { textCandidates } from '../../core/store/device-text-search.js';
 import { openWorkspace } from '../../core/workspace.js';
 import { WorkspaceStorage } from '../../electron/storage.js';
 

@@ -1,6 +1,6 @@
 // Bench section: the device text search through its trigram index (first page), the scan it replaced, and what the index costs the import.
 import { devices, deviceTotal } from '../../../core/analysis/devices.js';
-import { rebuildDirtyChunks, textMatch } from '../../../core/store/device-text.js';
+import { CHUNK_BITS, rebuildDirtyChunks, textMatch } from '../../../core/store/device-text.js';
 import { median, timed, type BenchContext, type BenchSection } from '../types.js';
 
 const MiB = 1 << 20;
@@ -33,7 +33,7 @@ const section: BenchSection = {
         const free0 = db.value<number>('PRAGMA freelist_count') ?? 0;
         db.run('DELETE FROM device_text_grams');
         bytes = ((db.value<number>('PRAGMA freelist_count') ?? 0) - free0) * pageSize;
-        db.run('INSERT OR IGNORE INTO device_text_dirty(chunk) SELECT DISTINCT id >> 14 FROM devices');
+        db.run(`INSERT OR IGNORE INTO device_text_dirty(chunk) SELECT DISTINCT id >> ${CHUNK_BITS} FROM devices`);
         return rebuildDirtyChunks(db);
       }),
     );

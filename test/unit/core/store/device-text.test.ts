@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { devices, deviceTotal } from '../../../../core/analysis/devices.js';
 import type { DeviceQuery } from '../../../../core/store/devices.js';
-import { decode, rebuildDirtyChunks, termGrams, textCandidates } from '../../../../core/store/device-text.js';
+import { decode, rebuildDirtyChunks, termGrams } from '../../../../core/store/device-text.js';
+import { firstOfRuns, textCandidates, textRuns } from '../../../../core/store/device-text-search.js';
 import { inputFromBytes } from '../../../../core/contract/ingest.js';
 import { importFile } from '../../../../core/ingest/index.js';
 import { loadSample } from '../../../../core/sample/handlers.js';
@@ -196,14 +197,157 @@ describe('a workspace written before the search index', () => {
     await loadSample(ws, { devices: 300, seed: 5 });
     // Back to the schema before migration 24: no index tables, no triggers, the migration not recorded.
     ws.db.raw.exec(`DROP TRIGGER device_text_insert; DROP TRIGGER device_text_update; DROP TRIGGER device_text_delete;
-      DROP TABLE device_text_grams; DROP TABLE device_text_dirty; DELETE FROM schema_migrations WHERE version = 24;`);
+      DROP TABLE device_text_grams; DROP TABLE device_text_dirty; DROP TABLE device_text_order;
+      DELETE FROM schema_migrations WHERE version IN (24, 30);`);
     const old = await open(ws.db.export());
-    expect(old.db.value('SELECT COUNT(*) FROM schema_migrations WHERE version = 24')).toBe(1);
+    expect(old.db.value('SELECT COUNT(*) FROM schema_migrations WHERE version IN (24, 30)')).toBe(2);
     expect(old.db.value('SELECT COUNT(*) FROM device_text_dirty')).toBe(0);
     const chunks = old.db.value<number>('SELECT COUNT(DISTINCT chunk) FROM device_text_grams');
     expect(chunks).toBe(1);
     expectSameAsScan(old, termsOf(old));
   }, 120_000);
+});
+
+describe('a workspace written with the index of migration 24 (id order, chunks of 16,384)', () => {
+  it('opens, rebuilds its index in hostname order and searches as before', async () => {
+    const ws = await open();
+    await loadSample(ws, { devices: 300, seed: 6 });
+    // Back to migration 24's index: its triggers, rows in the old layout (stand-ins: lists no search may trust), no
+    // order table, migration 30 not recorded.
+    ws.db.raw.exec(`DROP TABLE device_text_order; DELETE FROM schema_migrations WHERE version = 30;
+      DROP TRIGGER device_text_insert; DROP TRIGGER device_text_update; DROP TRIGGER device_text_delete;
+      CREATE TRIGGER device_text_insert AFTER INSERT ON devices BEGIN
+        INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (NEW.id >> 14);
+      END;
+      CREATE TRIGGER device_text_update AFTER UPDATE OF id, hostname, serial, falcon_aid, entra_id, intune_id, user ON devices BEGIN
+        INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (OLD.id >> 14);
+        INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (NEW.id >> 14);
+      END;
+      CREATE TRIGGER device_text_delete AFTER DELETE ON devices BEGIN
+        INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (OLD.id >> 14);
+      END;
+      DELETE FROM device_text_grams;
+      INSERT INTO device_text_grams(chunk, tri, n, ids) SELECT 0, 'pc-', 1, x'00';`);
+    const old = await open(ws.db.export());
+    expect(old.db.value('SELECT COUNT(*) FROM schema_migrations WHERE version = 30')).toBe(1);
+    expect(old.db.value('SELECT COUNT(*) FROM device_text_dirty')).toBe(0);
+    expect(old.db.value('SELECT COUNT(*) FROM device_text_order')).toBe(1);
+    expect(old.db.value("SELECT n FROM device_text_grams WHERE tri = 'pc-'")).toBeGreaterThan(1);
+    expectSameAsScan(old, termsOf(old));
+    // The new triggers mark chunks of 65,536 ids.
+    old.db.run("UPDATE devices SET user = 'moved' WHERE id = 70000 OR id = (SELECT MAX(id) FROM devices)");
+    expect(old.db.all('SELECT chunk FROM device_text_dirty')).toEqual([{ chunk: 0 }]);
+  }, 120_000);
+});
+
+describe('a hostname-sorted page across chunks', () => {
+  // Devices in chunks 0, 1, 2 and 5 (ids c·65,536 + j) whose names interleave across chunks, in mixed case, with the
+  // characters NOCASE puts between the upper- and lower-case letters (_ and [, before z but after Z), names equal but for case in several
+  // chunks (the id breaks the tie), a non-ASCII name (its chunk is ordered by SQLite) and stale records.
+  let ws: Workspace;
+  const SITES = ['Ber', 'lon', 'LON', 'Lab_x', 'labz', 'lab[', 'lÖn', 'lön'];
+  beforeAll(async () => {
+    ws = await open();
+    ws.db.tx(() => {
+      for (const c of [0, 1, 2, 5])
+        ws.db.run(
+          `WITH RECURSIVE j(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM j WHERE n < 120)
+           INSERT INTO devices(id, hostname, host_key, site, user)
+           SELECT ? * 65536 + n, json_extract(?, '$[' || ((n + ?) % ?) || ']') || '-PC-' || printf('%02d', n % 40),
+             'K' || n, CASE WHEN n % 3 = 0 THEN 'north' ELSE 'south' END, 'u' || (n % 7) FROM j`,
+          [c, JSON.stringify(SITES), c, c === 2 ? 8 : 6],
+        );
+      ws.db.run('UPDATE devices SET superseded_by = 1 WHERE id % 17 = 3');
+      rebuildDirtyChunks(ws.db);
+    });
+  }, 120_000);
+
+  /** The LIKE scan's rows in the page order, with an extra condition. */
+  function scanOrdered(term: string, dir: 'ASC' | 'DESC', extra = '', args: string[] = []): number[] {
+    const like = `%${term}%`;
+    const cols = ['hostname', 'serial', 'falcon_aid', 'entra_id', 'intune_id', 'user'];
+    return ws.db
+      .all<{ id: number }>(
+        `SELECT id FROM devices WHERE superseded_by IS NULL ${extra} AND (${cols.map((c) => `${c} LIKE ?`).join(' OR ')})
+         ORDER BY hostname COLLATE NOCASE ${dir}, id ${dir}`,
+        [...args, ...cols.map(() => like)],
+      )
+      .map((r) => r.id);
+  }
+
+  function walk(q: DeviceQuery, limit: number): number[] {
+    const ids: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const p = devices(ws, { ...q, limit, ...(cursor ? { cursor } : {}) });
+      ids.push(...p.rows.map((r) => r.id));
+      cursor = p.nextCursor;
+    } while (cursor);
+    return ids;
+  }
+
+  const TERMS = ['lon-', 'LON-PC', 'lab', '_x-', 'lab[', 'n-pc-0', 'ön-', 'Ön-', 'pc-1', 'u3', 'nothing'];
+
+  it('pages as the LIKE scan does, both ways, with and without a filter', () => {
+    expect(ws.db.value('SELECT COUNT(*) FROM device_text_order')).toBe(4);
+    for (const term of TERMS)
+      for (const dir of ['asc', 'desc'] as const) {
+        const want = scanOrdered(term, dir === 'asc' ? 'ASC' : 'DESC');
+        for (const limit of [1, 3, 7, 50])
+          expect(walk({ text: term, dir }, limit), `${term} ${dir} ${limit}`).toEqual(want);
+        const north = scanOrdered(term, dir === 'asc' ? 'ASC' : 'DESC', "AND site = 'north'");
+        expect(walk({ text: term, dir, site: 'north' }, 5), `${term} ${dir} north`).toEqual(north);
+      }
+    expect(scanOrdered('lon-', 'ASC').length).toBeGreaterThan(100);
+  });
+
+  it('reads about a page per chunk for a broad term, not every candidate', () => {
+    const runs = textRuns(ws.db, 'pc-')!;
+    expect(runs.map((r) => r.chunk)).toEqual([0, 1, 2, 5]);
+    // Every device holds "PC-": each run is its whole chunk, in SQLite's NOCASE order (chunk 2 has non-ASCII names).
+    for (const r of runs)
+      expect([...r.ids], `chunk ${r.chunk}`).toEqual(
+        ws.db
+          .all<{ id: number }>('SELECT id FROM devices WHERE id >> 16 = ? ORDER BY hostname COLLATE NOCASE, id', [
+            r.chunk,
+          ])
+          .map((x) => x.id),
+      );
+    const checked: number[] = [];
+    const ids = firstOfRuns(runs, 8, false, (batch) => {
+      checked.push(...batch);
+      return batch;
+    });
+    expect(checked).toHaveLength(4 * 8);
+    // Each run's first 8 are its chunk's first 8 names in NOCASE order.
+    const firstOf = (c: number) =>
+      ws.db
+        .all<{ id: number }>('SELECT id FROM devices WHERE id >> 16 = ? ORDER BY hostname COLLATE NOCASE, id LIMIT 8', [
+          c,
+        ])
+        .map((r) => r.id);
+    expect(ids).toEqual([0, 1, 2, 5].flatMap(firstOf));
+    // Candidates that fail are replaced from the same run: a keep that passes odd ids only.
+    // Taken from the back (descending): each run's last 8 odd ids are there, and only odd ids.
+    const odd = firstOfRuns(runs, 8, true, (batch) => batch.filter((id) => id % 2 === 1));
+    expect(odd.every((id) => id % 2 === 1)).toBe(true);
+    for (const r of runs)
+      expect(odd).toEqual(expect.arrayContaining([...r.ids].filter((id) => id % 2 === 1).slice(-8)));
+    expect(odd.length).toBeLessThan(runs.reduce((n, r) => n + r.ids.length, 0) / 2);
+  });
+
+  it('stays right with a dirty chunk among clean ones', () => {
+    ws.db.run("INSERT INTO devices(id, hostname, host_key) VALUES (5 * 65536 + 500, 'ber-pc-00', 'X1')");
+    ws.db.run("UPDATE devices SET hostname = 'AAA-PC-99' WHERE id = 65536 + 7");
+    expect(ws.db.value('SELECT COUNT(*) FROM device_text_dirty')).toBe(2);
+    for (const term of ['pc-0', 'ber-pc', 'aaa-', 'lon-'])
+      for (const dir of ['asc', 'desc'] as const)
+        expect(walk({ text: term, dir }, 6), `${term} ${dir}`).toEqual(
+          scanOrdered(term, dir === 'asc' ? 'ASC' : 'DESC'),
+        );
+    rebuildDirtyChunks(ws.db);
+    expect(walk({ text: 'aaa-' }, 6)).toEqual([65536 + 7]);
+  });
 });
 
 describe('the index codec and trigrams', () => {
@@ -212,6 +356,8 @@ describe('the index codec and trigrams', () => {
     expect(termGrams('Éa😀b')).toEqual(['Éa😀', 'a😀b']);
     expect(termGrams('ab')).toEqual([]);
     expect(termGrams('aaaa')).toEqual(['aaa']);
+    // LIKE stops reading the pattern at a NUL: what follows one narrows nothing.
+    expect(termGrams('abcd\u0000xyz')).toEqual(['abc', 'bcd']);
   });
 
   it('decodes gaps of one byte and of several', () => {
