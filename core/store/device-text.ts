@@ -123,19 +123,49 @@ class ChunkPostings {
 
   /** A value's trigrams, folded as LIKE folds; NUL separates values (LIKE never reads past one, so nothing spans it). */
   add(v: string, pos: number): void {
+    // At most one pair per character: room for all of them first, then the loop runs on locals.
+    if (this.pairs + v.length > pairKey.length) this.grow(this.pairs + v.length);
+    const seen = last!;
+    const counts = count;
+    const keys = pairKey;
+    const at = pairPos;
+    let n = this.pairs;
     let key = 0;
     let run = 0;
     for (let i = 0; i < v.length; i++) {
       let c = v.charCodeAt(i);
-      if (c >= 128) return this.addWide(v, pos);
+      if (c >= 128) {
+        this.pairs = n;
+        return this.addWide(v, pos);
+      }
       if (c === 0) {
         run = 0;
         continue;
       }
       if (c >= 65 && c <= 90) c += 32;
       key = ((key & 16383) << 7) | c;
-      if (++run >= 3) this.push(key, pos);
+      if (++run < 3) continue;
+      const was = seen[key]!;
+      if (was === pos) continue;
+      if (was === -1) this.keys.push(key);
+      seen[key] = pos;
+      counts[key]!++;
+      keys[n] = key;
+      at[n++] = pos;
     }
+    this.pairs = n;
+  }
+
+  private grow(need: number): void {
+    let size = pairKey.length * 2;
+    while (size < need) size *= 2;
+    const k = new Int32Array(size);
+    k.set(pairKey);
+    pairKey = k;
+    const p = new Uint16Array(size);
+    p.set(pairPos);
+    pairPos = p;
+    sorted = new Uint16Array(size);
   }
 
   private push(key: number, pos: number): void {
@@ -144,15 +174,7 @@ class ChunkPostings {
     if (was === -1) this.keys.push(key);
     last![key] = pos;
     count[key]!++;
-    if (this.pairs === pairKey.length) {
-      const k = new Int32Array(pairKey.length * 2);
-      k.set(pairKey);
-      pairKey = k;
-      const p = new Uint16Array(k.length);
-      p.set(pairPos);
-      pairPos = p;
-      sorted = new Uint16Array(k.length);
-    }
+    if (this.pairs === pairKey.length) this.grow(this.pairs + 1);
     pairKey[this.pairs] = key;
     pairPos[this.pairs++] = pos;
   }
@@ -230,15 +252,17 @@ function readChunk(read: Statement, base: number): ChunkRows {
 /**
  * The chunk's rows in the device list's hostname order (hostname COLLATE NOCASE, then id): row indexes by list
  * position. For ASCII names without NUL, NOCASE is the order of the lower-cased names, which a plain string sort
- * gives (the row index, one UTF-16 unit after a NUL, breaks ties in id order); any other name asks SQLite.
+ * gives (the row index, in id order, breaks ties); any other name asks SQLite.
  */
 function hostnameOrder(order: Statement, rows: ChunkRows, base: number): Uint32Array {
   const n = rows.hosts.length;
   const out = new Uint32Array(n);
   // eslint-disable-next-line no-control-regex
   if (!/[^\u0001-\u007f]/.test(rows.hosts.join('\u0001'))) {
-    const keys = rows.hosts.map((h, i) => `${h.toLowerCase()}\u0000${String.fromCharCode(i)}`).sort();
-    for (let r = 0; r < n; r++) out[r] = keys[r]!.charCodeAt(keys[r]!.length - 1);
+    const low = rows.hosts.map((h) => h.toLowerCase());
+    const byName = Array.from({ length: n }, (_, i) => i);
+    byName.sort((x, y) => (low[x]! < low[y]! ? -1 : low[x]! > low[y]! ? 1 : x - y));
+    out.set(byName);
     return out;
   }
   const index = new Map<number, number>();
