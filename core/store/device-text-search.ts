@@ -1,6 +1,6 @@
 // The device text search's reads of its trigram index: each chunk's candidates in hostname order, and a first page.
 import type { Db } from './db.js';
-import { CHUNK, CHUNK_BITS, decode, intersect, termGrams, textMatch } from './device-text.js';
+import { CHUNK, CHUNK_BITS, decode, intersect, ORDER_PART_BITS, termGrams, textMatch } from './device-text.js';
 
 /** Posting lists intersected per chunk at most. */
 const MAX_LISTS = 12;
@@ -11,12 +11,51 @@ const MAX_LISTS = 12;
 const FEW = 256;
 
 /**
- * One chunk's devices that may match, in the device list's hostname order (hostname COLLATE NOCASE, then id). A chunk
- * written since the last rebuild is answered by the exact match on its own devices, in the same order.
+ * One chunk's devices that may match, in the device list's hostname order (hostname COLLATE NOCASE, then id): `id(k)`
+ * is the k-th, once `load` has been called for a range holding k. A chunk written since the last rebuild is answered
+ * by the exact match on its own devices, in the same order.
  */
 export interface TextRun {
   chunk: number;
-  ids: Int32Array;
+  length: number;
+  load(from: number, to: number): void;
+  id(k: number): number;
+}
+
+/** A clean chunk's candidates: list positions, made ids through the parts of the chunk's order map they fall in. */
+class IndexRun implements TextRun {
+  private readonly parts = new Map<number, Uint8Array>();
+  constructor(
+    private readonly db: Db,
+    readonly chunk: number,
+    private readonly positions: Int32Array,
+  ) {}
+
+  get length(): number {
+    return this.positions.length;
+  }
+
+  /** Reads, in one query, the parts of the order map that the candidates from..to-1 fall in. */
+  load(from: number, to: number): void {
+    const want = new Set<number>();
+    for (let k = from; k < to; k++) {
+      const part = this.positions[k]! >> ORDER_PART_BITS;
+      if (!this.parts.has(part)) want.add(part);
+    }
+    if (!want.size) return;
+    for (const r of this.db.all<{ part: number; ids: Uint8Array }>(
+      `SELECT part, ids FROM device_text_order WHERE chunk = ? AND part IN (${[...want].join(',')})`,
+      [this.chunk],
+    ))
+      this.parts.set(r.part, r.ids);
+  }
+
+  id(k: number): number {
+    const p = this.positions[k]!;
+    const map = this.parts.get(p >> ORDER_PART_BITS)!;
+    const o = (p & ((1 << ORDER_PART_BITS) - 1)) * 2;
+    return this.chunk * CHUNK + (map[o]! | (map[o + 1]! << 8));
+  }
 }
 
 /**
@@ -31,60 +70,55 @@ export function textRuns(db: Db, term: string): TextRun[] | null {
   const dirty = new Set(db.all<{ chunk: number }>('SELECT chunk FROM device_text_dirty').map((r) => r.chunk));
   const chunks: number[] = [];
   for (let c = 0; c <= top >> CHUNK_BITS; c++) if (!dirty.has(c)) chunks.push(c);
-  // Per chunk: the term's trigrams present there (a chunk missing one of them holds no match).
-  const byChunk = new Map<number, { n: number; ids: Uint8Array }[]>();
+  // Per chunk: the term's trigrams present there and their list lengths (a chunk missing one holds no match). The
+  // lists themselves are read one by one, as the intersection asks: a long list it skips is never copied out.
+  const byChunk = new Map<number, { tri: string; n: number }[]>();
   if (chunks.length) {
     const st = db.prepare(
-      `SELECT chunk, n, ids FROM device_text_grams WHERE chunk IN (${chunks.join(',')}) AND tri IN (${grams.map(() => '?').join(',')})`,
+      `SELECT chunk, tri, n FROM device_text_grams WHERE chunk IN (${chunks.join(',')}) AND tri IN (${grams.map(() => '?').join(',')})`,
     );
     try {
       st.bind(grams);
       while (st.step()) {
-        const [chunk, n, ids] = st.get() as [number, number, Uint8Array];
+        const [chunk, tri, n] = st.get() as [number, string, number];
         let list = byChunk.get(chunk);
         if (!list) byChunk.set(chunk, (list = []));
-        list.push({ n, ids });
+        list.push({ tri, n });
       }
     } finally {
       st.free();
     }
   }
-  const runs: TextRun[] = [];
   const kept = new Int32Array(CHUNK);
   const hits: { chunk: number; m: number; kept: Int32Array }[] = [];
-  for (const c of chunks) {
-    const lists = byChunk.get(c);
-    if (!lists || lists.length < grams.length) continue;
-    // Rarest first: its positions are the most any other list can leave; each further list keeps those it also
-    // holds. The exact match on the candidates does the rest, so the intersection stops when it no longer pays:
-    // after MAX_LISTS lists, or once the survivors are so few that checking them costs less than decoding the next.
-    lists.sort((a, b) => a.n - b.n);
-    let m = 0;
-    decode(lists[0]!.ids, (o) => (kept[m++] = o));
-    for (let k = 1; k < Math.min(lists.length, MAX_LISTS) && m > 0 && m * FEW >= lists[k]!.n; k++)
-      m = intersect(kept, m, lists[k]!.ids);
-    if (m) hits.push({ chunk: c, m, kept: kept.slice(0, m) });
-  }
-  // Positions become ids through the chunk's order map (two bytes per position).
-  if (hits.length) {
-    const maps = new Map(
-      db
-        .all<{ chunk: number; ids: Uint8Array }>(
-          `SELECT chunk, ids FROM device_text_order WHERE chunk IN (${hits.map((h) => h.chunk).join(',')})`,
-        )
-        .map((r) => [r.chunk, r.ids]),
-    );
-    for (const h of hits) {
-      const map = maps.get(h.chunk)!;
-      const base = h.chunk * CHUNK;
-      const ids = new Int32Array(h.m);
-      for (let i = 0; i < h.m; i++) {
-        const p = h.kept[i]! * 2;
-        ids[i] = base + (map[p]! | (map[p + 1]! << 8));
-      }
-      runs.push({ chunk: h.chunk, ids });
+  const blob = db.prepare('SELECT ids FROM device_text_grams WHERE chunk = ? AND tri = ?');
+  const read = (chunk: number, tri: string): Uint8Array => {
+    blob.bind([chunk, tri]);
+    try {
+      blob.step();
+      return blob.get()[0] as Uint8Array;
+    } finally {
+      blob.reset();
     }
+  };
+  try {
+    for (const c of chunks) {
+      const lists = byChunk.get(c);
+      if (!lists || lists.length < grams.length) continue;
+      // Rarest first: its positions are the most any other list can leave; each further list keeps those it also
+      // holds. The exact match on the candidates does the rest, so the intersection stops when it no longer pays:
+      // after MAX_LISTS lists, or once the survivors are so few that checking them costs less than decoding the next.
+      lists.sort((a, b) => a.n - b.n);
+      let m = 0;
+      decode(read(c, lists[0]!.tri), (o) => (kept[m++] = o));
+      for (let k = 1; k < Math.min(lists.length, MAX_LISTS) && m > 0 && m * FEW >= lists[k]!.n; k++)
+        m = intersect(kept, m, read(c, lists[k]!.tri));
+      if (m) hits.push({ chunk: c, m, kept: kept.slice(0, m) });
+    }
+  } finally {
+    blob.free();
   }
+  const runs: TextRun[] = hits.map((h) => new IndexRun(db, h.chunk, h.kept));
   if (dirty.size) {
     const m = textMatch(term.trim());
     for (const c of dirty) {
@@ -94,7 +128,7 @@ export function textRuns(db: Db, term: string): TextRun[] | null {
           [c * CHUNK, (c + 1) * CHUNK, ...m.params],
         )
         .map((r) => r.id);
-      if (ids.length) runs.push({ chunk: c, ids: Int32Array.from(ids) });
+      if (ids.length) runs.push({ chunk: c, length: ids.length, load: () => undefined, id: (k) => ids[k]! });
     }
     runs.sort((a, b) => a.chunk - b.chunk);
   }
@@ -103,11 +137,11 @@ export function textRuns(db: Db, term: string): TextRun[] | null {
 
 /** Every candidate of the runs, ascending. */
 export function runIds(runs: readonly TextRun[]): number[] {
-  const all = new Int32Array(runs.reduce((n, r) => n + r.ids.length, 0));
+  const all = new Int32Array(runs.reduce((n, r) => n + r.length, 0));
   let at = 0;
   for (const r of runs) {
-    all.set(r.ids, at);
-    at += r.ids.length;
+    r.load(0, r.length);
+    for (let k = 0; k < r.length; k++) all[at++] = r.id(k);
   }
   return Array.from(all.sort());
 }
@@ -140,11 +174,12 @@ export function firstOfRuns(
   for (;;) {
     const batch: number[] = [];
     runs.forEach((r, i) => {
-      const left = r.ids.length - taken[i]!;
+      const left = r.length - taken[i]!;
       if (passed[i]! >= want || left <= 0) return;
       // At least what the page still needs from this run; doubled each round when candidates keep failing.
       const take = Math.min(left, Math.max(want - passed[i]!, taken[i]!));
-      for (let k = taken[i]!; k < taken[i]! + take; k++) batch.push(r.ids[desc ? r.ids.length - 1 - k : k]!);
+      r.load(desc ? r.length - taken[i]! - take : taken[i]!, desc ? r.length - taken[i]! : taken[i]! + take);
+      for (let k = taken[i]!; k < taken[i]! + take; k++) batch.push(r.id(desc ? r.length - 1 - k : k));
       taken[i]! += take;
     });
     if (!batch.length) return out;

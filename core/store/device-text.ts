@@ -13,6 +13,8 @@ export const SEARCHED = ['hostname', 'serial', 'falcon_aid', 'entra_id', 'intune
  */
 export const CHUNK_BITS = 16;
 export const CHUNK = 1 << CHUNK_BITS;
+/** Positions per row of a chunk's order map (8 KiB): a first page reads a row or so per chunk, not the whole map. */
+export const ORDER_PART_BITS = 12;
 
 /**
  * The search itself, exactly as it has always been: the term anywhere in any searched column, ASCII letters in either
@@ -287,7 +289,7 @@ export function rebuildDirtyChunks(db: Db): number {
   const read = db.prepare(`SELECT id, hostname, ${OTHERS} ${where} ORDER BY id`);
   const order = db.prepare(`SELECT id ${where} ORDER BY hostname COLLATE NOCASE, id`);
   const insert = db.prepare('INSERT INTO device_text_grams(chunk, tri, n, ids) VALUES (?, ?, ?, ?)');
-  const map = db.prepare('INSERT INTO device_text_order(chunk, ids) VALUES (?, ?)');
+  const map = db.prepare('INSERT INTO device_text_order(chunk, part, ids) VALUES (?, ?, ?)');
   // About 40 MiB at a million devices, made per rebuild and let go after: most processes never build.
   last = new Int32Array(ASCII_KEYS).fill(-1);
   count = new Int32Array(ASCII_KEYS);
@@ -312,7 +314,9 @@ export function rebuildDirtyChunks(db: Db): number {
           offsets[pos * 2] = rows.offs[i]! & 255;
           offsets[pos * 2 + 1] = rows.offs[i]! >> 8;
         });
-        map.run([chunk, offsets]);
+        const size = 2 << ORDER_PART_BITS;
+        for (let part = 0; part * size < offsets.length; part++)
+          map.run([chunk, part, offsets.subarray(part * size, (part + 1) * size)]);
         // In key order: each insert lands at the end of the chunk's range of the primary key.
         p.each((tri, positions) => insert.run([chunk, tri, positions.length, encode(positions)]));
       }

@@ -2,7 +2,8 @@
 import type { Migration } from '../migrate.js';
 
 // A chunk's posting lists now hold positions in the chunk's (hostname COLLATE NOCASE, id) order instead of id
-// offsets; device_text_order maps each position back to the id offset (two bytes each, little-endian). The first
+// offsets; device_text_order maps each position back to the id offset (two bytes each, little-endian, 4,096
+// positions per row, so a page reads only the rows its candidates fall in). The first
 // page of a hostname-sorted search reads each chunk's candidates in list order and stops after a page of matches,
 // instead of sorting every candidate. Chunks grow from 16,384 to 65,536 ids (a quarter of the rows, and fewer runs
 // for the first page to merge), so the triggers are made again with the new shift. The old rows are dropped and every
@@ -10,7 +11,12 @@ import type { Migration } from '../migrate.js';
 const migration: Migration = {
   version: 30,
   name: 'device-text-order',
-  sql: `CREATE TABLE device_text_order (chunk INTEGER PRIMARY KEY, ids BLOB NOT NULL);
+  sql: `CREATE TABLE device_text_order (
+  chunk INTEGER NOT NULL,
+  part INTEGER NOT NULL,
+  ids BLOB NOT NULL,
+  PRIMARY KEY (chunk, part)
+) WITHOUT ROWID;
 DROP TRIGGER device_text_insert;
 DROP TRIGGER device_text_update;
 DROP TRIGGER device_text_delete;
