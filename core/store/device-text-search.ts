@@ -189,3 +189,28 @@ export function firstOfRuns(
     }
   }
 }
+
+/** Candidates checked per query by countRuns. */
+const COUNT_BATCH = 4096;
+
+/**
+ * How many of the runs' candidates pass `count` (which counts the ids given that pass the whole condition), counted a
+ * batch at a time and stopping once more than `cap` passed: a broad term's capped count checks about cap
+ * candidates, not every one.
+ */
+export function countRuns(runs: readonly TextRun[], cap: number, count: (ids: number[]) => number): number {
+  let n = 0;
+  let batch: number[] = [];
+  for (const r of runs)
+    for (let from = 0; from < r.length && n <= cap; from += COUNT_BATCH) {
+      const to = Math.min(r.length, from + COUNT_BATCH);
+      r.load(from, to);
+      for (let k = from; k < to; k++) batch.push(r.id(k));
+      // Small runs share a query: a selective term's few candidates are counted at once.
+      if (batch.length >= COUNT_BATCH) {
+        n += count(batch);
+        batch = [];
+      }
+    }
+  return batch.length && n <= cap ? n + count(batch) : n;
+}

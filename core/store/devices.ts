@@ -3,7 +3,7 @@
 import type { DeviceState } from '../contract/analysis.js';
 import type { Db } from './db.js';
 import { textMatch } from './device-text.js';
-import { firstOfRuns, runIds, textRuns, type TextRun } from './device-text-search.js';
+import { countRuns, firstOfRuns, runIds, textRuns, type TextRun } from './device-text-search.js';
 import { cubeWhere, inList, NONE, TAG_MATCH, type DashFilter, type Where } from './where.js';
 
 export const SORT_KEYS = ['hostname', 'ring', 'site', 'state', 'platform', 'version', 'lastSeen', 'crashedAt'] as const;
@@ -253,7 +253,15 @@ export function countCapped(
   states: readonly string[] | null,
   cap: number,
 ): { total: number; capped: boolean } {
-  const w = deviceWhere(db, q, states);
+  const runs = blank(q.text) ? null : textRuns(db, q.text!.trim());
+  if (runs) {
+    // A text search through the index: its candidates checked a batch at a time, until more than cap pass.
+    const w = deviceWhere(db, q, states, false);
+    const sql = `SELECT COUNT(*) FROM devices d ${w.sql ? `${w.sql} AND` : 'WHERE'} d.id IN (SELECT value FROM json_each(?))`;
+    const n = countRuns(runs, cap, (ids) => db.value<number>(sql, [...w.params, JSON.stringify(ids)]) ?? 0);
+    return n > cap ? { total: cap, capped: true } : { total: n, capped: false };
+  }
+  const w = deviceWhere(db, q, states, null);
   const fromCube = cubeTotal(db, q, states, w);
   const n =
     fromCube ??

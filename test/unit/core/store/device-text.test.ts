@@ -300,7 +300,9 @@ describe('a hostname-sorted page across chunks', () => {
         const want = scanOrdered(term, dir === 'asc' ? 'ASC' : 'DESC');
         for (const limit of [1, 3, 7, 50])
           expect(walk({ text: term, dir }, limit), `${term} ${dir} ${limit}`).toEqual(want);
+        expect(deviceTotal(ws, { text: term }), term).toEqual({ total: want.length, capped: false });
         const north = scanOrdered(term, dir === 'asc' ? 'ASC' : 'DESC', "AND site = 'north'");
+        expect(deviceTotal(ws, { text: term, site: 'north' }), term).toEqual({ total: north.length, capped: false });
         expect(walk({ text: term, dir, site: 'north' }, 5), `${term} ${dir} north`).toEqual(north);
       }
     expect(scanOrdered('lon-', 'ASC').length).toBeGreaterThan(100);
