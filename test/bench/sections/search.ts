@@ -32,6 +32,7 @@ const section: BenchSection = {
       db.tx(() => {
         const free0 = db.value<number>('PRAGMA freelist_count') ?? 0;
         db.run('DELETE FROM device_text_grams');
+        db.run('DELETE FROM device_text_order');
         bytes = ((db.value<number>('PRAGMA freelist_count') ?? 0) - free0) * pageSize;
         db.run(`INSERT OR IGNORE INTO device_text_dirty(chunk) SELECT DISTINCT id >> ${CHUNK_BITS} FROM devices`);
         return rebuildDirtyChunks(db);
