@@ -1,6 +1,15 @@
 // The device text search's reads of its trigram index: each chunk's candidates in hostname order, and a first page.
 import type { Db } from './db.js';
-import { CHUNK, CHUNK_BITS, decode, intersect, ORDER_PART_BITS, termGrams, textMatch } from './device-text.js';
+import {
+  CHUNK,
+  CHUNK_BITS,
+  decode,
+  intersect,
+  ORDER_PART_BITS,
+  ORDER_ROW_BITS,
+  termGrams,
+  textMatch,
+} from './device-text.js';
 
 /** Posting lists intersected per chunk at most. */
 const MAX_LISTS = 12;
@@ -43,11 +52,11 @@ class IndexRun implements TextRun {
       if (!this.parts.has(part)) want.add(part);
     }
     if (!want.size) return;
-    for (const r of this.db.all<{ part: number; ids: Uint8Array }>(
-      `SELECT part, ids FROM device_text_order WHERE chunk = ? AND part IN (${[...want].join(',')})`,
-      [this.chunk],
+    const row = this.chunk << ORDER_ROW_BITS;
+    for (const r of this.db.all<{ id: number; ids: Uint8Array }>(
+      `SELECT id, ids FROM device_text_order WHERE id IN (${[...want].map((p) => row | p).join(',')})`,
     ))
-      this.parts.set(r.part, r.ids);
+      this.parts.set(r.id - row, r.ids);
   }
 
   id(k: number): number {

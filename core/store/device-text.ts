@@ -13,8 +13,12 @@ export const SEARCHED = ['hostname', 'serial', 'falcon_aid', 'entra_id', 'intune
  */
 export const CHUNK_BITS = 16;
 export const CHUNK = 1 << CHUNK_BITS;
-/** Positions per row of a chunk's order map (8 KiB): a first page reads a row or so per chunk, not the whole map. */
-export const ORDER_PART_BITS = 12;
+/**
+ * Positions per row of a chunk's order map (2 KiB, stored in its page): a first page reads a row or so per chunk, not
+ * the whole map. Row id: chunk << ORDER_ROW_BITS | part.
+ */
+export const ORDER_PART_BITS = 10;
+export const ORDER_ROW_BITS = CHUNK_BITS - ORDER_PART_BITS;
 
 /**
  * The search itself, exactly as it has always been: the term anywhere in any searched column, ASCII letters in either
@@ -289,7 +293,7 @@ export function rebuildDirtyChunks(db: Db): number {
   const read = db.prepare(`SELECT id, hostname, ${OTHERS} ${where} ORDER BY id`);
   const order = db.prepare(`SELECT id ${where} ORDER BY hostname COLLATE NOCASE, id`);
   const insert = db.prepare('INSERT INTO device_text_grams(chunk, tri, n, ids) VALUES (?, ?, ?, ?)');
-  const map = db.prepare('INSERT INTO device_text_order(chunk, part, ids) VALUES (?, ?, ?)');
+  const map = db.prepare('INSERT INTO device_text_order(id, ids) VALUES (?, ?)');
   // About 40 MiB at a million devices, made per rebuild and let go after: most processes never build.
   last = new Int32Array(ASCII_KEYS).fill(-1);
   count = new Int32Array(ASCII_KEYS);
@@ -301,7 +305,10 @@ export function rebuildDirtyChunks(db: Db): number {
     db.tx(() => {
       for (const chunk of chunks) {
         db.run('DELETE FROM device_text_grams WHERE chunk = ?', [chunk]);
-        db.run('DELETE FROM device_text_order WHERE chunk = ?', [chunk]);
+        db.run('DELETE FROM device_text_order WHERE id >= ? AND id < ?', [
+          chunk << ORDER_ROW_BITS,
+          (chunk + 1) << ORDER_ROW_BITS,
+        ]);
         const base = chunk * CHUNK;
         const rows = readChunk(read, base);
         if (!rows.hosts.length) continue;
@@ -316,7 +323,7 @@ export function rebuildDirtyChunks(db: Db): number {
         });
         const size = 2 << ORDER_PART_BITS;
         for (let part = 0; part * size < offsets.length; part++)
-          map.run([chunk, part, offsets.subarray(part * size, (part + 1) * size)]);
+          map.run([(chunk << ORDER_ROW_BITS) | part, offsets.subarray(part * size, (part + 1) * size)]);
         // In key order: each insert lands at the end of the chunk's range of the primary key.
         p.each((tri, positions) => insert.run([chunk, tri, positions.length, encode(positions)]));
       }

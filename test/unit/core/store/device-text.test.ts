@@ -396,8 +396,8 @@ describe('the capped count of a broad search', () => {
   }, 120_000);
 
   it('leaves the count of a page that does not hold every match to deviceTotal, which stops at 10,000', () => {
-    // 20,001 devices in one chunk: its order map takes five rows of 4,096 positions.
-    expect(ws.db.value('SELECT COUNT(*) FROM device_text_order')).toBe(5);
+    // 20,001 devices in one chunk: its order map takes twenty rows of 1,024 positions.
+    expect(ws.db.value('SELECT COUNT(*) FROM device_text_order')).toBe(20);
     const first = devices(ws, { text: 'CAP-', limit: 100 });
     expect(first.countPending).toBe(true);
     expect(first.total).toBe(-1);
