@@ -23,8 +23,9 @@ export function receiptFacts(db: Db, badVersion: string): ReceiptFacts {
   const fixAt =
     bad && bad.devices > 0
       ? (db.value<number>(
+          // NOT INDEXED: one scan and a sort of the bad receipts, not every fact's row looked up in device order.
           `SELECT MIN(f.ts) FROM facts f JOIN (
-             SELECT device_id, MIN(ts) AS bad_at FROM facts
+             SELECT device_id, MIN(ts) AS bad_at FROM facts NOT INDEXED
              WHERE class = 'content' AND value = $bad AND derived = 0 AND device_id IS NOT NULL GROUP BY device_id
            ) b ON b.device_id = f.device_id
            WHERE f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
