@@ -18,7 +18,7 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
   db.run('DROP TABLE IF EXISTS temp._ev');
   db.run(`CREATE TEMP TABLE _ev(device_id INTEGER PRIMARY KEY, bad_at INTEGER, first_crash INTEGER, crashes INTEGER,
     last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, burst_at INTEGER,
-    burst_n INTEGER, roll_ev INTEGER, seen_at INTEGER, back_at INTEGER)`);
+    burst_n INTEGER, roll_ev INTEGER, seen_at INTEGER, back_at INTEGER, unclean INTEGER)`);
   // NOT INDEXED: a full scan plus one sort beats millions of random row lookups through the device index.
   const from = partial
     ? 'FROM facts WHERE device_id IN (SELECT id FROM temp._ids) AND derived = 0'
@@ -35,7 +35,7 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
       MIN(CASE WHEN k = 1 THEN ts END),
       MIN(CASE WHEN k = 3 THEN ts END),
       SUM(k = 3),
-      MAX(CASE WHEN k IN (3, 4) THEN ts END),
+      MAX(CASE WHEN k IN (3, 4, 9) THEN ts END),
       MIN(CASE WHEN k = 5 THEN ts END),
       MIN(CASE WHEN k = 6 THEN ts END),
       MIN(CASE WHEN k = 7 THEN ts END),
@@ -43,10 +43,11 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
       -- Content rollout evidence only: an OS update report (Autopatch, WUfB, ConfigMgr) or a crash log says nothing
       -- about whether the bad content arrived (those are 'seen'/'update' facts, never 'content').
       SUM(k IN (1, 2)),
-      MAX(CASE WHEN k = 8 THEN ts END), NULL
+      MAX(CASE WHEN k = 8 THEN ts END), NULL, SUM(k = 9)
     FROM (SELECT device_id, ts, CASE class
         WHEN 'crash' THEN 3
-        WHEN 'restart' THEN 4
+        -- 9: an unclean restart in the boot-loop rule's range, 4: any other restart.
+        WHEN 'restart' THEN CASE WHEN type = 'unclean' AND ts BETWEEN $ws AND $we + $bm THEN 9 ELSE 4 END
         WHEN 'seen' THEN 8
         -- 1: a receipt of the bad content inside the window; 2: any other content receipt.
         WHEN 'content' THEN CASE WHEN value = $bad AND ts BETWEEN $ws AND $we THEN 1 ELSE 2 END
@@ -54,12 +55,16 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
       END AS k
       ${from} AND class IN ('content', 'crash', 'restart', 'outcome', 'seen') LIMIT -1)
     GROUP BY device_id`,
-    { $bad: cfg.badVersion, $ws: cfg.windowStart, $we: cfg.windowEnd },
+    { $bad: cfg.badVersion, $ws: cfg.windowStart, $we: cfg.windowEnd, $bm: cfg.burstMs },
   );
+  // A burst needs burstCount unclean restarts in the rule's range on one device: with none such (no Windows event log
+  // imported, or no boot loop in it) the window query below, a scan of every fact, would find nothing.
+  const loops = db.value<number>('SELECT COUNT(*) FROM _ev WHERE unclean >= ?', [cfg.burstCount]) ?? 0;
   // The boot-loop rule: burstCount unclean restarts (event 41 without a stop code, 6008) within burstMs, the first
   // inside the exposure window. Get-WinEvent | Export-Csv loses 41's BugcheckCode, so these are all such files carry.
-  db.run(
-    `UPDATE _ev SET burst_at = b.at, burst_n = b.n FROM (
+  if (loops > 0)
+    db.run(
+      `UPDATE _ev SET burst_at = b.at, burst_n = b.n FROM (
       SELECT device_id, MIN(ts) AS at, MAX(n) AS n FROM (
         SELECT device_id, ts, LEAD(ts, $k) OVER (PARTITION BY device_id ORDER BY ts) AS tn,
           COUNT(*) OVER (PARTITION BY device_id ORDER BY ts RANGE BETWEEN CURRENT ROW AND $bm FOLLOWING) AS n
@@ -67,8 +72,8 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
           AND ts BETWEEN $ws AND $we + $bm ${only}
       ) WHERE ts <= $we AND tn IS NOT NULL AND tn - ts <= $bm GROUP BY device_id
     ) AS b WHERE _ev.device_id = b.device_id`,
-    { $k: cfg.burstCount - 1, $bm: cfg.burstMs, $ws: cfg.windowStart, $we: cfg.windowEnd },
-  );
+      { $k: cfg.burstCount - 1, $bm: cfg.burstMs, $ws: cfg.windowStart, $we: cfg.windowEnd },
+    );
   // The boot loop becomes a crash fact of its own, pointing at the first restart of the burst (file and line).
   db.run(
     `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, derived)
