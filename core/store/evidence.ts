@@ -24,9 +24,12 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
     ? 'FROM facts WHERE device_id IN (SELECT id FROM temp._ids) AND derived = 0'
     : 'FROM facts NOT INDEXED WHERE device_id IS NOT NULL AND derived = 0';
   // Only the classes the per-device evidence reads go through the sort: ring, version and update facts (a third of
-  // them) count only towards the latest fact time, which is a maximum over all devices, taken by a plain scan.
+  // them) count only towards the latest fact time, which is a maximum over all devices, taken by a plain scan. In a
+  // full pass every derived fact was just deleted, so the scan needs no derived flag and reads the device index
+  // (device, class, time: a third of the table's bytes) instead of the table.
   db.run('DROP TABLE IF EXISTS temp._evt');
-  db.run(`CREATE TEMP TABLE _evt AS SELECT MAX(ts) AS t ${from} AND class <> 'result'`);
+  const latestFrom = partial ? from : 'FROM facts WHERE device_id IS NOT NULL';
+  db.run(`CREATE TEMP TABLE _evt AS SELECT MAX(ts) AS t ${latestFrom} AND class <> 'result'`);
   // Each fact is first reduced to its kind of evidence (k) and time, so the sort by device carries three numbers and
   // each aggregate tests one small integer; LIMIT -1 keeps SQLite from flattening the subquery, which would carry
   // every column through the sort and evaluate the whole CASE again in every aggregate (a fifth of the pass).
