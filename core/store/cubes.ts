@@ -1,6 +1,7 @@
 // Named queries for the summary tables' writes (an_dev, an_counts, an_suspected, an_crash, an_burn, an_ttr,
 // an_critical): rebuilt in full, or patched for a set of changed devices by removing their old contribution
 // (temp._old) and adding the new one (temp._new).
+import { foldCubes } from './cube-fold.js';
 import type { Db } from './db.js';
 
 export const CRASH_BUCKET_MS = 15 * 60_000;
@@ -22,6 +23,11 @@ export const CRITICAL_CATEGORIES = ['', 'domain controller', 'server', 'clinical
 
 /** Adds (sign 1) or removes (sign -1) the contribution of the devices in `src` (a CUBE_SOURCE-shaped table). */
 function applyCubes(db: Db, src: string, sign: 1 | -1): void {
+  if (!foldCubes(db, src, sign, CRASH_BUCKET_MS, BURN_BUCKET_MS)) groupCubes(db, src, sign);
+}
+
+/** applyCubes in SQL alone, for times only SQLite's arithmetic gives right (see foldCubes). */
+export function groupCubes(db: Db, src: string, sign: 1 | -1): void {
   const dims = 'ring, site, platform, tags';
   db.run(`INSERT INTO an_counts(${dims}, state, n) SELECT ${dims}, state, ${sign} * COUNT(*) FROM ${src} WHERE true
     GROUP BY ${dims}, state ON CONFLICT DO UPDATE SET n = n + excluded.n`);

@@ -1,0 +1,135 @@
+// The summary tables (an_counts, an_suspected, an_crash, an_burn, an_ttr) from one scan of a CUBE_SOURCE-shaped
+// table: SQLite groups only by sorting, so five GROUP BYs over a million devices were five sorts on four text columns;
+// here each device is folded into its cell in a hash map, and each table is written back in one statement.
+import type { Db } from './db.js';
+
+/** A running sum (boxed, so adding to it is one map lookup). */
+interface Sum {
+  n: number;
+  ms: number;
+}
+
+/** The sums of one (ring, site, platform, tags) cell, keyed as the tables' last key column. */
+interface Cell {
+  /** The rowid of a device of the cell in the source table: the written rows take their dimensions from it. */
+  rep: number;
+  /** Devices, and suspected devices, per state (indexed as the fold's state list). */
+  counts: number[];
+  suspected: number[];
+  crash: Map<number, Sum>;
+  burn: Map<number, Sum>;
+  ttr: Map<number, Sum>;
+}
+
+function sum(m: Map<number, Sum>, k: number): Sum {
+  let e = m.get(k);
+  if (!e) m.set(k, (e = { n: 0, ms: 0 }));
+  return e;
+}
+
+/** SQLite's `(t / size) * size` on an integer: division truncates toward zero, as `%` keeps the dividend's sign. */
+const bucket = (t: number, size: number) => t - (t % size);
+
+interface Folded {
+  cells: Map<string, Cell>;
+  states: string[];
+}
+
+/**
+ * Folds the devices of `src` into per-cell sums. Null when a time or rowid is not a safe integer (a REAL, a text, or
+ * an integer past 2^53): SQLite's arithmetic on those is not JavaScript's, so the caller groups in SQL instead.
+ */
+function fold(db: Db, src: string, crashMs: number, burnMs: number): Folded | null {
+  const cells = new Map<string, Cell>();
+  const stateIx = new Map<string, number>();
+  // json_array is an unambiguous key for the four texts (a separator could occur inside a tag list). A REAL time
+  // (SQLite divides it as a float) comes out as '', which is not a safe integer: the fold then gives way to SQL.
+  const st = db.prepare(
+    `SELECT rowid, json_array(ring, site, platform, tags), state, certainty = 'suspected',
+       iif(typeof(crashed_at) = 'real', '', crashed_at), iif(typeof(resolved_at) = 'real', '', resolved_at)
+     FROM ${src}`,
+  );
+  try {
+    while (st.step()) {
+      const [rowid, key, state, suspected, crashed, resolved] = st.get() as [
+        number,
+        string,
+        string,
+        number,
+        unknown,
+        unknown,
+      ];
+      let c = cells.get(key);
+      if (!c) {
+        // The written rows find their dimensions by this rowid: it must come through a double exactly.
+        if (!Number.isSafeInteger(rowid)) return null;
+        c = { rep: rowid, counts: [], suspected: [], crash: new Map(), burn: new Map(), ttr: new Map() };
+        cells.set(key, c);
+      }
+      let s = stateIx.get(state);
+      if (s === undefined) stateIx.set(state, (s = stateIx.size));
+      c.counts[s] = (c.counts[s] ?? 0) + 1;
+      if (suspected) c.suspected[s] = (c.suspected[s] ?? 0) + 1;
+      if (crashed === null) continue;
+      if (!Number.isSafeInteger(crashed)) return null;
+      const t = crashed as number;
+      sum(c.crash, bucket(t, crashMs)).n++;
+      sum(c.burn, bucket(t, burnMs)).n++;
+      if (resolved === null) continue;
+      if (!Number.isSafeInteger(resolved)) return null;
+      const r = resolved as number;
+      sum(c.burn, bucket(r, burnMs)).n--;
+      const ms = Math.max(r - t, 0);
+      if (!Number.isSafeInteger(ms)) return null;
+      const e = sum(c.ttr, bucket(ms, 3600_000) / 3600_000);
+      e.n++;
+      e.ms += ms;
+    }
+  } finally {
+    st.free();
+  }
+  return { cells, states: [...stateIx.keys()] };
+}
+
+/**
+ * Adds (sign 1) or removes (sign -1) the contribution of the devices in `src` (a CUBE_SOURCE-shaped table) to the
+ * five summary tables. False, with nothing written, when its times need SQLite's own arithmetic.
+ */
+export function foldCubes(db: Db, src: string, sign: 1 | -1, crashMs: number, burnMs: number): boolean {
+  const folded = fold(db, src, crashMs, burnMs);
+  if (!folded) return false;
+  const { cells, states } = folded;
+  const counts: unknown[][] = [];
+  const suspected: unknown[][] = [];
+  const crash: unknown[][] = [];
+  const burn: unknown[][] = [];
+  const ttr: unknown[][] = [];
+  for (const c of cells.values()) {
+    c.counts.forEach((n, s) => counts.push([c.rep, states[s], sign * n]));
+    c.suspected.forEach((n, s) => suspected.push([c.rep, states[s], sign * n]));
+    for (const [b, e] of c.crash) crash.push([c.rep, b, sign * e.n]);
+    for (const [b, e] of c.burn) burn.push([c.rep, b, sign * e.n]);
+    for (const [h, e] of c.ttr) {
+      // SQLite's SUM of integers is exact to 2^63 (and fails past it): a sum JavaScript cannot hold goes to SQL.
+      if (!Number.isSafeInteger(e.ms)) return false;
+      ttr.push([c.rep, h, sign * e.n, sign * e.ms]);
+    }
+  }
+  // The dimensions come from the source row itself (byte for byte), the rest from the JSON.
+  const from = `FROM json_each(?) j CROSS JOIN ${src} d ON d.rowid = j.value ->> 0 WHERE true`;
+  const write = (table: string, cols: string, sets: string, rows: unknown[][]) => {
+    const vals = cols.split(', ').map((_, i) => `j.value ->> ${i + 1}`);
+    if (rows.length)
+      db.run(
+        `INSERT INTO ${table}(ring, site, platform, tags, ${cols})
+         SELECT d.ring, d.site, d.platform, d.tags, ${vals.join(', ')} ${from} ON CONFLICT DO UPDATE SET ${sets}`,
+        [JSON.stringify(rows)],
+      );
+  };
+  write('an_counts', 'state, n', 'n = n + excluded.n', counts);
+  write('an_suspected', 'state, n', 'n = n + excluded.n', suspected);
+  write('an_crash', 'bucket, n', 'n = n + excluded.n', crash);
+  write('an_burn', 'bucket, delta', 'delta = delta + excluded.delta', burn);
+  write('an_ttr', 'hours, n, sum_ms', 'n = n + excluded.n, sum_ms = sum_ms + excluded.sum_ms', ttr);
+  return true;
+}
