@@ -27,8 +27,13 @@ function sum(m: Map<number, Sum>, k: number): Sum {
   return e;
 }
 
-/** SQLite's `(t / size) * size` on an integer: division truncates toward zero, as `%` keeps the dividend's sign. */
-const bucket = (t: number, size: number) => t - (t % size);
+/**
+ * SQLite's `t / size` on integers: division truncates toward zero, as `%` keeps the dividend's sign. The maps are
+ * keyed by this quotient, a small integer V8 hashes without allocating, and the bucket is written as quotient * size.
+ */
+const quotient = (t: number, size: number) => (t - (t % size)) / size;
+
+const sorted = (m: Map<number, Sum>) => [...m].sort((a, b) => a[0] - b[0]);
 
 interface Folded {
   cells: Map<string, Cell>;
@@ -73,15 +78,15 @@ function fold(db: Db, src: string, crashMs: number, burnMs: number): Folded | nu
       if (crashed === null) continue;
       if (!Number.isSafeInteger(crashed)) return null;
       const t = crashed as number;
-      sum(c.crash, bucket(t, crashMs)).n++;
-      sum(c.burn, bucket(t, burnMs)).n++;
+      sum(c.crash, quotient(t, crashMs)).n++;
+      sum(c.burn, quotient(t, burnMs)).n++;
       if (resolved === null) continue;
       if (!Number.isSafeInteger(resolved)) return null;
       const r = resolved as number;
-      sum(c.burn, bucket(r, burnMs)).n--;
+      sum(c.burn, quotient(r, burnMs)).n--;
       const ms = Math.max(r - t, 0);
       if (!Number.isSafeInteger(ms)) return null;
-      const e = sum(c.ttr, bucket(ms, 3600_000) / 3600_000);
+      const e = sum(c.ttr, quotient(ms, 3600_000));
       e.n++;
       e.ms += ms;
     }
@@ -104,12 +109,14 @@ export function foldCubes(db: Db, src: string, sign: 1 | -1, crashMs: number, bu
   const crash: unknown[][] = [];
   const burn: unknown[][] = [];
   const ttr: unknown[][] = [];
-  for (const c of cells.values()) {
+  // In key order, so the writes append to the tables' B-trees instead of splitting pages all over them.
+  const order = [...cells].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
+  for (const c of order) {
     c.counts.forEach((n, s) => counts.push([c.rep, states[s], sign * n]));
     c.suspected.forEach((n, s) => suspected.push([c.rep, states[s], sign * n]));
-    for (const [b, e] of c.crash) crash.push([c.rep, b, sign * e.n]);
-    for (const [b, e] of c.burn) burn.push([c.rep, b, sign * e.n]);
-    for (const [h, e] of c.ttr) {
+    for (const [q, e] of sorted(c.crash)) crash.push([c.rep, q * crashMs, sign * e.n]);
+    for (const [q, e] of sorted(c.burn)) burn.push([c.rep, q * burnMs, sign * e.n]);
+    for (const [h, e] of sorted(c.ttr)) {
       // SQLite's SUM of integers is exact to 2^63 (and fails past it): a sum JavaScript cannot hold goes to SQL.
       if (!Number.isSafeInteger(e.ms)) return false;
       ttr.push([c.rep, h, sign * e.n, sign * e.ms]);
