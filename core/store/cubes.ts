@@ -57,11 +57,12 @@ function clearZeros(db: Db): void {
   db.run('DELETE FROM an_ttr WHERE n = 0');
 }
 
-function insertCritical(db: Db, src: string): void {
+/** Ranks the devices of `src` (those `where` keeps, a superset of the critical ones) into an_critical. */
+function insertCritical(db: Db, src: string, where = ''): void {
   db.run(`INSERT OR REPLACE INTO an_critical(device_id, rank, category, hostname, ring, site, platform, tags, state)
     SELECT id, rk, CASE rk ${CRITICAL_CATEGORIES.map((c, i) => (i ? `WHEN ${i} THEN '${c}'` : '')).join(' ')} END,
       hostname, ring, site, platform, tags, state
-    FROM (SELECT *, ${CRITICAL_RANK} AS rk FROM ${src}) WHERE rk IS NOT NULL`);
+    FROM (SELECT *, ${CRITICAL_RANK} AS rk FROM ${src} ${where}) WHERE rk IS NOT NULL`);
 }
 
 /**
@@ -114,9 +115,22 @@ export function rebuildCubes(db: Db): void {
   clearZeros(db);
 }
 
-/** The critical-device list, from an_dev. */
+/**
+ * The critical-device list, from an_dev, after rebuildCubes. CRITICAL_RANK is five LIKEs per device; a device is
+ * critical by its type or by its tag list, and the distinct tag lists are an_counts' (it counts every device of
+ * an_dev): ranked once each, they pick the devices to rank first.
+ */
 export function rebuildCritical(db: Db): void {
-  insertCritical(db, 'an_dev');
+  const counted = db.value<number>('SELECT COALESCE(SUM(n), 0) FROM an_counts');
+  // An an_counts not built from this an_dev cannot say which tag lists there are: every device is ranked.
+  if (counted !== db.value<number>('SELECT COUNT(*) FROM an_dev')) return insertCritical(db, 'an_dev');
+  db.run('DROP TABLE IF EXISTS temp._crit_tags');
+  db.run('CREATE TEMP TABLE _crit_tags(tags TEXT PRIMARY KEY) WITHOUT ROWID');
+  // The rank of a tag list alone is CRITICAL_RANK with no device type.
+  db.run(`INSERT INTO temp._crit_tags SELECT DISTINCT tags FROM (SELECT tags, NULL AS device_type FROM an_counts)
+    WHERE ${CRITICAL_RANK} IS NOT NULL`);
+  insertCritical(db, 'an_dev', "WHERE device_type IN ('dc', 'server') OR tags IN (SELECT tags FROM temp._crit_tags)");
+  db.run('DROP TABLE temp._crit_tags');
 }
 
 /** Drops a recompute's temp tables (the change set and the evidence and state passes). */

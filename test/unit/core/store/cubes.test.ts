@@ -92,7 +92,8 @@ function varied(count: number): Dev[] {
       override: i % 17 === 0 ? 'First' : null,
       site: i % 9 === 0 ? null : ['LON', 'NYC', 'ZRH'][(i >> 1) % 3],
       platform: i % 23 === 0 ? null : ['windows', 'mac'][(i >> 2) % 2],
-      tags: tags[(i >> 3) % tags.length]!,
+      // Some tag lists occur on one device only (so in one cell only).
+      tags: i % 97 === 0 ? `unique-${i},kiosk` : tags[(i >> 3) % tags.length]!,
       type: ['workstation', 'server', 'dc', null][(i >> 4) % 4],
       state,
       certainty: i % 5 === 0 ? 'suspected' : 'confirmed',
@@ -173,6 +174,21 @@ describe('summary tables from one scan', () => {
     expect(folded.an_ttr!.length).toBeGreaterThan(20);
     expect(folded.an_crash!.some((r) => r.includes('"bucket":-'))).toBe(true);
     expect(bySql(db)).toEqual(folded);
+    // The critical list: every device whose type or tag list ranks, by the rank expression run on each device.
+    const critical = db.all(`SELECT device_id AS id, rank FROM an_critical ORDER BY 1`);
+    expect(critical.length).toBeGreaterThan(100);
+    expect(critical).toEqual(
+      db.all(
+        `SELECT id, ${cubes.CRITICAL_RANK} AS rank FROM an_dev WHERE ${cubes.CRITICAL_RANK} IS NOT NULL ORDER BY 1`,
+      ),
+    );
+    expect(db.value(`SELECT COUNT(*) FROM an_critical WHERE tags LIKE '%clinical%' AND rank = 3`)).toBeGreaterThan(0);
+    expect(db.value(`SELECT COUNT(*) FROM an_critical WHERE tags LIKE 'unique-%'`)).toBe(6);
+    // Without the counts of these devices to take the tag lists from, every device is ranked.
+    db.run('DELETE FROM an_critical');
+    db.run('DELETE FROM an_counts');
+    cubes.rebuildCritical(db);
+    expect(db.all(`SELECT device_id AS id, rank FROM an_critical ORDER BY 1`)).toEqual(critical);
 
     // A REAL crash time divides as a float in SQLite: the fold declines, writing nothing, and SQL gives the tables.
     db.run(
