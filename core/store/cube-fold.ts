@@ -1,6 +1,7 @@
 // The summary tables (an_counts, an_suspected, an_crash, an_burn, an_ttr) from one scan of a CUBE_SOURCE-shaped
 // table: SQLite groups only by sorting, so five GROUP BYs over a million devices were five sorts on four text columns;
 // here each device is folded into its cell in a hash map, and each table is written back in one statement.
+import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
 
 /** A running sum (boxed, so adding to it is one map lookup). */
@@ -40,6 +41,52 @@ interface Folded {
   states: string[];
 }
 
+/** The parts of sql.js's module the reader uses: exported C functions, not part of its typed API. */
+interface ColumnApi {
+  _sqlite3_column_type(stmt: number, i: number): number;
+  _sqlite3_column_double(stmt: number, i: number): number;
+  _sqlite3_column_text(stmt: number, i: number): number;
+  UTF8ToString(p: number): string;
+}
+
+/**
+ * Column i of the statement's current row, as Statement.get gives it for a number, a text or NULL (a BLOB reads as
+ * undefined). Through sqlite's C API when sql.js exports it (our patch gives the statement's handle): get() builds
+ * an array and goes through a wrapper per value, a quarter of the scan's time at a million rows.
+ */
+function columnReader(db: Db, st: Statement): (i: number) => unknown {
+  const c = db.sql as unknown as Partial<ColumnApi> | null;
+  const stmt = (st as Statement & { ringsideHandle?: () => number }).ringsideHandle?.() ?? 0;
+  if (
+    !stmt ||
+    typeof c?._sqlite3_column_type !== 'function' ||
+    typeof c._sqlite3_column_double !== 'function' ||
+    typeof c._sqlite3_column_text !== 'function' ||
+    typeof c.UTF8ToString !== 'function'
+  ) {
+    let row: unknown[] = [];
+    // One get() per row: the fold reads column 0 first.
+    return (i) => {
+      if (i === 0) row = st.get();
+      return row[i];
+    };
+  }
+  const api = c as ColumnApi;
+  return (i) => {
+    switch (api._sqlite3_column_type(stmt, i)) {
+      case 1: // SQLITE_INTEGER
+      case 2: // SQLITE_FLOAT
+        return api._sqlite3_column_double(stmt, i);
+      case 3: // SQLITE_TEXT
+        return api.UTF8ToString(api._sqlite3_column_text(stmt, i));
+      case 5: // SQLITE_NULL
+        return null;
+      default:
+        return undefined;
+    }
+  };
+}
+
 /**
  * Folds the devices of `src` into per-cell sums. Null when a time or rowid is not a safe integer (a REAL, a text, or
  * an integer past 2^53): SQLite's arithmetic on those is not JavaScript's, so the caller groups in SQL instead.
@@ -54,16 +101,15 @@ function fold(db: Db, src: string, crashMs: number, burnMs: number): Folded | nu
        iif(typeof(crashed_at) = 'real', '', crashed_at), iif(typeof(resolved_at) = 'real', '', resolved_at)
      FROM ${src}`,
   );
+  const read = columnReader(db, st);
   try {
     while (st.step()) {
-      const [rowid, key, state, suspected, crashed, resolved] = st.get() as [
-        number,
-        string,
-        string,
-        number,
-        unknown,
-        unknown,
-      ];
+      const rowid = read(0) as number;
+      const key = read(1) as string;
+      const state = read(2) as string;
+      const suspected = read(3);
+      const crashed = read(4);
+      const resolved = read(5);
       let c = cells.get(key);
       if (!c) {
         // The written rows find their dimensions by this rowid: it must come through a double exactly.
@@ -104,6 +150,7 @@ export function foldCubes(db: Db, src: string, sign: 1 | -1, crashMs: number, bu
   const folded = fold(db, src, crashMs, burnMs);
   if (!folded) return false;
   const { cells, states } = folded;
+  const stateOrder = states.map((_, i) => i).sort((a, b) => (states[a]! < states[b]! ? -1 : 1));
   const counts: unknown[][] = [];
   const suspected: unknown[][] = [];
   const crash: unknown[][] = [];
@@ -112,8 +159,10 @@ export function foldCubes(db: Db, src: string, sign: 1 | -1, crashMs: number, bu
   // In key order, so the writes append to the tables' B-trees instead of splitting pages all over them.
   const order = [...cells].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
   for (const c of order) {
-    c.counts.forEach((n, s) => counts.push([c.rep, states[s], sign * n]));
-    c.suspected.forEach((n, s) => suspected.push([c.rep, states[s], sign * n]));
+    for (const s of stateOrder) {
+      if (c.counts[s]) counts.push([c.rep, states[s], sign * c.counts[s]!]);
+      if (c.suspected[s]) suspected.push([c.rep, states[s], sign * c.suspected[s]!]);
+    }
     for (const [q, e] of sorted(c.crash)) crash.push([c.rep, q * crashMs, sign * e.n]);
     for (const [q, e] of sorted(c.burn)) burn.push([c.rep, q * burnMs, sign * e.n]);
     for (const [h, e] of sorted(c.ttr)) {

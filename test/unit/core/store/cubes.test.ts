@@ -174,6 +174,14 @@ describe('summary tables from one scan', () => {
     expect(folded.an_ttr!.length).toBeGreaterThan(20);
     expect(folded.an_crash!.some((r) => r.includes('"bucket":-'))).toBe(true);
     expect(bySql(db)).toEqual(folded);
+    // Read through sql.js's Statement.get (another sql.js build, without the C API the fold reads with): the same.
+    const sqlJs = db.sql;
+    db.sql = null;
+    for (const t of CUBES) db.run(`DELETE FROM ${t}`);
+    expect(foldCubes(db, 'an_dev', 1, cubes.CRASH_BUCKET_MS, cubes.BURN_BUCKET_MS)).toBe(true);
+    db.sql = sqlJs;
+    db.run('DELETE FROM an_burn WHERE delta = 0');
+    expect(Object.fromEntries(CUBES.map((t) => [t, table(db, t)]))).toEqual(folded);
     // The critical list: every device whose type or tag list ranks, by the rank expression run on each device.
     const critical = db.all(`SELECT device_id AS id, rank FROM an_critical ORDER BY 1`);
     expect(critical.length).toBeGreaterThan(100);
