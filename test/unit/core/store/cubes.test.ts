@@ -217,7 +217,10 @@ describe('summary tables from one scan', () => {
     expect(bySql(db)).toEqual(fallback);
   });
 
-  it('patches a changed device set to exactly what a full rebuild gives', () => {
+  it.each([
+    ['grouped in SQL (a small set)', undefined],
+    ['folded (a large set)', 0],
+  ])('patches a changed device set, %s, to exactly what a full rebuild gives', (_, foldFrom) => {
     const devs = varied(600);
     for (const d of [...devs].reverse()) insert(db, d);
     rebuild(db);
@@ -237,7 +240,7 @@ describe('summary tables from one scan', () => {
     );
     // Their old contributions include recoveries (time to recovery comes out too), and stale records.
     expect(db.value('SELECT COUNT(*) FROM temp._old WHERE resolved_at IS NOT NULL')).toBeGreaterThan(5);
-    cubes.patch(db);
+    cubes.patch(db, foldFrom);
     cubes.dropTemps(db);
     const patched = snapshot(db);
     expect(patched.an_counts).toContainEqual(expect.stringContaining('"PAR"'));
