@@ -17,10 +17,15 @@ interface Cell {
   /** Devices, and suspected devices, per state (indexed as the fold's state list). */
   counts: number[];
   suspected: number[];
-  crash: Map<number, Sum>;
-  burn: Map<number, Sum>;
-  ttr: Map<number, Sum>;
+  /** Made at the cell's first crash: many cells of a large fleet never have one. */
+  times: { crash: Map<number, Sum>; burn: Map<number, Sum>; ttr: Map<number, Sum> } | null;
 }
+
+/**
+ * Past this many cells (tag lists that name each device, say) the maps' memory grows with the fleet and the writes,
+ * a row per cell, cost as much as the sorts: the fold gives way to SQL.
+ */
+const MAX_CELLS = 250_000;
 
 function sum(m: Map<number, Sum>, k: number): Sum {
   let e = m.get(k);
@@ -89,9 +94,10 @@ function columnReader(db: Db, st: Statement): (i: number) => unknown {
 
 /**
  * Folds the devices of `src` into per-cell sums. Null when a time or rowid is not a safe integer (a REAL, a text, or
- * an integer past 2^53): SQLite's arithmetic on those is not JavaScript's, so the caller groups in SQL instead.
+ * an integer past 2^53; SQLite's arithmetic on those is not JavaScript's) or the cells are too many: the caller then
+ * groups in SQL instead.
  */
-function fold(db: Db, src: string, crashMs: number, burnMs: number): Folded | null {
+function fold(db: Db, src: string, crashMs: number, burnMs: number, maxCells: number): Folded | null {
   const cells = new Map<string, Cell>();
   const stateIx = new Map<string, number>();
   // json_array is an unambiguous key for the four texts (a separator could occur inside a tag list). A REAL time
@@ -113,8 +119,8 @@ function fold(db: Db, src: string, crashMs: number, burnMs: number): Folded | nu
       let c = cells.get(key);
       if (!c) {
         // The written rows find their dimensions by this rowid: it must come through a double exactly.
-        if (!Number.isSafeInteger(rowid)) return null;
-        c = { rep: rowid, counts: [], suspected: [], crash: new Map(), burn: new Map(), ttr: new Map() };
+        if (!Number.isSafeInteger(rowid) || cells.size >= maxCells) return null;
+        c = { rep: rowid, counts: [], suspected: [], times: null };
         cells.set(key, c);
       }
       let s = stateIx.get(state);
@@ -124,15 +130,16 @@ function fold(db: Db, src: string, crashMs: number, burnMs: number): Folded | nu
       if (crashed === null) continue;
       if (!Number.isSafeInteger(crashed)) return null;
       const t = crashed as number;
-      sum(c.crash, quotient(t, crashMs)).n++;
-      sum(c.burn, quotient(t, burnMs)).n++;
+      const m = (c.times ??= { crash: new Map(), burn: new Map(), ttr: new Map() });
+      sum(m.crash, quotient(t, crashMs)).n++;
+      sum(m.burn, quotient(t, burnMs)).n++;
       if (resolved === null) continue;
       if (!Number.isSafeInteger(resolved)) return null;
       const r = resolved as number;
-      sum(c.burn, quotient(r, burnMs)).n--;
+      sum(m.burn, quotient(r, burnMs)).n--;
       const ms = Math.max(r - t, 0);
       if (!Number.isSafeInteger(ms)) return null;
-      const e = sum(c.ttr, quotient(ms, 3600_000));
+      const e = sum(m.ttr, quotient(ms, 3600_000));
       e.n++;
       e.ms += ms;
     }
@@ -144,10 +151,18 @@ function fold(db: Db, src: string, crashMs: number, burnMs: number): Folded | nu
 
 /**
  * Adds (sign 1) or removes (sign -1) the contribution of the devices in `src` (a CUBE_SOURCE-shaped table) to the
- * five summary tables. False, with nothing written, when its times need SQLite's own arithmetic.
+ * five summary tables. False, with nothing written, when its times need SQLite's own arithmetic or its cells are
+ * more than maxCells.
  */
-export function foldCubes(db: Db, src: string, sign: 1 | -1, crashMs: number, burnMs: number): boolean {
-  const folded = fold(db, src, crashMs, burnMs);
+export function foldCubes(
+  db: Db,
+  src: string,
+  sign: 1 | -1,
+  crashMs: number,
+  burnMs: number,
+  maxCells = MAX_CELLS,
+): boolean {
+  const folded = fold(db, src, crashMs, burnMs, maxCells);
   if (!folded) return false;
   const { cells, states } = folded;
   const stateOrder = states.map((_, i) => i).sort((a, b) => (states[a]! < states[b]! ? -1 : 1));
@@ -163,9 +178,10 @@ export function foldCubes(db: Db, src: string, sign: 1 | -1, crashMs: number, bu
       if (c.counts[s]) counts.push([c.rep, states[s], sign * c.counts[s]!]);
       if (c.suspected[s]) suspected.push([c.rep, states[s], sign * c.suspected[s]!]);
     }
-    for (const [q, e] of sorted(c.crash)) crash.push([c.rep, q * crashMs, sign * e.n]);
-    for (const [q, e] of sorted(c.burn)) burn.push([c.rep, q * burnMs, sign * e.n]);
-    for (const [h, e] of sorted(c.ttr)) {
+    if (!c.times) continue;
+    for (const [q, e] of sorted(c.times.crash)) crash.push([c.rep, q * crashMs, sign * e.n]);
+    for (const [q, e] of sorted(c.times.burn)) burn.push([c.rep, q * burnMs, sign * e.n]);
+    for (const [h, e] of sorted(c.times.ttr)) {
       // SQLite's SUM of integers is exact to 2^63 (and fails past it): a sum JavaScript cannot hold goes to SQL.
       if (!Number.isSafeInteger(e.ms)) return false;
       ttr.push([c.rep, h, sign * e.n, sign * e.ms]);

@@ -174,6 +174,14 @@ describe('summary tables from one scan', () => {
     expect(folded.an_ttr!.length).toBeGreaterThan(20);
     expect(folded.an_crash!.some((r) => r.includes('"bucket":-'))).toBe(true);
     expect(bySql(db)).toEqual(folded);
+    // More cells than the fold keeps in memory: it declines, writing nothing.
+    const cells = db.value<number>('SELECT COUNT(*) FROM (SELECT DISTINCT ring, site, platform, tags FROM an_dev)')!;
+    for (const t of CUBES) db.run(`DELETE FROM ${t}`);
+    expect(foldCubes(db, 'an_dev', 1, cubes.CRASH_BUCKET_MS, cubes.BURN_BUCKET_MS, cells - 1)).toBe(false);
+    for (const t of CUBES) expect(table(db, t)).toEqual([]);
+    expect(foldCubes(db, 'an_dev', 1, cubes.CRASH_BUCKET_MS, cubes.BURN_BUCKET_MS, cells)).toBe(true);
+    db.run('DELETE FROM an_burn WHERE delta = 0');
+    expect(Object.fromEntries(CUBES.map((t) => [t, table(db, t)]))).toEqual(folded);
     // Read through sql.js's Statement.get (another sql.js build, without the C API the fold reads with): the same.
     const sqlJs = db.sql;
     db.sql = null;
