@@ -294,12 +294,13 @@ export function rebuildDirtyChunks(db: Db): number {
   const order = db.prepare(`SELECT id ${where} ORDER BY hostname COLLATE NOCASE, id`);
   const insert = db.prepare('INSERT INTO device_text_grams(chunk, tri, n, ids) VALUES (?, ?, ?, ?)');
   const map = db.prepare('INSERT INTO device_text_order(id, ids) VALUES (?, ?)');
-  // About 40 MiB at a million devices, made per rebuild and let go after: most processes never build.
+  // Made per rebuild and let go after (most processes never build): 16 MiB of trigram state, and pair arrays that
+  // grow to a chunk's pairs (about 8 million, 64 MiB, for 65,536 devices with IDs in every column).
   last = new Int32Array(ASCII_KEYS).fill(-1);
   count = new Int32Array(ASCII_KEYS);
-  pairKey = new Int32Array(1 << 22);
-  pairPos = new Uint16Array(1 << 22);
-  sorted = new Uint16Array(1 << 22);
+  pairKey = new Int32Array(1 << 20);
+  pairPos = new Uint16Array(1 << 20);
+  sorted = new Uint16Array(1 << 20);
   try {
     // One transaction (a savepoint inside an import's): outside one, every insert would commit on its own.
     db.tx(() => {
