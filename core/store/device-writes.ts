@@ -1,6 +1,7 @@
 // What an import writes about devices: device rows inserted and merged, their facts, rings from rollouts, review items.
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
+import { DirectStatement } from './fast-insert.js';
 
 /** A SQL string literal (for per-file constants written into a prepared statement). */
 const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
@@ -117,10 +118,12 @@ const SERIAL = MERGE_COLS.indexOf('serial');
 
 /** Prepared device inserts, reads and merges for one import (statements made on first use, freed together). */
 export class DeviceWrites {
-  private insert: Statement | null = null;
-  private current: Statement | null = null;
+  private insert: DirectStatement | null = null;
+  private current: DirectStatement | null = null;
   /** UPDATE statements by the set of columns they write. */
-  private readonly updates = new Map<string, Statement>();
+  private readonly updates = new Map<string, DirectStatement>();
+  /** One id's parameter list, reused for each read. */
+  private readonly idParam: DeviceValue[] = [0];
 
   /** serialKey: identity's serial rule (usableSerial), kept in devices.serial_key beside every serial written. */
   constructor(
@@ -130,10 +133,12 @@ export class DeviceWrites {
 
   /** Inserts a device row with its id given: [id, hostname, host_key, …, model] in the statement's column order. */
   insertRow(values: DeviceValue[]): void {
-    this.insert ??= this.db.prepare(
+    this.insert ??= new DirectStatement(
+      this.db,
       `INSERT INTO devices(id, hostname, host_key, falcon_aid, entra_id, intune_id, serial, site, ring, ring_source,
          platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model, serial_key)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      20,
     );
     values.push(this.serialKey(values[6] as string | null));
     this.insert.run(values);
@@ -141,27 +146,28 @@ export class DeviceWrites {
 
   /** The device's current values of MERGE_COLS. */
   fetchRow(id: number): DeviceValue[] {
-    this.current ??= this.db.prepare(`SELECT ${MERGE_COLS.join(', ')} FROM devices WHERE id = ?`);
-    this.current.bind([id]);
-    this.current.step();
-    const r = this.current.get() as DeviceValue[];
-    this.current.reset();
-    return r;
+    this.current ??= new DirectStatement(this.db, `SELECT ${MERGE_COLS.join(', ')} FROM devices WHERE id = ?`, 1);
+    this.idParam[0] = id;
+    const r = this.current.row(this.idParam);
+    // No such device: what sql.js's get() gave past the last row.
+    return (r as DeviceValue[] | null) ?? [];
   }
 
   /** Writes only the changed MERGE_COLS (by index): every column in SET costs its indexes an update. */
   updateCols(id: number, changed: number[], next: DeviceValue[]): void {
     const sig = changed.join(',');
+    const serial = changed.includes(SERIAL);
     let st = this.updates.get(sig);
     if (!st) {
-      const serial = changed.includes(SERIAL) ? ', serial_key = ?' : '';
-      st = this.db.prepare(
-        `UPDATE devices SET ${changed.map((i) => `${MERGE_COLS[i]} = ?`).join(', ')}${serial} WHERE id = ?`,
+      st = new DirectStatement(
+        this.db,
+        `UPDATE devices SET ${changed.map((i) => `${MERGE_COLS[i]} = ?`).join(', ')}${serial ? ', serial_key = ?' : ''} WHERE id = ?`,
+        changed.length + (serial ? 2 : 1),
       );
       this.updates.set(sig, st);
     }
     const params: DeviceValue[] = changed.map((i) => next[i]!);
-    if (changed.includes(SERIAL)) params.push(this.serialKey(next[SERIAL] as string | null));
+    if (serial) params.push(this.serialKey(next[SERIAL] as string | null));
     params.push(id);
     st.run(params);
   }
@@ -208,7 +214,7 @@ export interface StagedRow {
  * value bound costing sql.js a JS→WASM round trip. The rows keep the order (and so the ids) a row-by-row write gives.
  */
 export class FleetStage {
-  private readonly stage: Statement;
+  private readonly stage: DirectStatement;
   private readonly sources: Statement;
   private readonly reviews: Statement;
   private readonly facts: Statement;
@@ -227,7 +233,7 @@ export class FleetStage {
     db.run('DELETE FROM temp.fleet_stage');
     const imp = Number(importId);
     const fmt = sqlText(format);
-    this.stage = db.prepare('INSERT INTO temp.fleet_stage VALUES (?,?,?,?,?,?,?,?,?,?,?,?)');
+    this.stage = new DirectStatement(db, 'INSERT INTO temp.fleet_stage VALUES (?,?,?,?,?,?,?,?,?,?,?,?)', 12);
     this.sources = db.prepare(
       `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw)
        SELECT dev, ${imp}, ${fmt}, line, native, '' FROM temp.fleet_stage ORDER BY n`,
