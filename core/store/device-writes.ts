@@ -246,15 +246,19 @@ export class FleetStage {
        WHERE s.review IS NOT NULL ORDER BY s.n`,
     );
     // Per source row: its check-in, then the sensor version, OS version and ring (the order a row-by-row write took).
+    // The stage (by n) joined to the four kinds (by k), both read in key order, gives that order without a sort.
+    db.run('CREATE TEMP TABLE IF NOT EXISTS fleet_kind(k INTEGER PRIMARY KEY)');
+    db.run('INSERT OR IGNORE INTO temp.fleet_kind(k) VALUES (0), (1), (2), (3)');
+    const pick = (seen: string, sensor: string, os: string, ring: string) =>
+      `CASE k.k WHEN 0 THEN ${seen} WHEN 1 THEN ${sensor} WHEN 2 THEN ${os} ELSE ${ring} END`;
     this.facts = db.prepare(
       `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source)
-       SELECT dev, cls, type, value, ts, as_of, ${imp}, line, ${fmt} FROM (
-         SELECT n, 0 AS k, dev, 'seen' AS cls, 'last_seen' AS type, ${sqlText(lastSeenField)} AS value, seen AS ts,
-           0 AS as_of, line FROM temp.fleet_stage WHERE seen IS NOT NULL
-         UNION ALL SELECT n, 1, dev, 'version', 'sensor', sensor, at, as_of, line FROM temp.fleet_stage WHERE sensor IS NOT NULL
-         UNION ALL SELECT n, 2, dev, 'version', 'os', os, at, as_of, line FROM temp.fleet_stage WHERE os IS NOT NULL
-         UNION ALL SELECT n, 3, dev, 'ring', ring_type, ring, at, as_of, line FROM temp.fleet_stage WHERE ring IS NOT NULL
-       ) ORDER BY n, k`,
+       SELECT s.dev, ${pick("'seen'", "'version'", "'version'", "'ring'")},
+         ${pick("'last_seen'", "'sensor'", "'os'", 's.ring_type')},
+         ${pick(sqlText(lastSeenField), 's.sensor', 's.os', 's.ring')}, ${pick('s.seen', 's.at', 's.at', 's.at')},
+         ${pick('0', 's.as_of', 's.as_of', 's.as_of')}, ${imp}, s.line, ${fmt}
+       FROM temp.fleet_stage s CROSS JOIN temp.fleet_kind k
+       WHERE ${pick('s.seen', 's.sensor', 's.os', 's.ring')} IS NOT NULL ORDER BY s.n, k.k`,
     );
   }
 
@@ -298,6 +302,7 @@ export class FleetStage {
     this.reviews.free();
     this.facts.free();
     this.db.run('DROP TABLE IF EXISTS temp.fleet_stage');
+    this.db.run('DROP TABLE IF EXISTS temp.fleet_kind');
   }
 }
 
