@@ -311,16 +311,18 @@ export class FleetStage {
  * collection fills a missing ring.
  */
 export class RingUpdates {
-  private st: Statement | null = null;
+  private st: DirectStatement | null = null;
   constructor(
     private readonly db: Db,
     private readonly source: 'autopatch' | 'configmgr',
   ) {}
   set(deviceId: number, ring: string | null): void {
-    this.st ??= this.db.prepare(
+    this.st ??= new DirectStatement(
+      this.db,
       this.source === 'autopatch'
         ? `UPDATE devices SET ring = ?, ring_source = 'autopatch' WHERE id = ? AND (ring IS NULL OR ring_source <> 'autopatch')`
         : `UPDATE devices SET ring = ?, ring_source = 'configmgr collection' WHERE id = ? AND ring IS NULL`,
+      2,
     );
     this.st.run([ring, deviceId]);
   }
