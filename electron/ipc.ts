@@ -3,7 +3,7 @@ import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'ele
 import path from 'node:path';
 import { z } from 'zod';
 import type { DesktopHost } from './host/desktop-host.js';
-import { FIELD_PACK_EXT, INVOKE, SEND, SNAPSHOT_PART, WORKSPACE_EXT, type InvokeVerb } from './host/channels.js';
+import { FIELD_PACK_EXT, INVOKE, SEND, WORKSPACE_EXT, type InvokeVerb } from './host/channels.js';
 import { SNAPSHOT_CHUNK } from '../core/store/export-stream.js';
 import { isAppUrl } from './protocol.js';
 
@@ -53,31 +53,6 @@ export const ARGS = {
   recentWorkspaces: z.tuple([]),
   createWorkspace: z.tuple([z.string().trim().min(1).max(200)]),
   openWorkspace: z.union([z.tuple([]), z.tuple([z.string().min(1).max(4096)]), z.tuple([z.undefined()])]),
-  saveSnapshot: z.union([
-    z.tuple([
-      id,
-      bytes.refine((b) => b.byteLength > 0 && b.byteLength <= SNAPSHOT_PART),
-      z.number().int().nonnegative(),
-    ]),
-    // A large snapshot in parts of at most SNAPSHOT_PART bytes, up to MAX_SNAPSHOT in all.
-    z.tuple([
-      id,
-      bytes.refine((b) => b.byteLength > 0 && b.byteLength <= SNAPSHOT_PART),
-      z.number().int().nonnegative(),
-      z
-        .object({
-          index: z.number().int().nonnegative(),
-          count: z
-            .number()
-            .int()
-            .min(2)
-            .max(Math.ceil(MAX_SNAPSHOT / SNAPSHOT_PART)),
-          total: z.number().int().positive().max(MAX_SNAPSHOT),
-        })
-        .strict()
-        .refine((p) => p.index < p.count, 'part index beyond the count'),
-    ]),
-  ]),
   snapshotBegin: z.tuple([id, z.number().int().nonnegative()]),
   snapshotChunk: z.tuple([
     id,
@@ -133,8 +108,6 @@ export function registerIpc(deps: IpcDeps): string[] {
     recentWorkspaces: () => host.recentWorkspaces(),
     createWorkspace: (name) => host.createWorkspace(name),
     openWorkspace: (location?: string) => host.openWorkspace(location),
-    saveSnapshot: (wid, data, seq, part?: { index: number; count: number; total: number }) =>
-      host.saveSnapshot(wid, data, seq, part),
     snapshotBegin: (wid, seq) => host.snapshotBegin(wid, seq),
     snapshotChunk: (sid, position, data) => host.snapshotChunk(sid, position, data),
     snapshotEnd: (sid, head) => host.snapshotEnd(sid, head),

@@ -1,7 +1,8 @@
 // Electron preload (sandboxed): exposes HostApi as named functions, each bound to one IPC channel; nothing generic.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { HostApi, MenuCommand, OpenFileEvent } from '../core/contract/host.js';
-import { EVENTS, FIELD_PACK_EXT, INVOKE, SEND, SNAPSHOT_PART, WORKSPACE_EXT } from './host/channels.js';
+import { SNAPSHOT_CHUNK } from '../core/store/export-stream.js';
+import { EVENTS, FIELD_PACK_EXT, INVOKE, SEND, WORKSPACE_EXT } from './host/channels.js';
 
 // Drag-and-drop types: the preload's tsconfig has no DOM lib, so only what is used is declared.
 interface DroppedFileList {
@@ -42,6 +43,33 @@ globalThis.addEventListener('dragover', (event) => {
 });
 globalThis.addEventListener('drop', (event) => void onDrop(event as FileDragEvent));
 
+/** The page size a SQLite image's header states (bytes 16-17; 1 means 65536), or 0 when it states none. */
+function statedPageSize(bytes: Uint8Array): number {
+  if (bytes.byteLength < 100) return 0;
+  const v = (bytes[16]! << 8) | bytes[17]!;
+  const page = v === 1 ? 65536 : v;
+  return page >= 512 && (page & (page - 1)) === 0 && page <= bytes.byteLength ? page : 0;
+}
+
+/**
+ * A whole image (a host without the worker's streamed export sends one) goes through the streamed save, so main
+ * has one way to write a snapshot: the pages after the first in chunks, then the first page, which main checks
+ * against the length the image states. Anything that is not such an image is refused there.
+ */
+async function saveWhole(workspaceId: string, bytes: Uint8Array, journalSeq: number): Promise<void> {
+  const saveId = (await ipcRenderer.invoke(INVOKE.snapshotBegin, workspaceId, journalSeq)) as string;
+  try {
+    const page = statedPageSize(bytes) || bytes.byteLength;
+    for (let p = page; p < bytes.byteLength; p += SNAPSHOT_CHUNK)
+      await ipcRenderer.invoke(INVOKE.snapshotChunk, saveId, p, bytes.subarray(p, p + SNAPSHOT_CHUNK));
+    await ipcRenderer.invoke(INVOKE.snapshotEnd, saveId, bytes.subarray(0, page));
+  } catch (err) {
+    // Main may have dropped the save already (then this is refused, which is fine): the previous snapshot stays.
+    await ipcRenderer.invoke(INVOKE.snapshotEnd, saveId, null).catch(() => undefined);
+    throw err;
+  }
+}
+
 const api = {
   kind: 'electron',
   appInfo: () => ipcRenderer.invoke(INVOKE.appInfo),
@@ -51,20 +79,7 @@ const api = {
     location === undefined
       ? ipcRenderer.invoke(INVOKE.openWorkspace)
       : ipcRenderer.invoke(INVOKE.openWorkspace, location),
-  saveSnapshot: async (workspaceId: string, bytes: Uint8Array, journalSeq: number) => {
-    if (bytes.byteLength <= SNAPSHOT_PART)
-      return ipcRenderer.invoke(INVOKE.saveSnapshot, workspaceId, bytes, journalSeq);
-    // In parts, one after another: the main process writes the file when the last one arrives.
-    const count = Math.ceil(bytes.byteLength / SNAPSHOT_PART);
-    for (let index = 0; index < count; index++) {
-      const chunk = bytes.subarray(index * SNAPSHOT_PART, (index + 1) * SNAPSHOT_PART);
-      await ipcRenderer.invoke(INVOKE.saveSnapshot, workspaceId, chunk, journalSeq, {
-        index,
-        count,
-        total: bytes.byteLength,
-      });
-    }
-  },
+  saveSnapshot: saveWhole,
   snapshotBegin: (workspaceId: string, journalSeq: number) =>
     ipcRenderer.invoke(INVOKE.snapshotBegin, workspaceId, journalSeq),
   snapshotChunk: (saveId: string, position: number, bytes: Uint8Array) =>

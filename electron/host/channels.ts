@@ -4,7 +4,6 @@ export const INVOKE = {
   recentWorkspaces: 'host:recent-workspaces',
   createWorkspace: 'host:create-workspace',
   openWorkspace: 'host:open-workspace',
-  saveSnapshot: 'host:save-snapshot',
   snapshotBegin: 'host:snapshot-begin',
   snapshotChunk: 'host:snapshot-chunk',
   snapshotEnd: 'host:snapshot-end',
@@ -38,9 +37,3 @@ export const PROMPT = {
   submit: 'prompt:submit',
   cancel: 'prompt:cancel',
 } as const;
-
-/**
- * The largest snapshot piece sent in one IPC message: Electron's IPC crashes on messages beyond about 512 MiB, so a
- * larger snapshot (a workspace of a few hundred thousand devices) goes in parts.
- */
-export const SNAPSHOT_PART = 64 * 2 ** 20;

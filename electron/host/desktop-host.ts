@@ -144,42 +144,6 @@ export class DesktopHost {
     return this.opened(file, id, snapshot, await this.deps.storage.readJournal(file));
   }
 
-  /** Snapshot parts received so far, per workspace (see saveSnapshot's `part`). */
-  private readonly parts = new Map<string, { seq: number; total: number; received: number; chunks: Uint8Array[] }>();
-
-  /**
-   * Saves a snapshot. One larger than SNAPSHOT_PART arrives in parts (Electron's IPC cannot carry a message of
-   * more than about 512 MiB): parts are kept in order and the file is written when the last one arrives.
-   */
-  async saveSnapshot(
-    workspaceId: string,
-    bytes: Uint8Array,
-    journalSeq: number,
-    part?: { index: number; count: number; total: number },
-  ): Promise<void> {
-    if (part) {
-      let up = this.parts.get(workspaceId);
-      // Part 0 starts a new snapshot (and drops an unfinished one); any other part must continue the current one.
-      if (part.index === 0)
-        this.parts.set(workspaceId, (up = { seq: journalSeq, total: part.total, received: 0, chunks: [] }));
-      if (!up || up.chunks.length !== part.index || up.total !== part.total || up.seq !== journalSeq) {
-        this.parts.delete(workspaceId);
-        throw new Error(`snapshot part ${part.index + 1} of ${part.count} arrived out of order; the save was dropped`);
-      }
-      up.chunks.push(bytes);
-      up.received += bytes.byteLength;
-      if (up.received > up.total) {
-        this.parts.delete(workspaceId);
-        throw new Error('snapshot parts are larger than announced; the save was dropped');
-      }
-      if (part.index < part.count - 1) return;
-      this.parts.delete(workspaceId);
-      if (up.received !== up.total) throw new Error('snapshot parts are smaller than announced; the save was dropped');
-      return this.writeSnapshot(workspaceId, up.chunks, journalSeq);
-    }
-    return this.writeSnapshot(workspaceId, [bytes], journalSeq);
-  }
-
   /** Streamed saves in progress, by save id; at most one per workspace (see snapshotBegin). */
   private readonly streams = new Map<string, StreamedSave>();
 
@@ -260,15 +224,6 @@ export class DesktopHost {
     const s = this.streams.get(saveId);
     this.streams.delete(saveId);
     await s?.writer.abort();
-  }
-
-  private async writeSnapshot(workspaceId: string, chunks: Uint8Array[], journalSeq: number): Promise<void> {
-    const file = this.fileOf(workspaceId);
-    if (!chunks[0] || !isSqliteImage(chunks[0]))
-      throw new Error('refusing to save: the snapshot is not a SQLite image');
-    await this.deps.storage.writeAtomic(file, chunks);
-    // The snapshot holds every entry up to journalSeq: only later ones stay in the journal.
-    await this.deps.storage.compactJournal(file, journalSeq);
   }
 
   async appendJournal(workspaceId: string, entry: JournalEntry): Promise<void> {

@@ -1,17 +1,17 @@
 // `npx tsx test/bench/desktop-save.ts [--devices 300000] --mode stream|copy`: peak memory of one desktop save, per process.
 // This process plays the renderer (the database worker's sql.js); a forked child plays the main process (DesktopHost
-// and its storage), and they talk over Node IPC as the preload and ipcMain do. `copy` is the old path (db.export(),
-// then 64 MiB parts that main keeps until the last); `stream` is exportStream -> snapshotBegin/Chunk/End.
+// and its storage), and they talk over Node IPC as the preload and ipcMain do. `copy` exports the whole image
+// (db.export(), a host without the worker's streamed export) and sends it as the preload's saveSnapshot does;
+// `stream` is exportStream -> snapshotBegin/Chunk/End.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
-import { streamExport } from '../../core/store/export-stream.js';
+import { SNAPSHOT_CHUNK, streamExport } from '../../core/store/export-stream.js';
 import { rebuildDirtyChunks } from '../../core/store/device-text.js';
 import { openWorkspace } from '../../core/workspace.js';
-import { SNAPSHOT_PART } from '../../electron/host/channels.js';
 import { WorkspaceStorage } from '../../electron/storage.js';
 import { headlessHost } from '../durability/desktop-host.js';
 
@@ -27,7 +27,6 @@ if (process.argv.includes('--main-side')) {
   const ws = await host.createWorkspace('Bench');
   const verbs: Record<string, (...a: never[]) => unknown> = {
     info: () => ({ id: ws.ref.id, rss: rss() }),
-    saveSnapshot: host.saveSnapshot.bind(host),
     snapshotBegin: host.snapshotBegin.bind(host),
     snapshotChunk: host.snapshotChunk.bind(host),
     snapshotEnd: host.snapshotEnd.bind(host),
@@ -87,13 +86,11 @@ if (process.argv.includes('--main-side')) {
   const t0 = performance.now();
   if (mode === 'copy') {
     const bytes = db.export();
-    const count = Math.ceil(bytes.byteLength / SNAPSHOT_PART);
-    for (let index = 0; index < count; index++)
-      await call('saveSnapshot', info.id, bytes.subarray(index * SNAPSHOT_PART, (index + 1) * SNAPSHOT_PART), 0, {
-        index,
-        count,
-        total: bytes.byteLength,
-      });
+    const page = db.value<number>('PRAGMA page_size') ?? 4096;
+    const sid = await call<string>('snapshotBegin', info.id, 0);
+    for (let p = page; p < bytes.byteLength; p += SNAPSHOT_CHUNK)
+      await call('snapshotChunk', sid, p, bytes.subarray(p, p + SNAPSHOT_CHUNK));
+    await call('snapshotEnd', sid, bytes.subarray(0, page));
   } else {
     const sid = await call<string>('snapshotBegin', info.id, 0);
     const head = await streamExport(db, (position, bytes) => call('snapshotChunk', sid, position, bytes));

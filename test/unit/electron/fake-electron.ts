@@ -144,7 +144,7 @@ export function createFakeElectron() {
     },
     exposed,
     ipcRenderer: {
-      invoke: vi.fn(async (..._args: unknown[]) => undefined),
+      invoke: vi.fn(async (..._args: unknown[]): Promise<unknown> => undefined),
       send: vi.fn(),
       on: vi.fn((channel: string, fn: (...a: unknown[]) => void) => {
         rendererListeners.set(channel, [...(rendererListeners.get(channel) ?? []), fn]);

@@ -53,12 +53,21 @@ function setup() {
   return { dir, host, handlers, listeners, win, call, channels, dialogs, openPaths, openFileReady, keys };
 }
 
+/** A whole image saved the way the preload sends one: the pages after the first in chunks, then the first page. */
+async function saveImage(s: ReturnType<typeof setup>, id: string, img: Uint8Array, seq: number): Promise<void> {
+  const sid = (await s.call(INVOKE.snapshotBegin, id, seq)) as string;
+  const stated = (img[16]! << 8) | img[17]!;
+  const page = img[0] === 0x53 ? (stated === 1 ? 65536 : stated) : img.byteLength;
+  for (let p = page; p < img.byteLength; p += 8 * 2 ** 20)
+    await s.call(INVOKE.snapshotChunk, sid, p, img.subarray(p, p + 8 * 2 ** 20));
+  await s.call(INVOKE.snapshotEnd, sid, img.subarray(0, page));
+}
+
 const VALID_ARGS: Record<keyof typeof INVOKE, unknown[]> = {
   appInfo: [],
   recentWorkspaces: [],
   createWorkspace: ['Incident'],
   openWorkspace: [],
-  saveSnapshot: ['00000000-0000-4000-8000-000000000000', new Uint8Array(200), 1],
   snapshotBegin: ['00000000-0000-4000-8000-000000000000', 1],
   snapshotChunk: ['00000000-0000-4000-8000-000000000000', 4096, new Uint8Array(4096)],
   snapshotEnd: ['00000000-0000-4000-8000-000000000000', new Uint8Array(4096)],
@@ -75,14 +84,6 @@ const MALFORMED: Record<keyof typeof INVOKE, unknown[][]> = {
   recentWorkspaces: [[1]],
   createWorkspace: [[], [42], [''], ['x'.repeat(201)], [{ name: 'x' }], ['a', 'b']],
   openWorkspace: [[42], [''], [{ location: '/x' }], ['a', 'b']],
-  saveSnapshot: [
-    [],
-    ['not-an-id', new Uint8Array(200), 1],
-    ['00000000-0000-4000-8000-000000000000', 'bytes', 1],
-    ['00000000-0000-4000-8000-000000000000', new Uint8Array(200), -1],
-    ['00000000-0000-4000-8000-000000000000', new Uint8Array(200), 1.5],
-    ['00000000-0000-4000-8000-000000000000', new Uint8Array(0), 1],
-  ],
   snapshotBegin: [
     [],
     ['not-an-id', 1],
@@ -210,7 +211,7 @@ describe('desktop host through IPC', () => {
     expect(again.journal).toEqual([entry]);
     expect(again.keyMaterial).toEqual(opened.keyMaterial);
     // A snapshot that includes seq 1 empties the journal.
-    await s.call(INVOKE.saveSnapshot, opened.ref.id, opened.snapshot, 1);
+    await saveImage(s, opened.ref.id, opened.snapshot, 1);
     expect(((await s.call(INVOKE.openWorkspace, opened.ref.location)) as { journal: unknown[] }).journal).toEqual([]);
     expect((await s.call(INVOKE.recentWorkspaces)) as unknown[]).toHaveLength(1);
     // A second workspace with the same name gets its own file.
@@ -226,49 +227,15 @@ describe('desktop host through IPC', () => {
     writeFileSync(secret, 'not for the renderer');
     await expect(s.call(INVOKE.openWorkspace, secret)).rejects.toThrow(/not opened by the user/);
     expect(readFileSync(secret, 'utf8')).toBe('not for the renderer');
-    const ws = (await s.call(INVOKE.createWorkspace, 'A')) as { ref: { id: string } };
-    await expect(s.call(INVOKE.saveSnapshot, ws.ref.id, new Uint8Array(200).fill(65), 0)).rejects.toThrow(
-      /not a SQLite image/,
-    );
-    await expect(
-      s.call(INVOKE.saveSnapshot, '00000000-0000-4000-8000-000000000000', new Uint8Array(200), 0),
-    ).rejects.toThrow(/is not open/);
-  });
-
-  it('writes a snapshot sent in parts once the last part arrives; parts out of order write nothing', async () => {
-    const s = setup();
-    const ws = (await s.call(INVOKE.createWorkspace, 'Parts')) as {
-      ref: { id: string; location: string };
-      snapshot: Uint8Array;
-    };
+    const ws = (await s.call(INVOKE.createWorkspace, 'A')) as { ref: { id: string; location: string } };
     const before = readFileSync(ws.ref.location);
-    const img = ws.snapshot;
-    const cut = [0, 1000, 5000, img.byteLength];
-    const part = (i: number) => ({ index: i, count: 3, total: img.byteLength });
-    await s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[0], cut[1]), 0, part(0));
-    await s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[1], cut[2]), 0, part(1));
-    // Nothing is written before the last part.
+    await expect(saveImage(s, ws.ref.id, new Uint8Array(4096).fill(65), 0)).rejects.toThrow(
+      /not a complete SQLite image/,
+    );
     expect(readFileSync(ws.ref.location)).toEqual(before);
-    await s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[2], cut[3]), 0, part(2));
-    expect(new Uint8Array(readFileSync(ws.ref.location))).toEqual(img);
-    // A part that does not follow the one before drops the save, and the file stays as it was.
-    await s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[0], cut[1]), 0, part(0));
-    await expect(s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[2], cut[3]), 0, part(2))).rejects.toThrow(
-      /out of order/,
+    await expect(s.call(INVOKE.snapshotBegin, '00000000-0000-4000-8000-000000000000', 0)).rejects.toThrow(
+      /is not open/,
     );
-    await expect(s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[1], cut[2]), 0, part(1))).rejects.toThrow(
-      /out of order/,
-    );
-    // Parts that add up to more than announced are refused.
-    await s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[0], cut[1]), 0, { index: 0, count: 2, total: 1500 });
-    await expect(
-      s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(cut[1], cut[2]), 0, { index: 1, count: 2, total: 1500 }),
-    ).rejects.toThrow(/larger than announced/);
-    expect(new Uint8Array(readFileSync(ws.ref.location))).toEqual(img);
-    // The schema refuses an index beyond the count.
-    await expect(
-      s.call(INVOKE.saveSnapshot, ws.ref.id, img.subarray(0, 10), 0, { index: 3, count: 2, total: 20 }),
-    ).rejects.toThrow(/invalid arguments/);
   });
 
   it('moves a damaged snapshot aside, reports it, and falls back to the previous copy', async () => {
@@ -277,7 +244,7 @@ describe('desktop host through IPC', () => {
       ref: { id: string; location: string };
       snapshot: Uint8Array;
     };
-    await s.call(INVOKE.saveSnapshot, ws.ref.id, ws.snapshot, 0); // leaves a good .prev behind
+    await saveImage(s, ws.ref.id, ws.snapshot, 0); // leaves a good .prev behind
     writeFileSync(ws.ref.location, 'garbage, not SQLite'.repeat(20));
     const opened = (await s.call(INVOKE.openWorkspace, ws.ref.location)) as {
       ref: { id: string };

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HostApi } from '../../../core/contract/host.js';
-import { EVENTS, INVOKE, SEND, SNAPSHOT_PART } from '../../../electron/host/channels.js';
+import { SNAPSHOT_CHUNK } from '../../../core/store/export-stream.js';
+import { EVENTS, INVOKE, SEND } from '../../../electron/host/channels.js';
 import { createFakeElectron, requireWithFakeElectron, type FakeElectron } from './fake-electron.js';
 
 const fake = vi.hoisted(() => ({ electron: undefined as unknown as FakeElectron }));
@@ -67,7 +68,6 @@ describe('preload', () => {
       ['recentWorkspaces', []],
       ['createWorkspace', ['X']],
       ['openWorkspace', ['/w/a.ringside']],
-      ['saveSnapshot', ['id', new Uint8Array(1), 3]],
       ['snapshotBegin', ['id', 3]],
       ['snapshotChunk', ['sid', 4096, new Uint8Array(1)]],
       ['snapshotEnd', ['sid', null]],
@@ -89,22 +89,46 @@ describe('preload', () => {
     expect(invoke).toHaveBeenCalledWith(INVOKE.appInfo);
   });
 
-  it('sends a snapshot larger than one IPC message in ordered parts that add up to it', async () => {
+  it('sends a whole image through the streamed save: the pages after the first in chunks, then the first page', async () => {
     const invoke = fake.electron.ipcRenderer.invoke;
     invoke.mockClear();
-    const total = 2 * SNAPSHOT_PART + 12345;
+    invoke.mockImplementation(async (channel: unknown) => (channel === INVOKE.snapshotBegin ? 'sid' : undefined));
+    // A SQLite header stating 4096-byte pages, and an image of two full chunks and a bit after its first page.
+    const total = 4096 + 2 * SNAPSHOT_CHUNK + 12345;
     const bytes = new Uint8Array(total);
-    bytes[0] = 1;
+    bytes.set(new TextEncoder().encode('SQLite format 3\0'));
+    bytes[16] = 0x10;
+    bytes[17] = 0x00;
+    bytes[4096] = 1;
     bytes[total - 1] = 2;
     await (api.saveSnapshot as HostApi['saveSnapshot'])('id', bytes, 7);
-    expect(invoke.mock.calls.map((c) => [c[0], c[1], (c[2] as Uint8Array).byteLength, c[3], c[4]])).toEqual([
-      [INVOKE.saveSnapshot, 'id', SNAPSHOT_PART, 7, { index: 0, count: 3, total }],
-      [INVOKE.saveSnapshot, 'id', SNAPSHOT_PART, 7, { index: 1, count: 3, total }],
-      [INVOKE.saveSnapshot, 'id', 12345, 7, { index: 2, count: 3, total }],
+    const size = (v: unknown) => (v instanceof Uint8Array ? v.byteLength : v);
+    const calls = invoke.mock.calls.map((c) => c.map(size));
+    expect(calls).toEqual([
+      [INVOKE.snapshotBegin, 'id', 7],
+      [INVOKE.snapshotChunk, 'sid', 4096, SNAPSHOT_CHUNK],
+      [INVOKE.snapshotChunk, 'sid', 4096 + SNAPSHOT_CHUNK, SNAPSHOT_CHUNK],
+      [INVOKE.snapshotChunk, 'sid', 4096 + 2 * SNAPSHOT_CHUNK, 12345],
+      [INVOKE.snapshotEnd, 'sid', 4096],
     ]);
     // Views of the one image, not copies.
-    expect((invoke.mock.calls[0]![2] as Uint8Array)[0]).toBe(1);
-    expect((invoke.mock.calls[2]![2] as Uint8Array).at(-1)).toBe(2);
+    expect((invoke.mock.calls[1]![3] as Uint8Array)[0]).toBe(1);
+    expect((invoke.mock.calls[3]![3] as Uint8Array).at(-1)).toBe(2);
+    expect((invoke.mock.calls[4]![2] as Uint8Array)[0]).toBe(0x53);
+  });
+
+  it('cancels the streamed save when main refuses a chunk, and passes the refusal on', async () => {
+    const invoke = fake.electron.ipcRenderer.invoke;
+    invoke.mockClear();
+    invoke.mockImplementation(async (channel: unknown) => {
+      if (channel === INVOKE.snapshotChunk) throw new Error('a chunk arrived out of order; the save was dropped');
+      return channel === INVOKE.snapshotBegin ? 'sid' : undefined;
+    });
+    const bytes = new Uint8Array(3 * 4096);
+    bytes[16] = 0x10;
+    await expect((api.saveSnapshot as HostApi['saveSnapshot'])('id', bytes, 2)).rejects.toThrow(/out of order/);
+    expect(invoke.mock.calls.at(-1)).toEqual([INVOKE.snapshotEnd, 'sid', null]);
+    invoke.mockImplementation(async () => undefined);
   });
 
   it('subscriptions deliver main events and tell main the page is ready', () => {
