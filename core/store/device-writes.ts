@@ -40,7 +40,7 @@ export type IdentityKey = keyof typeof KEY_COLUMN;
  * keeps. One key at a time, or a batch's keys in one join.
  */
 export class DeviceKeyLookup {
-  private one: Statement | null = null;
+  private one: DirectStatement | null = null;
   private readonly sql: string;
 
   constructor(
@@ -52,10 +52,8 @@ export class DeviceKeyLookup {
   }
 
   get(key: string): number | undefined {
-    this.one ??= this.db.prepare(`SELECT (${this.sql}) FROM (SELECT ? AS value) k`);
-    this.one.bind([key]);
-    const id = this.one.step() ? (this.one.get()[0] as number | null) : null;
-    this.one.reset();
+    this.one ??= new DirectStatement(this.db, `SELECT (${this.sql}) FROM (SELECT ? AS value) k`, 1);
+    const id = this.one.row([key])?.[0] as number | null | undefined;
     return id ?? undefined;
   }
 
