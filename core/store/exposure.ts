@@ -15,23 +15,33 @@ export interface ReceiptFacts {
  * and the first receipt of whatever replaced it. Derived facts are left out: they hang on the window itself.
  */
 export function receiptFacts(db: Db, badVersion: string): ReceiptFacts {
-  const bad = db.get<{ devices: number; first: number | null; last: number | null }>(
-    `SELECT COUNT(DISTINCT device_id) AS devices, MIN(ts) AS first, MAX(ts) AS last FROM facts
-     WHERE class = 'content' AND value = ? AND derived = 0 AND device_id IS NOT NULL AND ts IS NOT NULL`,
+  // Each device's first and last receipt of the bad content, from one scan of the facts (NOT INDEXED: a scan and a
+  // sort of the receipts, not every fact's row looked up in device order); the counts and the fix come from it.
+  db.run('DROP TABLE IF EXISTS temp._bad');
+  db.run('CREATE TEMP TABLE _bad(device_id INTEGER PRIMARY KEY, bad_at INTEGER, bad_last INTEGER)');
+  db.run(
+    `INSERT INTO _bad SELECT device_id, MIN(ts), MAX(ts) FROM facts NOT INDEXED
+     WHERE class = 'content' AND value = ? AND derived = 0 AND device_id IS NOT NULL GROUP BY device_id`,
     [badVersion],
   );
-  const fixAt =
-    bad && bad.devices > 0
-      ? (db.value<number>(
-          `SELECT MIN(f.ts) FROM facts f JOIN (
-             SELECT device_id, MIN(ts) AS bad_at FROM facts
-             WHERE class = 'content' AND value = $bad AND derived = 0 AND device_id IS NOT NULL GROUP BY device_id
-           ) b ON b.device_id = f.device_id
-           WHERE f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
-          { $bad: badVersion },
-        ) ?? null)
-      : null;
-  return { devices: bad?.devices ?? 0, first: bad?.first ?? null, last: bad?.last ?? null, fixAt };
+  try {
+    // A device counts when one of its receipts has a time (MIN ignores the rest).
+    const bad = db.get<{ devices: number; first: number | null; last: number | null }>(
+      'SELECT COUNT(bad_at) AS devices, MIN(bad_at) AS first, MAX(bad_last) AS last FROM temp._bad',
+    );
+    const fixAt =
+      bad && bad.devices > 0
+        ? (db.value<number>(
+            // CROSS JOIN: each receiving device's later receipts through the device index, not a scan of every fact.
+            `SELECT MIN(f.ts) FROM temp._bad b CROSS JOIN facts f ON f.device_id = b.device_id
+             WHERE f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
+            { $bad: badVersion },
+          ) ?? null)
+        : null;
+    return { devices: bad?.devices ?? 0, first: bad?.first ?? null, last: bad?.last ?? null, fixAt };
+  } finally {
+    db.run('DROP TABLE temp._bad');
+  }
 }
 
 /**

@@ -47,7 +47,8 @@ function params(cfg: StateRules) {
 
 /**
  * Exposure class, outcome and state per device, with the human sentence of the rule; into temp._st. Each stage is
- * MATERIALIZED: flattened, every later reference would re-evaluate the earlier CASE expressions (6x slower).
+ * MATERIALIZED: flattened, every later reference would re-evaluate the earlier CASE expressions (6x slower). There
+ * are two (exposure class; then outcome and its times): every stage copies each device's row once more.
  */
 export function build(db: Db, rules: StateRules, partial: boolean): void {
   const p = params(rules);
@@ -84,28 +85,24 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
         ${partial ? 'WHERE d.id IN (SELECT id FROM temp._ids)' : ''}
       )
     ),
-    y AS MATERIALIZED (
-      SELECT *, xc IN ('received', 'online') AS exposed,
-        xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
-          OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') OR stop_at IS NOT NULL) AS down
-      FROM x
-    ),
-    z AS MATERIALIZED (
-      SELECT *, CASE WHEN down THEN COALESCE(first_crash, fix_ev, reimage_at, res_at, stop_at) END AS crashed_at,
-        COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at) AS loop_at
-      FROM y
-    ),
+    -- One stage for the rest: a second and third stage cost more in row copies than the few repeated tests below.
     o AS MATERIALIZED (
-      SELECT *, CASE WHEN NOT exposed OR xc LIKE 'unknown%' THEN NULL
-          WHEN NOT down THEN 'healthy'
+      SELECT *, xc IN ('received', 'online') AS exposed, (xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
+          OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') OR stop_at IS NOT NULL)) AS down,
+        CASE WHEN (xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
+          OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') OR stop_at IS NOT NULL)) THEN COALESCE(first_crash, fix_ev, reimage_at, res_at, stop_at) END AS crashed_at,
+        COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at) AS loop_at,
+        CASE WHEN NOT xc IN ('received', 'online') OR xc LIKE 'unknown%' THEN NULL
+          WHEN NOT (xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
+          OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') OR stop_at IS NOT NULL)) THEN 'healthy'
           WHEN COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') AND (fix_ev IS NULL OR res_at >= fix_ev) THEN 'r_' || result
           WHEN fix_ev IS NOT NULL THEN 'e_fixed'
           WHEN reimage_at IS NOT NULL THEN 'e_reimage'
           WHEN rec_ev IS NOT NULL THEN 'e_recovered'
           WHEN back_at IS NOT NULL THEN 'c_recovered'
-          WHEN $asof - loop_at > $rec THEN 'e_needs_fix'
+          WHEN $asof - COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at) > $rec THEN 'e_needs_fix'
           ELSE 'e_crashed' END AS oc
-      FROM z
+      FROM x
     )
     SELECT id, exposed,
       CASE WHEN xc LIKE 'unknown%' THEN 'unknown' WHEN NOT exposed THEN 'not_exposed'

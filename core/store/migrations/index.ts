@@ -18,6 +18,7 @@ import m024 from './024-device-text.js';
 import m025 from './025-facts-lean.js';
 import m026 from './026-serial-key.js';
 import m027 from './027-key-chunks-v3.js';
+import m028 from './028-drop-serial-index.js';
 
 export const migrations: Migration[] = [
   m001,
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
   m025,
   m026,
   m027,
+  m028,
 ];

@@ -76,6 +76,20 @@ describe('the exposure window of a workspace', () => {
     expect(summary(ws).window.text).not.toContain('fix');
   });
 
+  it('only a device that received the bad content can close the window with a fix', async () => {
+    const ws = await newWorkspace();
+    const [a, b, c, d] = ['A', 'B', 'C', 'D'].map((hostname) => addDevice(ws, { hostname }));
+    addEvent(ws, a!, 'installed', T('04:12'), { version: '291-bad' });
+    addEvent(ws, b!, 'installed', T('04:40'), { version: '291-bad' });
+    addEvent(ws, c!, 'installed', T('05:20'), { version: '291-bad' });
+    // D never received 291-bad: its 291-good at 05:40 says nothing about when the bad rollout stopped.
+    addEvent(ws, d!, 'installed', T('05:40'), { version: '291-good' });
+    recompute(ws);
+    // By hand: bad receipts on A, B, C from 04:12 to 05:20 and no fix on any of them, so the window ends at the last
+    // bad receipt, 05:20, not at D's 05:40.
+    expect(summary(ws).window).toMatchObject({ devices: 3, start: T('04:12'), end: T('05:20') });
+  });
+
   it('a receipt exactly at the derived end keeps it; one a minute after moves the end to that receipt', async () => {
     const ws = await newWorkspace();
     receipts(ws);
