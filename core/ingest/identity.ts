@@ -241,7 +241,7 @@ export class DeviceIndex {
     if (!v) return null;
     const o = m.get(v);
     if (o !== undefined && o !== id) return null;
-    m.set(v, id);
+    if (o === undefined) m.set(v, id);
     return v;
   }
 
@@ -288,7 +288,7 @@ export class DeviceIndex {
     // A serial filled in makes the device answer for it: the serial's device before this write is read first (when
     // no serial is filled in, reading it changes nothing, as no write here moves it).
     const s = usableSerial(f.serial);
-    if (s) this.serial.get(s);
+    const serialOwner = s ? this.serial.get(s) : undefined;
     fill(cur, next, 4, f.site);
     if (cur[5] === null && f.ring !== null) {
       next[5] = f.ring;
@@ -307,7 +307,8 @@ export class DeviceIndex {
     const changed: number[] = [];
     for (let i = 0; i < MERGE_COLS.length; i++) if (next[i] !== cur[i]) changed.push(i);
     if (changed.length) this.writes.updateCols(id, changed, next);
-    if (s && !this.serial.has(s)) this.serial.set(s, id);
+    // Nothing above moves the serial's device: the read before the write still answers.
+    if (s && serialOwner === undefined) this.serial.set(s, id);
   }
 
   /**

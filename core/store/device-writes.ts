@@ -1,6 +1,7 @@
 // What an import writes about devices: device rows inserted and merged, their facts, rings from rollouts, review items.
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
+import { DirectStatement } from './fast-insert.js';
 
 /** A SQL string literal (for per-file constants written into a prepared statement). */
 const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
@@ -39,7 +40,7 @@ export type IdentityKey = keyof typeof KEY_COLUMN;
  * keeps. One key at a time, or a batch's keys in one join.
  */
 export class DeviceKeyLookup {
-  private one: Statement | null = null;
+  private one: DirectStatement | null = null;
   private readonly sql: string;
 
   constructor(
@@ -51,10 +52,8 @@ export class DeviceKeyLookup {
   }
 
   get(key: string): number | undefined {
-    this.one ??= this.db.prepare(`SELECT (${this.sql}) FROM (SELECT ? AS value) k`);
-    this.one.bind([key]);
-    const id = this.one.step() ? (this.one.get()[0] as number | null) : null;
-    this.one.reset();
+    this.one ??= new DirectStatement(this.db, `SELECT (${this.sql}) FROM (SELECT ? AS value) k`, 1);
+    const id = this.one.row([key])?.[0] as number | null | undefined;
     return id ?? undefined;
   }
 
@@ -117,10 +116,12 @@ const SERIAL = MERGE_COLS.indexOf('serial');
 
 /** Prepared device inserts, reads and merges for one import (statements made on first use, freed together). */
 export class DeviceWrites {
-  private insert: Statement | null = null;
-  private current: Statement | null = null;
+  private insert: DirectStatement | null = null;
+  private current: DirectStatement | null = null;
   /** UPDATE statements by the set of columns they write. */
-  private readonly updates = new Map<string, Statement>();
+  private readonly updates = new Map<string, DirectStatement>();
+  /** One id's parameter list, reused for each read. */
+  private readonly idParam: DeviceValue[] = [0];
 
   /** serialKey: identity's serial rule (usableSerial), kept in devices.serial_key beside every serial written. */
   constructor(
@@ -130,10 +131,12 @@ export class DeviceWrites {
 
   /** Inserts a device row with its id given: [id, hostname, host_key, …, model] in the statement's column order. */
   insertRow(values: DeviceValue[]): void {
-    this.insert ??= this.db.prepare(
+    this.insert ??= new DirectStatement(
+      this.db,
       `INSERT INTO devices(id, hostname, host_key, falcon_aid, entra_id, intune_id, serial, site, ring, ring_source,
          platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model, serial_key)
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+      20,
     );
     values.push(this.serialKey(values[6] as string | null));
     this.insert.run(values);
@@ -141,27 +144,28 @@ export class DeviceWrites {
 
   /** The device's current values of MERGE_COLS. */
   fetchRow(id: number): DeviceValue[] {
-    this.current ??= this.db.prepare(`SELECT ${MERGE_COLS.join(', ')} FROM devices WHERE id = ?`);
-    this.current.bind([id]);
-    this.current.step();
-    const r = this.current.get() as DeviceValue[];
-    this.current.reset();
-    return r;
+    this.current ??= new DirectStatement(this.db, `SELECT ${MERGE_COLS.join(', ')} FROM devices WHERE id = ?`, 1);
+    this.idParam[0] = id;
+    const r = this.current.row(this.idParam);
+    // No such device: what sql.js's get() gave past the last row.
+    return (r as DeviceValue[] | null) ?? [];
   }
 
   /** Writes only the changed MERGE_COLS (by index): every column in SET costs its indexes an update. */
   updateCols(id: number, changed: number[], next: DeviceValue[]): void {
     const sig = changed.join(',');
+    const serial = changed.includes(SERIAL);
     let st = this.updates.get(sig);
     if (!st) {
-      const serial = changed.includes(SERIAL) ? ', serial_key = ?' : '';
-      st = this.db.prepare(
-        `UPDATE devices SET ${changed.map((i) => `${MERGE_COLS[i]} = ?`).join(', ')}${serial} WHERE id = ?`,
+      st = new DirectStatement(
+        this.db,
+        `UPDATE devices SET ${changed.map((i) => `${MERGE_COLS[i]} = ?`).join(', ')}${serial ? ', serial_key = ?' : ''} WHERE id = ?`,
+        changed.length + (serial ? 2 : 1),
       );
       this.updates.set(sig, st);
     }
     const params: DeviceValue[] = changed.map((i) => next[i]!);
-    if (changed.includes(SERIAL)) params.push(this.serialKey(next[SERIAL] as string | null));
+    if (serial) params.push(this.serialKey(next[SERIAL] as string | null));
     params.push(id);
     st.run(params);
   }
@@ -208,7 +212,7 @@ export interface StagedRow {
  * value bound costing sql.js a JS→WASM round trip. The rows keep the order (and so the ids) a row-by-row write gives.
  */
 export class FleetStage {
-  private readonly stage: Statement;
+  private readonly stage: DirectStatement;
   private readonly sources: Statement;
   private readonly reviews: Statement;
   private readonly facts: Statement;
@@ -227,7 +231,7 @@ export class FleetStage {
     db.run('DELETE FROM temp.fleet_stage');
     const imp = Number(importId);
     const fmt = sqlText(format);
-    this.stage = db.prepare('INSERT INTO temp.fleet_stage VALUES (?,?,?,?,?,?,?,?,?,?,?,?)');
+    this.stage = new DirectStatement(db, 'INSERT INTO temp.fleet_stage VALUES (?,?,?,?,?,?,?,?,?,?,?,?)', 12);
     this.sources = db.prepare(
       `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw)
        SELECT dev, ${imp}, ${fmt}, line, native, '' FROM temp.fleet_stage ORDER BY n`,
@@ -240,15 +244,19 @@ export class FleetStage {
        WHERE s.review IS NOT NULL ORDER BY s.n`,
     );
     // Per source row: its check-in, then the sensor version, OS version and ring (the order a row-by-row write took).
+    // The stage (by n) joined to the four kinds (by k), both read in key order, gives that order without a sort.
+    db.run('CREATE TEMP TABLE IF NOT EXISTS fleet_kind(k INTEGER PRIMARY KEY)');
+    db.run('INSERT OR IGNORE INTO temp.fleet_kind(k) VALUES (0), (1), (2), (3)');
+    const pick = (seen: string, sensor: string, os: string, ring: string) =>
+      `CASE k.k WHEN 0 THEN ${seen} WHEN 1 THEN ${sensor} WHEN 2 THEN ${os} ELSE ${ring} END`;
     this.facts = db.prepare(
       `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source)
-       SELECT dev, cls, type, value, ts, as_of, ${imp}, line, ${fmt} FROM (
-         SELECT n, 0 AS k, dev, 'seen' AS cls, 'last_seen' AS type, ${sqlText(lastSeenField)} AS value, seen AS ts,
-           0 AS as_of, line FROM temp.fleet_stage WHERE seen IS NOT NULL
-         UNION ALL SELECT n, 1, dev, 'version', 'sensor', sensor, at, as_of, line FROM temp.fleet_stage WHERE sensor IS NOT NULL
-         UNION ALL SELECT n, 2, dev, 'version', 'os', os, at, as_of, line FROM temp.fleet_stage WHERE os IS NOT NULL
-         UNION ALL SELECT n, 3, dev, 'ring', ring_type, ring, at, as_of, line FROM temp.fleet_stage WHERE ring IS NOT NULL
-       ) ORDER BY n, k`,
+       SELECT s.dev, ${pick("'seen'", "'version'", "'version'", "'ring'")},
+         ${pick("'last_seen'", "'sensor'", "'os'", 's.ring_type')},
+         ${pick(sqlText(lastSeenField), 's.sensor', 's.os', 's.ring')}, ${pick('s.seen', 's.at', 's.at', 's.at')},
+         ${pick('0', 's.as_of', 's.as_of', 's.as_of')}, ${imp}, s.line, ${fmt}
+       FROM temp.fleet_stage s CROSS JOIN temp.fleet_kind k
+       WHERE ${pick('s.seen', 's.sensor', 's.os', 's.ring')} IS NOT NULL ORDER BY s.n, k.k`,
     );
   }
 
@@ -292,6 +300,7 @@ export class FleetStage {
     this.reviews.free();
     this.facts.free();
     this.db.run('DROP TABLE IF EXISTS temp.fleet_stage');
+    this.db.run('DROP TABLE IF EXISTS temp.fleet_kind');
   }
 }
 
@@ -300,16 +309,18 @@ export class FleetStage {
  * collection fills a missing ring.
  */
 export class RingUpdates {
-  private st: Statement | null = null;
+  private st: DirectStatement | null = null;
   constructor(
     private readonly db: Db,
     private readonly source: 'autopatch' | 'configmgr',
   ) {}
   set(deviceId: number, ring: string | null): void {
-    this.st ??= this.db.prepare(
+    this.st ??= new DirectStatement(
+      this.db,
       this.source === 'autopatch'
         ? `UPDATE devices SET ring = ?, ring_source = 'autopatch' WHERE id = ? AND (ring IS NULL OR ring_source <> 'autopatch')`
         : `UPDATE devices SET ring = ?, ring_source = 'configmgr collection' WHERE id = ? AND ring IS NULL`,
+      2,
     );
     this.st.run([ring, deviceId]);
   }

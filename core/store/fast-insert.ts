@@ -1,8 +1,10 @@
-// One prepared INSERT run row after row through sqlite's C API (as sql.js exports it): no per-value JS glue.
+// Prepared statements run row after row through sqlite's C API (as sql.js exports it): no per-value JS glue.
 import type { SqlJsStatic, Statement } from 'sql.js';
 import type { Db } from './db.js';
 
 export type InsertValue = string | number | null;
+/** What a row read gives back: what sql.js's Statement.get gives. */
+export type ReadValue = string | number | Uint8Array | null;
 
 /** The parts of sql.js's module this uses: exported C functions, not part of its typed API. */
 interface SqliteApi {
@@ -15,52 +17,82 @@ interface SqliteApi {
   _sqlite3_step(stmt: number): number;
   _sqlite3_reset(stmt: number): number;
   _sqlite3_errmsg(db: number): number;
-  UTF8ToString(p: number): string;
+  _sqlite3_changes(db: number): number;
+  _sqlite3_column_count(stmt: number): number;
+  _sqlite3_column_type(stmt: number, i: number): number;
+  _sqlite3_column_double(stmt: number, i: number): number;
+  _sqlite3_column_text(stmt: number, i: number): number;
+  _sqlite3_column_bytes(stmt: number, i: number): number;
+  UTF8ToString(p: number, maxBytes?: number, ignoreNul?: boolean): string;
   writeArrayToMemory(a: Uint8Array, p: number): void;
 }
 
+const SQLITE_ROW = 100;
 const SQLITE_DONE = 101;
 /** ES2024's String.prototype.isWellFormed (Node 20, Chromium 111), newer than the project's TypeScript lib. */
 type WellFormed = string & { isWellFormed(): boolean };
 const encoder = new TextEncoder();
 
+const NEEDED = [
+  '_malloc',
+  '_free',
+  '_sqlite3_bind_text',
+  '_sqlite3_bind_blob',
+  '_sqlite3_bind_int',
+  '_sqlite3_bind_double',
+  '_sqlite3_step',
+  '_sqlite3_reset',
+  '_sqlite3_errmsg',
+  '_sqlite3_changes',
+  '_sqlite3_column_count',
+  '_sqlite3_column_type',
+  '_sqlite3_column_double',
+  '_sqlite3_column_text',
+  '_sqlite3_column_bytes',
+  'UTF8ToString',
+  'writeArrayToMemory',
+] as const;
+
 function api(sql: SqlJsStatic | null): SqliteApi | null {
-  const m = sql as unknown as Partial<SqliteApi> | null;
-  return m &&
-    typeof m._sqlite3_bind_text === 'function' &&
-    typeof m._sqlite3_bind_blob === 'function' &&
-    typeof m._sqlite3_bind_int === 'function' &&
-    typeof m._sqlite3_bind_double === 'function' &&
-    typeof m._sqlite3_step === 'function' &&
-    typeof m._sqlite3_reset === 'function' &&
-    typeof m._sqlite3_errmsg === 'function' &&
-    typeof m._malloc === 'function' &&
-    typeof m._free === 'function' &&
-    typeof m.UTF8ToString === 'function' &&
-    typeof m.writeArrayToMemory === 'function'
-    ? (m as SqliteApi)
-    : null;
+  const m = sql as unknown as Record<string, unknown> | null;
+  return m && NEEDED.every((k) => typeof m[k] === 'function') ? (m as unknown as SqliteApi) : null;
 }
 
 /**
- * A row insert for millions of rows. sql.js's Statement.run allocates, encodes and frees each string on its own
- * (about half an events import's main-thread time); this encodes a row's strings into one reused buffer and binds
- * them with sqlite3_bind_text. The values stored are the same: numbers bind as sql.js binds them (int when they fit
- * 32 bits, else double), null as a NULL blob. Without the C API (another sql.js build), it falls back to run().
+ * The bytes a row's values are encoded into before binding, one buffer per sql.js module for all its statements:
+ * a statement's values are bound and stepped at once, so no statement needs them after another one binds.
  */
-export class RowInsert {
-  private readonly st: Statement;
+interface Scratch {
+  buf: number;
+  cap: number;
+  bytes: Uint8Array;
+}
+const scratches = new WeakMap<SqliteApi, Scratch>();
+
+function scratchOf(c: SqliteApi): Scratch {
+  let s = scratches.get(c);
+  if (!s) scratches.set(c, (s = { buf: 0, cap: 0, bytes: new Uint8Array(0) }));
+  return s;
+}
+
+/**
+ * A prepared statement for millions of rows. sql.js's Statement.run allocates, encodes and frees each string on its
+ * own (about half an events import's main-thread time); this encodes a row's values into one reused buffer and binds
+ * them with sqlite3_bind_text. The values stored are the same: numbers bind as sql.js binds them (int when they
+ * fit 32 bits, else double), null as a NULL blob. Without the C API (another sql.js build), it falls
+ * back to sql.js's own Statement.
+ */
+export class DirectStatement {
+  protected readonly st: Statement;
   private readonly c: SqliteApi | null;
   private readonly stmt: number = 0;
   private readonly dbPtr: number = 0;
-  private buf = 0;
-  private cap = 0;
-  private scratch = new Uint8Array(0);
-  private offs: Int32Array;
-  private lens: Int32Array;
+  private readonly scratch: Scratch | null = null;
+  private readonly offs: Int32Array;
+  private readonly lens: Int32Array;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     sqlText: string,
     private readonly width: number,
   ) {
@@ -76,33 +108,82 @@ export class RowInsert {
     this.c = stmt ? c : null;
     this.stmt = stmt;
     this.dbPtr = dbPtr;
+    if (this.c) this.scratch = scratchOf(this.c);
   }
 
-  /** Whether rows go through the C API (false: sql.js's run()). */
+  /** Whether rows go through the C API (false: sql.js's Statement). */
   get direct(): boolean {
     return this.c !== null;
   }
 
+  /** Runs the statement with these values (one per parameter, in order). */
   run(v: InsertValue[]): void {
-    const c = this.c;
-    if (!c) {
+    if (!this.bind(v)) {
       this.st.run(v);
       return;
     }
+    if (this.c!._sqlite3_step(this.stmt) !== SQLITE_DONE) this.fail();
+    this.c!._sqlite3_reset(this.stmt);
+  }
+
+  /** The rows the last run changed (sqlite3_changes). */
+  changes(): number {
+    return this.c ? this.c._sqlite3_changes(this.dbPtr) : this.db.raw.getRowsModified();
+  }
+
+  /** The first row the statement gives for these values, as sql.js's Statement.get reads it; null for none. */
+  row(v: InsertValue[]): ReadValue[] | null {
+    const c = this.c;
+    if (!this.bind(v)) {
+      this.st.bind(v);
+      const r = this.st.step() ? (this.st.get() as ReadValue[]) : null;
+      this.st.reset();
+      return r;
+    }
+    const s = this.stmt;
+    const rc = c!._sqlite3_step(s);
+    if (rc !== SQLITE_ROW) {
+      if (rc !== SQLITE_DONE) this.fail();
+      c!._sqlite3_reset(s);
+      return null;
+    }
+    const n = c!._sqlite3_column_count(s);
+    const out: ReadValue[] = new Array<ReadValue>(n);
+    for (let i = 0; i < n; i++) {
+      const t = c!._sqlite3_column_type(s, i);
+      out[i] =
+        t === 1 || t === 2
+          ? c!._sqlite3_column_double(s, i)
+          : t === 3
+            ? c!.UTF8ToString(c!._sqlite3_column_text(s, i), c!._sqlite3_column_bytes(s, i), true)
+            : t === 4
+              ? (this.st as Statement & { getBlob(i: number): Uint8Array }).getBlob(i)
+              : null;
+    }
+    c!._sqlite3_reset(s);
+    return out;
+  }
+
+  free(): void {
+    this.st.free();
+  }
+
+  /** Binds a row's values through the C API; false when sql.js must bind them (no C API, or a lone surrogate). */
+  private bind(v: InsertValue[]): boolean {
+    const c = this.c;
+    if (!c) return false;
     const w = this.width;
     let need = 0;
     for (let i = 0; i < w; i++) {
       const x = v[i];
       if (typeof x !== 'string') continue;
-      // A lone surrogate (a cut emoji) is encoded one way by TextEncoder and another by sql.js: let sql.js store it.
-      if (!(x as WellFormed).isWellFormed()) {
-        this.st.run(v);
-        return;
-      }
+      // A lone surrogate (a cut emoji) is encoded one way by TextEncoder and another by sql.js: let sql.js bind it.
+      if (!(x as WellFormed).isWellFormed()) return false;
       need += x.length * 3;
     }
-    if (need > this.cap) this.grow(need);
-    const scratch = this.scratch;
+    const sc = this.scratch!;
+    if (need > sc.cap) grow(c, sc, need);
+    const bytes = sc.bytes;
     let n = 0;
     for (let i = 0; i < w; i++) {
       const x = v[i];
@@ -114,21 +195,22 @@ export class RowInsert {
       for (; k < m; k++) {
         const u = x.charCodeAt(k);
         if (u >= 0x80) break;
-        scratch[n + k] = u;
+        bytes[n + k] = u;
       }
-      const len = k === m ? m : encoder.encodeInto(x, scratch.subarray(n)).written;
+      const len = k === m ? m : encoder.encodeInto(x, bytes.subarray(n)).written;
       this.offs[i] = n;
       this.lens[i] = len;
       n += len;
     }
-    if (n > 0) c.writeArrayToMemory(scratch.subarray(0, n), this.buf);
+    if (n > 0) c.writeArrayToMemory(bytes.subarray(0, n), sc.buf);
     const s = this.stmt;
+    const buf = sc.buf;
     for (let i = 0; i < w; i++) {
       const x = v[i];
+      // The buffer stays as it is until the step that follows: sqlite may keep a pointer to it (SQLITE_STATIC).
       const rc =
         typeof x === 'string'
-          ? // The buffer stays as it is until the step below: sqlite may keep a pointer to it (SQLITE_STATIC).
-            c._sqlite3_bind_text(s, i + 1, this.buf + this.offs[i]!, this.lens[i]!, 0)
+          ? c._sqlite3_bind_text(s, i + 1, buf + this.offs[i]!, this.lens[i]!, 0)
           : x === null || x === undefined
             ? c._sqlite3_bind_blob(s, i + 1, 0, 0, 0)
             : x === (x | 0)
@@ -136,24 +218,7 @@ export class RowInsert {
               : c._sqlite3_bind_double(s, i + 1, x);
       if (rc !== 0) this.fail();
     }
-    if (c._sqlite3_step(s) !== SQLITE_DONE) this.fail();
-    c._sqlite3_reset(s);
-  }
-
-  free(): void {
-    if (this.c && this.buf) this.c._free(this.buf);
-    this.buf = 0;
-    this.st.free();
-  }
-
-  private grow(need: number): void {
-    const c = this.c!;
-    const cap = Math.max(need, this.cap * 2, 4096);
-    if (this.buf) c._free(this.buf);
-    this.buf = c._malloc(cap);
-    if (!this.buf) throw new Error(`out of memory for a ${cap}-byte insert buffer`);
-    this.cap = cap;
-    this.scratch = new Uint8Array(cap);
+    return true;
   }
 
   private fail(): never {
@@ -163,3 +228,16 @@ export class RowInsert {
     throw new Error(msg);
   }
 }
+
+function grow(c: SqliteApi, sc: Scratch, need: number): void {
+  const cap = Math.max(need, sc.cap * 2, 4096);
+  const buf = c._malloc(cap);
+  if (!buf) throw new Error(`out of memory for a ${cap}-byte insert buffer`);
+  if (sc.buf) c._free(sc.buf);
+  sc.buf = buf;
+  sc.cap = cap;
+  sc.bytes = new Uint8Array(cap);
+}
+
+/** A row insert: a DirectStatement whose rows are inserted (events, devices, staged rows). */
+export class RowInsert extends DirectStatement {}

@@ -1,25 +1,24 @@
 // BitLocker key rows: sealed keys inserted by an import, looked up by ID or prefix, linked to devices found later.
-import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
+import { DirectStatement } from './fast-insert.js';
 
-export type KeyValue = string | number | Uint8Array | null;
+export type KeyValue = string | number | null;
 
 /** The keys insert of one file; a key ID already on file is left as it is (a duplicate). Rows are chunk-sealed (seal 3). */
 export class KeyInserts {
-  private readonly st: Statement;
-  constructor(
-    private readonly db: Db,
-    importId: number,
-  ) {
-    this.st = db.prepare(
+  private readonly st: DirectStatement;
+  constructor(db: Db, importId: number) {
+    this.st = new DirectStatement(
+      db,
       `INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line, seal, chunk_id, slot)
      VALUES (?,?,?,x'',?,?,?,?,?,${Number(importId)},?,3,?,?)`,
+      11,
     );
   }
   /** [device_id, key_id, host_hint, fingerprint, valid, problem, volume_type, created_at, line, chunk_id, slot]; false for a duplicate. */
   add(params: KeyValue[]): boolean {
     this.st.run(params);
-    return this.db.raw.getRowsModified() !== 0;
+    return this.st.changes() !== 0;
   }
   free(): void {
     this.st.free();

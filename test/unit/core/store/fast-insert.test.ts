@@ -1,7 +1,7 @@
-// RowInsert: rows bound through sqlite's C API are stored exactly as sql.js's own Statement.run stores them.
+// RowInsert/DirectStatement: rows bound through sqlite's C API are stored and read as sql.js's own Statement does.
 import { describe, expect, it } from 'vitest';
 import { Db } from '../../../../core/store/db.js';
-import { RowInsert } from '../../../../core/store/fast-insert.js';
+import { DirectStatement, RowInsert } from '../../../../core/store/fast-insert.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
 const TABLE = 'CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT NOT NULL, c TEXT, d INTEGER, e REAL)';
@@ -75,5 +75,66 @@ describe('RowInsert', () => {
     ins.run([3, 'slow']);
     ins.free();
     expect(db.all('SELECT a, b FROM t')).toEqual([{ a: 3, b: 'slow' }]);
+  });
+});
+
+describe('DirectStatement', () => {
+  it('reads a row as sql.js get() reads it, and null past the last row', async () => {
+    const db = await open();
+    const ins = new RowInsert(db, 'INSERT INTO t(a, b, c, d, e) VALUES (?,?,?,?,?)', 5);
+    for (const r of ROWS) ins.run(r);
+    ins.free();
+    db.run("UPDATE t SET c = x'00ff10' WHERE id = 1");
+    const sel = 'SELECT a, b, c, d, e, id FROM t WHERE id = ?';
+    const read = new DirectStatement(db, sel, 1);
+    expect(read.direct).toBe(true);
+    const slow = db.prepare(sel);
+    for (let id = 1; id <= ROWS.length; id++) {
+      slow.bind([id]);
+      slow.step();
+      expect(read.row([id])).toEqual(slow.get());
+      slow.reset();
+    }
+    slow.free();
+    // By hand: an int past 32 bits, text with an emoji, a blob, a null and a real come back as they were stored.
+    expect(read.row([1])).toEqual([1721599477000, 'café', new Uint8Array([0, 255, 16]), 7, 1.5, 1]);
+    expect(read.row([2])![2]).toBe('Zürich — 東京 😀');
+    expect(read.row([99])).toBeNull();
+    read.free();
+  });
+
+  it('interleaves statements on one scratch buffer and counts the rows a run changed', async () => {
+    const db = await open();
+    const ins = new RowInsert(db, 'INSERT INTO t(a, b) VALUES (?,?)', 2);
+    const upd = new DirectStatement(db, 'UPDATE t SET b = ? WHERE b = ?', 2);
+    const read = new DirectStatement(db, 'SELECT b FROM t WHERE a = ?', 1);
+    for (let i = 0; i < 50; i++) {
+      ins.run([i % 5, `row-${i}-${'y'.repeat(i * 40)}`]);
+      // A longer value grows the buffer the next statement writes into.
+      upd.run([`long-${i}-${'z'.repeat(i * 90)}`, `row-${i}-${'y'.repeat(i * 40)}`]);
+      expect(upd.changes()).toBe(1);
+    }
+    upd.run(['none', 'no such value']);
+    expect(upd.changes()).toBe(0);
+    expect(read.row([4])).toEqual([`long-4-${'z'.repeat(4 * 90)}`]);
+    expect(db.value("SELECT COUNT(*) FROM t WHERE b LIKE 'long-%'")).toBe(50);
+    ins.free();
+    upd.free();
+    read.free();
+  });
+
+  it('without the C API reads and counts through sql.js', async () => {
+    const db = await open();
+    db.run("INSERT INTO t(a, b) VALUES (1, 'one'), (1, 'uno')");
+    db.sql = null;
+    const upd = new DirectStatement(db, "UPDATE t SET c = 'x' WHERE a = ?", 1);
+    const read = new DirectStatement(db, 'SELECT b, c FROM t WHERE b = ?', 1);
+    expect(upd.direct).toBe(false);
+    upd.run([1]);
+    expect(upd.changes()).toBe(2);
+    expect(read.row(['uno'])).toEqual(['uno', 'x']);
+    expect(read.row(['dos'])).toBeNull();
+    upd.free();
+    read.free();
   });
 });
