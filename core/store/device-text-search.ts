@@ -4,6 +4,7 @@ import {
   CHUNK,
   CHUNK_BITS,
   decode,
+  foldTerm,
   intersect,
   ORDER_PART_BITS,
   ORDER_ROW_BITS,
@@ -74,11 +75,9 @@ class IndexRun implements TextRun {
 export function textRuns(db: Db, term: string): TextRun[] | null {
   const grams = termGrams(term);
   if (!grams.length) return null;
-  const top = db.value<number>('SELECT MAX(id) FROM devices');
-  if (top === null || top === undefined) return [];
-  const dirty = new Set(db.all<{ chunk: number }>('SELECT chunk FROM device_text_dirty').map((r) => r.chunk));
-  const chunks: number[] = [];
-  for (let c = 0; c <= top >> CHUNK_BITS; c++) if (!dirty.has(c)) chunks.push(c);
+  const all = chunksOf(db);
+  if (!all) return [];
+  const { clean: chunks, dirty } = all;
   // Per chunk: the term's trigrams present there and their list lengths (a chunk missing one holds no match). The
   // lists themselves are read one by one, as the intersection asks: a long list it skips is never copied out.
   const byChunk = new Map<number, { tri: string; n: number }[]>();
@@ -127,21 +126,81 @@ export function textRuns(db: Db, term: string): TextRun[] | null {
   } finally {
     blob.free();
   }
-  const runs: TextRun[] = hits.map((h) => new IndexRun(db, h.chunk, h.kept));
-  if (dirty.size) {
-    const m = textMatch(term.trim());
-    for (const c of dirty) {
-      const ids = db
-        .all<{ id: number }>(
-          `SELECT id FROM devices d WHERE id >= ? AND id < ? AND ${m.sql} ORDER BY hostname COLLATE NOCASE, id`,
-          [c * CHUNK, (c + 1) * CHUNK, ...m.params],
-        )
-        .map((r) => r.id);
-      if (ids.length) runs.push({ chunk: c, length: ids.length, load: () => undefined, id: (k) => ids[k]! });
-    }
-    runs.sort((a, b) => a.chunk - b.chunk);
+  return withDirty(
+    db,
+    term,
+    dirty,
+    hits.map((h) => new IndexRun(db, h.chunk, h.kept)),
+  );
+}
+
+/** The runs of the chunks written since the last rebuild (the exact match on their own devices) added to `runs`. */
+function withDirty(db: Db, term: string, dirty: ReadonlySet<number>, runs: TextRun[]): TextRun[] {
+  if (!dirty.size) return runs;
+  const m = textMatch(term.trim());
+  for (const c of dirty) {
+    const ids = db
+      .all<{ id: number }>(
+        `SELECT id FROM devices d WHERE id >= ? AND id < ? AND ${m.sql} ORDER BY hostname COLLATE NOCASE, id`,
+        [c * CHUNK, (c + 1) * CHUNK, ...m.params],
+      )
+      .map((r) => r.id);
+    if (ids.length) runs.push({ chunk: c, length: ids.length, load: () => undefined, id: (k) => ids[k]! });
   }
-  return runs;
+  return runs.sort((a, b) => a.chunk - b.chunk);
+}
+
+/** The chunks up to the highest device id, the clean ones apart from those a rebuild has still to write. */
+function chunksOf(db: Db): { clean: number[]; dirty: Set<number> } | null {
+  const top = db.value<number>('SELECT MAX(id) FROM devices');
+  if (top === null || top === undefined) return null;
+  const dirty = new Set(db.all<{ chunk: number }>('SELECT chunk FROM device_text_dirty').map((r) => r.chunk));
+  const clean: number[] = [];
+  for (let c = 0; c <= top >> CHUNK_BITS; c++) if (!dirty.has(c)) clean.push(c);
+  return { clean, dirty };
+}
+
+/**
+ * The runs of a two-character term (null for any other length): every gram that starts with it, a trigram or a
+ * value's end gram (its last two characters and a NUL), so every value holding the term is in one of their lists.
+ * Their union per chunk, in hostname order. The grams are a range of the index: from the term to the term with its
+ * last character's successor (text compares as UTF-8 bytes, which is code point order).
+ */
+export function bigramRuns(db: Db, term: string): TextRun[] | null {
+  const cps = Array.from(foldTerm(term));
+  if (cps.length !== 2) return null;
+  const lastCp = cps[1]!.codePointAt(0)!;
+  // No successor character to end the range at (the last code point, or the one before the surrogates): scan.
+  if (lastCp >= 0x10ffff || lastCp === 0xd7ff) return null;
+  const chunks = chunksOf(db);
+  if (!chunks) return [];
+  const lo = cps[0]! + cps[1]!;
+  const hi = cps[0]! + String.fromCodePoint(lastCp + 1);
+  const seen = new Uint8Array(CHUNK);
+  const runs: TextRun[] = [];
+  const st = db.prepare('SELECT ids FROM device_text_grams WHERE chunk = ? AND tri >= ? AND tri < ?');
+  try {
+    for (const c of chunks.clean) {
+      st.bind([c, lo, hi]);
+      let any = false;
+      while (st.step()) {
+        any = true;
+        decode(st.get()[0] as Uint8Array, (o) => (seen[o] = 1));
+      }
+      st.reset();
+      if (!any) continue;
+      const positions: number[] = [];
+      for (let o = 0; o < CHUNK; o++)
+        if (seen[o]) {
+          positions.push(o);
+          seen[o] = 0;
+        }
+      runs.push(new IndexRun(db, c, Int32Array.from(positions)));
+    }
+  } finally {
+    st.free();
+  }
+  return withDirty(db, term, chunks.dirty, runs);
 }
 
 /** Every candidate of the runs, ascending. */

@@ -38,12 +38,17 @@ function fold(s: string): string {
   return /[^\u0000-\u007f]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s.toLowerCase();
 }
 
+/** A search term as the index holds text: folded as LIKE folds, up to its first NUL (LIKE reads no further). */
+export function foldTerm(term: string): string {
+  return fold(term.split('\0')[0]!);
+}
+
 /**
  * The distinct trigrams of a search term, by code point (LIKE compares characters, not UTF-16 units). LIKE reads
  * the pattern as C text, up to its first NUL: the characters after one narrow nothing.
  */
 export function termGrams(term: string): string[] {
-  const cps = Array.from(fold(term.split('\0')[0]!));
+  const cps = Array.from(foldTerm(term));
   const out = new Set<string>();
   for (let i = 0; i + 3 <= cps.length; i++) out.add(cps[i]! + cps[i + 1]! + cps[i + 2]!);
   return [...out];
@@ -127,7 +132,11 @@ class ChunkPostings {
   /** Trigrams with a character beyond ASCII (rare): positions by trigram text. */
   private readonly wide = new Map<string, number[]>();
 
-  /** A value's trigrams, folded as LIKE folds; NUL separates values (LIKE never reads past one, so nothing spans it). */
+  /**
+   * A value's trigrams, folded as LIKE folds, and its end gram (its last two characters and a NUL: every place a
+   * two-character term can match is then the start of some gram); NUL separates values (LIKE never reads past one,
+   * so nothing spans it).
+   */
   add(v: string, pos: number): void {
     // At most one pair per character: room for all of them first, then the loop runs on locals.
     if (this.pairs + v.length > pairKey.length) this.grow(this.pairs + v.length);
@@ -145,6 +154,8 @@ class ChunkPostings {
         return this.addWide(v, pos);
       }
       if (c === 0) {
+        // The value's last two characters as a gram ending in NUL: a two-character term finds every value it ends.
+        if (run >= 2) n = this.end(key, pos, n);
         run = 0;
         continue;
       }
@@ -160,6 +171,20 @@ class ChunkPostings {
       at[n++] = pos;
     }
     this.pairs = n;
+    if (run >= 2) this.pairs = this.end(key, pos, n);
+  }
+
+  /** Adds the end gram of the value whose last characters `key` holds (room was made by add); returns the pairs. */
+  private end(key: number, pos: number, n: number): number {
+    const k = (key & 16383) << 7;
+    const was = last![k]!;
+    if (was === pos) return n;
+    if (was === -1) this.keys.push(k);
+    last![k] = pos;
+    count[k]!++;
+    pairKey[n] = k;
+    pairPos[n] = pos;
+    return n + 1;
   }
 
   private grow(need: number): void {
@@ -188,6 +213,8 @@ class ChunkPostings {
   private addWide(value: string, pos: number): void {
     for (const part of fold(value).split('\0')) {
       const cps = Array.from(part);
+      // The end gram, as in add: the last two characters and a NUL.
+      if (cps.length >= 2) cps.push('\0');
       for (let i = 0; i + 3 <= cps.length; i++) {
         const a = cps[i]!.codePointAt(0)!;
         const b = cps[i + 1]!.codePointAt(0)!;

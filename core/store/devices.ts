@@ -3,7 +3,7 @@
 import type { DeviceState } from '../contract/analysis.js';
 import type { Db } from './db.js';
 import { textMatch } from './device-text.js';
-import { countRuns, firstOfRuns, runIds, textRuns, type TextRun } from './device-text-search.js';
+import { bigramRuns, countRuns, firstOfRuns, runIds, textRuns, type TextRun } from './device-text-search.js';
 import { cubeWhere, inList, NONE, TAG_MATCH, type DashFilter, type Where } from './where.js';
 
 export const SORT_KEYS = ['hostname', 'ring', 'site', 'state', 'platform', 'version', 'lastSeen', 'crashedAt'] as const;
@@ -206,7 +206,10 @@ export function page(
   const expr = SORT_EXPR[r.sort][r.dir === 'ASC' ? 'asc' : 'desc'];
   const runs = blank(q.text) ? null : textRuns(db, q.text!.trim());
   // Hostname order from the index's runs (no offset to skip): only the few devices that can be on the page are read.
-  const ordered = runs && r.sort === 'hostname' && !r.offset;
+  // A two-character term has no trigram, but the grams starting with it hold every match (bigramRuns).
+  const byName = r.sort === 'hostname' && !r.offset;
+  const short = byName && !runs && !blank(q.text) ? bigramRuns(db, q.text!.trim()) : null;
+  const ordered = byName && (runs ?? short) !== null;
   const w = deviceWhere(db, q, r.states, ordered ? false : runs);
   const first = !r.after && !r.offset;
   let sql = w.sql;
@@ -221,7 +224,7 @@ export function page(
       db
         .all<{ id: number }>(`SELECT d.id FROM devices d ${inIds(sql)}`, [...params, JSON.stringify(ids)])
         .map((x) => x.id);
-    const ids = firstOfRuns(runs, r.limit + 1, r.dir === 'DESC', keep);
+    const ids = firstOfRuns((runs ?? short)!, r.limit + 1, r.dir === 'DESC', keep);
     sql = inIds(sql);
     params.push(JSON.stringify(ids));
   }

@@ -20,6 +20,7 @@ import m026 from './026-serial-key.js';
 import m027 from './027-key-chunks-v3.js';
 import m028 from './028-drop-serial-index.js';
 import m030 from './030-device-text-order.js';
+import m031 from './031-device-text-end-grams.js';
 
 export const migrations: Migration[] = [
   m001,
@@ -42,4 +43,5 @@ export const migrations: Migration[] = [
   m027,
   m028,
   m030,
+  m031,
 ];

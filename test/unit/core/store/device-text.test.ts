@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { devices, deviceTotal } from '../../../../core/analysis/devices.js';
 import type { DeviceQuery } from '../../../../core/store/devices.js';
 import { decode, rebuildDirtyChunks, termGrams } from '../../../../core/store/device-text.js';
-import { firstOfRuns, textCandidates, textRuns, type TextRun } from '../../../../core/store/device-text-search.js';
+import {
+  bigramRuns,
+  firstOfRuns,
+  textCandidates,
+  textRuns,
+  type TextRun,
+} from '../../../../core/store/device-text-search.js';
 import { inputFromBytes } from '../../../../core/contract/ingest.js';
 import { importFile } from '../../../../core/ingest/index.js';
 import { loadSample } from '../../../../core/sample/handlers.js';
@@ -76,6 +82,13 @@ function termsOf(ws: Workspace): string[] {
     (d.intune_id ?? 'f0e').slice(0, 13),
     'a',
     'PC',
+    'pC',
+    '%q',
+    'q9',
+    'ZQ',
+    'ço',
+    'Ço',
+    '.é',
     '0',
     'zzzz-no-such-device',
     '%',
@@ -111,6 +124,8 @@ function addOddDevice(ws: Workspace): void {
   ws.db.run(
     "INSERT INTO devices(hostname, host_key, serial, user) VALUES ('LAB_7%Q', 'LAB_7%Q', 'X\\Y-01', 'FRANÇOIS.é')",
   );
+  // Values of two characters: no trigram holds them, only their end gram.
+  ws.db.run("INSERT INTO devices(hostname, host_key, user) VALUES ('Q9', 'Q9', 'zq')");
 }
 
 describe('device text search on the sample incident', () => {
@@ -144,6 +159,30 @@ describe('device text search on the sample incident', () => {
     expect(pages(ws, { text: 'françois.é' }).total).toBe(0);
     expect(pages(ws, { text: 'FRANÇOIS.É' }).total).toBe(0);
     expect(pages(ws, { text: 'franÇois.é' }).total).toBe(1);
+  });
+
+  it('answers a two-character term from the grams that start with it, value ends and two-character values included', () => {
+    expect(ws.db.value('SELECT COUNT(*) FROM device_text_dirty')).toBe(0);
+    const all = ws.db.value<number>('SELECT COUNT(*) FROM devices')!;
+    const ids = (term: string) => bigramRuns(ws.db, term)!.flatMap(idsOf);
+    const q9 = ws.db.value<number>("SELECT id FROM devices WHERE hostname = 'Q9'")!;
+    const odd = ws.db.value<number>("SELECT id FROM devices WHERE hostname = 'LAB_7%Q'")!;
+    // Each gram starting with the pair holds it, so the candidates are exactly the devices LIKE finds (stale ones
+    // too: the page's condition drops those).
+    const same = (term: string) => expect(new Set(ids(term)), term).toEqual(new Set(scan(ws, term, true)));
+    for (const term of ['q9', 'ZQ', '%q', 'ço', 'Ço', 'pc', 'lt', '.é', '-0']) same(term);
+    // A whole value of two characters (the host name, the user) and a term only at a value's end are among them.
+    expect(ids('q9')).toContain(q9);
+    expect(ids('ZQ')).toContain(q9);
+    expect(ids('%q')).toEqual([odd]);
+    // A non-ASCII pair: LIKE does not fold Ç, and neither do the grams (the sample's users spell it ç).
+    expect(ids('Ço')).toEqual([odd]);
+    expect(ids('ço')).not.toContain(odd);
+    expect(ids('pc').length).toBeLessThan(all);
+    // Other lengths are not this path's: no pair of characters to look up.
+    expect(bigramRuns(ws.db, 'p')).toBeNull();
+    expect(bigramRuns(ws.db, 'pcx')).toBeNull();
+    expect(bigramRuns(ws.db, 'p\0c')).toBeNull();
   });
 
   it('stays right for chunks written since the last rebuild (dirty chunks are scanned)', () => {
