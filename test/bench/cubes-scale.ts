@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import initSqlJs from 'sql.js';
 import * as cubes from '../../core/store/cubes.js';
 import { openWorkspace } from '../../core/workspace.js';
+import { rss, time } from './measure.js';
 
 const { values } = parseArgs({
   options: { devices: { type: 'string' }, patch: { type: 'string' }, keep: { type: 'string' } },
@@ -17,14 +18,6 @@ if (!Number.isInteger(n) || n < 1) throw new Error(`--devices must be a positive
 if (!Number.isInteger(changed) || changed < 1 || changed > n)
   throw new Error(`--patch must be an integer from 1 to --devices, not '${values.patch}'`);
 
-const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
-const cpuMs = (c: NodeJS.CpuUsage) => Math.round((c.user + c.system) / 1000);
-function time<T>(fn: () => T): { ms: number; cpu: number; value: T } {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = fn();
-  return { ms: performance.now() - t0, cpu: cpuMs(process.cpuUsage(c0)), value };
-}
 const say = (what: string, t: { ms: number; cpu: number }) =>
   console.log(`${what}: ${t.ms.toFixed(0)} ms (CPU ${t.cpu} ms), peak RSS ${rss()} MiB`);
 

@@ -10,6 +10,7 @@ import { rebuildDirtyChunks } from '../../core/store/device-text.js';
 import { textCandidates } from '../../core/store/device-text-search.js';
 import { openWorkspace } from '../../core/workspace.js';
 import { WorkspaceStorage } from '../../electron/storage.js';
+import { rss, time } from './measure.js';
 
 const { values } = parseArgs({
   options: { devices: { type: 'string' }, export: { type: 'string' }, keep: { type: 'string' } },
@@ -18,14 +19,6 @@ const n = Number(values.devices ?? 1_000_000);
 if (!Number.isInteger(n) || n < 1) throw new Error(`--devices must be a positive integer, not '${values.devices}'`);
 
 const MiB = 1 << 20;
-const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
-const cpuMs = (c: NodeJS.CpuUsage) => Math.round((c.user + c.system) / 1000);
-function time<T>(fn: () => T): { ms: number; cpu: number; value: T } {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = fn();
-  return { ms: performance.now() - t0, cpu: cpuMs(process.cpuUsage(c0)), value };
-}
 
 const SQL = await initSqlJs();
 const ws = await openWorkspace({ SQL, keyMaterial: new Uint8Array(32).fill(7), actor: 'bench' });
