@@ -118,7 +118,9 @@ export function textRuns(db: Db, term: string): TextRun[] | null {
       // after MAX_LISTS lists, or once the survivors are so few that checking them costs less than decoding the next.
       lists.sort((a, b) => a.n - b.n);
       let m = 0;
-      decode(read(c, lists[0]!.tri), (o) => (kept[m++] = o));
+      decode(read(c, lists[0]!.tri), (o) => {
+        kept[m++] = o;
+      });
       for (let k = 1; k < Math.min(lists.length, MAX_LISTS) && m > 0 && m * FEW >= lists[k]!.n; k++)
         m = intersect(kept, m, read(c, lists[k]!.tri));
       if (m) hits.push({ chunk: c, m, kept: kept.slice(0, m) });
@@ -185,7 +187,9 @@ export function bigramRuns(db: Db, term: string): TextRun[] | null {
       let any = false;
       while (st.step()) {
         any = true;
-        decode(st.get()[0] as Uint8Array, (o) => (seen[o] = 1));
+        decode(st.get()[0] as Uint8Array, (o) => {
+          seen[o] = 1;
+        });
       }
       st.reset();
       if (!any) continue;

@@ -79,25 +79,17 @@ function encode(offsets: ArrayLike<number>): Uint8Array {
 export function intersect(kept: Int32Array, m: number, blob: Uint8Array): number {
   let out = 0;
   let at = 0;
-  let prev = -1;
-  for (let i = 0; i < blob.length && at < m;) {
-    let gap = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      b = blob[i++]!;
-      gap |= (b & 0x7f) << shift;
-      shift += 7;
-    } while (b & 0x80);
-    prev += gap + 1;
-    while (at < m && kept[at]! < prev) at++;
-    if (at < m && kept[at] === prev) kept[out++] = kept[at++]!;
-  }
+  if (m === 0) return 0;
+  decode(blob, (o) => {
+    while (at < m && kept[at]! < o) at++;
+    if (at < m && kept[at] === o) kept[out++] = kept[at++]!;
+    return at < m;
+  });
   return out;
 }
 
-/** Calls fn with each offset of an encoded list, ascending. */
-export function decode(blob: Uint8Array, fn: (offset: number) => void): void {
+/** Calls fn with each offset of an encoded list, ascending, until fn returns false. */
+export function decode(blob: Uint8Array, fn: (offset: number) => boolean | void): void {
   let prev = -1;
   for (let i = 0; i < blob.length;) {
     let gap = 0;
@@ -109,7 +101,7 @@ export function decode(blob: Uint8Array, fn: (offset: number) => void): void {
       shift += 7;
     } while (b & 0x80);
     prev += gap + 1;
-    fn(prev);
+    if (fn(prev) === false) return;
   }
 }
 

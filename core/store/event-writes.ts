@@ -1,14 +1,14 @@
 // What an import writes to the event log: rollout and crash events, and events linked once their device is known.
 import type { Db } from './db.js';
-import { RowInsert } from './fast-insert.js';
+import { DirectStatement } from './fast-insert.js';
 
 export type EventValue = string | number | null;
 
 /** The events insert of one file (its import written into the statement). */
 export class EventInserts {
-  private readonly st: RowInsert;
+  private readonly st: DirectStatement;
   constructor(db: Db, importId: number) {
-    this.st = new RowInsert(
+    this.st = new DirectStatement(
       db,
       `INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, line, as_of, import_id)
      VALUES (?,?,?,?,?,?,?,?,?,?,?,${Number(importId)})`,

@@ -83,7 +83,7 @@ function scratchOf(c: SqliteApi): Scratch {
  * back to sql.js's own Statement.
  */
 export class DirectStatement {
-  protected readonly st: Statement;
+  private readonly st: Statement;
   private readonly c: SqliteApi | null;
   private readonly stmt: number = 0;
   private readonly dbPtr: number = 0;
@@ -238,6 +238,3 @@ function grow(c: SqliteApi, sc: Scratch, need: number): void {
   sc.cap = cap;
   sc.bytes = new Uint8Array(cap);
 }
-
-/** A row insert: a DirectStatement whose rows are inserted (events, devices, staged rows). */
-export class RowInsert extends DirectStatement {}

@@ -12,7 +12,7 @@ import { fixtures } from '../../../fixtures/ingest/generate.js';
 import { dumpAnalysis } from '../analysis/analysis-dump.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 import { Db } from '../../../../core/store/db.js';
-import { DeviceIndex, type DeviceFacts, type Resolution } from '../../../../core/ingest/identity.js';
+import { DeviceIndex, type BatchKeys, type DeviceFacts, type Resolution } from '../../../../core/ingest/identity.js';
 import { DeviceKeyLookup } from '../../../../core/store/device-writes.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { emptyWorkspace } from '../analysis/fixtures.js';
@@ -78,20 +78,22 @@ async function workspaceOnFile(): Promise<Workspace> {
   return ws;
 }
 
+/** The identity keys of a batch's rows, as the fleet writer preloads them. */
+const batchKeys = (rows: DeviceFacts[]): BatchKeys => ({
+  aid: rows.map((r) => r.aid),
+  entra: rows.map((r) => r.entra),
+  intune: rows.map((r) => r.intune),
+  serial: rows.map((r) => r.serial),
+  host: rows.map((r) => r.hostKey),
+});
+
 type Mode = 'loaded maps' | 'looked up, batch preloaded' | 'looked up, one key at a time';
 
 async function run(mode: Mode): Promise<{ ws: Workspace; out: Resolution[] }> {
   const ws = await workspaceOnFile();
   const ix = new DeviceIndex(ws.db, { lookup: mode !== 'loaded maps' });
   const rows = BATCH.map((b) => facts(b.row));
-  if (mode === 'looked up, batch preloaded')
-    ix.preload({
-      aid: rows.map((r) => r.aid),
-      entra: rows.map((r) => r.entra),
-      intune: rows.map((r) => r.intune),
-      serial: rows.map((r) => r.serial),
-      host: rows.map((r) => r.hostKey),
-    });
+  if (mode === 'looked up, batch preloaded') ix.preload(batchKeys(rows));
   const out = rows.map((r) => ix.upsert(r));
   ix.free();
   return { ws, out };
@@ -236,13 +238,7 @@ describe('free() releases every statement identity prepared', () => {
     try {
       const ix = new DeviceIndex(ws.db, { lookup: true });
       const rows = BATCH.map((b) => facts(b.row));
-      ix.preload({
-        aid: rows.map((r) => r.aid),
-        entra: rows.map((r) => r.entra),
-        intune: rows.map((r) => r.intune),
-        serial: rows.map((r) => r.serial),
-        host: rows.map((r) => r.hostKey),
-      });
+      ix.preload(batchKeys(rows));
       // Rows 4 and 11 of the batch each fill in only a serial: the same UPDATE, used twice.
       for (const r of rows) ix.upsert(r);
       // Keys no batch read: each key's one-at-a-time statement.

@@ -415,7 +415,9 @@ describe('the index codec and trigrams', () => {
   it('decodes gaps of one byte and of several', () => {
     // Offsets 0, 1, 200 (gap 198: 0xc6 0x01), 4095 (gap 3894: 0xb6 0x1e).
     const got: number[] = [];
-    decode(Uint8Array.of(0, 0, 0xc6, 0x01, 0xb6, 0x1e), (o) => got.push(o));
+    decode(Uint8Array.of(0, 0, 0xc6, 0x01, 0xb6, 0x1e), (o) => {
+      got.push(o);
+    });
     expect(got).toEqual([0, 1, 200, 4095]);
   });
 });

@@ -1,7 +1,7 @@
-// RowInsert/DirectStatement: rows bound through sqlite's C API are stored and read as sql.js's own Statement does.
+// DirectStatement: rows bound through sqlite's C API are stored and read as sql.js's own Statement does.
 import { describe, expect, it } from 'vitest';
 import { Db } from '../../../../core/store/db.js';
-import { DirectStatement, RowInsert } from '../../../../core/store/fast-insert.js';
+import { DirectStatement } from '../../../../core/store/fast-insert.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
 const TABLE = 'CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT NOT NULL, c TEXT, d INTEGER, e REAL)';
@@ -26,10 +26,10 @@ const dump = (db: Db) =>
     )
     .map((r) => r.q);
 
-describe('RowInsert', () => {
+describe('DirectStatement inserts', () => {
   it('binds through the C API and stores what the values are', async () => {
     const db = await open();
-    const ins = new RowInsert(db, 'INSERT INTO t(a, b, c, d, e) VALUES (?,?,?,?,?)', 5);
+    const ins = new DirectStatement(db, 'INSERT INTO t(a, b, c, d, e) VALUES (?,?,?,?,?)', 5);
     expect(ins.direct).toBe(true);
     for (const r of ROWS) ins.run(r);
     ins.free();
@@ -45,7 +45,7 @@ describe('RowInsert', () => {
   it('stores byte for byte what sql.js run() stores', async () => {
     const a = await open();
     const b = await open();
-    const fast = new RowInsert(a, 'INSERT INTO t(a, b, c, d, e) VALUES (?,?,?,?,?)', 5);
+    const fast = new DirectStatement(a, 'INSERT INTO t(a, b, c, d, e) VALUES (?,?,?,?,?)', 5);
     const slow = b.prepare('INSERT INTO t(a, b, c, d, e) VALUES (?,?,?,?,?)');
     for (let i = 0; i < 3; i++)
       for (const r of ROWS) {
@@ -60,7 +60,7 @@ describe('RowInsert', () => {
 
   it("fails with sqlite's message and leaves the statement usable", async () => {
     const db = await open();
-    const ins = new RowInsert(db, 'INSERT INTO t(a, b) VALUES (?,?)', 2);
+    const ins = new DirectStatement(db, 'INSERT INTO t(a, b) VALUES (?,?)', 2);
     expect(() => ins.run([1, null])).toThrow('NOT NULL constraint failed: t.b');
     ins.run([2, 'ok']);
     ins.free();
@@ -70,7 +70,7 @@ describe('RowInsert', () => {
   it('falls back to run() without the C API', async () => {
     const db = await open();
     db.sql = null;
-    const ins = new RowInsert(db, 'INSERT INTO t(a, b) VALUES (?,?)', 2);
+    const ins = new DirectStatement(db, 'INSERT INTO t(a, b) VALUES (?,?)', 2);
     expect(ins.direct).toBe(false);
     ins.run([3, 'slow']);
     ins.free();
@@ -81,7 +81,7 @@ describe('RowInsert', () => {
 describe('DirectStatement', () => {
   it('reads a row as sql.js get() reads it, and null past the last row', async () => {
     const db = await open();
-    const ins = new RowInsert(db, 'INSERT INTO t(a, b, c, d, e) VALUES (?,?,?,?,?)', 5);
+    const ins = new DirectStatement(db, 'INSERT INTO t(a, b, c, d, e) VALUES (?,?,?,?,?)', 5);
     for (const r of ROWS) ins.run(r);
     ins.free();
     db.run("UPDATE t SET c = x'00ff10' WHERE id = 1");
@@ -105,7 +105,7 @@ describe('DirectStatement', () => {
 
   it('interleaves statements on one scratch buffer and counts the rows a run changed', async () => {
     const db = await open();
-    const ins = new RowInsert(db, 'INSERT INTO t(a, b) VALUES (?,?)', 2);
+    const ins = new DirectStatement(db, 'INSERT INTO t(a, b) VALUES (?,?)', 2);
     const upd = new DirectStatement(db, 'UPDATE t SET b = ? WHERE b = ?', 2);
     const read = new DirectStatement(db, 'SELECT b FROM t WHERE a = ?', 1);
     for (let i = 0; i < 50; i++) {
