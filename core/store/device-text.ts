@@ -1,6 +1,7 @@
 // The device text search's trigram index (migrations 24 and 30): built per chunk of device ids in hostname order.
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
+import { add, begin, each, end, fold } from './device-text-postings.js';
 import type { Where } from './where.js';
 
 /** The device columns the free-text search matches (DeviceQuery.text). */
@@ -32,12 +33,6 @@ export function textMatch(term: string): Where {
   };
 }
 
-/** LIKE folds only A-Z: so does the index, or a non-ASCII letter would be indexed under a form LIKE never matches. */
-function fold(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[^\u0000-\u007f]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s.toLowerCase();
-}
-
 /** A search term as the index holds text: folded as LIKE folds, up to its first NUL (LIKE reads no further). */
 export function foldTerm(term: string): string {
   return fold(term.split('\0')[0]!);
@@ -52,24 +47,6 @@ export function termGrams(term: string): string[] {
   const out = new Set<string>();
   for (let i = 0; i + 3 <= cps.length; i++) out.add(cps[i]! + cps[i + 1]! + cps[i + 2]!);
   return [...out];
-}
-
-// Offsets ascending, each stored as the gap to the one before (LEB128): one byte for almost every device.
-const scratch = new Uint8Array(CHUNK * 2);
-function encode(offsets: ArrayLike<number>): Uint8Array {
-  let at = 0;
-  let prev = -1;
-  for (let i = 0; i < offsets.length; i++) {
-    const o = offsets[i]!;
-    let gap = o - prev - 1;
-    prev = o;
-    while (gap >= 0x80) {
-      scratch[at++] = (gap & 0x7f) | 0x80;
-      gap >>>= 7;
-    }
-    scratch[at++] = gap;
-  }
-  return scratch.slice(0, at);
 }
 
 /**
@@ -105,151 +82,10 @@ export function decode(blob: Uint8Array, fn: (offset: number) => boolean | void)
   }
 }
 
-// A chunk's postings without a string or an array per trigram (a chunk has about two million of them): an ASCII
-// trigram is the number c0·128² + c1·128 + c2 (numeric order is the text order the primary key keeps). The
-// (trigram, position) pairs are collected in list order, then counted and scattered by trigram (a counting sort, so
-// each trigram's positions come out ascending). The typed arrays are reused from chunk to chunk of one rebuild.
-const ASCII_KEYS = 1 << 21;
-/** Per trigram: the last position added (to keep a device once per trigram), then its count, then its write position. */
-let last: Int32Array | null = null;
-let count: Int32Array;
-let pairKey: Int32Array;
-let pairPos: Uint16Array;
-let sorted: Uint16Array;
-
-class ChunkPostings {
-  private pairs = 0;
-  /** The ASCII trigrams seen in this chunk, for the write and the reset. */
-  private readonly keys: number[] = [];
-  /** Trigrams with a character beyond ASCII (rare): positions by trigram text. */
-  private readonly wide = new Map<string, number[]>();
-
-  /**
-   * A value's trigrams, folded as LIKE folds, and its end gram (its last two characters and a NUL: every place a
-   * two-character term can match is then the start of some gram); NUL separates values (LIKE never reads past one,
-   * so nothing spans it).
-   */
-  add(v: string, pos: number): void {
-    // At most one pair per character: room for all of them first, then the loop runs on locals.
-    if (this.pairs + v.length > pairKey.length) this.grow(this.pairs + v.length);
-    const seen = last!;
-    const counts = count;
-    const keys = pairKey;
-    const at = pairPos;
-    let n = this.pairs;
-    let key = 0;
-    let run = 0;
-    for (let i = 0; i < v.length; i++) {
-      let c = v.charCodeAt(i);
-      if (c >= 128) {
-        this.pairs = n;
-        return this.addWide(v, pos);
-      }
-      if (c === 0) {
-        // The value's last two characters as a gram ending in NUL: a two-character term finds every value it ends.
-        if (run >= 2) n = this.end(key, pos, n);
-        run = 0;
-        continue;
-      }
-      if (c >= 65 && c <= 90) c += 32;
-      key = ((key & 16383) << 7) | c;
-      if (++run < 3) continue;
-      const was = seen[key]!;
-      if (was === pos) continue;
-      if (was === -1) this.keys.push(key);
-      seen[key] = pos;
-      counts[key]!++;
-      keys[n] = key;
-      at[n++] = pos;
-    }
-    this.pairs = n;
-    if (run >= 2) this.pairs = this.end(key, pos, n);
-  }
-
-  /** Adds the end gram of the value whose last characters `key` holds (room was made by add); returns the pairs. */
-  private end(key: number, pos: number, n: number): number {
-    const k = (key & 16383) << 7;
-    const was = last![k]!;
-    if (was === pos) return n;
-    if (was === -1) this.keys.push(k);
-    last![k] = pos;
-    count[k]!++;
-    pairKey[n] = k;
-    pairPos[n] = pos;
-    return n + 1;
-  }
-
-  private grow(need: number): void {
-    let size = pairKey.length * 2;
-    while (size < need) size *= 2;
-    const k = new Int32Array(size);
-    k.set(pairKey);
-    pairKey = k;
-    const p = new Uint16Array(size);
-    p.set(pairPos);
-    pairPos = p;
-    sorted = new Uint16Array(size);
-  }
-
-  private push(key: number, pos: number): void {
-    const was = last![key]!;
-    if (was === pos) return;
-    if (was === -1) this.keys.push(key);
-    last![key] = pos;
-    count[key]!++;
-    if (this.pairs === pairKey.length) this.grow(this.pairs + 1);
-    pairKey[this.pairs] = key;
-    pairPos[this.pairs++] = pos;
-  }
-
-  private addWide(value: string, pos: number): void {
-    for (const part of fold(value).split('\0')) {
-      const cps = Array.from(part);
-      // The end gram, as in add: the last two characters and a NUL.
-      if (cps.length >= 2) cps.push('\0');
-      for (let i = 0; i + 3 <= cps.length; i++) {
-        const a = cps[i]!.codePointAt(0)!;
-        const b = cps[i + 1]!.codePointAt(0)!;
-        const c = cps[i + 2]!.codePointAt(0)!;
-        if (a < 128 && b < 128 && c < 128) this.push((a << 14) | (b << 7) | c, pos);
-        else {
-          const g = cps[i]! + cps[i + 1]! + cps[i + 2]!;
-          const list = this.wide.get(g);
-          if (!list) this.wide.set(g, [pos]);
-          else if (list[list.length - 1] !== pos) list.push(pos);
-        }
-      }
-    }
-  }
-
-  /** Each trigram with its positions ascending, in key order; clears the shared arrays for the next chunk. */
-  each(fn: (tri: string, positions: ArrayLike<number>) => void): void {
-    const keys = this.keys.sort((a, b) => a - b);
-    // count[key] becomes the key's write position: the pairs scatter into one run per key, in list order.
-    let at = 0;
-    for (const key of keys) {
-      const n = count[key]!;
-      count[key] = at;
-      at += n;
-    }
-    for (let i = 0; i < this.pairs; i++) sorted[count[pairKey[i]!]!++] = pairPos[i]!;
-    let begin = 0;
-    for (const key of keys) {
-      const end = count[key]!;
-      fn(String.fromCharCode(key >> 14, (key >> 7) & 127, key & 127), sorted.subarray(begin, end));
-      begin = end;
-      count[key] = 0;
-      last![key] = -1;
-    }
-    for (const [g, l] of [...this.wide].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) fn(g, l);
-  }
-}
-
-/** A chunk's devices in id order: offsets, hostnames, and the other searched columns joined by NUL. */
+/** A chunk's devices in id order: offsets and hostnames (their text is tokenised as it is read). */
 interface ChunkRows {
   offs: Int32Array;
   hosts: string[];
-  rest: string[];
 }
 
 const OTHERS = SEARCHED.filter((c) => c !== 'hostname')
@@ -259,19 +95,20 @@ const OTHERS = SEARCHED.filter((c) => c !== 'hostname')
 function readChunk(read: Statement, base: number): ChunkRows {
   const offs: number[] = [];
   const hosts: string[] = [];
-  const rest: string[] = [];
   read.bind([base, base + CHUNK]);
   try {
-    while (read.step()) {
-      const row = read.get();
-      offs.push((row[0] as number) - base);
-      hosts.push(String(row[1]));
-      rest.push(String(row[2]));
+    for (let row = 0; read.step(); row++) {
+      const r = read.get();
+      offs.push((r[0] as number) - base);
+      const host = String(r[1]);
+      hosts.push(host);
+      add(host, row);
+      add(String(r[2]), row);
     }
   } finally {
     read.reset();
   }
-  return { offs: Int32Array.from(offs), hosts, rest };
+  return { offs: Int32Array.from(offs), hosts };
 }
 
 /**
@@ -313,13 +150,6 @@ export function rebuildDirtyChunks(db: Db): number {
   const order = db.prepare(`SELECT id ${where} ORDER BY hostname COLLATE NOCASE, id`);
   const insert = db.prepare('INSERT INTO device_text_grams(chunk, tri, n, ids) VALUES (?, ?, ?, ?)');
   const map = db.prepare('INSERT INTO device_text_order(id, ids) VALUES (?, ?)');
-  // Made per rebuild and let go after (most processes never build): 16 MiB of trigram state, and pair arrays that
-  // grow to a chunk's pairs (about 8 million, 64 MiB, for 65,536 devices with IDs in every column).
-  last = new Int32Array(ASCII_KEYS).fill(-1);
-  count = new Int32Array(ASCII_KEYS);
-  pairKey = new Int32Array(1 << 20);
-  pairPos = new Uint16Array(1 << 20);
-  sorted = new Uint16Array(1 << 20);
   try {
     // One transaction (a savepoint inside an import's): outside one, every insert would commit on its own.
     db.tx(() => {
@@ -330,14 +160,12 @@ export function rebuildDirtyChunks(db: Db): number {
           (chunk + 1) << ORDER_ROW_BITS,
         ]);
         const base = chunk * CHUNK;
+        begin(CHUNK);
         const rows = readChunk(read, base);
         if (!rows.hosts.length) continue;
         const byPos = hostnameOrder(order, rows, base);
-        const p = new ChunkPostings();
         const offsets = new Uint8Array(byPos.length * 2);
         byPos.forEach((i, pos) => {
-          p.add(rows.hosts[i]!, pos);
-          p.add(rows.rest[i]!, pos);
           offsets[pos * 2] = rows.offs[i]! & 255;
           offsets[pos * 2 + 1] = rows.offs[i]! >> 8;
         });
@@ -345,7 +173,7 @@ export function rebuildDirtyChunks(db: Db): number {
         for (let part = 0; part * size < offsets.length; part++)
           map.run([(chunk << ORDER_ROW_BITS) | part, offsets.subarray(part * size, (part + 1) * size)]);
         // In key order: each insert lands at the end of the chunk's range of the primary key.
-        p.each((tri, positions) => insert.run([chunk, tri, positions.length, encode(positions)]));
+        each(byPos, (tri, n, list) => insert.run([chunk, tri, n, list]));
       }
       db.run('DELETE FROM device_text_dirty');
     });
@@ -354,9 +182,7 @@ export function rebuildDirtyChunks(db: Db): number {
     order.free();
     insert.free();
     map.free();
-    last = null;
-    count = pairKey = new Int32Array(0);
-    pairPos = sorted = new Uint16Array(0);
+    end();
   }
   return chunks.length;
 }
