@@ -92,18 +92,45 @@ const OTHERS = SEARCHED.filter((c) => c !== 'hostname')
   .map((c) => `COALESCE(${c}, '')`)
   .join(' || char(0) || ');
 
-function readChunk(read: Statement, base: number): ChunkRows {
+/** The parts of sql.js's module readChunk uses: exported C functions, not part of its typed API. */
+interface TextApi {
+  _sqlite3_column_double(stmt: number, i: number): number;
+  _sqlite3_column_text(stmt: number, i: number): number;
+  _sqlite3_column_bytes(stmt: number, i: number): number;
+  UTF8ToString(p: number, maxBytes: number, ignoreNul: boolean): string;
+}
+
+/**
+ * The row's id and its two texts (NULs inside kept). Through sqlite's C API when sql.js exports it (our patch gives
+ * the statement's handle), as in cube-fold.ts: get() builds an array and goes through a wrapper per value.
+ */
+function rowReader(db: Db, st: Statement): () => [number, string, string] {
+  const c = db.sql as unknown as Partial<TextApi> | null;
+  const h = (st as Statement & { ringsideHandle?: () => number }).ringsideHandle?.() ?? 0;
+  const names = ['_sqlite3_column_double', '_sqlite3_column_text', '_sqlite3_column_bytes', 'UTF8ToString'] as const;
+  if (!h || !c || names.some((k) => typeof c[k] !== 'function')) {
+    return () => {
+      const r = st.get();
+      return [r[0] as number, String(r[1]), String(r[2])];
+    };
+  }
+  const api = c as TextApi;
+  const text = (i: number) => api.UTF8ToString(api._sqlite3_column_text(h, i), api._sqlite3_column_bytes(h, i), true);
+  return () => [api._sqlite3_column_double(h, 0), text(1), text(2)];
+}
+
+/** Reads a chunk's devices in id order, each one's text added to the postings as it comes. */
+function readChunk(read: Statement, row: () => [number, string, string], base: number): ChunkRows {
   const offs: number[] = [];
   const hosts: string[] = [];
   read.bind([base, base + CHUNK]);
   try {
-    for (let row = 0; read.step(); row++) {
-      const r = read.get();
-      offs.push((r[0] as number) - base);
-      const host = String(r[1]);
+    for (let r = 0; read.step(); r++) {
+      const [id, host, rest] = row();
+      offs.push(id - base);
       hosts.push(host);
-      add(host, row);
-      add(String(r[2]), row);
+      add(host, r);
+      add(rest, r);
     }
   } finally {
     read.reset();
@@ -147,6 +174,7 @@ export function rebuildDirtyChunks(db: Db): number {
   if (!chunks.length) return 0;
   const where = 'FROM devices WHERE id >= ? AND id < ?';
   const read = db.prepare(`SELECT id, hostname, ${OTHERS} ${where} ORDER BY id`);
+  const row = rowReader(db, read);
   const order = db.prepare(`SELECT id ${where} ORDER BY hostname COLLATE NOCASE, id`);
   const insert = db.prepare('INSERT INTO device_text_grams(chunk, tri, n, ids) VALUES (?, ?, ?, ?)');
   const map = db.prepare('INSERT INTO device_text_order(id, ids) VALUES (?, ?)');
@@ -161,7 +189,7 @@ export function rebuildDirtyChunks(db: Db): number {
         ]);
         const base = chunk * CHUNK;
         begin(CHUNK);
-        const rows = readChunk(read, base);
+        const rows = readChunk(read, row, base);
         if (!rows.hosts.length) continue;
         const byPos = hostnameOrder(order, rows, base);
         const offsets = new Uint8Array(byPos.length * 2);
