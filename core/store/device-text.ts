@@ -1,6 +1,7 @@
 // The device text search's trigram index (migrations 24 and 30): built per chunk of device ids in hostname order.
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
+import { DirectStatement } from './fast-insert.js';
 import { add, begin, each, end, fold } from './device-text-postings.js';
 import type { Where } from './where.js';
 
@@ -92,49 +93,21 @@ const OTHERS = SEARCHED.filter((c) => c !== 'hostname')
   .map((c) => `COALESCE(${c}, '')`)
   .join(' || char(0) || ');
 
-/** The parts of sql.js's module readChunk uses: exported C functions, not part of its typed API. */
-interface TextApi {
-  _sqlite3_column_double(stmt: number, i: number): number;
-  _sqlite3_column_text(stmt: number, i: number): number;
-  _sqlite3_column_bytes(stmt: number, i: number): number;
-  UTF8ToString(p: number, maxBytes: number, ignoreNul: boolean): string;
-}
-
 /**
- * The row's id and its two texts (NULs inside kept). Through sqlite's C API when sql.js exports it (our patch gives
- * the statement's handle), as in cube-fold.ts: get() builds an array and goes through a wrapper per value.
+ * Reads a chunk's devices in id order, each one's text added to the postings as it comes; through the C API
+ * (DirectStatement.each: no array and no wrapper per value, as Statement.get has).
  */
-function rowReader(db: Db, st: Statement): () => [number, string, string] {
-  const c = db.sql as unknown as Partial<TextApi> | null;
-  const h = (st as Statement & { ringsideHandle?: () => number }).ringsideHandle?.() ?? 0;
-  const names = ['_sqlite3_column_double', '_sqlite3_column_text', '_sqlite3_column_bytes', 'UTF8ToString'] as const;
-  if (!h || !c || names.some((k) => typeof c[k] !== 'function')) {
-    return () => {
-      const r = st.get();
-      return [r[0] as number, String(r[1]), String(r[2])];
-    };
-  }
-  const api = c as TextApi;
-  const text = (i: number) => api.UTF8ToString(api._sqlite3_column_text(h, i), api._sqlite3_column_bytes(h, i), true);
-  return () => [api._sqlite3_column_double(h, 0), text(1), text(2)];
-}
-
-/** Reads a chunk's devices in id order, each one's text added to the postings as it comes. */
-function readChunk(read: Statement, row: () => [number, string, string], base: number): ChunkRows {
+function readChunk(read: DirectStatement, base: number): ChunkRows {
   const offs: number[] = [];
   const hosts: string[] = [];
-  read.bind([base, base + CHUNK]);
-  try {
-    for (let r = 0; read.step(); r++) {
-      const [id, host, rest] = row();
-      offs.push(id - base);
-      hosts.push(host);
-      add(host, r);
-      add(rest, r);
-    }
-  } finally {
-    read.reset();
-  }
+  read.each([base, base + CHUNK], (col) => {
+    const row = offs.length;
+    offs.push((col(0) as number) - base);
+    const host = String(col(1));
+    hosts.push(host);
+    add(host, row);
+    add(String(col(2)), row);
+  });
   return { offs: Int32Array.from(offs), hosts };
 }
 
@@ -173,8 +146,7 @@ export function rebuildDirtyChunks(db: Db): number {
   const chunks = db.all<{ chunk: number }>('SELECT chunk FROM device_text_dirty ORDER BY chunk').map((r) => r.chunk);
   if (!chunks.length) return 0;
   const where = 'FROM devices WHERE id >= ? AND id < ?';
-  const read = db.prepare(`SELECT id, hostname, ${OTHERS} ${where} ORDER BY id`);
-  const row = rowReader(db, read);
+  const read = new DirectStatement(db, `SELECT id, hostname, ${OTHERS} ${where} ORDER BY id`, 2);
   const order = db.prepare(`SELECT id ${where} ORDER BY hostname COLLATE NOCASE, id`);
   const insert = db.prepare('INSERT INTO device_text_grams(chunk, tri, n, ids) VALUES (?, ?, ?, ?)');
   const map = db.prepare('INSERT INTO device_text_order(id, ids) VALUES (?, ?)');
@@ -189,7 +161,7 @@ export function rebuildDirtyChunks(db: Db): number {
         ]);
         const base = chunk * CHUNK;
         begin(CHUNK);
-        const rows = readChunk(read, row, base);
+        const rows = readChunk(read, base);
         if (!rows.hosts.length) continue;
         const byPos = hostnameOrder(order, rows, base);
         const offsets = new Uint8Array(byPos.length * 2);
