@@ -87,20 +87,31 @@ export function end(): void {
 export function add(v: string, row: number): void {
   // At most one pair per character: room for all of them first, then the loop runs on locals.
   if (count + v.length > pairs.length) growPairs(count + v.length);
-  const at = pairs;
+  let at = pairs;
   let n = count;
   let key = 0;
   let run = 0;
+  let from = 0;
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if (c >= 128) {
+      // A value with a character beyond ASCII (a third of real fleets have a name like zoë) goes the slow way from
+      // its start (its grams so far are kept once); the values after it come back here.
+      const stop = v.indexOf('\0', i);
       count = n;
-      addWide(v, row);
-      return;
+      addWide(v.slice(from, stop < 0 ? v.length : stop), row);
+      n = count;
+      at = pairs;
+      if (stop < 0) return;
+      i = stop;
+      from = stop + 1;
+      run = 0;
+      continue;
     }
     if (c === 0) {
       // The value's last two characters as a gram ending in NUL: a two-character term finds every value it ends.
       if (run >= 2) n = pair((key & 16383) << 7, row, n);
+      from = i + 1;
       run = 0;
       continue;
     }
@@ -146,6 +157,7 @@ function growPairs(need: number): void {
   pairs = p;
 }
 
+/** A value's grams by character (code point); NUL separates values. */
 function addWide(value: string, row: number): void {
   for (const part of fold(value).split('\0')) {
     const cps = Array.from(part);
