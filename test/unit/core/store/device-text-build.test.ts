@@ -127,6 +127,10 @@ describe('the device text index build', () => {
           u,
         ]),
       );
+      // A value beyond ASCII with an ASCII value after it in the same row.
+      ws.db.run(
+        "INSERT INTO devices(id, hostname, host_key, serial, falcon_aid, user) VALUES (65566, 'Wide-Then-Ascii', 'W', 'ÄÖ-9', 'abc123def', 'ñu')",
+      );
       // Chunk 3: ASCII only, names equal but for case (the id breaks the tie) and values with a NUL inside.
       for (let i = 0; i < 40; i++)
         ws.db.run(
@@ -150,10 +154,11 @@ describe('the device text index build', () => {
     // The cases the data was made for are in it: a three-byte gap, a long list, wide and end grams.
     expect(want.grams).toContainEqual([0, 'zqz', 2, [0, 0x9e, 0x9c, 0x01]]);
     expect(want.grams.some((r) => (r[2] as number) > 4000)).toBe(true);
-    // Chunk 1 in NOCASE order: Aardvark, AB, e<NUL>ç, lab_7%Q, olaf-pc, Straße, ZZ, Ölaf-PC.
+    // Chunk 1 in NOCASE order: Aardvark, AB, e<NUL>ç, lab_7%Q, olaf-pc, Straße, Wide-Then-Ascii, ZZ, Ölaf-PC.
     expect(want.grams).toContainEqual([1, 'x😀y', 1, [4]]);
     expect(want.grams).toContainEqual([1, 'ab\u0000', 2, [1, 1]]);
-    expect(want.grams).toContainEqual([1, 'çoi', 2, [0, 6]]);
+    expect(want.grams).toContainEqual([1, 'çoi', 2, [0, 7]]);
+    expect(want.grams).toContainEqual([1, 'abc', 2, [2, 3]]);
   });
 
   it('gives the reference rows again after edits, for every chunk rebuilt and for a chunk rebuilt alone', () => {
