@@ -1,6 +1,7 @@
 // The device text index as built, row for row and byte for byte, against a plain reference builder written here.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rebuildDirtyChunks } from '../../../../core/store/device-text.js';
+import { add, begin, each, end } from '../../../../core/store/device-text-postings.js';
 import { openWorkspace, type Workspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
@@ -169,5 +170,35 @@ describe('the device text index build', () => {
     ws.db.run("UPDATE devices SET hostname = 'olaf-PC' WHERE id = 65536 + 3");
     expect(rebuildDirtyChunks(ws.db)).toBe(1);
     expect(stored(ws)).toEqual(reference(ws));
+  });
+});
+
+describe('the postings of one chunk', () => {
+  it('grows its pair array from a small start and keeps every list', () => {
+    // Room for two pairs at first: every value below makes it grow.
+    end();
+    begin(4, 2);
+    add('AbcD\u0000xyz', 0);
+    add('bcd abcd', 1);
+    add('zoë\u0000xyz', 2);
+    const got: [string, number, number[]][] = [];
+    // Rows 2, 0, 1 at positions 0, 1, 2.
+    each(Uint32Array.of(2, 0, 1), (tri, n, list) => got.push([tri, n, [...list]]));
+    end();
+    // By hand, folded: row 0 "abcd" and "xyz", row 1 "bcd abcd", row 2 "zoë" and "xyz"; each value's trigrams and
+    // its last two characters with a NUL. Lists in list positions (row 2 is 0, row 0 is 1, row 1 is 2), as gaps.
+    // ASCII grams in code order (NUL before space), then the others.
+    expect(got).toEqual([
+      [' ab', 1, [2]],
+      ['abc', 2, [1, 0]],
+      ['bcd', 2, [1, 0]],
+      ['cd\u0000', 2, [1, 0]],
+      ['cd ', 1, [2]],
+      ['d a', 1, [2]],
+      ['xyz', 2, [0, 0]],
+      ['yz\u0000', 2, [0, 0]],
+      ['oë\u0000', 1, [0]],
+      ['zoë', 1, [0]],
+    ]);
   });
 });
