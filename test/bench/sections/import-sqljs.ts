@@ -31,6 +31,7 @@ const section: BenchSection = {
     };
     const sampler = setInterval(sample, 500);
     const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpuMs();
     const cpuMs = () => {
       const c = process.cpuUsage(cpu0);
       return (c.user + c.system) / 1000;
@@ -116,6 +117,9 @@ const section: BenchSection = {
       'ms',
       `CPU time of this process, both threads (${reader ? 'reading thread + sql.js thread' : 'one thread'})`,
     );
+    const main1 = marks.at(-1)!.main;
+    if (main0 !== null && main1 !== null)
+      ctx.metric('import', 'end to end sql.js thread cpu', main1 - main0, 'ms', 'CPU time of the main thread alone');
     ctx.metric(
       'import',
       'end to end rows/s',
