@@ -138,6 +138,25 @@ describe('the device text index build', () => {
           "INSERT INTO devices(id, hostname, host_key, intune_id, user) VALUES (?, ?, ?, ?, 'pc' || char(0) || 'PC')",
           [3 * 65536 + 1000 - i * 7, i % 2 ? 'Same-Name' : 'same-name', 'S' + i, `guid-${i}-ABC`],
         );
+      // Chunk 4: names beyond ASCII, sorted in JavaScript (NOCASE folds A-Z only: Ü and ü differ, as À and à);
+      // chunk 5: the same with a name beyond U+FFFF, whose UTF-16 order is not UTF-8's (sorted by SQLite).
+      const names = ['Zürich-K1', 'zürich-k1', 'ZÜRICH', 'Zurich', 'zz', 'zÀ', 'zà', '[x', '_y', 'É', '中文', 'Ω'];
+      for (const [chunk, extra] of [
+        [4, []],
+        [5, ['😀-pc', 'ﬀ-pc']],
+      ] as const)
+        [...names, ...extra].forEach((h, i) =>
+          ws.db.run('INSERT INTO devices(id, hostname, host_key, user) VALUES (?, ?, ?, ?)', [
+            chunk * 65536 + 500 - i * 11,
+            h,
+            `N${chunk}-${i}`,
+            `u${i % 3}`,
+          ]),
+        );
+      // Chunk 6: names that differ only after a NUL, where NOCASE stops comparing (equal names: the id decides).
+      ws.db.run(
+        "INSERT INTO devices(id, hostname, host_key) VALUES (6 * 65536 + 1, 'ab' || char(0) || 'z', 'Z1'), (6 * 65536 + 2, 'ab' || char(0) || 'a', 'Z2')",
+      );
       rebuildDirtyChunks(ws.db);
     });
   }, 120_000);
@@ -148,7 +167,7 @@ describe('the device text index build', () => {
     expect(got.order).toEqual(want.order);
     expect(got.grams.length).toBe(want.grams.length);
     // Compared chunk by chunk, so a failure names the first gram that differs and not one huge array.
-    for (const chunk of [0, 1, 3]) {
+    for (const chunk of [0, 1, 3, 4, 5, 6]) {
       const of = (rows: unknown[][]) => rows.filter((r) => r[0] === chunk);
       expect(of(got.grams), `chunk ${chunk}`).toEqual(of(want.grams));
     }
