@@ -316,7 +316,9 @@ export class WorkspaceStorage {
 
   /**
    * Writes the database's image to `file` atomically, streamed from sql.js into the temp file (no second image in
-   * memory), once no write transaction is open; retries after commit rather than failing the save.
+   * memory), once no write transaction is open; retries after commit rather than failing the save. One synchronous
+   * step on purpose, unlike the desktop worker's stepped streamExport: here the caller's other actions share this
+   * thread, and nothing holds them off between steps, so a write could reach pages already on disk.
    */
   private async writeSnapshot(file: string, db: Db): Promise<void> {
     const deadline = Date.now() + this.txWaitMs;

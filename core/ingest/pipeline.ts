@@ -20,6 +20,7 @@ import { SheetChoiceError } from './readers/xlsx.js';
 import { duplicateReport, emptyReport, ProblemLog, refusedReport, type IngestReport } from './report.js';
 import type { CsvHeader, CsvSink } from './rows.js';
 import type { ReadFn } from './read-thread.js';
+import { readColumns } from './read-plan.js';
 import { readInput } from './sniff.js';
 import { DeviceIndex } from './identity.js';
 import { chooseSpec, openWriter } from './writers/open.js';
@@ -325,6 +326,7 @@ function fileSink(
 ): CsvSink {
   // The password column of a key file, the one cell a recovery password may stay in (the keys writer seals it).
   let secretCol = -1;
+  let read: number[] = [];
   return {
     header(h) {
       // A file without a header row has its first record read as one; it may hold a password.
@@ -367,11 +369,14 @@ function fileSink(
       };
       if (spec.kind === 'keys') secretCol = ctx.cols.key;
       run.writer = openWriter(spec, ctx);
+      read = readColumns(ctx.cols, ctx.tsCols);
       return true;
     },
+    plan: () => ({ keep: secretCol, raw: run.writer?.rawRows === true, cols: read }),
     async rows(rows, lines, count) {
       report.rows += count;
-      // Before any writer sees the rows: no table, flag or raw row gets a recovery password in clear.
+      // Before any writer sees the rows: no table, flag or raw row gets a recovery password in clear. (A reading
+      // thread's plan redacts them there too, and encodes the raw rows from its redacted copy.)
       redactRows(rows, count, secretCol);
       report.imported += await run.writer!.write(rows, lines, count);
     },

@@ -4,7 +4,9 @@ import type { ImportInput } from '../contract/ingest.js';
 import { EncodingRestart, FileError } from './errors.js';
 import type { DecodeState } from './readers/decode.js';
 import { SheetChoiceError, type SheetInfo } from './readers/xlsx.js';
-import type { CsvHeader, CsvSink, RowBatch, RowNote } from './rows.js';
+import { prepareBatch } from './read-plan.js';
+import type { CsvHeader, CsvSink, ReadPlan, RowBatch, RowNote } from './rows.js';
+import type { EncodedRows } from '../store/raw-rows.js';
 import { readInput, type ReadOptions } from './sniff.js';
 
 /** How a file is read into a sink: `readInput` itself, or a stand-in that reads it in another thread. */
@@ -37,13 +39,13 @@ type FileFault = { message: string; field: string; line: number; sheets?: SheetI
 
 type ToReader =
   | { t: 'read'; input: unknown; force?: ReadOptions['force']; sheet?: string }
-  | { t: 'verdict'; ok: boolean }
+  | { t: 'verdict'; ok: boolean; plan?: ReadPlan }
   | { t: 'ack' };
 
 type ToHost =
   | { t: 'progress'; phase: string; done: number; total: number }
   | { t: 'header'; h: CsvHeader; notes: string[] }
-  | { t: 'rows'; rows: string[][]; lines: Uint32Array; notes?: RowNote[] }
+  | { t: 'rows'; rows: string[][]; lines: Uint32Array; notes?: RowNote[]; raw?: EncodedRows }
   | { t: 'done'; state: DecodeState; notes: string[]; sheet?: string }
   | {
       t: 'error';
@@ -138,10 +140,12 @@ export function threadedReader(
           const before = notes.length;
           const ok = await sink.header(m.h);
           headerNotes = notes.slice(before);
-          p.post({ t: 'verdict', ok } satisfies ToReader);
+          const plan = ok ? sink.plan?.() : undefined;
+          p.post({ t: 'verdict', ok, ...(plan ? { plan } : {}) } satisfies ToReader);
         } else if (m.t === 'rows') {
           const rows = m.rows as RowBatch;
           if (m.notes) rows.notes = m.notes;
+          if (m.raw) rows.raw = m.raw;
           await sink.rows(rows, Array.from(m.lines), rows.length);
           if (opts.signal?.aborted) throw new CancelledError();
           p.post({ t: 'ack' } satisfies ToReader);
@@ -181,14 +185,18 @@ function rebuild(m: Extract<ToHost, { t: 'error' }>): Error {
  */
 export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput): void {
   let verdict: ((ok: boolean) => void) | null = null;
+  // The current file's plan, from the host's verdict on its header.
+  let plan: ReadPlan | null = null;
   let acks = 0;
   let ackWait: (() => void) | null = null;
   let busy: Promise<void> = Promise.resolve();
   port.listen(
     (raw) => {
       const m = raw as ToReader;
-      if (m.t === 'verdict') verdict?.(m.ok);
-      else if (m.t === 'ack') {
+      if (m.t === 'verdict') {
+        plan = m.plan ?? null;
+        verdict?.(m.ok);
+      } else if (m.t === 'ack') {
         acks++;
         const w = ackWait;
         ackWait = null;
@@ -203,6 +211,7 @@ export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput
     const notes: string[] = [];
     let sent = 0;
     acks = 0;
+    plan = null;
     let sheet: string | undefined;
     const sink: CsvSink = {
       header(h) {
@@ -212,12 +221,23 @@ export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput
         return new Promise<boolean>((ok) => (verdict = ok));
       },
       async rows(rows, lines, count) {
-        const batch = rows.length === count ? rows : rows.slice(0, count);
         const ls = Uint32Array.from(lines.length === count ? lines : lines.slice(0, count));
+        const { rows: batch, raw } = plan
+          ? prepareBatch(rows, ls, count, plan)
+          : { rows: rows.length === count ? rows : rows.slice(0, count), raw: undefined };
         const rn = (rows as RowBatch).notes;
-        port.post({ t: 'rows', rows: batch, lines: ls, ...(rn?.length ? { notes: rn } : {}) } satisfies ToHost, [
-          ls.buffer,
-        ]);
+        const transfer: Transferable[] = [ls.buffer];
+        if (raw) transfer.push(raw.bytes.buffer, raw.ends.buffer);
+        port.post(
+          {
+            t: 'rows',
+            rows: batch,
+            lines: ls,
+            ...(rn?.length ? { notes: rn } : {}),
+            ...(raw ? { raw } : {}),
+          } satisfies ToHost,
+          transfer,
+        );
         sent++;
         while (sent - acks >= IN_FLIGHT) await new Promise<void>((ok) => (ackWait = ok));
       },

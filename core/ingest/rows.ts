@@ -1,4 +1,5 @@
 // The row batches readers hand to writers: the header read, batches of string rows, and notes on single rows.
+import type { EncodedRows } from '../store/raw-rows.js';
 
 export interface CsvHeader {
   names: string[];
@@ -17,6 +18,21 @@ export interface CsvSink {
    * may carry `notes` (see RowBatch) for rows a writer must flag or reject.
    */
   rows(rows: string[][], lines: number[], count: number): void | Promise<void>;
+  /**
+   * Asked once the header is accepted, by a reader in another thread: the per-row work that thread may do for the
+   * writer (see ReadPlan). A sink without it gets every batch whole, to do that work itself.
+   */
+  plan?(): ReadPlan;
+}
+
+/** What a reading thread does to each batch before handing it over, so the writing thread need not. */
+export interface ReadPlan {
+  /** Redact every cell but this column's (a key file's password column; -1 for none), as redactRows does. */
+  keep: number;
+  /** Encode each row as raw_chunks stores it (RowBatch.raw): the writer keeps the raw rows. */
+  raw: boolean;
+  /** The columns the writer reads: the others are handed over empty (the raw rows keep them). */
+  cols: number[];
 }
 
 /** What a reader found about one row of a batch (a ragged CSV row, an event cut off): flag the row, or reject it. */
@@ -29,8 +45,11 @@ export interface RowNote {
   reject?: boolean;
 }
 
-/** A batch as readers hand it over: `notes`, sorted by index, only when some rows need one (so clean batches cost nothing). */
-export type RowBatch = string[][] & { notes?: RowNote[] };
+/**
+ * A batch as readers hand it over: `notes`, sorted by index, only when some rows need one (so clean batches cost
+ * nothing); `raw`, the rows encoded for raw_chunks by a reading thread (redacted, every column), when its plan asked.
+ */
+export type RowBatch = string[][] & { notes?: RowNote[]; raw?: EncodedRows };
 
 /** Walks a batch's notes alongside its rows: `at(r)` is the note for row r, or null. Rows must be visited in order. */
 export function rowNotes(rows: string[][]): { at(r: number): RowNote | null } {
@@ -49,6 +68,8 @@ const NO_NOTES = { at: () => null };
 export interface UsableRow {
   row: string[];
   line: number;
+  /** The row's index in its batch. */
+  index: number;
   /** The reader's note on this row (to flag once the row is imported), or null. */
   note: RowNote | null;
 }
@@ -65,7 +86,7 @@ export function usableRows(
 ): Iterable<UsableRow> {
   const notes = rowNotes(rows);
   let r = 0;
-  const value: UsableRow = { row: [], line: 0, note: null };
+  const value: UsableRow = { row: [], line: 0, index: 0, note: null };
   const result = { done: false, value };
   const iterator: Iterator<UsableRow> = {
     next() {
@@ -78,6 +99,7 @@ export function usableRows(
         }
         value.row = rows[i]!;
         value.line = lines[i]!;
+        value.index = i;
         value.note = note;
         return result;
       }

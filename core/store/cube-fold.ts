@@ -1,8 +1,8 @@
 // The summary tables (an_counts, an_suspected, an_crash, an_burn, an_ttr) from one scan of a CUBE_SOURCE-shaped
 // table: SQLite groups only by sorting, so five GROUP BYs over a million devices were five sorts on four text columns;
 // here each device is folded into its cell in a hash map, and each table is written back in one statement.
-import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
+import { DirectStatement } from './fast-insert.js';
 
 /** A running sum (boxed, so adding to it is one map lookup). */
 interface Sum {
@@ -46,52 +46,6 @@ interface Folded {
   states: string[];
 }
 
-/** The parts of sql.js's module the reader uses: exported C functions, not part of its typed API. */
-interface ColumnApi {
-  _sqlite3_column_type(stmt: number, i: number): number;
-  _sqlite3_column_double(stmt: number, i: number): number;
-  _sqlite3_column_text(stmt: number, i: number): number;
-  UTF8ToString(p: number): string;
-}
-
-/**
- * Column i of the statement's current row, as Statement.get gives it for a number, a text or NULL (a BLOB reads as
- * undefined). Through sqlite's C API when sql.js exports it (our patch gives the statement's handle): get() builds
- * an array and goes through a wrapper per value, a quarter of the scan's time at a million rows.
- */
-function columnReader(db: Db, st: Statement): (i: number) => unknown {
-  const c = db.sql as unknown as Partial<ColumnApi> | null;
-  const stmt = (st as Statement & { ringsideHandle?: () => number }).ringsideHandle?.() ?? 0;
-  if (
-    !stmt ||
-    typeof c?._sqlite3_column_type !== 'function' ||
-    typeof c._sqlite3_column_double !== 'function' ||
-    typeof c._sqlite3_column_text !== 'function' ||
-    typeof c.UTF8ToString !== 'function'
-  ) {
-    let row: unknown[] = [];
-    // One get() per row: the fold reads column 0 first.
-    return (i) => {
-      if (i === 0) row = st.get();
-      return row[i];
-    };
-  }
-  const api = c as ColumnApi;
-  return (i) => {
-    switch (api._sqlite3_column_type(stmt, i)) {
-      case 1: // SQLITE_INTEGER
-      case 2: // SQLITE_FLOAT
-        return api._sqlite3_column_double(stmt, i);
-      case 3: // SQLITE_TEXT
-        return api.UTF8ToString(api._sqlite3_column_text(stmt, i));
-      case 5: // SQLITE_NULL
-        return null;
-      default:
-        return undefined;
-    }
-  };
-}
-
 /**
  * Folds the devices of `src` into per-cell sums. Null when a time or rowid is not a safe integer (a REAL, a text, or
  * an integer past 2^53; SQLite's arithmetic on those is not JavaScript's) or the cells are too many: the caller then
@@ -102,14 +56,20 @@ function fold(db: Db, src: string, crashMs: number, burnMs: number, maxCells: nu
   const stateIx = new Map<string, number>();
   // json_array is an unambiguous key for the four texts (a separator could occur inside a tag list). A REAL time
   // (SQLite divides it as a float) comes out as '', which is not a safe integer: the fold then gives way to SQL.
-  const st = db.prepare(
+  // Read through sqlite's C API when sql.js exports it: Statement.get builds an array and goes through a wrapper per
+  // value, a quarter of the scan's time at a million rows.
+  const st = new DirectStatement(
+    db,
     `SELECT rowid, json_array(ring, site, platform, tags), state, certainty = 'suspected',
        iif(typeof(crashed_at) = 'real', '', crashed_at), iif(typeof(resolved_at) = 'real', '', resolved_at)
      FROM ${src}`,
+    0,
   );
-  const read = columnReader(db, st);
+  let ok = true;
+  // Gives up (ok false, the walk stopped) when the fold cannot stand for SQLite's arithmetic or has too many cells.
+  const fail = () => (ok = false);
   try {
-    while (st.step()) {
+    st.each([], (read) => {
       const rowid = read(0) as number;
       const key = read(1) as string;
       const state = read(2) as string;
@@ -119,7 +79,7 @@ function fold(db: Db, src: string, crashMs: number, burnMs: number, maxCells: nu
       let c = cells.get(key);
       if (!c) {
         // The written rows find their dimensions by this rowid: it must come through a double exactly.
-        if (!Number.isSafeInteger(rowid) || cells.size >= maxCells) return null;
+        if (!Number.isSafeInteger(rowid) || cells.size >= maxCells) return fail();
         c = { rep: rowid, counts: [], suspected: [], times: null };
         cells.set(key, c);
       }
@@ -127,25 +87,26 @@ function fold(db: Db, src: string, crashMs: number, burnMs: number, maxCells: nu
       if (s === undefined) stateIx.set(state, (s = stateIx.size));
       c.counts[s] = (c.counts[s] ?? 0) + 1;
       if (suspected) c.suspected[s] = (c.suspected[s] ?? 0) + 1;
-      if (crashed === null) continue;
-      if (!Number.isSafeInteger(crashed)) return null;
+      if (crashed === null) return;
+      if (!Number.isSafeInteger(crashed)) return fail();
       const t = crashed as number;
       const m = (c.times ??= { crash: new Map(), burn: new Map(), ttr: new Map() });
       sum(m.crash, quotient(t, crashMs)).n++;
       sum(m.burn, quotient(t, burnMs)).n++;
-      if (resolved === null) continue;
-      if (!Number.isSafeInteger(resolved)) return null;
+      if (resolved === null) return;
+      if (!Number.isSafeInteger(resolved)) return fail();
       const r = resolved as number;
       sum(m.burn, quotient(r, burnMs)).n--;
       const ms = Math.max(r - t, 0);
-      if (!Number.isSafeInteger(ms)) return null;
+      if (!Number.isSafeInteger(ms)) return fail();
       const e = sum(m.ttr, quotient(ms, 3600_000));
       e.n++;
       e.ms += ms;
-    }
+    });
   } finally {
     st.free();
   }
+  if (!ok) return null;
   return { cells, states: [...stateIx.keys()] };
 }
 

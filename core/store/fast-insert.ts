@@ -133,35 +133,55 @@ export class DirectStatement {
 
   /** The first row the statement gives for these values, as sql.js's Statement.get reads it; null for none. */
   row(v: InsertValue[]): ReadValue[] | null {
+    let out: ReadValue[] | null = null;
+    this.each(v, (col, n) => {
+      out = new Array<ReadValue>(n);
+      for (let i = 0; i < n; i++) out[i] = col(i);
+      return false;
+    });
+    return out;
+  }
+
+  /**
+   * Steps through the rows these values give. `fn` reads the current row's columns one at a time (as
+   * Statement.get reads them) without an array per row, and stops the walk by returning false.
+   */
+  each(v: InsertValue[], fn: (col: (i: number) => ReadValue, width: number) => boolean | void): void {
     const c = this.c;
     if (!this.bind(v)) {
       this.st.bind(v);
-      const r = this.st.step() ? (this.st.get() as ReadValue[]) : null;
-      this.st.reset();
-      return r;
+      try {
+        while (this.st.step()) {
+          const r = this.st.get() as ReadValue[];
+          if (fn((i) => r[i] ?? null, r.length) === false) break;
+        }
+      } finally {
+        this.st.reset();
+      }
+      return;
     }
     const s = this.stmt;
-    const rc = c!._sqlite3_step(s);
-    if (rc !== SQLITE_ROW) {
-      if (rc !== SQLITE_DONE) this.fail();
-      c!._sqlite3_reset(s);
-      return null;
-    }
-    const n = c!._sqlite3_column_count(s);
-    const out: ReadValue[] = new Array<ReadValue>(n);
-    for (let i = 0; i < n; i++) {
+    const col = (i: number): ReadValue => {
       const t = c!._sqlite3_column_type(s, i);
-      out[i] =
-        t === 1 || t === 2
-          ? c!._sqlite3_column_double(s, i)
-          : t === 3
-            ? c!.UTF8ToString(c!._sqlite3_column_text(s, i), c!._sqlite3_column_bytes(s, i), true)
-            : t === 4
-              ? (this.st as Statement & { getBlob(i: number): Uint8Array }).getBlob(i)
-              : null;
+      return t === 1 || t === 2
+        ? c!._sqlite3_column_double(s, i)
+        : t === 3
+          ? c!.UTF8ToString(c!._sqlite3_column_text(s, i), c!._sqlite3_column_bytes(s, i), true)
+          : t === 4
+            ? (this.st as Statement & { getBlob(i: number): Uint8Array }).getBlob(i)
+            : null;
+    };
+    try {
+      const n = c!._sqlite3_column_count(s);
+      for (;;) {
+        const rc = c!._sqlite3_step(s);
+        if (rc === SQLITE_DONE) break;
+        if (rc !== SQLITE_ROW) this.fail();
+        if (fn(col, n) === false) break;
+      }
+    } finally {
+      c!._sqlite3_reset(s);
     }
-    c!._sqlite3_reset(s);
-    return out;
   }
 
   free(): void {

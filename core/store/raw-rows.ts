@@ -35,12 +35,47 @@ interface Pending {
 }
 
 /**
+ * A batch's rows as they are stored: row i is the UTF-8 of `JSON.stringify([line, cells])` and a comma, in
+ * bytes[ends[i - 1] ?? 0, ends[i]). A chunk is `[`, its rows' bytes, and `]` in place of the last comma: exactly the
+ * bytes of JSON.stringify of the chunk's [line, cells] pairs (the JSON of an array is its items' JSON joined by
+ * commas), so rows encoded in the reading thread are stored as this thread would have stored them.
+ */
+export interface EncodedRows {
+  bytes: Uint8Array;
+  ends: Uint32Array;
+}
+
+/** Encodes the first `count` rows of a batch (already redacted) for RawChunkWriter.add. */
+export function encodeRows(rows: string[][], lines: ArrayLike<number>, count: number): EncodedRows {
+  const parts: string[] = new Array<string>(count);
+  let chars = 0;
+  for (let r = 0; r < count; r++) {
+    const s = JSON.stringify([lines[r], rows[r]]) + ',';
+    parts[r] = s;
+    chars += s.length;
+  }
+  // A UTF-16 unit is at most 3 bytes of UTF-8 (a pair, 2 units, is 4).
+  let bytes = new Uint8Array(chars * 3);
+  const ends = new Uint32Array(count);
+  let at = 0;
+  for (let r = 0; r < count; r++) {
+    at += utf8.encodeInto(parts[r]!, bytes.subarray(at)).written;
+    ends[r] = at;
+  }
+  // Sent across threads: no more than the bytes used.
+  if (at < bytes.length) bytes = bytes.slice(0, at);
+  return { bytes, ends };
+}
+
+/**
  * Collects one import's raw rows and stores them in raw_chunks. Chunks are inserted only from drain() and finish(),
  * which the writer awaits inside the import's savepoint, so nothing is written after a rollback.
  */
 export class RawChunkWriter {
   private lines: number[] = [];
-  private rows: string[][] = [];
+  /** The chunk's bytes so far, as runs of consecutive encoded rows (a batch's kept rows are mostly consecutive). */
+  private runs: { bytes: Uint8Array; start: number; end: number }[] = [];
+  private size = 0;
   private readonly pending: Pending[] = [];
   private st: Statement | null = null;
 
@@ -49,19 +84,33 @@ export class RawChunkWriter {
     private readonly importId: number,
   ) {}
 
-  add(line: number, row: string[]): void {
+  /** Adds row `i` of an encoded batch, whose line is `line`. */
+  add(line: number, enc: EncodedRows, i: number): void {
+    const start = i > 0 ? enc.ends[i - 1]! : 0;
+    const end = enc.ends[i]!;
+    const last = this.runs[this.runs.length - 1];
+    if (last && last.bytes === enc.bytes && last.end === start) last.end = end;
+    else this.runs.push({ bytes: enc.bytes, start, end });
+    this.size += end - start;
     this.lines.push(line);
-    this.rows.push(row);
-    if (this.rows.length >= CHUNK_ROWS) this.cut();
+    if (this.lines.length >= CHUNK_ROWS) this.cut();
   }
 
   private cut(): void {
-    if (!this.rows.length) return;
+    if (!this.lines.length) return;
     const lines = this.lines;
-    const rows = this.rows;
+    const out = new Uint8Array(this.size + 1);
+    out[0] = 0x5b; // [
+    let at = 1;
+    for (const r of this.runs) {
+      out.set(r.bytes.subarray(r.start, r.end), at);
+      at += r.end - r.start;
+    }
+    out[at - 1] = 0x5d; // ] over the last row's comma
     this.lines = [];
-    this.rows = [];
-    const data = deflate(utf8.encode(JSON.stringify(rows.map((r, i) => [lines[i], r]))));
+    this.runs = [];
+    this.size = 0;
+    const data = deflate(out);
     // A chunk abandoned by a failed import must not surface as an unhandled rejection.
     data.catch(() => undefined);
     this.pending.push({ first: lines[0]!, last: lines[lines.length - 1]!, data });
@@ -88,6 +137,7 @@ export class RawChunkWriter {
     this.st?.free();
     this.st = null;
     this.pending.length = 0;
+    this.runs = [];
   }
 }
 

@@ -2,7 +2,7 @@
 import type { SourceFormat } from '../../contract/ingest.js';
 import { REDACTED } from '../../secrets/redact.js';
 import { FleetStage } from '../../store/device-writes.js';
-import { RawChunkWriter, saveHeader } from '../../store/raw-rows.js';
+import { encodeRows, RawChunkWriter, saveHeader } from '../../store/raw-rows.js';
 import { dateColumn } from '../dates.js';
 import type { Field } from '../formats.js';
 import {
@@ -19,7 +19,7 @@ import {
   shortName,
   splitList,
 } from '../normalize.js';
-import { usableRows } from '../rows.js';
+import { usableRows, type RowBatch } from '../rows.js';
 import type { BatchKeys, DeviceFacts } from '../identity.js';
 import { colName, type Writer, type WriterContext } from './types.js';
 
@@ -80,10 +80,13 @@ export function fleetWriter(ctx: WriterContext): Writer {
   };
   const w: Writer = {
     duplicates: 0,
+    rawRows: true,
     async write(rows, lines, count) {
       let ok = 0;
       if (ctx.idx.looksUp) preload(rows, count);
-      for (const { row, line, note } of usableRows(rows, lines, count, problems)) {
+      // Encoded by the reading thread when there is one (its rows then hold only the columns read here).
+      const enc = (rows as RowBatch).raw ?? encodeRows(rows, lines, count);
+      for (const { row, line, index, note } of usableRows(rows, lines, count, problems)) {
         const hostRaw = hostCell(row);
         if (hostRaw.includes(REDACTED)) {
           problems.reject(
@@ -195,7 +198,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
         if (facts.deviceType === null && facts.platform === 'windows' && /server/i.test(osVersion ?? ''))
           facts.deviceType = 'server';
         const res = ctx.idx.upsert(facts);
-        raw.add(line, row);
+        raw.add(line, enc, index);
         if (res.ambiguous) problems.flag(line, hostField, `${res.ambiguous}; listed for review`);
         const at = lastSeen ?? ctx.asOf?.at ?? null;
         if (lastSeen !== null && (w.asOf == null || lastSeen > w.asOf)) w.asOf = lastSeen;

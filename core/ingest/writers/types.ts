@@ -36,6 +36,8 @@ export interface Writer {
   /** Stores what the writer still holds (compressed raw rows); awaited before the import's savepoint ends. */
   finish?(): Promise<void>;
   duplicates: number;
+  /** The writer keeps each row's every cell in raw_chunks (a reading thread can encode them: see ReadPlan). */
+  rawRows?: boolean;
   /** The export's "as of" time: the latest time a row carried (or the file's as-of time), for freshness. */
   asOf?: number | null;
   free(): void;

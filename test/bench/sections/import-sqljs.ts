@@ -4,6 +4,7 @@ import { openWorkspace } from '../../../core/workspace.js';
 import { fileInput } from '../../../electron/cli/import.js';
 import { diskReader } from '../../../electron/node/read-thread.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
+import { mainThreadCpuMs } from '../measure.js';
 import { timed, type BenchSection } from '../types.js';
 
 const MiB = 1 << 20;
@@ -20,7 +21,7 @@ const section: BenchSection = {
     });
     // One batch, as `ringside import` and the import view run it: per-file times come from the progress phases.
     const inputs = await Promise.all(ctx.files.map((f) => fileInput(f.path)));
-    const marks: { file: string; at: number; cpu: number }[] = [];
+    const marks: { file: string; at: number; cpu: number; main: number | null }[] = [];
     let phase = '';
     const t0 = performance.now();
     // How much of the peak is the JS heap (device index, parsed rows); the rest is mostly the sql.js database file.
@@ -30,6 +31,7 @@ const section: BenchSection = {
     };
     const sampler = setInterval(sample, 500);
     const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpuMs();
     const cpuMs = () => {
       const c = process.cpuUsage(cpu0);
       return (c.user + c.system) / 1000;
@@ -47,7 +49,8 @@ const section: BenchSection = {
           if (p.phase === phase) return;
           phase = p.phase;
           const file = ctx.files.find((f) => phase.startsWith(`${f.file}: `))?.file ?? '(batch)';
-          if (marks.at(-1)?.file !== file) marks.push({ file, at: performance.now(), cpu: cpuMs() });
+          if (marks.at(-1)?.file !== file)
+            marks.push({ file, at: performance.now(), cpu: cpuMs(), main: mainThreadCpuMs() });
           process.stderr.write(`    ${phase} (+${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
         },
       }).finally(() => reader?.close()),
@@ -55,7 +58,7 @@ const section: BenchSection = {
     const totalCpu = cpuMs();
     clearInterval(sampler);
     sample();
-    marks.push({ file: '(end)', at: performance.now(), cpu: totalCpu });
+    marks.push({ file: '(end)', at: performance.now(), cpu: totalCpu, main: mainThreadCpuMs() });
     for (let i = 0; i + 1 < marks.length; i++) {
       const m = marks[i]!;
       const ms = marks[i + 1]!.at - m.at;
@@ -77,6 +80,10 @@ const section: BenchSection = {
               .join(', ')} ms`,
       );
       ctx.metric('import', `${label} cpu`, cpu, 'ms', 'CPU time of this process');
+      const main = marks[i + 1]!.main;
+      // The sql.js thread is the import's bottleneck: its own CPU, apart from the reading thread's.
+      if (main !== null && m.main !== null)
+        ctx.metric('import', `${label} sql.js thread cpu`, main - m.main, 'ms', 'CPU time of the main thread alone');
       if (f && r)
         ctx.metric(
           'import',
@@ -123,6 +130,9 @@ const section: BenchSection = {
       'ms',
       `CPU time of this process, both threads (${reader ? 'reading thread + sql.js thread' : 'one thread'})`,
     );
+    const main1 = marks.at(-1)!.main;
+    if (main0 !== null && main1 !== null)
+      ctx.metric('import', 'end to end sql.js thread cpu', main1 - main0, 'ms', 'CPU time of the main thread alone');
     ctx.metric(
       'import',
       'end to end rows/s',

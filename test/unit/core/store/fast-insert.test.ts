@@ -137,4 +137,55 @@ describe('DirectStatement', () => {
     upd.free();
     read.free();
   });
+
+  it('walks every row of a query, stops when told, and reads the same with and without the C API', async () => {
+    const walk = (db: Db, stopAt = Infinity) => {
+      const st = new DirectStatement(db, 'SELECT id, a, b, c FROM t WHERE id > ? ORDER BY id', 1);
+      const seen: unknown[][] = [];
+      st.each([1], (col, n) => {
+        seen.push([n, col(0), col(3), col(1)]);
+        return seen.length < stopAt;
+      });
+      // The walk resets the statement: it runs again from the first row.
+      const again: number[] = [];
+      st.each([3], (col) => void again.push(col(0) as number));
+      st.free();
+      return { seen, again };
+    };
+    const fill = async () => {
+      const db = await open();
+      db.run(
+        "INSERT INTO t(a, b, c) VALUES (10, 'x', NULL), (2147483648, 'y', 'Zürich'), (-5, 'z', x'01'), (0, 'w', '')",
+      );
+      return db;
+    };
+    const fast = await fill();
+    const slow = await fill();
+    slow.sql = null;
+    // By hand: ids 2..4, four columns each, the blob as bytes, columns read out of order.
+    const want = [
+      [4, 2, 'Zürich', 2147483648],
+      [4, 3, new Uint8Array([1]), -5],
+      [4, 4, '', 0],
+    ];
+    expect(walk(fast)).toEqual({ seen: want, again: [4] });
+    expect(walk(slow)).toEqual({ seen: want, again: [4] });
+    expect(walk(fast, 2).seen).toEqual(want.slice(0, 2));
+    expect(walk(slow, 1).seen).toEqual(want.slice(0, 1));
+  });
+
+  it('leaves the statement usable after the walk throws', async () => {
+    const db = await open();
+    db.run("INSERT INTO t(a, b) VALUES (1, 'a'), (2, 'b')");
+    const st = new DirectStatement(db, 'SELECT b FROM t ORDER BY id', 0);
+    expect(() =>
+      st.each([], () => {
+        throw new Error('stop');
+      }),
+    ).toThrow('stop');
+    const got: unknown[] = [];
+    st.each([], (col) => void got.push(col(0)));
+    st.free();
+    expect(got).toEqual(['a', 'b']);
+  });
 });

@@ -1,0 +1,94 @@
+// Raw rows encoded a row at a time (in the reading thread) are stored as the one JSON text of their chunk would be.
+import { inflateSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { prepareBatch, readColumns } from '../../../../core/ingest/read-plan.js';
+import { REDACTED } from '../../../../core/secrets/redact.js';
+import { beginImport } from '../../../../core/store/imports.js';
+import { encodeRows, RawChunkWriter } from '../../../../core/store/raw-rows.js';
+import { openWorkspace } from '../../../../core/workspace.js';
+import { loadSqlJs } from '../../../../electron/node/sqljs.js';
+
+const open = async () => openWorkspace({ SQL: await loadSqlJs(), keyMaterial: new Uint8Array(32).fill(7) });
+
+/** Every chunk of an import as its inflated text, in order. */
+async function chunks(rows: string[][][], lines: number[][], keep: (batch: number, row: number) => boolean) {
+  const ws = await open();
+  const id = beginImport(ws.db, 'raw.csv', 'pending:raw', 0);
+  const w = new RawChunkWriter(ws, id);
+  rows.forEach((batch, b) => {
+    const enc = encodeRows(batch, lines[b]!, batch.length);
+    batch.forEach((_r, i) => keep(b, i) && w.add(lines[b]![i]!, enc, i));
+  });
+  await w.finish();
+  w.free();
+  return ws.db
+    .all<{ first_line: number; last_line: number; data: Uint8Array }>(
+      'SELECT first_line, last_line, data FROM raw_chunks WHERE import_id = ? ORDER BY first_line',
+      [id],
+    )
+    .map((c) => ({ first: c.first_line, last: c.last_line, text: new TextDecoder().decode(inflateSync(c.data)) }));
+}
+
+// Cells that JSON escapes or UTF-8 spreads over several bytes: quotes, a backslash, a control character, accents,
+// a character outside the BMP (a surrogate pair), and a lone surrogate (JSON.stringify writes it as \udc00).
+const ODD = ['say "hi"', 'C:\\Temp', 'tab\there', 'Zoë Müller', 'PC-😀', 'bad \udc00 half', ''];
+
+describe('raw rows', () => {
+  it('a chunk holds the bytes of JSON.stringify of its [line, cells] pairs, whichever rows were kept', async () => {
+    const rows = [
+      Array.from({ length: 7 }, (_v, i) => [`PC-${i}`, ODD[i]!, String(i)]),
+      Array.from({ length: 3 }, (_v, i) => [`SRV-${i}`, ODD[6 - i]!]),
+    ];
+    const lines = [
+      [2, 3, 4, 6, 7, 8, 9],
+      [10, 11, 13],
+    ];
+    // Rows 1 and 4 of the first batch are rejected (a gap inside a batch), and the second batch's last.
+    const kept = (b: number, r: number) => !(b === 0 && (r === 1 || r === 4)) && !(b === 1 && r === 2);
+    const got = await chunks(rows, lines, kept);
+    const pairs = rows.flatMap((batch, b) =>
+      batch.map((r, i) => [lines[b]![i]!, r] as const).filter((_p, i) => kept(b, i)),
+    );
+    expect(got).toEqual([{ first: 2, last: 11, text: JSON.stringify(pairs) }]);
+    expect(got[0]!.text).toContain('\\udc00');
+  });
+
+  it('cuts a chunk every 512 kept rows, across batches', async () => {
+    const rows = [0, 1, 2].map((b) => Array.from({ length: 400 }, (_v, i) => [`PC-${b}-${i}`]));
+    const lines = [0, 1, 2].map((b) => Array.from({ length: 400 }, (_v, i) => 2 + b * 400 + i));
+    const got = await chunks(rows, lines, () => true);
+    const all = rows.flat().map((r, i) => [2 + i, r]);
+    expect(got.map((c) => [c.first, c.last])).toEqual([
+      [2, 513],
+      [514, 1025],
+      [1026, 1201],
+    ]);
+    expect(got.map((c) => c.text)).toEqual(
+      [all.slice(0, 512), all.slice(512, 1024), all.slice(1024)].map((x) => JSON.stringify(x)),
+    );
+  });
+
+  it("the reading thread's batch: redacted but for the kept column, raw rows whole, unread cells empty", () => {
+    const pw = '618497-103543-277992-581064-394603-708026-215336-462869';
+    const rows = [
+      ['PC-1', pw, `note ${pw}`, 'x'],
+      ['PC-2', 'no key', 'plain', 'y', 'extra cell'],
+    ];
+    const lines = new Uint32Array([5, 9]);
+    // Columns 0 and 1 are fields', 3 a second time column; 2 and the extra cell are read by no one.
+    const plan = { keep: 1, raw: true, cols: readColumns({ hostname: 0, key: 1, site: -1 }, [1, 3]) };
+    expect(plan.cols).toEqual([0, 1, 3]);
+    const got = prepareBatch(rows, lines, 2, plan);
+    expect(got.rows).toEqual([
+      ['PC-1', pw, '', 'x'],
+      ['PC-2', 'no key', '', 'y', ''],
+    ]);
+    const text = new TextDecoder().decode(got.raw!.bytes);
+    expect(text).toBe(
+      JSON.stringify([5, ['PC-1', pw, `note ${REDACTED}`, 'x']]) + ',' + JSON.stringify([9, rows[1]]) + ',',
+    );
+    expect(Array.from(got.raw!.ends)).toEqual([text.indexOf('],[9,') + 2, text.length]);
+    // The reader's own arrays are left as they were.
+    expect(rows[0]![2]).toBe(`note ${pw}`);
+  });
+});
