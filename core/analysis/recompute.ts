@@ -136,7 +136,7 @@ function recomputeIn(ws: Workspace, opts: RecomputeOptions): RecomputeStats {
       ({ keep: partial, windowFresh } = importKeepsGlobals(ws, opts.afterImport.factMark));
     if (partial) cubes.markChanged(db, opts.deviceIds!, Boolean(opts.afterImport));
     lap('prepare');
-    syncFacts(ws);
+    syncFacts(ws, opts.timings);
     // New facts may move a derived window; field results and ring overrides (partial) cannot.
     if (!partial && !windowFresh) refreshDerivedWindow(ws, readConfig(ws).badVersion);
     const cfg = readConfig(ws);

@@ -1,5 +1,6 @@
 // Bulk loads: when a file is big enough to drop its tables' indexes and build them again after, and which ones.
 import type { ImportKind } from '../contract/ingest.js';
+import { orphanEventsExist } from '../store/event-writes.js';
 import { dropIndex, indexesOf, tableSize, type IndexDef } from '../store/staging.js';
 import type { Workspace } from '../workspace.js';
 
@@ -26,7 +27,7 @@ export function isBulk(ws: Workspace, kind: ImportKind, bytes: number, columns: 
  */
 const KEEP_INDEXES = new Set(['ix_devices_superseded', 'ix_keys_chunk']);
 /** Device indexes over the columns the analysis writes (state). */
-const STATE_INDEXES = ['ix_devices_state', 'ix_devices_site_ring'];
+const STATE_INDEXES = ['ix_devices_state'];
 /**
  * Unique indexes that may be rebuilt after a load: DeviceIndex's maps already keep these IDs unique while it runs,
  * and rebuilding them fails (rolling the import back) if that were ever not so.
@@ -59,4 +60,25 @@ export function dropIndexes(ws: Workspace, kind: ImportKind, lookup = false): In
   );
   for (const r of rows) dropIndex(ws.db, r.name);
   return rows;
+}
+
+/** The index linking orphan events reads: each one's device by host key. */
+const ORPHAN_INDEX = 'ix_devices_host_key';
+
+/**
+ * Which dropped indexes a file's end builds again at once (`now`), and which of its own wait for the batch's end
+ * (`later`): a fleet file links the events that wait for their device by host key, so that index comes back first
+ * when there are such events, whether this file (`mine`) or an earlier one of the batch (`pending`) dropped it. With
+ * none (the usual order: devices, then their events), it is built once at the batch's end like the rest, not once
+ * per fleet file.
+ */
+export function indexesNow(
+  ws: Workspace,
+  kind: ImportKind,
+  mine: IndexDef[],
+  pending: IndexDef[],
+): { now: IndexDef[]; later: IndexDef[] } {
+  const link = [...mine, ...pending].filter((d) => d.name === ORPHAN_INDEX);
+  const now = kind === 'fleet' && link.length && orphanEventsExist(ws.db) ? link : [];
+  return { now, later: mine.filter((d) => !now.includes(d)) };
 }

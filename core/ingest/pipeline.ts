@@ -11,7 +11,7 @@ import { beginImport, finishImport, importBySha, markRemapped } from '../store/i
 import { restoreIndex, type IndexDef } from '../store/staging.js';
 import { audit, type Workspace } from '../workspace.js';
 import { findAsOf } from './as-of.js';
-import { dropIndexes, isBulk } from './bulk.js';
+import { dropIndexes, indexesNow, isBulk } from './bulk.js';
 import { EncodingRestart, FileError } from './errors.js';
 import { columnsOf, resolveColumns, SPECS, type FormatSpec } from './formats.js';
 import type { ColumnMapping } from './mapping.js';
@@ -169,7 +169,7 @@ function finishSteps(ws: Workspace, batch: Batch, opts: ImportOptions): void {
   if (late.length) {
     opts.onProgress?.({ phase: 'index', done: 0, total: late.length });
     late.forEach((d, i) => {
-      restoreIndex(ws.db, d);
+      restoreIndex(ws.db, d, timings);
       opts.onProgress?.({ phase: 'index', done: i + 1, total: late.length });
     });
   }
@@ -231,6 +231,7 @@ async function importAs(
   const db = ws.db;
   const run: FileRun = { spec: null, header: null, writer: null, idx: null, deferred: [] };
   let lateIndexes: IndexDef[] = [];
+  let builtNow: IndexDef[] = [];
   try {
     await db.txAsync(async () => {
       report.importId = beginImport(db, input.name, `pending:${crypto.randomUUID()}`, ws.now());
@@ -256,12 +257,11 @@ async function importAs(
         if (opts.mapping && known.imported === 0) markRemapped(db, known.id, state.sha256);
         else throw new DuplicateFile(known.id);
       }
-      // Linking orphans looks devices up by host key: that index comes back first, the rest after the analysis,
-      // whose state UPDATE over every device would otherwise maintain them row by row.
-      const early = run.deferred.filter((d) => d.name === 'ix_devices_host_key');
-      const late = run.deferred.filter((d) => d.name !== 'ix_devices_host_key');
-      for (const d of early) restoreIndex(db, d);
+      // Linking orphans looks devices up by host key: that index comes back first when there are orphans, the rest
+      // after the analysis, whose state UPDATE over every device would otherwise maintain them row by row.
       const kind = spec.kind;
+      const { now: early, later: late } = indexesNow(ws, kind, run.deferred, opts.batch.indexes);
+      for (const d of early) restoreIndex(db, d, opts.timings);
       if (kind === 'fleet' && linkOrphans(ws, run.idx!) > 0) opts.batch.touched = null;
       problems.finish(db);
       const wr = run.writer;
@@ -278,8 +278,10 @@ async function importAs(
       });
       if (kind === 'keys') opts.batch.keyCounts = true;
       else opts.batch.analyse = true;
-      // Recorded only once this file's savepoint is sure to be kept: a rolled-back file must not add its indexes.
+      // Recorded only once this file's savepoint is sure to be kept: a rolled-back file must not add its indexes
+      // (nor take back the batch's it built again).
       lateIndexes = late;
+      builtNow = early;
       await audit(ws, 'import', {
         file: input.name,
         format: report.format,
@@ -290,7 +292,7 @@ async function importAs(
         flagged: report.flagged,
       });
     });
-    opts.batch.indexes.push(...lateIndexes);
+    opts.batch.indexes = [...opts.batch.indexes.filter((d) => !builtNow.includes(d)), ...lateIndexes];
     report.sha256 = state.sha256;
     report.notes = report.notes.map(redactSecrets);
     return report;

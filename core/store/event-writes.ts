@@ -33,3 +33,13 @@ export function linkOrphanEvents(db: Db): number {
   );
   return db.value<number>('SELECT changes()') ?? 0;
 }
+
+/**
+ * Whether any event waits for its device (no device, a host key to find it by): linking needs the host key index
+ * only then. One row is enough; through ix_events_device_ts when it stands, else a scan that stops at the first.
+ */
+export function orphanEventsExist(db: Db): boolean {
+  return (
+    db.value<number>('SELECT EXISTS (SELECT 1 FROM events WHERE device_id IS NULL AND host_key IS NOT NULL)') === 1
+  );
+}

@@ -42,13 +42,21 @@ const BULK_MIN_EVENTS = 5_000;
  * INSERT … SELECT statements. Runs at the start of each recompute, so imports, workspaces from before the facts
  * table and rows written directly by other code all end up as facts the same way.
  */
-export function sync(db: Db): number {
+export function sync(db: Db, timings?: Record<string, number>): number {
+  let last = performance.now();
+  // Sub-steps of the copy (for the bench): `facts:<step>`, and the device index's rebuild under `index:<name>`.
+  const lap = (step: string) => {
+    const t = performance.now();
+    if (timings) timings[`facts:${step}`] = (timings[`facts:${step}`] ?? 0) + Math.round(t - last);
+    last = t;
+  };
   const evHwm = Number(metaTable.get(db, 'facts.event_hwm') ?? 0);
   const resHwm = Number(metaTable.get(db, 'facts.result_hwm') ?? 0);
   const before = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM facts') ?? 0;
   // Events without a device yet (a rollout file before the fleet export) get theirs when the orphans are linked.
   db.run(`UPDATE facts SET device_id = (SELECT e.device_id FROM events e WHERE e.id = facts.event_id)
     WHERE device_id IS NULL AND event_id IS NOT NULL`);
+  lap('orphans');
   const maxEv = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM events') ?? 0;
   if (maxEv > evHwm) {
     // One scan for the data time's part and whether any new event names a ring: most rollout files (Falcon, Windows
@@ -60,6 +68,7 @@ export function sync(db: Db): number {
     const newMax = scan?.t ?? 0;
     const oldMax = Number(metaTable.get(db, 'facts.events_max_ts') ?? 0) || 0;
     if (newMax > oldMax) metaTable.set(db, 'facts.events_max_ts', String(newMax));
+    lap('scan');
     // Many new events against the facts there are: the device index is built again in one sort after the inserts,
     // not updated for every row (the events come in file order, so each insert would land on a random index page).
     const fresh = maxEv - evHwm;
@@ -75,6 +84,7 @@ export function sync(db: Db): number {
       FROM events WHERE id > $hwm AND (kind IN ${FACT_KINDS} OR (kind = 'failed' AND ${REIMAGE}))`,
       { $hwm: evHwm },
     );
+    lap('copy');
     // Ring membership from update-ring reports (Autopatch ring, ConfigMgr collection).
     if (scan?.rings)
       db.run(
@@ -84,7 +94,9 @@ export function sync(db: Db): number {
       FROM events WHERE id > $hwm AND ${RING_ROW}`,
         { $hwm: evHwm },
       );
-    for (const d of rebuilt) restoreIndex(db, d);
+    lap('rings');
+    for (const d of rebuilt) restoreIndex(db, d, timings);
+    last = performance.now();
     metaTable.set(db, 'facts.event_hwm', String(maxEv));
   }
   const maxRes = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM results') ?? 0;

@@ -21,6 +21,7 @@ import m027 from './027-key-chunks-v3.js';
 import m028 from './028-drop-serial-index.js';
 import m030 from './030-device-text-order.js';
 import m031 from './031-device-text-end-grams.js';
+import m034 from './034-site-index.js';
 
 export const migrations: Migration[] = [
   m001,
@@ -44,4 +45,5 @@ export const migrations: Migration[] = [
   m028,
   m030,
   m031,
+  m034,
 ];

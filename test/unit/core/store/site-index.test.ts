@@ -1,0 +1,64 @@
+// Migration 034 (devices by site through an index on the site alone): an older workspace opens with the new index and
+// analyses to the same results, the site readers still search an index, and an event load leaves the index alone.
+import { describe, expect, it } from 'vitest';
+import { recompute } from '../../../../core/analysis/recompute.js';
+import { dropIndexes } from '../../../../core/ingest/bulk.js';
+import { importFile } from '../../../../core/ingest/index.js';
+import { sampleImportInput } from '../../../../core/sample/index.js';
+import { openWorkspace, type Workspace } from '../../../../core/workspace.js';
+import { loadSqlJs } from '../../../../electron/node/sqljs.js';
+import { dumpAnalysis, rows } from '../analysis/analysis-dump.js';
+
+const OPTS = { devices: 400, seed: 31 };
+const open = async (bytes?: Uint8Array) =>
+  openWorkspace({
+    SQL: await loadSqlJs(),
+    bytes: bytes ?? null,
+    keyMaterial: new Uint8Array(32).fill(7),
+    now: () => 0,
+  });
+const indexSql = (ws: Workspace, name: string) =>
+  ws.db.value<string>("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", [name]) ?? null;
+const plan = (ws: Workspace, sql: string) =>
+  rows(ws, `EXPLAIN QUERY PLAN ${sql}`)
+    .map((r) => String(r[3]))
+    .join('\n');
+
+describe('devices by site (migration 034)', () => {
+  it('an image from before 034 opens with the site index in place of (site, ring, state), same results', async () => {
+    const ws = await open();
+    for (const name of ['falcon-hosts.csv', 'intune-devices.csv', 'rollout-events.csv'] as const)
+      await importFile(ws, sampleImportInput(name, OPTS));
+    const dump = dumpAnalysis(ws);
+    // The image as 031 left it: the three-column index there, 034 not recorded.
+    ws.db.run('DROP INDEX ix_devices_site');
+    ws.db.run('CREATE INDEX ix_devices_site_ring ON devices(site, ring, state)');
+    ws.db.run('DELETE FROM schema_migrations WHERE version = 34');
+    const old = await open(ws.db.export());
+    expect(indexSql(old, 'ix_devices_site_ring')).toBeNull();
+    expect(indexSql(old, 'ix_devices_site')).toBe('CREATE INDEX ix_devices_site ON devices(site)');
+    expect(old.db.value('SELECT COUNT(*) FROM schema_migrations WHERE version = 34')).toBe(1);
+    expect(old.db.value('PRAGMA integrity_check')).toBe('ok');
+    recompute(old);
+    expect({ ...dumpAnalysis(old), summary: '' }).toEqual({ ...dump, summary: '' });
+  }, 120_000);
+
+  it('the site readers search the site index', async () => {
+    const ws = await open();
+    // The forms the site filter (device list, counts), a site's tracker and renaming a site take.
+    for (const sql of [
+      "SELECT COUNT(*) FROM devices WHERE superseded_by IS NULL AND site = 'LON'",
+      `SELECT id, hostname, serial, model, site, COALESCE(ring_override, ring) AS ring, state, user, tags, platform
+       FROM devices WHERE site = ? AND superseded_by IS NULL AND state IN (?,?,?,?) ORDER BY hostname`,
+      'UPDATE devices SET site = ? WHERE site = ?',
+    ])
+      expect(plan(ws, sql)).toContain('USING INDEX ix_devices_site (site=?)');
+  });
+
+  it('an event load leaves the site index standing: it holds no column the analysis writes', async () => {
+    const ws = await open();
+    const dropped = dropIndexes(ws, 'rollout').map((d) => d.name);
+    expect(dropped.sort()).toEqual(['ix_devices_state', 'ix_events_device_ts']);
+    expect(indexSql(ws, 'ix_devices_site')).not.toBeNull();
+  });
+});
