@@ -4,18 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { recompute } from '../../../../core/analysis/recompute.js';
 import { importFile } from '../../../../core/ingest/index.js';
 import { sampleImportInput } from '../../../../core/sample/index.js';
-import { openWorkspace, type Workspace } from '../../../../core/workspace.js';
-import { loadSqlJs } from '../../../../electron/node/sqljs.js';
+import type { Workspace } from '../../../../core/workspace.js';
 import { dumpAnalysis, rows } from '../analysis/analysis-dump.js';
+import { open } from './open-workspace.js';
 
 const OPTS = { devices: 400, seed: 31 };
-const open = async (bytes?: Uint8Array) =>
-  openWorkspace({
-    SQL: await loadSqlJs(),
-    bytes: bytes ?? null,
-    keyMaterial: new Uint8Array(32).fill(7),
-    now: () => 0,
-  });
 
 async function sampleWorkspace(): Promise<Workspace> {
   const ws = await open();
