@@ -11,6 +11,7 @@ import {
   type TextRun,
 } from '../../../../core/store/device-text-search.js';
 import { inputFromBytes } from '../../../../core/contract/ingest.js';
+import migration24 from '../../../../core/store/migrations/024-device-text.js';
 import { importFile } from '../../../../core/ingest/index.js';
 import { loadSample } from '../../../../core/sample/handlers.js';
 import { sampleImportInput } from '../../../../core/sample/index.js';
@@ -256,20 +257,14 @@ describe('a workspace written with the index of migration 24 (id order, chunks o
   it('opens, rebuilds its index in hostname order and searches as before', async () => {
     const ws = await open();
     await loadSample(ws, { devices: 300, seed: 6 });
+    // Migration 24's own triggers (chunks of 16,384: id >> 14), taken from its SQL.
+    const migration24Triggers = (migration24.sql.match(/CREATE TRIGGER[\s\S]*?\bEND;/g) ?? []).join('\n');
+    expect(migration24Triggers.match(/CREATE TRIGGER/g)).toHaveLength(3);
     // Back to migration 24's index: its triggers, rows in the old layout (stand-ins: lists no search may trust), no
     // order table, migration 30 not recorded.
     ws.db.raw.exec(`DROP TABLE device_text_order; DELETE FROM schema_migrations WHERE version = 30;
       DROP TRIGGER device_text_insert; DROP TRIGGER device_text_update; DROP TRIGGER device_text_delete;
-      CREATE TRIGGER device_text_insert AFTER INSERT ON devices BEGIN
-        INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (NEW.id >> 14);
-      END;
-      CREATE TRIGGER device_text_update AFTER UPDATE OF id, hostname, serial, falcon_aid, entra_id, intune_id, user ON devices BEGIN
-        INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (OLD.id >> 14);
-        INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (NEW.id >> 14);
-      END;
-      CREATE TRIGGER device_text_delete AFTER DELETE ON devices BEGIN
-        INSERT OR IGNORE INTO device_text_dirty(chunk) VALUES (OLD.id >> 14);
-      END;
+      ${migration24Triggers}
       DELETE FROM device_text_grams;
       INSERT INTO device_text_grams(chunk, tri, n, ids) SELECT 0, 'pc-', 1, x'00';`);
     const old = await open(ws.db.export());
