@@ -1,6 +1,7 @@
 // Recomputes device exposure and state (with the rule that gave it) and the summary tables the dashboards read:
 // the order of the passes, their timings and the data time; the passes' SQL is in store/ (evidence, states, cubes).
 import * as cubes from '../store/cubes.js';
+import { stopwatch } from '../shared/stopwatch.js';
 import * as evidence from '../store/evidence.js';
 import * as factTable from '../store/facts.js';
 import * as states from '../store/states.js';
@@ -123,12 +124,7 @@ function recomputeIn(ws: Workspace, opts: RecomputeOptions): RecomputeStats {
   const clock = () => performance.now();
   const t0 = clock();
   let partial = Array.isArray(opts.deviceIds);
-  let last = t0;
-  const lap = (phase: string) => {
-    const t = clock();
-    if (opts.timings) opts.timings[phase] = Math.round(t - last);
-    last = t;
-  };
+  const { lap } = stopwatch(opts.timings);
   return ws.db.tx(() => {
     const db = ws.db;
     let windowFresh = false;

@@ -8,6 +8,7 @@ import { countDevices } from '../store/device-writes.js';
 import { rebuildDirtyChunks } from '../store/device-text.js';
 import { lastFactId } from '../store/facts.js';
 import { beginImport, finishImport, importBySha, markRemapped } from '../store/imports.js';
+import { stopwatch } from '../shared/stopwatch.js';
 import { restoreIndex, type IndexDef } from '../store/staging.js';
 import { audit, type Workspace } from '../workspace.js';
 import { findAsOf } from './as-of.js';
@@ -138,12 +139,7 @@ function finishBatch(ws: Workspace, batch: Batch, opts: ImportOptions): void {
 
 function finishSteps(ws: Workspace, batch: Batch, opts: ImportOptions): void {
   const timings = opts.timings;
-  let last = performance.now();
-  const lap = (step: string) => {
-    const t = performance.now();
-    if (timings) timings[step] = Math.round(t - last);
-    last = t;
-  };
+  const { lap, skip } = stopwatch(timings);
   // The search index of the devices the batch wrote: once per batch, as a device may be written by several files.
   opts.onProgress?.({ phase: 'search index', done: 0, total: 0 });
   rebuildDirtyChunks(ws.db);
@@ -160,7 +156,7 @@ function finishSteps(ws: Workspace, batch: Batch, opts: ImportOptions): void {
       ...(small ? { deviceIds: [...ids], afterImport: { factMark: batch.factMark } } : {}),
       ...(timings ? { timings } : {}),
     });
-    last = performance.now();
+    skip();
   } else if (batch.keyCounts) {
     refreshKeyCounts(ws);
     lap('keys');

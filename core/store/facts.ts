@@ -1,6 +1,7 @@
 // Named queries for the facts table: the set-based sync from events and field results, one device's chain, and
 // the data time's sources.
 import type { Db } from './db.js';
+import { stopwatch } from '../shared/stopwatch.js';
 import * as metaTable from './meta.js';
 import { dropIndex, indexesOf, restoreIndex } from './staging.js';
 
@@ -43,13 +44,8 @@ const BULK_MIN_EVENTS = 5_000;
  * table and rows written directly by other code all end up as facts the same way.
  */
 export function sync(db: Db, timings?: Record<string, number>): number {
-  let last = performance.now();
   // Sub-steps of the copy (for the bench): `facts:<step>`, and the device index's rebuild under `index:<name>`.
-  const lap = (step: string) => {
-    const t = performance.now();
-    if (timings) timings[`facts:${step}`] = (timings[`facts:${step}`] ?? 0) + Math.round(t - last);
-    last = t;
-  };
+  const { lap, skip } = stopwatch(timings, 'facts:');
   const evHwm = Number(metaTable.get(db, 'facts.event_hwm') ?? 0);
   const resHwm = Number(metaTable.get(db, 'facts.result_hwm') ?? 0);
   const before = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM facts') ?? 0;
@@ -96,7 +92,7 @@ export function sync(db: Db, timings?: Record<string, number>): number {
       );
     lap('rings');
     for (const d of rebuilt) restoreIndex(db, d, timings);
-    last = performance.now();
+    skip();
     metaTable.set(db, 'facts.event_hwm', String(maxEv));
   }
   const maxRes = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM results') ?? 0;

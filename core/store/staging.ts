@@ -1,4 +1,5 @@
 // Bulk loads: a table's size by its highest id, and its indexes dropped before a load and built again after it.
+import { stopwatch } from '../shared/stopwatch.js';
 import type { Db } from './db.js';
 
 export interface IndexDef {
@@ -30,10 +31,7 @@ export function dropIndex(db: Db, name: string): void {
  * it took under `index:<name>` (an index may be built more than once in a batch: each file's savepoint).
  */
 export function restoreIndex(db: Db, def: IndexDef, timings?: Record<string, number>): void {
-  const t0 = performance.now();
+  const { lap } = stopwatch(timings, 'index:');
   db.run(def.sql);
-  if (timings) {
-    const key = `index:${def.name}`;
-    timings[key] = (timings[key] ?? 0) + Math.round(performance.now() - t0);
-  }
+  lap(def.name);
 }
