@@ -21,12 +21,15 @@ const SUMMARY_TABLES = ['an_counts', 'an_crash', 'an_burn', 'an_ttr', 'an_critic
 
 export interface AnalysisDump {
   devices: number;
-  /** sha256 of every device row (identity columns, merged values, state, rule, exposure, times) in id order. */
+  /**
+   * sha256 of every device row (identity columns, merged values, state, rule, exposure, times) in id order, with
+   * decided_by as the deciding fact's content (FACT_CONTENT), not its id.
+   */
   deviceRows: string;
-  /** sha256 of the states per device alone: hostname, state, rule, exposed, certainty, decided_by. */
+  /** sha256 of the states per device alone: hostname, state, rule, exposed, certainty, the deciding fact's content. */
   states: string;
   facts: number;
-  /** sha256 of every fact in id order (the evidence the states were decided from). */
+  /** sha256 of every fact's content (FACT_CONTENT) in content order (the evidence the states were decided from). */
   factRows: string;
   sources: string;
   /** sha256 per summary table, rows sorted. */
@@ -38,13 +41,40 @@ export interface AnalysisDump {
 
 /**
  * The device columns the dump hashes: all but serial_key (migration 26), which is usableSerial(serial), an index for
- * identity lookups, not a result; the identity tests check it. The goldens were written before it existed.
+ * identity lookups, not a result; the identity tests check it. decided_by goes last, as a fact's content.
  */
 function deviceColumns(ws: Workspace): string {
   return rows(ws, 'SELECT name FROM pragma_table_info(?)'.replace('?', "'devices'"))
     .map((r) => r[0] as string)
-    .filter((c) => c !== 'serial_key')
+    .filter((c) => c !== 'serial_key' && c !== 'decided_by')
+    .concat('decided_by')
     .join(', ');
+}
+
+/**
+ * What a fact says and where it came from: every column but its id. A fact's id is storage detail (the order facts
+ * happened to be written in, or an event's id when an event is read as a fact in place), so the dump names a fact by
+ * its content: the same evidence stored another way hashes the same, and a different fact chosen still shows.
+ */
+const FACT_CONTENT = 'class, type, value, ts, as_of, import_id, line, source, device_id, event_id, result_id, derived';
+
+/** Every fact's content by id, and the contents in content order. */
+function factContents(ws: Workspace): { byId: Map<number, unknown[]>; sorted: unknown[][] } {
+  const byId = new Map<number, unknown[]>();
+  for (const [id, ...content] of rows(ws, `SELECT id, ${FACT_CONTENT} FROM facts`)) byId.set(id as number, content);
+  const sorted = rows(ws, `SELECT ${FACT_CONTENT} FROM facts ORDER BY ${FACT_CONTENT}`);
+  return { byId, sorted };
+}
+
+/** The rows of a device query whose last column is decided_by, with that id replaced by the fact's content. */
+function withDecidingFact(ws: Workspace, sql: string, byId: Map<number, unknown[]>): unknown[][] {
+  return rows(ws, sql).map((r) => {
+    const id = r[r.length - 1];
+    if (id === null) return r;
+    const fact = byId.get(id as number);
+    if (!fact) throw new Error(`decided_by ${String(id)} names no fact`);
+    return [...r.slice(0, -1), fact];
+  });
 }
 
 export function dumpAnalysis(ws: Workspace): AnalysisDump {
@@ -55,14 +85,19 @@ export function dumpAnalysis(ws: Workspace): AnalysisDump {
         .map((r) => JSON.stringify(r))
         .sort(),
     );
+  const facts = factContents(ws);
   return {
     devices: ws.db.value<number>('SELECT COUNT(*) FROM devices') ?? 0,
-    deviceRows: sha(rows(ws, `SELECT ${deviceColumns(ws)} FROM devices ORDER BY id`)),
+    deviceRows: sha(withDecidingFact(ws, `SELECT ${deviceColumns(ws)} FROM devices ORDER BY id`, facts.byId)),
     states: sha(
-      rows(ws, 'SELECT hostname, state, state_rule, exposed, certainty, decided_by FROM devices ORDER BY id'),
+      withDecidingFact(
+        ws,
+        'SELECT hostname, state, state_rule, exposed, certainty, decided_by FROM devices ORDER BY id',
+        facts.byId,
+      ),
     ),
-    facts: ws.db.value<number>('SELECT COUNT(*) FROM facts') ?? 0,
-    factRows: sha(rows(ws, 'SELECT * FROM facts ORDER BY id')),
+    facts: facts.sorted.length,
+    factRows: sha(facts.sorted),
     sources: sha(rows(ws, 'SELECT id, device_id, import_id, source, line, native_id FROM device_sources ORDER BY id')),
     tables,
     summary: sha(h.summary(ws)),
