@@ -250,7 +250,7 @@ export class FleetStage {
     const pick = (seen: string, sensor: string, os: string, ring: string) =>
       `CASE k.k WHEN 0 THEN ${seen} WHEN 1 THEN ${sensor} WHEN 2 THEN ${os} ELSE ${ring} END`;
     this.facts = db.prepare(
-      `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source)
+      `INSERT INTO stored_facts(device_id, class, type, value, ts, as_of, import_id, line, source)
        SELECT s.dev, ${pick("'seen'", "'version'", "'version'", "'ring'")},
          ${pick("'last_seen'", "'sensor'", "'os'", 's.ring_type')},
          ${pick(sqlText(lastSeenField), 's.sensor', 's.os', 's.ring')}, ${pick('s.seen', 's.at', 's.at', 's.at')},

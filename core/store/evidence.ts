@@ -1,6 +1,7 @@
-// Named queries for a recompute's per-device evidence: temp._ev (from facts), temp._evt (the latest fact time),
+// Named queries for a recompute's per-device evidence: temp._ev (from the facts view), temp._evt (the latest fact time),
 // temp._res (latest field result), and the boot-loop facts the rules derive. Temp tables live for one recompute, inside its transaction.
 import type { Db } from './db.js';
+import { FACT_TABLES, firstFactId, writeDerived } from './facts.js';
 
 /** The settings the evidence pass reads (a subset of the analysis playbook). */
 export interface EvidenceRules {
@@ -14,21 +15,23 @@ export interface EvidenceRules {
 /** Per-device evidence from facts, as one set-based pass (the facts table is read once, never row by row). */
 export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
   const only = partial ? 'AND device_id IN (SELECT id FROM temp._ids)' : '';
-  db.run(`DELETE FROM facts WHERE derived = 1 ${only}`);
+  db.run(`DELETE FROM stored_facts WHERE derived = 1 ${only}`);
   db.run('DROP TABLE IF EXISTS temp._ev');
   db.run(`CREATE TEMP TABLE _ev(device_id INTEGER PRIMARY KEY, bad_at INTEGER, first_crash INTEGER, crashes INTEGER,
     last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, burst_at INTEGER,
     burst_n INTEGER, roll_ev INTEGER, seen_at INTEGER, back_at INTEGER, unclean INTEGER)`);
-  // NOT INDEXED: a full scan plus one sort beats millions of random row lookups through the device index.
+  // +device_id: a full scan of each table under the view plus one sort beats millions of random row lookups through
+  // the device indexes (a view takes no NOT INDEXED; the unary plus keeps the term from using an index).
   const from = partial
     ? 'FROM facts WHERE device_id IN (SELECT id FROM temp._ids) AND derived = 0'
-    : 'FROM facts NOT INDEXED WHERE device_id IS NOT NULL AND derived = 0';
+    : 'FROM facts WHERE +device_id IS NOT NULL AND derived = 0';
   // Only the classes the per-device evidence reads go through the sort: ring, version and update facts (a third of
   // them) count only towards the latest fact time, which is a maximum over all devices, taken by a plain scan. In a
-  // full pass every derived fact was just deleted, so the scan needs no derived flag and reads the device index
-  // (device, class, time: a third of the table's bytes) instead of the table.
+  // full pass every derived fact was just deleted, and an event's time counts through the latest event time
+  // (facts.events_max_ts, which the data time takes too): so the scan reads the stored facts' device index alone
+  // (device, class, time: a third of the table's bytes), not the table nor the events.
   db.run('DROP TABLE IF EXISTS temp._evt');
-  const latestFrom = partial ? from : 'FROM facts WHERE device_id IS NOT NULL';
+  const latestFrom = partial ? from : 'FROM stored_facts WHERE device_id IS NOT NULL';
   db.run(`CREATE TEMP TABLE _evt AS SELECT MAX(ts) AS t ${latestFrom} AND class <> 'result'`);
   // Each fact is first reduced to its kind of evidence (k) and time, so the sort by device carries three numbers and
   // each aggregate tests one small integer; LIMIT -1 keeps SQLite from flattening the subquery, which would carry
@@ -78,22 +81,24 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
       { $k: cfg.burstCount - 1, $bm: cfg.burstMs, $ws: cfg.windowStart, $we: cfg.windowEnd },
     );
   // The boot loop becomes a crash fact of its own, pointing at the first restart of the burst (file and line).
-  db.run(
-    `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, derived)
-    SELECT e.device_id, 'crash', 'boot_loop',
-      e.burst_n || ' unclean restarts within ' || $min || ' min (rule: ' || $k || ' or more, the first in the window)',
-      e.burst_at, f.as_of, f.import_id, f.line, f.source, 1
-    FROM _ev e JOIN facts f ON f.id = (SELECT MIN(id) FROM facts WHERE device_id = e.device_id AND class = 'restart'
-      AND type = 'unclean' AND ts = e.burst_at AND derived = 0)
-    WHERE e.burst_at IS NOT NULL AND (e.first_crash IS NULL OR e.burst_at < e.first_crash)`,
+  writeDerived(
+    db,
+    `SELECT e.device_id, 'boot_loop' AS type,
+      e.burst_n || ' unclean restarts within ' || $min || ' min (rule: ' || $k || ' or more, the first in the window)'
+        AS value, e.burst_at AS ts,
+      ${firstFactId('e.device_id', "class = 'restart' AND type = 'unclean' AND ts = e.burst_at AND derived = 0")} AS fid
+    FROM _ev e WHERE e.burst_at IS NOT NULL AND (e.first_crash IS NULL OR e.burst_at < e.first_crash)`,
     { $min: Math.round(cfg.burstMs / 60_000), $k: cfg.burstCount },
   );
   db.run(`UPDATE _ev SET first_crash = burst_at, crashes = MAX(crashes, 1)
     WHERE burst_at IS NOT NULL AND (first_crash IS NULL OR burst_at < first_crash)`);
   // Back online: the first check-in (any source) after the last crash or restart of its loop.
-  db.run(`UPDATE _ev SET back_at = (SELECT MIN(f.ts) FROM facts f WHERE f.device_id = _ev.device_id AND f.class = 'seen'
-      AND f.ts > _ev.last_loop)
-    WHERE first_crash IS NOT NULL AND seen_at > last_loop`);
+  const backAt = FACT_TABLES.map(
+    (t) => `SELECT MIN(ts) AS t FROM ${t} WHERE device_id = _ev.device_id AND class = 'seen' AND ts > _ev.last_loop`,
+  ).join(' UNION ALL ');
+  db.run(
+    `UPDATE _ev SET back_at = (SELECT MIN(t) FROM (${backAt})) WHERE first_crash IS NOT NULL AND seen_at > last_loop`,
+  );
   db.run('DROP TABLE IF EXISTS temp._res');
   db.run('CREATE TEMP TABLE _res(device_id INTEGER PRIMARY KEY, result TEXT, at INTEGER)');
   // The latest field result per device is the technician's latest word on it.

@@ -1,5 +1,6 @@
 // Named queries behind the exposure window: receipts of the bad content, the fix that replaced it, first crashes.
 import type { Db } from './db.js';
+import { FACT_TABLES } from './facts.js';
 
 export interface ReceiptFacts {
   /** Devices with at least one receipt fact of the bad content. */
@@ -15,13 +16,13 @@ export interface ReceiptFacts {
  * and the first receipt of whatever replaced it. Derived facts are left out: they hang on the window itself.
  */
 export function receiptFacts(db: Db, badVersion: string): ReceiptFacts {
-  // Each device's first and last receipt of the bad content, from one scan of the facts (NOT INDEXED: a scan and a
+  // Each device's first and last receipt of the bad content, from one scan of the facts (+device_id: a scan and a
   // sort of the receipts, not every fact's row looked up in device order); the counts and the fix come from it.
   db.run('DROP TABLE IF EXISTS temp._bad');
   db.run('CREATE TEMP TABLE _bad(device_id INTEGER PRIMARY KEY, bad_at INTEGER, bad_last INTEGER)');
   db.run(
-    `INSERT INTO _bad SELECT device_id, MIN(ts), MAX(ts) FROM facts NOT INDEXED
-     WHERE class = 'content' AND value = ? AND derived = 0 AND device_id IS NOT NULL GROUP BY device_id`,
+    `INSERT INTO _bad SELECT device_id, MIN(ts), MAX(ts) FROM facts
+     WHERE class = 'content' AND value = ? AND derived = 0 AND +device_id IS NOT NULL GROUP BY device_id`,
     [badVersion],
   );
   try {
@@ -32,9 +33,12 @@ export function receiptFacts(db: Db, badVersion: string): ReceiptFacts {
     const fixAt =
       bad && bad.devices > 0
         ? (db.value<number>(
-            // CROSS JOIN: each receiving device's later receipts through the device index, not a scan of every fact.
-            `SELECT MIN(f.ts) FROM temp._bad b CROSS JOIN facts f ON f.device_id = b.device_id
+            // CROSS JOIN: each receiving device's later receipts through the device index, not a scan of every fact
+            // (the two tables under the facts view apart: the view takes no correlated term).
+            `SELECT MIN(t) FROM (${FACT_TABLES.map(
+              (t) => `SELECT MIN(f.ts) AS t FROM temp._bad b CROSS JOIN ${t} f ON f.device_id = b.device_id
              WHERE f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
+            ).join(' UNION ALL ')})`,
             { $bad: badVersion },
           ) ?? null)
         : null;

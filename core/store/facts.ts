@@ -1,56 +1,28 @@
-// Named queries for the facts table: the set-based sync from events and field results, one device's chain, and
-// the data time's sources.
+// Named queries for the facts (a view over the stored facts and the events, migration 35): the set-based sync of the
+// stored ones from events and field results, one device's chain, and the data time's sources.
 import type { Db } from './db.js';
 import { stopwatch } from '../shared/stopwatch.js';
 import * as metaTable from './meta.js';
-import { dropIndex, indexesOf, restoreIndex } from './staging.js';
 
-/** OS update reports: an install there says the device was online, nothing about whether the bad content arrived. */
-const OS_UPDATE_SOURCES = "('autopatch', 'wufb', 'configmgr')";
-const UNCLEAN = "(detail LIKE 'unclean restart%' OR detail LIKE 'unexpected shutdown%')";
-const REIMAGE = "lower(COALESCE(detail, '')) LIKE '%reimage%'";
-/** The event kinds that always make a fact; a 'failed' row makes one only when it names a reimage (REIMAGE). */
-const FACT_KINDS = "('received', 'installed', 'crashed', 'rebooted', 'recovered', 'fixed', 'online')";
-// An event's fact class and type. CASE on kind evaluates kind once and stops at the first match, and the WHERE that
-// keeps the rows with a class is its own cheap test on kind: per row this is most of the copy's cost (a third less).
-const RECEIPT_CLASS = `CASE WHEN source IN ${OS_UPDATE_SOURCES} THEN CASE WHEN as_of THEN 'update' ELSE 'seen' END ELSE 'content' END`;
-const RECEIPT_TYPE = `CASE WHEN source IN ${OS_UPDATE_SOURCES} THEN 'update_status' ELSE kind END`;
-const CLASS_OF = `CASE kind
-    WHEN 'crashed' THEN 'crash'
-    WHEN 'installed' THEN ${RECEIPT_CLASS}
-    WHEN 'received' THEN ${RECEIPT_CLASS}
-    WHEN 'rebooted' THEN 'restart'
-    WHEN 'online' THEN 'seen'
-    WHEN 'recovered' THEN 'outcome'
-    WHEN 'fixed' THEN 'outcome'
-    WHEN 'failed' THEN CASE WHEN ${REIMAGE} THEN 'outcome' END
-  END`;
-const TYPE_OF = `CASE kind
-    WHEN 'crashed' THEN CASE WHEN detail LIKE 'BugCheck 0x%' THEN 'bugcheck' ELSE 'crash' END
-    WHEN 'rebooted' THEN CASE WHEN ${UNCLEAN} THEN 'unclean' ELSE 'reboot' END
-    WHEN 'installed' THEN ${RECEIPT_TYPE}
-    WHEN 'received' THEN ${RECEIPT_TYPE}
-    WHEN 'failed' THEN 'reimage'
-    ELSE kind
-  END`;
 /** An event that makes a ring fact as well: an update-ring report's row naming the ring. */
 const RING_ROW = "ring IS NOT NULL AND ring <> '' AND source IN ('autopatch', 'configmgr')";
-/** Below this many new events the device index of facts is kept up row by row. */
-const BULK_MIN_EVENTS = 5_000;
 
 /**
- * Facts for every event and field result not yet turned into facts (a high-water mark per table), in two
- * INSERT … SELECT statements. Runs at the start of each recompute, so imports, workspaces from before the facts
- * table and rows written directly by other code all end up as facts the same way.
+ * Brings the stored facts up to the events and field results not yet seen (a high-water mark per table), in
+ * INSERT … SELECT statements. An event's own fact needs nothing: the facts view reads it from the events table in
+ * place (migration 35), with the device the event has now. What is stored: the ring fact of an update-ring report's
+ * row (an event that makes a second fact), a field result's fact, and the latest event time (the data time's part
+ * for events, facts or not). Runs at the start of each recompute, so imports, older workspaces and rows written
+ * directly by other code all end up as facts the same way. Returns how many facts it stored.
  */
 export function sync(db: Db, timings?: Record<string, number>): number {
-  // Sub-steps of the copy (for the bench): `facts:<step>`, and the device index's rebuild under `index:<name>`.
-  const { lap, skip } = stopwatch(timings, 'facts:');
+  // Sub-steps for the bench: `facts:<step>`.
+  const { lap } = stopwatch(timings, 'facts:');
   const evHwm = Number(metaTable.get(db, 'facts.event_hwm') ?? 0);
   const resHwm = Number(metaTable.get(db, 'facts.result_hwm') ?? 0);
-  const before = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM facts') ?? 0;
-  // Events without a device yet (a rollout file before the fleet export) get theirs when the orphans are linked.
-  db.run(`UPDATE facts SET device_id = (SELECT e.device_id FROM events e WHERE e.id = facts.event_id)
+  const before = lastFactId(db);
+  // A ring report's row without a device yet (before the fleet export) gets it when the orphans are linked.
+  db.run(`UPDATE stored_facts SET device_id = (SELECT e.device_id FROM events e WHERE e.id = stored_facts.event_id)
     WHERE device_id IS NULL AND event_id IS NOT NULL`);
   lap('orphans');
   const maxEv = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM events') ?? 0;
@@ -65,40 +37,22 @@ export function sync(db: Db, timings?: Record<string, number>): number {
     const oldMax = Number(metaTable.get(db, 'facts.events_max_ts') ?? 0) || 0;
     if (newMax > oldMax) metaTable.set(db, 'facts.events_max_ts', String(newMax));
     lap('scan');
-    // Many new events against the facts there are: the device index is built again in one sort after the inserts,
-    // not updated for every row (the events come in file order, so each insert would land on a random index page).
-    const fresh = maxEv - evHwm;
-    const rebuilt =
-      fresh >= BULK_MIN_EVENTS && fresh * 4 >= before
-        ? indexesOf(db, ['facts'], []).filter((d) => d.name === 'ix_facts_device')
-        : [];
-    for (const d of rebuilt) dropIndex(db, d.name);
-    db.run(
-      `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, event_id)
-      SELECT device_id, ${CLASS_OF}, ${TYPE_OF}, CASE WHEN kind IN ('received', 'installed') THEN version ELSE detail END,
-        ts, as_of, import_id, line, source, id
-      FROM events WHERE id > $hwm AND (kind IN ${FACT_KINDS} OR (kind = 'failed' AND ${REIMAGE}))`,
-      { $hwm: evHwm },
-    );
-    lap('copy');
     // Ring membership from update-ring reports (Autopatch ring, ConfigMgr collection).
     if (scan?.rings)
       db.run(
-        `INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, event_id)
+        `INSERT INTO stored_facts(device_id, class, type, value, ts, as_of, import_id, line, source, event_id)
       SELECT device_id, 'ring', CASE source WHEN 'autopatch' THEN 'autopatch ring' ELSE source || ' collection' END,
         ring, ts, as_of, import_id, line, source, id
       FROM events WHERE id > $hwm AND ${RING_ROW}`,
         { $hwm: evHwm },
       );
     lap('rings');
-    for (const d of rebuilt) restoreIndex(db, d, timings);
-    skip();
     metaTable.set(db, 'facts.event_hwm', String(maxEv));
   }
   const maxRes = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM results') ?? 0;
   if (maxRes > resHwm) {
     db.run(
-      `INSERT INTO facts(device_id, class, type, value, ts, source, result_id)
+      `INSERT INTO stored_facts(device_id, class, type, value, ts, source, result_id)
       SELECT device_id, 'result', result, trim(COALESCE(method, '') || ' ' || COALESCE(technician, '')), at,
         'field result (' || origin || ')', id
       FROM results WHERE id > $hwm`,
@@ -106,7 +60,41 @@ export function sync(db: Db, timings?: Record<string, number>): number {
     );
     metaTable.set(db, 'facts.result_hwm', String(maxRes));
   }
-  return (db.value<number>('SELECT COALESCE(MAX(id), 0) FROM facts') ?? 0) - before;
+  return lastFactId(db) - before;
+}
+
+/** An event's fact id is this plus the event's id; every stored fact's id is below it (migration 35). */
+export const EVENT_FACT_ID = 1e15;
+
+/** The two sources of the facts view, for a read correlated with another table (the view would not take the term). */
+export const FACT_TABLES = ['stored_facts', 'event_facts'] as const;
+
+/**
+ * SQL for the id of a device's first fact (the lowest id) meeting `cond` (terms on the fact's own columns), for a
+ * lookup correlated with another table: through each table's device index, where the facts view would be indexed
+ * whole for it. A stored fact comes first: every stored id is below every event fact's.
+ */
+export function firstFactId(device: string, cond: string): string {
+  const [stored, events] = FACT_TABLES.map((t) => `(SELECT MIN(id) FROM ${t} WHERE device_id = ${device} AND ${cond})`);
+  return `COALESCE(${stored}, ${events})`;
+}
+
+/**
+ * Writes a derived crash fact per row of `picks` (a SELECT of device_id, type, value, ts and fid, the id of the fact
+ * it rests on), with that fact's file, line, source and "as of" flag: a derived fact points at its evidence.
+ */
+export function writeDerived(db: Db, picks: string, params: Record<string, number | string>): void {
+  db.run('DROP TABLE IF EXISTS temp._derive');
+  db.run(`CREATE TEMP TABLE _derive AS ${picks}`, params);
+  // The fact each rests on, by its table's primary key (an event fact's through its event's id).
+  for (const [table, key] of [
+    ['stored_facts', 'f.id = d.fid'],
+    ['event_facts', `f.event_id = d.fid - ${EVENT_FACT_ID}`],
+  ])
+    db.run(`INSERT INTO stored_facts(device_id, class, type, value, ts, as_of, import_id, line, source, derived)
+      SELECT d.device_id, 'crash', d.type, d.value, d.ts, f.as_of, f.import_id, f.line, f.source, 1
+      FROM temp._derive d JOIN ${table} f ON ${key}`);
+  db.run('DROP TABLE temp._derive');
 }
 
 export interface ChainRow {
@@ -123,12 +111,15 @@ export interface ChainRow {
   derived: number;
 }
 
-/** One device's facts in time order (at most `limit`), with the file each came from. */
+/**
+ * One device's facts in time order (at most `limit`), with the file each came from. At one time, a derived fact (a
+ * boot loop, a silence) follows the facts it rests on, though it is stored and so has the lower id.
+ */
 export function chain(db: Db, deviceId: number, limit: number): ChainRow[] {
   return db.all<ChainRow>(
     `SELECT f.id, f.class, f.type, f.value, f.ts, f.as_of, f.source, i.file_name AS file, f.import_id, f.line, f.derived
      FROM facts f LEFT JOIN imports i ON i.id = f.import_id WHERE f.device_id = ?
-     ORDER BY COALESCE(f.ts, 0), f.id LIMIT ${limit}`,
+     ORDER BY COALESCE(f.ts, 0), f.derived, f.id LIMIT ${limit}`,
     [deviceId],
   );
 }
@@ -139,29 +130,32 @@ export function countFor(db: Db, deviceId: number): number {
 
 /**
  * The latest fact time among the fleet and crash sources, one statement: the latest non-result fact of a device
- * (temp._evt), facts without a device yet (an orphan rollout row), every device's last check-in, and
- * eventsMaxTs (events that make no fact, such as an 'offered' row, kept at fact sync). Never a field result.
+ * (temp._evt), stored facts without a device yet, every device's last check-in, and eventsMaxTs (every event's,
+ * kept at fact sync: so an event's fact, with a device or not, needs no read of the view here). Never a field result.
  */
 export function latestTime(db: Db, eventsMaxTs: number): number | undefined {
   return db.value<number>(
     `SELECT MAX(COALESCE(t, 0)) FROM (
       SELECT t FROM temp._evt
-      UNION ALL SELECT MAX(ts) FROM facts WHERE device_id IS NULL AND class <> 'result' AND derived = 0
+      UNION ALL SELECT MAX(ts) FROM stored_facts WHERE device_id IS NULL AND class <> 'result' AND derived = 0
       UNION ALL SELECT MAX(last_seen) FROM devices
       UNION ALL SELECT CAST($events AS INTEGER))`,
     { $events: eventsMaxTs },
   );
 }
 
-/** The largest fact id (0 when none): facts written after it are a batch's. */
+/**
+ * The largest stored fact id (0 when none): the stored facts written after it are a batch's. An event's fact is no
+ * stored row: its time counts through the events' latest time (facts.events_max_ts) instead.
+ */
 export function lastFactId(db: Db): number {
-  return db.value<number>('SELECT COALESCE(MAX(id), 0) FROM facts') ?? 0;
+  return db.value<number>('SELECT COALESCE(MAX(id), 0) FROM stored_facts') ?? 0;
 }
 
-/** The latest time among the fleet and crash facts written after fact `mark` (field results and derived facts aside). */
+/** The latest time among the stored fleet facts written after fact `mark` (field results and derived facts aside). */
 export function latestSince(db: Db, mark: number): number {
   return (
-    db.value<number>(`SELECT MAX(ts) FROM facts WHERE id > $mark AND class <> 'result' AND derived = 0`, {
+    db.value<number>(`SELECT MAX(ts) FROM stored_facts WHERE id > $mark AND class <> 'result' AND derived = 0`, {
       $mark: mark,
     }) ?? 0
   );

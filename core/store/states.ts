@@ -1,6 +1,7 @@
 // Named queries for a recompute's states: exposure class, outcome, state and the rule in words per device (temp._st),
 // the derived stopped-reporting facts, and the write of the new states to the devices table.
 import type { Db } from './db.js';
+import { firstFactId, writeDerived } from './facts.js';
 
 /** The playbook settings and the data time the state rules read, resolved by the caller. */
 export interface StateRules {
@@ -171,15 +172,16 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
     p,
   );
   // A suspected crash from silence becomes a fact of its own, pointing at the last check-in (file and line).
-  db.run(`INSERT INTO facts(device_id, class, type, value, ts, as_of, import_id, line, source, derived)
-    SELECT s.id, 'crash', 'stopped_reporting', 'last seen in the window and not since', s.stop_at, f.as_of, f.import_id,
-      f.line, f.source, 1
-    FROM temp._st s JOIN facts f ON f.id = (SELECT MIN(id) FROM facts WHERE device_id = s.id AND class = 'seen'
-      AND ts = s.stop_at AND derived = 0)
-    WHERE s.stop_at IS NOT NULL`);
+  writeDerived(
+    db,
+    `SELECT s.id AS device_id, 'stopped_reporting' AS type, 'last seen in the window and not since' AS value,
+      s.stop_at AS ts, ${firstFactId('s.id', "class = 'seen' AND ts = s.stop_at AND derived = 0")} AS fid
+    FROM temp._st s WHERE s.stop_at IS NOT NULL`,
+    {},
+  );
   // The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
-  db.run(`UPDATE temp._st SET decided = (SELECT MIN(f.id) FROM facts f WHERE f.device_id = _st.id AND f.class = _st.dclass
-      AND f.ts = _st.dts) WHERE dclass IS NOT NULL AND dts IS NOT NULL`);
+  db.run(`UPDATE temp._st SET decided = ${firstFactId('_st.id', 'class = _st.dclass AND ts = _st.dts')}
+    WHERE dclass IS NOT NULL AND dts IS NOT NULL`);
 }
 
 /** Writes temp._st's states to the devices whose state, rule, times or certainty changed; returns how many. */

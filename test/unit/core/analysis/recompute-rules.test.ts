@@ -44,12 +44,10 @@ describe('the data time when the facts say little', () => {
     const ws = await emptyWorkspace();
     const id = addDevice(ws, { hostname: 'A', lastSeen: T('06:00') });
     const fact = (cls: string, type: string, ts: number) =>
-      ws.db.run(`INSERT INTO facts(device_id, class, type, value, ts, source) VALUES (?, ?, ?, 'v', ?, 'falcon')`, [
-        id,
-        cls,
-        type,
-        ts,
-      ]);
+      ws.db.run(
+        `INSERT INTO stored_facts(device_id, class, type, value, ts, source) VALUES (?, ?, ?, 'v', ?, 'falcon')`,
+        [id, cls, type, ts],
+      );
     fact('version', 'sensor', T('08:10'));
     // A field result later still is a technician's clock, never the data time.
     fact('result', 'fixed', T('11:00'));
@@ -96,7 +94,7 @@ describe('the data time of a partial recompute', () => {
     crashedDevice(ws, { hostname: 'A', lastSeen: T('04:00') }, '04:20');
     const b = addDevice(ws, { hostname: 'B', lastSeen: T('07:00') });
     expect(recompute(ws).asOf).toBe(T('07:00'));
-    ws.db.run('DELETE FROM facts WHERE device_id = ?', [b]);
+    ws.db.run('DELETE FROM stored_facts WHERE device_id = ?', [b]);
     ws.db.run('DELETE FROM devices WHERE id = ?', [b]);
     // By hand: A's crash event 2 min after the 04:20 receipt is now the latest fact.
     expect(recompute(ws).asOf).toBe(T('04:22'));

@@ -1,5 +1,5 @@
-// Migration 025 (facts without their import index) and the bulk fact sync: an older workspace opens, loses the index
-// and analyses to the same results; a bulk sync gives the same facts as row-by-row index upkeep.
+// Migration 025 (facts without their import index): an older workspace opens, loses the index and analyses to the
+// same results. (The stored facts are stored_facts since migration 35; the bulk event copy it also tested is gone.)
 import { describe, expect, it } from 'vitest';
 import { recompute } from '../../../../core/analysis/recompute.js';
 import { importFile } from '../../../../core/ingest/index.js';
@@ -26,7 +26,7 @@ describe('facts without the import index (migration 025)', () => {
     expect(hasIndex(ws, 'ix_facts_import')).toBe(0);
     const dump = dumpAnalysis(ws);
     // The image as 024 left it: the index there, 025 not recorded.
-    ws.db.run('CREATE INDEX ix_facts_import ON facts(import_id)');
+    ws.db.run('CREATE INDEX ix_facts_import ON stored_facts(import_id)');
     ws.db.run('DELETE FROM schema_migrations WHERE version = 25');
     const old = await open(ws.db.export());
     expect(hasIndex(old, 'ix_facts_import')).toBe(0);
@@ -41,30 +41,10 @@ describe('facts without the import index (migration 025)', () => {
     const ws = await open();
     const plan = rows(
       ws,
-      'EXPLAIN QUERY PLAN UPDATE facts SET device_id = 1 WHERE device_id = 2 AND import_id = 3 AND line = 4 AND event_id IS NULL',
+      'EXPLAIN QUERY PLAN UPDATE stored_facts SET device_id = 1 WHERE device_id = 2 AND import_id = 3 AND line = 4 AND event_id IS NULL',
     )
       .map((r) => String(r[3]))
       .join('\n');
     expect(plan).toContain('ix_facts_device (device_id=?)');
   });
-});
-
-describe('bulk fact sync', () => {
-  it('drops the device index for a large sync and builds it again, as migration 020 defined it', async () => {
-    const ws = await open();
-    const def = () => ws.db.value<string>("SELECT sql FROM sqlite_master WHERE name = 'ix_facts_device'");
-    const before = def();
-    for (const name of ['falcon-hosts.csv', 'intune-devices.csv', 'rollout-events.csv'] as const)
-      await importFile(ws, sampleImportInput(name, { devices: 1500, seed: 31 }));
-    // Thousands of events against fewer facts: the sync took the bulk path (the sample's goldens hold its output).
-    const events = ws.db.value<number>('SELECT COUNT(*) FROM events')!;
-    expect(events).toBeGreaterThan(5000);
-    expect(def()).toBe(before);
-    expect(ws.db.value('PRAGMA integrity_check')).toBe('ok');
-    // Every fact with a device is found through the rebuilt index.
-    expect(ws.db.value('SELECT COUNT(*) FROM facts INDEXED BY ix_facts_device WHERE device_id > 0')).toBe(
-      ws.db.value('SELECT COUNT(*) FROM facts NOT INDEXED WHERE device_id > 0'),
-    );
-    expect(ws.db.value<number>('SELECT COUNT(*) FROM facts WHERE event_id IS NOT NULL')).toBeGreaterThan(events / 2);
-  }, 120_000);
 });
