@@ -23,6 +23,7 @@ import m030 from './030-device-text-order.js';
 import m031 from './031-device-text-end-grams.js';
 import m034 from './034-site-index.js';
 import m035 from './035-facts-in-place.js';
+import m039 from './039-keys-unique-index.js';
 
 export const migrations: Migration[] = [
   m001,
@@ -48,4 +49,5 @@ export const migrations: Migration[] = [
   m031,
   m034,
   m035,
+  m039,
 ];
