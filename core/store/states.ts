@@ -72,6 +72,10 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
   const sensor = `$sensor || COALESCE(NULLIF(ver, ''), '?')`;
   db.run(
     `INSERT INTO _st
+    SELECT id, exposed, state, rule, crashed_at, recovered_at, fixed_at, certainty, dclass, dts, stop_at,
+      -- The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
+      (SELECT MIN(f.id) FROM facts f WHERE f.device_id = q.id AND f.class = q.dclass AND f.ts = q.dts)
+    FROM (
     WITH x AS MATERIALIZED (
       -- The columns later stages read (the version test and first seen are read only here).
       SELECT id, superseded_by, plat, ver, last_seen, bad_at, first_crash, crashes, last_loop, rec_ev, fix_ev,
@@ -128,7 +132,7 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
         WHEN oc = 'r_in_progress' THEN 'fix_in_progress'
         WHEN oc IN ('e_recovered', 'c_recovered') THEN 'self_recovered'
         WHEN oc IN ('r_failed', 'e_needs_fix') THEN 'needs_fix'
-        ELSE 'crashed' END,
+        ELSE 'crashed' END AS state,
       CASE WHEN superseded_by IS NOT NULL THEN 'Stale record (superseded by #' || superseded_by || '); ' ELSE '' END ||
       CASE xc
         WHEN 'unknown_platform' THEN 'No platform on file: cannot decide exposure'
@@ -169,21 +173,20 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
             WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || $overRec
             ELSE '; last crash/reboot ' || ${fmt('loop_at')} || $withinRec || ': may still self-recover'
           END
-      END,
+      END AS rule,
       crashed_at,
-      CASE oc WHEN 'e_recovered' THEN rec_ev WHEN 'c_recovered' THEN back_at END,
-      CASE oc WHEN 'r_fixed' THEN res_at WHEN 'e_fixed' THEN fix_ev END,
+      CASE oc WHEN 'e_recovered' THEN rec_ev WHEN 'c_recovered' THEN back_at END AS recovered_at,
+      CASE oc WHEN 'r_fixed' THEN res_at WHEN 'e_fixed' THEN fix_ev END AS fixed_at,
       CASE WHEN down AND first_crash IS NULL AND stop_at IS NOT NULL AND crashed_at = stop_at THEN 'suspected'
-        WHEN oc = 'healthy' AND xc = 'online' THEN 'suspected' ELSE 'confirmed' END,
+        WHEN oc = 'healthy' AND xc = 'online' THEN 'suspected' ELSE 'confirmed' END AS certainty,
       CASE WHEN oc IS NULL THEN NULL WHEN oc = 'healthy' THEN CASE WHEN xc = 'received' THEN 'content' ELSE 'seen' END
         WHEN oc LIKE 'r_%' THEN 'result' WHEN oc IN ('e_fixed', 'e_reimage', 'e_recovered') THEN 'outcome'
-        WHEN oc = 'c_recovered' THEN 'seen' ELSE 'crash' END,
+        WHEN oc = 'c_recovered' THEN 'seen' ELSE 'crash' END AS dclass,
       CASE WHEN oc IS NULL THEN NULL WHEN oc = 'healthy' THEN COALESCE(bad_at, seen_at)
         WHEN oc LIKE 'r_%' THEN res_at WHEN oc = 'e_fixed' THEN fix_ev WHEN oc = 'e_reimage' THEN reimage_at
-        WHEN oc = 'e_recovered' THEN rec_ev WHEN oc = 'c_recovered' THEN back_at ELSE crashed_at END,
-      CASE WHEN down AND first_crash IS NULL AND crashed_at = stop_at THEN stop_at END,
-      NULL
-    FROM o`,
+        WHEN oc = 'e_recovered' THEN rec_ev WHEN oc = 'c_recovered' THEN back_at ELSE crashed_at END AS dts,
+      CASE WHEN down AND first_crash IS NULL AND crashed_at = stop_at THEN stop_at END AS stop_at
+    FROM o) q`,
     p,
   );
   // A suspected crash from silence becomes a fact of its own, pointing at the last check-in (file and line).
@@ -193,9 +196,9 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
     FROM temp._st s JOIN facts f ON f.id = (SELECT MIN(id) FROM facts WHERE device_id = s.id AND class = 'seen'
       AND ts = s.stop_at AND derived = 0)
     WHERE s.stop_at IS NOT NULL`);
-  // The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
+  // Its device may have had no fact of the deciding class at that time before it (a later id never lowers a MIN).
   db.run(`UPDATE temp._st SET decided = (SELECT MIN(f.id) FROM facts f WHERE f.device_id = _st.id AND f.class = _st.dclass
-      AND f.ts = _st.dts) WHERE dclass IS NOT NULL AND dts IS NOT NULL`);
+      AND f.ts = _st.dts) WHERE decided IS NULL AND stop_at IS NOT NULL AND dclass IS NOT NULL AND dts IS NOT NULL`);
 }
 
 /** Writes temp._st's states to the devices whose state, rule, times or certainty changed; returns how many. */
