@@ -2,7 +2,6 @@
 import type { Db } from '../store/db.js';
 import {
   DeviceKeyLookup,
-  deviceHostKey,
   DeviceWrites,
   eachDeviceIdentity,
   maxDeviceId,
@@ -316,7 +315,7 @@ export class DeviceIndex {
    * map has them already, so there the reads change nothing).
    */
   private keepLiveKeys(id: number, serial: string | null): void {
-    const hk = deviceHostKey(this.db, id);
+    const hk = this.writes.hostKeyOf(id);
     if (hk) this.host.get(hk);
     const s = usableSerial(serial);
     if (s) this.serial.get(s);

@@ -21,7 +21,7 @@ import { SheetChoiceError } from './readers/xlsx.js';
 import { duplicateReport, emptyReport, ProblemLog, refusedReport, type IngestReport } from './report.js';
 import type { CsvHeader, CsvSink } from './rows.js';
 import type { ReadFn } from './read-thread.js';
-import { readColumns } from './read-plan.js';
+import { compactColumns, readColumns } from './read-plan.js';
 import { readInput } from './sniff.js';
 import { DeviceIndex } from './identity.js';
 import { chooseSpec, openWriter } from './writers/open.js';
@@ -328,11 +328,14 @@ function fileSink(
   problems: ProblemLog,
   run: FileRun,
 ): CsvSink {
-  // The password column of a key file, the one cell a recovery password may stay in (the keys writer seals it).
+  // The password column of a key file, the one cell a recovery password may stay in (the keys writer seals it): in
+  // the file's columns, and in the rows as this sink gets them (compact rows hold fewer).
   let secretCol = -1;
+  let rowSecretCol = -1;
   let read: number[] = [];
+  let compactRows = false;
   return {
-    header(h) {
+    header(h, compact) {
       // A file without a header row has its first record read as one; it may hold a password.
       redactRows([h.names], 1);
       run.header = h;
@@ -352,13 +355,20 @@ function fileSink(
             lookup: opts.identity ? opts.identity === 'lookup' : lookupIdentity(ws, opts.batch.bytes),
           }));
       if (isBulk(ws, spec.kind, input.size, h.names.length)) run.deferred = dropIndexes(ws, spec.kind, idx.looksUp);
+      const cols = resolveColumns(spec, h.names);
+      const tsCols = columnsOf(spec, h.names, 'ts');
+      read = readColumns(cols, tsCols);
+      compactRows = compact === true;
+      if (spec.kind === 'keys') secretCol = cols.key;
+      // A reading thread hands over only the cells the writer reads: the writer is opened for that layout.
+      const layout = compactRows ? compactColumns(h.names, cols, tsCols, read) : { header: h.names, cols, tsCols };
+      rowSecretCol = spec.kind === 'keys' ? layout.cols.key : -1;
       const ctx: WriterContext = {
         ws,
         importId: report.importId!,
         format: spec.format,
-        header: h.names,
-        cols: resolveColumns(spec, h.names),
-        tsCols: columnsOf(spec, h.names, 'ts'),
+        fileHeader: h.names,
+        ...layout,
         idx,
         ...(opts.batch.touched ? { touched: opts.batch.touched } : {}),
         problems,
@@ -371,17 +381,15 @@ function fileSink(
             `${n} rows have no time of their own: taken as of ${new Date(a.at).toISOString().slice(0, 16).replace('T', ' ')} UTC, from ${a.from}`,
           ),
       };
-      if (spec.kind === 'keys') secretCol = ctx.cols.key;
       run.writer = openWriter(spec, ctx);
-      read = readColumns(ctx.cols, ctx.tsCols);
       return true;
     },
-    plan: () => ({ keep: secretCol, raw: run.writer?.rawRows === true, cols: read }),
+    plan: () => ({ keep: secretCol, raw: run.writer?.rawRows === true, cols: read, compact: compactRows }),
     async rows(rows, lines, count) {
       report.rows += count;
       // Before any writer sees the rows: no table, flag or raw row gets a recovery password in clear. (A reading
       // thread's plan redacts them there too, and encodes the raw rows from its redacted copy.)
-      redactRows(rows, count, secretCol);
+      redactRows(rows, count, rowSecretCol);
       report.imported += await run.writer!.write(rows, lines, count);
     },
   };

@@ -138,7 +138,7 @@ export function threadedReader(
         else if (m.t === 'header') {
           sync(m.notes);
           const before = notes.length;
-          const ok = await sink.header(m.h);
+          const ok = await sink.header(m.h, true);
           headerNotes = notes.slice(before);
           const plan = ok ? sink.plan?.() : undefined;
           p.post({ t: 'verdict', ok, ...(plan ? { plan } : {}) } satisfies ToReader);
@@ -221,7 +221,8 @@ export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput
         return new Promise<boolean>((ok) => (verdict = ok));
       },
       async rows(rows, lines, count) {
-        const ls = Uint32Array.from(lines.length === count ? lines : lines.slice(0, count));
+        const ls = new Uint32Array(count);
+        for (let i = 0; i < count; i++) ls[i] = lines[i]!;
         const { rows: batch, raw } = plan
           ? prepareBatch(rows, ls, count, plan)
           : { rows: rows.length === count ? rows : rows.slice(0, count), raw: undefined };

@@ -11,8 +11,12 @@ export interface CsvHeader {
 }
 
 export interface CsvSink {
-  /** Called once with the header; return false to stop (unknown format). A promise when the answer comes from another thread. */
-  header(h: CsvHeader): boolean | Promise<boolean>;
+  /**
+   * Called once with the header; return false to stop (unknown format). A promise when the answer comes from another
+   * thread. `compact`: a reading thread offers to hand rows over as compact rows (see ReadPlan.compact); the sink's
+   * plan says whether it takes them.
+   */
+  header(h: CsvHeader, compact?: boolean): boolean | Promise<boolean>;
   /**
    * A batch of records and the 1-based line each starts on. The arrays are reused: copy what you keep. The batch
    * may carry `notes` (see RowBatch) for rows a writer must flag or reject.
@@ -31,8 +35,13 @@ export interface ReadPlan {
   keep: number;
   /** Encode each row as raw_chunks stores it (RowBatch.raw): the writer keeps the raw rows. */
   raw: boolean;
-  /** The columns the writer reads: the others are handed over empty (the raw rows keep them). */
+  /** The columns the writer reads, ascending: the others are left out (the raw rows keep them). */
   cols: number[];
+  /**
+   * Rows are handed over as only the cells of `cols`, in that order (the writer was opened for that layout); else
+   * at full width with the other cells empty.
+   */
+  compact: boolean;
 }
 
 /** What a reader found about one row of a batch (a ragged CSV row, an event cut off): flag the row, or reject it. */

@@ -67,12 +67,15 @@ function clearZeros(db: Db): void {
   db.run('DELETE FROM an_ttr WHERE n = 0');
 }
 
-/** Ranks the devices of `src` (those `where` keeps, a superset of the critical ones) into an_critical. */
+/**
+ * Ranks the devices of `src` (those `where` keeps, a superset of the critical ones) into an_critical. LIMIT -1 keeps
+ * the subquery from being flattened, which would evaluate the rank's LIKEs again in the filter and the category.
+ */
 function insertCritical(db: Db, src: string, where = ''): void {
   db.run(`INSERT OR REPLACE INTO an_critical(device_id, rank, category, hostname, ring, site, platform, tags, state)
     SELECT id, rk, CASE rk ${CRITICAL_CATEGORIES.map((c, i) => (i ? `WHEN ${i} THEN '${c}'` : '')).join(' ')} END,
       hostname, ring, site, platform, tags, state
-    FROM (SELECT *, ${CRITICAL_RANK} AS rk FROM ${src} ${where}) WHERE rk IS NOT NULL`);
+    FROM (SELECT *, ${CRITICAL_RANK} AS rk FROM ${src} ${where} LIMIT -1) WHERE rk IS NOT NULL`);
 }
 
 /**

@@ -79,11 +79,6 @@ export class DeviceKeyLookup {
   }
 }
 
-/** A device's host key, or undefined. */
-export function deviceHostKey(db: Db, id: number): string | undefined {
-  return db.value<string>('SELECT host_key FROM devices WHERE id = ?', [id]);
-}
-
 /** The highest device id on file (0 when there is none). */
 export function maxDeviceId(db: Db): number {
   return db.value<number>('SELECT COALESCE(MAX(id), 0) FROM devices') ?? 0;
@@ -118,8 +113,12 @@ const SERIAL = MERGE_COLS.indexOf('serial');
 export class DeviceWrites {
   private insert: DirectStatement | null = null;
   private current: DirectStatement | null = null;
-  /** UPDATE statements by the set of columns they write. */
-  private readonly updates = new Map<string, DirectStatement>();
+  /** UPDATE statements by the set of columns they write (a bit per MERGE_COLS index). */
+  private readonly updates = new Map<number, DirectStatement>();
+  /** Linking a reimaged machine's records, and reading a record's host key: once per stale record, so prepared once. */
+  private supersede: DirectStatement | null = null;
+  private superseded: DirectStatement | null = null;
+  private hostKey: DirectStatement | null = null;
   /** One id's parameter list, reused for each read. */
   private readonly idParam: DeviceValue[] = [0];
 
@@ -153,8 +152,9 @@ export class DeviceWrites {
 
   /** Writes only the changed MERGE_COLS (by index): every column in SET costs its indexes an update. */
   updateCols(id: number, changed: number[], next: DeviceValue[]): void {
-    const sig = changed.join(',');
-    const serial = changed.includes(SERIAL);
+    let sig = 0;
+    for (const i of changed) sig |= 1 << i;
+    const serial = (sig & (1 << SERIAL)) !== 0;
     let st = this.updates.get(sig);
     if (!st) {
       st = new DirectStatement(
@@ -172,20 +172,33 @@ export class DeviceWrites {
 
   /** A new record replaces an old one (and whatever the old one had replaced). */
   supersedeBy(newId: number, oldId: number): void {
-    this.db.run('UPDATE devices SET superseded_by = ? WHERE id = ? OR superseded_by = ?', [newId, oldId, oldId]);
+    this.supersede ??= new DirectStatement(
+      this.db,
+      'UPDATE devices SET superseded_by = ? WHERE id = ? OR superseded_by = ?',
+      3,
+    );
+    this.supersede.run([newId, oldId, oldId]);
   }
 
   /** A new record is a stale duplicate of a current one. */
   markSuperseded(id: number, by: number): void {
-    this.db.run('UPDATE devices SET superseded_by = ? WHERE id = ?', [by, id]);
+    this.superseded ??= new DirectStatement(this.db, 'UPDATE devices SET superseded_by = ? WHERE id = ?', 2);
+    this.superseded.run([by, id]);
+  }
+
+  /** A device's host key, or undefined. */
+  hostKeyOf(id: number): string | undefined {
+    this.hostKey ??= new DirectStatement(this.db, 'SELECT host_key FROM devices WHERE id = ?', 1);
+    this.idParam[0] = id;
+    const v = this.hostKey.row(this.idParam)?.[0];
+    return typeof v === 'string' ? v : undefined;
   }
 
   free(): void {
-    this.insert?.free();
-    this.current?.free();
+    for (const st of [this.insert, this.current, this.supersede, this.superseded, this.hostKey]) st?.free();
     for (const st of this.updates.values()) st.free();
     this.updates.clear();
-    this.insert = this.current = null;
+    this.insert = this.current = this.supersede = this.superseded = this.hostKey = null;
   }
 }
 

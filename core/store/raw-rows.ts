@@ -47,24 +47,24 @@ export interface EncodedRows {
 
 /** Encodes the first `count` rows of a batch (already redacted) for RawChunkWriter.add. */
 export function encodeRows(rows: string[][], lines: ArrayLike<number>, count: number): EncodedRows {
-  const parts: string[] = new Array<string>(count);
-  let chars = 0;
-  for (let r = 0; r < count; r++) {
-    const s = JSON.stringify([lines[r], rows[r]]) + ',';
-    parts[r] = s;
-    chars += s.length;
-  }
-  // A UTF-16 unit is at most 3 bytes of UTF-8 (a pair, 2 units, is 4).
-  let bytes = new Uint8Array(chars * 3);
+  let bytes = new Uint8Array(1 << 16);
   const ends = new Uint32Array(count);
   let at = 0;
   for (let r = 0; r < count; r++) {
-    at += utf8.encodeInto(parts[r]!, bytes.subarray(at)).written;
+    // A line is an integer: its JSON is its decimal text, so this is JSON.stringify([line, cells]) without the pair.
+    const s = '[' + lines[r] + ',' + JSON.stringify(rows[r]) + '],';
+    // A UTF-16 unit is at most 3 bytes of UTF-8 (a pair, 2 units, is 4): room for that, so no row is cut short.
+    const need = at + s.length * 3;
+    if (need > bytes.length) {
+      const grown = new Uint8Array(Math.max(need, bytes.length * 2));
+      grown.set(bytes.subarray(0, at));
+      bytes = grown;
+    }
+    at += utf8.encodeInto(s, bytes.subarray(at)).written;
     ends[r] = at;
   }
   // Sent across threads: no more than the bytes used.
-  if (at < bytes.length) bytes = bytes.slice(0, at);
-  return { bytes, ends };
+  return { bytes: at < bytes.length ? bytes.slice(0, at) : bytes, ends };
 }
 
 /**

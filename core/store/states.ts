@@ -28,21 +28,34 @@ function fmt(col: string): string {
 }
 
 function params(cfg: StateRules) {
+  const recH = String(Math.round((cfg.selfRecoveryMs / 3600_000) * 10) / 10);
+  // The rules' constant text, joined here once instead of by || on every device.
+  const ge = ` ≥ ${cfg.minVersion}`;
   return {
     $ws: cfg.windowStart,
     $we: cfg.windowEnd,
     $bad: cfg.badVersion,
     $plat: cfg.platform,
-    $platLabel: cfg.platformLabel,
     $maj: cfg.minMajor,
     $min: cfg.minMinor,
-    $minv: cfg.minVersion,
     $asof: cfg.asOf,
     $rec: cfg.selfRecoveryMs,
-    $recH: String(Math.round((cfg.selfRecoveryMs / 3600_000) * 10) / 10),
     $day0: new Date(cfg.windowStart).toISOString().slice(0, 10),
     $burstK: cfg.burstCount,
     $burstMin: Math.round(cfg.burstMs / 60_000),
+    $notAffected: `: not the affected platform (${cfg.platformLabel})`,
+    $noVersion: `${cfg.platformLabel}, no sensor version on file: cannot decide exposure`,
+    $sensor: `${cfg.platformLabel}, sensor `,
+    $old: ` < ${cfg.minVersion}: not susceptible`,
+    $received: `${ge}, received ${cfg.badVersion} at `,
+    $notReceived: `${ge}, rollout data shows no ${cfg.badVersion} received in the window: not exposed`,
+    $unknownOnline: `${ge}, no rollout data and no first/last seen: cannot tell whether it was online in the window`,
+    $online: `${ge}, no rollout data; online in the window (last seen `,
+    $offline: `${ge}, no rollout data; not online in the window (last seen `,
+    $overRec: `, over ${recH} h before data time`,
+    $withinRec: `, within ${recH} h of data time`,
+    $stopOver: `; over ${recH} h before data time`,
+    $stopWithin: `; within ${recH} h of data time`,
   };
 }
 
@@ -57,11 +70,17 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
   db.run(`CREATE TEMP TABLE _st(id INTEGER PRIMARY KEY, exposed INTEGER, state TEXT, rule TEXT,
     crashed_at INTEGER, recovered_at INTEGER, fixed_at INTEGER, certainty TEXT, dclass TEXT, dts INTEGER,
     stop_at INTEGER, decided INTEGER)`);
-  const sensor = `' sensor ' || COALESCE(NULLIF(ver, ''), '?')`;
+  const sensor = `$sensor || COALESCE(NULLIF(ver, ''), '?')`;
   db.run(
     `INSERT INTO _st
+    SELECT id, exposed, state, rule, crashed_at, recovered_at, fixed_at, certainty, dclass, dts, stop_at,
+      -- The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
+      ${firstFactId('q.id', 'class = q.dclass AND ts = q.dts')}
+    FROM (
     WITH x AS MATERIALIZED (
-      SELECT *, CASE
+      -- The columns later stages read (the version test and first seen are read only here).
+      SELECT id, superseded_by, plat, ver, last_seen, bad_at, first_crash, crashes, last_loop, rec_ev, fix_ev,
+        reimage_at, burst_at, burst_n, result, res_at, seen_at, back_at, stop_at, CASE
           WHEN plat = '' AND bad_at IS NULL THEN 'unknown_platform'
           WHEN plat <> '' AND lower(plat) <> $plat THEN 'other_platform'
           WHEN COALESCE(ver, '') = '' AND bad_at IS NULL THEN 'unknown_version'
@@ -88,7 +107,8 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
     ),
     -- One stage for the rest: a second and third stage cost more in row copies than the few repeated tests below.
     o AS MATERIALIZED (
-      SELECT *, xc IN ('received', 'online') AS exposed, (xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
+      SELECT id, superseded_by, plat, ver, last_seen, bad_at, first_crash, crashes, rec_ev, fix_ev, reimage_at,
+        burst_at, burst_n, res_at, seen_at, back_at, stop_at, xc, xc IN ('received', 'online') AS exposed, (xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
           OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') OR stop_at IS NOT NULL)) AS down,
         CASE WHEN (xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
           OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') OR stop_at IS NOT NULL)) THEN COALESCE(first_crash, fix_ev, reimage_at, res_at, stop_at) END AS crashed_at,
@@ -113,18 +133,18 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
         WHEN oc = 'r_in_progress' THEN 'fix_in_progress'
         WHEN oc IN ('e_recovered', 'c_recovered') THEN 'self_recovered'
         WHEN oc IN ('r_failed', 'e_needs_fix') THEN 'needs_fix'
-        ELSE 'crashed' END,
+        ELSE 'crashed' END AS state,
       CASE WHEN superseded_by IS NOT NULL THEN 'Stale record (superseded by #' || superseded_by || '); ' ELSE '' END ||
       CASE xc
         WHEN 'unknown_platform' THEN 'No platform on file: cannot decide exposure'
-        WHEN 'other_platform' THEN CASE lower(plat) WHEN 'mac' THEN 'macOS' WHEN 'linux' THEN 'Linux' ELSE plat END || ': not the affected platform (' || $platLabel || ')'
-        WHEN 'unknown_version' THEN $platLabel || ', no sensor version on file: cannot decide exposure'
-        WHEN 'old_version' THEN $platLabel || ',' || ${sensor} || ' < ' || $minv || ': not susceptible'
-        WHEN 'received' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', received ' || $bad || ' at ' || ${fmt('bad_at')} || ' UTC'
-        WHEN 'not_received' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', rollout data shows no ' || $bad || ' received in the window: not exposed'
-        WHEN 'unknown_online' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', no rollout data and no first/last seen: cannot tell whether it was online in the window'
-        WHEN 'online' THEN $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', no rollout data; online in the window (last seen ' || ${fmt('last_seen')} || ' UTC)'
-        ELSE $platLabel || ',' || ${sensor} || ' ≥ ' || $minv || ', no rollout data; not online in the window (last seen ' || COALESCE(${fmt('last_seen')}, '?') || ' UTC): not exposed'
+        WHEN 'other_platform' THEN CASE lower(plat) WHEN 'mac' THEN 'macOS' WHEN 'linux' THEN 'Linux' ELSE plat END || $notAffected
+        WHEN 'unknown_version' THEN $noVersion
+        WHEN 'old_version' THEN ${sensor} || $old
+        WHEN 'received' THEN ${sensor} || $received || ${fmt('bad_at')} || ' UTC'
+        WHEN 'not_received' THEN ${sensor} || $notReceived
+        WHEN 'unknown_online' THEN ${sensor} || $unknownOnline
+        WHEN 'online' THEN ${sensor} || $online || ${fmt('last_seen')} || ' UTC)'
+        ELSE ${sensor} || $offline || COALESCE(${fmt('last_seen')}, '?') || ' UTC): not exposed'
       END ||
       CASE WHEN oc IS NULL THEN ''
         WHEN oc = 'healthy' THEN '; no crash'
@@ -133,14 +153,14 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
           $burstK || ' or more)' || CASE oc
             WHEN 'e_recovered' THEN '; self-recovered ' || ${fmt('rec_ev')}
             WHEN 'c_recovered' THEN '; back online ' || ${fmt('back_at')} || ' (a check-in after its last crash)'
-            WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || ', over ' || $recH || ' h before data time'
-            WHEN 'e_crashed' THEN '; last crash/reboot ' || ${fmt('loop_at')} || ', within ' || $recH || ' h of data time: may still self-recover'
+            WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || $overRec
+            WHEN 'e_crashed' THEN '; last crash/reboot ' || ${fmt('loop_at')} || $withinRec || ': may still self-recover'
             ELSE '; see field results and events' END
         WHEN first_crash IS NULL AND stop_at IS NOT NULL AND crashed_at = stop_at THEN
           '; stopped reporting: last seen ' || ${fmt('stop_at')} || ' in the window and not since (suspected crash)' ||
           CASE oc
-            WHEN 'e_needs_fix' THEN '; over ' || $recH || ' h before data time'
-            ELSE '; within ' || $recH || ' h of data time' END
+            WHEN 'e_needs_fix' THEN $stopOver
+            ELSE $stopWithin END
         ELSE '; crashed ' || ${fmt('crashed_at')} || CASE WHEN crashes > 1 THEN ' (' || crashes || ' crashes)' ELSE '' END ||
           CASE oc
             WHEN 'r_fixed' THEN '; fixed by hand ' || ${fmt('res_at')} || ' (field result)'
@@ -151,24 +171,23 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
             WHEN 'r_failed' THEN '; hands-on fix failed ' || ${fmt('res_at')} || ': needs another visit'
             WHEN 'e_recovered' THEN '; self-recovered ' || ${fmt('rec_ev')}
             WHEN 'c_recovered' THEN '; back online ' || ${fmt('back_at')} || ' (a check-in after its last crash)'
-            WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || ', over ' || $recH || ' h before data time'
-            ELSE '; last crash/reboot ' || ${fmt('loop_at')} || ', within ' || $recH || ' h of data time: may still self-recover'
+            WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || $overRec
+            ELSE '; last crash/reboot ' || ${fmt('loop_at')} || $withinRec || ': may still self-recover'
           END
-      END,
+      END AS rule,
       crashed_at,
-      CASE oc WHEN 'e_recovered' THEN rec_ev WHEN 'c_recovered' THEN back_at END,
-      CASE oc WHEN 'r_fixed' THEN res_at WHEN 'e_fixed' THEN fix_ev END,
+      CASE oc WHEN 'e_recovered' THEN rec_ev WHEN 'c_recovered' THEN back_at END AS recovered_at,
+      CASE oc WHEN 'r_fixed' THEN res_at WHEN 'e_fixed' THEN fix_ev END AS fixed_at,
       CASE WHEN down AND first_crash IS NULL AND stop_at IS NOT NULL AND crashed_at = stop_at THEN 'suspected'
-        WHEN oc = 'healthy' AND xc = 'online' THEN 'suspected' ELSE 'confirmed' END,
+        WHEN oc = 'healthy' AND xc = 'online' THEN 'suspected' ELSE 'confirmed' END AS certainty,
       CASE WHEN oc IS NULL THEN NULL WHEN oc = 'healthy' THEN CASE WHEN xc = 'received' THEN 'content' ELSE 'seen' END
         WHEN oc LIKE 'r_%' THEN 'result' WHEN oc IN ('e_fixed', 'e_reimage', 'e_recovered') THEN 'outcome'
-        WHEN oc = 'c_recovered' THEN 'seen' ELSE 'crash' END,
+        WHEN oc = 'c_recovered' THEN 'seen' ELSE 'crash' END AS dclass,
       CASE WHEN oc IS NULL THEN NULL WHEN oc = 'healthy' THEN COALESCE(bad_at, seen_at)
         WHEN oc LIKE 'r_%' THEN res_at WHEN oc = 'e_fixed' THEN fix_ev WHEN oc = 'e_reimage' THEN reimage_at
-        WHEN oc = 'e_recovered' THEN rec_ev WHEN oc = 'c_recovered' THEN back_at ELSE crashed_at END,
-      CASE WHEN down AND first_crash IS NULL AND crashed_at = stop_at THEN stop_at END,
-      NULL
-    FROM o`,
+        WHEN oc = 'e_recovered' THEN rec_ev WHEN oc = 'c_recovered' THEN back_at ELSE crashed_at END AS dts,
+      CASE WHEN down AND first_crash IS NULL AND crashed_at = stop_at THEN stop_at END AS stop_at
+    FROM o) q`,
     p,
   );
   // A suspected crash from silence becomes a fact of its own, pointing at the last check-in (file and line).
@@ -179,9 +198,9 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
     FROM temp._st s WHERE s.stop_at IS NOT NULL`,
     {},
   );
-  // The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
+  // Its device may have had no fact of the deciding class at that time before it (a later id never lowers a MIN).
   db.run(`UPDATE temp._st SET decided = ${firstFactId('_st.id', 'class = _st.dclass AND ts = _st.dts')}
-    WHERE dclass IS NOT NULL AND dts IS NOT NULL`);
+    WHERE decided IS NULL AND stop_at IS NOT NULL AND dclass IS NOT NULL AND dts IS NOT NULL`);
 }
 
 /** Writes temp._st's states to the devices whose state, rule, times or certainty changed; returns how many. */

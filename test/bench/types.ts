@@ -36,6 +36,11 @@ export interface BenchContext {
   note(text: string): void;
   /** Peak resident memory of this process so far, MiB (process.resourceUsage().maxRSS). */
   peakRssMiB(): number;
+  /**
+   * Marks the end of what the product does (the import, then the streamed save): the run's headline peak RSS is read
+   * here, before measurements of paths the product does not take at this size (db.export()). First call wins.
+   */
+  productPathsDone(): void;
 }
 
 /**

@@ -127,7 +127,9 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     }
     if (s.indexOf('\r') >= 0) {
       if (s.charCodeAt(s.length - 1) === 13) lastCR = true;
-      s = s.replace(/\r\n?/g, '\n');
+      // CRLF first (a plain search, several times faster than the pattern), then any CR left alone.
+      s = s.replaceAll('\r\n', '\n');
+      if (s.indexOf('\r') >= 0) s = s.replace(/\r/g, '\n');
     }
     if (lastNL && s.charCodeAt(0) === 10) s = '"",' + s;
     if (s.indexOf('\n\n') >= 0) s = s.replace(/\n(?=\n)/g, '\n"",');

@@ -33,9 +33,11 @@ const RING_SOURCE: Partial<Record<SourceFormat, string>> = {
 };
 
 export function fleetWriter(ctx: WriterContext): Writer {
-  const { cols: c, problems, header, format } = ctx;
+  const { cols: c, problems, format } = ctx;
   // The header is stored once for the import; the rows' cells go to raw_chunks, compressed (see raw.ts).
-  saveHeader(ctx.ws, ctx.importId, header);
+  saveHeader(ctx.ws, ctx.importId, ctx.fileHeader);
+  // Compact rows (a reading thread's) hold only the cells read here: their raw rows must come encoded with them.
+  const whole = ctx.header === ctx.fileHeader;
   const raw = new RawChunkWriter(ctx.ws, ctx.importId);
   // Each row's source row, review item and facts (check-in, versions, ring) with the file and line they came from
   // (the evidence model's input), written together at the end of the batch.
@@ -85,7 +87,8 @@ export function fleetWriter(ctx: WriterContext): Writer {
       let ok = 0;
       if (ctx.idx.looksUp) preload(rows, count);
       // Encoded by the reading thread when there is one (its rows then hold only the columns read here).
-      const enc = (rows as RowBatch).raw ?? encodeRows(rows, lines, count);
+      const enc = (rows as RowBatch).raw ?? (whole ? encodeRows(rows, lines, count) : null);
+      if (!enc) throw new Error('compact rows came without their raw rows');
       for (const { row, line, index, note } of usableRows(rows, lines, count, problems)) {
         const hostRaw = hostCell(row);
         if (hostRaw.includes(REDACTED)) {

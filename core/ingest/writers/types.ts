@@ -16,9 +16,15 @@ export interface WriterContext {
   ws: Workspace;
   importId: number;
   format: SourceFormat;
+  /** The file's header row, as stored with its raw rows. */
+  fileHeader: string[];
+  /**
+   * The names of the cells a row handed to the writer has, and where each field's cell is in it: the file's header
+   * and columns, or fewer when a reading thread hands over only the columns read (ReadPlan.compact).
+   */
   header: string[];
   cols: Record<Field, number>;
-  /** Every timestamp column present, in preference order (Autopatch: installed time, else last check-in). */
+  /** Every timestamp column present (in the rows' layout), in preference order (Autopatch: installed time, else last check-in). */
   tsCols: number[];
   idx: DeviceIndex;
   /** The devices this file's rows wrote to or attached events to: what an incremental analysis redoes. */

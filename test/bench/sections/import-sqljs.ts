@@ -5,6 +5,7 @@ import { fileInput } from '../../../electron/cli/import.js';
 import { diskReader } from '../../../electron/node/read-thread.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 import { mainThreadCpuMs } from '../measure.js';
+import { memoryParts } from '../memory.js';
 import { timed, type BenchSection } from '../types.js';
 
 const MiB = 1 << 20;
@@ -145,6 +146,25 @@ const section: BenchSection = {
     const pageCount = ws.db.value<number>('PRAGMA page_count') ?? 0;
     const pageSize = ws.db.value<number>('PRAGMA page_size') ?? 0;
     ctx.metric('import', 'database size', (pageCount * pageSize) / MiB, 'MiB');
+    // The parts of the peak that are sql.js's: its wasm heap, the database file, and the other MEMFS files (the
+    // sub-journal of the batch's per-file savepoints, the temp database, sort spills), each at its largest.
+    const parts = memoryParts();
+    ctx.metric(
+      'import',
+      'sql.js wasm heap',
+      parts.wasmMiB,
+      'MiB',
+      'page cache, sorter, statements: its high-water, as wasm memory never shrinks',
+    );
+    const [dbFile = 0, ...others] = parts.filesMiB;
+    const big = others.filter((x) => x >= 8);
+    ctx.metric(
+      'import',
+      'MEMFS files besides the database file',
+      others.reduce((a, b) => a + b, 0),
+      'MiB',
+      `each at its largest: ${big.map((x) => Math.round(x)).join(', ') || 'none'} MiB${big.length < others.length ? ` and ${others.length - big.length} under 8 MiB` : ''}; the database file ${Math.round(dbFile)} MiB`,
+    );
     ctx.ws = ws;
   },
 };

@@ -200,9 +200,10 @@ describe('the two-thread import', () => {
   });
 
   it.each([
-    { file: 'intune-devices.csv', plan: true },
-    { file: 'rollout-events.csv', plan: true },
-    { file: 'rollout-events.csv', plan: false },
+    { file: 'intune-devices.csv', plan: 'compact' },
+    { file: 'intune-devices.csv', plan: 'whole' },
+    { file: 'rollout-events.csv', plan: 'compact' },
+    { file: 'rollout-events.csv', plan: 'none' },
   ])(
     'a cancel in the middle of a batch ($file, plan: $plan) leaves the workspace as it was, and the next import works',
     async ({ file, plan }) => {
@@ -220,9 +221,10 @@ describe('the two-thread import', () => {
           state,
           opts,
           {
-            header: (h) => sink.header(h),
-            // Without the plan, the reading thread hands batches over whole (the protocol's other form).
-            ...(plan && sink.plan ? { plan: sink.plan } : {}),
+            // Not told of compact rows, the sink plans whole-width ones; without the plan, the reading thread
+            // hands batches over untouched (the protocol's other forms).
+            header: (h, compact) => sink.header(h, plan === 'compact' ? compact : undefined),
+            ...(plan !== 'none' && sink.plan ? { plan: sink.plan } : {}),
             async rows(rows, lines, count) {
               if (input.name === file && ++written === 2) {
                 ctrl.abort();

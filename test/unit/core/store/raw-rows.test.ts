@@ -1,7 +1,7 @@
 // Raw rows encoded a row at a time (in the reading thread) are stored as the one JSON text of their chunk would be.
 import { inflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { prepareBatch, readColumns } from '../../../../core/ingest/read-plan.js';
+import { compactColumns, prepareBatch, readColumns } from '../../../../core/ingest/read-plan.js';
 import { REDACTED } from '../../../../core/secrets/redact.js';
 import { beginImport } from '../../../../core/store/imports.js';
 import { encodeRows, RawChunkWriter } from '../../../../core/store/raw-rows.js';
@@ -76,13 +76,20 @@ describe('raw rows', () => {
     ];
     const lines = new Uint32Array([5, 9]);
     // Columns 0 and 1 are fields', 3 a second time column; 2 and the extra cell are read by no one.
-    const plan = { keep: 1, raw: true, cols: readColumns({ hostname: 0, key: 1, site: -1 }, [1, 3]) };
+    const plan = { keep: 1, raw: true, cols: readColumns({ hostname: 0, key: 1, site: -1 }, [1, 3]), compact: false };
     expect(plan.cols).toEqual([0, 1, 3]);
     const got = prepareBatch(rows, lines, 2, plan);
     expect(got.rows).toEqual([
       ['PC-1', pw, '', 'x'],
       ['PC-2', 'no key', '', 'y', ''],
     ]);
+    // Compact: only the cells of columns 0, 1 and 3, in that order; the raw rows as before.
+    const compact = prepareBatch(rows, lines, 2, { ...plan, compact: true });
+    expect(compact.rows).toEqual([
+      ['PC-1', pw, 'x'],
+      ['PC-2', 'no key', 'y'],
+    ]);
+    expect(compact.raw).toEqual(got.raw);
     const text = new TextDecoder().decode(got.raw!.bytes);
     expect(text).toBe(
       JSON.stringify([5, ['PC-1', pw, `note ${REDACTED}`, 'x']]) + ',' + JSON.stringify([9, rows[1]]) + ',',
@@ -90,5 +97,18 @@ describe('raw rows', () => {
     expect(Array.from(got.raw!.ends)).toEqual([text.indexOf('],[9,') + 2, text.length]);
     // The reader's own arrays are left as they were.
     expect(rows[0]![2]).toBe(`note ${pw}`);
+  });
+
+  it("places a writer's columns among the compact cells", () => {
+    const names = ['Host', 'Notes', 'Key', 'When', 'Other'];
+    // Two fields on one column, one absent; time columns in preference order, not file order.
+    const cols = { hostname: 0, dn: 0, key: 2, site: -1 };
+    const read = readColumns(cols, [3, 2]);
+    expect(read).toEqual([0, 2, 3]);
+    expect(compactColumns(names, cols, [3, 2], read)).toEqual({
+      header: ['Host', 'Key', 'When'],
+      cols: { hostname: 0, dn: 0, key: 1, site: -1 },
+      tsCols: [2, 1],
+    });
   });
 });
