@@ -1,6 +1,7 @@
 // Bulk loads: when a file is big enough to drop its tables' indexes and build them again after, and which ones.
 import type { ImportKind } from '../contract/ingest.js';
 import { orphanEventsExist } from '../store/event-writes.js';
+import { KEY_UNIQUE_INDEX } from '../store/keys.js';
 import { dropIndex, indexesOf, tableSize, type IndexDef } from '../store/staging.js';
 import type { Workspace } from '../workspace.js';
 
@@ -32,7 +33,7 @@ const STATE_INDEXES = ['ix_devices_state'];
  * Unique indexes that may be rebuilt after a load: DeviceIndex's maps already keep these IDs unique while it runs,
  * KeyInserts its keys, and rebuilding them fails (rolling the import back) if that were ever not so.
  */
-const REBUILD_UNIQUE = new Set(['ux_devices_falcon', 'ux_devices_entra', 'ux_devices_intune', 'ux_keys_key_fp']);
+const REBUILD_UNIQUE = new Set(['ux_devices_falcon', 'ux_devices_entra', 'ux_devices_intune', KEY_UNIQUE_INDEX]);
 
 /** The indexes identity reads in lookup mode (DeviceIndex with `lookup`): a load that looks devices up keeps them. */
 const LOOKUP_INDEXES = new Set([

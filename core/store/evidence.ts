@@ -1,7 +1,7 @@
 // Named queries for a recompute's per-device evidence: temp._ev (from the facts view), temp._evt (the latest fact time),
 // temp._res (latest field result), and the boot-loop facts the rules derive. Temp tables live for one recompute, inside its transaction.
 import type { Db } from './db.js';
-import { FACT_TABLES, firstFactId, writeDerived } from './facts.js';
+import { firstFactId, minOverFacts, writeDerived } from './facts.js';
 
 /** The settings the evidence pass reads (a subset of the analysis playbook). */
 export interface EvidenceRules {
@@ -93,12 +93,11 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
   db.run(`UPDATE _ev SET first_crash = burst_at, crashes = MAX(crashes, 1)
     WHERE burst_at IS NOT NULL AND (first_crash IS NULL OR burst_at < first_crash)`);
   // Back online: the first check-in (any source) after the last crash or restart of its loop.
-  const backAt = FACT_TABLES.map(
-    (t) => `SELECT MIN(ts) AS t FROM ${t} WHERE device_id = _ev.device_id AND class = 'seen' AND ts > _ev.last_loop`,
-  ).join(' UNION ALL ');
-  db.run(
-    `UPDATE _ev SET back_at = (SELECT MIN(t) FROM (${backAt})) WHERE first_crash IS NOT NULL AND seen_at > last_loop`,
+  const backAt = minOverFacts(
+    'f.ts',
+    (t) => `FROM ${t} f WHERE f.device_id = _ev.device_id AND f.class = 'seen' AND f.ts > _ev.last_loop`,
   );
+  db.run(`UPDATE _ev SET back_at = ${backAt} WHERE first_crash IS NOT NULL AND seen_at > last_loop`);
   db.run('DROP TABLE IF EXISTS temp._res');
   db.run('CREATE TEMP TABLE _res(device_id INTEGER PRIMARY KEY, result TEXT, at INTEGER)');
   // The latest field result per device is the technician's latest word on it.

@@ -1,6 +1,6 @@
 // Named queries behind the exposure window: receipts of the bad content, the fix that replaced it, first crashes.
 import type { Db } from './db.js';
-import { FACT_TABLES } from './facts.js';
+import { minOverFacts } from './facts.js';
 
 export interface ReceiptFacts {
   /** Devices with at least one receipt fact of the bad content. */
@@ -35,10 +35,11 @@ export function receiptFacts(db: Db, badVersion: string): ReceiptFacts {
         ? (db.value<number>(
             // CROSS JOIN: each receiving device's later receipts through the device index, not a scan of every fact
             // (the two tables under the facts view apart: the view takes no correlated term).
-            `SELECT MIN(t) FROM (${FACT_TABLES.map(
-              (t) => `SELECT MIN(f.ts) AS t FROM temp._bad b CROSS JOIN ${t} f ON f.device_id = b.device_id
+            `SELECT ${minOverFacts(
+              'f.ts',
+              (t) => `FROM temp._bad b CROSS JOIN ${t} f ON f.device_id = b.device_id
              WHERE f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
-            ).join(' UNION ALL ')})`,
+            )}`,
             { $bad: badVersion },
           ) ?? null)
         : null;

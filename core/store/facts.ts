@@ -67,7 +67,15 @@ export function sync(db: Db, timings?: Record<string, number>): number {
 export const EVENT_FACT_ID = 1e15;
 
 /** The two sources of the facts view, for a read correlated with another table (the view would not take the term). */
-export const FACT_TABLES = ['stored_facts', 'event_facts'] as const;
+const FACT_TABLES = ['stored_facts', 'event_facts'] as const;
+
+/**
+ * SQL for the least of `expr` over the facts a correlated read finds: `from(table)` is the read's FROM and WHERE over
+ * one of FACT_TABLES (its rows aliased `f`), run once for each table, so each uses its own device index.
+ */
+export function minOverFacts(expr: string, from: (table: string) => string): string {
+  return `(SELECT MIN(t) FROM (${FACT_TABLES.map((t) => `SELECT MIN(${expr}) AS t ${from(t)}`).join(' UNION ALL ')}))`;
+}
 
 /**
  * SQL for the id of a device's first fact (the lowest id) meeting `cond` (terms on the fact's own columns), for a
