@@ -1,6 +1,6 @@
 // Bench section: the bench's files imported through the import view in Chromium, with the page's longest blocked task.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
@@ -20,6 +20,41 @@ const WATCH = `(() => {
     }
   }).observe({ type: 'longtask', buffered: false });
 })()`;
+
+/**
+ * Peak resident memory (VmHWM, MiB) of each Chromium renderer process under `root` (this process: Playwright starts the browser as its child) (Linux /proc only; empty elsewhere):
+ * the page, its database worker and the reading thread live in one, whose peak this is.
+ */
+export function rendererPeaksMiB(root: number): number[] {
+  if (!existsSync('/proc/self/status')) return [];
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      // The parent pid is the field after the parenthesised command name, which may itself hold spaces.
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const under = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  const peaks: number[] = [];
+  for (const pid of parent.keys()) {
+    if (!under(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (hwm) peaks.push(Number(hwm) / 1024);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return peaks.sort((a, b) => b - a);
+}
 
 const section: BenchSection = {
   name: 'browser import',
@@ -65,6 +100,7 @@ const section: BenchSection = {
       const lt = await page.evaluate(
         () => (window as unknown as { __lt: { max: number; count: number; over100: number; total: number } }).__lt,
       );
+      const peaks = rendererPeaksMiB(process.pid);
       const cli = ctx.get('import', 'end to end time');
       ctx.metric(
         'browser import',
@@ -80,6 +116,17 @@ const section: BenchSection = {
         'ms',
         `${lt.count} long tasks (> 50 ms), ${lt.over100} over 100 ms, ${Math.round(lt.total)} ms in all; budget 100 ms`,
       );
+      if (peaks.length > 0)
+        ctx.metric(
+          'browser import',
+          'renderer peak RSS',
+          peaks[0]!,
+          'MiB',
+          `the largest renderer process's VmHWM (page + database worker + reading thread); others ${peaks
+            .slice(1)
+            .map((p) => p.toFixed(0))
+            .join(', ')}`,
+        );
     } finally {
       await browser.close();
       server.close();
