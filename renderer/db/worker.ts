@@ -12,7 +12,7 @@ import { streamExport } from '../../core/store/export-stream.js';
 import type { Workspace } from '../../core/workspace.js';
 import type { HostFile } from '../../core/store/db.js';
 import { registerJobTransfer } from './job-transfer.js';
-import { OpfsStore, type OpfsRoot, type StorageInfo } from './opfs-file.js';
+import { OpfsStore, SLOW_CALL_MICROS, type OpfsRoot, type StorageInfo } from './opfs-file.js';
 import { pickedFileReader } from './read-worker.js';
 import { installTableTracking, type TableTracker } from './table-tracker.js';
 import { technicianVerbs } from './technician-verbs.js';
@@ -49,7 +49,10 @@ async function startStorage(): Promise<OpfsStore | string> {
   try {
     const getDirectory = (navigator.storage as Partial<StorageManager> | undefined)?.getDirectory;
     if (typeof getDirectory !== 'function') return 'this browser has no origin private file system';
-    return await OpfsStore.start((await navigator.storage.getDirectory()) as unknown as OpfsRoot);
+    const store = await OpfsStore.start((await navigator.storage.getDirectory()) as unknown as OpfsRoot);
+    if (store.opMicros <= SLOW_CALL_MICROS) return store;
+    await store.dispose();
+    return `this browser keeps the origin's private files in memory (an incognito profile?): ${Math.round(store.opMicros)} µs a call`;
   } catch (err) {
     return describe(err);
   }

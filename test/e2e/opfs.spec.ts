@@ -1,6 +1,7 @@
 // End to end: the database worker keeps the open workspace's database and SQLite's temp files in the origin private
 // file system, not in memory; a save and reopen gives the same numbers; without OPFS it works in memory as before.
-import { expect, test, type Page, type Worker } from '@playwright/test';
+import { chromium, expect, test, type BrowserContext, type Page, type TestInfo, type Worker } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from './chromium.js';
 import { DEFAULT_DEVICES, DEFAULT_SEED, sampleOptions } from '../../core/sample/index.js';
 import { computeGroundTruth } from '../../core/sample/truth.js';
 import { AppPage } from './pages/app.js';
@@ -13,6 +14,23 @@ interface StorageInfo {
   databaseBytes: number;
   memoryBytes: number;
   pool: { size: number; available: number; served: number; declined: number; largest: number };
+}
+
+/**
+ * A browser with a profile on disk, as a user's Chromium and the desktop app have: Playwright's usual contexts are
+ * incognito ones, whose private files Chromium keeps in memory (the worker then stays in memory: the last test).
+ */
+async function profiled(
+  testInfo: TestInfo,
+  baseURL: string | undefined,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await chromium.launchPersistentContext(testInfo.outputPath('profile'), {
+    executablePath: findChromium(),
+    args: CHROMIUM_ARGS,
+    baseURL,
+    viewport: { width: 1400, height: 900 },
+  });
+  return { context, page: context.pages()[0] ?? (await context.newPage()) };
 }
 
 /** The database worker (named ringside-db; Playwright knows workers by script URL: the built worker-*.js). */
@@ -64,9 +82,10 @@ const totals = Object.fromEntries(COUNT_KEYS.map((k) => [k, truth.byRing.reduce(
 >;
 
 test('the sample incident opens with its database and temp files in OPFS, and a save and reopen gives the same numbers', async ({
-  page,
-}) => {
+  baseURL,
+}, testInfo) => {
   test.setTimeout(420_000);
+  const { context, page } = await profiled(testInfo, baseURL);
   const app = new AppPage(page);
   const { pageErrors } = await app.goto();
   await app.openSample();
@@ -110,12 +129,13 @@ test('the sample incident opens with its database and temp files in OPFS, and a 
   // The worker before the reload is gone: its files were removed at this worker's start-up (or at its close).
   expect(Object.keys(await opfsFiles(page)).filter((n) => n.startsWith('db-'))).toHaveLength(1);
   expect(pageErrors).toEqual([]);
+  await context.close();
 });
 
 test("a second window's worker leaves the first one's files, and removes a crashed one's", async ({
-  page,
-  context,
-}) => {
+  baseURL,
+}, testInfo) => {
+  const { context, page } = await profiled(testInfo, baseURL);
   const app = new AppPage(page);
   await app.goto();
   const imp = new ImportPage(page);
@@ -146,7 +166,7 @@ test("a second window's worker leaves the first one's files, and removes a crash
   await imp.importFiles([await sampleFile('falcon-hosts.csv', { devices: 300, seed: 4242 })]);
   await expect(imp.report('falcon-hosts.csv').getByTestId('import-rejected')).toHaveText('0');
   expect((await storageInfo(await dbWorker(page))).memoryBytes).toBe(0);
-  await second.close();
+  await context.close();
 });
 
 test('without OPFS the database is kept in memory, said once in the log, and imports work as before', async ({
@@ -175,6 +195,28 @@ test('without OPFS the database is kept in memory, said once in the log, and imp
   expect(info).toMatchObject({ mode: 'memory', reason: 'this browser has no origin private file system' });
   expect(info.memoryBytes).toBeGreaterThan(0);
   expect(info.pool.served).toBe(0);
+  expect(logged.filter((t) => t.includes('kept in memory'))).toHaveLength(1);
+  expect(pageErrors).toEqual([]);
+});
+
+test("in an incognito context, whose private files Chromium keeps in memory, the database stays in the worker's memory", async ({
+  page,
+}) => {
+  const logged: string[] = [];
+  page.on('console', (m) => logged.push(m.text()));
+  const app = new AppPage(page);
+  const { pageErrors } = await app.goto();
+  const imp = new ImportPage(page);
+  await imp.openEmptyWorkspace();
+  await app.nav('Import');
+  await imp.importFiles([await sampleFile('falcon-hosts.csv', { devices: 300, seed: 4242 })]);
+  await expect(imp.report('falcon-hosts.csv').getByTestId('import-rejected')).toHaveText('0');
+  const info = await storageInfo(await dbWorker(page));
+  expect(info.mode).toBe('memory');
+  expect(info.reason).toMatch(/keeps the origin's private files in memory .* µs a call$/);
+  expect(info.memoryBytes).toBeGreaterThan(0);
+  // The pool's files were closed and removed: nothing of this worker is left in OPFS.
+  expect(await opfsFiles(page)).toEqual({});
   expect(logged.filter((t) => t.includes('kept in memory'))).toHaveLength(1);
   expect(pageErrors).toEqual([]);
 });
