@@ -70,9 +70,15 @@ const section: BenchSection = {
         { env: { ...process.env, RENDERER_OUT_DIR: out }, stdio: 'inherit' },
       );
     const server = await serve(out);
-    const browser = await chromium.launch({ executablePath: chromiumPath() || undefined, args: CHROMIUM_ARGS });
+    // A profile on disk, as a user's browser and the desktop app have: the database worker keeps its database in the
+    // origin private file system there (an incognito context's is in memory, and the worker stays in memory).
+    const browser = await chromium.launchPersistentContext(path.join(ctx.dir, 'chromium-profile'), {
+      executablePath: chromiumPath() || undefined,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 900 },
+    });
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const page = browser.pages()[0] ?? (await browser.newPage());
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.locator('html[data-app-state="start"]').waitFor({ state: 'attached' });
       await page.getByRole('button', { name: 'New empty workspace' }).click();
@@ -101,6 +107,10 @@ const section: BenchSection = {
         () => (window as unknown as { __lt: { max: number; count: number; over100: number; total: number } }).__lt,
       );
       const peaks = rendererPeaksMiB(process.pid);
+      const worker = page.workers().find((w) => /\/worker-[^/]*\.js$/.test(w.url()));
+      const storage = (await worker?.evaluate(() =>
+        (self as unknown as { ringsideStorageInfo?: () => Promise<unknown> }).ringsideStorageInfo?.(),
+      )) as { mode: string; reason?: string; memoryBytes: number; databaseBytes: number } | undefined;
       const cli = ctx.get('import', 'end to end time');
       ctx.metric(
         'browser import',
@@ -126,6 +136,16 @@ const section: BenchSection = {
             .slice(1)
             .map((p) => p.toFixed(0))
             .join(', ')}`,
+        );
+      if (storage)
+        ctx.metric(
+          'browser import',
+          'worker database file in memory',
+          storage.memoryBytes / (1 << 20),
+          'MiB',
+          storage.mode === 'opfs'
+            ? `the image (${(storage.databaseBytes / (1 << 20)).toFixed(0)} MiB) is in the origin private file system`
+            : `in memory: ${storage.reason ?? ''}`,
         );
     } finally {
       await browser.close();
