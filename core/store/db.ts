@@ -21,6 +21,8 @@ export interface HostFile {
   write(bytes: Uint8Array, position: number): void;
   truncate(size: number): void;
   size(): number;
+  /** Called at SQLite's fsync: anything the file still holds back is written, or its failure thrown. */
+  sync?(): void;
   close(): void;
 }
 
