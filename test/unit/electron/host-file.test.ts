@@ -1,6 +1,16 @@
 // The working database and SQLite's temp files on disk (host files behind sql.js's MEMFS): same results, no image in memory.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,7 +21,7 @@ import type { HostFile } from '../../../core/store/db.js';
 import { backedDatabase } from '../../../core/store/db.js';
 import { openWorkspace, type Workspace } from '../../../core/workspace.js';
 import { fileInput } from '../../../electron/cli/import.js';
-import { backTempFiles, removeStaleWorkDirs, WorkDir } from '../../../electron/node/host-file.js';
+import { backTempFiles, descriptorFile, removeStaleWorkDirs, WorkDir } from '../../../electron/node/host-file.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 import { WorkspaceStorage } from '../../../electron/storage.js';
 
@@ -205,6 +215,27 @@ describe('a workspace kept in a working file on disk', () => {
     }
     expect(sha(file)).toBe(before);
   }, 120_000);
+});
+
+describe('gathered writes', () => {
+  test.runIf(existsSync('/dev/full'))(
+    'a gathered write that fails is reported at the commit (its fsync), and by every later call',
+    () => {
+      // /dev/full takes every write with ENOSPC: nothing reaches it, and SQLite must not believe otherwise.
+      const raw = backedDatabase(SQL, null, descriptorFile(openSync('/dev/full', 'r+')));
+      try {
+        expect(() => raw.run('CREATE TABLE t(a)')).toThrow(/disk I\/O error|disk is full/);
+        expect(() => raw.run('CREATE TABLE t(a)')).toThrow(/disk I\/O error|disk is full/);
+      } finally {
+        raw.close();
+      }
+      const f = descriptorFile(openSync('/dev/full', 'r+'));
+      f.write(new Uint8Array(8), 0);
+      expect(() => f.read(new Uint8Array(8), 0)).toThrow(/ENOSPC/);
+      expect(() => f.write(new Uint8Array(8), 8)).toThrow(/ENOSPC/);
+      expect(() => f.close()).toThrow(/ENOSPC/);
+    },
+  );
 });
 
 describe('the work directory', () => {
