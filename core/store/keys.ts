@@ -1,19 +1,24 @@
 // BitLocker key rows: sealed keys inserted by an import, looked up by ID or prefix, linked to devices found later.
 import type { Db } from './db.js';
-import { DirectStatement } from './fast-insert.js';
+import { DirectStatement, RowInserts } from './fast-insert.js';
 
 export type KeyValue = string | number | null;
 
 /** The index that keeps a key (ID and password fingerprint) on file once (migration 39). */
 export const KEY_UNIQUE_INDEX = 'ux_keys_key_fp';
 
+const KEY_INSERT =
+  'INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line, seal, chunk_id, slot)';
+
 /**
  * The keys insert of one file; a key ID already on file with the same password is left as it is (a duplicate). Rows
  * are chunk-sealed (seal 3). While a bulk load has dropped KEY_UNIQUE_INDEX, the pairs on file are read once and the
- * rule is kept here, so the index builds again without a conflict.
+ * rule is kept here, so the index builds again without a conflict; a row is then known new without sqlite's answer,
+ * and rows go in many to a statement (call flush() before anything reads the keys).
  */
 export class KeyInserts {
-  private readonly st: DirectStatement;
+  private readonly st: DirectStatement | null = null;
+  private readonly rows: RowInserts | null = null;
   /** Key ID, a space and fingerprint of every key on file while the unique index is dropped; null while it stands. */
   private readonly seen: Set<string> | null;
   constructor(db: Db, importId: number) {
@@ -23,25 +28,30 @@ export class KeyInserts {
     this.seen = indexed ? null : new Set();
     if (this.seen)
       for (const r of db.all<{ k: string }>("SELECT key_id || ' ' || fingerprint AS k FROM keys")) this.seen.add(r.k);
-    this.st = new DirectStatement(
-      db,
-      `INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line, seal, chunk_id, slot)
-     VALUES (?,?,?,x'',?,?,?,?,?,${Number(importId)},?,3,?,?)`,
-      11,
-    );
+    const tuple = `(?,?,?,x'',?,?,?,?,?,${Number(importId)},?,3,?,?)`;
+    if (this.seen) this.rows = new RowInserts(db, KEY_INSERT, tuple, 11);
+    else this.st = new DirectStatement(db, `${KEY_INSERT} VALUES ${tuple}`, 11);
   }
   /** [device_id, key_id, host_hint, fingerprint, valid, problem, volume_type, created_at, line, chunk_id, slot]; false for a duplicate. */
   add(params: KeyValue[]): boolean {
-    if (this.seen) {
+    if (this.rows) {
       const k = `${params[1] as string} ${params[3] as string}`;
-      if (this.seen.has(k)) return false;
-      this.seen.add(k);
+      if (this.seen!.has(k)) return false;
+      this.seen!.add(k);
+      // Every value is given and no index can refuse the row: it goes in.
+      this.rows.add(params);
+      return true;
     }
-    this.st.run(params);
-    return this.st.changes() !== 0;
+    this.st!.run(params);
+    return this.st!.changes() !== 0;
+  }
+  /** Inserts the rows still waiting (bulk load). */
+  flush(): void {
+    this.rows?.flush();
   }
   free(): void {
-    this.st.free();
+    this.st?.free();
+    this.rows?.free();
   }
 }
 
