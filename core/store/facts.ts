@@ -63,6 +63,21 @@ export function sync(db: Db, timings?: Record<string, number>): number {
   return lastFactId(db) - before;
 }
 
+/**
+ * Migration 35's event_facts view, term by term, for a read of the events in place (the view makes every column of
+ * each event before a term on its class can be tested). An OS update report (Autopatch, WUfB, ConfigMgr) says the
+ * device was online, or as of its export its update status, never that content arrived.
+ */
+const OS_UPDATE = "source IN ('autopatch', 'wufb', 'configmgr')";
+/** An event whose fact is a content receipt (class 'content', its value the version). */
+export const EVENT_CONTENT = `kind IN ('received', 'installed') AND NOT ${OS_UPDATE}`;
+/** An event whose fact is a check-in (class 'seen'). */
+export const EVENT_SEEN = `(kind = 'online' OR (kind IN ('received', 'installed') AND ${OS_UPDATE} AND NOT as_of))`;
+/** A restart event's fact is of type 'unclean' (event 41 without a stop code, 6008). */
+export const UNCLEAN = "(detail LIKE 'unclean restart%' OR detail LIKE 'unexpected shutdown%')";
+/** A failed event makes an outcome fact (type 'reimage') only when it names a reimage. */
+export const REIMAGE = "lower(COALESCE(detail, '')) LIKE '%reimage%'";
+
 /** An event's fact id is this plus the event's id; every stored fact's id is below it (migration 35). */
 export const EVENT_FACT_ID = 1e15;
 
