@@ -110,7 +110,8 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
   // Back online: the first check-in (any source) after the last crash or restart of its loop.
   const backAt = minOverFacts(
     'f.ts',
-    (t) => `FROM ${t} f WHERE f.device_id = _ev.device_id AND f.class = 'seen' AND f.ts > _ev.last_loop`,
+    "FROM stored_facts f WHERE f.device_id = _ev.device_id AND f.class = 'seen' AND f.ts > _ev.last_loop",
+    `FROM events f WHERE f.device_id = _ev.device_id AND ${EVENT_SEEN} AND f.ts > _ev.last_loop`,
   );
   db.run(`UPDATE _ev SET back_at = ${backAt} WHERE first_crash IS NOT NULL AND seen_at > last_loop`);
   db.run('DROP TABLE IF EXISTS temp._res');

@@ -43,8 +43,10 @@ export function receiptFacts(db: Db, badVersion: string): ReceiptFacts {
             // (the two tables under the facts view apart: the view takes no correlated term).
             `SELECT ${minOverFacts(
               'f.ts',
-              (t) => `FROM temp._bad b CROSS JOIN ${t} f ON f.device_id = b.device_id
-             WHERE f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
+              `FROM temp._bad b CROSS JOIN stored_facts f ON f.device_id = b.device_id
+               WHERE f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
+              `FROM temp._bad b CROSS JOIN events f ON f.device_id = b.device_id
+               WHERE ${EVENT_CONTENT} AND COALESCE(f.version, '') <> $bad AND f.ts > b.bad_at`,
             )}`,
             { $bad: badVersion },
           ) ?? null)

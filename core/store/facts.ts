@@ -85,11 +85,13 @@ export const EVENT_FACT_ID = 1e15;
 const FACT_TABLES = ['stored_facts', 'event_facts'] as const;
 
 /**
- * SQL for the least of `expr` over the facts a correlated read finds: `from(table)` is the read's FROM and WHERE over
- * one of FACT_TABLES (its rows aliased `f`), run once for each table, so each uses its own device index.
+ * SQL for the least of `expr` over the facts a correlated read finds, the two tables under the facts view apart (each
+ * through its own device index): `stored` is the read's FROM and WHERE over stored_facts, `events` over the events
+ * themselves (the rows aliased `f` in both), whose terms name an event's class by its own columns (EVENT_CONTENT,
+ * EVENT_SEEN): through event_facts, each event's class was made first.
  */
-export function minOverFacts(expr: string, from: (table: string) => string): string {
-  return `(SELECT MIN(t) FROM (${FACT_TABLES.map((t) => `SELECT MIN(${expr}) AS t ${from(t)}`).join(' UNION ALL ')}))`;
+export function minOverFacts(expr: string, stored: string, events: string): string {
+  return `(SELECT MIN(t) FROM (SELECT MIN(${expr}) AS t ${stored} UNION ALL SELECT MIN(${expr}) AS t ${events}))`;
 }
 
 /**

@@ -118,4 +118,70 @@ describe('events read in place by the evidence pass', () => {
     expect(r).toMatchObject({ devices, first, last });
     expect([first, last]).toEqual([T('03:00'), T('05:30')]);
   }, 60_000);
+
+  it('back online: the first check-in after the last crash, of either table, an OS update report as of its export none', async () => {
+    const ws = await open();
+    const db = ws.db;
+    db.run("INSERT INTO devices(id, hostname, host_key) VALUES (1, 'A', 'A'), (2, 'B', 'B'), (3, 'C', 'C')");
+    const ev = (d: number, t: string, kind: string, source = 'falcon', asOf = 0) =>
+      db.run('INSERT INTO events(device_id, ts, kind, source, as_of) VALUES (?, ?, ?, ?, ?)', [
+        d,
+        T(t),
+        kind,
+        source,
+        asOf,
+      ]);
+    const seen = (d: number, t: string) =>
+      db.run(
+        `INSERT INTO stored_facts(device_id, class, type, value, ts, source) VALUES (?, 'seen', 'check-in', NULL, ?, 'x')`,
+        [d, T(t)],
+      );
+    // A: crashed 04:30; an event check-in at 05:10, a stored one at 05:00 (the earlier: the stored table's).
+    ev(1, '04:30', 'crashed');
+    ev(1, '05:10', 'online');
+    seen(1, '05:00');
+    // B: crashed 04:30; a stored check-in at 05:20, an Autopatch report at 05:05 (a check-in: not as of its export).
+    ev(2, '04:30', 'crashed');
+    seen(2, '05:20');
+    ev(2, '05:05', 'installed', 'autopatch', 0);
+    // C: crashed 04:30; an Autopatch report as of its export at 04:50 (no check-in), a stored check-in at 05:40.
+    ev(3, '04:30', 'crashed');
+    ev(3, '04:50', 'received', 'autopatch', 1);
+    seen(3, '05:40');
+    evidence.build(db, CFG, false);
+    expect(rows(ws, 'SELECT device_id, back_at FROM temp._ev ORDER BY device_id')).toEqual([
+      [1, T('05:00')],
+      [2, T('05:05')],
+      [3, T('05:40')],
+    ]);
+  });
+
+  it('the fix that closes the window: the first other receipt after the bad one, of either table', async () => {
+    const ws = await open();
+    const db = ws.db;
+    db.run("INSERT INTO devices(id, hostname, host_key) VALUES (1, 'A', 'A'), (2, 'B', 'B')");
+    const ev = (d: number, t: string, version: string, source = 'falcon') =>
+      db.run("INSERT INTO events(device_id, ts, kind, source, version) VALUES (?, ?, 'installed', ?, ?)", [
+        d,
+        T(t),
+        source,
+        version,
+      ]);
+    ev(1, '04:10', '291-bad');
+    ev(2, '04:20', '291-bad');
+    // An OS update report after the bad content is no content receipt; A's stored receipt of the fix at 05:50 loses
+    // to B's event receipt at 05:40.
+    ev(1, '05:00', '292-good', 'wufb');
+    ev(2, '05:40', '292-good');
+    db.run(`INSERT INTO stored_facts(device_id, class, type, value, ts, source)
+      VALUES (1, 'content', 'installed', '292-good', ${T('05:50')}, 'x')`);
+    expect(receiptFacts(db, CFG.badVersion)).toEqual({
+      devices: 2,
+      first: T('04:10'),
+      last: T('04:20'),
+      fixAt: T('05:40'),
+    });
+    db.run(`UPDATE stored_facts SET ts = ${T('05:30')}`);
+    expect(receiptFacts(db, CFG.badVersion).fixAt).toBe(T('05:30'));
+  });
 });
