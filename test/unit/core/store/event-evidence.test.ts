@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as evidence from '../../../../core/store/evidence.js';
 import { receiptFacts } from '../../../../core/store/exposure.js';
+import { firstFactId } from '../../../../core/store/facts.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { T } from '../analysis/fixtures.js';
 import { open } from './open-workspace.js';
@@ -183,5 +184,27 @@ describe('events read in place by the evidence pass', () => {
     });
     db.run(`UPDATE stored_facts SET ts = ${T('05:30')}`);
     expect(receiptFacts(db, CFG.badVersion).fixAt).toBe(T('05:30'));
+  });
+
+  it('the deciding fact: at one class and time, a stored fact before an event, events in file order', async () => {
+    const ws = await open();
+    const db = ws.db;
+    db.run("INSERT INTO devices(id, hostname, host_key) VALUES (1, 'A', 'A')");
+    const at = T('05:00');
+    const online = () => {
+      db.run("INSERT INTO events(device_id, ts, kind, source) VALUES (1, ?, 'online', 'falcon')", [at]);
+      return db.value<number>('SELECT last_insert_rowid()')!;
+    };
+    const decided = () => db.value(`SELECT ${firstFactId('1', `class = 'seen' AND ts = ${at}`)}`);
+    const first = online();
+    online();
+    // Two check-in events at one time: the first in the file (the lower event id), as a fact id.
+    expect(decided()).toBe(1e15 + first);
+    db.run(`INSERT INTO stored_facts(device_id, class, type, ts, source) VALUES (1, 'seen', 'check-in', ${at}, 'x')`);
+    const stored = db.value<number>('SELECT last_insert_rowid()')!;
+    // A stored check-in at the same time comes first, though written after the events.
+    expect(decided()).toBe(stored);
+    // Another class or time: neither.
+    expect(db.value(`SELECT ${firstFactId('1', `class = 'crash' AND ts = ${at}`)}`)).toBeNull();
   });
 });
