@@ -1,7 +1,7 @@
 // `npx tsx test/bench/analysis-scale.ts --build N --image F` / `--image F`: a batch end's steps (search index, facts,
 // evidence, states, summaries, index rebuilds) timed on a saved workspace, again and again, without the import.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -46,12 +46,12 @@ if (values.build) {
   const t0 = performance.now();
   await importFiles(ws, inputs, { timings: steps });
   console.log(`import ${(performance.now() - t0).toFixed(0)} ms`, steps);
-  writeFileSync(image, ws.db.export());
+  writeImage(image, ws.db.export());
   console.log(`fingerprint ${fingerprint(ws.db)}`);
   process.exit(0);
 }
 
-const ws = await open(new Uint8Array(readFileSync(image)));
+const ws = await open(readImage(image));
 const db = ws.db;
 const steps: Record<string, number> = {};
 const load = uptime();
@@ -104,4 +104,26 @@ function fingerprint(d: typeof db): string {
     }
   }
   return h.digest('hex').slice(0, 16);
+}
+
+/** Node's whole-file reads and writes stop at 2 GiB; a million devices' image is more: in slices. */
+const SLICE = 1 << 30;
+function writeImage(file: string, bytes: Uint8Array): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (let at = 0; at < bytes.length; at += SLICE) writeSync(fd, bytes.subarray(at, at + SLICE));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readImage(file: string): Uint8Array {
+  const out = new Uint8Array(statSync(file).size);
+  const fd = openSync(file, 'r');
+  try {
+    for (let at = 0; at < out.length;) at += readSync(fd, out, at, Math.min(SLICE, out.length - at), at);
+  } finally {
+    closeSync(fd);
+  }
+  return out;
 }
