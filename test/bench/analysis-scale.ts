@@ -19,6 +19,8 @@ import { time } from './measure.js';
 const { values } = parseArgs({
   options: { build: { type: 'string' }, image: { type: 'string' }, dir: { type: 'string' } },
 });
+/** Node's whole-file reads and writes stop at 2 GiB; a million devices' image is more: in slices. */
+const SLICE = 1 << 30;
 const image = values.image ?? path.join(os.tmpdir(), 'ringside-analysis.db');
 const SQL = await loadSqlJs();
 const open = (bytes?: Uint8Array) =>
@@ -106,8 +108,6 @@ function fingerprint(d: typeof db): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** Node's whole-file reads and writes stop at 2 GiB; a million devices' image is more: in slices. */
-const SLICE = 1 << 30;
 function writeImage(file: string, bytes: Uint8Array): void {
   const fd = openSync(file, 'w');
   try {
