@@ -30,6 +30,8 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
   /** The text uDSV is parsing (its unparsed tail plus the current chunk) and where the next record starts in it. */
   let src = '';
   let cur = 0;
+  /** The first quote in `src` at or after the current record's start (src.length for none); -1 when not looked for. */
+  let quoteAt = -1;
   let ncols = 0;
   let delim = ',';
   let colNames: string[] = [];
@@ -48,7 +50,15 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     let end: number;
     let emb = 0;
     let suspect: boolean;
-    if (quotes || prevQuotes) {
+    // Only a quoted cell holds a line end, and a quoted cell opens with a quote: a record with no quote before the
+    // next line end has none, and is checked as in a chunk without quotes (most records of a file with a few).
+    const nl0 = quotes || prevQuotes ? src.indexOf('\n', start) : -1;
+    if (nl0 >= 0 && quoteAt < start) {
+      // The next quote, found once for every record before it (a search from each record would go over the same text).
+      quoteAt = src.indexOf('"', start);
+      if (quoteAt < 0) quoteAt = src.length;
+    }
+    if ((quotes || prevQuotes) && (nl0 < 0 || quoteAt < nl0)) {
       for (let i = 0; i < row.length; i++) {
         const v = row[i]!;
         if (v.length > 0 && v.indexOf('\n') >= 0) {
@@ -66,7 +76,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
       let sum = row.length - 1;
       for (let i = 0; i < row.length; i++) sum += row[i]!.length;
       end = start + sum;
-      const nl = src.indexOf('\n', start);
+      const nl = nl0 >= 0 ? nl0 : src.indexOf('\n', start);
       suspect = (nl < 0 ? src.length : nl) !== end || last.indexOf(delim) >= 0;
     }
     cur = end + 1;
@@ -117,6 +127,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
   const feed = (text: string) => {
     src = cur < src.length ? src.slice(cur) + text : text;
     cur = 0;
+    quoteAt = -1;
     P.parser!.chunk(text, P.parser!.stringArrs, onRow);
   };
 
@@ -189,6 +200,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     delim = delimiter;
     quotes = body.indexOf('"') >= 0;
     src = body;
+    quoteAt = -1;
     cur = nl < 0 ? body.length : nl + 1;
     P.parser.chunk(body, P.parser.stringArrs, onRow);
     return true;
