@@ -43,6 +43,30 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     lines.push(l);
   };
 
+  /** The length of the line cleanLine last checked (its text up to the line end). */
+  let lineLength = 0;
+  /**
+   * Whether a record in text with quotes is one plain line, to be taken as it is: no quote before its line end, and
+   * its cells (as many as the header's, the last neither empty nor holding a delimiter) joined by delimiters are that
+   * line exactly. Then no cell holds a line end (a cell's line end would make the cells longer than the line), and
+   * the search of every cell for line ends below would find none: most records of a file with a few quoted cells.
+   */
+  const cleanLine = (row: string[], start: number, last: string): boolean => {
+    if (row.length !== ncols || last === '' || last.indexOf(delim) >= 0) return false;
+    const nl = src.indexOf('\n', start);
+    if (nl < 0) return false;
+    if (quoteAt < start) {
+      // The next quote, found once for the records before it (a search from each would go over the same text).
+      quoteAt = src.indexOf('"', start);
+      if (quoteAt < 0) quoteAt = src.length;
+    }
+    if (quoteAt < nl) return false;
+    let sum = row.length - 1;
+    for (let i = 0; i < row.length; i++) sum += row[i]!.length;
+    lineLength = nl - start;
+    return sum === lineLength;
+  };
+
   const onRow = (row: string[]) => {
     const l = line;
     const start = cur;
@@ -50,33 +74,31 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     let end: number;
     let emb = 0;
     let suspect: boolean;
-    // Only a quoted cell holds a line end, and a quoted cell opens with a quote: a record with no quote before the
-    // next line end has none, and is checked as in a chunk without quotes (most records of a file with a few).
-    const nl0 = quotes || prevQuotes ? src.indexOf('\n', start) : -1;
-    if (nl0 >= 0 && quoteAt < start) {
-      // The next quote, found once for every record before it (a search from each record would go over the same text).
-      quoteAt = src.indexOf('"', start);
-      if (quoteAt < 0) quoteAt = src.length;
-    }
-    if ((quotes || prevQuotes) && (nl0 < 0 || quoteAt < nl0)) {
-      for (let i = 0; i < row.length; i++) {
-        const v = row[i]!;
-        if (v.length > 0 && v.indexOf('\n') >= 0) {
-          for (let j = v.indexOf('\n'); j >= 0; j = v.indexOf('\n', j + 1)) emb++;
+    if (quotes || prevQuotes) {
+      if (cleanLine(row, start, last)) {
+        // Its one line, as uDSV gave it: what the search below would find.
+        end = start + lineLength;
+        suspect = false;
+      } else {
+        for (let i = 0; i < row.length; i++) {
+          const v = row[i]!;
+          if (v.length > 0 && v.indexOf('\n') >= 0) {
+            for (let j = v.indexOf('\n'); j >= 0; j = v.indexOf('\n', j + 1)) emb++;
+          }
         }
+        let e = src.indexOf('\n', start);
+        for (let k = 0; k < emb && e >= 0; k++) e = src.indexOf('\n', e + 1);
+        end = e < 0 ? src.length : e;
+        // A short row is padded (last cell '') or, ending in an unquoted cell, runs on into the next line (a newline
+        // in a cell); a long one spills into the last cell or past it.
+        suspect = emb > 0 || row.length !== ncols || last === '' || last.indexOf(delim) >= 0;
       }
-      let e = src.indexOf('\n', start);
-      for (let k = 0; k < emb && e >= 0; k++) e = src.indexOf('\n', e + 1);
-      end = e < 0 ? src.length : e;
-      // A short row is padded (last cell '') or, ending in an unquoted cell, runs on into the next line (a newline
-      // in a cell); a long one spills into the last cell or past it.
-      suspect = emb > 0 || row.length !== ncols || last === '' || last.indexOf(delim) >= 0;
     } else {
       // Without quotes the cells and delimiters are the record's text exactly: its length says where it must end.
       let sum = row.length - 1;
       for (let i = 0; i < row.length; i++) sum += row[i]!.length;
       end = start + sum;
-      const nl = nl0 >= 0 ? nl0 : src.indexOf('\n', start);
+      const nl = src.indexOf('\n', start);
       suspect = (nl < 0 ? src.length : nl) !== end || last.indexOf(delim) >= 0;
     }
     cur = end + 1;

@@ -60,13 +60,48 @@ describe('CSV records with and without quotes', () => {
     }
   });
 
+  it('reads a line whose cells are as long as it, or two short lines in a row, as records of their own', async () => {
+    const short = 'the header has 3 — missing cells left empty';
+    const cases: [string, [number, string[]][], [number, string, string][]][] = [
+      // I's quoted cell ends on the next line: its cells (I, j, "k" and a line end) are as long as its first line.
+      [
+        'Host,Site,Note\nI,j,"k\n"\nJ,s,t\n',
+        [
+          [2, ['I', 'j', 'k\n']],
+          [4, ['J', 's', 't']],
+        ],
+        [],
+      ],
+      // Two short lines without quotes before a line with them: each is a record a cell short, not one record.
+      [
+        'Host,Site,Note\nD,w\nE,v\n"Q",s,t\n',
+        [
+          [2, ['D', 'w', '']],
+          [3, ['E', 'v', '']],
+          [4, ['Q', 's', 't']],
+        ],
+        [
+          [2, 'Note', `row has 2 fields; ${short}`],
+          [3, 'Note', `row has 2 fields; ${short}`],
+        ],
+      ],
+    ];
+    // The second case whole only: cut small, its short lines fall in chunks without quotes, read another way.
+    for (const [k, [text, rows, notes]] of cases.entries())
+      for (let size = k === 0 ? 1 : text.length; size <= text.length; size++) {
+        const got = await read(cut(text, size));
+        expect({ text, size, ...got }).toEqual({ text, size, rows, notes });
+      }
+  });
+
   it('reads a quoted line end in a later chunk after quote-free records in an earlier one', async () => {
     // The first chunk's only quote is near its end; the second chunk's quoted cell comes first thing.
     const head = 'Host,Site,Note\n' + Array.from({ length: 50 }, (_v, i) => `P${i},s,n`).join('\n') + '\nQ,s,"q"\n';
-    const got = await read([head, 'R,s,"a\nb"\nS,s,t\n']);
+    // R's cells (R, s, "a" and a line end) are as long as its first line, as I's above.
+    const got = await read([head, 'R,s,"a\n"\nS,s,t\n']);
     expect(got.rows.slice(-3)).toEqual([
       [52, ['Q', 's', 'q']],
-      [53, ['R', 's', 'a\nb']],
+      [53, ['R', 's', 'a\n']],
       [55, ['S', 's', 't']],
     ]);
     expect(got.rows).toHaveLength(53);
