@@ -211,7 +211,7 @@ export class DeviceIndex {
       } else {
         // Same machine (name or serial), different stable ID: a reimaged machine's old record, or the new one.
         // The record seen most recently is the current one; the other is linked to it.
-        const newId = this.insertRow(f);
+        const newId = this.insertRow(f, serial);
         const newer = (f.lastSeen ?? -Infinity) > (m.lastSeen ?? -Infinity);
         if (newer) {
           // The old record stops being live: the name and serial that led to it keep leading to it (read them now).
@@ -226,12 +226,12 @@ export class DeviceIndex {
       }
     }
     if (id === undefined) {
-      const newId = this.insertRow(f);
+      const newId = this.insertRow(f, serial);
       if (f.hostKey) this.host.set(f.hostKey, newId);
       if (serial) this.serial.set(serial, newId);
       return { id: newId, created: true, supersededBy: null, ambiguous };
     }
-    this.mergeRow(id, f, row);
+    this.mergeRow(id, f, row, serial);
     return { id, created: false, supersededBy: null, ambiguous };
   }
 
@@ -244,36 +244,40 @@ export class DeviceIndex {
     return v;
   }
 
-  private insertRow(f: DeviceFacts): number {
+  /** `serial`: usableSerial(f.serial), worked out once by the caller. */
+  private insertRow(f: DeviceFacts, serial: string | null): number {
     const id = this.nextId++;
-    this.writes.insertRow([
-      id,
-      f.hostname,
-      f.hostKey,
-      f.aid,
-      f.entra,
-      f.intune,
-      f.serial,
-      f.site,
-      f.ring,
-      f.ring ? f.ringSource : null,
-      f.platform,
-      f.osVersion,
-      f.deviceType,
-      f.agentVersion,
-      f.firstSeen,
-      f.lastSeen,
-      f.tags,
-      f.user,
-      f.model,
-    ]);
+    this.writes.insertRow(
+      [
+        id,
+        f.hostname,
+        f.hostKey,
+        f.aid,
+        f.entra,
+        f.intune,
+        f.serial,
+        f.site,
+        f.ring,
+        f.ring ? f.ringSource : null,
+        f.platform,
+        f.osVersion,
+        f.deviceType,
+        f.agentVersion,
+        f.firstSeen,
+        f.lastSeen,
+        f.tags,
+        f.user,
+        f.model,
+      ],
+      serial,
+    );
     if (f.aid) this.aid.set(f.aid, id);
     if (f.entra) this.entra.set(f.entra, id);
     if (f.intune) this.intune.set(f.intune, id);
     return id;
   }
 
-  private mergeRow(id: number, f: DeviceFacts, fetched: (string | number | null)[] | null): void {
+  private mergeRow(id: number, f: DeviceFacts, fetched: (string | number | null)[] | null, s: string | null): void {
     const aid = this.own(this.aid, f.aid, id);
     const entra = this.own(this.entra, f.entra, id);
     const intune = this.own(this.intune, f.intune, id);
@@ -286,7 +290,6 @@ export class DeviceIndex {
     fill(cur, next, 3, f.serial);
     // A serial filled in makes the device answer for it: the serial's device before this write is read first (when
     // no serial is filled in, reading it changes nothing, as no write here moves it).
-    const s = usableSerial(f.serial);
     const serialOwner = s ? this.serial.get(s) : undefined;
     fill(cur, next, 4, f.site);
     if (cur[5] === null && f.ring !== null) {
@@ -305,7 +308,8 @@ export class DeviceIndex {
     // Only the columns that change are written: every column in SET costs its indexes an update.
     const changed: number[] = [];
     for (let i = 0; i < MERGE_COLS.length; i++) if (next[i] !== cur[i]) changed.push(i);
-    if (changed.length) this.writes.updateCols(id, changed, next);
+    // A serial written is the row's own (filled in where there was none): its key is `s`.
+    if (changed.length) this.writes.updateCols(id, changed, next, s);
     // Nothing above moves the serial's device: the read before the write still answers.
     if (s && serialOwner === undefined) this.serial.set(s, id);
   }

@@ -5,6 +5,8 @@ import { excelMangled, normGuid } from './normalize.js';
 
 /** Why a recovery password is invalid, or null when it is valid. The reason never quotes the digits. */
 export function keyProblem(raw: string): string | null {
+  // Nearly every key in an export is valid: that is decided in one pass; anything else gets the reason below.
+  if (validPassword(raw)) return null;
   const s = raw.trim();
   if (s === '') return 'the recovery password is empty';
   if (excelMangled(s)) return 'the recovery password was turned into a number by a spreadsheet (scientific notation)';
@@ -19,6 +21,23 @@ export function keyProblem(raw: string): string | null {
     if (n >= 720896) return `group ${i + 1} of the recovery password is 720896 or more`;
   }
   return null;
+}
+
+/** Exactly 8 groups of 6 ASCII digits joined by hyphens, each a multiple of 11 below 720896 (no space around). */
+function validPassword(s: string): boolean {
+  if (s.length !== 55) return false;
+  for (let g = 0; g < 8; g++) {
+    const at = g * 7;
+    if (g > 0 && s.charCodeAt(at - 1) !== 45) return false;
+    let n = 0;
+    for (let j = 0; j < 6; j++) {
+      const d = s.charCodeAt(at + j) - 48;
+      if (d < 0 || d > 9) return false;
+      n = n * 10 + d;
+    }
+    if (n % 11 !== 0 || n >= 720896) return false;
+  }
+  return true;
 }
 
 /** The value of exactly six ASCII digits, or -1: one pass per group instead of a regular expression and a Number. */

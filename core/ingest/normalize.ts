@@ -14,7 +14,7 @@ export function clean(v: string | undefined): string {
 }
 
 // The hostname normaliser is shared with analysis and remediation; ingest's importers keep reaching it from here.
-export { hostKey, shortName } from '../shared/hostname.js';
+export { hostKey, shortName, shortNameKey } from '../shared/hostname.js';
 
 const GUID_RE = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 

@@ -28,6 +28,11 @@ export function shortName(raw: string): string {
 
 /** The identity key of a hostname: its short name, upper case, cut to the 15 characters NetBIOS keeps. */
 export function hostKey(raw: string): string {
-  const s = shortName(raw).toUpperCase();
+  return shortNameKey(shortName(raw));
+}
+
+/** hostKey of a name already made short by shortName (for a caller that keeps both). */
+export function shortNameKey(short: string): string {
+  const s = short.toUpperCase();
   return s.length > NETBIOS_MAX ? s.slice(0, NETBIOS_MAX) : s;
 }

@@ -26,9 +26,6 @@ export interface HostFile {
   close(): void;
 }
 
-/** The page cache of a database kept in a host file (MiB). */
-export const BACKED_CACHE_MIB = 64;
-
 /** sql.js's Database with the patch's host-file methods (absent from a sql.js without the patch). */
 type BackableDatabase = Database & { ringsideBackWith?: (file: HostFile) => void };
 
@@ -49,9 +46,6 @@ export class Db {
     db.sql = SQL;
     try {
       db.raw.run('PRAGMA foreign_keys = ON');
-      // Backed, a page the cache misses is a read(2), not a copy within memory: at 1 M devices SQLite's default 2 MiB
-      // cache read 14.8 GiB of a 2.6 GiB file. A larger cache, within the wasm heap's high-water of the batch end.
-      if (backing) db.raw.run(`PRAGMA cache_size = ${-BACKED_CACHE_MIB * 1024}`);
       // Identity's serial rule in SQL (migration 26 backfills devices.serial_key with it): one rule, not two copies.
       db.raw.create_function('usable_serial', (s: unknown) => usableSerial(typeof s === 'string' ? s : null));
       migrate(db);

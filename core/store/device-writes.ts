@@ -128,8 +128,11 @@ export class DeviceWrites {
     private readonly serialKey: (s: string | null) => string | null,
   ) {}
 
-  /** Inserts a device row with its id given: [id, hostname, host_key, …, model] in the statement's column order. */
-  insertRow(values: DeviceValue[]): void {
+  /**
+   * Inserts a device row with its id given: [id, hostname, host_key, …, model] in the statement's column order.
+   * `key`: the serial's serial_key when the caller has it already (else it is worked out from the serial).
+   */
+  insertRow(values: DeviceValue[], key?: string | null): void {
     this.insert ??= new DirectStatement(
       this.db,
       `INSERT INTO devices(id, hostname, host_key, falcon_aid, entra_id, intune_id, serial, site, ring, ring_source,
@@ -137,7 +140,7 @@ export class DeviceWrites {
        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       20,
     );
-    values.push(this.serialKey(values[6] as string | null));
+    values.push(key !== undefined ? key : this.serialKey(values[6] as string | null));
     this.insert.run(values);
   }
 
@@ -150,8 +153,11 @@ export class DeviceWrites {
     return (r as DeviceValue[] | null) ?? [];
   }
 
-  /** Writes only the changed MERGE_COLS (by index): every column in SET costs its indexes an update. */
-  updateCols(id: number, changed: number[], next: DeviceValue[]): void {
+  /**
+   * Writes only the changed MERGE_COLS (by index): every column in SET costs its indexes an update. `key`: the new
+   * serial's serial_key when the caller has it already.
+   */
+  updateCols(id: number, changed: number[], next: DeviceValue[], key?: string | null): void {
     let sig = 0;
     for (const i of changed) sig |= 1 << i;
     const serial = (sig & (1 << SERIAL)) !== 0;
@@ -165,7 +171,7 @@ export class DeviceWrites {
       this.updates.set(sig, st);
     }
     const params: DeviceValue[] = changed.map((i) => next[i]!);
-    if (serial) params.push(this.serialKey(next[SERIAL] as string | null));
+    if (serial) params.push(key !== undefined ? key : this.serialKey(next[SERIAL] as string | null));
     params.push(id);
     st.run(params);
   }

@@ -1,23 +1,29 @@
 // What an import writes to the event log: rollout and crash events, and events linked once their device is known.
 import type { Db } from './db.js';
-import { DirectStatement } from './fast-insert.js';
+import { RowInserts } from './fast-insert.js';
 
 export type EventValue = string | number | null;
 
-/** The events insert of one file (its import written into the statement). */
+/**
+ * The events insert of one file (its import written into the statement), many rows a statement: call flush() once
+ * the file's rows are added, before anything reads the events.
+ */
 export class EventInserts {
-  private readonly st: DirectStatement;
+  private readonly st: RowInserts;
   constructor(db: Db, importId: number) {
-    this.st = new DirectStatement(
+    this.st = new RowInserts(
       db,
-      `INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, line, as_of, import_id)
-     VALUES (?,?,?,?,?,?,?,?,?,?,?,${Number(importId)})`,
+      'INSERT INTO events(device_id, host_key, ts, kind, ring, source, package, version, detail, line, as_of, import_id)',
+      `(?,?,?,?,?,?,?,?,?,?,?,${Number(importId)})`,
       11,
     );
   }
   /** [device_id, host_key, ts, kind, ring, source, package, version, detail, line, as_of] */
   add(params: EventValue[]): void {
-    this.st.run(params);
+    this.st.add(params);
+  }
+  flush(): void {
+    this.st.flush();
   }
   free(): void {
     this.st.free();

@@ -1,7 +1,18 @@
 // Named queries for a recompute's per-device evidence: temp._ev (from the facts view), temp._evt (the latest fact time),
 // temp._res (latest field result), and the boot-loop facts the rules derive. Temp tables live for one recompute, inside its transaction.
 import type { Db } from './db.js';
-import { firstFactId, minOverFacts, writeDerived } from './facts.js';
+import { EVENT_CONTENT, EVENT_SEEN, REIMAGE, UNCLEAN, firstFactId, minOverFacts, writeDerived } from './facts.js';
+
+/**
+ * An event's kind of evidence (k in build) from its own columns: migration 35's event_facts view, class by class
+ * (crash 3; restart 9 or 4; seen 8; content 1 or 2; outcome 5, 6, 7), and NULL for an event that makes no fact the
+ * pass reads (an OS update report as of its export is an 'update' fact; a failure naming no reimage is none).
+ */
+const EVENT_EVIDENCE = `CASE WHEN kind = 'crashed' THEN 3
+  WHEN kind = 'rebooted' THEN CASE WHEN ts BETWEEN $ws AND $we + $bm AND ${UNCLEAN} THEN 9 ELSE 4 END
+  WHEN ${EVENT_SEEN} THEN 8
+  WHEN ${EVENT_CONTENT} THEN CASE WHEN version = $bad AND ts BETWEEN $ws AND $we THEN 1 ELSE 2 END
+  WHEN kind = 'recovered' THEN 5 WHEN kind = 'fixed' THEN 6 WHEN kind = 'failed' AND ${REIMAGE} THEN 7 END`;
 
 /** The settings the evidence pass reads (a subset of the analysis playbook). */
 export interface EvidenceRules {
@@ -20,11 +31,10 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
   db.run(`CREATE TEMP TABLE _ev(device_id INTEGER PRIMARY KEY, bad_at INTEGER, first_crash INTEGER, crashes INTEGER,
     last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, burst_at INTEGER,
     burst_n INTEGER, roll_ev INTEGER, seen_at INTEGER, back_at INTEGER, unclean INTEGER)`);
-  // +device_id: a full scan of each table under the view plus one sort beats millions of random row lookups through
-  // the device indexes (a view takes no NOT INDEXED; the unary plus keeps the term from using an index).
-  const from = partial
-    ? 'FROM facts WHERE device_id IN (SELECT id FROM temp._ids) AND derived = 0'
-    : 'FROM facts WHERE +device_id IS NOT NULL AND derived = 0';
+  // +device_id: a full scan of each table plus one sort beats millions of random row lookups through the device
+  // indexes (the unary plus keeps the term from using an index).
+  const dev = partial ? 'device_id IN (SELECT id FROM temp._ids)' : '+device_id IS NOT NULL';
+  const from = `FROM facts WHERE ${dev} AND derived = 0`;
   // Only the classes the per-device evidence reads go through the sort: ring, version and update facts (a third of
   // them) count only towards the latest fact time, which is a maximum over all devices, taken by a plain scan. In a
   // full pass every derived fact was just deleted, and an event's time counts through the latest event time
@@ -35,7 +45,9 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
   db.run(`CREATE TEMP TABLE _evt AS SELECT MAX(ts) AS t ${latestFrom} AND class <> 'result'`);
   // Each fact is first reduced to its kind of evidence (k) and time, so the sort by device carries three numbers and
   // each aggregate tests one small integer; LIMIT -1 keeps SQLite from flattening the subquery, which would carry
-  // every column through the sort and evaluate the whole CASE again in every aggregate (a fifth of the pass).
+  // every column through the sort and evaluate the whole CASE again in every aggregate (a fifth of the pass). The two
+  // tables under the facts view are read apart, the events by their kind (EVENT_EVIDENCE): through the view, every
+  // event's class, type and value were made before its class was tested (a third of the statement).
   db.run(
     `INSERT INTO _ev SELECT device_id,
       MIN(CASE WHEN k = 1 THEN ts END),
@@ -59,7 +71,10 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
         WHEN 'content' THEN CASE WHEN value = $bad AND ts BETWEEN $ws AND $we THEN 1 ELSE 2 END
         WHEN 'outcome' THEN CASE type WHEN 'recovered' THEN 5 WHEN 'fixed' THEN 6 WHEN 'reimage' THEN 7 ELSE 0 END
       END AS k
-      ${from} AND class IN ('content', 'crash', 'restart', 'outcome', 'seen') LIMIT -1)
+      FROM stored_facts WHERE ${dev} AND derived = 0 AND class IN ('content', 'crash', 'restart', 'outcome', 'seen')
+      UNION ALL
+      SELECT * FROM (SELECT device_id, ts, ${EVENT_EVIDENCE} AS k FROM events WHERE ${dev} LIMIT -1) WHERE k IS NOT NULL
+      LIMIT -1)
     GROUP BY device_id`,
     { $bad: cfg.badVersion, $ws: cfg.windowStart, $we: cfg.windowEnd, $bm: cfg.burstMs },
   );
@@ -95,7 +110,8 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
   // Back online: the first check-in (any source) after the last crash or restart of its loop.
   const backAt = minOverFacts(
     'f.ts',
-    (t) => `FROM ${t} f WHERE f.device_id = _ev.device_id AND f.class = 'seen' AND f.ts > _ev.last_loop`,
+    "FROM stored_facts f WHERE f.device_id = _ev.device_id AND f.class = 'seen' AND f.ts > _ev.last_loop",
+    `FROM events f WHERE f.device_id = _ev.device_id AND ${EVENT_SEEN} AND f.ts > _ev.last_loop`,
   );
   db.run(`UPDATE _ev SET back_at = ${backAt} WHERE first_crash IS NOT NULL AND seen_at > last_loop`);
   db.run('DROP TABLE IF EXISTS temp._res');

@@ -1,6 +1,6 @@
 // Named queries behind the exposure window: receipts of the bad content, the fix that replaced it, first crashes.
 import type { Db } from './db.js';
-import { minOverFacts } from './facts.js';
+import { EVENT_CONTENT, minOverFacts } from './facts.js';
 
 export interface ReceiptFacts {
   /** Devices with at least one receipt fact of the bad content. */
@@ -16,14 +16,20 @@ export interface ReceiptFacts {
  * and the first receipt of whatever replaced it. Derived facts are left out: they hang on the window itself.
  */
 export function receiptFacts(db: Db, badVersion: string): ReceiptFacts {
-  // Each device's first and last receipt of the bad content, from one scan of the facts (+device_id: a scan and a
-  // sort of the receipts, not every fact's row looked up in device order); the counts and the fix come from it.
+  // Each device's first and last receipt of the bad content, from one scan of each table under the facts view
+  // (+device_id: a scan and a sort of the receipts, not every fact's row looked up in device order); the counts and
+  // the fix come from it. The events are read by their own columns (EVENT_CONTENT): through the view, every event's
+  // class, type and value were made before the class was tested (two thirds of the statement).
   db.run('DROP TABLE IF EXISTS temp._bad');
   db.run('CREATE TEMP TABLE _bad(device_id INTEGER PRIMARY KEY, bad_at INTEGER, bad_last INTEGER)');
   db.run(
-    `INSERT INTO _bad SELECT device_id, MIN(ts), MAX(ts) FROM facts
-     WHERE class = 'content' AND value = ? AND derived = 0 AND +device_id IS NOT NULL GROUP BY device_id`,
-    [badVersion],
+    `INSERT INTO _bad SELECT device_id, MIN(ts), MAX(ts) FROM (
+       SELECT device_id, ts FROM stored_facts
+       WHERE class = 'content' AND value = $bad AND derived = 0 AND +device_id IS NOT NULL
+       UNION ALL
+       SELECT device_id, ts FROM events WHERE ${EVENT_CONTENT} AND version = $bad AND +device_id IS NOT NULL
+     ) GROUP BY device_id`,
+    { $bad: badVersion },
   );
   try {
     // A device counts when one of its receipts has a time (MIN ignores the rest).
@@ -37,8 +43,10 @@ export function receiptFacts(db: Db, badVersion: string): ReceiptFacts {
             // (the two tables under the facts view apart: the view takes no correlated term).
             `SELECT ${minOverFacts(
               'f.ts',
-              (t) => `FROM temp._bad b CROSS JOIN ${t} f ON f.device_id = b.device_id
-             WHERE f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
+              `FROM temp._bad b CROSS JOIN stored_facts f ON f.device_id = b.device_id
+               WHERE f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
+              `FROM temp._bad b CROSS JOIN events f ON f.device_id = b.device_id
+               WHERE ${EVENT_CONTENT} AND COALESCE(f.version, '') <> $bad AND f.ts > b.bad_at`,
             )}`,
             { $bad: badVersion },
           ) ?? null)

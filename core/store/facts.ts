@@ -63,6 +63,21 @@ export function sync(db: Db, timings?: Record<string, number>): number {
   return lastFactId(db) - before;
 }
 
+/**
+ * Migration 35's event_facts view, term by term, for a read of the events in place (the view makes every column of
+ * each event before a term on its class can be tested). An OS update report (Autopatch, WUfB, ConfigMgr) says the
+ * device was online, or as of its export its update status, never that content arrived.
+ */
+const OS_UPDATE = "source IN ('autopatch', 'wufb', 'configmgr')";
+/** An event whose fact is a content receipt (class 'content', its value the version). */
+export const EVENT_CONTENT = `kind IN ('received', 'installed') AND NOT ${OS_UPDATE}`;
+/** An event whose fact is a check-in (class 'seen'). */
+export const EVENT_SEEN = `(kind = 'online' OR (kind IN ('received', 'installed') AND ${OS_UPDATE} AND NOT as_of))`;
+/** A restart event's fact is of type 'unclean' (event 41 without a stop code, 6008). */
+export const UNCLEAN = "(detail LIKE 'unclean restart%' OR detail LIKE 'unexpected shutdown%')";
+/** A failed event makes an outcome fact (type 'reimage') only when it names a reimage. */
+export const REIMAGE = "lower(COALESCE(detail, '')) LIKE '%reimage%'";
+
 /** An event's fact id is this plus the event's id; every stored fact's id is below it (migration 35). */
 export const EVENT_FACT_ID = 1e15;
 
@@ -70,11 +85,13 @@ export const EVENT_FACT_ID = 1e15;
 const FACT_TABLES = ['stored_facts', 'event_facts'] as const;
 
 /**
- * SQL for the least of `expr` over the facts a correlated read finds: `from(table)` is the read's FROM and WHERE over
- * one of FACT_TABLES (its rows aliased `f`), run once for each table, so each uses its own device index.
+ * SQL for the least of `expr` over the facts a correlated read finds, the two tables under the facts view apart (each
+ * through its own device index): `stored` is the read's FROM and WHERE over stored_facts, `events` over the events
+ * themselves (the rows aliased `f` in both), whose terms name an event's class by its own columns (EVENT_CONTENT,
+ * EVENT_SEEN): through event_facts, each event's class was made first.
  */
-export function minOverFacts(expr: string, from: (table: string) => string): string {
-  return `(SELECT MIN(t) FROM (${FACT_TABLES.map((t) => `SELECT MIN(${expr}) AS t ${from(t)}`).join(' UNION ALL ')}))`;
+export function minOverFacts(expr: string, stored: string, events: string): string {
+  return `(SELECT MIN(t) FROM (SELECT MIN(${expr}) AS t ${stored} UNION ALL SELECT MIN(${expr}) AS t ${events}))`;
 }
 
 /**

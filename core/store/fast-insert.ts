@@ -193,31 +193,29 @@ export class DirectStatement {
     const c = this.c;
     if (!c) return false;
     const w = this.width;
-    let need = 0;
-    for (let i = 0; i < w; i++) {
-      const x = v[i];
-      if (typeof x !== 'string') continue;
-      // A lone surrogate (a cut emoji) is encoded one way by TextEncoder and another by sql.js: let sql.js bind it.
-      if (!(x as WellFormed).isWellFormed()) return false;
-      need += x.length * 3;
-    }
     const sc = this.scratch!;
-    if (need > sc.cap) grow(c, sc, need);
-    const bytes = sc.bytes;
+    let bytes = sc.bytes;
     let n = 0;
     for (let i = 0; i < w; i++) {
       const x = v[i];
       if (typeof x !== 'string') continue;
+      const m = x.length;
+      if (n + m * 3 > sc.cap) bytes = grow(c, sc, n + m * 3, n);
       // Cells are short and mostly ASCII: copy their code units, and leave anything wider to the TextEncoder
       // (a subarray and an encodeInto result per cell would be millions of small objects to collect).
       let k = 0;
-      const m = x.length;
       for (; k < m; k++) {
         const u = x.charCodeAt(k);
         if (u >= 0x80) break;
         bytes[n + k] = u;
       }
-      const len = k === m ? m : encoder.encodeInto(x, bytes.subarray(n)).written;
+      let len = m;
+      if (k !== m) {
+        // A lone surrogate (a cut emoji) is encoded one way by TextEncoder and another by sql.js: let sql.js bind
+        // the values (nothing is bound yet). Only a cell with a code unit past ASCII can hold one.
+        if (!(x as WellFormed).isWellFormed()) return false;
+        len = encoder.encodeInto(x, bytes.subarray(n)).written;
+      }
       this.offs[i] = n;
       this.lens[i] = len;
       n += len;
@@ -249,12 +247,77 @@ export class DirectStatement {
   }
 }
 
-function grow(c: SqliteApi, sc: Scratch, need: number): void {
+/**
+ * An insert of many rows, `perRun` rows to a statement: `INSERT ... VALUES (…),(…),…`. Run one row at a time, each
+ * run opens its cursors again and looks each foreign key's parent up from the top of its table; a run of many rows
+ * opens them once (about a quarter of an event's insert). Rows are inserted in the order they were added, so they get
+ * the ids one statement per row would give. Rows wait here until `perRun` are in hand: call flush() before anything
+ * reads the table, and before the statements are freed.
+ */
+export class RowInserts {
+  private readonly many: DirectStatement;
+  private readonly one: DirectStatement;
+  private readonly flat: InsertValue[];
+  private readonly row: InsertValue[];
+  private n = 0;
+
+  /** `tuple`: one row's `(?,?,…)`, with any constants written in; `width`: its parameters. */
+  constructor(
+    db: Db,
+    head: string,
+    tuple: string,
+    private readonly width: number,
+    private readonly perRun = 64,
+  ) {
+    this.many = new DirectStatement(
+      db,
+      `${head} VALUES ${new Array<string>(perRun).fill(tuple).join(',')}`,
+      width * perRun,
+    );
+    this.one = new DirectStatement(db, `${head} VALUES ${tuple}`, width);
+    this.flat = new Array<InsertValue>(width * perRun).fill(null);
+    this.row = new Array<InsertValue>(width).fill(null);
+  }
+
+  /** Adds a row (its values are copied). */
+  add(v: InsertValue[]): void {
+    const w = this.width;
+    const flat = this.flat;
+    const at = this.n * w;
+    for (let i = 0; i < w; i++) flat[at + i] = v[i]!;
+    if (++this.n === this.perRun) {
+      this.n = 0;
+      this.many.run(flat);
+    }
+  }
+
+  /** Inserts the rows still waiting, one statement each. */
+  flush(): void {
+    const w = this.width;
+    const pending = this.n;
+    this.n = 0;
+    for (let r = 0; r < pending; r++) {
+      for (let i = 0; i < w; i++) this.row[i] = this.flat[r * w + i]!;
+      this.one.run(this.row);
+    }
+  }
+
+  free(): void {
+    this.many.free();
+    this.one.free();
+  }
+}
+
+/** Makes the buffer hold `need` bytes, keeping the first `keep` bytes already encoded; returns the new bytes. */
+function grow(c: SqliteApi, sc: Scratch, need: number, keep: number): Uint8Array {
   const cap = Math.max(need, sc.cap * 2, 4096);
   const buf = c._malloc(cap);
   if (!buf) throw new Error(`out of memory for a ${cap}-byte insert buffer`);
   if (sc.buf) c._free(sc.buf);
+  const bytes = new Uint8Array(cap);
+  if (keep > 0) bytes.set(sc.bytes.subarray(0, keep));
   sc.buf = buf;
   sc.cap = cap;
-  sc.bytes = new Uint8Array(cap);
+  sc.bytes = bytes;
+  return bytes;
 }

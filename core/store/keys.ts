@@ -1,47 +1,73 @@
 // BitLocker key rows: sealed keys inserted by an import, looked up by ID or prefix, linked to devices found later.
 import type { Db } from './db.js';
-import { DirectStatement } from './fast-insert.js';
+import { DirectStatement, RowInserts } from './fast-insert.js';
 
 export type KeyValue = string | number | null;
 
 /** The index that keeps a key (ID and password fingerprint) on file once (migration 39). */
 export const KEY_UNIQUE_INDEX = 'ux_keys_key_fp';
 
+const KEY_INSERT =
+  'INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line, seal, chunk_id, slot)';
+
 /**
  * The keys insert of one file; a key ID already on file with the same password is left as it is (a duplicate). Rows
  * are chunk-sealed (seal 3). While a bulk load has dropped KEY_UNIQUE_INDEX, the pairs on file are read once and the
- * rule is kept here, so the index builds again without a conflict.
+ * rule is kept here, so the index builds again without a conflict; a row is then known new without sqlite's answer,
+ * and rows go in many to a statement (call flush() before anything reads the keys).
  */
 export class KeyInserts {
-  private readonly st: DirectStatement;
-  /** Key ID, a space and fingerprint of every key on file while the unique index is dropped; null while it stands. */
-  private readonly seen: Set<string> | null;
+  private readonly st: DirectStatement | null = null;
+  private readonly rows: RowInserts | null = null;
+  /**
+   * The fingerprint (or, for a key ID with several passwords, the fingerprints) of every key ID on file while the
+   * unique index is dropped; null while it stands.
+   */
+  private readonly seen: Map<string, string | string[]> | null;
   constructor(db: Db, importId: number) {
     const indexed = db.value<number>("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [
       KEY_UNIQUE_INDEX,
     ]);
-    this.seen = indexed ? null : new Set();
+    this.seen = indexed ? null : new Map();
     if (this.seen)
-      for (const r of db.all<{ k: string }>("SELECT key_id || ' ' || fingerprint AS k FROM keys")) this.seen.add(r.k);
-    this.st = new DirectStatement(
-      db,
-      `INSERT OR IGNORE INTO keys(device_id, key_id, host_hint, secret, fingerprint, valid, problem, volume_type, created_at, import_id, line, seal, chunk_id, slot)
-     VALUES (?,?,?,x'',?,?,?,?,?,${Number(importId)},?,3,?,?)`,
-      11,
-    );
+      for (const r of db.all<{ key_id: string; fingerprint: string }>('SELECT key_id, fingerprint FROM keys'))
+        this.isNew(r.key_id, r.fingerprint);
+    const tuple = `(?,?,?,x'',?,?,?,?,?,${Number(importId)},?,3,?,?)`;
+    if (this.seen) this.rows = new RowInserts(db, KEY_INSERT, tuple, 11);
+    else this.st = new DirectStatement(db, `${KEY_INSERT} VALUES ${tuple}`, 11);
   }
   /** [device_id, key_id, host_hint, fingerprint, valid, problem, volume_type, created_at, line, chunk_id, slot]; false for a duplicate. */
   add(params: KeyValue[]): boolean {
-    if (this.seen) {
-      const k = `${params[1] as string} ${params[3] as string}`;
-      if (this.seen.has(k)) return false;
-      this.seen.add(k);
+    if (this.rows) {
+      if (!this.isNew(params[1] as string, params[3] as string)) return false;
+      // Every value is given and no index can refuse the row: it goes in.
+      this.rows.add(params);
+      return true;
     }
-    this.st.run(params);
-    return this.st.changes() !== 0;
+    this.st!.run(params);
+    return this.st!.changes() !== 0;
+  }
+  /** Whether the pair is not yet in `seen`, adding it. */
+  private isNew(keyId: string, fingerprint: string): boolean {
+    const seen = this.seen!;
+    const have = seen.get(keyId);
+    if (have === undefined) seen.set(keyId, fingerprint);
+    else if (typeof have === 'string') {
+      if (have === fingerprint) return false;
+      seen.set(keyId, [have, fingerprint]);
+    } else {
+      if (have.includes(fingerprint)) return false;
+      have.push(fingerprint);
+    }
+    return true;
+  }
+  /** Inserts the rows still waiting (bulk load). */
+  flush(): void {
+    this.rows?.flush();
   }
   free(): void {
-    this.st.free();
+    this.st?.free();
+    this.rows?.free();
   }
 }
 

@@ -22,10 +22,17 @@ const IN_FLIGHT = 4;
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
-/** deflate-raw through the platform's CompressionStream (native zlib in Chromium and Node; off the JS thread in Node). */
+/**
+ * deflate-raw through the platform's CompressionStream (native zlib in Chromium and Node; off the JS thread in Node).
+ * The bytes are written to it directly: a Blob's stream piped through it costs this thread about twice as much.
+ */
 async function deflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const cs = new CompressionStream('deflate-raw');
+  const w = cs.writable.getWriter();
+  // A failure shows in the readable too (the chunk's promise rejects): these two need no handler of their own.
+  w.write(bytes).catch(() => undefined);
+  w.close().catch(() => undefined);
+  return new Uint8Array(await new Response(cs.readable).arrayBuffer());
 }
 
 interface Pending {
@@ -51,20 +58,67 @@ export function encodeRows(rows: string[][], lines: ArrayLike<number>, count: nu
   const ends = new Uint32Array(count);
   let at = 0;
   for (let r = 0; r < count; r++) {
+    const row = rows[r]!;
     // A line is an integer: its JSON is its decimal text, so this is JSON.stringify([line, cells]) without the pair.
-    const s = '[' + lines[r] + ',' + JSON.stringify(rows[r]) + '],';
-    // A UTF-16 unit is at most 3 bytes of UTF-8 (a pair, 2 units, is 4): room for that, so no row is cut short.
-    const need = at + s.length * 3;
+    const head = '[' + lines[r] + ',[';
+    // JSON writes a UTF-16 unit as at most 6 bytes (\uXXXX; UTF-8 needs at most 3), a cell adds 2 quotes and a comma.
+    let need = at + head.length + 3;
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      need += typeof v === 'string' ? v.length * 6 + 3 : 0;
+    }
     if (need > bytes.length) {
       const grown = new Uint8Array(Math.max(need, bytes.length * 2));
       grown.set(bytes.subarray(0, at));
       bytes = grown;
     }
-    at += utf8.encodeInto(s, bytes.subarray(at)).written;
+    const start = at;
+    at = encodeCells(row, head, bytes, at);
+    if (at < 0) {
+      // A cell that is not a string (JSON has its own rules for those): the row as JSON.stringify writes it.
+      const s = head.slice(0, -1) + JSON.stringify(row) + '],';
+      const room = start + s.length * 3;
+      if (room > bytes.length) {
+        const grown = new Uint8Array(Math.max(room, bytes.length * 2));
+        grown.set(bytes.subarray(0, start));
+        bytes = grown;
+      }
+      at = start + utf8.encodeInto(s, bytes.subarray(start)).written;
+    }
     ends[r] = at;
   }
   // Sent across threads: no more than the bytes used.
   return { bytes: at < bytes.length ? bytes.slice(0, at) : bytes, ends };
+}
+
+/**
+ * Writes `head`, the row's cells as JSON strings joined by commas, and `]],` at `at`; returns the end, or -1 for a
+ * cell that is not a string. A cell of printable ASCII without a quote or backslash (most cells) is its own JSON
+ * between quotes, copied a code unit a byte; any other cell is written as JSON.stringify writes it (escapes, lone
+ * surrogates), in UTF-8. Faster than JSON.stringify of the row and one UTF-8 encoding of the whole text.
+ */
+function encodeCells(row: string[], head: string, bytes: Uint8Array, at: number): number {
+  for (let k = 0; k < head.length; k++) bytes[at++] = head.charCodeAt(k);
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i] as unknown;
+    if (typeof v !== 'string') return -1;
+    if (i > 0) bytes[at++] = 0x2c; // ,
+    const open = at;
+    bytes[at++] = 0x22; // "
+    const m = v.length;
+    let k = 0;
+    for (; k < m; k++) {
+      const u = v.charCodeAt(k);
+      if (u < 0x20 || u >= 0x7f || u === 0x22 || u === 0x5c) break;
+      bytes[at++] = u;
+    }
+    if (k < m) at = open + utf8.encodeInto(JSON.stringify(v), bytes.subarray(open)).written;
+    else bytes[at++] = 0x22;
+  }
+  bytes[at++] = 0x5d; // ]
+  bytes[at++] = 0x5d;
+  bytes[at++] = 0x2c;
+  return at;
 }
 
 /**

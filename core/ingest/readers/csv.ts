@@ -30,6 +30,8 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
   /** The text uDSV is parsing (its unparsed tail plus the current chunk) and where the next record starts in it. */
   let src = '';
   let cur = 0;
+  /** The first quote in `src` at or after the current record's start (src.length for none); -1 when not looked for. */
+  let quoteAt = -1;
   let ncols = 0;
   let delim = ',';
   let colNames: string[] = [];
@@ -41,6 +43,30 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     lines.push(l);
   };
 
+  /** The length of the line cleanLine last checked (its text up to the line end). */
+  let lineLength = 0;
+  /**
+   * Whether a record in text with quotes is one plain line, to be taken as it is: no quote before its line end, and
+   * its cells (as many as the header's, the last neither empty nor holding a delimiter) joined by delimiters are that
+   * line exactly. Then no cell holds a line end (a cell's line end would make the cells longer than the line), and
+   * the search of every cell for line ends below would find none: most records of a file with a few quoted cells.
+   */
+  const cleanLine = (row: string[], start: number, last: string): boolean => {
+    if (row.length !== ncols || last === '' || last.indexOf(delim) >= 0) return false;
+    const nl = src.indexOf('\n', start);
+    if (nl < 0) return false;
+    if (quoteAt < start) {
+      // The next quote, found once for the records before it (a search from each would go over the same text).
+      quoteAt = src.indexOf('"', start);
+      if (quoteAt < 0) quoteAt = src.length;
+    }
+    if (quoteAt < nl) return false;
+    let sum = row.length - 1;
+    for (let i = 0; i < row.length; i++) sum += row[i]!.length;
+    lineLength = nl - start;
+    return sum === lineLength;
+  };
+
   const onRow = (row: string[]) => {
     const l = line;
     const start = cur;
@@ -49,18 +75,24 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     let emb = 0;
     let suspect: boolean;
     if (quotes || prevQuotes) {
-      for (let i = 0; i < row.length; i++) {
-        const v = row[i]!;
-        if (v.length > 0 && v.indexOf('\n') >= 0) {
-          for (let j = v.indexOf('\n'); j >= 0; j = v.indexOf('\n', j + 1)) emb++;
+      if (cleanLine(row, start, last)) {
+        // Its one line, as uDSV gave it: what the search below would find.
+        end = start + lineLength;
+        suspect = false;
+      } else {
+        for (let i = 0; i < row.length; i++) {
+          const v = row[i]!;
+          if (v.length > 0 && v.indexOf('\n') >= 0) {
+            for (let j = v.indexOf('\n'); j >= 0; j = v.indexOf('\n', j + 1)) emb++;
+          }
         }
+        let e = src.indexOf('\n', start);
+        for (let k = 0; k < emb && e >= 0; k++) e = src.indexOf('\n', e + 1);
+        end = e < 0 ? src.length : e;
+        // A short row is padded (last cell '') or, ending in an unquoted cell, runs on into the next line (a newline
+        // in a cell); a long one spills into the last cell or past it.
+        suspect = emb > 0 || row.length !== ncols || last === '' || last.indexOf(delim) >= 0;
       }
-      let e = src.indexOf('\n', start);
-      for (let k = 0; k < emb && e >= 0; k++) e = src.indexOf('\n', e + 1);
-      end = e < 0 ? src.length : e;
-      // A short row is padded (last cell '') or, ending in an unquoted cell, runs on into the next line (a newline
-      // in a cell); a long one spills into the last cell or past it.
-      suspect = emb > 0 || row.length !== ncols || last === '' || last.indexOf(delim) >= 0;
     } else {
       // Without quotes the cells and delimiters are the record's text exactly: its length says where it must end.
       let sum = row.length - 1;
@@ -117,6 +149,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
   const feed = (text: string) => {
     src = cur < src.length ? src.slice(cur) + text : text;
     cur = 0;
+    quoteAt = -1;
     P.parser!.chunk(text, P.parser!.stringArrs, onRow);
   };
 
@@ -189,6 +222,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     delim = delimiter;
     quotes = body.indexOf('"') >= 0;
     src = body;
+    quoteAt = -1;
     cur = nl < 0 ? body.length : nl + 1;
     P.parser.chunk(body, P.parser.stringArrs, onRow);
     return true;

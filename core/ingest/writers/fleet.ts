@@ -17,6 +17,7 @@ import {
   normTags,
   ringFromLabel,
   shortName,
+  shortNameKey,
   splitList,
 } from '../normalize.js';
 import { usableRows, type RowBatch } from '../rows.js';
@@ -99,7 +100,9 @@ export function fleetWriter(ctx: WriterContext): Writer {
           );
           continue;
         }
-        const hk = hostKey(hostRaw);
+        // The short name once: the device's name, and (upper case, cut) its key.
+        const hostname = shortName(hostRaw);
+        const hk = shortNameKey(hostname);
         if (!hk) {
           problems.reject(line, hostField, 'no device name: the hostname cell is empty');
           continue;
@@ -179,7 +182,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
         else if (build && !osVersion) osVersion = build;
         const platformRaw = get(row, 'platform');
         const facts: DeviceFacts = {
-          hostname: shortName(hostRaw),
+          hostname,
           hostKey: hk,
           aid,
           entra,

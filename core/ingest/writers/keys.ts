@@ -117,6 +117,7 @@ export function keysWriter(ctx: WriterContext): Writer {
         if (fresh.length === 0) dropKeyChunk(ws.db, chunkId);
         else chunks.push({ id: chunkId, sealing: sealKeyChunk(ws.box, chunkId, fresh) });
       }
+      ins.flush();
       // No chunk row is written until every seal is done: a failed seal fails the file (its savepoint rolls back)
       // and no write from a seal still in flight can land after the rollback.
       const sealed = await Promise.all(chunks.map((c) => c.sealing));

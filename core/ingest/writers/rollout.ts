@@ -2,7 +2,6 @@
 import { EventInserts } from '../../store/event-writes.js';
 import { RingUpdates } from '../../store/device-writes.js';
 import { dateColumn } from '../dates.js';
-import type { Field } from '../formats.js';
 import { clean, errorHex, hostKey, normRing, ringFromLabel } from '../normalize.js';
 import { usableRows } from '../rows.js';
 import { normKind, vendorKind } from './event-kinds.js';
@@ -22,7 +21,20 @@ export function rolloutWriter(ctx: WriterContext): Writer {
     read: dateColumn(ctx.header[i] ?? tsField, problems),
   }));
   const stateField = colName(ctx, 'state', 'state');
-  const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
+  // The columns read on every row, found once (a cell of a column the file lacks reads as '').
+  const {
+    state: cState,
+    detail: cDetail,
+    device_key: cKey,
+    hostname: cHost,
+    ring: cRing,
+    source: cSource,
+    package: cPackage,
+    version_to: cTo,
+    version_from: cFrom,
+    error: cError,
+  } = c;
+  const cell = (row: string[], i: number) => (i >= 0 ? clean(row[i]) : '');
   const params: (string | number | null)[] = new Array(11);
   const ringSet = format === 'autopatch' || format === 'configmgr' ? new RingUpdates(ctx.ws.db, format) : null;
   // Event logs repeat a few states, rings and host names millions of times: normalise each distinct value once.
@@ -48,6 +60,11 @@ export function rolloutWriter(ctx: WriterContext): Writer {
     }
     return h;
   };
+  // The device of the last row written, by the cells that named it (the index does not change under an event file).
+  let lastKey: string | null = null;
+  let lastHost = '';
+  let lastHk = '';
+  let lastDevice: number | null = null;
   const w: Writer = {
     duplicates: 0,
     write(rows, lines, count) {
@@ -82,12 +99,12 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           );
           continue;
         }
-        const stateRaw = get(row, 'state');
+        const stateRaw = cell(row, cState);
         let kind: string | null;
         let vendorDetail: string | null = null;
         if (format === 'rollout' || format === 'generic') kind = kindOf(stateRaw);
         else {
-          const v = vendorKind(format, stateRaw, get(row, 'detail'));
+          const v = vendorKind(format, stateRaw, cell(row, cDetail));
           kind = v.kind;
           vendorDetail = v.detail;
         }
@@ -99,25 +116,37 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           );
           continue;
         }
-        const key = get(row, 'device_key');
-        const hostRaw = get(row, 'hostname');
-        const hk = hostRaw ? hostKeyOf(hostRaw) : '';
-        if (!key && !hk) {
-          problems.reject(
-            line,
-            colName(ctx, 'hostname', colName(ctx, 'device_key', '(no device column)')),
-            'no device: the device name and ID cells are empty',
-          );
-          continue;
+        const key = cell(row, cKey);
+        const hostRaw = cell(row, cHost);
+        let hk: string;
+        let deviceId: number | null;
+        if (key === lastKey && hostRaw === lastHost) {
+          // A log lists a device's events together: the row names the device the one before it did.
+          hk = lastHk;
+          deviceId = lastDevice;
+        } else {
+          hk = hostRaw ? hostKeyOf(hostRaw) : '';
+          if (!key && !hk) {
+            problems.reject(
+              line,
+              colName(ctx, 'hostname', colName(ctx, 'device_key', '(no device column)')),
+              'no device: the device name and ID cells are empty',
+            );
+            continue;
+          }
+          deviceId = ctx.idx.lookup(key || null, hk);
+          if (deviceId !== null) ctx.touched?.add(deviceId);
+          lastKey = key;
+          lastHost = hostRaw;
+          lastHk = hk;
+          lastDevice = deviceId;
         }
-        const deviceId = ctx.idx.lookup(key || null, hk);
-        if (deviceId !== null) ctx.touched?.add(deviceId);
-        const ringRaw = deviceId !== null && ringSet ? get(row, 'ring') : '';
+        const ringCell = cell(row, cRing);
         // Autopatch's ring is the update ring itself and wins; a ConfigMgr phase collection fills a missing ring.
-        if (ringRaw) ringSet!.set(deviceId!, ringOf(ringRaw));
-        let detail = vendorDetail ?? (get(row, 'detail') || null);
+        if (ringCell && deviceId !== null && ringSet) ringSet.set(deviceId, ringOf(ringCell));
+        let detail = vendorDetail ?? (cell(row, cDetail) || null);
         if (detail && detail.length > 300) detail = detail.slice(0, 300);
-        const errRaw = get(row, 'error');
+        const errRaw = cell(row, cError);
         if (errRaw) {
           const hex = errorHex(errRaw);
           if (hex) detail = detail ? `${detail} (error ${hex})` : `error ${hex}`;
@@ -126,10 +155,10 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         params[1] = hk || null;
         params[2] = ts;
         params[3] = kind;
-        params[4] = ringOf(get(row, 'ring'));
-        params[5] = get(row, 'source') || format;
-        params[6] = get(row, 'package') || null;
-        params[7] = get(row, 'version_to') || get(row, 'version_from') || null;
+        params[4] = ringOf(ringCell);
+        params[5] = cell(row, cSource) || format;
+        params[6] = cell(row, cPackage) || null;
+        params[7] = cell(row, cTo) || cell(row, cFrom) || null;
         params[8] = detail;
         params[9] = line;
         params[10] = rowAsOf;
@@ -141,6 +170,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
       return ok;
     },
     finish() {
+      ins.flush();
       if (asOfRows && ctx.asOf) ctx.onAsOf?.(ctx.asOf, asOfRows);
       w.asOf = maxTs;
       return Promise.resolve();

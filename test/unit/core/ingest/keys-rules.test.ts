@@ -66,6 +66,38 @@ describe('keyProblem: validation, never correction', () => {
     expect(keyProblem(good.replace('720885', '720907'))).toBe('group 8 of the recovery password is 720896 or more');
   });
 
+  it('every one-character change to a valid password is valid exactly when the rule says so', () => {
+    // The rule, written out plainly: 8 hyphen-joined groups of 6 ASCII digits, each a multiple of 11 below 720896
+    // (spaces around the whole value trimmed).
+    const valid = (v: string) => {
+      const groups = v.trim().split('-');
+      return groups.length === 8 && groups.every((g) => /^[0-9]{6}$/.test(g) && +g % 11 === 0 && +g < 720896);
+    };
+    const bases = [good, '720885-000000-123464-654324-011011-099099-555555-000011'];
+    const chars = ['0', '1', '5', '9', '-', ' ', '/', ':', 'x', '\u2013', '\u0660'];
+    let checked = 0;
+    for (const base of bases) {
+      expect(valid(base)).toBe(true);
+      for (let i = 0; i <= base.length; i++)
+        for (const ch of chars) {
+          // Replace the character at i, and insert one before it: both keep or break the shape.
+          for (const v of [base.slice(0, i) + ch + base.slice(i + 1), base.slice(0, i) + ch + base.slice(i)]) {
+            expect(keyProblem(v) === null, v).toBe(valid(v));
+            checked++;
+          }
+        }
+    }
+    // ':' just above '9', placed where reading it as the digit 10 would make a multiple of 11 (10 x 10 + 10 = 110).
+    expect(keyProblem(good.replace('000011', '00010:'))).toBe('group 2 of the recovery password is not 6 digits');
+    // Group edges: the largest multiple of 11 below 720896, the next one, and one that is not a multiple.
+    expect(keyProblem(good.replace('000011', '720885'))).toBeNull();
+    expect(keyProblem(good.replace('000011', '720896'))).toBe('group 2 of the recovery password is 720896 or more');
+    expect(keyProblem(good.replace('000011', '000012'))).toBe(
+      'group 2 of the recovery password is not divisible by 11 (checksum)',
+    );
+    expect(checked).toBe(2 * 56 * chars.length * 2);
+  });
+
   it('the reason never quotes the digits', () => {
     expect(keyProblem(good.replace('000011', '000012'))).not.toContain('000012');
     expect(keyProblem(good.replace('720885', '720907'))).not.toContain('720907');

@@ -33,12 +33,20 @@ describe('keys unique through ux_keys_key_fp (migration 039)', () => {
     const ws = await open();
     await importFile(ws, inputFromBytes('first.csv', csv(range(0, 1000))));
     // 6,000 rows against 1,000 on file: a bulk load. In it: keys 500..999 again (on file: duplicates), keys 1000..5999,
-    // key 1000 twice more in the file itself (duplicates), and key 1001 with a rotated password (a new row).
-    const second = [...range(500, 6000), { i: 1000 }, { i: 1000 }, { i: 1001, salt: 5 }];
+    // key 1000 twice more in the file itself (duplicates), key 1001 with a rotated password (a new row), then that
+    // rotated password and the first one again (duplicates of a key ID that now has two passwords).
+    const second = [
+      ...range(500, 6000),
+      { i: 1000 },
+      { i: 1000 },
+      { i: 1001, salt: 5 },
+      { i: 1001, salt: 5 },
+      { i: 1001 },
+    ];
     const timings: Record<string, number> = {};
     const r = await importFile(ws, inputFromBytes('second.csv', csv(second)), { timings });
     expect(timings['index:ux_keys_key_fp']).toBeGreaterThanOrEqual(0);
-    expect(dups(ws, r.importId)).toBe(500 + 2);
+    expect(dups(ws, r.importId)).toBe(500 + 2 + 2);
     expect(ws.db.value('SELECT COUNT(*) FROM keys')).toBe(6000 + 1);
     expect(ws.db.value('SELECT COUNT(*) FROM keys WHERE key_id = ?', [keyId(1001)])).toBe(2);
     expect(indexSql(ws, 'ux_keys_key_fp')).toBe('CREATE UNIQUE INDEX ux_keys_key_fp ON keys(key_id, fingerprint)');

@@ -99,6 +99,47 @@ describe('raw rows', () => {
     expect(rows[0]![2]).toBe(`note ${pw}`);
   });
 
+  it('encodes every row as the UTF-8 of JSON.stringify([line, cells]) and a comma, whatever the cells hold', () => {
+    // Every UTF-16 unit below 0x100 (controls, space, quote, backslash, DEL, Latin-1), then the units JSON or UTF-8
+    // treat apart: U+2028, a surrogate pair, lone surrogates of either half, the last BMP unit.
+    const units = [
+      ...Array.from({ length: 0x100 }, (_v, i) => String.fromCharCode(i)),
+      '\u2028',
+      '😀',
+      '\ud800',
+      '\udfff',
+      '\uffff',
+    ];
+    // Each unit alone, inside a plain cell, and at either end of one; a row of empty cells; a wide row.
+    // First a row whose JSON is six bytes a unit (control characters), well past the buffer a batch starts with.
+    const rows = [
+      ['\u0001'.repeat(40_000)],
+      ...units.map((u) => [u, `a${u}b`, `${u}tail`, `head${u}`, 'plain']),
+      ['', '', ''],
+      Array.from({ length: 300 }, (_v, i) => (i % 7 === 0 ? `cell "${i}"` : `cell ${i}`)),
+    ];
+    const lines = rows.map((_r, i) => 2 + i * 3);
+    const enc = encodeRows(rows, lines, rows.length);
+    const utf8 = new TextEncoder();
+    let start = 0;
+    rows.forEach((row, r) => {
+      const want = utf8.encode(JSON.stringify([lines[r], row]) + ',');
+      expect(enc.bytes.subarray(start, enc.ends[r])).toEqual(want);
+      start = enc.ends[r]!;
+    });
+    expect(enc.bytes.length).toBe(start);
+  });
+
+  it('encodes a cell that is not a string as JSON.stringify writes it', () => {
+    const rows = [
+      ['PC-1', undefined as unknown as string, 'x\ny'],
+      ['PC-2', 7 as unknown as string],
+    ];
+    const text = new TextDecoder().decode(encodeRows(rows, [4, 6], 2).bytes);
+    expect(text).toBe(JSON.stringify([4, rows[0]]) + ',' + JSON.stringify([6, rows[1]]) + ',');
+    expect(text).toBe('[4,["PC-1",null,"x\\ny"]],[6,["PC-2",7]],');
+  });
+
   it("places a writer's columns among the compact cells", () => {
     const names = ['Host', 'Notes', 'Key', 'When', 'Other'];
     // Two fields on one column, one absent; time columns in preference order, not file order.
