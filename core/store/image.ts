@@ -3,8 +3,8 @@ import type { SqlJsStatic } from 'sql.js';
 import { backedDatabase, type HostFile } from './db.js';
 
 /**
- * Null when the bytes (or the host file's: checked where they are, no copy in memory; closed when done) are a SQLite
- * image that opens and passes integrity_check; otherwise why not.
+ * Null when the bytes (or the host file's; either is checked where it is, with no copy in memory; a host file is
+ * closed when done) are a SQLite image that opens and passes integrity_check; otherwise why not.
  */
 export function checkImage(SQL: SqlJsStatic, image: Uint8Array | HostFile): string | null {
   if (!(image instanceof Uint8Array)) {
@@ -22,7 +22,7 @@ export function checkImage(SQL: SqlJsStatic, image: Uint8Array | HostFile): stri
   } else if (image.byteLength === 0) return 'the file is empty';
   let db;
   try {
-    db = image instanceof Uint8Array ? new SQL.Database(image) : backedDatabase(SQL, null, image);
+    db = backedDatabase(SQL, null, image instanceof Uint8Array ? imageFile(image) : image);
     const rows = db.exec('PRAGMA integrity_check');
     const first = rows[0]?.values[0]?.[0];
     if (first !== 'ok') return `integrity_check: ${String(first)}`;
@@ -37,7 +37,7 @@ export function checkImage(SQL: SqlJsStatic, image: Uint8Array | HostFile): stri
 
 /** The workspace id stored in the image's meta table; throws when the image is not a readable workspace. */
 export function imageWorkspaceId(SQL: SqlJsStatic, bytes: Uint8Array): string {
-  const db = new SQL.Database(bytes);
+  const db = backedDatabase(SQL, null, imageFile(bytes));
   try {
     const res = db.exec("SELECT value FROM meta WHERE key = 'workspace_id'");
     const id = res[0]?.values[0]?.[0];
@@ -46,4 +46,26 @@ export function imageWorkspaceId(SQL: SqlJsStatic, bytes: Uint8Array): string {
   } finally {
     db.close();
   }
+}
+
+/**
+ * An image's bytes as a read-only host file: SQLite reads its pages where they are. `new SQL.Database(bytes)` would
+ * copy the whole image into sql.js's memory first, a second image (gigabytes at a million devices) just to check it
+ * or read one value.
+ */
+export function imageFile(bytes: Uint8Array): HostFile {
+  const readOnly = () => {
+    throw new Error('the image is open read-only');
+  };
+  return {
+    read(into, position) {
+      const part = bytes.subarray(position, position + into.byteLength);
+      into.set(part);
+      return part.byteLength;
+    },
+    write: readOnly,
+    truncate: readOnly,
+    size: () => bytes.byteLength,
+    close() {},
+  };
 }
