@@ -1,6 +1,6 @@
 // The open incident workspace: the database, the secret box and the clock every domain function receives.
 import type { SqlJsStatic } from 'sql.js';
-import { Db } from './store/db.js';
+import { Db, type HostFile } from './store/db.js';
 import { appendAudit, enableKeyedAudit } from './store/audit.js';
 import { deriveAuditKey } from './store/audit-key.js';
 import * as metaTable from './store/meta.js';
@@ -19,6 +19,8 @@ export interface Workspace {
 export interface OpenOptions {
   SQL: SqlJsStatic;
   bytes?: Uint8Array | null;
+  /** A host file to keep the database file in (with its image, or empty for a new workspace), not in memory. */
+  backing?: HostFile | null;
   /** The workspace key, or a lookup by workspace id (a host keystore) for workspaces whose id is inside the file. */
   keyMaterial: Uint8Array | ((workspaceId: string) => Promise<Uint8Array>);
   actor?: string;
@@ -26,7 +28,17 @@ export interface OpenOptions {
 }
 
 export async function openWorkspace(opts: OpenOptions): Promise<Workspace> {
-  const db = Db.open(opts.SQL, opts.bytes);
+  const db = Db.open(opts.SQL, opts.bytes, opts.backing);
+  try {
+    return await initWorkspace(db, opts);
+  } catch (err) {
+    // Closing also closes (and so removes) a working file behind it.
+    db.close();
+    throw err;
+  }
+}
+
+async function initWorkspace(db: Db, opts: OpenOptions): Promise<Workspace> {
   // A workspace from before the search index (or with devices written outside an import) gets its index built here.
   rebuildDirtyChunks(db);
   const now = opts.now ?? (() => Date.now());

@@ -3,11 +3,12 @@ import { promises as fsp, constants as fsc, readSync, writeSync } from 'node:fs'
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { JournalEntry } from '../core/contract/host.js';
-import type { Db } from '../core/store/db.js';
+import type { Db, HostFile } from '../core/store/db.js';
 import { openSession } from '../core/session.js';
 import { anchorsAgree, currentAnchor, type AuditAnchor } from '../core/store/audit.js';
 import { checkImage } from '../core/store/image.js';
 import type { Workspace } from '../core/workspace.js';
+import { backTempFiles, workDir, type WorkDir } from './node/host-file.js';
 
 export { checkImage };
 
@@ -56,6 +57,12 @@ export interface StorageOptions {
   retryDelayMs?: number;
   /** How long a save waits for an open write transaction to commit before giving up. */
   txWaitMs?: number;
+  /**
+   * Where an opened workspace's database lives while it is open: a working copy of the snapshot in this directory
+   * (SQLite's temp files beside it), or null for memory. Default: the process's work directory with the real file
+   * system, memory with an injected one (a test's simulated disk cannot back a working copy).
+   */
+  work?: WorkDir | null;
 }
 
 export interface RecoverOptions {
@@ -123,6 +130,7 @@ export class WorkspaceStorage {
   private readonly renameRetries: number;
   private readonly retryDelayMs: number;
   private readonly txWaitMs: number;
+  private readonly work: WorkDir | null | 'shared';
   /** Journal seq of the snapshot currently on disk per file: the journal keeps everything after the previous one. */
   private readonly snapshotSeq = new Map<string, number>();
   private tmpCounter = 0;
@@ -133,6 +141,7 @@ export class WorkspaceStorage {
     this.renameRetries = opts.renameRetries ?? 10;
     this.retryDelayMs = opts.retryDelayMs ?? 20;
     this.txWaitMs = opts.txWaitMs ?? 60_000;
+    this.work = opts.work !== undefined ? opts.work : opts.fs ? null : 'shared';
   }
 
   /**
@@ -376,13 +385,36 @@ export class WorkspaceStorage {
     const quarantined: string[] = [];
     const problems: string[] = [];
     await this.removeStaleTemps(file);
+    const work = this.work === 'shared' ? workDir(opts.SQL) : this.work;
+    if (work) backTempFiles(opts.SQL, work);
     let source: Recovered['source'] = 'new';
     let bytes: Uint8Array | null = null;
+    let backing: HostFile | null = null;
 
     for (const [candidate, kind] of [
       [file, 'snapshot'],
       [previousPath(file), 'previous'],
     ] as const) {
+      if (work) {
+        // A working copy made by the OS, checked and then opened where it is: the image never enters the JS heap.
+        let copy: string;
+        try {
+          copy = await work.copyOf(candidate, (from, to, mode) => this.fs.copyFile(from, to, mode));
+        } catch (err) {
+          if (isCode(err, 'ENOENT')) continue;
+          throw err;
+        }
+        const problem = checkImage(opts.SQL, work.openCopy(copy, false));
+        if (problem === null) {
+          backing = work.openCopy(copy, true);
+          source = kind;
+          break;
+        }
+        work.remove(copy);
+        problems.push(`${path.basename(candidate)}: ${problem}`);
+        quarantined.push(await this.quarantine(candidate));
+        continue;
+      }
       const data = await this.readSnapshot(candidate);
       if (!data) continue;
       const problem = checkImage(opts.SQL, data);
@@ -395,7 +427,7 @@ export class WorkspaceStorage {
       quarantined.push(await this.quarantine(candidate));
     }
     const journal = await this.readJournal(file);
-    if (!bytes && !opts.create && journal.length === 0) {
+    if (!bytes && !backing && !opts.create && journal.length === 0) {
       throw new Error(
         problems.length > 0
           ? `${file} would not open (${problems.join('; ')}); it was moved aside to ${quarantined.join(', ')}`
@@ -416,6 +448,7 @@ export class WorkspaceStorage {
     const { ws, baseSeq, replayed, lastSeq } = await openSession({
       SQL: opts.SQL,
       bytes,
+      backing: backing ?? work?.newDatabase() ?? null,
       keyMaterial: opts.keyMaterial,
       ...(opts.actor !== undefined ? { actor: opts.actor } : {}),
       ...(opts.now !== undefined ? { now: opts.now } : {}),

@@ -11,6 +11,24 @@ export interface ExportSink {
   read(into: Uint8Array, position: number): number;
 }
 
+/**
+ * A file outside sql.js's memory that holds the database file (a file on disk in Node, electron/node/host-file.ts):
+ * SQLite's reads and writes of it go there (patches/sql.js+1.16.0.patch), so the image is not held in memory.
+ * read returns how many bytes it read (short only at the end of the file); every method throws on failure.
+ */
+export interface HostFile {
+  read(into: Uint8Array, position: number): number;
+  write(bytes: Uint8Array, position: number): void;
+  truncate(size: number): void;
+  size(): number;
+  /** Called at SQLite's fsync: anything the file still holds back is written, or its failure thrown. */
+  sync?(): void;
+  close(): void;
+}
+
+/** sql.js's Database with the patch's host-file methods (absent from a sql.js without the patch). */
+type BackableDatabase = Database & { ringsideBackWith?: (file: HostFile) => void };
+
 export class Db {
   private depth = 0;
 
@@ -19,13 +37,22 @@ export class Db {
 
   constructor(readonly raw: Database) {}
 
-  static open(SQL: SqlJsStatic, bytes?: Uint8Array | null): Db {
-    const db = new Db(bytes && bytes.byteLength > 0 ? new SQL.Database(bytes) : new SQL.Database());
+  /**
+   * Opens `bytes` (or a new database), or with `backing` the image that host file holds (`bytes`, when given, are
+   * written into it first): the database file then lives there, not in memory. Closing the database closes it.
+   */
+  static open(SQL: SqlJsStatic, bytes?: Uint8Array | null, backing?: HostFile | null): Db {
+    const db = new Db(backing ? backedDatabase(SQL, bytes, backing) : openImage(SQL, bytes));
     db.sql = SQL;
-    db.raw.run('PRAGMA foreign_keys = ON');
-    // Identity's serial rule in SQL (migration 26 backfills devices.serial_key with it): one rule, not two copies.
-    db.raw.create_function('usable_serial', (s: unknown) => usableSerial(typeof s === 'string' ? s : null));
-    migrate(db);
+    try {
+      db.raw.run('PRAGMA foreign_keys = ON');
+      // Identity's serial rule in SQL (migration 26 backfills devices.serial_key with it): one rule, not two copies.
+      db.raw.create_function('usable_serial', (s: unknown) => usableSerial(typeof s === 'string' ? s : null));
+      migrate(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     return db;
   }
 
@@ -77,7 +104,7 @@ export class Db {
       this.commit(name);
       return out;
     } catch (err) {
-      this.rollback(name);
+      this.rollback(name, err);
       throw err;
     }
   }
@@ -93,28 +120,51 @@ export class Db {
       this.commit(name);
       return out;
     } catch (err) {
-      this.rollback(name);
+      this.rollback(name, err);
       throw err;
     }
   }
 
+  /**
+   * Why SQLite rolled the whole transaction back by itself (a full disk, an I/O error: it does for those) while
+   * savepoints inside it were still open: until the outermost level ends, nothing may begin or commit, or the rest of
+   * the work would run outside any transaction.
+   */
+  private lost: Error | null = null;
+
   /** Opens a transaction, or a savepoint inside one; returns the savepoint's name. */
   private begin(): string {
+    if (this.lost) throw this.lostError();
     const name = `sp${this.depth}`;
     this.raw.run(this.depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${name}`);
     this.depth++;
     return name;
   }
 
+  /** Ends the level only once COMMIT/RELEASE succeeded: a failed one is then rolled back by the caller's catch. */
   private commit(name: string): void {
+    if (this.lost) throw this.lostError();
+    this.raw.run(this.depth === 1 ? 'COMMIT' : `RELEASE ${name}`);
     this.depth--;
-    this.raw.run(this.depth === 0 ? 'COMMIT' : `RELEASE ${name}`);
   }
 
-  private rollback(name: string): void {
+  private rollback(name: string, cause: unknown): void {
     this.depth--;
-    if (this.depth === 0) this.raw.run('ROLLBACK');
-    else this.raw.run(`ROLLBACK TO ${name}; RELEASE ${name}`);
+    if (!this.lost) {
+      try {
+        if (this.depth === 0) this.raw.run('ROLLBACK');
+        else this.raw.run(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      } catch (err) {
+        // Already rolled back by SQLite: the caller rethrows the error that did it, not this one.
+        if (!/no transaction is active|no such savepoint/.test((err as Error).message)) throw err;
+        this.lost = cause instanceof Error ? cause : new Error(String(cause));
+      }
+    }
+    if (this.depth === 0) this.lost = null;
+  }
+
+  private lostError(): Error {
+    return new Error(`the transaction was rolled back after an error: ${this.lost?.message ?? ''}`);
   }
 
   /** Serialises the database. Refuses during an open write transaction so a snapshot is never half an import. */
@@ -157,5 +207,27 @@ export class Db {
 
   close(): void {
     this.raw.close();
+  }
+}
+
+function openImage(SQL: SqlJsStatic, bytes?: Uint8Array | null): Database {
+  return bytes && bytes.byteLength > 0 ? new SQL.Database(bytes) : new SQL.Database();
+}
+
+/** A new sql.js database whose file is `file`: backed before any statement runs, so SQLite reads its image. */
+export function backedDatabase(SQL: SqlJsStatic, bytes: Uint8Array | null | undefined, file: HostFile): Database {
+  const raw = new SQL.Database() as BackableDatabase;
+  try {
+    if (!raw.ringsideBackWith) throw new Error('this sql.js cannot keep its database in a file (patch not applied)');
+    if (bytes && bytes.byteLength > 0) {
+      file.truncate(0);
+      file.write(bytes, 0);
+    }
+    raw.ringsideBackWith(file);
+    return raw;
+  } catch (err) {
+    raw.close();
+    file.close();
+    throw err;
   }
 }

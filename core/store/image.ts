@@ -1,12 +1,28 @@
 // Checks on a raw workspace image before it is opened: does it pass integrity_check, and whose workspace is it.
 import type { SqlJsStatic } from 'sql.js';
+import { backedDatabase, type HostFile } from './db.js';
 
-/** Null when the bytes are a SQLite image that opens and passes integrity_check; otherwise why not. */
-export function checkImage(SQL: SqlJsStatic, bytes: Uint8Array): string | null {
-  if (bytes.byteLength === 0) return 'the file is empty';
+/**
+ * Null when the bytes (or the host file's: checked where they are, no copy in memory; closed when done) are a SQLite
+ * image that opens and passes integrity_check; otherwise why not.
+ */
+export function checkImage(SQL: SqlJsStatic, image: Uint8Array | HostFile): string | null {
+  if (!(image instanceof Uint8Array)) {
+    let size: number;
+    try {
+      size = image.size();
+    } catch (err) {
+      image.close();
+      return (err as Error).message;
+    }
+    if (size === 0) {
+      image.close();
+      return 'the file is empty';
+    }
+  } else if (image.byteLength === 0) return 'the file is empty';
   let db;
   try {
-    db = new SQL.Database(bytes);
+    db = image instanceof Uint8Array ? new SQL.Database(image) : backedDatabase(SQL, null, image);
     const rows = db.exec('PRAGMA integrity_check');
     const first = rows[0]?.values[0]?.[0];
     if (first !== 'ok') return `integrity_check: ${String(first)}`;
