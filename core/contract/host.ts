@@ -18,7 +18,7 @@ export interface JournalEntry {
 
 export interface OpenedWorkspace {
   ref: WorkspaceRef;
-  /** Last snapshot (a SQLite image), or null for a new workspace. */
+  /** Last snapshot (a SQLite image), or null for a new workspace; handed to the database worker (and set to null) when loaded. */
   snapshot: Uint8Array | null;
   /** Journal entries written after that snapshot, in order; replay them on top of it. */
   journal: JournalEntry[];

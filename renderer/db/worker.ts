@@ -10,7 +10,9 @@ import type { RemoteJobOptions } from '../../core/contract/jobs.js';
 import { applyJournalEntry, closeSession, openSession } from '../../core/session.js';
 import { streamExport } from '../../core/store/export-stream.js';
 import type { Workspace } from '../../core/workspace.js';
+import type { HostFile } from '../../core/store/db.js';
 import { registerJobTransfer } from './job-transfer.js';
+import { OpfsStore, SLOW_CALL_MICROS, type OpfsRoot, type StorageInfo } from './opfs-file.js';
 import { pickedFileReader } from './read-worker.js';
 import { installTableTracking, type TableTracker } from './table-tracker.js';
 import { technicianVerbs } from './technician-verbs.js';
@@ -36,6 +38,73 @@ function sql(): Promise<SqlJsStatic> {
   });
   return sqlPromise;
 }
+
+/** The worker's folder in the origin private file system, or why the database stays in memory. */
+const storage: Promise<OpfsStore | string> = startStorage();
+/** Why the open workspace's database is in memory, when it is (said once in the log). */
+let inMemory: string | undefined;
+let said = false;
+
+async function startStorage(): Promise<OpfsStore | string> {
+  try {
+    const getDirectory = (navigator.storage as Partial<StorageManager> | undefined)?.getDirectory;
+    if (typeof getDirectory !== 'function') return 'this browser has no origin private file system';
+    const store = await OpfsStore.start((await navigator.storage.getDirectory()) as unknown as OpfsRoot);
+    if (store.opMicros <= SLOW_CALL_MICROS) return store;
+    await store.dispose();
+    return `this browser keeps the origin's private files in memory (an incognito profile?): ${Math.round(store.opMicros)} µs a call`;
+  } catch (err) {
+    return describe(err);
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+function memoryBecause(reason: string): void {
+  inMemory = reason;
+  if (said) return;
+  said = true;
+  console.warn(`Ringside: the working database is kept in memory, not on disk (${reason})`);
+}
+
+/**
+ * A working file in OPFS holding the snapshot, with SQLite's temp files sent to the pool; null (memory) when OPFS is
+ * not there or refuses it (the quota): the open goes on either way.
+ */
+async function workingFile(SQL: SqlJsStatic, snapshot: Uint8Array | null): Promise<HostFile | null> {
+  const store = await storage;
+  if (typeof store === 'string') {
+    memoryBecause(store);
+    return null;
+  }
+  try {
+    store.backTempFiles(SQL);
+    const file = await store.newDatabase(snapshot);
+    inMemory = undefined;
+    return file;
+  } catch (err) {
+    memoryBecause(describe(err));
+    return null;
+  }
+}
+
+/** Where the database and its temp files are, and what its file holds in memory (bytes): for diagnostics and tests. */
+async function storageInfo(): Promise<StorageInfo & { memoryBytes: number }> {
+  const store = await storage;
+  const raw = ws?.db.raw as { ringsideMemoryBytes?: () => number } | undefined;
+  const memoryBytes = raw?.ringsideMemoryBytes?.() ?? 0;
+  const base: StorageInfo =
+    typeof store === 'string'
+      ? { mode: 'memory', databaseBytes: 0, pool: { size: 0, available: 0, served: 0, declined: 0, largest: 0 } }
+      : store.info();
+  return inMemory !== undefined || typeof store === 'string'
+    ? { ...base, mode: 'memory', reason: inMemory ?? String(store), memoryBytes }
+    : { ...base, memoryBytes };
+}
+// Read by the end-to-end specs and the bench through Playwright's worker.evaluate (they cannot reach comlink's port).
+(self as unknown as { ringsideStorageInfo: typeof storageInfo }).ringsideStorageInfo = storageInfo;
 
 function current(): Workspace {
   if (!ws) throw new Error('no workspace is open');
@@ -84,11 +153,18 @@ const api = {
   /** Opens a snapshot and replays the journal on top of it; returns the last applied journal seq. */
   async open(opts: { snapshot: Uint8Array | null; journal: JournalEntry[]; keyMaterial: Uint8Array; actor?: string }) {
     await idle();
+    // Closing the database also closes and removes its working file.
     if (ws) closeSession(ws);
     ws = undefined;
+    const SQL = await sql();
+    const backing = await workingFile(SQL, opts.snapshot);
+    // Written to the working file: the image is not kept in this worker's memory (comlink's message holds `opts`).
+    const bytes = backing ? null : opts.snapshot;
+    opts.snapshot = null;
     const opened = await openSession({
-      SQL: await sql(),
-      bytes: opts.snapshot,
+      SQL,
+      bytes,
+      backing,
       keyMaterial: opts.keyMaterial,
       actor: opts.actor ?? 'user',
       journal: opts.journal,
@@ -140,6 +216,7 @@ const api = {
     ctrl?.abort();
     return Boolean(ctrl);
   },
+  storageInfo,
   isOpen(): boolean {
     return ws !== undefined;
   },

@@ -1,6 +1,6 @@
 // Bench section: the bench's files imported through the import view in Chromium, with the page's longest blocked task.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
@@ -21,6 +21,41 @@ const WATCH = `(() => {
   }).observe({ type: 'longtask', buffered: false });
 })()`;
 
+/**
+ * Peak resident memory (VmHWM, MiB) of each Chromium renderer process under `root` (this process: Playwright starts the browser as its child) (Linux /proc only; empty elsewhere):
+ * the page, its database worker and the reading thread live in one, whose peak this is.
+ */
+export function rendererPeaksMiB(root: number): number[] {
+  if (!existsSync('/proc/self/status')) return [];
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      // The parent pid is the field after the parenthesised command name, which may itself hold spaces.
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const under = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  const peaks: number[] = [];
+  for (const pid of parent.keys()) {
+    if (!under(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (hwm) peaks.push(Number(hwm) / 1024);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return peaks.sort((a, b) => b - a);
+}
+
 const section: BenchSection = {
   name: 'browser import',
   order: 96,
@@ -35,9 +70,15 @@ const section: BenchSection = {
         { env: { ...process.env, RENDERER_OUT_DIR: out }, stdio: 'inherit' },
       );
     const server = await serve(out);
-    const browser = await chromium.launch({ executablePath: chromiumPath() || undefined, args: CHROMIUM_ARGS });
+    // A profile on disk, as a user's browser and the desktop app have: the database worker keeps its database in the
+    // origin private file system there (an incognito context's is in memory, and the worker stays in memory).
+    const browser = await chromium.launchPersistentContext(path.join(ctx.dir, 'chromium-profile'), {
+      executablePath: chromiumPath() || undefined,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 900 },
+    });
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const page = browser.pages()[0] ?? (await browser.newPage());
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await page.locator('html[data-app-state="start"]').waitFor({ state: 'attached' });
       await page.getByRole('button', { name: 'New empty workspace' }).click();
@@ -65,6 +106,11 @@ const section: BenchSection = {
       const lt = await page.evaluate(
         () => (window as unknown as { __lt: { max: number; count: number; over100: number; total: number } }).__lt,
       );
+      const peaks = rendererPeaksMiB(process.pid);
+      const worker = page.workers().find((w) => /\/worker-[^/]*\.js$/.test(w.url()));
+      const storage = (await worker?.evaluate(() =>
+        (self as unknown as { ringsideStorageInfo?: () => Promise<unknown> }).ringsideStorageInfo?.(),
+      )) as { mode: string; reason?: string; memoryBytes: number; databaseBytes: number } | undefined;
       const cli = ctx.get('import', 'end to end time');
       ctx.metric(
         'browser import',
@@ -80,6 +126,27 @@ const section: BenchSection = {
         'ms',
         `${lt.count} long tasks (> 50 ms), ${lt.over100} over 100 ms, ${Math.round(lt.total)} ms in all; budget 100 ms`,
       );
+      if (peaks.length > 0)
+        ctx.metric(
+          'browser import',
+          'renderer peak RSS',
+          peaks[0]!,
+          'MiB',
+          `the largest renderer process's VmHWM (page + database worker + reading thread); others ${peaks
+            .slice(1)
+            .map((p) => p.toFixed(0))
+            .join(', ')}`,
+        );
+      if (storage)
+        ctx.metric(
+          'browser import',
+          'worker database file in memory',
+          storage.memoryBytes / (1 << 20),
+          'MiB',
+          storage.mode === 'opfs'
+            ? `the image (${(storage.databaseBytes / (1 << 20)).toFixed(0)} MiB) is in the origin private file system`
+            : `in memory: ${storage.reason ?? ''}`,
+        );
     } finally {
       await browser.close();
       server.close();
