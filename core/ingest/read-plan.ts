@@ -79,3 +79,78 @@ export function compactColumns<F extends string>(
   for (const f of Object.keys(cols) as F[]) mapped[f] = at(cols[f]);
   return { header: read.map((c) => names[c]!), cols: mapped, tsCols: tsCols.map(at) };
 }
+
+/**
+ * A batch as it crosses between threads: each distinct cell once in `strings`, each row's cells as indexes into it.
+ * A structured clone copies every string it meets, even one it copied a cell before: an event log's states, rings,
+ * sources and packages would cross (and be made again, then collected, in the writing thread) once a row. Here they
+ * cross once a batch, and the writing thread's rows share them.
+ */
+export interface PackedRows {
+  strings: string[];
+  /** The cells, row after row: an index into `strings`, or MISSING for a cell the row does not have. */
+  cells: Uint32Array;
+  /** Where each row's cells end in `cells`. */
+  ends: Uint32Array;
+}
+
+const MISSING = 0xffffffff;
+/** A column is looked up after this many rows only while at most half its cells so far were new (a time column is not). */
+const TRIAL_ROWS = 64;
+
+/** The first `count` rows packed (see PackedRows); unpackRows gives back rows equal cell for cell. */
+export function packRows(rows: string[][], count: number): PackedRows {
+  let total = 0;
+  for (let r = 0; r < count; r++) total += rows[r]!.length;
+  const cells = new Uint32Array(total);
+  const ends = new Uint32Array(count);
+  const strings: string[] = [];
+  // Per column: the cells seen and their index, and how many were new; null once the column is seldom repeated.
+  const seen: (Map<string, number> | null)[] = [];
+  const fresh: number[] = [];
+  let p = 0;
+  for (let r = 0; r < count; r++) {
+    const row = rows[r]!;
+    for (let j = 0; j < row.length; j++) {
+      const v = row[j];
+      if (v === undefined) {
+        cells[p++] = MISSING;
+        continue;
+      }
+      let m = seen[j];
+      if (m === undefined) {
+        seen[j] = m = new Map();
+        fresh[j] = 0;
+      }
+      let at = m === null ? undefined : m.get(v);
+      if (at === undefined) {
+        at = strings.length;
+        strings.push(v);
+        if (m !== null) {
+          m.set(v, at);
+          if (++fresh[j]! * 2 > r + 1 && r >= TRIAL_ROWS) seen[j] = null;
+        }
+      }
+      cells[p++] = at;
+    }
+    ends[r] = p;
+  }
+  return { strings, cells, ends };
+}
+
+/** The rows a PackedRows holds. */
+export function unpackRows({ strings, cells, ends }: PackedRows): string[][] {
+  const out = new Array<string[]>(ends.length);
+  let p = 0;
+  for (let r = 0; r < ends.length; r++) {
+    const end = ends[r]!;
+    const row = new Array<string>(end - p);
+    for (let j = 0; p < end; j++, p++) {
+      const c = cells[p]!;
+      // A cell the row lacks stays an undefined cell, as the clone of the reader's row would have it.
+      row[j] = c === MISSING ? (undefined as unknown as string) : strings[c]!;
+    }
+    out[r] = row;
+  }
+  return out;
+}

@@ -4,7 +4,7 @@ import type { ImportInput } from '../contract/ingest.js';
 import { EncodingRestart, FileError } from './errors.js';
 import type { DecodeState } from './readers/decode.js';
 import { SheetChoiceError, type SheetInfo } from './readers/xlsx.js';
-import { prepareBatch } from './read-plan.js';
+import { packRows, prepareBatch, unpackRows, type PackedRows } from './read-plan.js';
 import type { CsvHeader, CsvSink, ReadPlan, RowBatch, RowNote } from './rows.js';
 import type { EncodedRows } from '../store/raw-rows.js';
 import { readInput, type ReadOptions } from './sniff.js';
@@ -45,7 +45,7 @@ type ToReader =
 type ToHost =
   | { t: 'progress'; phase: string; done: number; total: number }
   | { t: 'header'; h: CsvHeader; notes: string[] }
-  | { t: 'rows'; rows: string[][]; lines: Uint32Array; notes?: RowNote[]; raw?: EncodedRows }
+  | { t: 'rows'; rows: PackedRows; lines: Uint32Array; notes?: RowNote[]; raw?: EncodedRows }
   | { t: 'done'; state: DecodeState; notes: string[]; sheet?: string }
   | {
       t: 'error';
@@ -143,7 +143,7 @@ export function threadedReader(
           const plan = ok ? sink.plan?.() : undefined;
           p.post({ t: 'verdict', ok, ...(plan ? { plan } : {}) } satisfies ToReader);
         } else if (m.t === 'rows') {
-          const rows = m.rows as RowBatch;
+          const rows = unpackRows(m.rows) as RowBatch;
           if (m.notes) rows.notes = m.notes;
           if (m.raw) rows.raw = m.raw;
           await sink.rows(rows, Array.from(m.lines), rows.length);
@@ -227,12 +227,13 @@ export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput
           ? prepareBatch(rows, ls, count, plan)
           : { rows: rows.length === count ? rows : rows.slice(0, count), raw: undefined };
         const rn = (rows as RowBatch).notes;
-        const transfer: Transferable[] = [ls.buffer];
+        const packed = packRows(batch, count);
+        const transfer: Transferable[] = [ls.buffer, packed.cells.buffer, packed.ends.buffer];
         if (raw) transfer.push(raw.bytes.buffer, raw.ends.buffer);
         port.post(
           {
             t: 'rows',
-            rows: batch,
+            rows: packed,
             lines: ls,
             ...(rn?.length ? { notes: rn } : {}),
             ...(raw ? { raw } : {}),
