@@ -1,6 +1,7 @@
 // The database worker's files in the Origin Private File System: the open workspace's database and SQLite's temp files on disk, not in the worker's memory.
 import type { SqlJsStatic } from 'sql.js';
 import type { HostFile } from '../../core/store/db.js';
+import { gatherWrites } from '../../core/store/gather-writes.js';
 
 /** What this file uses of a FileSystemSyncAccessHandle (dedicated workers only, so not in TypeScript's DOM lib). */
 export interface SyncHandle {
@@ -116,7 +117,7 @@ export class TempPool {
         continue;
       }
       this.served++;
-      return handleFile(h, () => this.give(h));
+      return gatherWrites(handleFile(h, () => this.give(h)));
     }
     this.declined++;
     return null;
@@ -233,7 +234,7 @@ export class OpfsStore {
       throw err;
     }
     this.database = entry;
-    return file;
+    return gatherWrites(file);
   }
 
   private drop(entry: { name: string; handle: SyncHandle }): void {
