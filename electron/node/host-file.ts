@@ -18,45 +18,20 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { HostFile } from '../../core/store/db.js';
+import { gatherWrites } from '../../core/store/gather-writes.js';
 
 /** What this module marks its directories with; a directory of a process that is gone is removed at start-up. */
 const PREFIX = 'ringside-work-';
 
-/** How many bytes of contiguous writes are gathered into one write(2): SQLite writes a page (or less) at a time. */
-const GATHER = 1 << 20;
-
 /**
  * A host file on an open descriptor; `onClose` runs after the descriptor is closed (removing the file). Contiguous
- * writes are gathered into one system call (a sub-journal appends a 4-byte page number and then its page; a commit
- * writes pages in order) and written before anything reads, sizes, truncates, syncs or closes the file. A gathered
- * write that fails fails every later call, so SQLite sees the error (at its next read or its commit's fsync at the
- * latest), never a file that silently lacks what it wrote.
+ * writes are gathered into one system call (core/store/gather-writes.ts: a sub-journal appends a 4-byte page number
+ * and then its page; a commit writes pages in order), and a gathered write that fails fails every later call.
  */
 export function descriptorFile(fd: number, onClose?: () => void): HostFile {
   let open = true;
-  const staged = new Uint8Array(GATHER);
-  let from = 0;
-  let used = 0;
-  let failed: unknown = null;
-  const writeAll = (bytes: Uint8Array, position: number) => {
-    for (let done = 0; done < bytes.byteLength;)
-      done += writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
-  };
-  const flush = () => {
-    if (failed) throw failed;
-    if (used === 0) return;
-    const n = used;
-    used = 0;
-    try {
-      writeAll(staged.subarray(0, n), from);
-    } catch (err) {
-      failed = err;
-      throw err;
-    }
-  };
-  return {
+  return gatherWrites({
     read(into, position) {
-      flush();
       let done = 0;
       while (done < into.byteLength) {
         const n = readSync(fd, into, done, into.byteLength - done, position + done);
@@ -66,38 +41,23 @@ export function descriptorFile(fd: number, onClose?: () => void): HostFile {
       return done;
     },
     write(bytes, position) {
-      if (failed) throw failed;
-      if (used > 0 && (position !== from + used || used + bytes.byteLength > GATHER)) flush();
-      if (bytes.byteLength > GATHER) return writeAll(bytes, position);
-      if (used === 0) from = position;
-      staged.set(bytes, used);
-      used += bytes.byteLength;
+      for (let done = 0; done < bytes.byteLength;)
+        done += writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
     },
     truncate(size) {
-      flush();
       ftruncateSync(fd, size);
     },
-    size() {
-      flush();
-      return fstatSync(fd).size;
-    },
-    sync() {
-      flush();
-    },
+    size: () => fstatSync(fd).size,
     close() {
       if (!open) return;
       open = false;
       try {
-        flush();
+        closeSync(fd);
       } finally {
-        try {
-          closeSync(fd);
-        } finally {
-          onClose?.();
-        }
+        onClose?.();
       }
     },
-  };
+  });
 }
 
 function alive(pid: number): boolean {
