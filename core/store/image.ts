@@ -7,22 +7,21 @@ import { backedDatabase, type HostFile } from './db.js';
  * closed when done) are a SQLite image that opens and passes integrity_check; otherwise why not.
  */
 export function checkImage(SQL: SqlJsStatic, image: Uint8Array | HostFile): string | null {
-  if (!(image instanceof Uint8Array)) {
-    let size: number;
-    try {
-      size = image.size();
-    } catch (err) {
-      image.close();
-      return (err as Error).message;
-    }
-    if (size === 0) {
-      image.close();
-      return 'the file is empty';
-    }
-  } else if (image.byteLength === 0) return 'the file is empty';
+  const file = image instanceof Uint8Array ? imageFile(image) : image;
+  let size: number;
+  try {
+    size = file.size();
+  } catch (err) {
+    file.close();
+    return (err as Error).message;
+  }
+  if (size === 0) {
+    file.close();
+    return 'the file is empty';
+  }
   let db;
   try {
-    db = backedDatabase(SQL, null, image instanceof Uint8Array ? imageFile(image) : image);
+    db = backedDatabase(SQL, null, file);
     const rows = db.exec('PRAGMA integrity_check');
     const first = rows[0]?.values[0]?.[0];
     if (first !== 'ok') return `integrity_check: ${String(first)}`;
