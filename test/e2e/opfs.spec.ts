@@ -4,7 +4,7 @@ import { chromium, expect, test, type BrowserContext, type Page, type TestInfo, 
 import { CHROMIUM_ARGS, findChromium } from './chromium.js';
 import { DEFAULT_DEVICES, DEFAULT_SEED, sampleOptions } from '../../core/sample/index.js';
 import { computeGroundTruth } from '../../core/sample/truth.js';
-import { AppPage } from './pages/app.js';
+import { AppPage, storedSnapshot } from './pages/app.js';
 import { COUNT_KEYS, OverviewPage } from './pages/dashboard.js';
 import { ImportPage, sampleFile } from './pages/import.js';
 
@@ -56,23 +56,6 @@ function opfsFiles(page: Page): Promise<Record<string, number>> {
       out[name] = (await h.getFile()).size;
     return out;
   });
-}
-
-/** The largest snapshot the browser host has stored (bytes): a save has landed once it is there. */
-function storedSnapshot(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        const open = indexedDB.open('ringside');
-        open.onsuccess = () => {
-          const get = open.result.transaction('snapshots').objectStore('snapshots').getAll();
-          get.onsuccess = () => {
-            open.result.close();
-            resolve(Math.max(0, ...(get.result as Blob[]).map((b) => (b instanceof Blob ? b.size : 0))));
-          };
-        };
-      }),
-  );
 }
 
 const truth = computeGroundTruth(sampleOptions({ devices: DEFAULT_DEVICES, seed: DEFAULT_SEED }));
@@ -169,6 +152,22 @@ test("a second window's worker leaves the first one's files, and removes a crash
   await context.close();
 });
 
+/** A new empty workspace with a 300-device Falcon export imported through the import view, every row of it. */
+async function importSmallFleet(page: Page): Promise<{ pageErrors: string[] }> {
+  const app = new AppPage(page);
+  const { pageErrors } = await app.goto();
+  const imp = new ImportPage(page);
+  await imp.openEmptyWorkspace();
+  await app.nav('Import');
+  const opts = { devices: 300, seed: 4242 };
+  await imp.importFiles([await sampleFile('falcon-hosts.csv', opts)]);
+  await expect(imp.report('falcon-hosts.csv').getByTestId('import-imported')).toHaveText(
+    computeGroundTruth(opts).records.toLocaleString('en-US'),
+  );
+  await expect(imp.report('falcon-hosts.csv').getByTestId('import-rejected')).toHaveText('0');
+  return { pageErrors };
+}
+
 test('without OPFS the database is kept in memory, said once in the log, and imports work as before', async ({
   page,
 }) => {
@@ -179,17 +178,7 @@ test('without OPFS the database is kept in memory, said once in the log, and imp
   });
   const logged: string[] = [];
   page.on('console', (m) => logged.push(m.text()));
-  const app = new AppPage(page);
-  const { pageErrors } = await app.goto();
-  const imp = new ImportPage(page);
-  await imp.openEmptyWorkspace();
-  await app.nav('Import');
-  const OPTS = { devices: 300, seed: 4242 };
-  const fleet = await sampleFile('falcon-hosts.csv', OPTS);
-  await imp.importFiles([fleet]);
-  await expect(imp.report('falcon-hosts.csv').getByTestId('import-imported')).toHaveText(
-    computeGroundTruth(OPTS).records.toLocaleString('en-US'),
-  );
+  const { pageErrors } = await importSmallFleet(page);
   const worker = await dbWorker(page);
   const info = await storageInfo(worker);
   expect(info).toMatchObject({ mode: 'memory', reason: 'this browser has no origin private file system' });
@@ -204,13 +193,7 @@ test("in an incognito context, whose private files Chromium keeps in memory, the
 }) => {
   const logged: string[] = [];
   page.on('console', (m) => logged.push(m.text()));
-  const app = new AppPage(page);
-  const { pageErrors } = await app.goto();
-  const imp = new ImportPage(page);
-  await imp.openEmptyWorkspace();
-  await app.nav('Import');
-  await imp.importFiles([await sampleFile('falcon-hosts.csv', { devices: 300, seed: 4242 })]);
-  await expect(imp.report('falcon-hosts.csv').getByTestId('import-rejected')).toHaveText('0');
+  const { pageErrors } = await importSmallFleet(page);
   const info = await storageInfo(await dbWorker(page));
   expect(info.mode).toBe('memory');
   expect(info.reason).toMatch(/keeps the origin's private files in memory .* µs a call$/);

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { computeGroundTruth } from '../../core/sample/index.js';
-import { AppPage } from './pages/app.js';
+import { AppPage, storedSnapshot } from './pages/app.js';
 import { ImportPage, sampleFile } from './pages/import.js';
 
 const OPTS = { devices: 100_000, seed: 1907 };
@@ -44,25 +44,7 @@ test('100,000 devices: one batch through the UI, numbers equal the truth, and th
   await page.screenshot({ path: testInfo.outputPath('overview-100k.png') });
 
   // The snapshot (about 190 MB) is kept by the browser host as a Blob; wait until it is there, then reopen.
-  await expect
-    .poll(
-      () =>
-        page.evaluate(
-          () =>
-            new Promise<number>((resolve) => {
-              const open = indexedDB.open('ringside');
-              open.onsuccess = () => {
-                const get = open.result.transaction('snapshots').objectStore('snapshots').getAll();
-                get.onsuccess = () => {
-                  open.result.close();
-                  resolve(Math.max(0, ...(get.result as Blob[]).map((b) => (b instanceof Blob ? b.size : 0))));
-                };
-              };
-            }),
-        ),
-      { timeout: 120_000 },
-    )
-    .toBeGreaterThan(100e6);
+  await expect.poll(() => storedSnapshot(page), { timeout: 120_000 }).toBeGreaterThan(100e6);
   await page.reload();
   await expect(page.locator('html[data-app-state="start"]')).toBeAttached();
   await page.getByRole('region', { name: 'Recent workspaces' }).getByRole('button').first().click();

@@ -34,3 +34,20 @@ export class AppPage {
       .click();
   }
 }
+
+/** The largest snapshot the browser host has stored (bytes): a save has landed once it is there. */
+export function storedSnapshot(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const open = indexedDB.open('ringside');
+        open.onsuccess = () => {
+          const get = open.result.transaction('snapshots').objectStore('snapshots').getAll();
+          get.onsuccess = () => {
+            open.result.close();
+            resolve(Math.max(0, ...(get.result as Blob[]).map((b) => (b instanceof Blob ? b.size : 0))));
+          };
+        };
+      }),
+  );
+}
