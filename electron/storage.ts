@@ -385,7 +385,7 @@ export class WorkspaceStorage {
     const quarantined: string[] = [];
     const problems: string[] = [];
     await this.removeStaleTemps(file);
-    const work = this.work === 'shared' ? workDir(opts.SQL) : this.work;
+    const work = this.work === 'shared' ? workDir() : this.work;
     if (work) backTempFiles(opts.SQL, work);
     let source: Recovered['source'] = 'new';
     let bytes: Uint8Array | null = null;

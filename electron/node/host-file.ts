@@ -168,17 +168,13 @@ export class WorkDir {
 let shared: WorkDir | undefined;
 const backedModules = new WeakSet<SqlJsStatic>();
 
-/**
- * The process's work directory, created on first use and removed at exit; SQLite's temp files of `SQL` go into it
- * (its /tmp, where SQLite makes them, is backed by this directory's temp files).
- */
-export function workDir(SQL?: SqlJsStatic): WorkDir {
+/** The process's work directory, created on first use and removed at exit (backTempFiles sends SQLite's files there). */
+export function workDir(): WorkDir {
   if (!shared) {
     const made = WorkDir.create();
     shared = made;
     process.once('exit', () => made.dispose());
   }
-  if (SQL) backTempFiles(SQL, shared);
   return shared;
 }
 

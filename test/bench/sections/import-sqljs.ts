@@ -49,7 +49,7 @@ const section: BenchSection = {
     }
     const ws = await openWorkspace({
       SQL,
-      backing: backed ? counted(workDir(SQL).newDatabase(), io.db) : null,
+      backing: backed ? counted(workDir().newDatabase(), io.db) : null,
       keyMaterial: new Uint8Array(32).fill(7),
       now: () => Date.UTC(2024, 6, 24),
       actor: 'bench',
