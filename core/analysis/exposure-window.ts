@@ -1,5 +1,5 @@
 // The exposure window and where it came from: chosen by the user, derived from receipts or crashes, or not set.
-import { firstCrashTimes, forgetMeta, receiptFacts } from '../store/exposure.js';
+import { firstCrashTimes, forgetMeta, receiptFacts, type ReceiptFacts } from '../store/exposure.js';
 import { meta, setMeta, type Workspace } from '../workspace.js';
 
 /**
@@ -72,8 +72,11 @@ export function crashCluster(times: readonly number[]): { first: number; last: n
  * to the last one, or to the first receipt of its replacement when that came later (the fix went live then).
  * Failing that, from the crash cluster: CRASH_LEAD_MS before its first crash to its last first crash.
  */
-export function deriveWindow(ws: Workspace, badVersion: string): ExposureWindow | null {
-  const r = receiptFacts(ws.db, badVersion);
+export function deriveWindow(
+  ws: Workspace,
+  badVersion: string,
+  r: ReceiptFacts = receiptFacts(ws.db, badVersion),
+): ExposureWindow | null {
   if (r.devices >= MIN_DEVICES_TO_DERIVE && r.first !== null && r.last !== null) {
     const end = r.fixAt !== null && r.fixAt > r.last ? r.fixAt : r.last;
     const fix = end === r.fixAt ? `, closed by the fix received ${utc(r.fixAt)}` : '';
@@ -105,9 +108,12 @@ export function deriveWindow(ws: Workspace, badVersion: string): ExposureWindow 
   return null;
 }
 
-/** Re-derives the window from the facts and keeps it for readWindow (a full recompute calls this). */
-export function refreshDerivedWindow(ws: Workspace, badVersion: string): void {
-  const w = deriveWindow(ws, badVersion);
+/**
+ * Re-derives the window from the facts and keeps it for readWindow (a full recompute calls this, with the receipts
+ * its evidence scan found).
+ */
+export function refreshDerivedWindow(ws: Workspace, badVersion: string, receipts?: ReceiptFacts): void {
+  const w = deriveWindow(ws, badVersion, receipts);
   setMeta(ws, DERIVED_KEY, w ? JSON.stringify(w) : '');
 }
 
