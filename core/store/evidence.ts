@@ -36,7 +36,9 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
  * facts view (temp._ev), and the latest fact time (temp._evt). A full recompute derives the window from its receipts
  * of the bad content (receiptsFromEvidence) between the two halves, so the receipts are not read in a scan of their
  * own. Until finish, bad_at is the device's first receipt of the bad content at any time (bad_last the last) and
- * unclean counts every unclean restart (uncl_first, uncl_last their times).
+ * unclean counts every unclean restart (uncl_first, uncl_last their times). The first check-in (seen_first) and the
+ * first and last receipt of other content (oth_first, oth_last) spare most devices a lookup of the first such fact
+ * after a time of their own (back online; the fix that closed the window), which a scan cannot give.
  */
 export function scan(db: Db, badVersion: string, partial: boolean): void {
   const only = partial ? 'AND device_id IN (SELECT id FROM temp._ids)' : '';
@@ -45,7 +47,7 @@ export function scan(db: Db, badVersion: string, partial: boolean): void {
   db.run(`CREATE TEMP TABLE _ev(device_id INTEGER PRIMARY KEY, bad_at INTEGER, first_crash INTEGER, crashes INTEGER,
     last_loop INTEGER, rec_ev INTEGER, fix_ev INTEGER, reimage_at INTEGER, burst_at INTEGER,
     burst_n INTEGER, roll_ev INTEGER, seen_at INTEGER, back_at INTEGER, unclean INTEGER, bad_last INTEGER,
-    uncl_first INTEGER, uncl_last INTEGER)`);
+    uncl_first INTEGER, uncl_last INTEGER, seen_first INTEGER, oth_first INTEGER, oth_last INTEGER)`);
   // +device_id: a full scan of each table plus one sort beats millions of random row lookups through the device
   // indexes (the unary plus keeps the term from using an index).
   const dev = partial ? 'device_id IN (SELECT id FROM temp._ids)' : '+device_id IS NOT NULL';
@@ -67,7 +69,7 @@ export function scan(db: Db, badVersion: string, partial: boolean): void {
   // event's class, type and value were made before its class was tested (a third of the statement).
   db.run(
     `INSERT INTO _ev(device_id, bad_at, first_crash, crashes, last_loop, rec_ev, fix_ev, reimage_at, roll_ev, seen_at,
-      unclean, bad_last, uncl_first, uncl_last) SELECT device_id,
+      unclean, bad_last, uncl_first, uncl_last, seen_first, oth_first, oth_last) SELECT device_id,
       MIN(ts) FILTER (WHERE k = 1),
       MIN(ts) FILTER (WHERE k = 3),
       COUNT(*) FILTER (WHERE k = 3),
@@ -79,7 +81,8 @@ export function scan(db: Db, badVersion: string, partial: boolean): void {
       -- about whether the bad content arrived (those are 'seen'/'update' facts, never 'content').
       COUNT(*) FILTER (WHERE k IN (1, 2)),
       MAX(ts) FILTER (WHERE k = 8), COUNT(*) FILTER (WHERE k = 9),
-      MAX(ts) FILTER (WHERE k = 1), MIN(ts) FILTER (WHERE k = 9), MAX(ts) FILTER (WHERE k = 9)
+      MAX(ts) FILTER (WHERE k = 1), MIN(ts) FILTER (WHERE k = 9), MAX(ts) FILTER (WHERE k = 9),
+      MIN(ts) FILTER (WHERE k = 8), MIN(ts) FILTER (WHERE k = 2), MAX(ts) FILTER (WHERE k = 2)
     FROM (SELECT device_id, ts, CASE class
         WHEN 'crash' THEN 3
         -- 9: an unclean restart with a time (it may count towards a boot loop), 4: any other restart.
@@ -100,10 +103,27 @@ export function scan(db: Db, badVersion: string, partial: boolean): void {
 
 /**
  * The receipts of the bad content the window is derived from, out of scan's temp._ev (a full pass's: every device):
- * the same as receiptFacts' own scan of the facts, whose receipts scan has just read.
+ * the same as receiptFacts' own scan of the facts, whose receipts scan has just read. The fix (the first receipt of
+ * other content after a device's first bad one): a device whose other receipts all came later has it in oth_first,
+ * one with none later has none; only one with other receipts on both sides is looked up. An empty bad version is
+ * left to the lookups: the lookup counts a receipt with no version as other content only when the bad one is not ''.
  */
 export function receiptsFromEvidence(db: Db, badVersion: string): ReceiptFacts {
-  return receiptsOf(db, 'temp._ev', badVersion);
+  if (badVersion === '') return receiptsOf(db, 'temp._ev', badVersion);
+  const later = minOverFacts(
+    'f.ts',
+    `FROM stored_facts f WHERE f.device_id = b.device_id AND f.class = 'content' AND f.derived = 0
+      AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
+    `FROM events f WHERE f.device_id = b.device_id AND ${EVENT_CONTENT} AND COALESCE(f.version, '') <> $bad
+      AND f.ts > b.bad_at`,
+  );
+  return receiptsOf(
+    db,
+    'temp._ev',
+    badVersion,
+    `SELECT MIN(CASE WHEN b.oth_first > b.bad_at THEN b.oth_first WHEN b.oth_last > b.bad_at THEN ${later} END)
+      FROM temp._ev b WHERE b.bad_at IS NOT NULL`,
+  );
 }
 
 /**
@@ -161,13 +181,15 @@ export function finish(db: Db, cfg: EvidenceRules, partial: boolean): void {
   );
   db.run(`UPDATE _ev SET first_crash = burst_at, crashes = MAX(crashes, 1)
     WHERE burst_at IS NOT NULL AND (first_crash IS NULL OR burst_at < first_crash)`);
-  // Back online: the first check-in (any source) after the last crash or restart of its loop.
+  // Back online: the first check-in (any source) after the last crash or restart of its loop: the first check-in of
+  // all when every one came after (no lookup), else looked up through the device indexes.
   const backAt = minOverFacts(
     'f.ts',
     "FROM stored_facts f WHERE f.device_id = _ev.device_id AND f.class = 'seen' AND f.ts > _ev.last_loop",
     `FROM events f WHERE f.device_id = _ev.device_id AND ${EVENT_SEEN} AND f.ts > _ev.last_loop`,
   );
-  db.run(`UPDATE _ev SET back_at = ${backAt} WHERE first_crash IS NOT NULL AND seen_at > last_loop`);
+  db.run(`UPDATE _ev SET back_at = CASE WHEN seen_first > last_loop THEN seen_first ELSE ${backAt} END
+    WHERE first_crash IS NOT NULL AND seen_at > last_loop`);
   db.run('DROP TABLE IF EXISTS temp._res');
   db.run('CREATE TEMP TABLE _res(device_id INTEGER PRIMARY KEY, result TEXT, at INTEGER)');
   // The latest field result per device is the technician's latest word on it.

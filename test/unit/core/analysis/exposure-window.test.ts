@@ -131,6 +131,23 @@ describe('the exposure window of a workspace', () => {
     expect(state(ws, c!).rule).toContain('received 291-bad at 05:20 UTC');
   });
 
+  it('a device that got other content before the bad one too: its first other receipt after the bad one is the fix', async () => {
+    const ws = await newWorkspace();
+    const { a, b } = receipts(ws, '05:35');
+    // A had 290-old at 03:00 (before its bad receipt at 04:12) and 291-good at 05:35: the fix is 05:35, not 03:00.
+    addEvent(ws, a, 'installed', T('03:00'), { version: '290-old' });
+    recompute(ws);
+    expect(summary(ws).window).toMatchObject({ devices: 3, start: T('04:12'), end: T('05:35') });
+    // A stored receipt of other content at 05:25 on B comes first.
+    ws.db.run(
+      `INSERT INTO stored_facts(device_id, class, type, value, ts, source)
+      VALUES (?, 'content', 'installed', '291-good', ?, 'x')`,
+      [b, T('05:25')],
+    );
+    recompute(ws);
+    expect(summary(ws).window).toMatchObject({ devices: 3, start: T('04:12'), end: T('05:25') });
+  });
+
   it('with no receipts it is derived from the crash cluster; a crash over an hour after the rest is not in it', async () => {
     const ws = await newWorkspace();
     const crashAt = ['04:15', '04:50', '05:45', '09:00'];
