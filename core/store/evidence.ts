@@ -127,6 +127,19 @@ export function receiptsFromEvidence(db: Db, badVersion: string): ReceiptFacts {
 }
 
 /**
+ * Each device's first crash signal, earliest first, out of scan's temp._ev (a full pass's): its first crash or first
+ * unclean restart with a time, as firstCrashTimes finds them in the facts view (a scan and a sort of every fact).
+ */
+export function firstCrashTimesFromEvidence(db: Db): number[] {
+  return db
+    .all<{ t: number }>(
+      `SELECT t FROM (SELECT CASE WHEN first_crash IS NULL THEN uncl_first WHEN uncl_first IS NULL THEN first_crash
+        ELSE min(first_crash, uncl_first) END AS t FROM temp._ev) WHERE t IS NOT NULL ORDER BY t`,
+    )
+    .map((r) => r.t);
+}
+
+/**
  * The second half of build, once the window is known: each device's first receipt of the bad content inside it, its
  * unclean restarts in the boot-loop rule's range, its boot loop, when it came back online, its latest field result.
  */
