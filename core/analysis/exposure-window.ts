@@ -1,5 +1,5 @@
 // The exposure window and where it came from: chosen by the user, derived from receipts or crashes, or not set.
-import { firstCrashTimes, forgetMeta, receiptFacts } from '../store/exposure.js';
+import { firstCrashTimes, forgetMeta, receiptFacts, type ReceiptFacts } from '../store/exposure.js';
 import { meta, setMeta, type Workspace } from '../workspace.js';
 
 /**
@@ -72,8 +72,8 @@ export function crashCluster(times: readonly number[]): { first: number; last: n
  * to the last one, or to the first receipt of its replacement when that came later (the fix went live then).
  * Failing that, from the crash cluster: CRASH_LEAD_MS before its first crash to its last first crash.
  */
-export function deriveWindow(ws: Workspace, badVersion: string): ExposureWindow | null {
-  const r = receiptFacts(ws.db, badVersion);
+export function deriveWindow(ws: Workspace, badVersion: string, facts?: WindowFacts): ExposureWindow | null {
+  const r = facts?.receipts ?? receiptFacts(ws.db, badVersion);
   if (r.devices >= MIN_DEVICES_TO_DERIVE && r.first !== null && r.last !== null) {
     const end = r.fixAt !== null && r.fixAt > r.last ? r.fixAt : r.last;
     const fix = end === r.fixAt ? `, closed by the fix received ${utc(r.fixAt)}` : '';
@@ -89,7 +89,7 @@ export function deriveWindow(ws: Workspace, badVersion: string): ExposureWindow 
       text: `derived from ${plural(r.devices, 'device')}' receipts of ${badVersion} (first ${utc(r.first)}, last ${utc(r.last)}${fix})`,
     };
   }
-  const c = crashCluster(firstCrashTimes(ws.db));
+  const c = crashCluster(facts ? facts.crashTimes() : firstCrashTimes(ws.db));
   if (c && c.devices >= MIN_DEVICES_TO_DERIVE) {
     return {
       origin: 'derived',
@@ -105,9 +105,18 @@ export function deriveWindow(ws: Workspace, badVersion: string): ExposureWindow 
   return null;
 }
 
-/** Re-derives the window from the facts and keeps it for readWindow (a full recompute calls this). */
-export function refreshDerivedWindow(ws: Workspace, badVersion: string): void {
-  const w = deriveWindow(ws, badVersion);
+/**
+ * What a window is derived from, when the caller has read it already (a full recompute's evidence scan): the receipts
+ * of the bad content, and each device's first crash signal, earliest first (asked for only when receipts are too few).
+ */
+export interface WindowFacts {
+  receipts: ReceiptFacts;
+  crashTimes: () => number[];
+}
+
+/** Re-derives the window from the facts (or `facts`, read already) and keeps it for readWindow (full recomputes). */
+export function refreshDerivedWindow(ws: Workspace, badVersion: string, facts?: WindowFacts): void {
+  const w = deriveWindow(ws, badVersion, facts);
   setMeta(ws, DERIVED_KEY, w ? JSON.stringify(w) : '');
 }
 

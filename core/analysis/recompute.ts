@@ -133,11 +133,19 @@ function recomputeIn(ws: Workspace, opts: RecomputeOptions): RecomputeStats {
     if (partial) cubes.markChanged(db, opts.deviceIds!, Boolean(opts.afterImport));
     lap('prepare');
     syncFacts(ws, opts.timings);
+    // The evidence that needs no window first: its scan finds the receipts of the bad content (or first crashes) the
+    // window is derived from, which would otherwise take a scan of every fact of their own ('facts' times it too).
+    const { badVersion } = readConfig(ws);
+    evidence.scan(db, badVersion, partial);
     // New facts may move a derived window; field results and ring overrides (partial) cannot.
-    if (!partial && !windowFresh) refreshDerivedWindow(ws, readConfig(ws).badVersion);
+    if (!partial && !windowFresh)
+      refreshDerivedWindow(ws, badVersion, {
+        receipts: evidence.receiptsFromEvidence(db, badVersion),
+        crashTimes: () => evidence.firstCrashTimesFromEvidence(db),
+      });
     const cfg = readConfig(ws);
     lap('facts');
-    evidence.build(db, cfg, partial);
+    evidence.finish(db, cfg, partial);
     lap('evidence');
     const asOf = dataTime(ws, cfg, partial);
     lap('dataTime');

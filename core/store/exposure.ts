@@ -32,29 +32,34 @@ export function receiptFacts(db: Db, badVersion: string): ReceiptFacts {
     { $bad: badVersion },
   );
   try {
-    // A device counts when one of its receipts has a time (MIN ignores the rest).
-    const bad = db.get<{ devices: number; first: number | null; last: number | null }>(
-      'SELECT COUNT(bad_at) AS devices, MIN(bad_at) AS first, MAX(bad_last) AS last FROM temp._bad',
-    );
-    const fixAt =
-      bad && bad.devices > 0
-        ? (db.value<number>(
-            // CROSS JOIN: each receiving device's later receipts through the device index, not a scan of every fact
-            // (the two tables under the facts view apart: the view takes no correlated term).
-            `SELECT ${minOverFacts(
-              'f.ts',
-              `FROM temp._bad b CROSS JOIN stored_facts f ON f.device_id = b.device_id
-               WHERE f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
-              `FROM temp._bad b CROSS JOIN events f ON f.device_id = b.device_id
-               WHERE ${EVENT_CONTENT} AND COALESCE(f.version, '') <> $bad AND f.ts > b.bad_at`,
-            )}`,
-            { $bad: badVersion },
-          ) ?? null)
-        : null;
-    return { devices: bad?.devices ?? 0, first: bad?.first ?? null, last: bad?.last ?? null, fixAt };
+    return receiptsOf(db, 'temp._bad', badVersion);
   } finally {
     db.run('DROP TABLE temp._bad');
   }
+}
+
+/**
+ * The receipt facts out of `table`, each device's first and last receipt of the bad content (device_id, bad_at,
+ * bad_last; NULLs for a device whose receipts have no time): receiptFacts' own, or the evidence pass's (temp._ev).
+ * `fixAtSql`: a statement giving the fix out of the table, in place of every device's later receipts looked up.
+ */
+export function receiptsOf(db: Db, table: string, badVersion: string, fixAtSql?: string): ReceiptFacts {
+  // A device counts when one of its receipts has a time (MIN ignores the rest).
+  const bad = db.get<{ devices: number; first: number | null; last: number | null }>(
+    `SELECT COUNT(bad_at) AS devices, MIN(bad_at) AS first, MAX(bad_last) AS last FROM ${table}`,
+  );
+  // CROSS JOIN: each receiving device's later receipts through the device index, not a scan of every fact (the two
+  // tables under the facts view apart: the view takes no correlated term).
+  const lookups = `SELECT ${minOverFacts(
+    'f.ts',
+    `FROM ${table} b CROSS JOIN stored_facts f ON f.device_id = b.device_id
+     WHERE b.bad_at IS NOT NULL AND f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad
+       AND f.ts > b.bad_at`,
+    `FROM ${table} b CROSS JOIN events f ON f.device_id = b.device_id
+     WHERE b.bad_at IS NOT NULL AND ${EVENT_CONTENT} AND COALESCE(f.version, '') <> $bad AND f.ts > b.bad_at`,
+  )}`;
+  const fixAt = bad && bad.devices > 0 ? (db.value<number>(fixAtSql ?? lookups, { $bad: badVersion }) ?? null) : null;
+  return { devices: bad?.devices ?? 0, first: bad?.first ?? null, last: bad?.last ?? null, fixAt };
 }
 
 /**

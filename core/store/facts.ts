@@ -4,8 +4,11 @@ import type { Db } from './db.js';
 import { stopwatch } from '../shared/stopwatch.js';
 import * as metaTable from './meta.js';
 
-/** An event that makes a ring fact as well: an update-ring report's row naming the ring. */
-const RING_ROW = "ring IS NOT NULL AND ring <> '' AND source IN ('autopatch', 'configmgr')";
+/**
+ * An event that makes a ring fact as well: an update-ring report's row naming the ring. The source first: most rows
+ * (Falcon, Windows events) fail on it, and their ring is never read.
+ */
+const RING_ROW = "source IN ('autopatch', 'configmgr') AND ring IS NOT NULL AND ring <> ''";
 
 /**
  * Brings the stored facts up to the events and field results not yet seen (a high-water mark per table), in
@@ -29,8 +32,9 @@ export function sync(db: Db, timings?: Record<string, number>): number {
   if (maxEv > evHwm) {
     // One scan for the data time's part and whether any new event names a ring: most rollout files (Falcon, Windows
     // events) have none, and the ring facts' own statement would read every new event again to find that out.
+    // COUNT(*) FILTER: stepped for the ring rows alone, not for every row with a NULL (a third of the scan).
     const scan = db.get<{ t: number | null; rings: number }>(
-      `SELECT MAX(ts) AS t, COUNT(CASE WHEN ${RING_ROW} THEN 1 END) AS rings FROM events WHERE id > ?`,
+      `SELECT MAX(ts) AS t, COUNT(*) FILTER (WHERE ${RING_ROW}) AS rings FROM events WHERE id > ?`,
       [evHwm],
     );
     const newMax = scan?.t ?? 0;

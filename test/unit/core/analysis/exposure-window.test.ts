@@ -107,6 +107,47 @@ describe('the exposure window of a workspace', () => {
     expect(state(ws, e).state).toBe('exposed_healthy');
   });
 
+  it('a device with several receipts: the window runs to the last of any; a chosen one counts the first inside it', async () => {
+    const ws = await newWorkspace();
+    const [a, b, c] = ['A', 'B', 'C'].map((hostname) => addDevice(ws, { hostname }));
+    addEvent(ws, a!, 'installed', T('04:12'), { version: '291-bad' });
+    addEvent(ws, a!, 'received', T('05:50'), { version: '291-bad' });
+    addEvent(ws, b!, 'installed', T('04:40'), { version: '291-bad' });
+    addEvent(ws, c!, 'installed', T('05:20'), { version: '291-bad' });
+    recompute(ws);
+    // By hand: 3 devices received 291-bad, the first at 04:12 (A), the last at 05:50 (A again, its second receipt),
+    // and no fix: the window is 04:12 to 05:50, and A was exposed by its first receipt.
+    expect(summary(ws).window).toMatchObject({ devices: 3, start: T('04:12'), end: T('05:50') });
+    expect(state(ws, a!).rule).toContain('received 291-bad at 04:12 UTC');
+    writeConfig(ws, { windowStart: T('04:30'), windowEnd: T('06:00') });
+    recompute(ws);
+    // By hand: A's receipt at 04:12 is before the chosen start, its 05:50 one inside: the rule names 05:50.
+    expect(state(ws, a!).rule).toContain('received 291-bad at 05:50 UTC');
+    expect(state(ws, b!).rule).toContain('received 291-bad at 04:40 UTC');
+    writeConfig(ws, { windowStart: T('04:00'), windowEnd: T('05:30') });
+    recompute(ws);
+    // By hand: now A's 05:50 is after the chosen end and its 04:12 inside.
+    expect(state(ws, a!).rule).toContain('received 291-bad at 04:12 UTC');
+    expect(state(ws, c!).rule).toContain('received 291-bad at 05:20 UTC');
+  });
+
+  it('a device that got other content before the bad one too: its first other receipt after the bad one is the fix', async () => {
+    const ws = await newWorkspace();
+    const { a, b } = receipts(ws, '05:35');
+    // A had 290-old at 03:00 (before its bad receipt at 04:12) and 291-good at 05:35: the fix is 05:35, not 03:00.
+    addEvent(ws, a, 'installed', T('03:00'), { version: '290-old' });
+    recompute(ws);
+    expect(summary(ws).window).toMatchObject({ devices: 3, start: T('04:12'), end: T('05:35') });
+    // A stored receipt of other content at 05:25 on B comes first.
+    ws.db.run(
+      `INSERT INTO stored_facts(device_id, class, type, value, ts, source)
+      VALUES (?, 'content', 'installed', '291-good', ?, 'x')`,
+      [b, T('05:25')],
+    );
+    recompute(ws);
+    expect(summary(ws).window).toMatchObject({ devices: 3, start: T('04:12'), end: T('05:25') });
+  });
+
   it('with no receipts it is derived from the crash cluster; a crash over an hour after the rest is not in it', async () => {
     const ws = await newWorkspace();
     const crashAt = ['04:15', '04:50', '05:45', '09:00'];

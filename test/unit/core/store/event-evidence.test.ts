@@ -186,6 +186,47 @@ describe('events read in place by the evidence pass', () => {
     expect(receiptFacts(db, CFG.badVersion).fixAt).toBe(T('05:30'));
   });
 
+  it('back online after check-ins before the crash too: the first one after the last crash or restart', async () => {
+    const ws = await open();
+    const db = ws.db;
+    db.run(
+      "INSERT INTO devices(id, hostname, host_key) VALUES (1, 'A', 'A'), (2, 'B', 'B'), (3, 'C', 'C'), (4, 'D', 'D')",
+    );
+    const ev = (d: number, t: string, kind: string) =>
+      db.run("INSERT INTO events(device_id, ts, kind, source) VALUES (?, ?, ?, 'falcon')", [d, T(t), kind]);
+    const seen = (d: number, t: string) =>
+      db.run("INSERT INTO stored_facts(device_id, class, type, ts, source) VALUES (?, 'seen', 'check-in', ?, 'x')", [
+        d,
+        T(t),
+      ]);
+    // A: a check-in at 04:00, crashed 04:30, restarted 04:45, event check-ins at 04:40 (inside its loop) and 05:15.
+    seen(1, '04:00');
+    ev(1, '04:30', 'crashed');
+    ev(1, '04:40', 'online');
+    ev(1, '04:45', 'rebooted');
+    ev(1, '05:15', 'online');
+    // B: an event check-in at 04:10, crashed 04:30, a stored check-in at 04:30 (not after it) and at 05:25.
+    ev(2, '04:10', 'online');
+    ev(2, '04:30', 'crashed');
+    seen(2, '04:30');
+    seen(2, '05:25');
+    // C: check-ins at 04:10 and 04:20 only, crashed 04:30: not back.
+    ev(3, '04:10', 'online');
+    seen(3, '04:20');
+    ev(3, '04:30', 'crashed');
+    // D: its first check-in at the time of its crash (04:30, not after it), the next at 05:30.
+    seen(4, '04:30');
+    ev(4, '04:30', 'crashed');
+    ev(4, '05:30', 'online');
+    evidence.build(db, CFG, false);
+    expect(rows(ws, 'SELECT device_id, back_at FROM temp._ev ORDER BY device_id')).toEqual([
+      [1, T('05:15')],
+      [2, T('05:25')],
+      [3, null],
+      [4, T('05:30')],
+    ]);
+  });
+
   it('the deciding fact: at one class and time, a stored fact before an event, events in file order', async () => {
     const ws = await open();
     const db = ws.db;
