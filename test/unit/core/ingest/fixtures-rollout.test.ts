@@ -144,6 +144,16 @@ describe('rollout importer: phase collections, Autopatch states, timestamp fallb
       ring_source: 'configmgr collection',
     });
     expect(ws.db.value("SELECT COUNT(*) FROM devices WHERE ring_source = 'configmgr collection'")).toBe(1);
+    // Each row naming a collection is a ring fact of its device, typed as a ConfigMgr collection.
+    const facts = ws.db.all(
+      `SELECT device_id, type, value FROM stored_facts
+        WHERE class = 'ring' AND event_id IN (SELECT id FROM events WHERE import_id = ?) ORDER BY event_id`,
+      [r.importId!],
+    );
+    expect(facts.length).toBeGreaterThan(0);
+    expect(facts).toEqual(
+      ev.filter((e) => e.ring).map((e) => ({ device_id: e.device_id, type: 'configmgr collection', value: e.ring })),
+    );
   });
 
   // Autopatch's `Not up to date` is offered, not installed (it contains "up to date").
