@@ -20,8 +20,28 @@ const GUID_RE = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /** A GUID in any of the spellings (braces or not, either case), lower case without braces; null if not a GUID. */
 export function normGuid(raw: string): string | null {
+  // The usual cell, a bare or braced GUID with nothing around it, is checked by hand: key and event files have one
+  // a row. It is what the pattern would say of it (no space to trim, at most a brace each side).
+  let a = 0;
+  let b = raw.length;
+  if (b === 38 && raw.charCodeAt(0) === 123 && raw.charCodeAt(37) === 125) {
+    a = 1;
+    b = 37;
+  }
+  if (b - a === 36) return guidAt(raw, a) ? raw.slice(a, b).toLowerCase() : null;
   const m = GUID_RE.exec(raw.trim());
   return m ? m[1]!.toLowerCase() : null;
+}
+
+/** Whether the 36 characters from `a` are a GUID: hex digits, hyphens after the 8th, 12th, 16th and 20th. */
+function guidAt(s: string, a: number): boolean {
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(a + i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) return false;
+  }
+  return true;
 }
 
 const HEX32_RE = /^[0-9a-f]{32}$/i;
