@@ -20,17 +20,22 @@ const GUID_RE = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /** A GUID in any of the spellings (braces or not, either case), lower case without braces; null if not a GUID. */
 export function normGuid(raw: string): string | null {
-  // The usual cell, a bare or braced GUID with nothing around it, is checked by hand: key and event files have one
-  // a row. It is what the pattern would say of it (no space to trim, at most a brace each side).
-  let a = 0;
+  // A cell that starts and ends with a printable ASCII character has nothing to trim: it is checked by hand (key
+  // files ask this of two cells a row, a key ID and a device hint that is mostly a name). The pattern decides the
+  // rest, as before.
   let b = raw.length;
-  if (b === 38 && raw.charCodeAt(0) === 123 && raw.charCodeAt(37) === 125) {
-    a = 1;
-    b = 37;
+  const first = raw.charCodeAt(0);
+  const last = raw.charCodeAt(b - 1);
+  if (!(first > 32 && first < 127 && last > 32 && last < 127)) {
+    const m = GUID_RE.exec(raw.trim());
+    return m ? m[1]!.toLowerCase() : null;
   }
-  if (b - a === 36) return guidAt(raw, a) ? raw.slice(a, b).toLowerCase() : null;
-  const m = GUID_RE.exec(raw.trim());
-  return m ? m[1]!.toLowerCase() : null;
+  // At most a brace each side of the 36 characters.
+  let a = 0;
+  if (first === 123) a = 1;
+  if (last === 125) b--;
+  // (A GUID starts and ends with a hex digit, so a brace at either end can only be the optional one.)
+  return b - a === 36 && guidAt(raw, a) ? raw.slice(a, b).toLowerCase() : null;
 }
 
 /** Whether the 36 characters from `a` are a GUID: hex digits, hyphens after the 8th, 12th, 16th and 20th. */
@@ -85,8 +90,9 @@ export function parseDateInfo(raw: string, info: DateInfo, dayFirst: boolean): D
   info.ambiguous = false;
   info.order = null;
   const s = raw.trim();
-  if (s === '' || s === '0' || s === '-' || /^(null|none|never|n\/a)$/i.test(s)) return null;
   const c = s.charCodeAt(0);
+  // The "never" words all start with an n: a date (a digit first) is not matched against them.
+  if (s === '' || s === '0' || s === '-' || ((c | 32) === 110 && /^(null|none|never|n\/a)$/i.test(s))) return null;
   // Fast path: YYYY-MM-DD[T ]HH:MM:SS(.f+)?(Z|±HH:MM)?
   if (s.length >= 10 && isDigit(c) && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) {
     const y = d2(s, 0) * 100 + d2(s, 2);

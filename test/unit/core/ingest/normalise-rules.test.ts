@@ -98,8 +98,30 @@ describe('GUIDs and Falcon agent ids', () => {
     const pattern = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
     const want = (raw: string) => pattern.exec(raw.trim())?.[1]!.toLowerCase() ?? null;
     const g = '0A1B2C3D-4E5F-6789-ABCD-EF0123456789';
-    const spellings = [g, `{${g}}`, ` ${g}`, `{${g}`, `${g}}`, `${g} `, g.toLowerCase()];
-    const chars = ['0', '9', 'a', 'f', 'A', 'F', 'g', 'G', '-', '{', '}', ' ', '@', '`', '/', ':', '\u00a0'];
+    const spellings = [g, `{${g}}`, ` ${g}`, `{${g}`, `${g}}`, `${g} `, g.toLowerCase(), `{{${g}}`, 'PC-0142', '{'];
+    const chars = [
+      '0',
+      '9',
+      'a',
+      'f',
+      'A',
+      'F',
+      'g',
+      'G',
+      '-',
+      '{',
+      '}',
+      ' ',
+      '@',
+      '`',
+      '/',
+      ':',
+      '\u00a0',
+      '\t',
+      '\ufeff',
+      '~',
+      '\u007f',
+    ];
     let checked = 0;
     for (const s of spellings)
       for (let i = 0; i < s.length; i++)
