@@ -21,14 +21,20 @@ const IV = new Int32Array([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
 
-/** One SHA-256 block: `out` = compress(`state`, the 16 big-endian words in w[0..15]); w's other words are scratch. */
+/**
+ * One SHA-256 block: `out` = compress(`state`, the 16 big-endian words in w[0..15]); w's other words are scratch.
+ * The rounds are written out eight at a time, the working variables renamed instead of shifted (about twice as fast).
+ */
 function compress(state: Int32Array, w: Int32Array, out: Int32Array): void {
   for (let i = 16; i < 64; i++) {
-    const a = w[i - 15]!;
-    const b = w[i - 2]!;
-    const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-    const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-    w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
+    const x = w[i - 15]!;
+    const y = w[i - 2]!;
+    w[i] =
+      (w[i - 16]! +
+        (((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3)) +
+        w[i - 7]! +
+        (((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10))) |
+      0;
   }
   let a = state[0]!;
   let b = state[1]!;
@@ -38,19 +44,112 @@ function compress(state: Int32Array, w: Int32Array, out: Int32Array): void {
   let f = state[5]!;
   let g = state[6]!;
   let h = state[7]!;
-  for (let i = 0; i < 64; i++) {
-    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-    const t1 = (h + S1 + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) | 0;
-    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-    const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-    h = g;
-    g = f;
-    f = e;
-    e = (d + t1) | 0;
-    d = c;
-    c = b;
-    b = a;
-    a = (t1 + t2) | 0;
+  let t1 = 0;
+  for (let i = 0; i < 64; i += 8) {
+    t1 =
+      (h +
+        (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) +
+        ((e & f) ^ (~e & g)) +
+        K[i + 0]! +
+        w[i + 0]!) |
+      0;
+    d = (d + t1) | 0;
+    h =
+      (t1 +
+        (((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) +
+        ((a & b) ^ (a & c) ^ (b & c))) |
+      0;
+    t1 =
+      (g +
+        (((d >>> 6) | (d << 26)) ^ ((d >>> 11) | (d << 21)) ^ ((d >>> 25) | (d << 7))) +
+        ((d & e) ^ (~d & f)) +
+        K[i + 1]! +
+        w[i + 1]!) |
+      0;
+    c = (c + t1) | 0;
+    g =
+      (t1 +
+        (((h >>> 2) | (h << 30)) ^ ((h >>> 13) | (h << 19)) ^ ((h >>> 22) | (h << 10))) +
+        ((h & a) ^ (h & b) ^ (a & b))) |
+      0;
+    t1 =
+      (f +
+        (((c >>> 6) | (c << 26)) ^ ((c >>> 11) | (c << 21)) ^ ((c >>> 25) | (c << 7))) +
+        ((c & d) ^ (~c & e)) +
+        K[i + 2]! +
+        w[i + 2]!) |
+      0;
+    b = (b + t1) | 0;
+    f =
+      (t1 +
+        (((g >>> 2) | (g << 30)) ^ ((g >>> 13) | (g << 19)) ^ ((g >>> 22) | (g << 10))) +
+        ((g & h) ^ (g & a) ^ (h & a))) |
+      0;
+    t1 =
+      (e +
+        (((b >>> 6) | (b << 26)) ^ ((b >>> 11) | (b << 21)) ^ ((b >>> 25) | (b << 7))) +
+        ((b & c) ^ (~b & d)) +
+        K[i + 3]! +
+        w[i + 3]!) |
+      0;
+    a = (a + t1) | 0;
+    e =
+      (t1 +
+        (((f >>> 2) | (f << 30)) ^ ((f >>> 13) | (f << 19)) ^ ((f >>> 22) | (f << 10))) +
+        ((f & g) ^ (f & h) ^ (g & h))) |
+      0;
+    t1 =
+      (d +
+        (((a >>> 6) | (a << 26)) ^ ((a >>> 11) | (a << 21)) ^ ((a >>> 25) | (a << 7))) +
+        ((a & b) ^ (~a & c)) +
+        K[i + 4]! +
+        w[i + 4]!) |
+      0;
+    h = (h + t1) | 0;
+    d =
+      (t1 +
+        (((e >>> 2) | (e << 30)) ^ ((e >>> 13) | (e << 19)) ^ ((e >>> 22) | (e << 10))) +
+        ((e & f) ^ (e & g) ^ (f & g))) |
+      0;
+    t1 =
+      (c +
+        (((h >>> 6) | (h << 26)) ^ ((h >>> 11) | (h << 21)) ^ ((h >>> 25) | (h << 7))) +
+        ((h & a) ^ (~h & b)) +
+        K[i + 5]! +
+        w[i + 5]!) |
+      0;
+    g = (g + t1) | 0;
+    c =
+      (t1 +
+        (((d >>> 2) | (d << 30)) ^ ((d >>> 13) | (d << 19)) ^ ((d >>> 22) | (d << 10))) +
+        ((d & e) ^ (d & f) ^ (e & f))) |
+      0;
+    t1 =
+      (b +
+        (((g >>> 6) | (g << 26)) ^ ((g >>> 11) | (g << 21)) ^ ((g >>> 25) | (g << 7))) +
+        ((g & h) ^ (~g & a)) +
+        K[i + 6]! +
+        w[i + 6]!) |
+      0;
+    f = (f + t1) | 0;
+    b =
+      (t1 +
+        (((c >>> 2) | (c << 30)) ^ ((c >>> 13) | (c << 19)) ^ ((c >>> 22) | (c << 10))) +
+        ((c & d) ^ (c & e) ^ (d & e))) |
+      0;
+    t1 =
+      (a +
+        (((f >>> 6) | (f << 26)) ^ ((f >>> 11) | (f << 21)) ^ ((f >>> 25) | (f << 7))) +
+        ((f & g) ^ (~f & h)) +
+        K[i + 7]! +
+        w[i + 7]!) |
+      0;
+    e = (e + t1) | 0;
+    a =
+      (t1 +
+        (((b >>> 2) | (b << 30)) ^ ((b >>> 13) | (b << 19)) ^ ((b >>> 22) | (b << 10))) +
+        ((b & c) ^ (b & d) ^ (c & d))) |
+      0;
   }
   out[0] = (state[0]! + a) | 0;
   out[1] = (state[1]! + b) | 0;
@@ -124,24 +223,50 @@ export class Fingerprinter {
   private oneBlock(text: string): string {
     const w = this.w;
     const n = text.length;
-    w.fill(0, 0, 16);
-    for (let i = 0; i < n; i++) w[i >> 2]! |= text.charCodeAt(i) << (24 - 8 * (i & 3));
-    w[n >> 2]! |= 0x80 << (24 - 8 * (n & 3));
-    // The bit length of the inner message: the pad block (64 bytes) and the text.
+    // Four characters a word, big-endian; then 0x80 after the text, zeros, and the inner message's bit length (the
+    // pad block's 64 bytes and the text's).
+    let i = 0;
+    let k = 0;
+    for (; i + 4 <= n; i += 4, k++)
+      w[k] =
+        (text.charCodeAt(i) << 24) |
+        (text.charCodeAt(i + 1) << 16) |
+        (text.charCodeAt(i + 2) << 8) |
+        text.charCodeAt(i + 3);
+    let last = 0;
+    for (let sh = 24; i < n; i++, sh -= 8) last |= text.charCodeAt(i) << sh;
+    w[k++] = last | (0x80 << (24 - 8 * (n & 3)));
+    for (; k < 15; k++) w[k] = 0;
     w[15] = (64 + n) * 8;
     const h = this.h;
     compress(this.inner, w, h);
-    for (let i = 0; i < 8; i++) w[i] = h[i]!;
+    for (let j = 0; j < 8; j++) w[j] = h[j]!;
     w[8] = 0x80000000;
     w.fill(0, 9, 15);
     w[15] = (64 + 32) * 8;
     compress(this.outer, w, h);
-    let s = '';
-    for (let i = 0; i < 4; i++) {
-      const x = h[i]!;
-      s += HEX[x >>> 24]! + HEX[(x >>> 16) & 0xff]! + HEX[(x >>> 8) & 0xff]! + HEX[x & 0xff]!;
-    }
-    return s;
+    const x0 = h[0]!;
+    const x1 = h[1]!;
+    const x2 = h[2]!;
+    const x3 = h[3]!;
+    return (
+      HEX[x0 >>> 24]! +
+      HEX[(x0 >>> 16) & 0xff]! +
+      HEX[(x0 >>> 8) & 0xff]! +
+      HEX[x0 & 0xff]! +
+      HEX[x1 >>> 24]! +
+      HEX[(x1 >>> 16) & 0xff]! +
+      HEX[(x1 >>> 8) & 0xff]! +
+      HEX[x1 & 0xff]! +
+      HEX[x2 >>> 24]! +
+      HEX[(x2 >>> 16) & 0xff]! +
+      HEX[(x2 >>> 8) & 0xff]! +
+      HEX[x2 & 0xff]! +
+      HEX[x3 >>> 24]! +
+      HEX[(x3 >>> 16) & 0xff]! +
+      HEX[(x3 >>> 8) & 0xff]! +
+      HEX[x3 & 0xff]!
+    );
   }
 }
 
