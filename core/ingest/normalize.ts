@@ -20,8 +20,33 @@ const GUID_RE = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /** A GUID in any of the spellings (braces or not, either case), lower case without braces; null if not a GUID. */
 export function normGuid(raw: string): string | null {
-  const m = GUID_RE.exec(raw.trim());
-  return m ? m[1]!.toLowerCase() : null;
+  // A cell that starts and ends with a printable ASCII character has nothing to trim: it is checked by hand (key
+  // files ask this of two cells a row, a key ID and a device hint that is mostly a name). The pattern decides the
+  // rest, as before.
+  let b = raw.length;
+  const first = raw.charCodeAt(0);
+  const last = raw.charCodeAt(b - 1);
+  if (!(first > 32 && first < 127 && last > 32 && last < 127)) {
+    const m = GUID_RE.exec(raw.trim());
+    return m ? m[1]!.toLowerCase() : null;
+  }
+  // At most a brace each side of the 36 characters.
+  let a = 0;
+  if (first === 123) a = 1;
+  if (last === 125) b--;
+  // (A GUID starts and ends with a hex digit, so a brace at either end can only be the optional one.)
+  return b - a === 36 && guidAt(raw, a) ? raw.slice(a, b).toLowerCase() : null;
+}
+
+/** Whether the 36 characters from `a` are a GUID: hex digits, hyphens after the 8th, 12th, 16th and 20th. */
+function guidAt(s: string, a: number): boolean {
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(a + i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) return false;
+  }
+  return true;
 }
 
 const HEX32_RE = /^[0-9a-f]{32}$/i;
@@ -65,8 +90,9 @@ export function parseDateInfo(raw: string, info: DateInfo, dayFirst: boolean): D
   info.ambiguous = false;
   info.order = null;
   const s = raw.trim();
-  if (s === '' || s === '0' || s === '-' || /^(null|none|never|n\/a)$/i.test(s)) return null;
   const c = s.charCodeAt(0);
+  // The "never" words all start with an n: a date (a digit first) is not matched against them.
+  if (s === '' || s === '0' || s === '-' || ((c | 32) === 110 && /^(null|none|never|n\/a)$/i.test(s))) return null;
   // Fast path: YYYY-MM-DD[T ]HH:MM:SS(.f+)?(Z|±HH:MM)?
   if (s.length >= 10 && isDigit(c) && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) {
     const y = d2(s, 0) * 100 + d2(s, 2);

@@ -20,6 +20,12 @@ export function prepareBatch(
   const src = redacted(rows, count, plan.keep);
   const raw = plan.raw ? encodeRows(src, lines, count) : undefined;
   const cols = plan.cols;
+  // Compact rows of every column, in order, are the rows as they are (an event log's writer reads all its columns):
+  // they are packed at once and not kept, so no copy of each row is made only to be collected.
+  if (plan.compact && everyColumn(src, count, cols)) {
+    const same = src.length === count ? src : src.slice(0, count);
+    return raw ? { rows: same, raw } : { rows: same };
+  }
   const out = new Array<string[]>(count);
   if (plan.compact) {
     const k = cols.length;
@@ -39,6 +45,14 @@ export function prepareBatch(
     }
   }
   return raw ? { rows: out, raw } : { rows: out };
+}
+
+/** Whether `cols` is 0, 1, 2, … up to every row's width: a compact row of them is the row itself. */
+function everyColumn(rows: string[][], count: number, cols: number[]): boolean {
+  const k = cols.length;
+  if (cols[k - 1] !== k - 1) return false;
+  for (let r = 0; r < count; r++) if (rows[r]!.length !== k) return false;
+  return true;
 }
 
 /** The rows with every cell but column `keep` redacted (redactRows' rule), copying only the rows that change. */
@@ -109,12 +123,20 @@ export function packRows(rows: string[][], count: number): PackedRows {
   const seen: (Map<string, number> | null)[] = [];
   const fresh: number[] = [];
   let p = 0;
+  let prev: string[] = [];
+  let prevAt = 0;
   for (let r = 0; r < count; r++) {
     const row = rows[r]!;
     for (let j = 0; j < row.length; j++) {
       const v = row[j];
       if (v === undefined) {
         cells[p++] = MISSING;
+        continue;
+      }
+      // A log lists a device's rows together: its ID, name and ring are the row above's, found without hashing
+      // the (newly parsed) string for the map. The row above's cell is in `cells` where this row's starts plus j.
+      if (seen[j] !== null && j < prev.length && v === prev[j]) {
+        cells[p++] = cells[prevAt + j]!;
         continue;
       }
       let m = seen[j];
@@ -133,6 +155,8 @@ export function packRows(rows: string[][], count: number): PackedRows {
       }
       cells[p++] = at;
     }
+    prevAt = r > 0 ? ends[r - 1]! : 0;
+    prev = row;
     ends[r] = p;
   }
   return { strings, cells, ends };

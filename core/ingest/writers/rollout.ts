@@ -37,10 +37,9 @@ export function rolloutWriter(ctx: WriterContext): Writer {
   const cell = (row: string[], i: number) => (i >= 0 ? clean(row[i]) : '');
   const params: (string | number | null)[] = new Array(11);
   const ringSet = format === 'autopatch' || format === 'configmgr' ? new RingUpdates(ctx.ws.db, format) : null;
-  // Event logs repeat a few states, rings and host names millions of times: normalise each distinct value once.
+  // Event logs repeat a few states and rings millions of times: normalise each distinct value once.
   const kinds = new Map<string, string | null>();
   const rings = new Map<string, string | null>();
-  const hosts = new Map<string, string>();
   const kindOf = (raw: string) => {
     let k = kinds.get(raw);
     if (k === undefined) kinds.set(raw, (k = normKind(raw)));
@@ -50,15 +49,6 @@ export function rolloutWriter(ctx: WriterContext): Writer {
     let r = rings.get(raw);
     if (r === undefined) rings.set(raw, (r = ringFromLabel(raw) ?? normRing(raw)));
     return r;
-  };
-  const hostKeyOf = (raw: string) => {
-    let h = hosts.get(raw);
-    if (h === undefined) {
-      // Bounded: a log over a million machines would otherwise keep every name.
-      if (hosts.size >= 200_000) hosts.clear();
-      hosts.set(raw, (h = hostKey(raw)));
-    }
-    return h;
   };
   // The device of the last row written, by the cells that named it (the index does not change under an event file).
   let lastKey: string | null = null;
@@ -125,7 +115,10 @@ export function rolloutWriter(ctx: WriterContext): Writer {
           hk = lastHk;
           deviceId = lastDevice;
         } else {
-          hk = hostRaw ? hostKeyOf(hostRaw) : '';
+          // Not looked up in a map of the names seen: a log lists a device's rows together, so nearly every name
+          // is new here, and hashing it into a map of 100,000s cost more than the key itself (also in a log
+          // ordered by time).
+          hk = hostRaw ? hostKey(hostRaw) : '';
           if (!key && !hk) {
             problems.reject(
               line,

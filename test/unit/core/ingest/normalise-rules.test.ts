@@ -94,6 +94,49 @@ describe('GUIDs and Falcon agent ids', () => {
     expect(normGuid(g.replace('0A1B2C3D', '0A1B2C3'))).toBeNull();
   });
 
+  it('a GUID cell read by hand gives what the pattern gives: every one-character change of each spelling', () => {
+    const pattern = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+    const want = (raw: string) => pattern.exec(raw.trim())?.[1]!.toLowerCase() ?? null;
+    const g = '0A1B2C3D-4E5F-6789-ABCD-EF0123456789';
+    const spellings = [g, `{${g}}`, ` ${g}`, `{${g}`, `${g}}`, `${g} `, g.toLowerCase(), `{{${g}}`, 'PC-0142', '{'];
+    const chars = [
+      '0',
+      '9',
+      'a',
+      'f',
+      'A',
+      'F',
+      'g',
+      'G',
+      '-',
+      '{',
+      '}',
+      ' ',
+      '@',
+      '`',
+      '/',
+      ':',
+      '\u00a0',
+      '\t',
+      '\ufeff',
+      '~',
+      '\u007f',
+    ];
+    let checked = 0;
+    for (const s of spellings)
+      for (let i = 0; i < s.length; i++)
+        for (const c of chars)
+          for (const v of [
+            s.slice(0, i) + c + s.slice(i + 1),
+            s.slice(0, i) + c + s.slice(i),
+            s.slice(0, i) + s.slice(i + 1),
+          ]) {
+            if (normGuid(v) !== want(v)) expect(normGuid(v), JSON.stringify(v)).toBe(want(v));
+            checked++;
+          }
+    expect(checked).toBeGreaterThan(10_000);
+  });
+
   it('an agent id: 32 hex with dashes removed, lower case', () => {
     expect(normAid(' 0123456789ABCDEF-0123456789abcdef ')).toBe('0123456789abcdef0123456789abcdef');
     expect(normAid('0123456789abcdef0123456789abcde')).toBeNull();

@@ -34,6 +34,24 @@ describe('packed row batches', () => {
     expect(packed.cells[1]).toBe(packed.cells[3 * 199 + 1]);
   });
 
+  it('give a cell equal to the row above its string, whether the row above had it from the lookups or new', () => {
+    // Runs of equal cells (a device's rows together), a cell that returns after another, and cells the rows lack.
+    const rows = [
+      ['a', 'x', 'p'],
+      ['a', 'y', 'p'],
+      ['b', 'x'],
+      ['b', 'x', 'p'],
+      ['a', undefined as unknown as string, 'q'],
+      ['a', 'x', 'q'],
+    ];
+    const packed = packRows(rows, rows.length);
+    expect(unpackRows(packed)).toEqual(rows);
+    // Each distinct cell of a column once: a, b / x, y / p, q.
+    expect(packed.strings).toEqual(['a', 'x', 'p', 'y', 'b', 'q']);
+    const at = (r: number, j: number) => packed.cells[(r === 0 ? 0 : packed.ends[r - 1]!) + j];
+    expect([at(1, 0), at(3, 1), at(5, 0), at(5, 1), at(5, 2)]).toEqual([0, 1, 0, 1, 5]);
+  });
+
   it('keep a column of new values out of the lookups after the trial rows, and still give it back', () => {
     // A column that repeats only after the first 100 rows: past the trial it is no longer looked up.
     const rows = Array.from({ length: 300 }, (_, r) => [String(r % 100)]);

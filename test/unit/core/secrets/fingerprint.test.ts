@@ -75,6 +75,30 @@ describe('the workspace fingerprint matches the WebCrypto HMAC that older worksp
     }
   });
 
+  it('same tags as WebCrypto for every length around the one-block texts (55 bytes), ASCII or not', async () => {
+    const material = new Uint8Array(32).map((_, i) => (i * 53 + 5) & 0xff);
+    const base = await crypto.subtle.importKey('raw', material, 'HKDF', false, ['deriveKey']);
+    const old = await crypto.subtle.deriveKey(
+      { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: enc.encode('ringside/secrets/hmac') },
+      base,
+      { name: 'HMAC', hash: 'SHA-256', length: 256 },
+      false,
+      ['sign'],
+    );
+    const box = await SecretBox.fromKeyMaterial(material);
+    const texts: string[] = [];
+    // Every length 0-70 of varied ASCII (all of 0x00-0x7f appears), and the same lengths with one é (two bytes).
+    for (let n = 0; n <= 70; n++) {
+      const t = Array.from({ length: n }, (_, i) => String.fromCharCode((i * 31 + n * 7) & 0x7f)).join('');
+      texts.push(t, t.slice(0, -1) + (n ? 'é' : ''));
+    }
+    for (const text of texts) {
+      const sig = new Uint8Array(await crypto.subtle.sign('HMAC', old, enc.encode(text)));
+      const want = Array.from(sig.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+      expect(box.fingerprintSync(text), `${text.length} chars`).toBe(want);
+    }
+  });
+
   it('another workspace key gives another fingerprint', async () => {
     const a = await SecretBox.fromKeyMaterial(new Uint8Array(32).fill(1));
     const b = await SecretBox.fromKeyMaterial(new Uint8Array(32).fill(2));

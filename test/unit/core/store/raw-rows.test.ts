@@ -99,6 +99,34 @@ describe('raw rows', () => {
     expect(rows[0]![2]).toBe(`note ${pw}`);
   });
 
+  it('compact rows of every column are the rows as they are; a row of another width is still cut to the columns', () => {
+    const pw = '618497-103543-277992-581064-394603-708026-215336-462869';
+    const rows = [
+      ['PC-1', 'a', `note ${pw}`],
+      ['PC-2', 'b', 'c'],
+      ['PC-3', 'd', 'e'],
+    ];
+    const plan = { keep: -1, raw: false, cols: [0, 1, 2], compact: true };
+    const got = prepareBatch(rows, [], 2, plan);
+    // Redacted as always (a copy of the row with the secret), the count respected, the other row itself.
+    expect(got.rows).toEqual([
+      ['PC-1', 'a', `note ${REDACTED}`],
+      ['PC-2', 'b', 'c'],
+    ]);
+    expect(got.rows[1]).toBe(rows[1]);
+    expect(rows[0]![2]).toBe(`note ${pw}`);
+    // A longer (or shorter) row than the columns: compact rows hold exactly the columns' cells.
+    const ragged = [
+      ['PC-1', 'a', 'b', 'extra'],
+      ['PC-2', 'c'],
+    ];
+    expect(prepareBatch(ragged, [], 2, plan).rows).toEqual([
+      ['PC-1', 'a', 'b'],
+      ['PC-2', 'c', undefined],
+    ]);
+    expect(prepareBatch(ragged, [], 2, plan).rows.map((r) => r.length)).toEqual([3, 3]);
+  });
+
   it('encodes every row as the UTF-8 of JSON.stringify([line, cells]) and a comma, whatever the cells hold', () => {
     // Every UTF-16 unit below 0x100 (controls, space, quote, backslash, DEL, Latin-1), then the units JSON or UTF-8
     // treat apart: U+2028, a surrogate pair, lone surrogates of either half, the last BMP unit.
