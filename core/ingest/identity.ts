@@ -164,6 +164,11 @@ export class DeviceIndex {
     this.host.preload(present(k.host));
   }
 
+  /** The search chunks this index's writes marked since the last call (see DeviceWrites.takeTextDirty). */
+  takeTextDirty(): Set<number> {
+    return this.writes.takeTextDirty();
+  }
+
   /** Finds the device for a row without changing anything (events and keys). */
   lookup(key: string | null, hostKey: string): number | null {
     if (key) {

@@ -1,6 +1,7 @@
 // What an import writes about devices: device rows inserted and merged, their facts, rings from rollouts, review items.
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
+import { CHUNK_BITS } from './device-text.js';
 import { DirectStatement } from './fast-insert.js';
 
 /** A SQL string literal (for per-file constants written into a prepared statement). */
@@ -109,6 +110,53 @@ export type DeviceValue = string | number | null;
 /** Index of serial in MERGE_COLS: writing it writes serial_key too. */
 const SERIAL = MERGE_COLS.indexOf('serial');
 
+/**
+ * The triggers that mark a device's search chunk (id >> CHUNK_BITS) dirty when it is inserted or when one of
+ * TEXT_COLUMNS is updated (migration 30), and those columns as device_text_update names them.
+ */
+export const TEXT_TRIGGERS = ['device_text_insert', 'device_text_update'] as const;
+export const TEXT_COLUMNS = ['id', 'hostname', 'serial', 'falcon_aid', 'entra_id', 'intune_id', 'user'] as const;
+/** The MERGE_COLS (by bit, as updateCols signs them) whose update fires device_text_update. */
+const TEXT_SIG = MERGE_COLS.reduce(
+  (sig, c, i) => ((TEXT_COLUMNS as readonly string[]).includes(c) ? sig | (1 << i) : sig),
+  0,
+);
+
+/**
+ * The search-index triggers dropped while a fleet file writes devices, and put back (with the chunk marks they
+ * would have made) when it is done. With a trigger on the table, every device INSERT or UPDATE of those columns is a
+ * multi-statement write that SQLite guards with a statement journal: inside a file's savepoint over existing
+ * devices, that journal is a temp file, and every row wrote its pages to it (about a quarter of an Intune file's
+ * merge time). A rollback of the file's savepoint puts the triggers back as well.
+ */
+export class PausedTextTriggers {
+  private readonly defs: string[];
+
+  constructor(private readonly db: Db) {
+    this.defs = db
+      .all<{ name: string; sql: string }>(
+        `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${TEXT_TRIGGERS.map(() => '?').join(',')})
+         ORDER BY name`,
+        [...TEXT_TRIGGERS],
+      )
+      .map((r) => {
+        db.run(`DROP TRIGGER "${r.name}"`);
+        return r.sql;
+      });
+  }
+
+  /** Marks the chunks the triggers would have marked (DeviceWrites.takeTextDirty) and puts the triggers back. */
+  resume(chunks: Iterable<number>): void {
+    const list = [...chunks];
+    if (list.length)
+      this.db.run('INSERT OR IGNORE INTO device_text_dirty(chunk) SELECT value FROM json_each(?)', [
+        JSON.stringify(list),
+      ]);
+    for (const sql of this.defs) this.db.run(sql);
+    this.defs.length = 0;
+  }
+}
+
 /** Prepared device inserts, reads and merges for one import (statements made on first use, freed together). */
 export class DeviceWrites {
   private insert: DirectStatement | null = null;
@@ -121,6 +169,11 @@ export class DeviceWrites {
   private hostKey: DirectStatement | null = null;
   /** One id's parameter list, reused for each read. */
   private readonly idParam: DeviceValue[] = [0];
+  /**
+   * The search chunks of the devices inserted, or updated in TEXT_COLUMNS, since the last takeTextDirty: what the
+   * search-index triggers mark, for when they are paused (PausedTextTriggers).
+   */
+  private textDirty = new Set<number>();
 
   /** serialKey: identity's serial rule (usableSerial), kept in devices.serial_key beside every serial written. */
   constructor(
@@ -142,6 +195,14 @@ export class DeviceWrites {
     );
     values.push(key !== undefined ? key : this.serialKey(values[6] as string | null));
     this.insert.run(values);
+    this.textDirty.add((values[0] as number) >> CHUNK_BITS);
+  }
+
+  /** The chunks marked since the last call (see textDirty), and a fresh start. */
+  takeTextDirty(): Set<number> {
+    const out = this.textDirty;
+    this.textDirty = new Set();
+    return out;
   }
 
   /** The device's current values of MERGE_COLS. */
@@ -174,6 +235,7 @@ export class DeviceWrites {
     if (serial) params.push(key !== undefined ? key : this.serialKey(next[SERIAL] as string | null));
     params.push(id);
     st.run(params);
+    if (sig & TEXT_SIG) this.textDirty.add(id >> CHUNK_BITS);
   }
 
   /** A new record replaces an old one (and whatever the old one had replaced). */
