@@ -2,7 +2,7 @@
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
 import { CHUNK_BITS } from './device-text.js';
-import { DirectStatement } from './fast-insert.js';
+import { DirectStatement, RowInserts } from './fast-insert.js';
 
 /** A SQL string literal (for per-file constants written into a prepared statement). */
 const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
@@ -44,15 +44,18 @@ export class DeviceKeyLookup {
   private one: DirectStatement | null = null;
   private readonly sql: string;
 
+  /** beforeRead: writes the table owes before it is read (device inserts waiting, see DeviceWrites.deferInserts). */
   constructor(
     private readonly db: Db,
     key: IdentityKey,
+    private readonly beforeRead: () => void = () => undefined,
   ) {
     const [col, live] = KEY_COLUMN[key];
     this.sql = `SELECT d.id FROM devices d WHERE d.${col} = k.value${live} ORDER BY d.id DESC LIMIT 1`;
   }
 
   get(key: string): number | undefined {
+    this.beforeRead();
     this.one ??= new DirectStatement(this.db, `SELECT (${this.sql}) FROM (SELECT ? AS value) k`, 1);
     const id = this.one.row([key])?.[0] as number | null | undefined;
     return id ?? undefined;
@@ -61,6 +64,7 @@ export class DeviceKeyLookup {
   /** The devices of many keys (a batch's), in one statement: key -> device id, for the keys that have one. */
   many(keys: string[]): Map<string, number> {
     const out = new Map<string, number>();
+    this.beforeRead();
     const st = this.db.prepare(`SELECT k.value, (${this.sql}) FROM json_each(?) k`);
     try {
       st.bind([JSON.stringify(keys)]);
@@ -159,7 +163,10 @@ export class PausedTextTriggers {
 
 /** Prepared device inserts, reads and merges for one import (statements made on first use, freed together). */
 export class DeviceWrites {
-  private insert: DirectStatement | null = null;
+  /** Device inserts, many rows to a statement while deferring (see deferInserts). */
+  private insert: RowInserts | null = null;
+  /** Inserts wait for a full statement's rows (or a read) instead of being written one statement each. */
+  private deferring = false;
   private current: DirectStatement | null = null;
   /** UPDATE statements by the set of columns they write (a bit per MERGE_COLS index). */
   private readonly updates = new Map<number, DirectStatement>();
@@ -186,16 +193,32 @@ export class DeviceWrites {
    * `key`: the serial's serial_key when the caller has it already (else it is worked out from the serial).
    */
   insertRow(values: DeviceValue[], key?: string | null): void {
-    this.insert ??= new DirectStatement(
+    this.insert ??= new RowInserts(
       this.db,
       `INSERT INTO devices(id, hostname, host_key, falcon_aid, entra_id, intune_id, serial, site, ring, ring_source,
-         platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model, serial_key)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+         platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model, serial_key)`,
+      '(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
       20,
     );
     values.push(key !== undefined ? key : this.serialKey(values[6] as string | null));
-    this.insert.run(values);
+    this.insert.add(values);
+    if (!this.deferring) this.insert.flush();
     this.textDirty.add((values[0] as number) >> CHUNK_BITS);
+  }
+
+  /**
+   * From now on device inserts wait until a statement's worth of rows is in hand, or until anything here reads or
+   * updates the devices table: a bulk load's new devices go in many rows to a statement (one statement start, one
+   * cursor open per 64 devices instead of per device). Ids are given, so they are what one insert per row gives.
+   * The caller writes the waiting rows (flushInserts) before anything else reads the table.
+   */
+  deferInserts(): void {
+    this.deferring = true;
+  }
+
+  /** Writes the device inserts still waiting (see deferInserts). */
+  flushInserts(): void {
+    this.insert?.flush();
   }
 
   /** The chunks marked since the last call (see textDirty), and a fresh start. */
@@ -207,6 +230,7 @@ export class DeviceWrites {
 
   /** The device's current values of MERGE_COLS. */
   fetchRow(id: number): DeviceValue[] {
+    this.flushInserts();
     this.current ??= new DirectStatement(this.db, `SELECT ${MERGE_COLS.join(', ')} FROM devices WHERE id = ?`, 1);
     this.idParam[0] = id;
     const r = this.current.row(this.idParam);
@@ -219,6 +243,7 @@ export class DeviceWrites {
    * serial's serial_key when the caller has it already.
    */
   updateCols(id: number, changed: number[], next: DeviceValue[], key?: string | null): void {
+    this.flushInserts();
     let sig = 0;
     for (const i of changed) sig |= 1 << i;
     const serial = (sig & (1 << SERIAL)) !== 0;
@@ -240,6 +265,7 @@ export class DeviceWrites {
 
   /** A new record replaces an old one (and whatever the old one had replaced). */
   supersedeBy(newId: number, oldId: number): void {
+    this.flushInserts();
     this.supersede ??= new DirectStatement(
       this.db,
       'UPDATE devices SET superseded_by = ? WHERE id = ? OR superseded_by = ?',
@@ -250,12 +276,14 @@ export class DeviceWrites {
 
   /** A new record is a stale duplicate of a current one. */
   markSuperseded(id: number, by: number): void {
+    this.flushInserts();
     this.superseded ??= new DirectStatement(this.db, 'UPDATE devices SET superseded_by = ? WHERE id = ?', 2);
     this.superseded.run([by, id]);
   }
 
   /** A device's host key, or undefined. */
   hostKeyOf(id: number): string | undefined {
+    this.flushInserts();
     this.hostKey ??= new DirectStatement(this.db, 'SELECT host_key FROM devices WHERE id = ?', 1);
     this.idParam[0] = id;
     const v = this.hostKey.row(this.idParam)?.[0];
@@ -293,7 +321,10 @@ export interface StagedRow {
  * value bound costing sql.js a JS→WASM round trip. The rows keep the order (and so the ids) a row-by-row write gives.
  */
 export class FleetStage {
-  private readonly stage: DirectStatement;
+  /** Many staged rows to a statement (one statement start per 64 rows, not per row); flushed before the stage is read. */
+  private readonly stage: RowInserts;
+  /** One row's values, reused. */
+  private readonly row: (string | number | null)[] = new Array<string | number | null>(12).fill(null);
   private readonly sources: Statement;
   private readonly reviews: Statement;
   private readonly facts: Statement;
@@ -312,7 +343,7 @@ export class FleetStage {
     db.run('DELETE FROM temp.fleet_stage');
     const imp = Number(importId);
     const fmt = sqlText(format);
-    this.stage = new DirectStatement(db, 'INSERT INTO temp.fleet_stage VALUES (?,?,?,?,?,?,?,?,?,?,?,?)', 12);
+    this.stage = new RowInserts(db, 'INSERT INTO temp.fleet_stage', '(?,?,?,?,?,?,?,?,?,?,?,?)', 12);
     this.sources = db.prepare(
       `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw)
        SELECT dev, ${imp}, ${fmt}, line, native, '' FROM temp.fleet_stage ORDER BY n`,
@@ -343,25 +374,26 @@ export class FleetStage {
 
   add(r: StagedRow): void {
     if (r.review !== null) this.reviewCount++;
-    this.stage.run([
-      ++this.n,
-      r.deviceId,
-      r.line,
-      r.nativeId,
-      r.review,
-      r.lastSeen,
-      r.at,
-      r.asOf,
-      r.sensor,
-      r.os,
-      r.ring,
-      r.ringType,
-    ]);
+    const v = this.row;
+    v[0] = ++this.n;
+    v[1] = r.deviceId;
+    v[2] = r.line;
+    v[3] = r.nativeId;
+    v[4] = r.review;
+    v[5] = r.lastSeen;
+    v[6] = r.at;
+    v[7] = r.asOf;
+    v[8] = r.sensor;
+    v[9] = r.os;
+    v[10] = r.ring;
+    v[11] = r.ringType;
+    this.stage.add(v);
   }
 
   /** Writes the staged rows to device_sources, identity_review and facts, and empties the stage. */
   flush(): void {
     if (this.n === 0) return;
+    this.stage.flush();
     const base = this.db.value<number>('SELECT COALESCE(MAX(id), 0) FROM device_sources') ?? 0;
     this.sources.run();
     if (this.reviewCount) {

@@ -46,6 +46,8 @@ export function fleetWriter(ctx: WriterContext): Writer {
   // statement journal); the chunks they would have marked are marked at the end (see PausedTextTriggers).
   ctx.idx.takeTextDirty();
   const paused = new PausedTextTriggers(ctx.ws.db);
+  // New devices go in many to a statement: written before the batch's source rows (which refer to them).
+  ctx.idx.deferInserts();
   const stage = new FleetStage(ctx.ws.db, ctx.importId, format, colName(ctx, 'last_seen', 'last seen'));
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const hostField = colName(ctx, 'hostname', 'hostname');
@@ -229,6 +231,7 @@ export function fleetWriter(ctx: WriterContext): Writer {
         if (note) problems.flag(line, note.field, note.message);
         ok++;
       }
+      ctx.idx.flushInserts();
       stage.flush();
       await raw.drain();
       return ok;
