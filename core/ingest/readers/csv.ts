@@ -19,8 +19,8 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
   let line = 0;
   let batch: RowBatch = [];
   let lines: number[] = [];
+  /** Whether the text uDSV parses, from the pending record's start, holds a quote: else cells are their text. */
   let quotes = false;
-  let prevQuotes = false;
   let sinceRow = 0;
   let lastCR = false;
   let lastNL = false;
@@ -74,7 +74,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     let end: number;
     let emb = 0;
     let suspect: boolean;
-    if (quotes || prevQuotes) {
+    if (quotes) {
       if (cleanLine(row, start, last)) {
         // Its one line, as uDSV gave it: what the search below would find.
         end = start + lineLength;
@@ -149,6 +149,9 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
   const feed = (text: string) => {
     src = cur < src.length ? src.slice(cur) + text : text;
     cur = 0;
+    // Over the pending record's text too, not this chunk alone: a record cut into several chunks may have its quote
+    // in an earlier one.
+    quotes = src.indexOf('"') >= 0;
     quoteAt = -1;
     P.parser!.chunk(text, P.parser!.stringArrs, onRow);
   };
@@ -242,8 +245,6 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
         break;
       }
     } else if (P.parser) {
-      prevQuotes = quotes;
-      quotes = text.indexOf('"') >= 0;
       sinceRow += text.length;
       feed(text);
       if (sinceRow > MAX_RECORD_CHARS) {

@@ -86,9 +86,9 @@ describe('CSV records with and without quotes', () => {
         ],
       ],
     ];
-    // The second case whole only: cut small, its short lines fall in chunks without quotes, read another way.
-    for (const [k, [text, rows, notes]] of cases.entries())
-      for (let size = k === 0 ? 1 : text.length; size <= text.length; size++) {
+    // Cut as small as one character too: then Q's quote is chunks behind the line end that completes its record.
+    for (const [text, rows, notes] of cases)
+      for (let size = 1; size <= text.length; size++) {
         const got = await read(cut(text, size));
         expect({ text, size, ...got }).toEqual({ text, size, rows, notes });
       }
