@@ -126,7 +126,9 @@ export class DeviceIndex {
   ) {
     this.writes = new DeviceWrites(db, usableSerial);
     this.looksUp = !!opts.lookup;
-    const by = (key: IdentityKey) => new KeyMap(this.looksUp ? new DeviceKeyLookup(db, key) : null);
+    const writes = this.writes;
+    const by = (key: IdentityKey) =>
+      new KeyMap(this.looksUp ? new DeviceKeyLookup(db, key, () => writes.flushInserts()) : null);
     this.aid = by('aid');
     this.entra = by('entra');
     this.intune = by('intune');
@@ -162,6 +164,24 @@ export class DeviceIndex {
     this.intune.preload(present(k.intune));
     this.serial.preload(present(k.serial.map(usableSerial)));
     this.host.preload(present(k.host));
+  }
+
+  /**
+   * New devices wait to be written many to a statement (DeviceWrites.deferInserts): for a fleet writer, which calls
+   * flushInserts before anything outside this index reads the devices table (its batch's source rows, the file's end).
+   */
+  deferInserts(): void {
+    this.writes.deferInserts();
+  }
+
+  /** Writes the device inserts still waiting (see deferInserts). */
+  flushInserts(): void {
+    this.writes.flushInserts();
+  }
+
+  /** The search chunks this index's writes marked since the last call (see DeviceWrites.takeTextDirty). */
+  takeTextDirty(): Set<number> {
+    return this.writes.takeTextDirty();
   }
 
   /** Finds the device for a row without changing anything (events and keys). */

@@ -1,7 +1,8 @@
 // What an import writes about devices: device rows inserted and merged, their facts, rings from rollouts, review items.
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
-import { DirectStatement } from './fast-insert.js';
+import { CHUNK_BITS } from './device-text.js';
+import { DirectStatement, RowInserts } from './fast-insert.js';
 
 /** A SQL string literal (for per-file constants written into a prepared statement). */
 const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;
@@ -43,15 +44,18 @@ export class DeviceKeyLookup {
   private one: DirectStatement | null = null;
   private readonly sql: string;
 
+  /** beforeRead: writes the table owes before it is read (device inserts waiting, see DeviceWrites.deferInserts). */
   constructor(
     private readonly db: Db,
     key: IdentityKey,
+    private readonly beforeRead: () => void = () => undefined,
   ) {
     const [col, live] = KEY_COLUMN[key];
     this.sql = `SELECT d.id FROM devices d WHERE d.${col} = k.value${live} ORDER BY d.id DESC LIMIT 1`;
   }
 
   get(key: string): number | undefined {
+    this.beforeRead();
     this.one ??= new DirectStatement(this.db, `SELECT (${this.sql}) FROM (SELECT ? AS value) k`, 1);
     const id = this.one.row([key])?.[0] as number | null | undefined;
     return id ?? undefined;
@@ -60,6 +64,7 @@ export class DeviceKeyLookup {
   /** The devices of many keys (a batch's), in one statement: key -> device id, for the keys that have one. */
   many(keys: string[]): Map<string, number> {
     const out = new Map<string, number>();
+    this.beforeRead();
     const st = this.db.prepare(`SELECT k.value, (${this.sql}) FROM json_each(?) k`);
     try {
       st.bind([JSON.stringify(keys)]);
@@ -109,9 +114,59 @@ export type DeviceValue = string | number | null;
 /** Index of serial in MERGE_COLS: writing it writes serial_key too. */
 const SERIAL = MERGE_COLS.indexOf('serial');
 
+/**
+ * The triggers that mark a device's search chunk (id >> CHUNK_BITS) dirty when it is inserted or when one of
+ * TEXT_COLUMNS is updated (migration 30), and those columns as device_text_update names them.
+ */
+export const TEXT_TRIGGERS = ['device_text_insert', 'device_text_update'] as const;
+export const TEXT_COLUMNS = ['id', 'hostname', 'serial', 'falcon_aid', 'entra_id', 'intune_id', 'user'] as const;
+/** The MERGE_COLS (by bit, as updateCols signs them) whose update fires device_text_update. */
+const TEXT_SIG = MERGE_COLS.reduce(
+  (sig, c, i) => ((TEXT_COLUMNS as readonly string[]).includes(c) ? sig | (1 << i) : sig),
+  0,
+);
+
+/**
+ * The search-index triggers dropped while a fleet file writes devices, and put back (with the chunk marks they
+ * would have made) when it is done. With a trigger on the table, every device INSERT or UPDATE of those columns is a
+ * multi-statement write that SQLite guards with a statement journal: inside a file's savepoint over existing
+ * devices, that journal is a temp file, and every row wrote its pages to it (about a quarter of an Intune file's
+ * merge time). A rollback of the file's savepoint puts the triggers back as well.
+ */
+export class PausedTextTriggers {
+  private readonly defs: string[];
+
+  constructor(private readonly db: Db) {
+    this.defs = db
+      .all<{ name: string; sql: string }>(
+        `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${TEXT_TRIGGERS.map(() => '?').join(',')})
+         ORDER BY name`,
+        [...TEXT_TRIGGERS],
+      )
+      .map((r) => {
+        db.run(`DROP TRIGGER "${r.name}"`);
+        return r.sql;
+      });
+  }
+
+  /** Marks the chunks the triggers would have marked (DeviceWrites.takeTextDirty) and puts the triggers back. */
+  resume(chunks: Iterable<number>): void {
+    const list = [...chunks];
+    if (list.length)
+      this.db.run('INSERT OR IGNORE INTO device_text_dirty(chunk) SELECT value FROM json_each(?)', [
+        JSON.stringify(list),
+      ]);
+    for (const sql of this.defs) this.db.run(sql);
+    this.defs.length = 0;
+  }
+}
+
 /** Prepared device inserts, reads and merges for one import (statements made on first use, freed together). */
 export class DeviceWrites {
-  private insert: DirectStatement | null = null;
+  /** Device inserts, many rows to a statement while deferring (see deferInserts). */
+  private insert: RowInserts | null = null;
+  /** Inserts wait for a full statement's rows (or a read) instead of being written one statement each. */
+  private deferring = false;
   private current: DirectStatement | null = null;
   /** UPDATE statements by the set of columns they write (a bit per MERGE_COLS index). */
   private readonly updates = new Map<number, DirectStatement>();
@@ -121,6 +176,11 @@ export class DeviceWrites {
   private hostKey: DirectStatement | null = null;
   /** One id's parameter list, reused for each read. */
   private readonly idParam: DeviceValue[] = [0];
+  /**
+   * The search chunks of the devices inserted, or updated in TEXT_COLUMNS, since the last takeTextDirty: what the
+   * search-index triggers mark, for when they are paused (PausedTextTriggers).
+   */
+  private textDirty = new Set<number>();
 
   /** serialKey: identity's serial rule (usableSerial), kept in devices.serial_key beside every serial written. */
   constructor(
@@ -133,19 +193,44 @@ export class DeviceWrites {
    * `key`: the serial's serial_key when the caller has it already (else it is worked out from the serial).
    */
   insertRow(values: DeviceValue[], key?: string | null): void {
-    this.insert ??= new DirectStatement(
+    this.insert ??= new RowInserts(
       this.db,
       `INSERT INTO devices(id, hostname, host_key, falcon_aid, entra_id, intune_id, serial, site, ring, ring_source,
-         platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model, serial_key)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+         platform, os_version, device_type, agent_version, first_seen, last_seen, tags, user, model, serial_key)`,
+      '(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
       20,
     );
     values.push(key !== undefined ? key : this.serialKey(values[6] as string | null));
-    this.insert.run(values);
+    this.insert.add(values);
+    if (!this.deferring) this.insert.flush();
+    this.textDirty.add((values[0] as number) >> CHUNK_BITS);
+  }
+
+  /**
+   * From now on device inserts wait until a statement's worth of rows is in hand, or until anything here reads or
+   * updates the devices table: a bulk load's new devices go in many rows to a statement (one statement start, one
+   * cursor open per 64 devices instead of per device). Ids are given, so they are what one insert per row gives.
+   * The caller writes the waiting rows (flushInserts) before anything else reads the table.
+   */
+  deferInserts(): void {
+    this.deferring = true;
+  }
+
+  /** Writes the device inserts still waiting (see deferInserts). */
+  flushInserts(): void {
+    this.insert?.flush();
+  }
+
+  /** The chunks marked since the last call (see textDirty), and a fresh start. */
+  takeTextDirty(): Set<number> {
+    const out = this.textDirty;
+    this.textDirty = new Set();
+    return out;
   }
 
   /** The device's current values of MERGE_COLS. */
   fetchRow(id: number): DeviceValue[] {
+    this.flushInserts();
     this.current ??= new DirectStatement(this.db, `SELECT ${MERGE_COLS.join(', ')} FROM devices WHERE id = ?`, 1);
     this.idParam[0] = id;
     const r = this.current.row(this.idParam);
@@ -158,6 +243,7 @@ export class DeviceWrites {
    * serial's serial_key when the caller has it already.
    */
   updateCols(id: number, changed: number[], next: DeviceValue[], key?: string | null): void {
+    this.flushInserts();
     let sig = 0;
     for (const i of changed) sig |= 1 << i;
     const serial = (sig & (1 << SERIAL)) !== 0;
@@ -174,10 +260,12 @@ export class DeviceWrites {
     if (serial) params.push(key !== undefined ? key : this.serialKey(next[SERIAL] as string | null));
     params.push(id);
     st.run(params);
+    if (sig & TEXT_SIG) this.textDirty.add(id >> CHUNK_BITS);
   }
 
   /** A new record replaces an old one (and whatever the old one had replaced). */
   supersedeBy(newId: number, oldId: number): void {
+    this.flushInserts();
     this.supersede ??= new DirectStatement(
       this.db,
       'UPDATE devices SET superseded_by = ? WHERE id = ? OR superseded_by = ?',
@@ -188,12 +276,14 @@ export class DeviceWrites {
 
   /** A new record is a stale duplicate of a current one. */
   markSuperseded(id: number, by: number): void {
+    this.flushInserts();
     this.superseded ??= new DirectStatement(this.db, 'UPDATE devices SET superseded_by = ? WHERE id = ?', 2);
     this.superseded.run([by, id]);
   }
 
   /** A device's host key, or undefined. */
   hostKeyOf(id: number): string | undefined {
+    this.flushInserts();
     this.hostKey ??= new DirectStatement(this.db, 'SELECT host_key FROM devices WHERE id = ?', 1);
     this.idParam[0] = id;
     const v = this.hostKey.row(this.idParam)?.[0];
@@ -231,7 +321,10 @@ export interface StagedRow {
  * value bound costing sql.js a JS→WASM round trip. The rows keep the order (and so the ids) a row-by-row write gives.
  */
 export class FleetStage {
-  private readonly stage: DirectStatement;
+  /** Many staged rows to a statement (one statement start per 64 rows, not per row); flushed before the stage is read. */
+  private readonly stage: RowInserts;
+  /** One row's values, reused. */
+  private readonly row: (string | number | null)[] = new Array<string | number | null>(12).fill(null);
   private readonly sources: Statement;
   private readonly reviews: Statement;
   private readonly facts: Statement;
@@ -250,7 +343,7 @@ export class FleetStage {
     db.run('DELETE FROM temp.fleet_stage');
     const imp = Number(importId);
     const fmt = sqlText(format);
-    this.stage = new DirectStatement(db, 'INSERT INTO temp.fleet_stage VALUES (?,?,?,?,?,?,?,?,?,?,?,?)', 12);
+    this.stage = new RowInserts(db, 'INSERT INTO temp.fleet_stage', '(?,?,?,?,?,?,?,?,?,?,?,?)', 12);
     this.sources = db.prepare(
       `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw)
        SELECT dev, ${imp}, ${fmt}, line, native, '' FROM temp.fleet_stage ORDER BY n`,
@@ -281,25 +374,26 @@ export class FleetStage {
 
   add(r: StagedRow): void {
     if (r.review !== null) this.reviewCount++;
-    this.stage.run([
-      ++this.n,
-      r.deviceId,
-      r.line,
-      r.nativeId,
-      r.review,
-      r.lastSeen,
-      r.at,
-      r.asOf,
-      r.sensor,
-      r.os,
-      r.ring,
-      r.ringType,
-    ]);
+    const v = this.row;
+    v[0] = ++this.n;
+    v[1] = r.deviceId;
+    v[2] = r.line;
+    v[3] = r.nativeId;
+    v[4] = r.review;
+    v[5] = r.lastSeen;
+    v[6] = r.at;
+    v[7] = r.asOf;
+    v[8] = r.sensor;
+    v[9] = r.os;
+    v[10] = r.ring;
+    v[11] = r.ringType;
+    this.stage.add(v);
   }
 
   /** Writes the staged rows to device_sources, identity_review and facts, and empties the stage. */
   flush(): void {
     if (this.n === 0) return;
+    this.stage.flush();
     const base = this.db.value<number>('SELECT COALESCE(MAX(id), 0) FROM device_sources') ?? 0;
     this.sources.run();
     if (this.reviewCount) {

@@ -1,7 +1,7 @@
 // The fleet writer: device lists (Falcon, Intune, Entra, Defender, ConfigMgr…) resolved to one record per machine.
 import type { SourceFormat } from '../../contract/ingest.js';
 import { REDACTED } from '../../secrets/redact.js';
-import { FleetStage } from '../../store/device-writes.js';
+import { FleetStage, PausedTextTriggers } from '../../store/device-writes.js';
 import { encodeRows, RawChunkWriter, saveHeader } from '../../store/raw-rows.js';
 import { dateColumn } from '../dates.js';
 import type { Field } from '../formats.js';
@@ -42,6 +42,12 @@ export function fleetWriter(ctx: WriterContext): Writer {
   const raw = new RawChunkWriter(ctx.ws, ctx.importId);
   // Each row's source row, review item and facts (check-in, versions, ring) with the file and line they came from
   // (the evidence model's input), written together at the end of the batch.
+  // The search-index triggers are off while the file writes devices (each device write would otherwise pay for a
+  // statement journal); the chunks they would have marked are marked at the end (see PausedTextTriggers).
+  ctx.idx.takeTextDirty();
+  const paused = new PausedTextTriggers(ctx.ws.db);
+  // New devices go in many to a statement: written before the batch's source rows (which refer to them).
+  ctx.idx.deferInserts();
   const stage = new FleetStage(ctx.ws.db, ctx.importId, format, colName(ctx, 'last_seen', 'last seen'));
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const hostField = colName(ctx, 'hostname', 'hostname');
@@ -225,11 +231,15 @@ export function fleetWriter(ctx: WriterContext): Writer {
         if (note) problems.flag(line, note.field, note.message);
         ok++;
       }
+      ctx.idx.flushInserts();
       stage.flush();
       await raw.drain();
       return ok;
     },
-    finish: () => raw.finish(),
+    async finish() {
+      await raw.finish();
+      paused.resume(ctx.idx.takeTextDirty());
+    },
     free() {
       stage.free();
       raw.free();
