@@ -141,6 +141,30 @@ function hostnameOrder(order: Statement, rows: ChunkRows, base: number): Uint32A
 }
 
 /**
+ * Whether the index holds rows of no chunk but the dirty ones (`chunks`, ascending): every chunk from its lowest to
+ * its highest is dirty. Then the old rows go in one unqualified DELETE, which SQLite does by freeing the tables' pages
+ * without visiting a row (chunk by chunk it visits every row and its overflow pages: 0.46 of a 100k rebuild's 1.5 s
+ * CPU). Two index seeks each, not a scan.
+ */
+function holdsOnly(db: Db, chunks: number[]): boolean {
+  const covered = (lo: number | null, hi: number | null) => {
+    if (lo === null || hi === null) return true;
+    const from = chunks.findIndex((c) => c >= lo);
+    // Chunks are distinct and ascending: lo..hi all present when the one hi - lo places on is hi.
+    return from >= 0 && chunks[from] === lo && chunks[from + hi - lo] === hi;
+  };
+  // A subquery each: SQLite seeks MIN or MAX through an index only when it is the statement's one aggregate.
+  const grams = db.get<{ lo: number | null; hi: number | null }>(
+    `SELECT (SELECT MIN(chunk) FROM device_text_grams) AS lo, (SELECT MAX(chunk) FROM device_text_grams) AS hi`,
+  );
+  const order = db.get<{ lo: number | null; hi: number | null }>(
+    `SELECT (SELECT MIN(id) FROM device_text_order) >> ${ORDER_ROW_BITS} AS lo,
+            (SELECT MAX(id) FROM device_text_order) >> ${ORDER_ROW_BITS} AS hi`,
+  );
+  return covered(grams?.lo ?? null, grams?.hi ?? null) && covered(order?.lo ?? null, order?.hi ?? null);
+}
+
+/**
  * Builds the index rows of every chunk the device triggers marked dirty (an import's devices, a migrated workspace),
  * from the devices as they now are. Returns how many chunks it rebuilt.
  */
@@ -155,12 +179,19 @@ export function rebuildDirtyChunks(db: Db): number {
   try {
     // One transaction (a savepoint inside an import's): outside one, every insert would commit on its own.
     db.tx(() => {
+      const whole = holdsOnly(db, chunks);
+      if (whole) {
+        db.run('DELETE FROM device_text_grams');
+        db.run('DELETE FROM device_text_order');
+      }
       for (const chunk of chunks) {
-        db.run('DELETE FROM device_text_grams WHERE chunk = ?', [chunk]);
-        db.run('DELETE FROM device_text_order WHERE id >= ? AND id < ?', [
-          chunk << ORDER_ROW_BITS,
-          (chunk + 1) << ORDER_ROW_BITS,
-        ]);
+        if (!whole) {
+          db.run('DELETE FROM device_text_grams WHERE chunk = ?', [chunk]);
+          db.run('DELETE FROM device_text_order WHERE id >= ? AND id < ?', [
+            chunk << ORDER_ROW_BITS,
+            (chunk + 1) << ORDER_ROW_BITS,
+          ]);
+        }
         const base = chunk * CHUNK;
         begin(CHUNK);
         const rows = readChunk(read, base);
