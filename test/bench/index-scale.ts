@@ -1,4 +1,5 @@
 // `npx tsx test/bench/index-scale.ts --image F [--backed] [--cache MiB] [--order a,b] [--rounds N]`: a batch end's search index and index rebuilds alone, CPU and page reads per step, on a saved workspace.
+import { createHash } from 'node:crypto';
 import { openSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     cache: { type: 'string' },
     order: { type: 'string' },
     skip: { type: 'string' },
+    // A hash of the search index's rows after the build, to compare two builds' bytes.
+    hash: { type: 'boolean' },
   },
 });
 if (!values.image) throw new Error('--image F');
@@ -81,4 +84,13 @@ db.withCache(cache, () =>
 );
 console.log(rows.join('\n'));
 console.log(`total cpu ${total} ms, peak rss ${rss()} MiB, cache ${cache} MiB, backed ${!!backing}, load ${load()}`);
+if (values.hash) {
+  const h = createHash('sha256');
+  for (const sql of ['SELECT * FROM device_text_grams ORDER BY rowid', 'SELECT * FROM device_text_order ORDER BY id']) {
+    const st = db.prepare(sql);
+    while (st.step()) for (const v of st.get()) h.update(v instanceof Uint8Array ? v : `${typeof v}:${String(v)}|`);
+    st.free();
+  }
+  console.log(`search index ${h.digest('hex').slice(0, 16)}`);
+}
 db.close();
