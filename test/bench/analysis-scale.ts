@@ -11,22 +11,30 @@ import { importFiles } from '../../core/ingest/pipeline.js';
 import { rebuildDirtyChunks } from '../../core/store/device-text.js';
 import { restoreIndex } from '../../core/store/staging.js';
 import { openWorkspace } from '../../core/workspace.js';
+import type { HostFile } from '../../core/store/db.js';
 import { fileInput } from '../../electron/cli/import.js';
+import { backTempFiles, descriptorFile, workDir } from '../../electron/node/host-file.js';
 import { writeSampleFiles } from '../../electron/cli/sample.js';
 import { loadSqlJs } from '../../electron/node/sqljs.js';
 import { time } from './measure.js';
 
 const { values } = parseArgs({
-  options: { build: { type: 'string' }, image: { type: 'string' }, dir: { type: 'string' } },
+  options: {
+    build: { type: 'string' },
+    image: { type: 'string' },
+    dir: { type: 'string' },
+    backed: { type: 'boolean' },
+  },
 });
 /** Node's whole-file reads and writes stop at 2 GiB; a million devices' image is more: in slices. */
 const SLICE = 1 << 30;
 const image = values.image ?? path.join(os.tmpdir(), 'ringside-analysis.db');
 const SQL = await loadSqlJs();
-const open = (bytes?: Uint8Array) =>
+const open = (bytes?: Uint8Array, backing?: HostFile) =>
   openWorkspace({
     SQL,
     ...(bytes ? { bytes } : {}),
+    ...(backing ? { backing } : {}),
     keyMaterial: new Uint8Array(32).fill(7),
     now: () => Date.UTC(2024, 6, 24),
     actor: 'bench',
@@ -42,18 +50,23 @@ if (values.build) {
         })),
       }
     : await writeSampleFiles(dir, { devices: n, seed: 1907 });
-  const ws = await open();
+  // --backed: imported into the image file itself (the working database on disk, as the CLI keeps it), for sizes
+  // whose image and its export() copy would not both fit in memory.
+  if (values.backed) backTempFiles(SQL, workDir());
+  const ws = await open(undefined, values.backed ? descriptorFile(openSync(image, 'w+')) : undefined);
   const steps: Record<string, number> = {};
   const inputs = await Promise.all(files.filter((f) => f.path.endsWith('.csv')).map((f) => fileInput(f.path)));
   const t0 = performance.now();
   await importFiles(ws, inputs, { timings: steps });
   console.log(`import ${(performance.now() - t0).toFixed(0)} ms`, steps);
-  writeImage(image, ws.db.export());
+  if (!values.backed) writeImage(image, ws.db.export());
   console.log(`fingerprint ${fingerprint(ws.db)}`);
+  ws.db.close();
   process.exit(0);
 }
 
-const ws = await open(readImage(image));
+// --backed: a working copy of the image on disk, as the CLI opens a workspace (SQLite's temp files on disk too).
+const ws = values.backed ? await open(undefined, await workingCopy(image)) : await open(readImage(image));
 const db = ws.db;
 const steps: Record<string, number> = {};
 const load = uptime();
@@ -106,6 +119,12 @@ function fingerprint(d: typeof db): string {
     }
   }
   return h.digest('hex').slice(0, 16);
+}
+
+async function workingCopy(file: string): Promise<HostFile> {
+  const work = workDir();
+  backTempFiles(SQL, work);
+  return work.openCopy(await work.copyOf(file), true);
 }
 
 function writeImage(file: string, bytes: Uint8Array): void {

@@ -190,6 +190,21 @@ describe('the device text index build', () => {
     expect(rebuildDirtyChunks(ws.db)).toBe(1);
     expect(stored(ws)).toEqual(reference(ws));
   });
+
+  it('keeps the clean chunks whichever of them are left, and drops every row when every chunk is dirty', () => {
+    // The index holds chunks 0, 1, 3, 4, 5 and 6: the old rows go in one DELETE only when all of them are dirty.
+    const dirty = (chunks: number[]) => {
+      ws.db.run(`INSERT INTO device_text_dirty(chunk) VALUES ${chunks.map(() => '(?)').join(', ')}`, chunks);
+      expect(rebuildDirtyChunks(ws.db)).toBe(chunks.length);
+      expect(stored(ws), chunks.join(',')).toEqual(reference(ws));
+    };
+    // Every one but the lowest, every one but the highest, a clean one between; then all, with an empty one or not.
+    dirty([1, 3, 4, 5, 6]);
+    dirty([0, 1, 3, 4, 5]);
+    dirty([0, 1, 4, 5, 6]);
+    dirty([0, 1, 2, 3, 4, 5, 6]);
+    dirty([0, 1, 3, 4, 5, 6]);
+  });
 });
 
 describe('the postings of one chunk', () => {
