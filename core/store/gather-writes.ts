@@ -142,21 +142,28 @@ export function gatherWrites(inner: HostFile, capacity = GATHER_BYTES, gap = GAP
         const end = Math.max(last.pos + last.len, position + n);
         let before = 0;
         for (let k = i; k < j; k++) before += runs[k]!.len;
-        if (j === i + 1 && first.off - (first.pos - start) >= 0 && first.off + (end - first.pos) <= first.buf.byteLength) {
-          // Within one run and its room: in place (a rewritten record, a page appended or prepended).
-          first.off -= first.pos - start;
-          first.pos = start;
-          first.len = end - start;
-          held(first, position, position + n).set(bytes);
+        // The longest run takes the others in: only the shorter ones are copied (pages of B-trees written
+        // interleaved join runs at almost every write; copying the long run each time would be quadratic).
+        let base = first;
+        for (let k = i + 1; k < j; k++) if (runs[k]!.len > base.len) base = runs[k]!;
+        const longest = base;
+        if (base.off - (base.pos - start) < 0 || base.off + (end - base.pos) > base.buf.byteLength) {
+          // No room around it: a new buffer with half the run's size free on either side.
+          const room = Math.max(end - start, 4096) >> 1;
+          const grown: Run = { pos: start, len: end - start, buf: new Uint8Array(end - start + 2 * room), off: room };
+          held(grown, base.pos, base.pos + base.len).set(held(base));
+          base = grown;
         } else {
-          // A new buffer twice the run's size, the room on the side the run grew.
-          const span = end - start;
-          const off = position < first.pos ? span : 0;
-          const run: Run = { pos: start, len: span, buf: new Uint8Array(2 * span), off };
-          for (let k = i; k < j; k++) held(run, runs[k]!.pos, runs[k]!.pos + runs[k]!.len).set(held(runs[k]!));
-          held(run, position, position + n).set(bytes);
-          runs.splice(i, j - i, run);
+          base.off -= base.pos - start;
+          base.pos = start;
+          base.len = end - start;
         }
+        for (let k = i; k < j; k++) {
+          const r = runs[k]!;
+          if (r !== longest) held(base, r.pos, r.pos + r.len).set(held(r));
+        }
+        held(base, position, position + n).set(bytes);
+        runs.splice(i, j - i, base);
         heldBytes += end - start - before;
       }
       if (heldBytes > capacity) flush();
