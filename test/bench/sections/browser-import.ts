@@ -26,6 +26,20 @@ const WATCH = `(() => {
  * the page, its database worker and the reading thread live in one, whose peak this is.
  */
 export function rendererPeaksMiB(root: number): number[] {
+  const peaks: number[] = [];
+  for (const pid of rendererPids(root)) {
+    try {
+      const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (hwm) peaks.push(Number(hwm) / 1024);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return peaks.sort((a, b) => b - a);
+}
+
+/** The processes under `root` (Linux /proc only; empty elsewhere), with whether each is a Chromium renderer. */
+function descendants(root: number): Array<{ pid: number; renderer: boolean }> {
   if (!existsSync('/proc/self/status')) return [];
   const parent = new Map<number, number>();
   for (const d of readdirSync('/proc')) {
@@ -42,18 +56,50 @@ export function rendererPeaksMiB(root: number): number[] {
     for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
     return false;
   };
-  const peaks: number[] = [];
+  const out: Array<{ pid: number; renderer: boolean }> = [];
   for (const pid of parent.keys()) {
     if (!under(pid)) continue;
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      if (hwm) peaks.push(Number(hwm) / 1024);
+      out.push({ pid, renderer: readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer') });
     } catch {
       // gone meanwhile
     }
   }
-  return peaks.sort((a, b) => b - a);
+  return out;
+}
+
+const rendererPids = (root: number): number[] => descendants(root).flatMap((p) => (p.renderer ? [p.pid] : []));
+
+/** utime + stime of a /proc stat line, ms (clock ticks of 10 ms, Linux's USER_HZ). */
+function statCpuMs(stat: string): number {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+/**
+ * CPU of the renderer processes under `root` (threads that ended included) and of each live thread by name, ms: the
+ * page's main thread, the database worker and the reading thread are Chromium threads of one renderer process.
+ */
+export function rendererCpu(root: number): { total: number; all: number; threads: Map<string, number> } {
+  let total = 0;
+  let all = 0;
+  const threads = new Map<string, number>();
+  for (const { pid, renderer } of descendants(root)) {
+    try {
+      const own = statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      all += own;
+      if (!renderer) continue;
+      total += own;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}#${tid}`;
+        threads.set(name, statCpuMs(stat));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { total, all, threads };
 }
 
 const section: BenchSection = {
@@ -88,6 +134,7 @@ const section: BenchSection = {
         .getByRole('button', { name: 'Import', exact: true })
         .click();
       await page.evaluate(WATCH);
+      const cpu0 = rendererCpu(process.pid);
       const t0 = performance.now();
       // Picked by path: Chromium reads the files from disk itself, as it does for a user's pick.
       await page.getByTestId('import-files').setInputFiles(ctx.files.map((f) => f.path));
@@ -103,6 +150,7 @@ const section: BenchSection = {
           .getByTestId('import-summary')
           .waitFor({ timeout: 3_600_000 });
       const ms = performance.now() - t0;
+      const cpu1 = rendererCpu(process.pid);
       const lt = await page.evaluate(
         () => (window as unknown as { __lt: { max: number; count: number; over100: number; total: number } }).__lt,
       );
@@ -126,6 +174,20 @@ const section: BenchSection = {
         'ms',
         `${lt.count} long tasks (> 50 ms), ${lt.over100} over 100 ms, ${Math.round(lt.total)} ms in all; budget 100 ms`,
       );
+      if (cpu1.total > 0) {
+        const busiest = [...cpu1.threads]
+          .map(([name, v]) => [name, v - (cpu0.threads.get(name) ?? 0)] as const)
+          .filter(([, v]) => v >= 100)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, v]) => `${name.replace(/#\d+$/, '')} ${(v / 1000).toFixed(1)} s`);
+        ctx.metric(
+          'browser import',
+          'renderer CPU',
+          cpu1.total - cpu0.total,
+          'ms',
+          `the renderer processes' user + system time over the import (all of Chromium's ${((cpu1.all - cpu0.all) / 1000).toFixed(1)} s); threads: ${busiest.join(', ')}`,
+        );
+      }
       if (peaks.length > 0)
         ctx.metric(
           'browser import',

@@ -231,6 +231,7 @@ describe('gathered writes', () => {
       }
       const f = descriptorFile(openSync('/dev/full', 'r+'));
       f.write(new Uint8Array(8), 0);
+      expect(() => f.sync!()).toThrow(/ENOSPC/);
       expect(() => f.read(new Uint8Array(8), 0)).toThrow(/ENOSPC/);
       expect(() => f.write(new Uint8Array(8), 8)).toThrow(/ENOSPC/);
       expect(() => f.close()).toThrow(/ENOSPC/);
