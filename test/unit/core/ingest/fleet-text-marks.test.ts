@@ -68,7 +68,10 @@ describe('the search-index triggers paused for a fleet file', () => {
   it('TEXT_COLUMNS are the columns device_text_update fires on', async () => {
     const ws = await emptyWorkspace();
     const sql = triggers(ws).find((t) => t.name === 'device_text_update')!.sql;
-    const cols = /AFTER UPDATE OF (.*?) ON devices/i.exec(sql)![1]!.split(',').map((c) => c.trim());
+    const cols = /AFTER UPDATE OF (.*?) ON devices/i
+      .exec(sql)![1]!
+      .split(',')
+      .map((c) => c.trim());
     expect(cols).toEqual([...TEXT_COLUMNS]);
     expect(triggers(ws).map((t) => t.name)).toEqual(expect.arrayContaining([...TEXT_TRIGGERS]));
   });
