@@ -1,13 +1,7 @@
 // Identity resolution: one device row per real machine, matched on stable IDs first, the normalised hostname last.
 import type { Db } from '../store/db.js';
-import {
-  DeviceKeyLookup,
-  DeviceWrites,
-  eachDeviceIdentity,
-  maxDeviceId,
-  MERGE_COLS,
-  type IdentityKey,
-} from '../store/device-writes.js';
+import { DeviceKeyLookup, eachDeviceIdentity, maxDeviceId, type IdentityKey } from '../store/device-keys.js';
+import { DeviceWrites, MERGE_COLS } from '../store/device-writes.js';
 import { usableSerial } from '../shared/serial.js';
 import { mergeTags } from './normalize.js';
 

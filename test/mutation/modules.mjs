@@ -29,9 +29,15 @@ export const MODULES = [
   {
     slug: 'identity',
     name: 'ingest identity',
-    // Lines 27-186 of device-writes.ts are the key lookups (migration 26), the identity load and the device merge and
-    // supersede statements identity.ts decides with; serial.ts is the serial rule, moved there for the store's use.
-    files: ['core/ingest/identity.ts', 'core/shared/serial.ts', 'core/store/device-writes.ts:27-186'],
+    // device-keys.ts is the key lookups (migration 26) and the identity load; lines 87-214 of device-writes.ts are the
+    // device insert, merge and supersede statements identity.ts decides with; serial.ts is the serial rule, moved
+    // there for the store's use.
+    files: [
+      'core/ingest/identity.ts',
+      'core/shared/serial.ts',
+      'core/store/device-keys.ts',
+      'core/store/device-writes.ts:87-214',
+    ],
     tests: [
       'test/unit/core/ingest/identity-rules.test.ts',
       'test/unit/core/ingest/identity-lookup.test.ts',

@@ -13,7 +13,7 @@ import { dumpAnalysis } from '../analysis/analysis-dump.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 import { Db } from '../../../../core/store/db.js';
 import { DeviceIndex, type BatchKeys, type DeviceFacts, type Resolution } from '../../../../core/ingest/identity.js';
-import { DeviceKeyLookup } from '../../../../core/store/device-writes.js';
+import { DeviceKeyLookup } from '../../../../core/store/device-keys.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { emptyWorkspace } from '../analysis/fixtures.js';
 import { facts } from './identity-facts.js';
