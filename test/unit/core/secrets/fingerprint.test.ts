@@ -43,18 +43,22 @@ describe('Fingerprinter is HMAC-SHA-256 (RFC 4231 test vectors, truncated to 128
   });
 });
 
+/** The derivation SecretBox used before the synchronous fingerprint, spelled out here as the reference. */
+async function webCryptoKey(material: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  const base = await crypto.subtle.importKey('raw', material, 'HKDF', false, ['deriveKey']);
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: enc.encode('ringside/secrets/hmac') },
+    base,
+    { name: 'HMAC', hash: 'SHA-256', length: 256 },
+    false,
+    ['sign'],
+  );
+}
+
 describe('the workspace fingerprint matches the WebCrypto HMAC that older workspaces stored', () => {
   it('same tags as crypto.subtle.sign under deriveKey(HKDF → HMAC-SHA-256, 256 bits) for many inputs', async () => {
     const material = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
-    // The derivation SecretBox used before the synchronous fingerprint, spelled out here as the reference.
-    const base = await crypto.subtle.importKey('raw', material, 'HKDF', false, ['deriveKey']);
-    const old = await crypto.subtle.deriveKey(
-      { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: enc.encode('ringside/secrets/hmac') },
-      base,
-      { name: 'HMAC', hash: 'SHA-256', length: 256 },
-      false,
-      ['sign'],
-    );
+    const old = await webCryptoKey(material);
     const box = await SecretBox.fromKeyMaterial(material);
     const inputs = [
       '000011-000022-000033-000044-000055-000066-000077-000088',
@@ -77,14 +81,7 @@ describe('the workspace fingerprint matches the WebCrypto HMAC that older worksp
 
   it('same tags as WebCrypto for every length around the one-block texts (55 bytes), ASCII or not', async () => {
     const material = new Uint8Array(32).map((_, i) => (i * 53 + 5) & 0xff);
-    const base = await crypto.subtle.importKey('raw', material, 'HKDF', false, ['deriveKey']);
-    const old = await crypto.subtle.deriveKey(
-      { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: enc.encode('ringside/secrets/hmac') },
-      base,
-      { name: 'HMAC', hash: 'SHA-256', length: 256 },
-      false,
-      ['sign'],
-    );
+    const old = await webCryptoKey(material);
     const box = await SecretBox.fromKeyMaterial(material);
     const texts: string[] = [];
     // Every length 0-70 of varied ASCII (all of 0x00-0x7f appears), and the same lengths with one é (two bytes).
