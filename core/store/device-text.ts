@@ -1,7 +1,7 @@
 // The device text search's trigram index (migrations 24 and 30): built per chunk of device ids in hostname order.
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
-import { DirectStatement } from './fast-insert.js';
+import { DirectStatement, RowInserts } from './fast-insert.js';
 import { add, begin, each, end, fold } from './device-text-postings.js';
 import type { Where } from './where.js';
 
@@ -140,47 +140,6 @@ function hostnameOrder(order: Statement, rows: ChunkRows, base: number): Uint32A
   return out;
 }
 
-/** Gram rows to an insert statement (SQLite's limit is 32,766 values; from 16 on the gain is flat). */
-const GRAMS_PER_RUN = 64;
-
-/**
- * The gram rows, GRAMS_PER_RUN to a statement, in the order added (so with the row ids one insert per row gives): each
- * run of a statement opens its cursors again, and one row per run took 30 % more of the insert's CPU (100k build:
- * 320-360 against 230-250 ms). Rows wait here until a run is full: flush before the lists' buffer is written again.
- */
-class GramInserts {
-  private readonly many: Statement;
-  private readonly one: Statement;
-  private readonly waiting: (number | string | Uint8Array)[] = [];
-
-  constructor(db: Db) {
-    const head = 'INSERT INTO device_text_grams(chunk, tri, n, ids) VALUES ';
-    this.many = db.prepare(head + new Array<string>(GRAMS_PER_RUN).fill('(?, ?, ?, ?)').join(', '));
-    this.one = db.prepare(`${head}(?, ?, ?, ?)`);
-  }
-
-  add(chunk: number, tri: string, n: number, list: Uint8Array): void {
-    const w = this.waiting;
-    w.push(chunk, tri, n, list);
-    if (w.length === GRAMS_PER_RUN * 4) {
-      this.many.run(w);
-      w.length = 0;
-    }
-  }
-
-  /** Inserts the rows still waiting, one statement each. */
-  flush(): void {
-    const w = this.waiting;
-    for (let i = 0; i < w.length; i += 4) this.one.run(w.slice(i, i + 4));
-    w.length = 0;
-  }
-
-  free(): void {
-    this.many.free();
-    this.one.free();
-  }
-}
-
 /**
  * Whether the index holds rows of no chunk but the dirty ones (`chunks`, ascending): every chunk from its lowest to
  * its highest is dirty. Then the old rows go in one unqualified DELETE, which SQLite does by freeing the tables' pages
@@ -215,7 +174,10 @@ export function rebuildDirtyChunks(db: Db): number {
   const where = 'FROM devices WHERE id >= ? AND id < ?';
   const read = new DirectStatement(db, `SELECT id, hostname, ${OTHERS} ${where} ORDER BY id`, 2);
   const order = db.prepare(`SELECT id ${where} ORDER BY hostname COLLATE NOCASE, id`);
-  const insert = new GramInserts(db);
+  // Many gram rows to a statement: one row per run opened the cursors again for each (100k build: 320-360 against
+  // 230-250 ms of the insert's CPU). The lists waiting are views of the chunk's buffer: flushed before the next chunk.
+  const insert = new RowInserts(db, 'INSERT INTO device_text_grams(chunk, tri, n, ids)', '(?, ?, ?, ?)', 4);
+  const gram: (number | string | Uint8Array)[] = [0, '', 0, new Uint8Array(0)];
   const map = db.prepare('INSERT INTO device_text_order(id, ids) VALUES (?, ?)');
   try {
     // One transaction (a savepoint inside an import's): outside one, every insert would commit on its own.
@@ -247,7 +209,13 @@ export function rebuildDirtyChunks(db: Db): number {
         for (let part = 0; part * size < offsets.length; part++)
           map.run([(chunk << ORDER_ROW_BITS) | part, offsets.subarray(part * size, (part + 1) * size)]);
         // In key order: each insert lands at the end of the chunk's range of the primary key.
-        each(byPos, (tri, n, list) => insert.add(chunk, tri, n, list));
+        each(byPos, (tri, n, list) => {
+          gram[0] = chunk;
+          gram[1] = tri;
+          gram[2] = n;
+          gram[3] = list;
+          insert.add(gram);
+        });
         // Before the next chunk's lists are written over this one's (the lists waiting are views of that buffer).
         insert.flush();
       }

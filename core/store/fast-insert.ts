@@ -2,7 +2,7 @@
 import type { SqlJsStatic, Statement } from 'sql.js';
 import type { Db } from './db.js';
 
-export type InsertValue = string | number | null;
+export type InsertValue = string | number | Uint8Array | null;
 /** What a row read gives back: what sql.js's Statement.get gives. */
 export type ReadValue = string | number | Uint8Array | null;
 
@@ -198,7 +198,17 @@ export class DirectStatement {
     let n = 0;
     for (let i = 0; i < w; i++) {
       const x = v[i];
-      if (typeof x !== 'string') continue;
+      if (typeof x !== 'string') {
+        if (x instanceof Uint8Array) {
+          // A blob's bytes go into the same buffer as the text.
+          if (n + x.byteLength > sc.cap) bytes = grow(c, sc, n + x.byteLength, n);
+          bytes.set(x, n);
+          this.offs[i] = n;
+          this.lens[i] = x.byteLength;
+          n += x.byteLength;
+        }
+        continue;
+      }
       const m = x.length;
       if (n + m * 3 > sc.cap) bytes = grow(c, sc, n + m * 3, n);
       // Cells are short and mostly ASCII: copy their code units, and leave anything wider to the TextEncoder
@@ -229,11 +239,13 @@ export class DirectStatement {
       const rc =
         typeof x === 'string'
           ? c._sqlite3_bind_text(s, i + 1, buf + this.offs[i]!, this.lens[i]!, 0)
-          : x === null || x === undefined
-            ? c._sqlite3_bind_blob(s, i + 1, 0, 0, 0)
-            : x === (x | 0)
-              ? c._sqlite3_bind_int(s, i + 1, x)
-              : c._sqlite3_bind_double(s, i + 1, x);
+          : x instanceof Uint8Array
+            ? c._sqlite3_bind_blob(s, i + 1, buf + this.offs[i]!, this.lens[i]!, 0)
+            : x === null || x === undefined
+              ? c._sqlite3_bind_blob(s, i + 1, 0, 0, 0)
+              : x === (x | 0)
+                ? c._sqlite3_bind_int(s, i + 1, x)
+                : c._sqlite3_bind_double(s, i + 1, x);
       if (rc !== 0) this.fail();
     }
     return true;

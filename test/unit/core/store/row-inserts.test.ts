@@ -93,4 +93,31 @@ describe('DirectStatement buffer', () => {
     expect(db.value('SELECT c = ? FROM t WHERE a = 1', [big])).toBe(1);
     expect(db.all('SELECT b, c FROM t WHERE a = 2')).toEqual([{ b: 'after', c: 'small' }]);
   });
+
+  it('binds blobs beside text in the same buffer, a blob past its size growing it, an empty blob as a blob', async () => {
+    const db = Db.open(await loadSqlJs());
+    db.run('CREATE TABLE g(id INTEGER PRIMARY KEY, a TEXT, b BLOB, c BLOB)');
+    const ins = new RowInserts(db, 'INSERT INTO g(a, b, c)', '(?,?,?)', 3, 2);
+    const big = new Uint8Array(5_000_000).map((_, i) => (i * 7) & 0xff);
+    const rows: (string | Uint8Array | null)[][] = [
+      ['text before', new Uint8Array([1, 2, 3]), null],
+      ['ü after a blob', big, new Uint8Array(0)],
+      ['last', new Uint8Array([0, 255]), new Uint8Array([9])],
+    ];
+    for (const r of rows) ins.add(r);
+    ins.flush();
+    ins.free();
+    const got = db.all<{ a: string; b: Uint8Array; c: Uint8Array | null; tc: string }>(
+      'SELECT a, b, c, typeof(c) AS tc FROM g ORDER BY id',
+    );
+    expect(got.map((r) => [r.a, r.tc])).toEqual([
+      ['text before', 'null'],
+      ['ü after a blob', 'blob'],
+      ['last', 'blob'],
+    ]);
+    expect(Array.from(got[0]!.b)).toEqual([1, 2, 3]);
+    expect(got[1]!.b).toEqual(big);
+    expect(Array.from(got[2]!.b)).toEqual([0, 255]);
+    expect(Array.from(got[2]!.c!)).toEqual([9]);
+  });
 });
