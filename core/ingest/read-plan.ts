@@ -47,7 +47,10 @@ export function prepareBatch(
   return raw ? { rows: out, raw } : { rows: out };
 }
 
-/** Whether `cols` is 0, 1, 2, … up to every row's width: a compact row of them is the row itself. */
+/**
+ * Whether `cols` is 0, 1, 2, … up to every row's width: a compact row of them is the row itself. `cols` are distinct
+ * and ascending (readColumns), so a last column of k - 1 means all of 0 … k - 1.
+ */
 function everyColumn(rows: string[][], count: number, cols: number[]): boolean {
   const k = cols.length;
   if (cols[k - 1] !== k - 1) return false;

@@ -24,9 +24,10 @@ import { gatherWrites } from '../../core/store/gather-writes.js';
 const PREFIX = 'ringside-work-';
 
 /**
- * A host file on an open descriptor; `onClose` runs after the descriptor is closed (removing the file). Contiguous
- * writes are gathered into one system call (core/store/gather-writes.ts: a sub-journal appends a 4-byte page number
- * and then its page; a commit writes pages in order), and a gathered write that fails fails every later call.
+ * A host file on an open descriptor; `onClose` runs after the descriptor is closed (removing the file). Writes are
+ * held back and gathered into few system calls (core/store/gather-writes.ts: a statement journal rewrites the same
+ * record, a commit or a cache spill writes pages close together), and a held-back write that fails fails every
+ * later call.
  */
 export function descriptorFile(fd: number, onClose?: () => void): HostFile {
   let open = true;
