@@ -52,21 +52,32 @@ function fill(cur: (string | number | null)[], next: (string | number | null)[],
  */
 export class KeyMap {
   private readonly m = new Map<string, number | undefined>();
+  /**
+   * The last key asked for and its answer: a merge asks for a row's key again (to own it, or to see who holds its
+   * serial) right after finding the device by it, and a lookup in a map of a million keys costs a cache miss or two.
+   */
+  private lastKey: string | null = null;
+  private lastVal: number | undefined = undefined;
   /** probe: the key's devices in the table now (lookup mode), or null when every entry is loaded (map mode). */
   constructor(readonly probe: DeviceKeyLookup | null) {}
   get(k: string): number | undefined {
-    const v = this.m.get(k);
+    if (k === this.lastKey) return this.lastVal;
+    let v = this.m.get(k);
     // An empty key is never mapped (a loaded map skips it), though devices without a name are on file.
-    if (!this.probe || !k || this.m.has(k)) return v;
-    const found = this.probe.get(k);
-    this.m.set(k, found);
-    return found;
+    if (v === undefined && this.probe && k && !this.m.has(k)) {
+      v = this.probe.get(k);
+      this.m.set(k, v);
+    }
+    this.lastKey = k;
+    this.lastVal = v;
+    return v;
   }
   has(k: string): boolean {
     return this.get(k) !== undefined;
   }
   set(k: string, id: number): void {
     this.m.set(k, id);
+    if (k === this.lastKey) this.lastVal = id;
   }
   /** Keys known to lead to a device (lookup mode: only those read so far). */
   get size(): number {
@@ -295,6 +306,7 @@ export class DeviceIndex {
     const aid = this.own(this.aid, f.aid, id);
     const entra = this.own(this.entra, f.entra, id);
     const intune = this.own(this.intune, f.intune, id);
+    // Of the columns the merge only fills in, the row holds 1 for a value on file (see DeviceWrites.fetchRow).
     const cur = fetched ?? this.writes.fetchRow(id);
     // The merge rules: a value already on file wins, except the widest first/last seen span and the union of tags.
     const next = cur.slice();
@@ -308,6 +320,7 @@ export class DeviceIndex {
     fill(cur, next, 4, f.site);
     if (cur[5] === null && f.ring !== null) {
       next[5] = f.ring;
+      // Written even when it equals the source on file (which the row does not hold): the same value again.
       next[6] = f.ringSource;
     }
     fill(cur, next, 7, f.platform);

@@ -33,6 +33,12 @@ export const MERGE_COLS = [
 
 export type DeviceValue = string | number | null;
 
+/**
+ * The MERGE_COLS whose values a merge reads (identity, the seen span, tags); fetchRow gives only whether each other
+ * one is set.
+ */
+export const READ_VALUES = ['falcon_aid', 'entra_id', 'intune_id', 'serial', 'first_seen', 'last_seen', 'tags'] as const;
+
 /** Index of serial in MERGE_COLS: writing it writes serial_key too. */
 const SERIAL = MERGE_COLS.indexOf('serial');
 
@@ -150,10 +156,19 @@ export class DeviceWrites {
     return out;
   }
 
-  /** The device's current values of MERGE_COLS. */
+  /**
+   * The device's MERGE_COLS as a merge needs them: the value of each of READ_VALUES, and for every other column 1 when
+   * it holds a value and null when it does not (the merge only fills those in, and a value decoded into a string only
+   * to be compared with null cost a merge's read most of its JavaScript). No such device: an empty array.
+   */
   fetchRow(id: number): DeviceValue[] {
     this.flushInserts();
-    this.current ??= new DirectStatement(this.db, `SELECT ${MERGE_COLS.join(', ')} FROM devices WHERE id = ?`, 1);
+    this.current ??= new DirectStatement(
+      this.db,
+      `SELECT ${MERGE_COLS.map((c) => ((READ_VALUES as readonly string[]).includes(c) ? c : `nullif(${c} IS NOT NULL, 0)`)).join(', ')}
+       FROM devices WHERE id = ?`,
+      1,
+    );
     this.idParam[0] = id;
     const r = this.current.row(this.idParam);
     // No such device: what sql.js's get() gave past the last row.

@@ -133,13 +133,30 @@ export class DirectStatement {
 
   /** The first row the statement gives for these values, as sql.js's Statement.get reads it; null for none. */
   row(v: InsertValue[]): ReadValue[] | null {
-    let out: ReadValue[] | null = null;
-    this.each(v, (col, n) => {
-      out = new Array<ReadValue>(n);
-      for (let i = 0; i < n; i++) out[i] = col(i);
-      return false;
-    });
-    return out;
+    if (!this.bind(v)) {
+      let out: ReadValue[] | null = null;
+      this.each(v, (col, n) => {
+        out = new Array<ReadValue>(n);
+        for (let i = 0; i < n; i++) out[i] = col(i);
+        return false;
+      });
+      return out;
+    }
+    // Read here rather than through each(): a point read (a merge's device) runs once per row of a file, and each()
+    // makes a callback per call.
+    const c = this.c!;
+    const s = this.stmt;
+    try {
+      const rc = c._sqlite3_step(s);
+      if (rc === SQLITE_DONE) return null;
+      if (rc !== SQLITE_ROW) this.fail();
+      const n = c._sqlite3_column_count(s);
+      const out = new Array<ReadValue>(n);
+      for (let i = 0; i < n; i++) out[i] = this.column(i);
+      return out;
+    } finally {
+      c._sqlite3_reset(s);
+    }
   }
 
   /**
@@ -161,28 +178,35 @@ export class DirectStatement {
       return;
     }
     const s = this.stmt;
-    const col = (i: number): ReadValue => {
-      const t = c!._sqlite3_column_type(s, i);
-      return t === 1 || t === 2
-        ? c!._sqlite3_column_double(s, i)
-        : t === 3
-          ? c!.UTF8ToString(c!._sqlite3_column_text(s, i), c!._sqlite3_column_bytes(s, i), true)
-          : t === 4
-            ? (this.st as Statement & { getBlob(i: number): Uint8Array }).getBlob(i)
-            : null;
-    };
     try {
       const n = c!._sqlite3_column_count(s);
       for (;;) {
         const rc = c!._sqlite3_step(s);
         if (rc === SQLITE_DONE) break;
         if (rc !== SQLITE_ROW) this.fail();
-        if (fn(col, n) === false) break;
+        if (fn(this.col, n) === false) break;
       }
     } finally {
       c!._sqlite3_reset(s);
     }
   }
+
+  /** The current row's column `i` as Statement.get reads it (C API statements only). */
+  private column(i: number): ReadValue {
+    const c = this.c!;
+    const s = this.stmt;
+    const t = c._sqlite3_column_type(s, i);
+    return t === 1 || t === 2
+      ? c._sqlite3_column_double(s, i)
+      : t === 3
+        ? c.UTF8ToString(c._sqlite3_column_text(s, i), c._sqlite3_column_bytes(s, i), true)
+        : t === 4
+          ? (this.st as Statement & { getBlob(i: number): Uint8Array }).getBlob(i)
+          : null;
+  }
+
+  /** column() as each() hands it to its callback: made once per statement, not once per call. */
+  private readonly col = (i: number): ReadValue => this.column(i);
 
   free(): void {
     this.st.free();
