@@ -101,7 +101,8 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
         FROM devices d LEFT JOIN temp._ev e ON e.device_id = d.id LEFT JOIN temp._res r ON r.device_id = d.id
         ${partial ? 'WHERE d.id IN (SELECT id FROM temp._ids)' : ''}
       )`;
-  // Exposed; down: exposed with a crash, a fix or reimage event, a field result that says so, or silence; the last crash or reboot.
+  // Exposed; down (exposed with a crash, a fix or reimage event, a field result that says so, or silence); the last
+  // crash or reboot.
   const down = `
       SELECT *, xc IN ('received', 'online') AS exposed, (xc IN ('received', 'online') AND (first_crash IS NOT NULL
           OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL OR res_in OR stop_at IS NOT NULL)) AS down,
