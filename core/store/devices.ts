@@ -107,7 +107,9 @@ function deviceWhere(
   // The plain expression uses the effective-ring index; a missing ring needs the COALESCE to ''.
   if (q.ring === NONE) add("COALESCE(d.ring_override, d.ring, '') = ?", '');
   else if (!blank(q.ring)) add('COALESCE(d.ring_override, d.ring) = ?', q.ring!);
-  if (!blank(q.site)) add("COALESCE(d.site, '') = ?", dim(q.site!));
+  // Likewise the site index serves the plain column; only "no site" needs the COALESCE.
+  if (q.site === NONE) add("COALESCE(d.site, '') = ?", '');
+  else if (!blank(q.site)) add('d.site = ?', q.site!);
   if (!blank(q.platform)) add("COALESCE(d.platform, '') = ?", dim(q.platform!));
   if (!blank(q.tag)) add(TAG_MATCH('d.tags'), q.tag!.trim().toLowerCase());
   if (states) parts.push(`d.state IN ${inList(states)}`);

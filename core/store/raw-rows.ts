@@ -26,13 +26,27 @@ const fromUtf8 = new TextDecoder();
  * deflate-raw through the platform's CompressionStream (native zlib in Chromium and Node; off the JS thread in Node).
  * The bytes are written to it directly: a Blob's stream piped through it costs this thread about twice as much.
  */
-async function deflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+export async function deflateRaw(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   const cs = new CompressionStream('deflate-raw');
   const w = cs.writable.getWriter();
   // A failure shows in the readable too (the chunk's promise rejects): these two need no handler of their own.
   w.write(bytes).catch(() => undefined);
   w.close().catch(() => undefined);
   return new Uint8Array(await new Response(cs.readable).arrayBuffer());
+}
+
+/** Compresses one chunk's bytes (deflate-raw), as deflateRaw does. */
+export type ChunkDeflate = (bytes: Uint8Array<ArrayBuffer>) => Promise<Uint8Array>;
+
+let deflate: ChunkDeflate = deflateRaw;
+
+/**
+ * Where chunks are compressed from now on; null: deflateRaw on this thread. Chromium's CompressionStream runs zlib
+ * on the calling thread (Node's runs it off the JS thread): the browser's database worker hands its chunks to a
+ * thread of their own (renderer/db/deflate-thread.ts), which gives the same bytes.
+ */
+export function setChunkDeflate(fn: ChunkDeflate | null): void {
+  deflate = fn ?? deflateRaw;
 }
 
 interface Pending {

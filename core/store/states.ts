@@ -60,9 +60,10 @@ function params(cfg: StateRules) {
 }
 
 /**
- * Exposure class, outcome and state per device, with the human sentence of the rule; into temp._st. Each stage is
- * MATERIALIZED: flattened, every later reference would re-evaluate the earlier CASE expressions (6x slower). There
- * are two (exposure class; then outcome and its times): every stage copies each device's row once more.
+ * Exposure class, outcome and state per device, with the human sentence of the rule; into temp._st. The stages are
+ * subqueries that SQLite runs as co-routines (LIMIT -1 keeps each from being flattened into the next): each row is
+ * made once and handed on in registers. Flattened, every later reference would re-evaluate the earlier CASE
+ * expressions (6x slower); MATERIALIZED, every stage wrote each device's row to a temp table and read it back.
  */
 export function build(db: Db, rules: StateRules, partial: boolean): void {
   const p = params(rules);
@@ -71,16 +72,10 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
     crashed_at INTEGER, recovered_at INTEGER, fixed_at INTEGER, certainty TEXT, dclass TEXT, dts INTEGER,
     stop_at INTEGER, decided INTEGER)`);
   const sensor = `$sensor || COALESCE(NULLIF(ver, ''), '?')`;
-  db.run(
-    `INSERT INTO _st
-    SELECT id, exposed, state, rule, crashed_at, recovered_at, fixed_at, certainty, dclass, dts, stop_at,
-      -- The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
-      ${firstFactId('q.id', 'class = q.dclass AND ts = q.dts')}
-    FROM (
-    WITH x AS MATERIALIZED (
-      -- The columns later stages read (the version test and first seen are read only here).
-      SELECT id, superseded_by, plat, ver, last_seen, bad_at, first_crash, crashes, last_loop, rec_ev, fix_ev,
-        reimage_at, burst_at, burst_n, result, res_at, seen_at, back_at, stop_at, CASE
+  // The exposure class (xc), and the terms later stages test more than once, each made once.
+  const exposure = `
+      SELECT id, superseded_by, plat, ver, last_seen, bad_at, first_crash, crashes, rec_ev, fix_ev,
+        reimage_at, burst_at, burst_n, result, res_at, res_in, seen_at, back_at, stop_at, last_loop, CASE
           WHEN plat = '' AND bad_at IS NULL THEN 'unknown_platform'
           WHEN plat <> '' AND lower(plat) <> $plat THEN 'other_platform'
           WHEN COALESCE(ver, '') = '' AND bad_at IS NULL THEN 'unknown_version'
@@ -95,6 +90,8 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
           d.first_seen, d.last_seen, COALESCE(e.roll_ev, 0) > 0 AS has_ev, e.bad_at, e.first_crash,
           COALESCE(e.crashes, 0) AS crashes, e.last_loop, e.rec_ev, e.fix_ev, e.reimage_at, e.burst_at, e.burst_n,
           r.result, r.at AS res_at, e.seen_at, e.back_at,
+          -- A field result that puts the device down (and decides its outcome when no later fix event).
+          COALESCE(r.result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') AS res_in,
           -- Stopped reporting (CrowdStrike's own July 19 query): last seen inside the window, not seen since, no
           -- crash, outcome or field result on file, and data time past the window. Only ever a suspected crash.
           CASE WHEN e.first_crash IS NULL AND e.fix_ev IS NULL AND e.reimage_at IS NULL AND e.rec_ev IS NULL
@@ -103,28 +100,33 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
             AND CAST(substr(d.agent_version, instr(d.agent_version, '.') + 1) AS INTEGER) >= $min)) AS ver_ok
         FROM devices d LEFT JOIN temp._ev e ON e.device_id = d.id LEFT JOIN temp._res r ON r.device_id = d.id
         ${partial ? 'WHERE d.id IN (SELECT id FROM temp._ids)' : ''}
-      )
-    ),
-    -- One stage for the rest: a second and third stage cost more in row copies than the few repeated tests below.
-    o AS MATERIALIZED (
-      SELECT id, superseded_by, plat, ver, last_seen, bad_at, first_crash, crashes, rec_ev, fix_ev, reimage_at,
-        burst_at, burst_n, res_at, seen_at, back_at, stop_at, xc, xc IN ('received', 'online') AS exposed, (xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
-          OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') OR stop_at IS NOT NULL)) AS down,
-        CASE WHEN (xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
-          OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') OR stop_at IS NOT NULL)) THEN COALESCE(first_crash, fix_ev, reimage_at, res_at, stop_at) END AS crashed_at,
-        COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at) AS loop_at,
-        CASE WHEN NOT xc IN ('received', 'online') OR xc LIKE 'unknown%' THEN NULL
-          WHEN NOT (xc IN ('received', 'online') AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL
-          OR COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') OR stop_at IS NOT NULL)) THEN 'healthy'
-          WHEN COALESCE(result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') AND (fix_ev IS NULL OR res_at >= fix_ev) THEN 'r_' || result
+      )`;
+  // Exposed; down (exposed with a crash, a fix or reimage event, a field result that says so, or silence); the last
+  // crash or reboot.
+  const down = `
+      SELECT *, xc IN ('received', 'online') AS exposed, (xc IN ('received', 'online') AND (first_crash IS NOT NULL
+          OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL OR res_in OR stop_at IS NOT NULL)) AS down,
+        COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at) AS loop_at
+      FROM (${exposure} LIMIT -1)`;
+  // The outcome (oc) and the crash time.
+  const outcome = `
+      SELECT *, CASE WHEN down THEN COALESCE(first_crash, fix_ev, reimage_at, res_at, stop_at) END AS crashed_at,
+        CASE WHEN NOT exposed THEN NULL
+          WHEN NOT down THEN 'healthy'
+          WHEN res_in AND (fix_ev IS NULL OR res_at >= fix_ev) THEN 'r_' || result
           WHEN fix_ev IS NOT NULL THEN 'e_fixed'
           WHEN reimage_at IS NOT NULL THEN 'e_reimage'
           WHEN rec_ev IS NOT NULL THEN 'e_recovered'
           WHEN back_at IS NOT NULL THEN 'c_recovered'
-          WHEN $asof - COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at) > $rec THEN 'e_needs_fix'
+          WHEN $asof - loop_at > $rec THEN 'e_needs_fix'
           ELSE 'e_crashed' END AS oc
-      FROM x
-    )
+      FROM (${down} LIMIT -1)`;
+  db.run(
+    `INSERT INTO _st
+    SELECT id, exposed, state, rule, crashed_at, recovered_at, fixed_at, certainty, dclass, dts, stop_at,
+      -- The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
+      ${firstFactId('q.id', 'class = q.dclass AND ts = q.dts')}
+    FROM (
     SELECT id, exposed,
       CASE WHEN xc LIKE 'unknown%' THEN 'unknown' WHEN NOT exposed THEN 'not_exposed'
         WHEN oc = 'healthy' THEN 'exposed_healthy'
@@ -187,7 +189,7 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
         WHEN oc LIKE 'r_%' THEN res_at WHEN oc = 'e_fixed' THEN fix_ev WHEN oc = 'e_reimage' THEN reimage_at
         WHEN oc = 'e_recovered' THEN rec_ev WHEN oc = 'c_recovered' THEN back_at ELSE crashed_at END AS dts,
       CASE WHEN down AND first_crash IS NULL AND crashed_at = stop_at THEN stop_at END AS stop_at
-    FROM o) q`,
+    FROM (${outcome} LIMIT -1) LIMIT -1) q`,
     p,
   );
   // A suspected crash from silence becomes a fact of its own, pointing at the last check-in (file and line).

@@ -13,6 +13,8 @@ import type { Workspace } from '../../core/workspace.js';
 import type { HostFile } from '../../core/store/db.js';
 import { registerJobTransfer } from './job-transfer.js';
 import { OpfsStore, SLOW_CALL_MICROS, type OpfsRoot, type StorageInfo } from './opfs-file.js';
+import { setChunkDeflate } from '../../core/store/raw-rows.js';
+import { threadDeflate } from './deflate-thread.js';
 import { pickedFileReader } from './read-worker.js';
 import { installTableTracking, type TableTracker } from './table-tracker.js';
 import { technicianVerbs } from './technician-verbs.js';
@@ -122,6 +124,8 @@ function withSignal(args: unknown[]): { args: unknown[]; jobId?: string } {
 
 /** Imports read their files in a second thread (read-worker.ts) while this one writes them. */
 const reader = pickedFileReader();
+// Imports' raw-row chunks are compressed in a thread of their own: Chromium's zlib would run on this one.
+setChunkDeflate(threadDeflate());
 const IMPORTS = new Set(['importFile', 'importFiles', 'importBatch']);
 
 /** An import's options (the argument after its files) with the reading thread added. */

@@ -146,7 +146,23 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     }
   };
 
+  /**
+   * Feeds a chunk in up to three pieces: to its first line end, to its last, and the rest. A piece after one that
+   * ended a record starts with nothing pending, so neither `src` nor uDSV (which prepends its own unparsed tail)
+   * joins it to anything: the chunk's body is parsed where it lies, as a slice of it. Joined, a chunk of text was
+   * copied twice (once each), two large strings a chunk for the collector. Only the first piece, which ends the
+   * record the chunk before left open, and the last are joined to what is pending: a line each, mostly.
+   */
   const feed = (text: string) => {
+    const first = text.indexOf('\n');
+    const last = first < 0 ? -1 : text.lastIndexOf('\n');
+    if (last <= first) return feedPiece(text);
+    feedPiece(text.slice(0, first + 1));
+    feedPiece(text.slice(first + 1, last + 1));
+    if (last + 1 < text.length) feedPiece(text.slice(last + 1));
+  };
+
+  const feedPiece = (text: string) => {
     src = cur < src.length ? src.slice(cur) + text : text;
     cur = 0;
     // Over the pending record's text too, not this chunk alone: a record cut into several chunks may have its quote

@@ -1,7 +1,7 @@
 // The device text index as built, row for row and byte for byte, against a plain reference builder written here.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rebuildDirtyChunks } from '../../../../core/store/device-text.js';
-import { add, begin, each, end } from '../../../../core/store/device-text-postings.js';
+import { add, begin, each, end, roomFor } from '../../../../core/store/device-text-postings.js';
 import { openWorkspace, type Workspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
@@ -234,5 +234,31 @@ describe('the postings of one chunk', () => {
       ['oë\u0000', 1, [0]],
       ['zoë', 1, [0]],
     ]);
+  });
+
+  it('gives each list the room its longest form takes: the lists filling it exactly stay apart', () => {
+    // A list of every 129th position has gaps of 128 (two bytes each): all the room roomFor gives it below 16,385
+    // rows; one of every 16,385th position, gaps of 16,384 (three bytes each). The list after "bbb" in key order,
+    // "cc" and a NUL, holds every row (gaps of 0): a list written past its room would change that one's first byte.
+    for (const [rows, every, want] of [
+      [129 * 10, 129, [0x80, 0x01]],
+      [16385 * 3, 16385, [0x80, 0x80, 0x01]],
+    ] as const) {
+      const n = Math.floor(rows / every);
+      expect(roomFor(n, rows)).toBe(n * want.length);
+      end();
+      begin(rows);
+      for (let row = 0; row < rows; row++) add(row % every === every - 1 ? 'bbb\u0000ccc' : 'ccc', row);
+      const got = new Map<string, number[]>();
+      each(
+        Uint32Array.from({ length: rows }, (_, i) => i),
+        (tri, count, list) => got.set(tri, [count, ...list]),
+      );
+      end();
+      expect(got.get('bbb'), `${rows} rows`).toEqual([n, ...Array.from({ length: n }, () => want).flat()]);
+      expect([...got.keys()]).toEqual(['bb\u0000', 'bbb', 'cc\u0000', 'ccc']);
+      for (const tri of ['cc\u0000', 'ccc'])
+        expect(got.get(tri), `${rows} rows`).toEqual([rows, ...new Array<number>(rows).fill(0)]);
+    }
   });
 });

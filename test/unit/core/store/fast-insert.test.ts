@@ -174,6 +174,54 @@ describe('DirectStatement', () => {
     expect(walk(slow, 1).seen).toEqual(want.slice(0, 1));
   });
 
+  it('reads short ASCII text from the heap and other text through UTF8ToString, the same strings either way', async () => {
+    const db = await open();
+    const texts = [
+      '',
+      'a',
+      'PAR-LT-00042',
+      'n'.repeat(47),
+      'n'.repeat(48), // the longest read in JS
+      'n'.repeat(49),
+      'x\u0000y', // a NUL inside (bound with its length, read back with it)
+      '\u007f',
+      'café',
+      `${'n'.repeat(46)}é`, // 48 bytes, past ASCII at the last two
+      'é',
+      '東京 😀',
+      'x'.repeat(5000),
+    ];
+    const ins = new DirectStatement(db, 'INSERT INTO t(a, b) VALUES (?, ?)', 2);
+    texts.forEach((t, i) => ins.run([i, t]));
+    ins.free();
+    const mod = db.sql as unknown as { UTF8ToString: (...a: unknown[]) => string; ringsideHeapU8?: () => Uint8Array };
+    expect(typeof mod.ringsideHeapU8).toBe('function');
+    const decode = mod.UTF8ToString;
+    const decoded: number[] = [];
+    mod.UTF8ToString = (...a: unknown[]) => (decoded.push(a[1] as number), decode(...a));
+    const heap = mod.ringsideHeapU8!;
+    const read = (db: Db) => {
+      const st = new DirectStatement(db, 'SELECT b FROM t ORDER BY id', 0);
+      const got: unknown[] = [];
+      st.each([], (col) => void got.push(col(0)));
+      st.free();
+      return got;
+    };
+    try {
+      expect(read(db)).toEqual(texts);
+      // By hand: the byte lengths of the texts past 48 bytes or past ASCII, in order; nothing else was decoded.
+      expect(decoded).toEqual([49, 5, 48, 2, 11, 5000]);
+      // A module without the heap (another sql.js build): every text through UTF8ToString, the same strings.
+      decoded.length = 0;
+      delete mod.ringsideHeapU8;
+      expect(read(db)).toEqual(texts);
+      expect(decoded.length).toBe(texts.length);
+    } finally {
+      mod.UTF8ToString = decode;
+      mod.ringsideHeapU8 = heap;
+    }
+  });
+
   it('leaves the statement usable after the walk throws', async () => {
     const db = await open();
     db.run("INSERT INTO t(a, b) VALUES (1, 'a'), (2, 'b')");

@@ -89,6 +89,40 @@ describe('gatherWrites', () => {
     expect([...r.bytes().subarray(16, 32)]).toEqual([9, 9, 9, 9, 2, 2, 2, 2, 9, 9, 9, 3, 3, 3, 3, 9]);
   });
 
+  it('a write over parts of held-back pieces keeps their outer parts; one inside a piece goes over it in place', () => {
+    const r = recording();
+    const f = gatherWrites(r.file, 64, 0);
+    f.write(page(8, 1), 0);
+    f.write(Uint8Array.from([20, 21, 22, 23, 24, 25, 26, 27]), 8);
+    f.write(page(6, 3), 5); // the end of the first piece and the start of the second
+    f.write(page(2, 4), 1); // inside the first piece's remaining part
+    f.write(page(3, 5), 12); // inside the second's
+    const seen = new Uint8Array(16);
+    expect(f.read(seen, 0)).toBe(16);
+    const want = [1, 4, 4, 1, 1, 3, 3, 3, 3, 3, 3, 23, 5, 5, 5, 27];
+    expect([...seen]).toEqual(want);
+    expect(r.calls).toEqual(['read 0+16']);
+    f.sync!();
+    expect(writes(r.calls)).toEqual(['write 0+16']);
+    expect([...r.bytes()]).toEqual(want);
+  });
+
+  it("a flush that joins runs past the file's end fills the gap with zeros, not an earlier flush's bytes", () => {
+    const r = recording();
+    r.file.write(page(40, 9), 0);
+    r.calls.length = 0;
+    const f = gatherWrites(r.file, 64, 8);
+    f.write(page(4, 1), 0);
+    f.write(page(4, 2), 6); // the 2 bytes between read from the file (9s)
+    f.sync!();
+    f.write(page(4, 3), 100);
+    f.write(page(4, 4), 106); // the file ends at 40: the 2 bytes between are a hole
+    f.sync!();
+    expect(writes(r.calls)).toEqual(['write 0+10', 'write 100+10']);
+    expect([...r.bytes().subarray(0, 10)]).toEqual([1, 1, 1, 1, 9, 9, 2, 2, 2, 2]);
+    expect([...r.bytes().subarray(100, 110)]).toEqual([3, 3, 3, 3, 0, 0, 4, 4, 4, 4]);
+  });
+
   it('reads see held-back bytes (over the file, and past its end as zeros) without writing anything out', () => {
     const r = recording();
     r.file.write(page(8, 9), 0);
@@ -122,7 +156,7 @@ describe('gatherWrites', () => {
     expect(r.calls.slice(3)).toEqual(['write 300+2', 'write 1000+40']);
   });
 
-  it('pages written descending or ascending join one run, its buffer never far larger than what it holds', () => {
+  it('pages written descending or ascending go out as one write each way', () => {
     const r = recording();
     const f = gatherWrites(r.file, 4 << 20, 0);
     // 255 pages of 4 KiB each way, under the capacity: each direction is one run, written out at the sync.

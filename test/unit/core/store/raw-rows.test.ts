@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compactColumns, prepareBatch, readColumns } from '../../../../core/ingest/read-plan.js';
 import { REDACTED } from '../../../../core/secrets/redact.js';
 import { beginImport } from '../../../../core/store/imports.js';
-import { encodeRows, RawChunkWriter } from '../../../../core/store/raw-rows.js';
+import { deflateRaw, encodeRows, RawChunkWriter, setChunkDeflate } from '../../../../core/store/raw-rows.js';
 import { openWorkspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
@@ -66,6 +66,25 @@ describe('raw rows', () => {
     expect(got.map((c) => c.text)).toEqual(
       [all.slice(0, 512), all.slice(512, 1024), all.slice(1024)].map((x) => JSON.stringify(x)),
     );
+  });
+
+  it('compresses chunks where setChunkDeflate says (the same bytes stored), and on this thread again after null', async () => {
+    const rows = [Array.from({ length: 600 }, (_v, i) => [`PC-${i}`, 'x'.repeat(i % 50)])];
+    const lines = [Array.from({ length: 600 }, (_v, i) => 2 + i)];
+    const plain = await chunks(rows, lines, () => true);
+    const seen: number[] = [];
+    setChunkDeflate(async (bytes) => {
+      seen.push(bytes.byteLength);
+      return deflateRaw(bytes);
+    });
+    try {
+      expect(await chunks(rows, lines, () => true)).toEqual(plain);
+      expect(seen.length).toBe(2);
+    } finally {
+      setChunkDeflate(null);
+    }
+    expect(await chunks(rows, lines, () => true)).toEqual(plain);
+    expect(seen.length).toBe(2);
   });
 
   it("the reading thread's batch: redacted but for the kept column, raw rows whole, unread cells empty", () => {

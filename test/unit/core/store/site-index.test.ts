@@ -6,6 +6,8 @@ import { dropIndexes } from '../../../../core/ingest/bulk.js';
 import { importFile } from '../../../../core/ingest/index.js';
 import { sampleImportInput } from '../../../../core/sample/index.js';
 import type { Workspace } from '../../../../core/workspace.js';
+import { page } from '../../../../core/store/devices.js';
+import { NONE } from '../../../../core/store/where.js';
 import { dumpAnalysis, rows } from '../analysis/analysis-dump.js';
 import { open } from './open-workspace.js';
 
@@ -53,5 +55,32 @@ describe('devices by site (migration 034)', () => {
     const dropped = dropIndexes(ws, 'rollout').map((d) => d.name);
     expect(dropped.sort()).toEqual(['ix_devices_state', 'ix_events_device_ts']);
     expect(indexSql(ws, 'ix_devices_site')).not.toBeNull();
+  });
+
+  it("the device list's site filter searches the site index, and no site still finds the devices without one", async () => {
+    const ws = await open();
+    await importFile(ws, sampleImportInput('falcon-hosts.csv', OPTS));
+    ws.db.run('UPDATE devices SET site = NULL WHERE id % 7 = 0');
+    const site = ws.db.value<string>("SELECT site FROM devices WHERE site <> '' GROUP BY site ORDER BY COUNT(*) DESC")!;
+    const seen: { sql: string; params: unknown[] }[] = [];
+    const all = ws.db.all.bind(ws.db);
+    ws.db.all = ((sql: string, params?: unknown[]) => {
+      seen.push({ sql, params: params ?? [] });
+      return all(sql, params as never);
+    }) as typeof ws.db.all;
+    const req = { sort: 'state', dir: 'ASC', limit: 5000, offset: 0, states: null, after: null } as const;
+    const named = page(ws.db, { site }, req);
+    const query = seen.find((x) => x.sql.includes('ORDER BY'))!;
+    const planned = ws.db
+      .all<{ detail: string }>(`EXPLAIN QUERY PLAN ${query.sql}`, query.params as never)
+      .map((r) => r.detail);
+    expect(planned.join('\n')).toContain('USING INDEX ix_devices_site (site=?)');
+    const none = page(ws.db, { site: NONE }, req);
+    const count = (where: string) =>
+      ws.db.value<number>(`SELECT COUNT(*) FROM devices WHERE superseded_by IS NULL AND ${where}`);
+    expect(named.rows.length).toBe(count(`site = '${site}'`));
+    expect(none.rows.length).toBe(count("COALESCE(site, '') = ''"));
+    expect(none.rows.length).toBeGreaterThan(0);
+    ws.db.all = all;
   });
 });
