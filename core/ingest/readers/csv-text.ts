@@ -49,6 +49,43 @@ export function splitRecords(raw: string, delim: string): { fields: string[]; of
   return out;
 }
 
+/**
+ * Where the record that starts at `from` ends, by splitRecords' rules (a quote opens a cell only at its start, `""`
+ * inside is one quote): the index of its line end, or -1 while a quote is still open at the end of the text. With
+ * `last`, the line end of the last record that ends in the text instead (-1 for none). Line ends and quotes are found
+ * with indexOf, so a record without quotes costs one search.
+ */
+export function recordEnd(raw: string, from: number, delim: string, last = false): number {
+  const d = delim.charCodeAt(0);
+  let found = -1;
+  let i = from;
+  let recordStart = from;
+  for (;;) {
+    const nl = raw.indexOf('\n', i);
+    let q = raw.indexOf('"', i);
+    // Quotes inside a cell (not at its start) are text: skip them, up to the line end.
+    while (q >= 0 && (nl < 0 || q < nl) && q !== recordStart && raw.charCodeAt(q - 1) !== d)
+      q = raw.indexOf('"', q + 1);
+    if (q < 0 || (nl >= 0 && nl < q)) {
+      if (nl < 0 || !last) return nl < 0 ? found : nl;
+      found = nl;
+      i = recordStart = nl + 1;
+      continue;
+    }
+    // A quoted cell: its end is the next quote not doubled.
+    let k = q + 1;
+    for (;;) {
+      const c = raw.indexOf('"', k);
+      if (c < 0) return found;
+      if (raw.charCodeAt(c + 1) === 34) k = c + 2;
+      else {
+        i = c + 1;
+        break;
+      }
+    }
+  }
+}
+
 export function isBlank(row: string[]): boolean {
   for (let i = 0; i < row.length; i++) if (row[i] !== '' && !(i === 0 && row[i] === ' ')) return false;
   return true;

@@ -2,7 +2,7 @@
 import { inferSchema, initParser } from 'udsv';
 import { FileError } from '../errors.js';
 import type { CsvHeader, CsvSink, RowBatch, RowNote } from '../rows.js';
-import { findHeader, fixHeader, isBlank, sniffDelimiter, splitRecords } from './csv-text.js';
+import { findHeader, fixHeader, isBlank, recordEnd, sniffDelimiter, splitRecords } from './csv-text.js';
 
 export const MAX_COLUMNS = 10_000;
 /** A single record longer than this is refused: a quote never closed, one line too long, or not a CSV file. */
@@ -15,6 +15,12 @@ export const MAX_RECORD_CHARS = 16 << 20;
 export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Promise<CsvHeader | null> {
   let head = '';
   const P: { parser: ReturnType<typeof initParser> | null } = { parser: null };
+  /** The schema for a parser started after the header (uDSV skips the first row of a new parser's text). */
+  let bodySchema: ReturnType<typeof inferSchema> | null = null;
+  /** Set when uDSV's rows stop following the records (onRow); the text it was given is then read the exact way. */
+  let lost = false;
+  /** A new parser holds nothing: it is given the pending record with the next text. */
+  let fresh = false;
   let header: CsvHeader | null = null;
   let line = 0;
   let batch: RowBatch = [];
@@ -67,7 +73,8 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     return sum === lineLength;
   };
 
-  const onRow = (row: string[]) => {
+  const onRow = (row: string[]): boolean | void => {
+    if (lost) return false;
     const l = line;
     const start = cur;
     const last = row[ncols - 1]!;
@@ -88,7 +95,18 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
         }
         let e = src.indexOf('\n', start);
         for (let k = 0; k < emb && e >= 0; k++) e = src.indexOf('\n', e + 1);
+        // uDSV reads a cell that does not start with a quote up to the next delimiter, line ends and all: after a
+        // short row it takes the next line for the row's cells and can run on, out of step, for the rest of the
+        // text. Its row's line ends must then be the record's.
+        if (e < 0 ? recordEnd(src, start, delim) >= 0 : !endsRecordAt(start, e)) {
+          lost = true;
+          return false;
+        }
         end = e < 0 ? src.length : e;
+        if (!cellsFit(row, start, end)) {
+          lost = true;
+          return false;
+        }
         // A short row is padded (last cell '') or, ending in an unquoted cell, runs on into the next line (a newline
         // in a cell); a long one spills into the last cell or past it.
         suspect = emb > 0 || row.length !== ncols || last === '' || last.indexOf(delim) >= 0;
@@ -99,7 +117,11 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
       for (let i = 0; i < row.length; i++) sum += row[i]!.length;
       end = start + sum;
       const nl = src.indexOf('\n', start);
-      suspect = (nl < 0 ? src.length : nl) !== end || last.indexOf(delim) >= 0;
+      suspect = (nl < 0 ? src.length : nl) !== end || row.length !== ncols || last.indexOf(delim) >= 0;
+      if (suspect && !endsRecordAt(start, end)) {
+        lost = true;
+        return false;
+      }
     }
     cur = end + 1;
     if (!suspect) {
@@ -112,14 +134,37 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     exact(src.slice(start, end), l);
   };
 
+  /** Whether a record of src ends at `end` (a line end), reading on from the record at `start`. */
+  const endsRecordAt = (start: number, end: number): boolean => {
+    let r = recordEnd(src, start, delim);
+    while (r >= 0 && r < end) r = recordEnd(src, r + 1, delim);
+    return r === end;
+  };
+
+  /**
+   * Whether cells of a record with quotes can be its text start..end: each quoted cell's two quotes add two to the
+   * cells' length and each doubled quote one, so the text is longer than the cells and their delimiters by at most its
+   * quotes and at least half of them. Out of step, uDSV gives cells that are another record's.
+   */
+  const cellsFit = (row: string[], start: number, end: number): boolean => {
+    let extra = end - start - (row.length - 1);
+    for (let i = 0; i < row.length; i++) extra -= row[i]!.length;
+    let q = 0;
+    for (let j = src.indexOf('"', start); j >= 0 && j < end; j = src.indexOf('"', j + 1)) q++;
+    return extra >= 0 && extra <= q && 2 * extra >= q;
+  };
+
   /** Reads a record's text the exact (slow) way, flagging it when its field count is not the header's. */
   const exact = (raw: string, l: number) => {
     let nls = 0;
     for (let j = raw.indexOf('\n'); j >= 0; j = raw.indexOf('\n', j + 1)) nls++;
     line = l + 1 + nls;
+    // The records come in order: the line count walks on from the last one (from the start each, a long text took
+    // time squared in its records).
+    let rl = l;
+    let nl = raw.indexOf('\n');
     for (const rec of splitRecords(raw, delim)) {
-      let rl = l;
-      for (let j = raw.indexOf('\n'); j >= 0 && j < rec.offset; j = raw.indexOf('\n', j + 1)) rl++;
+      for (; nl >= 0 && nl < rec.offset; nl = raw.indexOf('\n', nl + 1)) rl++;
       const f = rec.fields;
       // At the end of the file a quote still open swallowed every line after it: one clear error, nothing half-read.
       if (rec.open && ending)
@@ -140,6 +185,9 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
         };
         if (f.length < ncols) while (f.length < ncols) f.push('');
         else f.length = ncols;
+        // Cells only past the header's: nothing of the row is kept, as of a blank row (push drops it, and its note
+        // would have been the next row's).
+        if (isBlank(f)) continue;
         (batch.notes ??= []).push(note);
       }
       push(f, rl);
@@ -169,7 +217,28 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     // in an earlier one.
     quotes = src.indexOf('"') >= 0;
     quoteAt = -1;
-    P.parser!.chunk(text, P.parser!.stringArrs, onRow);
+    parse(text);
+  };
+
+  /**
+   * Hands text to uDSV. When its rows lost the records (onRow), or it holds back a record that has ended (a short row
+   * at the end of the text: uDSV waits for its missing cells), the records that have ended are read the exact way and
+   * a new parser starts at the one that has not.
+   */
+  const parse = (text: string) => {
+    const input = fresh ? src.slice(cur) : text;
+    fresh = false;
+    P.parser!.chunk(input, P.parser!.stringArrs, onRow);
+    if (!lost && recordEnd(src, cur, delim) < 0) return;
+    lost = false;
+    const last = recordEnd(src, cur, delim, true);
+    if (last >= cur) {
+      exact(src.slice(cur, last), line);
+      cur = last + 1;
+    }
+    sinceRow = src.length - cur;
+    P.parser = initParser(bodySchema!);
+    fresh = true;
   };
 
   const norm = (s: string): string => {
@@ -236,6 +305,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     line = found.line + 1;
     if (!(await sink.header(header))) return true;
     P.parser = initParser(schema);
+    bodySchema = { ...schema, skip: 0 } as typeof schema;
     ncols = names.length;
     colNames = names;
     delim = delimiter;
@@ -243,7 +313,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     src = body;
     quoteAt = -1;
     cur = nl < 0 ? body.length : nl + 1;
-    P.parser.chunk(body, P.parser.stringArrs, onRow);
+    parse(body);
     return true;
   };
 
@@ -285,7 +355,8 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
       // uDSV drops a last record that has too few fields and no final newline: end it with one.
       ending = true;
       if (src.length > cur && !lastNL) feed('\n');
-      P.parser.end();
+      // A new parser has been given nothing: what is left is still in src.
+      if (!fresh) P.parser.end();
       // Whatever uDSV left unparsed at the end (a short last record): read it the exact way.
       const rest = src.slice(cur).replace(/\n+$/, '');
       if (rest.trim() !== '') exact(rest, line);

@@ -1,5 +1,6 @@
 // Records without a quote among records with quoted cells (line ends, commas, quotes inside): read the same at every chunk size.
 import { describe, expect, it } from 'vitest';
+import { recordEnd, splitRecords } from '../../../../core/ingest/readers/csv-text.js';
 import { readCsv } from '../../../../core/ingest/readers/csv.js';
 import type { RowBatch } from '../../../../core/ingest/rows.js';
 
@@ -85,6 +86,67 @@ describe('CSV records with and without quotes', () => {
           [3, 'Note', `row has 2 fields; ${short}`],
         ],
       ],
+      // A short row before a quoted line end: uDSV reads D's second cell up to the next comma (line end and all) and
+      // runs on out of step; cut into chunks it gave the rows F|x| and y"|f|.
+      [
+        'Host,Site,Note\nD,w\nF,"x\ny",f\nG,g,g\n',
+        [
+          [2, ['D', 'w', '']],
+          [3, ['F', 'x\ny', 'f']],
+          [5, ['G', 'g', 'g']],
+        ],
+        [[2, 'Note', `row has 2 fields; ${short}`]],
+      ],
+      // A row of delimiters only (blank, skipped) before rows a cell or two short, one with a quote inside its cell: the
+      // row uDSV pads counts delimiters the text does not have, so its length is not the record's.
+      [
+        'Host,Site,Note\n,\na\nb"\naa\n',
+        [
+          [3, ['a', '', '']],
+          [4, ['b"', '', '']],
+          [5, ['aa', '', '']],
+        ],
+        [
+          [3, 'Site', `row has 1 field; ${short}`],
+          [4, 'Site', `row has 1 field; ${short}`],
+          [5, 'Site', `row has 1 field; ${short}`],
+        ],
+      ],
+      [
+        'Host,Site,Note\n,b,\n,\nab\n',
+        [
+          [2, ['', 'b', '']],
+          [4, ['ab', '', '']],
+        ],
+        [[4, 'Site', `row has 1 field; ${short}`]],
+      ], // A quoted line end first thing on the line after a short row; a row long by two cells; a row whose cells past
+      // the header's hold all its text (blank as a record: no note on the next), which cut after its fifth cell uDSV
+      // gave as ||b".
+      [
+        'Host,Site,Note\n,a\n"\n"b",\n',
+        [
+          [2, ['', 'a', '']],
+          [3, ['\nb"', '', '']],
+        ],
+        [
+          [2, 'Note', `row has 2 fields; ${short}`],
+          [3, 'Note', `row has 2 fields; ${short}`],
+        ],
+      ],
+      [
+        'Host,Site,Note\n,\nb,,,ab,\n',
+        [[3, ['b', '', '']]],
+        [[3, '(row)', 'row has 5 fields; the header has 3 — the 2 extra cells ignored']],
+      ],
+      // (Y first: a first row with three times the header's delimiters would make the header a banner.)
+      [
+        'Host,Site,Note\nY,y,y\n,,,a,,,b"\nZ,z,z\n',
+        [
+          [2, ['Y', 'y', 'y']],
+          [4, ['Z', 'z', 'z']],
+        ],
+        [],
+      ],
     ];
     // Cut as small as one character too: then Q's quote is chunks behind the line end that completes its record.
     for (const [text, rows, notes] of cases)
@@ -106,5 +168,63 @@ describe('CSV records with and without quotes', () => {
     ]);
     expect(got.rows).toHaveLength(53);
     expect(got.notes).toEqual([]);
+  });
+
+  it('after a short row before a quoted line end, the records after it still come chunk by chunk', async () => {
+    const lines = ['Host,Site,Note', 'D,w', 'F,"x', 'y",f'];
+    for (let i = 0; i < 20_000; i++) lines.push(`H${i},s,n${i}`);
+    const chunks = cut(lines.join('\n') + '\n', 16_384);
+    let yielded = 0;
+    async function* gen() {
+      for (const c of chunks) {
+        yielded++;
+        yield c;
+      }
+    }
+    const rows: [number, string[]][] = [];
+    const arrived: number[] = [];
+    await readCsv(gen(), {
+      header: () => true,
+      rows(rs, ls, count) {
+        arrived.push(yielded);
+        for (let i = 0; i < count; i++) rows.push([ls[i]!, rs[i]!.slice()]);
+      },
+    });
+    expect(rows.slice(0, 3)).toEqual([
+      [2, ['D', 'w', '']],
+      [3, ['F', 'x\ny', 'f']],
+      [5, ['H0', 's', 'n0']],
+    ]);
+    expect(rows).toHaveLength(20_002);
+    expect(rows.filter(([l, r], i) => i >= 2 && (l !== i + 3 || r.join('|') !== `H${i - 2}|s|n${i - 2}`))).toEqual([]);
+    // Out of step, uDSV gave no row again: every later record waited for the end of the file, one batch read the
+    // slow way in time squared.
+    expect(arrived.length).toBeGreaterThan(chunks.length / 2);
+  });
+
+  it('finds where a record ends as splitRecords reads it', () => {
+    // Texts of cells, delimiters, quotes (at a cell's start and inside one) and line ends, every combination up to 7.
+    const alphabet = ['a', ',', '"', '\n'];
+    // A record ends at the line end before the next one starts: with a cell appended, splitRecords starts a record
+    // after every line end it reads as one (it drops an empty last record).
+    const ends = (raw: string) =>
+      splitRecords(`${raw}a`, ',')
+        .slice(1)
+        .map((r) => r.offset - 1);
+    let checked = 0;
+    const each = (raw: string) => {
+      const want = ends(raw);
+      const chain: number[] = [];
+      for (let e = recordEnd(raw, 0, ','); e >= 0; e = recordEnd(raw, e + 1, ',')) chain.push(e);
+      expect({ raw, chain }).toEqual({ raw, chain: want });
+      expect({ raw, last: recordEnd(raw, 0, ',', true) }).toEqual({ raw, last: want.at(-1) ?? -1 });
+      checked++;
+    };
+    const grow = (prefix: string) => {
+      each(prefix);
+      if (prefix.length < 7) for (const c of alphabet) grow(prefix + c);
+    };
+    grow('');
+    expect(checked).toBe((4 ** 8 - 1) / 3);
   });
 });
