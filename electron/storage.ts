@@ -1,5 +1,5 @@
 // Durable workspace storage on disk: atomic snapshots (temp, fsync, rename, keep previous) plus an fsync'd journal.
-import { promises as fsp, constants as fsc } from 'node:fs';
+import { promises as fsp, constants as fsc, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { JournalEntry } from '../core/contract/host.js';
@@ -8,7 +8,7 @@ import { openSession } from '../core/session.js';
 import { anchorsAgree, currentAnchor, type AuditAnchor } from '../core/store/audit.js';
 import { checkImage } from '../core/store/image.js';
 import type { Workspace } from '../core/workspace.js';
-import { backTempFiles, descriptorFile, workDir, type WorkDir } from './node/host-file.js';
+import { backTempFiles, workDir, type WorkDir } from './node/host-file.js';
 
 export { checkImage };
 
@@ -333,11 +333,32 @@ export class WorkspaceStorage {
     const deadline = Date.now() + this.txWaitMs;
     const source: SnapshotSource = {
       writeTo: (fd) => {
-        // sql.js hands over one page at a time: descriptorFile gathers them into few system calls. Not closed here:
-        // the descriptor is writeAtomic's; sync writes out what is held back.
-        const out = descriptorFile(fd);
-        db.exportTo(out);
-        out.sync?.();
+        // sql.js hands over one page at a time: contiguous pages are gathered into 4 MiB writes.
+        const staged = new Uint8Array(4 << 20);
+        let from = 0;
+        let used = 0;
+        const flush = () => {
+          for (let done = 0; done < used;) done += writeSync(fd, staged, done, used - done, from + done);
+          used = 0;
+        };
+        db.exportTo({
+          write: (part, position) => {
+            if (used > 0 && (position !== from + used || used + part.byteLength > staged.byteLength)) flush();
+            if (part.byteLength > staged.byteLength) {
+              for (let done = 0; done < part.byteLength;)
+                done += writeSync(fd, part, done, part.byteLength - done, position + done);
+              return;
+            }
+            if (used === 0) from = position;
+            staged.set(part, used);
+            used += part.byteLength;
+          },
+          read: (into, position) => {
+            flush();
+            return readSync(fd, into, 0, into.byteLength, position);
+          },
+        });
+        flush();
       },
       bytes: () => db.export(),
     };
