@@ -159,13 +159,12 @@ export class DirectStatement {
   /** The first row the statement gives for these values, as sql.js's Statement.get reads it; null for none. */
   row(v: InsertValue[]): ReadValue[] | null {
     if (!this.bind(v)) {
-      let out: ReadValue[] | null = null;
-      this.each(v, (col, n) => {
-        out = new Array<ReadValue>(n);
-        for (let i = 0; i < n; i++) out[i] = col(i);
-        return false;
-      });
-      return out;
+      this.st.bind(v);
+      try {
+        return this.st.step() ? (this.st.get() as ReadValue[]) : null;
+      } finally {
+        this.st.reset();
+      }
     }
     // Read here rather than through each(): a point read (a merge's device) runs once per row of a file, and each()
     // makes a callback per call.

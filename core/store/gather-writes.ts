@@ -182,10 +182,10 @@ export function gatherWrites(inner: HostFile, capacity = GATHER_BYTES, gap = GAP
         const cut = position + n - last.pos;
         const tail: Piece | null =
           cut < last.len ? { pos: position + n, len: last.len - cut, at: last.at + cut } : null;
-        if (head && tail) pieces.splice(i, j - i, head, piece, tail);
-        else if (head) pieces.splice(i, j - i, head, piece);
-        else if (tail) pieces.splice(i, j - i, piece, tail);
-        else pieces.splice(i, j - i, piece);
+        const parts = [piece];
+        if (head) parts.unshift(head);
+        if (tail) parts.push(tail);
+        pieces.splice(i, j - i, ...parts);
         heldBytes -= before - (head ? head.len : 0) - (tail ? tail.len : 0);
       }
       heldBytes += n;

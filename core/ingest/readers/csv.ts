@@ -98,15 +98,9 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
         // uDSV reads a cell that does not start with a quote up to the next delimiter, line ends and all: after a
         // short row it takes the next line for the row's cells and can run on, out of step, for the rest of the
         // text. Its row's line ends must then be the record's.
-        if (e < 0 ? recordEnd(src, start, delim) >= 0 : !endsRecordAt(start, e)) {
-          lost = true;
-          return false;
-        }
+        if (e < 0 ? recordEnd(src, start, delim) >= 0 : !endsRecordAt(start, e)) return outOfStep();
         end = e < 0 ? src.length : e;
-        if (!cellsFit(row, start, end)) {
-          lost = true;
-          return false;
-        }
+        if (!cellsFit(row, start, end)) return outOfStep();
         // A short row is padded (last cell '') or, ending in an unquoted cell, runs on into the next line (a newline
         // in a cell); a long one spills into the last cell or past it.
         suspect = emb > 0 || row.length !== ncols || last === '' || last.indexOf(delim) >= 0;
@@ -118,10 +112,7 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
       end = start + sum;
       const nl = src.indexOf('\n', start);
       suspect = (nl < 0 ? src.length : nl) !== end || row.length !== ncols || last.indexOf(delim) >= 0;
-      if (suspect && !endsRecordAt(start, end)) {
-        lost = true;
-        return false;
-      }
+      if (suspect && !endsRecordAt(start, end)) return outOfStep();
     }
     cur = end + 1;
     if (!suspect) {
@@ -132,6 +123,12 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
     }
     sinceRow = 0;
     exact(src.slice(start, end), l);
+  };
+
+  /** uDSV's row is not the record at `cur`: stop it (parse reads what has ended the exact way and starts anew). */
+  const outOfStep = (): false => {
+    lost = true;
+    return false;
   };
 
   /** Whether a record of src ends at `end` (a line end), reading on from the record at `start`. */
