@@ -1,7 +1,7 @@
 // The keys writer: BitLocker recovery passwords validated (never corrected), sealed in chunks, linked to their device.
 import { REDACTED } from '../../secrets/redact.js';
 import { type ChunkKey, KEY_CHUNK, sealKeyChunk } from '../../secrets/key-vault.js';
-import { dropKeyChunk, fillKeyChunk, KeyInserts, newKeyChunk } from '../../store/keys.js';
+import { KeyChunkWrites, KeyInserts, type KeyValue } from '../../store/keys.js';
 import type { Field } from '../formats.js';
 import { keyProblem, normKeyId } from '../keys.js';
 import { clean, hostKey, normGuid, parseDate } from '../normalize.js';
@@ -12,36 +12,35 @@ import { colName, type Writer, type WriterContext } from './types.js';
 export function keyHostHint(hint: string): { key: string | null; hostKey: string } {
   const g = normGuid(hint);
   if (g) return { key: g, hostKey: '' };
-  let h = hint.trim();
-  // msFVE-RecoveryInformation DN: CN=<time>{GUID},CN=PC-0142,OU=… — the computer is the parent.
-  if (/^cn=[^,]*\{[0-9a-f-]{36}\}/i.test(h)) h = h.slice(h.search(/,cn=/i) + 1);
-  return { key: null, hostKey: hostKey(h) };
+  return { key: null, hostKey: hintHostKey(hint) };
 }
 
 export function keysWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, ws } = ctx;
   const ins = new KeyInserts(ws.db, ctx.importId);
+  const chunkRows = new KeyChunkWrites(ws.db);
   const idField = colName(ctx, 'key_id', 'KeyID');
   const keyField = colName(ctx, 'key', 'RecoveryKey');
   const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
+  // One row's values for ins.add, reused: KeyInserts copies or binds them before it returns.
+  const params: KeyValue[] = new Array<KeyValue>(11).fill(null);
   const w: Writer = {
     duplicates: 0,
     async write(rows, lines, count) {
-      const todo: {
-        line: number;
-        keyId: string;
-        pw: string;
-        hint: string;
-        vol: string | null;
-        created: number | null;
-        note: RowNote | null;
-      }[] = [];
-      for (const { row, line, note } of usableRows(rows, lines, count, problems)) {
+      // The batch's usable rows, a column each (no object per row): rejections are reported in this first pass.
+      const line: number[] = [];
+      const keyIds: string[] = [];
+      const pws: string[] = [];
+      const hints: string[] = [];
+      const vols: (string | null)[] = [];
+      const created: (number | null)[] = [];
+      const notes: (RowNote | null)[] = [];
+      for (const { row, line: at, note } of usableRows(rows, lines, count, problems)) {
         const idRaw = get(row, 'key_id');
         const keyId = normKeyId(idRaw);
         if (!keyId) {
           problems.reject(
-            line,
+            at,
             idField,
             idRaw.includes(REDACTED)
               ? `the key ID cell holds a recovery password (${REDACTED}); the row is probably shifted by one cell`
@@ -53,7 +52,7 @@ export function keysWriter(ctx: WriterContext): Writer {
         }
         const pw = get(row, 'key');
         if (!pw) {
-          problems.reject(line, keyField, 'the recovery password is empty');
+          problems.reject(at, keyField, 'the recovery password is empty');
           continue;
         }
         let hint = get(row, 'key_host');
@@ -62,59 +61,56 @@ export function keysWriter(ctx: WriterContext): Writer {
         if (hint.includes(REDACTED)) {
           // A password where the device should be (a shifted row): no device hint rather than a redacted one.
           problems.flag(
-            line,
+            at,
             colName(ctx, c.key_host >= 0 ? 'key_host' : 'dn', 'device'),
             `the device cell holds a recovery password (${REDACTED}); the row is probably shifted by one cell, so the key is not linked to a device`,
           );
           hint = '';
         }
         const createdRaw = get(row, 'created');
-        const created = createdRaw ? parseDate(createdRaw) : null;
-        todo.push({
-          line,
-          keyId,
-          pw,
-          hint,
-          vol: get(row, 'volume_type') || null,
-          created: created !== null && !Number.isNaN(created) ? created : null,
-          note,
-        });
+        const t = createdRaw ? parseDate(createdRaw) : null;
+        line.push(at);
+        keyIds.push(keyId);
+        pws.push(pw);
+        hints.push(hint);
+        vols.push(get(row, 'volume_type') || null);
+        created.push(t !== null && !Number.isNaN(t) ? t : null);
+        notes.push(note);
       }
       let ok = 0;
       const chunks: Array<{ id: number; sealing: ReturnType<typeof sealKeyChunk> }> = [];
-      for (let start = 0; start < todo.length; start += KEY_CHUNK) {
+      const n = keyIds.length;
+      for (let start = 0; start < n; start += KEY_CHUNK) {
         // Rows first, so a duplicate (left as it is) takes no slot; then one AES-GCM call seals the chunk's new keys.
-        const chunkId = newKeyChunk(ws.db);
+        const chunkId = chunkRows.create();
         const fresh: ChunkKey[] = [];
-        for (let i = start; i < Math.min(start + KEY_CHUNK, todo.length); i++) {
-          const t = todo[i]!;
-          const problem = keyProblem(t.pw);
-          const h = t.hint ? keyHostHint(t.hint) : { key: null, hostKey: '' };
-          const deviceId = t.hint ? ctx.idx.lookup(h.key, h.hostKey) : null;
-          const added = ins.add([
-            deviceId,
-            t.keyId,
-            t.hint || null,
-            ws.box.fingerprintSync(t.pw),
-            problem ? 0 : 1,
-            problem,
-            t.vol,
-            t.created,
-            t.line,
-            chunkId,
-            fresh.length,
-          ]);
-          if (!added) {
+        for (let i = start; i < Math.min(start + KEY_CHUNK, n); i++) {
+          const pw = pws[i]!;
+          const hint = hints[i]!;
+          const problem = keyProblem(pw);
+          params[0] = hint ? hintDevice(ctx, hint) : null;
+          params[1] = keyIds[i]!;
+          params[2] = hint || null;
+          params[3] = ws.box.fingerprintSync(pw);
+          params[4] = problem ? 0 : 1;
+          params[5] = problem;
+          params[6] = vols[i]!;
+          params[7] = created[i]!;
+          params[8] = line[i]!;
+          params[9] = chunkId;
+          params[10] = fresh.length;
+          if (!ins.add(params)) {
             w.duplicates++;
           } else {
-            fresh.push({ keyId: t.keyId, hostHint: t.hint || null, password: t.pw });
+            fresh.push({ keyId: keyIds[i]!, hostHint: hint || null, password: pw });
             if (problem)
-              problems.flag(t.line, keyField, `invalid recovery password, flagged and never corrected: ${problem}`);
+              problems.flag(line[i]!, keyField, `invalid recovery password, flagged and never corrected: ${problem}`);
           }
-          if (t.note) problems.flag(t.line, t.note.field, t.note.message);
+          const note = notes[i];
+          if (note) problems.flag(line[i]!, note.field, note.message);
           ok++;
         }
-        if (fresh.length === 0) dropKeyChunk(ws.db, chunkId);
+        if (fresh.length === 0) chunkRows.dropIfEmpty(chunkId);
         else chunks.push({ id: chunkId, sealing: sealKeyChunk(ws.box, chunkId, fresh) });
       }
       ins.flush();
@@ -122,14 +118,29 @@ export function keysWriter(ctx: WriterContext): Writer {
       // and no write from a seal still in flight can land after the rollback.
       const sealed = await Promise.all(chunks.map((c) => c.sealing));
       // Seal 3: the chunk's bound list is its key rows, so key_chunks keeps none ('').
-      chunks.forEach((c, i) => fillKeyChunk(ws.db, c.id, sealed[i]!.nonce, sealed[i]!.sealed, ''));
+      chunks.forEach((c, i) => chunkRows.seal(c.id, sealed[i]!.nonce, sealed[i]!.sealed, ''));
       // Drop the plaintext passwords as soon as they are sealed.
-      todo.length = 0;
+      pws.length = 0;
       return ok;
     },
     free() {
       ins.free();
+      chunkRows.free();
     },
   };
   return w;
+}
+
+/** The device a key's (non-empty) hint names, by keyHostHint's rules, without an object per key. */
+function hintDevice(ctx: WriterContext, hint: string): number | null {
+  const g = normGuid(hint);
+  return g ? ctx.idx.lookup(g, '') : ctx.idx.lookup(null, hintHostKey(hint));
+}
+
+/** keyHostHint's host key of a hint that is not a GUID. */
+function hintHostKey(hint: string): string {
+  let h = hint.trim();
+  // msFVE-RecoveryInformation DN: CN=<time>{GUID},CN=PC-0142,OU=… — the computer is the parent.
+  if (/^cn=[^,]*\{[0-9a-f-]{36}\}/i.test(h)) h = h.slice(h.search(/,cn=/i) + 1);
+  return hostKey(h);
 }
