@@ -54,29 +54,14 @@ export class SecretBox {
    * WebCrypto call per key was most of a key file's import time.
    */
   async sealMany(plaintexts: readonly string[], aad: Uint8Array): Promise<{ nonce: Uint8Array; sealed: Uint8Array }> {
-    return this.sealText(enc.encode(JSON.stringify(plaintexts)), aad);
-  }
-
-  /**
-   * sealMany of a list already written out: `body` is the UTF-8 of JSON.stringify(plaintexts) (see jsonBytes). The
-   * body holds the secrets in clear, so it is wiped once sealed (WebCrypto copied it when the call began).
-   */
-  async sealText(body: Uint8Array, aad: Uint8Array): Promise<{ nonce: Uint8Array; sealed: Uint8Array }> {
     const nonce = crypto.getRandomValues(new Uint8Array(12));
-    try {
-      return { nonce, sealed: await this.encryptWith(nonce, body, aad) };
-    } finally {
-      body.fill(0);
-    }
-  }
-
-  private async encryptWith(nonce: Uint8Array, body: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+    const body = enc.encode(JSON.stringify(plaintexts));
     const sealed = await crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv: buf(nonce), additionalData: buf(aad) },
+      { name: 'AES-GCM', iv: nonce, additionalData: buf(aad) },
       this.aes,
-      buf(body),
+      body,
     );
-    return new Uint8Array(sealed);
+    return { nonce, sealed: new Uint8Array(sealed) };
   }
 
   /** Opens what sealMany sealed; throws (naming no secret) when the chunk, its nonce or its `aad` was changed. */
