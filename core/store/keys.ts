@@ -1,7 +1,6 @@
 // BitLocker key rows: sealed keys inserted by an import, looked up by ID or prefix, linked to devices found later.
 import type { Db } from './db.js';
 import { DirectStatement, RowInserts } from './fast-insert.js';
-import { KeyPairSet } from './key-pairs.js';
 
 export type KeyValue = string | number | null;
 
@@ -20,16 +19,19 @@ const KEY_INSERT =
 export class KeyInserts {
   private readonly st: DirectStatement | null = null;
   private readonly rows: RowInserts | null = null;
-  /** The pairs on file while the unique index is dropped; null while it stands. */
-  private readonly seen: KeyPairSet | null;
+  /**
+   * The fingerprint (or, for a key ID with several passwords, the fingerprints) of every key ID on file while the
+   * unique index is dropped; null while it stands.
+   */
+  private readonly seen: Map<string, string | string[]> | null;
   constructor(db: Db, importId: number) {
     const indexed = db.value<number>("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [
       KEY_UNIQUE_INDEX,
     ]);
-    this.seen = indexed ? null : new KeyPairSet();
+    this.seen = indexed ? null : new Map();
     if (this.seen)
       for (const r of db.all<{ key_id: string; fingerprint: string }>('SELECT key_id, fingerprint FROM keys'))
-        this.seen.add(r.key_id, r.fingerprint);
+        this.isNew(r.key_id, r.fingerprint);
     const tuple = `(?,?,?,x'',?,?,?,?,?,${Number(importId)},?,3,?,?)`;
     if (this.seen) this.rows = new RowInserts(db, KEY_INSERT, tuple, 11);
     else this.st = new DirectStatement(db, `${KEY_INSERT} VALUES ${tuple}`, 11);
@@ -37,13 +39,27 @@ export class KeyInserts {
   /** [device_id, key_id, host_hint, fingerprint, valid, problem, volume_type, created_at, line, chunk_id, slot]; false for a duplicate. */
   add(params: KeyValue[]): boolean {
     if (this.rows) {
-      if (!this.seen!.add(params[1] as string, params[3] as string)) return false;
+      if (!this.isNew(params[1] as string, params[3] as string)) return false;
       // Every value is given and no index can refuse the row: it goes in.
       this.rows.add(params);
       return true;
     }
     this.st!.run(params);
     return this.st!.changes() !== 0;
+  }
+  /** Whether the pair is not yet in `seen`, adding it. */
+  private isNew(keyId: string, fingerprint: string): boolean {
+    const seen = this.seen!;
+    const have = seen.get(keyId);
+    if (have === undefined) seen.set(keyId, fingerprint);
+    else if (typeof have === 'string') {
+      if (have === fingerprint) return false;
+      seen.set(keyId, [have, fingerprint]);
+    } else {
+      if (have.includes(fingerprint)) return false;
+      have.push(fingerprint);
+    }
+    return true;
   }
   /** Inserts the rows still waiting (bulk load). */
   flush(): void {
