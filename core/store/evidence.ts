@@ -2,6 +2,7 @@
 // temp._res (latest field result), and the boot-loop facts the rules derive. Temp tables live for one recompute, inside its transaction.
 import type { Db } from './db.js';
 import { receiptsOf, type ReceiptFacts } from './exposure.js';
+import { foldEvidence } from './evidence-fold.js';
 import { EVENT_CONTENT, EVENT_SEEN, REIMAGE, UNCLEAN, firstFactId, minOverFacts, writeDerived } from './facts.js';
 
 /**
@@ -15,6 +16,20 @@ const EVENT_EVIDENCE = `CASE WHEN kind = 'crashed' THEN 3
   WHEN ${EVENT_SEEN} THEN 8
   WHEN ${EVENT_CONTENT} THEN CASE WHEN version = $bad THEN 1 ELSE 2 END
   WHEN kind = 'recovered' THEN 5 WHEN kind = 'fixed' THEN 6 WHEN kind = 'failed' AND ${REIMAGE} THEN 7 END`;
+
+/**
+ * A stored fact's kind of evidence (k in scan) from its class: NULL for a class the evidence does not read (ring,
+ * version, update: they count only towards the latest fact time).
+ */
+const STORED_EVIDENCE = `CASE class
+  WHEN 'crash' THEN 3
+  -- 9: an unclean restart with a time (it may count towards a boot loop), 4: any other restart.
+  WHEN 'restart' THEN CASE WHEN type = 'unclean' AND ts IS NOT NULL THEN 9 ELSE 4 END
+  WHEN 'seen' THEN 8
+  -- 1: a receipt of the bad content; 2: any other content receipt.
+  WHEN 'content' THEN CASE WHEN value = $bad THEN 1 ELSE 2 END
+  WHEN 'outcome' THEN CASE type WHEN 'recovered' THEN 5 WHEN 'fixed' THEN 6 WHEN 'reimage' THEN 7 ELSE 0 END
+END`;
 
 /** The settings the evidence pass reads (a subset of the analysis playbook). */
 export interface EvidenceRules {
@@ -38,9 +53,10 @@ export function build(db: Db, cfg: EvidenceRules, partial: boolean): void {
  * own. Until finish, bad_at is the device's first receipt of the bad content at any time (bad_last the last) and
  * unclean counts every unclean restart (uncl_first, uncl_last their times). The first check-in (seen_first) and the
  * first and last receipt of other content (oth_first, oth_last) spare most devices a lookup of the first such fact
- * after a time of their own (back online; the fix that closed the window), which a scan cannot give.
+ * after a time of their own (back online; the fix that closed the window), which a scan cannot give. A full pass
+ * folds the facts in JavaScript unless `fold` is false or the fold declines (foldAll); returns whether it folded.
  */
-export function scan(db: Db, badVersion: string, partial: boolean): void {
+export function scan(db: Db, badVersion: string, partial: boolean, fold = true): boolean {
   const only = partial ? 'AND device_id IN (SELECT id FROM temp._ids)' : '';
   db.run(`DELETE FROM stored_facts WHERE derived = 1 ${only}`);
   db.run('DROP TABLE IF EXISTS temp._ev');
@@ -56,8 +72,10 @@ export function scan(db: Db, badVersion: string, partial: boolean): void {
   // them) count only towards the latest fact time, which is a maximum over all devices, taken by a plain scan. In a
   // full pass every derived fact was just deleted, and an event's time counts through the latest event time
   // (facts.events_max_ts, which the data time takes too): so the scan reads the stored facts' device index alone
-  // (device, class, time: a third of the table's bytes), not the table nor the events.
+  // (device, class, time: a third of the table's bytes), not the table nor the events. The fold takes it from the
+  // stored facts it reads anyway.
   db.run('DROP TABLE IF EXISTS temp._evt');
+  if (!partial && fold && foldAll(db, badVersion)) return true;
   const latestFrom = partial ? from : 'FROM stored_facts WHERE device_id IS NOT NULL';
   db.run(`CREATE TEMP TABLE _evt AS SELECT MAX(ts) AS t ${latestFrom} AND class <> 'result'`);
   // Each fact is first reduced to its kind of evidence (k) and time, so the sort by device carries three numbers and
@@ -83,15 +101,7 @@ export function scan(db: Db, badVersion: string, partial: boolean): void {
       MAX(ts) FILTER (WHERE k = 8), COUNT(*) FILTER (WHERE k = 9),
       MAX(ts) FILTER (WHERE k = 1), MIN(ts) FILTER (WHERE k = 9), MAX(ts) FILTER (WHERE k = 9),
       MIN(ts) FILTER (WHERE k = 8), MIN(ts) FILTER (WHERE k = 2), MAX(ts) FILTER (WHERE k = 2)
-    FROM (SELECT device_id, ts, CASE class
-        WHEN 'crash' THEN 3
-        -- 9: an unclean restart with a time (it may count towards a boot loop), 4: any other restart.
-        WHEN 'restart' THEN CASE WHEN type = 'unclean' AND ts IS NOT NULL THEN 9 ELSE 4 END
-        WHEN 'seen' THEN 8
-        -- 1: a receipt of the bad content; 2: any other content receipt.
-        WHEN 'content' THEN CASE WHEN value = $bad THEN 1 ELSE 2 END
-        WHEN 'outcome' THEN CASE type WHEN 'recovered' THEN 5 WHEN 'fixed' THEN 6 WHEN 'reimage' THEN 7 ELSE 0 END
-      END AS k
+    FROM (SELECT device_id, ts, ${STORED_EVIDENCE} AS k
       FROM stored_facts WHERE ${dev} AND derived = 0 AND class IN ('content', 'crash', 'restart', 'outcome', 'seen')
       UNION ALL
       SELECT * FROM (SELECT device_id, ts, ${EVENT_EVIDENCE} AS k FROM events WHERE ${dev} LIMIT -1) WHERE k IS NOT NULL
@@ -99,6 +109,35 @@ export function scan(db: Db, badVersion: string, partial: boolean): void {
     GROUP BY device_id`,
     { $bad: badVersion },
   );
+  return false;
+}
+
+/**
+ * A full pass's scan folded in JavaScript (evidence-fold.ts) instead of grouped: every stored fact but a field result
+ * (derived ones were just deleted), its kind of evidence or NULL, its time counting towards temp._evt; and every
+ * event of a device with a kind. False, with nothing written, when the fold declines: the GROUP BY then runs.
+ */
+function foldAll(db: Db, badVersion: string): boolean {
+  const maxId = db.value<number>('SELECT COALESCE(MAX(id), 0) FROM devices') ?? 0;
+  const folded = foldEvidence(
+    db,
+    [
+      {
+        sql: `SELECT device_id, ts, ${STORED_EVIDENCE} FROM stored_facts WHERE +device_id IS NOT NULL AND class <> 'result'`,
+        latest: true,
+      },
+      {
+        sql: `SELECT * FROM (SELECT device_id, ts, ${EVENT_EVIDENCE} AS k FROM events WHERE +device_id IS NOT NULL
+          LIMIT -1) WHERE k IS NOT NULL`,
+        latest: false,
+      },
+    ],
+    [badVersion],
+    maxId,
+  );
+  if (!folded) return false;
+  db.run('CREATE TEMP TABLE _evt AS SELECT CAST(? AS INTEGER) AS t', [folded.latest]);
+  return true;
 }
 
 /**

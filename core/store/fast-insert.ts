@@ -229,6 +229,20 @@ export class DirectStatement {
           : null;
   }
 
+  /**
+   * The current row's column `i` if it is an integer JavaScript holds exactly, else NaN (a float, a text, a blob, an
+   * integer past 2^53); null for NULL. For a read inside each() of a statement that runs through the C API (direct).
+   */
+  safeInteger(i: number): number | null {
+    const c = this.c!;
+    const s = this.stmt;
+    const t = c._sqlite3_column_type(s, i);
+    if (t === 5) return null;
+    if (t !== 1) return NaN;
+    const v = c._sqlite3_column_double(s, i);
+    return Number.isSafeInteger(v) ? v : NaN;
+  }
+
   /** column() as each() hands it to its callback: made once per statement, not once per call. */
   private readonly col = (i: number): ReadValue => this.column(i);
 

@@ -123,8 +123,15 @@ const countDelims = (line: string) => {
   return n;
 };
 
-/** Finds where the header row starts: skips blank lines, `#TYPE …`/`#` comments, `sep=` hints and one-cell banners. */
-export function findHeader(text: string): { start: number; line: number; notes: string[]; sep: string | null } {
+/**
+ * Finds where the header row starts: skips blank lines, `#TYPE …`/`#` comments, `sep=` hints and banners. Null when
+ * the lines that decide are not all in `text` yet and more may come (`final` false): a banner is told from a header by
+ * the next line and, when that is far wider, the one after it, so the answer must not depend on where a chunk ends.
+ */
+export function findHeader(
+  text: string,
+  final = true,
+): { start: number; line: number; notes: string[]; sep: string | null } | null {
   const notes: string[] = [];
   let pos = 0;
   let line = 1;
@@ -143,14 +150,21 @@ export function findHeader(text: string): { start: number; line: number; notes: 
       notes.push(`skipped preamble line ${line}: ${t.slice(0, 60)}`);
       skip = true;
     } else if (nl >= 0 && !/^"/.test(t)) {
-      // A banner ("Exported from … on …") above a real header with many more delimiters.
+      // A banner ("Exported from … on …") above a real header with many more delimiters. Not when the line after
+      // next has this line's count again: then this is the header and the next line a row too wide (or one whose
+      // cells hold unquoted delimiters), which the reader reports.
       const nl2 = text.indexOf('\n', nl + 1);
-      const next = text.slice(nl + 1, nl2 < 0 ? text.length : nl2);
+      if (nl2 < 0 && !final) return null;
       const mine = countDelims(l);
-      const theirs = countDelims(next);
+      const theirs = countDelims(text.slice(nl + 1, nl2 < 0 ? text.length : nl2));
       if ((mine === 0 && theirs >= 1) || (theirs >= 3 && mine * 3 <= theirs)) {
-        notes.push(`skipped banner line ${line}: ${t.slice(0, 60)}`);
-        skip = true;
+        const nl3 = nl2 < 0 ? -1 : text.indexOf('\n', nl2 + 1);
+        if (nl2 >= 0 && nl3 < 0 && !final) return null;
+        const third = nl2 < 0 ? '' : text.slice(nl2 + 1, nl3 < 0 ? text.length : nl3);
+        if (third.trim() === '' || countDelims(third) !== mine) {
+          notes.push(`skipped banner line ${line}: ${t.slice(0, 60)}`);
+          skip = true;
+        }
       }
     }
     if (!skip || nl < 0) return { start: pos, line, notes, sep };

@@ -265,7 +265,8 @@ export async function readCsv(chunks: AsyncIterable<string>, sink: CsvSink): Pro
   };
 
   const start = async (text: string, final: boolean): Promise<boolean> => {
-    const found = findHeader(text);
+    const found = findHeader(text, final);
+    if (!found) return false;
     const rest = text.slice(found.start);
     // The header row must be complete before uDSV infers the schema from it.
     let nl = -1;

@@ -228,3 +228,34 @@ describe('CSV records with and without quotes', () => {
     expect(checked).toBe((4 ** 8 - 1) / 3);
   });
 });
+
+describe('the header above a first row far wider than it', () => {
+  it('keeps the header when the row after the wide one is as wide as the header; a banner is still skipped', async () => {
+    // The header has 2 delimiters, the first row 6: the ratio alone would take the header for a banner above a header.
+    const wide = 'Host,Site,Note\nA,a,a,x,x,x,x\nZ,z,z\n';
+    for (let size = 1; size <= wide.length; size++)
+      expect({ size, ...(await read(cut(wide, size))) }).toEqual({
+        size,
+        rows: [
+          [2, ['A', 'a', 'a']],
+          [3, ['Z', 'z', 'z']],
+        ],
+        notes: [[2, '(row)', 'row has 7 fields; the header has 3 — the 4 extra cells ignored']],
+      });
+    // Banners with and without delimiters of their own above a header whose rows are as wide as it: skipped, at
+    // every chunk size (the next line and the one after decide, so they are waited for).
+    for (const banner of [
+      'Report,2024-07-19\nHost,Site,Note,Ring\nZ,z,z,r\nY,y,y,r\n',
+      'Exported from Intune\nHost,Site,Note,Ring\nZ,z,z,r\nY,y,y,r\n',
+    ])
+      for (let size = 1; size <= banner.length; size++)
+        expect({ size, ...(await read(cut(banner, size))) }).toEqual({
+          size,
+          rows: [
+            [3, ['Z', 'z', 'z', 'r']],
+            [4, ['Y', 'y', 'y', 'r']],
+          ],
+          notes: [],
+        });
+  });
+});
