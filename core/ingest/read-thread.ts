@@ -204,7 +204,10 @@ function chunkBuilder(current: () => { port: ReadPort; inbox: Inbox } | null, st
         if (over) return;
         over = true;
         signal?.removeEventListener('abort', onAbort);
-        if (!ok && current()?.port === p) stop();
+        if (ok) return;
+        // A done() still waiting gives up (a Web Worker ended by terminate() sends no error event).
+        box.fail(new CancelledError());
+        if (current()?.port === p) stop();
       };
       return {
         add(text) {
@@ -214,7 +217,7 @@ function chunkBuilder(current: () => { port: ReadPort; inbox: Inbox } | null, st
           sent++;
         },
         async done() {
-          // Lets the thread's build buffers go once the last chunk is built.
+          // The last chunk is handed over: the thread lets its build buffers go after it.
           p.post({ t: 'text-end' } satisfies ToReader);
           const out: ChunkIndex[] = [];
           try {

@@ -99,6 +99,7 @@ export interface ChunkBuilder {
 /** One batch end's chunks: handed over as read; `done` gives their rows in the order added, or the build's failure. */
 export interface ChunkJob {
   add(text: ChunkText): void;
+  /** Called once the last chunk is added (the thread then lets its buffers go as soon as it has built it). */
   done(): Promise<ChunkIndex[]>;
   /** Drops the job (its thread is ended): a batch that fails before `done` leaves nothing in flight. */
   cancel(): void;

@@ -267,9 +267,12 @@ export function startRebuild(db: Db, builder?: ChunkBuilder, signal?: AbortSigna
   } finally {
     reader.free();
   }
+  // Asked for now, so the thread ends its build as soon as it can; a failure is seen by finish (or dropped by cancel).
+  const rows = job.done();
+  rows.catch(() => undefined);
   return {
     async finish() {
-      const built = await job.done();
+      const built = await rows;
       let next = 0;
       db.tx(() => {
         writeChunks(db, chunks, (chunk) => (built[next]?.chunk === chunk ? built[next++]! : null));
