@@ -233,6 +233,14 @@ export function rebuildDirtyChunks(db: Db): number {
   return chunks.length;
 }
 
+/**
+ * Per database, the chunks a rebuild handed to another thread and has not yet written back (their marks are gone,
+ * their rows not yet written): a search meanwhile (the renderer's queries run while an import awaits) scans them as
+ * it scans dirty ones.
+ */
+const building = new WeakMap<Db, ReadonlySet<number>>();
+export const chunksBuilding = (db: Db): ReadonlySet<number> => building.get(db) ?? new Set();
+
 /** A rebuild begun by startRebuild: `finish` writes its rows (awaited before the batch's transaction ends). */
 export interface Rebuild {
   finish(): Promise<number>;
@@ -253,6 +261,8 @@ export function startRebuild(db: Db, builder?: ChunkBuilder, signal?: AbortSigna
     return { finish: async () => n, cancel: () => undefined };
   }
   const reader = new ChunkReader(db);
+  building.set(db, new Set(chunks));
+  const over = () => building.delete(db);
   try {
     for (const chunk of chunks) {
       const text = reader.text(chunk);
@@ -263,6 +273,7 @@ export function startRebuild(db: Db, builder?: ChunkBuilder, signal?: AbortSigna
     db.run('DELETE FROM device_text_dirty');
   } catch (err) {
     job.cancel();
+    over();
     throw err;
   } finally {
     reader.free();
@@ -272,15 +283,22 @@ export function startRebuild(db: Db, builder?: ChunkBuilder, signal?: AbortSigna
   rows.catch(() => undefined);
   return {
     async finish() {
-      const built = await rows;
-      let next = 0;
-      db.tx(() => {
-        writeChunks(db, chunks, (chunk) => (built[next]?.chunk === chunk ? built[next++]! : null));
-        if (next !== built.length) throw new Error('the search index build gave chunks that were not asked for');
-      });
+      try {
+        const built = await rows;
+        let next = 0;
+        db.tx(() => {
+          writeChunks(db, chunks, (chunk) => (built[next]?.chunk === chunk ? built[next++]! : null));
+          if (next !== built.length) throw new Error('the search index build gave chunks that were not asked for');
+        });
+      } finally {
+        over();
+      }
       rebuildDirtyChunks(db);
       return chunks.length;
     },
-    cancel: () => job.cancel(),
+    cancel: () => {
+      job.cancel();
+      over();
+    },
   };
 }

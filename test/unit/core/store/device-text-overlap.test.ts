@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../../../core/contract/jobs.js';
 import { rebuildDirtyChunks, startRebuild } from '../../../../core/store/device-text.js';
+import { textCandidates } from '../../../../core/store/device-text-search.js';
 import {
   buildChunk,
   type ChunkBuilder,
@@ -143,6 +144,20 @@ describe('the device text index built in another thread', () => {
     rebuildDirtyChunks(inline.db);
     // The same rows, the rebuilt chunks' later in row id order.
     expect(rows(ws, false)).toBe(rows(inline, false));
+  });
+
+  it('finds what the LIKE scan finds while the chunks are in the other thread (their marks gone, rows not written)', async () => {
+    rebuildDirtyChunks(ws.db);
+    ws.db.run("UPDATE devices SET user = 'qqzx-' || id WHERE id IN (17, 65536 + 3, 3 * 65536 + 1)");
+    const like = (term: string) =>
+      ws.db.all<{ id: number }>('SELECT id FROM devices WHERE user LIKE ? ORDER BY id', [`%${term}%`]).map((r) => r.id);
+    await overlapped(ws, builder(), () => {
+      expect(ws.db.value<number>('SELECT COUNT(*) FROM device_text_dirty')).toBe(0);
+      for (const term of ['qqzx', 'zürich', 'ann'])
+        expect(textCandidates(ws.db, term), term).toEqual(expect.arrayContaining(like(term)));
+      expect(like('qqzx')).toHaveLength(3);
+    });
+    expect(textCandidates(ws.db, 'qqzx')).toEqual(like('qqzx'));
   });
 
   it.each(['throw', 'stray'] as const)(
