@@ -35,7 +35,7 @@ const READ_BY_ANALYSIS = 'ix_events_device_ts';
 
 /**
  * The batch's deferred work: the search index, one analysis (or only the key counts), then the indexes dropped for
- * bulk loads. The search index is built in the reading thread when there is one, meanwhile, and written last.
+ * bulk loads. With a reading thread the search index is built there during the analysis, its rows written after it.
  */
 export function finishBatch(ws: Workspace, batch: Batch, opts: ImportOptions): Promise<void> {
   return ws.db.withCacheAsync(FINISH_CACHE_MIB, () => finishSteps(ws, batch, opts));
@@ -49,18 +49,29 @@ async function finishSteps(ws: Workspace, batch: Batch, opts: ImportOptions): Pr
   const search = startRebuild(ws.db, opts.chunks, opts.signal);
   lap('search');
   try {
-    finishAnalysis(ws, batch, opts, lap, skip);
+    const early = analyse(ws, batch, opts, lap, skip);
+    // Written before the index rebuilds, not after: the rows held for them (about the index's size: 135 MB of lists
+    // at a million devices) go before those sorts. The analysis takes longer than the build, so little is awaited.
     await search.finish();
     lap('search rows');
     throwIfCancelled(opts.signal);
+    const late = batch.indexes.filter((d) => !early.includes(d));
+    if (late.length) {
+      opts.onProgress?.({ phase: 'index', done: 0, total: late.length });
+      late.forEach((d, i) => {
+        restoreIndex(ws.db, d, timings);
+        opts.onProgress?.({ phase: 'index', done: i + 1, total: late.length });
+      });
+    }
+    lap('indexes');
   } finally {
     // A batch failing before the rows are written leaves the other thread nothing to send.
     search.cancel();
   }
 }
 
-/** The analysis (or only the key counts) and the index rebuilds, in this thread. */
-function finishAnalysis(ws: Workspace, batch: Batch, opts: ImportOptions, lap: (s: string) => void, skip: () => void) {
+/** The analysis (or only the key counts) with the one index it reads rebuilt first; returns that index. */
+function analyse(ws: Workspace, batch: Batch, opts: ImportOptions, lap: (s: string) => void, skip: () => void) {
   const timings = opts.timings;
   // The analysis reads the events' device index (an event's facts are read from the events in place, migration 35:
   // each device's deciding fact is looked up through it) and never writes events: so it comes back first.
@@ -84,15 +95,7 @@ function finishAnalysis(ws: Workspace, batch: Batch, opts: ImportOptions, lap: (
     refreshKeyCounts(ws);
     lap('keys');
   }
-  const late = batch.indexes.filter((d) => !early.includes(d));
-  if (late.length) {
-    opts.onProgress?.({ phase: 'index', done: 0, total: late.length });
-    late.forEach((d, i) => {
-      restoreIndex(ws.db, d, timings);
-      opts.onProgress?.({ phase: 'index', done: i + 1, total: late.length });
-    });
-  }
-  lap('indexes');
+  return early;
 }
 
 /** An import touching at most this many devices, or this share of the fleet, is analysed incrementally. */

@@ -56,7 +56,10 @@ function sortByName(hosts: string[]): Uint32Array {
 export function buildChunk(text: ChunkText): ChunkIndex {
   const { offs, hosts, others } = text;
   const n = hosts.length;
-  begin(CHUNK_ROWS);
+  // At most a pair per character, and one more per value for a value's end gram: the room the chunk's pairs take.
+  let room = 0;
+  for (let row = 0; row < n; row++) room += hosts[row]!.length + others[row]!.length + 2;
+  begin(CHUNK_ROWS, room);
   for (let row = 0; row < n; row++) {
     add(hosts[row]!, row);
     add(others[row]!, row);
