@@ -1,17 +1,16 @@
 // The import pipeline: a batch of files in one transaction (a savepoint per file), each file read by the reader its
 // content calls for into its writer, with progress, cancel, the import log, and the batch's analysis once at the end.
-import { recompute, refreshKeyCounts } from '../analysis/recompute.js';
 import { CancelledError, throwIfCancelled, type JobOptions } from '../contract/jobs.js';
 import type { ImportInput } from '../contract/ingest.js';
 import { redactRows, redactSecrets } from '../secrets/redact.js';
 import { countDevices } from '../store/device-writes.js';
-import { rebuildDirtyChunks } from '../store/device-text.js';
+import type { ChunkBuilder } from '../store/device-text-chunk.js';
 import { lastFactId } from '../store/facts.js';
 import { beginImport, finishImport, importBySha, markRemapped } from '../store/imports.js';
-import { stopwatch } from '../shared/stopwatch.js';
 import { restoreIndex, type IndexDef } from '../store/staging.js';
 import { audit, type Workspace } from '../workspace.js';
 import { findAsOf } from './as-of.js';
+import { finishBatch, type Batch } from './batch-end.js';
 import { dropIndexes, indexesNow, isBulk } from './bulk.js';
 import { EncodingRestart, FileError } from './errors.js';
 import { columnsOf, resolveColumns, SPECS, type FormatSpec } from './formats.js';
@@ -39,6 +38,8 @@ export interface ImportOptions extends JobOptions {
   sheet?: string;
   /** Reads each file into its writer: readInput in this thread unless the host gives a reading thread (read-thread.ts). */
   reader?: ReadFn;
+  /** Builds the batch end's search index chunks in the reading thread (its `chunks`); else they are built here. */
+  chunks?: ChunkBuilder;
   /**
    * How devices are found: chosen by size (the default, see lookupIdentity), or forced, for the tests and the bench
    * that compare the two ('lookup' into a bulk load reads tables whose indexes are dropped: correct, slow).
@@ -52,24 +53,6 @@ class DuplicateFile extends Error {
   constructor(readonly importId: number) {
     super('duplicate');
   }
-}
-
-/**
- * What the files of one batch leave for its end: the analysis and the index rebuilds run once for all of them, not
- * once per file (each is a pass over the whole fleet or event log).
- */
-interface Batch {
-  /** The device index, shared by the batch's files while their rows stand (rebuilt after a file is rolled back). */
-  idx: DeviceIndex | null;
-  analyse: boolean;
-  keyCounts: boolean;
-  indexes: IndexDef[];
-  /** The devices the batch's rows touched, or null when not known (orphan events attached): see finishBatch. */
-  touched: Set<number> | null;
-  /** The last fact id before the batch: the facts after it are the batch's. */
-  factMark: number;
-  /** The batch's files' size in bytes: a small batch into a large workspace looks identities up (see lookupIdentity). */
-  bytes: number;
 }
 
 /** Imports one export file into the workspace. Never throws for bad content: problems are in the report. */
@@ -121,63 +104,12 @@ export async function importFiles(
       // analysis and the index rebuilds, the steps that need the most memory.
       batch.idx?.free();
       batch.idx = null;
-      finishBatch(ws, batch, opts);
+      await finishBatch(ws, batch, opts);
       return reports;
     });
   } finally {
     batch.idx?.free();
   }
-}
-
-/** Page cache for the batch's end (MiB): its sorts (GROUP BY over every fact, index rebuilds) stay in memory. */
-const FINISH_CACHE_MIB = 128;
-
-/** The index a dropped bulk load's events get back before the analysis, not after it. */
-const READ_BY_ANALYSIS = 'ix_events_device_ts';
-
-/** The batch's deferred work: one analysis (or only the key counts), then the indexes dropped for bulk loads. */
-function finishBatch(ws: Workspace, batch: Batch, opts: ImportOptions): void {
-  ws.db.withCache(FINISH_CACHE_MIB, () => finishSteps(ws, batch, opts));
-}
-
-function finishSteps(ws: Workspace, batch: Batch, opts: ImportOptions): void {
-  const timings = opts.timings;
-  const { lap, skip } = stopwatch(timings);
-  // The search index of the devices the batch wrote: once per batch, as a device may be written by several files.
-  opts.onProgress?.({ phase: 'search index', done: 0, total: 0 });
-  rebuildDirtyChunks(ws.db);
-  lap('search');
-  // The analysis reads the events' device index (an event's facts are read from the events in place, migration 35:
-  // each device's deciding fact is looked up through it) and never writes events: so it comes back first.
-  const early = batch.analyse ? batch.indexes.filter((d) => d.name === READ_BY_ANALYSIS) : [];
-  for (const d of early) restoreIndex(ws.db, d, timings);
-  lap('indexes');
-  if (batch.analyse || batch.keyCounts) opts.onProgress?.({ phase: 'analyse', done: 0, total: 0 });
-  // Keys never change a device's state or exposure, only the key counts: the full analysis is skipped for them.
-  if (batch.analyse) {
-    // A small import redoes only the devices it touched, when that gives what a full recompute would (recompute
-    // checks the data time and the derived window, and falls back to the full pass when either moves).
-    const ids = batch.touched;
-    const small = ids !== null && ids.size <= Math.max(INCREMENTAL_MIN, countDevices(ws.db) * INCREMENTAL_SHARE);
-    // recompute writes its own phases into timings.
-    recompute(ws, {
-      ...(small ? { deviceIds: [...ids], afterImport: { factMark: batch.factMark } } : {}),
-      ...(timings ? { timings } : {}),
-    });
-    skip();
-  } else if (batch.keyCounts) {
-    refreshKeyCounts(ws);
-    lap('keys');
-  }
-  const late = batch.indexes.filter((d) => !early.includes(d));
-  if (late.length) {
-    opts.onProgress?.({ phase: 'index', done: 0, total: late.length });
-    late.forEach((d, i) => {
-      restoreIndex(ws.db, d, timings);
-      opts.onProgress?.({ phase: 'index', done: i + 1, total: late.length });
-    });
-  }
-  lap('indexes');
 }
 
 type FileOptions = ImportOptions & { batch: Batch };
@@ -194,10 +126,6 @@ function lookupIdentity(ws: Workspace, bytes: number): boolean {
   const devices = countDevices(ws.db);
   return devices >= LOOKUP_MIN_DEVICES && (bytes / 256) * 10 < devices;
 }
-
-/** An import touching at most this many devices, or this share of the fleet, is analysed incrementally. */
-const INCREMENTAL_MIN = 2000;
-const INCREMENTAL_SHARE = 0.02;
 
 async function importOne(ws: Workspace, input: ImportInput, opts: FileOptions): Promise<IngestReport> {
   try {

@@ -7,6 +7,8 @@ import { SheetChoiceError, type SheetInfo } from './readers/xlsx.js';
 import { packRows, prepareBatch, unpackRows, type PackedRows } from './read-plan.js';
 import type { CsvHeader, CsvSink, ReadPlan, RowBatch, RowNote } from './rows.js';
 import type { EncodedRows } from '../store/raw-rows.js';
+import { buildChunk, type ChunkBuilder, type ChunkIndex, type ChunkText } from '../store/device-text-chunk.js';
+import { end as endPostings } from '../store/device-text-postings.js';
 import { readInput, type ReadOptions } from './sniff.js';
 
 /** How a file is read into a sink: `readInput` itself, or a stand-in that reads it in another thread. */
@@ -40,13 +42,17 @@ type FileFault = { message: string; field: string; line: number; sheets?: SheetI
 type ToReader =
   | { t: 'read'; input: unknown; force?: ReadOptions['force']; sheet?: string }
   | { t: 'verdict'; ok: boolean; plan?: ReadPlan }
-  | { t: 'ack' };
+  | { t: 'ack' }
+  | { t: 'text'; text: ChunkText }
+  | { t: 'text-end' };
 
 type ToHost =
   | { t: 'progress'; phase: string; done: number; total: number }
   | { t: 'header'; h: CsvHeader; notes: string[] }
   | { t: 'rows'; rows: PackedRows; lines: Uint32Array; notes?: RowNote[]; raw?: EncodedRows }
   | { t: 'done'; state: DecodeState; notes: string[]; sheet?: string }
+  | { t: 'text-index'; index: ChunkIndex }
+  | { t: 'text-error'; message: string }
   | {
       t: 'error';
       state: DecodeState;
@@ -82,6 +88,13 @@ class Inbox {
   }
 }
 
+/** A reading thread as the host holds it: its ReadFn, its search index chunk builder, and close() to end it. */
+export interface ThreadedReader {
+  read: ReadFn;
+  chunks: ChunkBuilder;
+  close(): void;
+}
+
 /**
  * The host side: a ReadFn whose reading runs in the thread `spawn` starts. Files `describe` cannot hand over (a
  * stream made in memory) are read here, in this thread, by readInput. A cancel or a thread failure ends the thread;
@@ -90,7 +103,7 @@ class Inbox {
 export function threadedReader(
   spawn: () => ReadPort,
   describe: (input: ImportInput) => { input: unknown; transfer?: Transferable[] } | null,
-): { read: ReadFn; close(): void } {
+): ThreadedReader {
   let port: ReadPort | null = null;
   let inbox: Inbox | null = null;
   const stop = () => {
@@ -149,6 +162,8 @@ export function threadedReader(
           await sink.rows(rows, Array.from(m.lines), rows.length);
           if (opts.signal?.aborted) throw new CancelledError();
           p.post({ t: 'ack' } satisfies ToReader);
+        } else if (m.t === 'text-index' || m.t === 'text-error') {
+          throw new Error('the reading thread sent a search index chunk while reading a file');
         } else {
           Object.assign(state, m.state);
           sync(m.notes);
@@ -167,7 +182,67 @@ export function threadedReader(
       if (!clean) stop();
     }
   };
-  return { read, close: stop };
+  return { read, close: stop, chunks: chunkBuilder(() => (port && inbox ? { port, inbox } : null), stop) };
+}
+
+/**
+ * The batch end's search index chunks built in the reading thread, idle by then (null when none is running: no file
+ * of the batch was read there). The host reads no file meanwhile, so the thread's inbox is the job's alone. The job
+ * ends the thread: a failure, a cancel or a job dropped unfinished (nothing it sends later is read as a file's), and
+ * the job done.
+ */
+function chunkBuilder(current: () => { port: ReadPort; inbox: Inbox } | null, stop: () => void): ChunkBuilder {
+  return {
+    start(signal) {
+      const now = current();
+      if (!now) return null;
+      const { port: p, inbox: box } = now;
+      let sent = 0;
+      let over = false;
+      const onAbort = () => box.fail(new CancelledError());
+      signal?.addEventListener('abort', onAbort);
+      const finish = (ok: boolean) => {
+        if (over) return;
+        over = true;
+        signal?.removeEventListener('abort', onAbort);
+        // A done() still waiting gives up (a Web Worker ended by terminate() sends no error event).
+        if (!ok) box.fail(new CancelledError());
+        // Ended when its rows are back too: an idle worker does not collect, and the build's garbage (a full chunk's
+        // text, pairs and list room: 65 MB at 100k in the bench's peak) would stay to the batch's commit and after.
+        // The next import's first file starts another.
+        if (current()?.port === p) stop();
+      };
+      return {
+        add(text) {
+          const transfer: Transferable[] = [text.offs.buffer];
+          if (text.order) transfer.push(text.order.buffer);
+          p.post({ t: 'text', text } satisfies ToReader, transfer);
+          sent++;
+        },
+        async done() {
+          // The last chunk is handed over: the thread lets its build buffers go after it.
+          p.post({ t: 'text-end' } satisfies ToReader);
+          const out: ChunkIndex[] = [];
+          try {
+            while (out.length < sent) {
+              const m = await box.next();
+              if (m.t === 'text-index') out.push(m.index);
+              else
+                throw new Error(
+                  `the search index build failed in the reading thread: ${m.t === 'text-error' ? m.message : m.t}`,
+                );
+            }
+            finish(true);
+            return out;
+          } catch (err) {
+            finish(false);
+            throw err;
+          }
+        },
+        cancel: () => finish(false),
+      };
+    },
+  };
 }
 
 function rebuild(m: Extract<ToHost, { t: 'error' }>): Error {
@@ -201,7 +276,9 @@ export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput
         const w = ackWait;
         ackWait = null;
         w?.();
-      } else busy = busy.then(() => serve(m));
+      } else if (m.t === 'text') buildText(port, m.text);
+      else if (m.t === 'text-end') endPostings();
+      else busy = busy.then(() => serve(m));
     },
     () => undefined,
   );
@@ -286,4 +363,21 @@ export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput
       } satisfies ToHost);
     }
   }
+}
+
+/** Builds a search index chunk the host handed over (see chunkBuilder) and sends its rows back, or its failure. */
+function buildText(port: ReadPort, text: ChunkText): void {
+  let index: ChunkIndex;
+  try {
+    index = buildChunk(text);
+  } catch (err) {
+    port.post({ t: 'text-error', message: (err as Error).message } satisfies ToHost);
+    return;
+  }
+  port.post({ t: 'text-index', index } satisfies ToHost, [
+    index.map.buffer,
+    index.counts.buffer,
+    index.lists.buffer,
+    index.ends.buffer,
+  ]);
 }

@@ -205,6 +205,17 @@ export class Db {
     }
   }
 
+  /** withCache for async work: the size comes back once `fn`'s promise settles. */
+  async withCacheAsync<T>(mib: number, fn: () => Promise<T>): Promise<T> {
+    const before = this.value<number>('PRAGMA cache_size') ?? -2000;
+    this.raw.run(`PRAGMA cache_size = ${-Math.round(mib * 1024)}`);
+    try {
+      return await fn();
+    } finally {
+      this.raw.run(`PRAGMA cache_size = ${Math.trunc(before)}`);
+    }
+  }
+
   close(): void {
     this.raw.close();
   }

@@ -57,16 +57,16 @@ let out = new Uint8Array(0);
 const wide = new Map<string, number[]>();
 
 /**
- * Starts a chunk of at most `rows` devices (clearing what an earlier chunk, even one that failed, left); `room` is the
- * pairs the first chunk of a build starts with room for (tests make it small, to grow it).
+ * Starts a chunk of at most `rows` devices (clearing what an earlier chunk, even one that failed, left), with room for
+ * `room` pairs at least (tests make it small, to grow it).
  */
 export function begin(rows: number, room = 1 << 23): void {
   if (rows > ends.length)
     throw new Error(`a chunk of ${rows} devices is over the ${ends.length} the index build takes`);
   clear();
-  // Room for a chunk of 65,536 devices with about 130 characters each at once: pages are only committed as they are
-  // written, while growing in steps wrote each page again (a fault per page: a tenth of a 100k build).
-  if (!pairs.length) pairs = new Int32Array(room);
+  // Room for the whole chunk at once (buildChunk gives its text's length): pages are only committed as they are
+  // written, while growing in steps wrote each page again (a fault per page: a tenth of a 100k build) and held both.
+  if (pairs.length < room) pairs = new Int32Array(room);
 }
 
 function clear(): void {

@@ -3,6 +3,7 @@ import type { Db } from './db.js';
 import {
   CHUNK,
   CHUNK_BITS,
+  chunksBuilding,
   decode,
   foldTerm,
   intersect,
@@ -157,6 +158,7 @@ function chunksOf(db: Db): { clean: number[]; dirty: Set<number> } | null {
   const top = db.value<number>('SELECT MAX(id) FROM devices');
   if (top === null || top === undefined) return null;
   const dirty = new Set(db.all<{ chunk: number }>('SELECT chunk FROM device_text_dirty').map((r) => r.chunk));
+  for (const c of chunksBuilding(db)) dirty.add(c);
   const clean: number[] = [];
   for (let c = 0; c <= top >> CHUNK_BITS; c++) if (!dirty.has(c)) clean.push(c);
   return { clean, dirty };

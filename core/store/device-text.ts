@@ -2,7 +2,8 @@
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
 import { DirectStatement, RowInserts } from './fast-insert.js';
-import { add, begin, each, end, fold } from './device-text-postings.js';
+import { buildChunk, needsSql, type ChunkBuilder, type ChunkIndex, type ChunkText } from './device-text-chunk.js';
+import { end, fold } from './device-text-postings.js';
 import type { Where } from './where.js';
 
 /** The device columns the free-text search matches (DeviceQuery.text). */
@@ -83,61 +84,57 @@ export function decode(blob: Uint8Array, fn: (offset: number) => boolean | void)
   }
 }
 
-/** A chunk's devices in id order: offsets and hostnames (their text is tokenised as it is read). */
-interface ChunkRows {
-  offs: Int32Array;
-  hosts: string[];
-}
-
 const OTHERS = SEARCHED.filter((c) => c !== 'hostname')
   .map((c) => `COALESCE(${c}, '')`)
   .join(' || char(0) || ');
 
-/**
- * Reads a chunk's devices in id order, each one's text added to the postings as it comes; through the C API
- * (DirectStatement.each: no array and no wrapper per value, as Statement.get has).
- */
-function readChunk(read: DirectStatement, base: number): ChunkRows {
-  const offs: number[] = [];
-  const hosts: string[] = [];
-  read.each([base, base + CHUNK], (col) => {
-    const row = offs.length;
-    offs.push((col(0) as number) - base);
-    const host = String(col(1));
-    hosts.push(host);
-    add(host, row);
-    add(String(col(2)), row);
-  });
-  return { offs: Int32Array.from(offs), hosts };
-}
+/** Reads dirty chunks' text: the statements, made once for a rebuild. */
+class ChunkReader {
+  private readonly read: DirectStatement;
+  private readonly order: Statement;
+  constructor(db: Db) {
+    const where = 'FROM devices WHERE id >= ? AND id < ?';
+    this.read = new DirectStatement(db, `SELECT id, hostname, ${OTHERS} ${where} ORDER BY id`, 2);
+    this.order = db.prepare(`SELECT id ${where} ORDER BY hostname COLLATE NOCASE, id`);
+  }
 
-/**
- * The chunk's rows in the device list's hostname order (hostname COLLATE NOCASE, then id): row indexes by list
- * position. NOCASE folds A-Z and compares the UTF-8 bytes; for names without NUL (where NOCASE stops), surrogates
- * (UTF-16 order is then not UTF-8's) or U+FFFD (text that was not UTF-8), that is the order of the names with only A-Z
- * folded, which a plain string sort gives (the row index, in id order, breaks ties). Any other name asks SQLite (a
- * bench fleet's chunk has a Zürich-K… name: sorted here, its 100k build takes 13 % less CPU).
- */
-function hostnameOrder(order: Statement, rows: ChunkRows, base: number): Uint32Array {
-  const n = rows.hosts.length;
-  const out = new Uint32Array(n);
-  // eslint-disable-next-line no-control-regex
-  if (!/[\u0000\ud800-\udfff\ufffd]/.test(rows.hosts.join(''))) {
-    const low = rows.hosts.map(fold);
-    const byName = Array.from({ length: n }, (_, i) => i);
-    byName.sort((x, y) => (low[x]! < low[y]! ? -1 : low[x]! > low[y]! ? 1 : x - y));
-    out.set(byName);
+  /**
+   * A chunk's devices in id order, through the C API (DirectStatement.each: no array and no wrapper per value, as
+   * Statement.get has); with their hostname order when only SQLite gives it exactly (needsSql).
+   */
+  text(chunk: number): ChunkText {
+    const base = chunk * CHUNK;
+    const offs: number[] = [];
+    const hosts: string[] = [];
+    const others: string[] = [];
+    this.read.each([base, base + CHUNK], (col) => {
+      offs.push((col(0) as number) - base);
+      hosts.push(String(col(1)));
+      others.push(String(col(2)));
+    });
+    const text: ChunkText = { chunk, offs: Int32Array.from(offs), hosts, others };
+    if (hosts.length && needsSql(hosts)) text.order = this.sqlOrder(text, base);
+    return text;
+  }
+
+  /** The rows (indexes in id order) by list position, as SQLite's NOCASE orders the hostnames. */
+  private sqlOrder(text: ChunkText, base: number): Uint32Array {
+    const out = new Uint32Array(text.hosts.length);
+    const index = new Map<number, number>();
+    text.offs.forEach((o, i) => index.set(o, i));
+    this.order.bind([base, base + CHUNK]);
+    try {
+      for (let r = 0; this.order.step(); r++) out[r] = index.get((this.order.get()[0] as number) - base)!;
+    } finally {
+      this.order.reset();
+    }
     return out;
   }
-  const index = new Map<number, number>();
-  rows.offs.forEach((o, i) => index.set(o, i));
-  order.bind([base, base + CHUNK]);
-  try {
-    for (let r = 0; order.step(); r++) out[r] = index.get((order.get()[0] as number) - base)!;
-  } finally {
-    order.reset();
+
+  free(): void {
+    this.read.free();
+    this.order.free();
   }
-  return out;
 }
 
 /**
@@ -165,68 +162,143 @@ function holdsOnly(db: Db, chunks: number[]): boolean {
 }
 
 /**
- * Builds the index rows of every chunk the device triggers marked dirty (an import's devices, a migrated workspace),
- * from the devices as they now are. Returns how many chunks it rebuilt.
+ * Writes rebuilt chunks (in a transaction: outside one, every insert would commit on its own): each chunk's old rows
+ * go, then `rows(chunk)` are written (null: the chunk has no devices now).
  */
-export function rebuildDirtyChunks(db: Db): number {
-  const chunks = db.all<{ chunk: number }>('SELECT chunk FROM device_text_dirty ORDER BY chunk').map((r) => r.chunk);
-  if (!chunks.length) return 0;
-  const where = 'FROM devices WHERE id >= ? AND id < ?';
-  const read = new DirectStatement(db, `SELECT id, hostname, ${OTHERS} ${where} ORDER BY id`, 2);
-  const order = db.prepare(`SELECT id ${where} ORDER BY hostname COLLATE NOCASE, id`);
+function writeChunks(db: Db, chunks: number[], rows: (chunk: number) => ChunkIndex | null): void {
   // Many gram rows to a statement: one row per run opened the cursors again for each (100k build: 320-360 against
-  // 230-250 ms of the insert's CPU). The lists waiting are views of the chunk's buffer: flushed before the next chunk.
+  // 230-250 ms of the insert's CPU).
   const insert = new RowInserts(db, 'INSERT INTO device_text_grams(chunk, tri, n, ids)', '(?, ?, ?, ?)', 4);
   const gram: (number | string | Uint8Array)[] = [0, '', 0, new Uint8Array(0)];
   const map = db.prepare('INSERT INTO device_text_order(id, ids) VALUES (?, ?)');
   try {
-    // One transaction (a savepoint inside an import's): outside one, every insert would commit on its own.
+    const whole = holdsOnly(db, chunks);
+    if (whole) {
+      db.run('DELETE FROM device_text_grams');
+      db.run('DELETE FROM device_text_order');
+    }
+    for (const chunk of chunks) {
+      if (!whole) {
+        db.run('DELETE FROM device_text_grams WHERE chunk = ?', [chunk]);
+        db.run('DELETE FROM device_text_order WHERE id >= ? AND id < ?', [
+          chunk << ORDER_ROW_BITS,
+          (chunk + 1) << ORDER_ROW_BITS,
+        ]);
+      }
+      const built = rows(chunk);
+      if (!built) continue;
+      const size = 2 << ORDER_PART_BITS;
+      for (let part = 0; part * size < built.map.length; part++)
+        map.run([(chunk << ORDER_ROW_BITS) | part, built.map.subarray(part * size, (part + 1) * size)]);
+      // In key order: each insert lands at the end of the chunk's range of the primary key.
+      gram[0] = chunk;
+      for (let i = 0, from = 0; i < built.tris.length; from = built.ends[i++]!) {
+        gram[1] = built.tris[i]!;
+        gram[2] = built.counts[i]!;
+        gram[3] = built.lists.subarray(from, built.ends[i]);
+        insert.add(gram);
+      }
+      // The rows waiting are views of this chunk's lists: written before the next chunk's.
+      insert.flush();
+    }
+  } finally {
+    insert.free();
+    map.free();
+  }
+}
+
+const dirtyChunks = (db: Db) =>
+  db.all<{ chunk: number }>('SELECT chunk FROM device_text_dirty ORDER BY chunk').map((r) => r.chunk);
+
+/**
+ * Builds the index rows of every chunk the device triggers marked dirty (an import's devices, a migrated workspace),
+ * from the devices as they now are, one chunk at a time in this thread. Returns how many chunks it rebuilt.
+ */
+export function rebuildDirtyChunks(db: Db): number {
+  const chunks = dirtyChunks(db);
+  if (!chunks.length) return 0;
+  const reader = new ChunkReader(db);
+  try {
     db.tx(() => {
-      const whole = holdsOnly(db, chunks);
-      if (whole) {
-        db.run('DELETE FROM device_text_grams');
-        db.run('DELETE FROM device_text_order');
-      }
-      for (const chunk of chunks) {
-        if (!whole) {
-          db.run('DELETE FROM device_text_grams WHERE chunk = ?', [chunk]);
-          db.run('DELETE FROM device_text_order WHERE id >= ? AND id < ?', [
-            chunk << ORDER_ROW_BITS,
-            (chunk + 1) << ORDER_ROW_BITS,
-          ]);
-        }
-        const base = chunk * CHUNK;
-        begin(CHUNK);
-        const rows = readChunk(read, base);
-        if (!rows.hosts.length) continue;
-        const byPos = hostnameOrder(order, rows, base);
-        const offsets = new Uint8Array(byPos.length * 2);
-        byPos.forEach((i, pos) => {
-          offsets[pos * 2] = rows.offs[i]! & 255;
-          offsets[pos * 2 + 1] = rows.offs[i]! >> 8;
-        });
-        const size = 2 << ORDER_PART_BITS;
-        for (let part = 0; part * size < offsets.length; part++)
-          map.run([(chunk << ORDER_ROW_BITS) | part, offsets.subarray(part * size, (part + 1) * size)]);
-        // In key order: each insert lands at the end of the chunk's range of the primary key.
-        each(byPos, (tri, n, list) => {
-          gram[0] = chunk;
-          gram[1] = tri;
-          gram[2] = n;
-          gram[3] = list;
-          insert.add(gram);
-        });
-        // Before the next chunk's lists are written over this one's (the lists waiting are views of that buffer).
-        insert.flush();
-      }
+      writeChunks(db, chunks, (chunk) => {
+        const text = reader.text(chunk);
+        return text.hosts.length ? buildChunk(text) : null;
+      });
       db.run('DELETE FROM device_text_dirty');
     });
   } finally {
-    read.free();
-    order.free();
-    insert.free();
-    map.free();
+    reader.free();
     end();
   }
   return chunks.length;
+}
+
+/**
+ * Per database, the chunks a rebuild handed to another thread and has not yet written back (their marks are gone,
+ * their rows not yet written): a search meanwhile (the renderer's queries run while an import awaits) scans them as
+ * it scans dirty ones.
+ */
+const building = new WeakMap<Db, ReadonlySet<number>>();
+export const chunksBuilding = (db: Db): ReadonlySet<number> => building.get(db) ?? new Set();
+
+/** A rebuild begun by startRebuild: `finish` writes its rows (awaited before the batch's transaction ends). */
+export interface Rebuild {
+  finish(): Promise<number>;
+  /** Drops the other thread's work when the batch fails before finish (nothing was written). */
+  cancel(): void;
+}
+
+/**
+ * Begins rebuilding the dirty chunks with `builder`'s thread: their text is read here and handed over as read, and
+ * the chunks are built there while this thread goes on (the batch end's analysis and index rebuilds, which write no
+ * searched column). Without a thread the chunks are built here and now, as rebuildDirtyChunks builds them.
+ */
+export function startRebuild(db: Db, builder?: ChunkBuilder, signal?: AbortSignal): Rebuild {
+  const chunks = dirtyChunks(db);
+  const job = chunks.length ? (builder?.start(signal) ?? null) : null;
+  if (!job) {
+    const n = rebuildDirtyChunks(db);
+    return { finish: async () => n, cancel: () => undefined };
+  }
+  const reader = new ChunkReader(db);
+  building.set(db, new Set(chunks));
+  const over = () => building.delete(db);
+  try {
+    for (const chunk of chunks) {
+      const text = reader.text(chunk);
+      if (text.hosts.length) job.add(text);
+    }
+    // Marked clean now (the batch's savepoint brings the marks back if it fails): a chunk marked dirty again before
+    // finish is built again there, after these rows.
+    db.run('DELETE FROM device_text_dirty');
+  } catch (err) {
+    job.cancel();
+    over();
+    throw err;
+  } finally {
+    reader.free();
+  }
+  // Asked for now, so the thread ends its build as soon as it can; a failure is seen by finish (or dropped by cancel).
+  const rows = job.done();
+  rows.catch(() => undefined);
+  return {
+    async finish() {
+      try {
+        const built = await rows;
+        let next = 0;
+        db.tx(() => {
+          writeChunks(db, chunks, (chunk) => (built[next]?.chunk === chunk ? built[next++]! : null));
+          if (next !== built.length) throw new Error('the search index build gave chunks that were not asked for');
+        });
+      } finally {
+        over();
+      }
+      rebuildDirtyChunks(db);
+      return chunks.length;
+    },
+    cancel: () => {
+      job.cancel();
+      over();
+    },
+  };
 }

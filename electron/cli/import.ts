@@ -121,6 +121,7 @@ export const importCommand: Command = {
                 ...(values.sheet !== undefined ? { sheet: values.sheet } : {}),
                 ...(asOf !== undefined ? { asOf } : {}),
                 reader: reader.read,
+                chunks: reader.chunks,
               })
               .finally(() => reader.close())
           : null;

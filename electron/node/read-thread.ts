@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ImportInput } from '../../core/contract/ingest.js';
-import { threadedReader, type ReadFn, type ReadPort } from '../../core/ingest/read-thread.js';
+import { threadedReader, type ReadPort, type ThreadedReader } from '../../core/ingest/read-thread.js';
 
 /** What crosses to the thread for a file on disk: its path, and what the import reports about it. */
 export interface DiskFile {
@@ -36,7 +36,7 @@ function spawn(): ReadPort {
 }
 
 /** A reader for ImportOptions.reader; close() ends the thread (call it once the import is done). */
-export function diskReader(): { read: ReadFn; close(): void } {
+export function diskReader(): ThreadedReader {
   return threadedReader(spawn, (input) => {
     const path = onDisk.get(input);
     if (!path) return null;

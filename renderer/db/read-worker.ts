@@ -1,6 +1,6 @@
 // Starts the import's reading thread from the database worker (a nested Worker, bundled by Vite, no network).
 import type { ImportInput } from '../../core/contract/ingest.js';
-import { threadedReader, type ReadFn, type ReadPort } from '../../core/ingest/read-thread.js';
+import { threadedReader, type ReadPort, type ThreadedReader } from '../../core/ingest/read-thread.js';
 
 /** A file the user picked, as it crosses to the reading thread (a Blob crosses by reference, not by copy). */
 export interface PickedFile {
@@ -27,7 +27,7 @@ function spawn(): ReadPort {
  * The reader the database worker gives its imports: files the user picked are read in the reading thread; inputs
  * made in memory (the built-in sample) are read in this worker as before. Null where a worker cannot start one.
  */
-export function pickedFileReader(): { read: ReadFn; close(): void } | null {
+export function pickedFileReader(): ThreadedReader | null {
   if (typeof Worker === 'undefined') return null;
   return threadedReader(spawn, (input: ImportInput) =>
     input instanceof Blob

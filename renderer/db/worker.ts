@@ -132,7 +132,7 @@ const IMPORTS = new Set(['importFile', 'importFiles', 'importBatch']);
 function withReader(args: unknown[]): unknown[] {
   if (!reader) return args;
   const opts = (args[1] ?? {}) as object;
-  return [args[0], { ...opts, reader: reader.read }, ...args.slice(2)];
+  return [args[0], { ...opts, reader: reader.read, chunks: reader.chunks }, ...args.slice(2)];
 }
 
 const bound = Object.fromEntries(

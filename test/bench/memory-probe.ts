@@ -59,6 +59,7 @@ let phase = '';
 let files = '';
 await importFiles(ws, inputs, {
   reader: reader.read,
+  chunks: reader.chunks,
   onProgress: (p) => {
     const now = memoryParts()
       .liveMiB.filter((x) => x >= 8)

@@ -80,7 +80,7 @@ const section: BenchSection = {
     const { ms: totalMs, value: reports } = await timed(() =>
       importFiles(ws, inputs, {
         timings: steps,
-        ...(reader ? { reader: reader.read } : {}),
+        ...(reader ? { reader: reader.read, chunks: reader.chunks } : {}),
         onProgress: (p) => {
           // Long phases (index rebuilds, state recompute) show up as they start, so a slow step is visible.
           if (p.phase === phase) return;

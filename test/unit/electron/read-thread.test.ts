@@ -106,7 +106,7 @@ async function run(batches: Files[], threaded: boolean): Promise<string> {
   const reports: unknown[] = [];
   try {
     for (const b of batches) {
-      const opts: ImportOptions = reader ? { reader: reader.read } : {};
+      const opts: ImportOptions = reader ? { reader: reader.read, chunks: reader.chunks } : {};
       reports.push(await importFiles(ws, await onDisk(b), opts));
     }
   } finally {
