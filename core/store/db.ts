@@ -196,24 +196,29 @@ export class Db {
    * over the whole fleet sorts in memory instead of spilling sorter runs to temp files and merging them.
    */
   withCache<T>(mib: number, fn: () => T): T {
-    const before = this.value<number>('PRAGMA cache_size') ?? -2000;
-    this.raw.run(`PRAGMA cache_size = ${-Math.round(mib * 1024)}`);
+    const restore = this.cacheFor(mib);
     try {
       return fn();
     } finally {
-      this.raw.run(`PRAGMA cache_size = ${Math.trunc(before)}`);
+      restore();
     }
   }
 
   /** withCache for async work: the size comes back once `fn`'s promise settles. */
   async withCacheAsync<T>(mib: number, fn: () => Promise<T>): Promise<T> {
-    const before = this.value<number>('PRAGMA cache_size') ?? -2000;
-    this.raw.run(`PRAGMA cache_size = ${-Math.round(mib * 1024)}`);
+    const restore = this.cacheFor(mib);
     try {
       return await fn();
     } finally {
-      this.raw.run(`PRAGMA cache_size = ${Math.trunc(before)}`);
+      restore();
     }
+  }
+
+  /** Sets the page cache to `mib` MiB; returns what sets it back. */
+  private cacheFor(mib: number): () => void {
+    const before = this.value<number>('PRAGMA cache_size') ?? -2000;
+    this.raw.run(`PRAGMA cache_size = ${-Math.round(mib * 1024)}`);
+    return () => this.raw.run(`PRAGMA cache_size = ${Math.trunc(before)}`);
   }
 
   close(): void {

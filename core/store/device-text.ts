@@ -2,19 +2,21 @@
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
 import { DirectStatement, RowInserts } from './fast-insert.js';
-import { buildChunk, needsSql, type ChunkBuilder, type ChunkIndex, type ChunkText } from './device-text-chunk.js';
+import {
+  CHUNK_BITS,
+  buildChunk,
+  needsSql,
+  type ChunkBuilder,
+  type ChunkIndex,
+  type ChunkText,
+} from './device-text-chunk.js';
 import { end, fold } from './device-text-postings.js';
 import type { Where } from './where.js';
 
 /** The device columns the free-text search matches (DeviceQuery.text). */
 export const SEARCHED = ['hostname', 'serial', 'falcon_aid', 'entra_id', 'intune_id', 'user'] as const;
 
-/**
- * Device ids per index row: id >> CHUNK_BITS is the chunk (fixed by migration 30's triggers). At a million devices
- * chunks of 16,384 ids gave four times the rows (312k against 81k) for the same bytes, and four times the runs a
- * search's first page merges.
- */
-export const CHUNK_BITS = 16;
+export { CHUNK_BITS };
 export const CHUNK = 1 << CHUNK_BITS;
 /**
  * Positions per row of a chunk's order map (2 KiB, stored in its page): a first page reads a row or so per chunk, not
