@@ -71,47 +71,37 @@ export class KeyInserts {
   }
 }
 
-/** A new, still empty key chunk's id: its rows are inserted first, so only the keys that were not duplicates are sealed. */
-export function newKeyChunk(db: Db): number {
-  db.run(NEW_CHUNK);
-  return db.value<number>('SELECT last_insert_rowid()')!;
-}
-
-export function fillKeyChunk(db: Db, id: number, nonce: Uint8Array, sealed: Uint8Array, bound: string): void {
-  db.run(FILL_CHUNK, [nonce, sealed, bound, id]);
-}
-
-/** Drops a chunk no row points at (every key in it was a duplicate). */
-export function dropKeyChunk(db: Db, id: number): void {
-  db.run(DROP_CHUNK, [id, id]);
-}
-
-const NEW_CHUNK = "INSERT INTO key_chunks(nonce, sealed, bound) VALUES (x'', x'', '[]')";
-const FILL_CHUNK = 'UPDATE key_chunks SET nonce = ?, sealed = ?, bound = ? WHERE id = ?';
-const DROP_CHUNK = 'DELETE FROM key_chunks WHERE id = ? AND NOT EXISTS (SELECT 1 FROM keys WHERE chunk_id = ?)';
-
 /**
- * newKeyChunk, fillKeyChunk and dropKeyChunk for one file, each statement prepared once: db.run prepares its text
- * again on every call, three statements per chunk of 256 keys.
+ * A file's key chunks' rows, each statement prepared once (db.run would prepare its text again on every call, three
+ * statements per chunk of 256 keys). A chunk is made empty and its key rows inserted first, so only the keys that were
+ * not duplicates are sealed into it.
  */
 export class KeyChunkWrites {
   private readonly add: DirectStatement;
   private readonly fill: DirectStatement;
   private readonly drop: DirectStatement;
   constructor(db: Db) {
-    this.add = new DirectStatement(db, `${NEW_CHUNK} RETURNING id`, 0);
-    this.fill = new DirectStatement(db, FILL_CHUNK, 4);
-    this.drop = new DirectStatement(db, DROP_CHUNK, 2);
+    this.add = new DirectStatement(
+      db,
+      "INSERT INTO key_chunks(nonce, sealed, bound) VALUES (x'', x'', '[]') RETURNING id",
+      0,
+    );
+    this.fill = new DirectStatement(db, 'UPDATE key_chunks SET nonce = ?, sealed = ?, bound = ? WHERE id = ?', 4);
+    this.drop = new DirectStatement(
+      db,
+      'DELETE FROM key_chunks WHERE id = ? AND NOT EXISTS (SELECT 1 FROM keys WHERE chunk_id = ?)',
+      2,
+    );
   }
-  /** As newKeyChunk. */
+  /** A new, still empty chunk's id. */
   create(): number {
     return this.add.row([])![0] as number;
   }
-  /** As fillKeyChunk. */
+  /** The chunk's sealed passwords. */
   seal(id: number, nonce: Uint8Array, sealed: Uint8Array, bound: string): void {
     this.fill.run([nonce, sealed, bound, id]);
   }
-  /** As dropKeyChunk. */
+  /** Drops the chunk if no row points at it (every key in it was a duplicate). */
   dropIfEmpty(id: number): void {
     this.drop.run([id, id]);
   }

@@ -11,7 +11,7 @@ import {
   sealKeyChunk,
 } from '../../../../core/secrets/key-vault.js';
 import { Db } from '../../../../core/store/db.js';
-import { fillKeyChunk, newKeyChunk, type SealedKeyRef } from '../../../../core/store/keys.js';
+import { KeyChunkWrites, type SealedKeyRef } from '../../../../core/store/keys.js';
 import { openWorkspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
@@ -22,20 +22,23 @@ const P2 = '000110-000220-000330-000440-000550-000660-000770-000880';
 
 let db: Db;
 let box: SecretBox;
+/** The key chunks' rows, written as the keys writer writes them. */
+let chunks: KeyChunkWrites;
 beforeAll(async () => {
   const ws = await openWorkspace({ SQL: await loadSqlJs(), keyMaterial: new Uint8Array(32).fill(5) });
   db = ws.db;
   box = ws.box;
+  chunks = new KeyChunkWrites(db);
 });
 
 /** A chunk holding K1 (hint PC-1) in slot 0 and K2 (no hint) in slot 1, as the keys writer stores it. */
 async function twoKeyChunk(): Promise<number> {
-  const id = newKeyChunk(db);
+  const id = chunks.create();
   const s = await sealChunk(box, id, [
     { keyId: K1, hostHint: 'PC-1', password: P1 },
     { keyId: K2, hostHint: null, password: P2 },
   ]);
-  fillKeyChunk(db, id, s.nonce, s.sealed, s.bound);
+  chunks.seal(id, s.nonce, s.sealed, s.bound);
   return id;
 }
 
@@ -135,10 +138,10 @@ describe('a reveal', () => {
   });
 
   it('a chunk whose list and passwords differ in length is refused, though it opens', async () => {
-    const id = newKeyChunk(db);
+    const id = chunks.create();
     const bound = JSON.stringify([[K1, 'PC-1']]);
     const { nonce, sealed } = await box.sealMany([P1, P2], chunkAad(id, bound));
-    fillKeyChunk(db, id, nonce, sealed, bound);
+    chunks.seal(id, nonce, sealed, bound);
     expect(await refusal(new KeyVault(db, box), ref({ chunk_id: id, slot: 0 }))).toBe(
       `KeyRevealError: key {${K1}}: its sealed chunk ${id} does not hold one password per listed key`,
     );
@@ -157,7 +160,7 @@ describe('a reveal', () => {
 describe('seal 3: the chunk’s rows are its bound list (migration 27)', () => {
   /** K1 (hint PC-1) in slot 0 and K2 (no hint) in slot 1, as rows of a seal-3 chunk, the way the keys writer stores them. */
   async function rowsChunk(): Promise<number> {
-    const id = newKeyChunk(db);
+    const id = chunks.create();
     const ins = db.prepare(
       "INSERT INTO keys(key_id, host_hint, secret, fingerprint, valid, seal, chunk_id, slot) VALUES (?, ?, x'', ?, 1, 3, ?, ?)",
     );
@@ -171,7 +174,7 @@ describe('seal 3: the chunk’s rows are its bound list (migration 27)', () => {
       { keyId: K1, hostHint: 'PC-1', password: P1 },
       { keyId: K2, hostHint: null, password: P2 },
     ]);
-    fillKeyChunk(db, id, s.nonce, s.sealed, '');
+    chunks.seal(id, s.nonce, s.sealed, '');
     return id;
   }
   const v3 = (r: Partial<SealedKeyRef>) => ref({ seal: 3, ...r });
@@ -232,13 +235,13 @@ describe('seal 3: the chunk’s rows are its bound list (migration 27)', () => {
   });
 
   it('a chunk with more passwords than rows is refused, though it opens', async () => {
-    const id = newKeyChunk(db);
+    const id = chunks.create();
     db.run(
       "INSERT INTO keys(key_id, host_hint, secret, fingerprint, valid, seal, chunk_id, slot) VALUES (?, 'PC-1', x'', ?, 1, 3, ?, 0)",
       [K1, `fp-extra-${id}`, id],
     );
     const { nonce, sealed } = await box.sealMany([P1, P2], chunkAadV3(id, `[["${K1}","PC-1"]]`));
-    fillKeyChunk(db, id, nonce, sealed, '');
+    chunks.seal(id, nonce, sealed, '');
     expect(await refusal(new KeyVault(db, box), v3({ chunk_id: id, slot: 0 }))).toBe(
       `KeyRevealError: key {${K1}}: its sealed chunk ${id} does not hold one password per listed key`,
     );
