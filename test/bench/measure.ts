@@ -1,4 +1,4 @@
-// Timing helpers of the stand-alone scale scripts (search-scale.ts, cubes-scale.ts): wall and CPU of one call, peak RSS.
+// Timing helpers of the bench's scripts and sections (search-scale.ts, cubes-scale.ts, floor): wall and CPU of one call, peak RSS.
 import { readFileSync } from 'node:fs';
 
 /** Peak resident memory of this process so far, in MiB. */
@@ -11,6 +11,14 @@ export function time<T>(fn: () => T): { ms: number; cpu: number; value: T } {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const value = fn();
+  return { ms: performance.now() - t0, cpu: cpuMs(process.cpuUsage(c0)), value };
+}
+
+/** time() for an awaited call (the process's CPU over it counts any other thread's work meanwhile too). */
+export async function timeAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; cpu: number; value: T }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await fn();
   return { ms: performance.now() - t0, cpu: cpuMs(process.cpuUsage(c0)), value };
 }
 

@@ -6,16 +6,8 @@ import { Db } from '../../../core/store/db.js';
 import { RowInserts } from '../../../core/store/fast-insert.js';
 import { workDir } from '../../../electron/node/host-file.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
+import { time, timeAsync } from '../measure.js';
 import { type BenchContext, type BenchSection } from '../types.js';
-
-/** Wall and CPU (ms) of one awaited call; this section runs on one thread, so process CPU is its own. */
-async function measure(fn: () => Promise<void> | void): Promise<{ ms: number; cpu: number }> {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  await fn();
-  const c = process.cpuUsage(c0);
-  return { ms: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
-}
 
 /** The bench's CSVs are UTF-8: read in 1 MiB chunks, as the import's reader gets them. */
 async function* chunks(file: string): AsyncGenerator<string> {
@@ -67,7 +59,7 @@ const KEPT = ['devices', 'device_sources', 'stored_facts', 'events', 'keys', 'ke
  * keys and indexes, the indexes built after the rows as a bulk load's are): what writing this data model costs in
  * sql.js with no JavaScript per row. The twins are dropped after.
  */
-function rowsFloor(ctx: BenchContext, db: Database): { ms: number; cpu: number; detail: string } {
+function rowsFloor(ctx: BenchContext, db: Database): { ms: number; cpu: number } {
   const parts: string[] = [];
   let ms = 0;
   let cpu = 0;
@@ -86,14 +78,12 @@ function rowsFloor(ctx: BenchContext, db: Database): { ms: number; cpu: number; 
     const indexes = schema('index', table).map((s) =>
       s.replace(/ ON ("?)\w+\1\s*\(/, ` ON ${twin}(`).replace(/INDEX (IF NOT EXISTS )?(\w+)/, 'INDEX $1floor_$2'),
     );
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    db.run('BEGIN');
-    db.run(`INSERT INTO ${twin} SELECT * FROM ${table} ORDER BY rowid`);
-    for (const ix of indexes) db.run(ix);
-    db.run('COMMIT');
-    const c = process.cpuUsage(c0);
-    const t = { ms: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
+    const t = time(() => {
+      db.run('BEGIN');
+      db.run(`INSERT INTO ${twin} SELECT * FROM ${table} ORDER BY rowid`);
+      for (const ix of indexes) db.run(ix);
+      db.run('COMMIT');
+    });
     ms += t.ms;
     cpu += t.cpu;
     const n = Number(db.exec(`SELECT COUNT(*) FROM ${twin}`)[0]?.values[0]?.[0] ?? 0);
@@ -101,7 +91,7 @@ function rowsFloor(ctx: BenchContext, db: Database): { ms: number; cpu: number; 
     db.run(`DROP TABLE ${twin}`);
   }
   ctx.note(`floor: rows copied by SQL: ${parts.join(', ')}`);
-  return { ms, cpu, detail: parts.join(', ') };
+  return { ms, cpu };
 }
 
 const section: BenchSection = {
@@ -117,8 +107,8 @@ const section: BenchSection = {
     for (const f of ctx.files) {
       // A first parse warms the reader's code up, so neither figure carries the compiler's first pass.
       await plainImport(SQL, f.path, false);
-      const parse = await measure(() => plainImport(SQL, f.path, false));
-      const whole = await measure(() => plainImport(SQL, f.path, true));
+      const parse = await timeAsync(() => plainImport(SQL, f.path, false));
+      const whole = await timeAsync(() => plainImport(SQL, f.path, true));
       plainCpu += whole.cpu;
       plainMs += whole.ms;
       const cli = ctx.get('sqlite3', `${f.file} cpu`);
