@@ -16,6 +16,7 @@ async function build() {
   addEvent(ws, ids.good, 'installed', T('06:00'), { version: '291-good' });
   ids.offline = addDevice(ws, { hostname: 'OFFLINE', lastSeen: T('12:00', 17) });
   ids.onlineNoData = addDevice(ws, { hostname: 'ONLINE-ND', agent: '7.11.18110.0' });
+  ids.noSeen = addDevice(ws, { hostname: 'NOSEEN', firstSeen: null, lastSeen: null });
   ids.healthy = addDevice(ws, { hostname: 'HEALTHY' });
   addEvent(ws, ids.healthy, 'installed', T('04:20'), { version: '291-bad' });
   ids.recovered = crashedDevice(ws, { hostname: 'RECOVERED', ring: 'Test' });
@@ -30,6 +31,10 @@ async function build() {
   addEvent(ws, ids.reimage, 'failed', T('11:00', 21), { detail: 'needs reimage' });
   ids.fixedRes = crashedDevice(ws, { hostname: 'FIXED-RES' });
   addResult(ws, ids.fixedRes, 'fixed', T('09:00', 20));
+  // A field result alone (no crash on file) still says the device went down: its time is the crash time.
+  ids.fixedResOnly = addDevice(ws, { hostname: 'FIXED-RES-ONLY' });
+  addEvent(ws, ids.fixedResOnly, 'installed', T('04:20'), { version: '291-bad' });
+  addResult(ws, ids.fixedResOnly, 'fixed', T('09:00', 20));
   ids.inProgress = crashedDevice(ws, { hostname: 'INPROG' });
   addResult(ws, ids.inProgress, 'in_progress', T('08:00', 20));
   ids.resReimage = crashedDevice(ws, { hostname: 'RES-REIMAGE' });
@@ -62,6 +67,7 @@ describe('device state rules', () => {
     expect_('old', 'not_exposed', /sensor 7\.10\.17706\.0 < 7\.11: not susceptible/);
     expect_('noPlatform', 'unknown', /No platform/);
     expect_('noVersion', 'unknown', /no sensor version/);
+    expect_('noSeen', 'unknown', /≥ 7\.11, no rollout data and no first\/last seen: cannot tell whether it was online/);
     expect_('good', 'not_exposed', /no 291-bad received/);
     expect_('offline', 'not_exposed', /not online in the window/);
     expect_('onlineNoData', 'exposed_healthy', /online in the window.*; no crash/);
@@ -71,6 +77,7 @@ describe('device state rules', () => {
     expect_('fixedEv', 'fixed', /fixed by hand 07-20 10:00/);
     expect_('reimage', 'needs_reimage', /needs reimage/);
     expect_('fixedRes', 'fixed', /field result/);
+    expect_('fixedResOnly', 'fixed', /04:20 UTC; crashed 07-20 09:00; fixed by hand 07-20 09:00 \(field result\)$/);
     expect_('inProgress', 'fix_in_progress', /fix in progress/);
     expect_('resReimage', 'needs_reimage', /field result 07-20 08:00: needs reimage/);
     expect_('stillCrashed', 'crashed', /may still self-recover/);
