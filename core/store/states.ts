@@ -210,12 +210,15 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
     WHERE decided IS NULL AND stop_at IS NOT NULL AND dclass IS NOT NULL AND dts IS NOT NULL`);
 }
 
-/** Writes temp._st's states to the devices whose state, rule, times or certainty changed; returns how many. */
+/**
+ * Writes temp._st's states to the devices whose state, rule, times or certainty changed; returns how many. A rule
+ * that is NULL (a time strftime cannot print) is stored as '', and compared as '', so a repeat run leaves it be.
+ */
 export function apply(db: Db): number {
   db.run(`UPDATE devices SET exposed = s.exposed, state = s.state, state_rule = COALESCE(s.rule, ''), crashed_at = s.crashed_at,
         recovered_at = s.recovered_at, fixed_at = s.fixed_at, certainty = s.certainty, decided_by = s.decided
       FROM temp._st s WHERE devices.id = s.id AND (devices.exposed IS NOT s.exposed OR devices.state IS NOT s.state
-        OR devices.state_rule IS NOT s.rule OR devices.crashed_at IS NOT s.crashed_at
+        OR devices.state_rule IS NOT COALESCE(s.rule, '') OR devices.crashed_at IS NOT s.crashed_at
         OR devices.recovered_at IS NOT s.recovered_at OR devices.fixed_at IS NOT s.fixed_at
         OR devices.certainty IS NOT s.certainty OR devices.decided_by IS NOT s.decided)`);
   return db.value<number>('SELECT changes()') ?? 0;
