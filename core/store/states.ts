@@ -128,8 +128,9 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
       FROM (${exposure} LIMIT -1)`;
   // The last crash or reboot, printed only by the rules that name it.
   const loopAt = 'COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at)';
-  // Crashed only because it stopped reporting (down, no crash, and its crash time is the silence).
-  const silent = 'oc >= 2 AND first_crash IS NULL AND stop_at IS NOT NULL AND crashed_at = stop_at';
+  // Crashed only because it stopped reporting: its crash time is the silence. (A crash time is set only when down,
+  // and a silence only with no crash on file, so neither needs its own test; NULL on either side is false.)
+  const silent = 'crashed_at = stop_at';
   db.run(
     `INSERT INTO _st
     SELECT id, exposed, state, rule, crashed_at, recovered_at, fixed_at, certainty, dclass, dts, stop_at,
