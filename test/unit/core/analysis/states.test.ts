@@ -86,6 +86,56 @@ describe('device state rules', () => {
     for (const s of DEVICE_STATES) expect(reached.has(s), s).toBe(true);
   });
 
+  it("names each outcome after a boot loop, and a failed hands-on fix, in the rule's words", async () => {
+    const ws = await emptyWorkspace();
+    // Three unclean restarts from 04:30 after the bad content at 04:15: a boot loop, its last reboot at 05:00.
+    const loop = (hostname: string) => {
+      const id = addDevice(ws, { hostname });
+      addEvent(ws, id, 'installed', T('04:15'), { version: '291-bad' });
+      for (const t of ['04:30', '04:45', '05:00']) addEvent(ws, id, 'rebooted', T(t), { detail: 'unclean restart' });
+      return id;
+    };
+    const recovered = loop('LOOP-RECOVERED');
+    addEvent(ws, recovered, 'recovered', T('06:00'));
+    const backOnline = loop('LOOP-ONLINE');
+    addEvent(ws, backOnline, 'online', T('07:00'));
+    const stuck = loop('LOOP-STUCK');
+    const failed = crashedDevice(ws, { hostname: 'FIX-FAILED' });
+    addResult(ws, failed, 'failed', T('08:00', 20));
+    // The data time (the latest check-in or event) is long past every loop.
+    addEvent(ws, addDevice(ws, { hostname: 'CLOCK' }), 'online', T('09:00', 20));
+    recompute(ws);
+    const rule = (id: number) =>
+      ws.db.get<{ state: string; state_rule: string }>('SELECT state, state_rule FROM devices WHERE id = ?', [id])!;
+    const boot = '; boot loop from 04:30: 3 unclean restarts';
+    expect(rule(recovered).state).toBe('self_recovered');
+    expect(rule(recovered).state_rule).toContain(boot);
+    expect(rule(recovered).state_rule).toMatch(/ or more\); self-recovered 06:00$/);
+    expect(rule(backOnline).state).toBe('self_recovered');
+    expect(rule(backOnline).state_rule).toMatch(/ or more\); back online 07:00 \(a check-in after its last crash\)$/);
+    expect(rule(stuck).state).toBe('needs_fix');
+    expect(rule(stuck).state_rule).toMatch(
+      / or more\); no recovery or fix; last crash\/reboot 05:00, over 2 h before data time$/,
+    );
+    expect(rule(failed).state).toBe('needs_fix');
+    expect(rule(failed).state_rule).toMatch(/; hands-on fix failed 07-20 08:00: needs another visit$/);
+    // Within two hours of the data time, the same loop may still come back by itself.
+    const near = await emptyWorkspace();
+    const crashed = addDevice(near, { hostname: 'LOOP-NEAR', lastSeen: T('04:20') });
+    addEvent(near, crashed, 'installed', T('04:15'), { version: '291-bad' });
+    for (const t of ['04:30', '04:45', '05:00'])
+      addEvent(near, crashed, 'rebooted', T(t), { detail: 'unclean restart' });
+    addEvent(near, addDevice(near, { hostname: 'CLOCK', lastSeen: T('06:00') }), 'online', T('06:00'));
+    recompute(near);
+    const n = near.db.get<{ state: string; state_rule: string }>('SELECT state, state_rule FROM devices WHERE id = ?', [
+      crashed,
+    ])!;
+    expect(n.state).toBe('crashed');
+    expect(n.state_rule).toMatch(
+      / or more\); last crash\/reboot 05:00, within 2 h of data time: may still self-recover$/,
+    );
+  });
+
   it('counts real machines only and keeps the summary tables equal to brute-force counts', async () => {
     const { ws, stats } = await build();
     expect(stats.devices).toBe(ws.db.value('SELECT COUNT(*) FROM devices WHERE superseded_by IS NULL'));
