@@ -111,6 +111,10 @@ describe('device state rules', () => {
     expect(rule(recovered).state).toBe('self_recovered');
     expect(rule(recovered).state_rule).toContain(boot);
     expect(rule(recovered).state_rule).toMatch(/ or more\); self-recovered 06:00$/);
+    // Recovered at the recovery event, or at the check-in after the last crash.
+    const recoveredAt = (id: number) => ws.db.value('SELECT recovered_at FROM devices WHERE id = ?', [id]);
+    expect(recoveredAt(recovered)).toBe(T('06:00'));
+    expect(recoveredAt(backOnline)).toBe(T('07:00'));
     expect(rule(backOnline).state).toBe('self_recovered');
     expect(rule(backOnline).state_rule).toMatch(/ or more\); back online 07:00 \(a check-in after its last crash\)$/);
     expect(rule(stuck).state).toBe('needs_fix');
