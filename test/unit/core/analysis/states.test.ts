@@ -121,6 +121,18 @@ describe('device state rules', () => {
     expect(rule(stuck).state_rule).toMatch(
       / or more\); no recovery or fix; last crash\/reboot 05:00, over 2 h before data time$/,
     );
+    // Each state names the fact that decided it: the check-in after the loop, the field result.
+    const decided = (id: number, cls: string, ts: number) => {
+      const fact = ws.db.value<number>('SELECT MIN(id) FROM facts WHERE device_id = ? AND class = ? AND ts = ?', [
+        id,
+        cls,
+        ts,
+      ]);
+      expect(fact).not.toBeNull();
+      expect(ws.db.value('SELECT decided_by FROM devices WHERE id = ?', [id])).toBe(fact);
+    };
+    decided(backOnline, 'seen', T('07:00'));
+    decided(failed, 'result', T('08:00', 20));
     expect(rule(failed).state).toBe('needs_fix');
     expect(rule(failed).state_rule).toMatch(/; hands-on fix failed 07-20 08:00: needs another visit$/);
     // Within two hours of the data time, the same loop may still come back by itself.
