@@ -72,26 +72,31 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
     crashed_at INTEGER, recovered_at INTEGER, fixed_at INTEGER, certainty TEXT, dclass TEXT, dts INTEGER,
     stop_at INTEGER, decided INTEGER)`);
   const sensor = `$sensor || COALESCE(NULLIF(ver, ''), '?')`;
-  // The exposure class (xc), and the terms later stages test more than once, each made once.
+  // The stages hand on small integer codes, not words: a CASE on an integer compares registers, where the words were
+  // string compares, LIKE calls and IN lists probed as temp B-trees, and each word was copied stage to stage.
+  // The exposure class (xc), in the CASE's order of tests: 1 unknown_platform, 4 other_platform, 2 unknown_version,
+  // 5 old_version, 9 received, 6 not_received, 3 unknown_online, 8 online, 7 offline (so unknown is xc <= 3 and
+  // exposed xc >= 8). The field result (rc): 1 fixed, 2 in_progress, 3 needs_reimage, 4 failed, 0 none or another.
   const exposure = `
       SELECT id, superseded_by, plat, ver, last_seen, bad_at, first_crash, crashes, rec_ev, fix_ev,
-        reimage_at, burst_at, burst_n, result, res_at, res_in, seen_at, back_at, stop_at, last_loop, CASE
-          WHEN plat = '' AND bad_at IS NULL THEN 'unknown_platform'
-          WHEN plat <> '' AND lower(plat) <> $plat THEN 'other_platform'
-          WHEN COALESCE(ver, '') = '' AND bad_at IS NULL THEN 'unknown_version'
-          WHEN COALESCE(ver, '') <> '' AND NOT ver_ok THEN 'old_version'
-          WHEN bad_at IS NOT NULL THEN 'received'
-          WHEN has_ev THEN 'not_received'
-          WHEN first_seen IS NULL OR last_seen IS NULL THEN 'unknown_online'
-          WHEN first_seen <= $we AND last_seen >= $ws THEN 'online'
-          ELSE 'offline' END AS xc
+        reimage_at, burst_at, burst_n, rc, res_at, seen_at, back_at, stop_at, last_loop, CASE
+          WHEN plat = '' AND bad_at IS NULL THEN 1
+          WHEN plat <> '' AND lower(plat) <> $plat THEN 4
+          WHEN COALESCE(ver, '') = '' AND bad_at IS NULL THEN 2
+          WHEN COALESCE(ver, '') <> '' AND NOT ver_ok THEN 5
+          WHEN bad_at IS NOT NULL THEN 9
+          WHEN has_ev THEN 6
+          WHEN first_seen IS NULL OR last_seen IS NULL THEN 3
+          WHEN first_seen <= $we AND last_seen >= $ws THEN 8
+          ELSE 7 END AS xc
       FROM (
         SELECT d.id, d.superseded_by, COALESCE(d.platform, '') AS plat, d.agent_version AS ver,
           d.first_seen, d.last_seen, COALESCE(e.roll_ev, 0) > 0 AS has_ev, e.bad_at, e.first_crash,
           COALESCE(e.crashes, 0) AS crashes, e.last_loop, e.rec_ev, e.fix_ev, e.reimage_at, e.burst_at, e.burst_n,
-          r.result, r.at AS res_at, e.seen_at, e.back_at,
+          r.at AS res_at, e.seen_at, e.back_at,
           -- A field result that puts the device down (and decides its outcome when no later fix event).
-          COALESCE(r.result, '') IN ('fixed', 'in_progress', 'needs_reimage', 'failed') AS res_in,
+          CASE r.result WHEN 'fixed' THEN 1 WHEN 'in_progress' THEN 2 WHEN 'needs_reimage' THEN 3 WHEN 'failed' THEN 4
+            ELSE 0 END AS rc,
           -- Stopped reporting (CrowdStrike's own July 19 query): last seen inside the window, not seen since, no
           -- crash, outcome or field result on file, and data time past the window. Only ever a suspected crash.
           CASE WHEN e.first_crash IS NULL AND e.fix_ev IS NULL AND e.reimage_at IS NULL AND e.rec_ev IS NULL
@@ -101,94 +106,95 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
         FROM devices d LEFT JOIN temp._ev e ON e.device_id = d.id LEFT JOIN temp._res r ON r.device_id = d.id
         ${partial ? 'WHERE d.id IN (SELECT id FROM temp._ids)' : ''}
       )`;
-  // Exposed; down (exposed with a crash, a fix or reimage event, a field result that says so, or silence); the last
-  // crash or reboot.
-  const down = `
-      SELECT *, xc IN ('received', 'online') AS exposed, (xc IN ('received', 'online') AND (first_crash IS NOT NULL
-          OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL OR res_in OR stop_at IS NOT NULL)) AS down,
-        COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at) AS loop_at
-      FROM (${exposure} LIMIT -1)`;
-  // The outcome (oc) and the crash time.
+  // Down: exposed with a crash, a fix or reimage event, a field result that says so, or silence.
+  const down = `xc >= 8 AND (first_crash IS NOT NULL OR fix_ev IS NOT NULL OR reimage_at IS NOT NULL OR rc > 0
+    OR stop_at IS NOT NULL)`;
+  // The outcome (oc), NULL when not exposed: 1 healthy; from a field result 2 fixed, 3 in_progress, 4 needs_reimage,
+  // 5 failed (rc + 1); from events 6 fixed, 7 reimage, 8 recovered; 9 back online (a check-in); 10 needs a fix;
+  // 11 crashed. So a field result is 2..5, an outcome event 6..8, and down is oc >= 2. And the crash time.
   const outcome = `
-      SELECT *, CASE WHEN down THEN COALESCE(first_crash, fix_ev, reimage_at, res_at, stop_at) END AS crashed_at,
-        CASE WHEN NOT exposed THEN NULL
-          WHEN NOT down THEN 'healthy'
-          WHEN res_in AND (fix_ev IS NULL OR res_at >= fix_ev) THEN 'r_' || result
-          WHEN fix_ev IS NOT NULL THEN 'e_fixed'
-          WHEN reimage_at IS NOT NULL THEN 'e_reimage'
-          WHEN rec_ev IS NOT NULL THEN 'e_recovered'
-          WHEN back_at IS NOT NULL THEN 'c_recovered'
-          WHEN $asof - loop_at > $rec THEN 'e_needs_fix'
-          ELSE 'e_crashed' END AS oc
-      FROM (${down} LIMIT -1)`;
+      SELECT id, superseded_by, plat, ver, last_seen, bad_at, first_crash, crashes, rec_ev, fix_ev, reimage_at,
+        burst_at, burst_n, res_at, seen_at, back_at, stop_at, last_loop, xc,
+        CASE WHEN ${down} THEN COALESCE(first_crash, fix_ev, reimage_at, res_at, stop_at) END AS crashed_at,
+        CASE WHEN xc < 8 THEN NULL
+          WHEN NOT (${down}) THEN 1
+          WHEN rc > 0 AND (fix_ev IS NULL OR res_at >= fix_ev) THEN rc + 1
+          WHEN fix_ev IS NOT NULL THEN 6
+          WHEN reimage_at IS NOT NULL THEN 7
+          WHEN rec_ev IS NOT NULL THEN 8
+          WHEN back_at IS NOT NULL THEN 9
+          WHEN $asof - COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at) > $rec THEN 10
+          ELSE 11 END AS oc
+      FROM (${exposure} LIMIT -1)`;
+  // The last crash or reboot, printed only by the rules that name it.
+  const loopAt = 'COALESCE(last_loop, first_crash, fix_ev, reimage_at, res_at, stop_at)';
+  // Crashed only because it stopped reporting: its crash time is the silence. (A crash time is set only when down,
+  // and a silence only with no crash on file, so neither needs its own test; NULL on either side is false.)
+  const silent = 'crashed_at = stop_at';
   db.run(
     `INSERT INTO _st
     SELECT id, exposed, state, rule, crashed_at, recovered_at, fixed_at, certainty, dclass, dts, stop_at,
       -- The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
       ${firstFactId('q.id', 'class = q.dclass AND ts = q.dts')}
     FROM (
-    SELECT id, exposed,
-      CASE WHEN xc LIKE 'unknown%' THEN 'unknown' WHEN NOT exposed THEN 'not_exposed'
-        WHEN oc = 'healthy' THEN 'exposed_healthy'
-        WHEN oc IN ('r_fixed', 'e_fixed') THEN 'fixed'
-        WHEN oc IN ('r_needs_reimage', 'e_reimage') THEN 'needs_reimage'
-        WHEN oc = 'r_in_progress' THEN 'fix_in_progress'
-        WHEN oc IN ('e_recovered', 'c_recovered') THEN 'self_recovered'
-        WHEN oc IN ('r_failed', 'e_needs_fix') THEN 'needs_fix'
-        ELSE 'crashed' END AS state,
+    SELECT id, xc >= 8 AS exposed,
+      CASE WHEN xc <= 3 THEN 'unknown' WHEN xc < 8 THEN 'not_exposed'
+        ELSE CASE oc WHEN 6 THEN 'fixed' WHEN 8 THEN 'self_recovered' WHEN 9 THEN 'self_recovered'
+          WHEN 2 THEN 'fixed' WHEN 1 THEN 'exposed_healthy' WHEN 10 THEN 'needs_fix' WHEN 5 THEN 'needs_fix'
+          WHEN 7 THEN 'needs_reimage' WHEN 4 THEN 'needs_reimage' WHEN 3 THEN 'fix_in_progress'
+          ELSE 'crashed' END END AS state,
       CASE WHEN superseded_by IS NOT NULL THEN 'Stale record (superseded by #' || superseded_by || '); ' ELSE '' END ||
       CASE xc
-        WHEN 'unknown_platform' THEN 'No platform on file: cannot decide exposure'
-        WHEN 'other_platform' THEN CASE lower(plat) WHEN 'mac' THEN 'macOS' WHEN 'linux' THEN 'Linux' ELSE plat END || $notAffected
-        WHEN 'unknown_version' THEN $noVersion
-        WHEN 'old_version' THEN ${sensor} || $old
-        WHEN 'received' THEN ${sensor} || $received || ${fmt('bad_at')} || ' UTC'
-        WHEN 'not_received' THEN ${sensor} || $notReceived
-        WHEN 'unknown_online' THEN ${sensor} || $unknownOnline
-        WHEN 'online' THEN ${sensor} || $online || ${fmt('last_seen')} || ' UTC)'
+        WHEN 9 THEN ${sensor} || $received || ${fmt('bad_at')} || ' UTC'
+        WHEN 6 THEN ${sensor} || $notReceived
+        WHEN 5 THEN ${sensor} || $old
+        WHEN 4 THEN CASE lower(plat) WHEN 'mac' THEN 'macOS' WHEN 'linux' THEN 'Linux' ELSE plat END || $notAffected
+        WHEN 1 THEN 'No platform on file: cannot decide exposure'
+        WHEN 2 THEN $noVersion
+        WHEN 3 THEN ${sensor} || $unknownOnline
+        WHEN 8 THEN ${sensor} || $online || ${fmt('last_seen')} || ' UTC)'
         ELSE ${sensor} || $offline || COALESCE(${fmt('last_seen')}, '?') || ' UTC): not exposed'
       END ||
       CASE WHEN oc IS NULL THEN ''
-        WHEN oc = 'healthy' THEN '; no crash'
+        WHEN oc = 1 THEN '; no crash'
         WHEN burst_at IS NOT NULL AND crashed_at = burst_at THEN '; boot loop from ' || ${fmt('burst_at')} || ': ' ||
           burst_n || ' unclean restarts (event 41 without a stop code / 6008) within ' || $burstMin || ' min (rule: ' ||
           $burstK || ' or more)' || CASE oc
-            WHEN 'e_recovered' THEN '; self-recovered ' || ${fmt('rec_ev')}
-            WHEN 'c_recovered' THEN '; back online ' || ${fmt('back_at')} || ' (a check-in after its last crash)'
-            WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || $overRec
-            WHEN 'e_crashed' THEN '; last crash/reboot ' || ${fmt('loop_at')} || $withinRec || ': may still self-recover'
+            WHEN 8 THEN '; self-recovered ' || ${fmt('rec_ev')}
+            WHEN 9 THEN '; back online ' || ${fmt('back_at')} || ' (a check-in after its last crash)'
+            WHEN 10 THEN '; no recovery or fix; last crash/reboot ' || ${fmt(loopAt)} || $overRec
+            WHEN 11 THEN '; last crash/reboot ' || ${fmt(loopAt)} || $withinRec || ': may still self-recover'
             ELSE '; see field results and events' END
-        WHEN first_crash IS NULL AND stop_at IS NOT NULL AND crashed_at = stop_at THEN
+        WHEN ${silent} THEN
           '; stopped reporting: last seen ' || ${fmt('stop_at')} || ' in the window and not since (suspected crash)' ||
           CASE oc
-            WHEN 'e_needs_fix' THEN $stopOver
+            WHEN 10 THEN $stopOver
             ELSE $stopWithin END
         ELSE '; crashed ' || ${fmt('crashed_at')} || CASE WHEN crashes > 1 THEN ' (' || crashes || ' crashes)' ELSE '' END ||
           CASE oc
-            WHEN 'r_fixed' THEN '; fixed by hand ' || ${fmt('res_at')} || ' (field result)'
-            WHEN 'e_fixed' THEN '; fixed by hand ' || ${fmt('fix_ev')}
-            WHEN 'r_needs_reimage' THEN '; field result ' || ${fmt('res_at')} || ': needs reimage'
-            WHEN 'e_reimage' THEN '; failed ' || ${fmt('reimage_at')} || ': needs reimage'
-            WHEN 'r_in_progress' THEN '; fix in progress (field result ' || ${fmt('res_at')} || ')'
-            WHEN 'r_failed' THEN '; hands-on fix failed ' || ${fmt('res_at')} || ': needs another visit'
-            WHEN 'e_recovered' THEN '; self-recovered ' || ${fmt('rec_ev')}
-            WHEN 'c_recovered' THEN '; back online ' || ${fmt('back_at')} || ' (a check-in after its last crash)'
-            WHEN 'e_needs_fix' THEN '; no recovery or fix; last crash/reboot ' || ${fmt('loop_at')} || $overRec
-            ELSE '; last crash/reboot ' || ${fmt('loop_at')} || $withinRec || ': may still self-recover'
+            WHEN 6 THEN '; fixed by hand ' || ${fmt('fix_ev')}
+            WHEN 8 THEN '; self-recovered ' || ${fmt('rec_ev')}
+            WHEN 9 THEN '; back online ' || ${fmt('back_at')} || ' (a check-in after its last crash)'
+            WHEN 2 THEN '; fixed by hand ' || ${fmt('res_at')} || ' (field result)'
+            WHEN 4 THEN '; field result ' || ${fmt('res_at')} || ': needs reimage'
+            WHEN 7 THEN '; failed ' || ${fmt('reimage_at')} || ': needs reimage'
+            WHEN 3 THEN '; fix in progress (field result ' || ${fmt('res_at')} || ')'
+            WHEN 5 THEN '; hands-on fix failed ' || ${fmt('res_at')} || ': needs another visit'
+            WHEN 10 THEN '; no recovery or fix; last crash/reboot ' || ${fmt(loopAt)} || $overRec
+            ELSE '; last crash/reboot ' || ${fmt(loopAt)} || $withinRec || ': may still self-recover'
           END
       END AS rule,
       crashed_at,
-      CASE oc WHEN 'e_recovered' THEN rec_ev WHEN 'c_recovered' THEN back_at END AS recovered_at,
-      CASE oc WHEN 'r_fixed' THEN res_at WHEN 'e_fixed' THEN fix_ev END AS fixed_at,
-      CASE WHEN down AND first_crash IS NULL AND stop_at IS NOT NULL AND crashed_at = stop_at THEN 'suspected'
-        WHEN oc = 'healthy' AND xc = 'online' THEN 'suspected' ELSE 'confirmed' END AS certainty,
-      CASE WHEN oc IS NULL THEN NULL WHEN oc = 'healthy' THEN CASE WHEN xc = 'received' THEN 'content' ELSE 'seen' END
-        WHEN oc LIKE 'r_%' THEN 'result' WHEN oc IN ('e_fixed', 'e_reimage', 'e_recovered') THEN 'outcome'
-        WHEN oc = 'c_recovered' THEN 'seen' ELSE 'crash' END AS dclass,
-      CASE WHEN oc IS NULL THEN NULL WHEN oc = 'healthy' THEN COALESCE(bad_at, seen_at)
-        WHEN oc LIKE 'r_%' THEN res_at WHEN oc = 'e_fixed' THEN fix_ev WHEN oc = 'e_reimage' THEN reimage_at
-        WHEN oc = 'e_recovered' THEN rec_ev WHEN oc = 'c_recovered' THEN back_at ELSE crashed_at END AS dts,
-      CASE WHEN down AND first_crash IS NULL AND crashed_at = stop_at THEN stop_at END AS stop_at
+      CASE oc WHEN 8 THEN rec_ev WHEN 9 THEN back_at END AS recovered_at,
+      CASE oc WHEN 6 THEN fix_ev WHEN 2 THEN res_at END AS fixed_at,
+      CASE WHEN ${silent} THEN 'suspected'
+        WHEN oc = 1 AND xc = 8 THEN 'suspected' ELSE 'confirmed' END AS certainty,
+      CASE WHEN oc IS NULL THEN NULL WHEN oc = 1 THEN CASE WHEN xc = 9 THEN 'content' ELSE 'seen' END
+        WHEN oc <= 5 THEN 'result' WHEN oc <= 8 THEN 'outcome' WHEN oc = 9 THEN 'seen' ELSE 'crash' END AS dclass,
+      CASE WHEN oc IS NULL THEN NULL WHEN oc = 1 THEN COALESCE(bad_at, seen_at)
+        WHEN oc <= 5 THEN res_at WHEN oc = 6 THEN fix_ev WHEN oc = 7 THEN reimage_at
+        WHEN oc = 8 THEN rec_ev WHEN oc = 9 THEN back_at ELSE crashed_at END AS dts,
+      CASE WHEN ${silent} THEN stop_at END AS stop_at
     FROM (${outcome} LIMIT -1) LIMIT -1) q`,
     p,
   );
@@ -205,12 +211,15 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
     WHERE decided IS NULL AND stop_at IS NOT NULL AND dclass IS NOT NULL AND dts IS NOT NULL`);
 }
 
-/** Writes temp._st's states to the devices whose state, rule, times or certainty changed; returns how many. */
+/**
+ * Writes temp._st's states to the devices whose state, rule, times or certainty changed; returns how many. A rule
+ * that is NULL (a time strftime cannot print) is stored as '', and compared as '', so a repeat run leaves it be.
+ */
 export function apply(db: Db): number {
   db.run(`UPDATE devices SET exposed = s.exposed, state = s.state, state_rule = COALESCE(s.rule, ''), crashed_at = s.crashed_at,
         recovered_at = s.recovered_at, fixed_at = s.fixed_at, certainty = s.certainty, decided_by = s.decided
       FROM temp._st s WHERE devices.id = s.id AND (devices.exposed IS NOT s.exposed OR devices.state IS NOT s.state
-        OR devices.state_rule IS NOT s.rule OR devices.crashed_at IS NOT s.crashed_at
+        OR devices.state_rule IS NOT COALESCE(s.rule, '') OR devices.crashed_at IS NOT s.crashed_at
         OR devices.recovered_at IS NOT s.recovered_at OR devices.fixed_at IS NOT s.fixed_at
         OR devices.certainty IS NOT s.certainty OR devices.decided_by IS NOT s.decided)`);
   return db.value<number>('SELECT changes()') ?? 0;

@@ -170,7 +170,7 @@ describe('evidence rules', () => {
     expect(st['PC-1']!.state).toBe('needs_fix');
     expect(st['PC-1']!.certainty).toBe('suspected');
     expect(st['PC-1']!.rule).toMatch(
-      /stopped reporting: last seen 04:40 in the window and not since \(suspected crash\)/,
+      /stopped reporting: last seen 04:40 in the window and not since \(suspected crash\); over 2 h before data time$/,
     );
     expect(st['PC-2']!.state).toBe('exposed_healthy');
     expect(st['PC-3']!.state).toBe('exposed_healthy');

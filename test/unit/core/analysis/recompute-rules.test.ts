@@ -168,6 +168,18 @@ describe('the counts a recompute returns', () => {
     expect(recompute(ws, { deviceIds: [cur] }).changed).toBe(1);
   });
 
+  it('a rule with a time it cannot print is stored empty, and a repeat run counts its device unchanged', async () => {
+    const ws = await emptyWorkspace();
+    // Online in the window, last seen past year 9999: SQLite's strftime gives NULL, so the whole rule is NULL.
+    const far = addDevice(ws, { hostname: 'FAR', lastSeen: Date.UTC(12000, 0, 1) });
+    expect(recompute(ws).changed).toBe(1);
+    expect(ws.db.get('SELECT state, state_rule FROM devices WHERE id = ?', [far])).toEqual({
+      state: 'exposed_healthy',
+      state_rule: '',
+    });
+    expect(recompute(ws).changed).toBe(0);
+  });
+
   it('times every phase in whole milliseconds: all of them on a full run, the patch phases on a partial one', async () => {
     const ws = await emptyWorkspace();
     const id = crashedDevice(ws, { hostname: 'A' });

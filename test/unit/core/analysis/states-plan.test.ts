@@ -1,6 +1,6 @@
 // The states statement's plan: its stages run as co-routines (each device's row made once, handed on in registers),
 // none written to a temp table and read back, none flattened into the next (which would evaluate a CASE again); and
-// the terms its stages now make once (down, the field-result test, the last crash) at their boundaries.
+// the codes its stages hand on (the exposure class, the field result, the outcome) at their boundaries.
 import { describe, expect, it } from 'vitest';
 import { recompute } from '../../../../core/analysis/recompute.js';
 import { addDevice, addEvent, addResult, crashedDevice, emptyWorkspace, T } from './fixtures.js';
@@ -23,8 +23,8 @@ describe('states statement plan', () => {
     ws.db.run = run;
     expect(plan.length).toBeGreaterThan(0);
     expect(plan.join('\n')).not.toMatch(/MATERIALIZE/);
-    // Three stages (the exposure class, down, the outcome) under the state and its rule.
-    expect(plan.filter((d) => d.startsWith('CO-ROUTINE')).length).toBe(3);
+    // Two stages (the exposure class; down, the crash time and the outcome) under the state and its rule.
+    expect(plan.filter((d) => d.startsWith('CO-ROUTINE')).length).toBe(2);
     // Each device once, in id order: no sort.
     expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
   });

@@ -16,6 +16,7 @@ async function build() {
   addEvent(ws, ids.good, 'installed', T('06:00'), { version: '291-good' });
   ids.offline = addDevice(ws, { hostname: 'OFFLINE', lastSeen: T('12:00', 17) });
   ids.onlineNoData = addDevice(ws, { hostname: 'ONLINE-ND', agent: '7.11.18110.0' });
+  ids.noSeen = addDevice(ws, { hostname: 'NOSEEN', firstSeen: null, lastSeen: null });
   ids.healthy = addDevice(ws, { hostname: 'HEALTHY' });
   addEvent(ws, ids.healthy, 'installed', T('04:20'), { version: '291-bad' });
   ids.recovered = crashedDevice(ws, { hostname: 'RECOVERED', ring: 'Test' });
@@ -30,6 +31,10 @@ async function build() {
   addEvent(ws, ids.reimage, 'failed', T('11:00', 21), { detail: 'needs reimage' });
   ids.fixedRes = crashedDevice(ws, { hostname: 'FIXED-RES' });
   addResult(ws, ids.fixedRes, 'fixed', T('09:00', 20));
+  // A field result alone (no crash on file) still says the device went down: its time is the crash time.
+  ids.fixedResOnly = addDevice(ws, { hostname: 'FIXED-RES-ONLY' });
+  addEvent(ws, ids.fixedResOnly, 'installed', T('04:20'), { version: '291-bad' });
+  addResult(ws, ids.fixedResOnly, 'fixed', T('09:00', 20));
   ids.inProgress = crashedDevice(ws, { hostname: 'INPROG' });
   addResult(ws, ids.inProgress, 'in_progress', T('08:00', 20));
   ids.resReimage = crashedDevice(ws, { hostname: 'RES-REIMAGE' });
@@ -62,6 +67,7 @@ describe('device state rules', () => {
     expect_('old', 'not_exposed', /sensor 7\.10\.17706\.0 < 7\.11: not susceptible/);
     expect_('noPlatform', 'unknown', /No platform/);
     expect_('noVersion', 'unknown', /no sensor version/);
+    expect_('noSeen', 'unknown', /≥ 7\.11, no rollout data and no first\/last seen: cannot tell whether it was online/);
     expect_('good', 'not_exposed', /no 291-bad received/);
     expect_('offline', 'not_exposed', /not online in the window/);
     expect_('onlineNoData', 'exposed_healthy', /online in the window.*; no crash/);
@@ -71,12 +77,79 @@ describe('device state rules', () => {
     expect_('fixedEv', 'fixed', /fixed by hand 07-20 10:00/);
     expect_('reimage', 'needs_reimage', /needs reimage/);
     expect_('fixedRes', 'fixed', /field result/);
+    expect_('fixedResOnly', 'fixed', /04:20 UTC; crashed 07-20 09:00; fixed by hand 07-20 09:00 \(field result\)$/);
     expect_('inProgress', 'fix_in_progress', /fix in progress/);
     expect_('resReimage', 'needs_reimage', /field result 07-20 08:00: needs reimage/);
     expect_('stillCrashed', 'crashed', /may still self-recover/);
     expect(state(ids.stale!).state_rule).toMatch(/^Stale record/);
     const reached = new Set(Object.values(ids).map((id) => state(id).state));
     for (const s of DEVICE_STATES) expect(reached.has(s), s).toBe(true);
+  });
+
+  it("names each outcome after a boot loop, and a failed hands-on fix, in the rule's words", async () => {
+    const ws = await emptyWorkspace();
+    // Three unclean restarts from 04:30 after the bad content at 04:15: a boot loop, its last reboot at 05:00.
+    const loop = (hostname: string) => {
+      const id = addDevice(ws, { hostname });
+      addEvent(ws, id, 'installed', T('04:15'), { version: '291-bad' });
+      for (const t of ['04:30', '04:45', '05:00']) addEvent(ws, id, 'rebooted', T(t), { detail: 'unclean restart' });
+      return id;
+    };
+    const recovered = loop('LOOP-RECOVERED');
+    addEvent(ws, recovered, 'recovered', T('06:00'));
+    const backOnline = loop('LOOP-ONLINE');
+    addEvent(ws, backOnline, 'online', T('07:00'));
+    const stuck = loop('LOOP-STUCK');
+    const failed = crashedDevice(ws, { hostname: 'FIX-FAILED' });
+    addResult(ws, failed, 'failed', T('08:00', 20));
+    // The data time (the latest check-in or event) is long past every loop.
+    addEvent(ws, addDevice(ws, { hostname: 'CLOCK' }), 'online', T('09:00', 20));
+    recompute(ws);
+    const rule = (id: number) =>
+      ws.db.get<{ state: string; state_rule: string }>('SELECT state, state_rule FROM devices WHERE id = ?', [id])!;
+    const boot = '; boot loop from 04:30: 3 unclean restarts';
+    expect(rule(recovered).state).toBe('self_recovered');
+    expect(rule(recovered).state_rule).toContain(boot);
+    expect(rule(recovered).state_rule).toMatch(/ or more\); self-recovered 06:00$/);
+    // Recovered at the recovery event, or at the check-in after the last crash.
+    const recoveredAt = (id: number) => ws.db.value('SELECT recovered_at FROM devices WHERE id = ?', [id]);
+    expect(recoveredAt(recovered)).toBe(T('06:00'));
+    expect(recoveredAt(backOnline)).toBe(T('07:00'));
+    expect(rule(backOnline).state).toBe('self_recovered');
+    expect(rule(backOnline).state_rule).toMatch(/ or more\); back online 07:00 \(a check-in after its last crash\)$/);
+    expect(rule(stuck).state).toBe('needs_fix');
+    expect(rule(stuck).state_rule).toMatch(
+      / or more\); no recovery or fix; last crash\/reboot 05:00, over 2 h before data time$/,
+    );
+    // Each state names the fact that decided it: the check-in after the loop, the field result.
+    const decided = (id: number, cls: string, ts: number) => {
+      const fact = ws.db.value<number>('SELECT MIN(id) FROM facts WHERE device_id = ? AND class = ? AND ts = ?', [
+        id,
+        cls,
+        ts,
+      ]);
+      expect(fact).not.toBeNull();
+      expect(ws.db.value('SELECT decided_by FROM devices WHERE id = ?', [id])).toBe(fact);
+    };
+    decided(backOnline, 'seen', T('07:00'));
+    decided(failed, 'result', T('08:00', 20));
+    expect(rule(failed).state).toBe('needs_fix');
+    expect(rule(failed).state_rule).toMatch(/; hands-on fix failed 07-20 08:00: needs another visit$/);
+    // Within two hours of the data time, the same loop may still come back by itself.
+    const near = await emptyWorkspace();
+    const crashed = addDevice(near, { hostname: 'LOOP-NEAR', lastSeen: T('04:20') });
+    addEvent(near, crashed, 'installed', T('04:15'), { version: '291-bad' });
+    for (const t of ['04:30', '04:45', '05:00'])
+      addEvent(near, crashed, 'rebooted', T(t), { detail: 'unclean restart' });
+    addEvent(near, addDevice(near, { hostname: 'CLOCK', lastSeen: T('06:00') }), 'online', T('06:00'));
+    recompute(near);
+    const n = near.db.get<{ state: string; state_rule: string }>('SELECT state, state_rule FROM devices WHERE id = ?', [
+      crashed,
+    ])!;
+    expect(n.state).toBe('crashed');
+    expect(n.state_rule).toMatch(
+      / or more\); last crash\/reboot 05:00, within 2 h of data time: may still self-recover$/,
+    );
   });
 
   it('counts real machines only and keeps the summary tables equal to brute-force counts', async () => {
