@@ -10,7 +10,8 @@ import { sampleImportInput } from '../../../../core/sample/index.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { day1Files, day2Files, population } from '../../../fixtures/published/exports.js';
 import { dumpAnalysis, rows } from '../analysis/analysis-dump.js';
-import { emptyWorkspace } from '../analysis/fixtures.js';
+import { addEvent, emptyWorkspace, T } from '../analysis/fixtures.js';
+import * as evidence from '../../../../core/store/evidence.js';
 import { firstFactId, lastFactId, latestSince } from '../../../../core/store/facts.js';
 import { open } from './open-workspace.js';
 import { storedFleetFacts } from './stored-fleet-facts.js';
@@ -116,6 +117,47 @@ describe('fleet facts in place (migration 040)', () => {
     expect(latestSince(ws.db, mark)).toBe(0);
     await importFiles(ws, [file('PC-2', 'b'.repeat(32), '2024-07-19T09:00:00Z')]);
     expect(latestSince(ws.db, mark)).toBe(Date.parse('2024-07-19T09:00:00Z'));
+  });
+
+  it('back online: a later fleet file’s check-in after the crash, looked up on the source rows', async () => {
+    const ws = await emptyWorkspace();
+    const falcon = (seen: string) =>
+      ['Hostname,Host ID,Platform,Sensor Version,Last Seen', `PC-1,${'a'.repeat(32)},Windows,7.16.18605.0,${seen}`].join(
+        '\r\n',
+      );
+    await importFiles(ws, [inputFromBytes('falcon-1.csv', falcon('2024-07-19T04:20:00Z'))]);
+    const id = ws.db.value<number>("SELECT id FROM devices WHERE hostname = 'PC-1'")!;
+    addEvent(ws, id, 'installed', T('04:31'), { version: '291-bad' });
+    addEvent(ws, id, 'crashed', T('04:33'), { detail: 'BugCheck 0x50' });
+    // Its first check-in (04:20) came before the crash: the one after it is looked up, and it is the second file's.
+    await importFiles(ws, [inputFromBytes('falcon-2.csv', falcon('2024-07-19T09:00:00Z'))]);
+    recompute(ws);
+    expect(ws.db.get('SELECT state, recovered_at FROM devices WHERE id = ?', [id])).toEqual({
+      state: 'self_recovered',
+      recovered_at: T('09:00'),
+    });
+    expect(h.deviceDetail(ws, id)!.evidence!.facts.find((f) => f.deciding)).toMatchObject({
+      class: 'seen',
+      file: 'falcon-2.csv',
+      line: 2,
+    });
+  });
+
+  it('a version fact’s time as of the export counts towards the latest time, folded or grouped', async () => {
+    const ws = await emptyWorkspace();
+    const given = Date.UTC(2024, 6, 20, 10, 30);
+    const falcon = ['Hostname,Host ID,Platform,Sensor Version', `PC-1,${'a'.repeat(32)},Windows,7.16.18605.0`].join('\r\n');
+    await importFiles(ws, [inputFromBytes('falcon.csv', falcon)], { asOfEach: [given] });
+    // A later export whose row has no value a fact is made of: its time is no fact's, and counts for nothing.
+    const bare = ['Hostname,Host ID,Platform', `PC-2,${'b'.repeat(32)},Windows`].join('\r\n');
+    await importFiles(ws, [inputFromBytes('falcon-bare.csv', bare)], { asOfEach: [given + 3_600_000] });
+    expect(ws.db.value('SELECT COUNT(*) FROM device_sources')).toBe(2);
+    expect(ws.db.value('SELECT MAX(ts) FROM source_facts')).toBe(given);
+    expect(ws.db.value('SELECT COUNT(*) FROM source_facts WHERE class = ?', ['seen'])).toBe(0);
+    for (const fold of [true, false]) {
+      expect(evidence.scan(ws.db, '291-bad', false, fold)).toBe(fold);
+      expect(evidence.latest(ws.db)).toBe(given);
+    }
   });
 
   it('a split row takes its facts to its own device', async () => {
