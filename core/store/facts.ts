@@ -130,7 +130,11 @@ export function writeDerived(db: Db, picks: string, params: Record<string, numbe
   const fleet = `d.fid >= ${FLEET_FACT_ID} AND d.fid < ${EVENT_FACT_ID}`;
   for (const [table, key, asOf] of [
     ['stored_facts', 'f.id = d.fid', 'f.as_of'],
-    ['device_sources', `${fleet} AND f.id = (d.fid - ${FLEET_FACT_ID}) / 4`, `CASE WHEN (d.fid - ${FLEET_FACT_ID}) % 4 = 0 THEN 0 ELSE f.fact_as_of END`],
+    [
+      'device_sources',
+      `${fleet} AND f.id = (d.fid - ${FLEET_FACT_ID}) / 4`,
+      `CASE WHEN (d.fid - ${FLEET_FACT_ID}) % 4 = 0 THEN 0 ELSE f.fact_as_of END`,
+    ],
     ['event_facts', `f.event_id = d.fid - ${EVENT_FACT_ID}`, 'f.as_of'],
   ])
     db.run(`INSERT INTO stored_facts(device_id, class, type, value, ts, as_of, import_id, line, source, derived)
@@ -212,8 +216,8 @@ export function latestSince(db: Db, mark: FactMark): number {
     db.value<number>(
       `SELECT MAX(t) FROM (
         SELECT MAX(ts) AS t FROM stored_facts WHERE id > $stored AND class <> 'result' AND derived = 0
-        UNION ALL SELECT MAX(max(COALESCE(fact_seen, fact_at), COALESCE(fact_at, fact_seen))) FROM device_sources
-          WHERE id > $sources)`,
+        UNION ALL SELECT MAX(fact_seen) FROM device_sources WHERE id > $sources
+        UNION ALL SELECT MAX(fact_at) FROM device_sources WHERE id > $sources)`,
       { $stored: mark.stored, $sources: mark.sources },
     ) ?? 0
   );

@@ -122,9 +122,10 @@ describe('fleet facts in place (migration 040)', () => {
   it('back online: a later fleet file’s check-in after the crash, looked up on the source rows', async () => {
     const ws = await emptyWorkspace();
     const falcon = (seen: string) =>
-      ['Hostname,Host ID,Platform,Sensor Version,Last Seen', `PC-1,${'a'.repeat(32)},Windows,7.16.18605.0,${seen}`].join(
-        '\r\n',
-      );
+      [
+        'Hostname,Host ID,Platform,Sensor Version,Last Seen',
+        `PC-1,${'a'.repeat(32)},Windows,7.16.18605.0,${seen}`,
+      ].join('\r\n');
     await importFiles(ws, [inputFromBytes('falcon-1.csv', falcon('2024-07-19T04:20:00Z'))]);
     const id = ws.db.value<number>("SELECT id FROM devices WHERE hostname = 'PC-1'")!;
     addEvent(ws, id, 'installed', T('04:31'), { version: '291-bad' });
@@ -146,7 +147,9 @@ describe('fleet facts in place (migration 040)', () => {
   it('a version fact’s time as of the export counts towards the latest time, folded or grouped', async () => {
     const ws = await emptyWorkspace();
     const given = Date.UTC(2024, 6, 20, 10, 30);
-    const falcon = ['Hostname,Host ID,Platform,Sensor Version', `PC-1,${'a'.repeat(32)},Windows,7.16.18605.0`].join('\r\n');
+    const falcon = ['Hostname,Host ID,Platform,Sensor Version', `PC-1,${'a'.repeat(32)},Windows,7.16.18605.0`].join(
+      '\r\n',
+    );
     await importFiles(ws, [inputFromBytes('falcon.csv', falcon)], { asOfEach: [given] });
     // A later export whose row has no value a fact is made of: its time is no fact's, and counts for nothing.
     const bare = ['Hostname,Host ID,Platform', `PC-2,${'b'.repeat(32)},Windows`].join('\r\n');

@@ -25,4 +25,3 @@ export function storedFleetFacts(ws: Workspace): void {
   db.run('DROP TABLE fact_kinds');
   db.run('DELETE FROM schema_migrations WHERE version = 40');
 }
-
