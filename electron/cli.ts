@@ -2,6 +2,7 @@
 import { stdio, UsageError, type CliIo, type Command } from './cli/context.js';
 import { commands } from './cli/commands.js';
 import { shownLines } from './cli/shown.js';
+import { useNodeChunkDeflate } from './node/chunk-deflate.js';
 
 function help(io: CliIo): void {
   io.out('ringside: offline incident console (headless)\n\nCommands:');
@@ -9,6 +10,8 @@ function help(io: CliIo): void {
 }
 
 export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
+  // Raw rows compressed by Node's zlib at level 1 (chunk-deflate.ts), not the platform's CompressionStream.
+  useNodeChunkDeflate();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     help(io);

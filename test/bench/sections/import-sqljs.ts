@@ -5,6 +5,7 @@ import { fileInput } from '../../../electron/cli/import.js';
 import type { HostFile } from '../../../core/store/db.js';
 import { backTempFiles, workDir } from '../../../electron/node/host-file.js';
 import { diskReader } from '../../../electron/node/read-thread.js';
+import { useNodeChunkDeflate } from '../../../electron/node/chunk-deflate.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 import { mainThreadCpuMs } from '../measure.js';
 import { memoryParts } from '../memory.js';
@@ -39,6 +40,8 @@ const section: BenchSection = {
   order: 10,
   async run(ctx) {
     const SQL = await loadSqlJs();
+    // Raw rows compressed as the CLI compresses them.
+    useNodeChunkDeflate();
     // The working database on disk, as the CLI keeps it (BENCH_BACKED=0: in sql.js's memory, for comparison).
     const backed = process.env.BENCH_BACKED !== '0';
     if (backed) {
