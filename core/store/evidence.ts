@@ -249,13 +249,14 @@ export function finish(db: Db, cfg: EvidenceRules, partial: boolean): void {
     ) AS b WHERE _ev.device_id = b.device_id`,
       { $k: cfg.burstCount - 1, $bm: cfg.burstMs, $ws: cfg.windowStart, $we: cfg.windowEnd },
     );
-  // The boot loop becomes a crash fact of its own, pointing at the first restart of the burst (file and line).
+  // The boot loop becomes a crash fact of its own, pointing at the first restart of the burst (file and line): never
+  // a fleet fact.
   writeDerived(
     db,
     `SELECT e.device_id, 'boot_loop' AS type,
       e.burst_n || ' unclean restarts within ' || $min || ' min (rule: ' || $k || ' or more, the first in the window)'
         AS value, e.burst_at AS ts,
-      ${firstFactId('e.device_id', "class = 'restart' AND type = 'unclean' AND ts = e.burst_at AND derived = 0")} AS fid
+      ${firstFactId('e.device_id', "class = 'restart' AND type = 'unclean' AND ts = e.burst_at AND derived = 0", 'NULL')} AS fid
     FROM _ev e WHERE e.burst_at IS NOT NULL AND (e.first_crash IS NULL OR e.burst_at < e.first_crash)`,
     { $min: Math.round(cfg.burstMs / 60_000), $k: cfg.burstCount },
   );

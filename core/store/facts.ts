@@ -112,10 +112,29 @@ export function minOverFacts(...arms: [string, string][]): string {
  * SQL for the id of a device's first fact (the lowest id) meeting `cond` (terms on the fact's own columns), for a
  * lookup correlated with another table: through each table's device index, where the facts view would be indexed
  * whole for it. Stored facts come first, then fleet facts, then events: each one's ids are below the next one's.
+ * `fleet`: SQL for the fleet arm in place of source_facts read with `cond` (see fleetCheckIn), for a lookup whose
+ * class can be only a check-in among the fleet classes.
  */
-export function firstFactId(device: string, cond: string): string {
-  const arms = FACT_TABLES.map((t) => `(SELECT MIN(id) FROM ${t} WHERE device_id = ${device} AND ${cond})`);
-  return `COALESCE(${arms.join(', ')})`;
+export function firstFactId(
+  device: string,
+  cond: string,
+  fleet = `(SELECT MIN(id) FROM source_facts WHERE device_id = ${device} AND ${cond})`,
+): string {
+  const [stored, events] = [FACT_TABLES[0], FACT_TABLES[2]].map(
+    (t) => `(SELECT MIN(id) FROM ${t} WHERE device_id = ${device} AND ${cond})`,
+  );
+  return `COALESCE(${stored}, ${fleet}, ${events})`;
+}
+
+/**
+ * SQL for a device's first fleet check-in at time `ts`, when `when` holds (NULL otherwise): firstFactId's fleet arm
+ * for a lookup of class 'seen' or of a class no fleet fact has, read from the source rows' columns (kind 0, so its id
+ * is FLEET_FACT_ID + the row's id × 4), not through the view's four kinds of every row, and not at all for another
+ * class. The deciding fact's class is never 'version' or 'ring'.
+ */
+export function fleetCheckIn(device: string, when: string, ts: string): string {
+  return `CASE WHEN ${when} THEN (SELECT MIN(${FLEET_FACT_ID} + id * 4) FROM device_sources
+    WHERE device_id = ${device} AND fact_seen = ${ts}) END`;
 }
 
 /**

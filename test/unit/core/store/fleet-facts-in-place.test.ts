@@ -12,7 +12,7 @@ import { day1Files, day2Files, population } from '../../../fixtures/published/ex
 import { dumpAnalysis, rows } from '../analysis/analysis-dump.js';
 import { addEvent, emptyWorkspace, T } from '../analysis/fixtures.js';
 import * as evidence from '../../../../core/store/evidence.js';
-import { firstFactId, lastFactId, latestSince } from '../../../../core/store/facts.js';
+import { firstFactId, fleetCheckIn, lastFactId, latestSince } from '../../../../core/store/facts.js';
 import { open } from './open-workspace.js';
 import { storedFleetFacts } from './stored-fleet-facts.js';
 import { fixtures } from '../../../fixtures/ingest/generate.js';
@@ -202,6 +202,9 @@ describe('fleet facts in place (migration 040)', () => {
     );
     expect(decided).toContain('ix_device_sources_device (device_id=?)');
     expect(decided).not.toContain('AUTOMATIC');
+    // The states' own lookup reads a check-in from the rows' columns, through the same index.
+    const checkIn = plan(`UPDATE temp._st SET decided = ${fleetCheckIn('_st.id', "_st.dclass = 'seen'", '_st.dts')}`);
+    expect(checkIn).toContain('ix_device_sources_device (device_id=?)');
     const chain = plan('SELECT id FROM facts WHERE device_id = 7 ORDER BY ts');
     expect(chain).toContain('ix_device_sources_device (device_id=?)');
   });
