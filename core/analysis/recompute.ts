@@ -4,6 +4,7 @@ import * as cubes from '../store/cubes.js';
 import { stopwatch } from '../shared/stopwatch.js';
 import * as evidence from '../store/evidence.js';
 import * as factTable from '../store/facts.js';
+import type { FactMark } from '../store/facts.js';
 import * as states from '../store/states.js';
 import type { StateRules } from '../store/states.js';
 import * as summaryTables from '../store/summary.js';
@@ -20,7 +21,7 @@ export interface RecomputeOptions {
    * The deviceIds are those a small import touched (facts after factMark are its): they are redone alone only if
    * the import moves neither the data time nor the derived exposure window, else every device is.
    */
-  afterImport?: { factMark: number };
+  afterImport?: { factMark: FactMark };
   /** When given, filled with milliseconds per phase (for the bench). */
   timings?: Record<string, number>;
 }
@@ -81,7 +82,7 @@ function dataTime(ws: Workspace, cfg: AnalysisConfig, partial: boolean): number 
  * are no later than the data time, and the exposure window derived from all content receipts has not moved.
  * `windowFresh`: the derived window was refreshed here, so the full pass need not derive it again.
  */
-function importKeepsGlobals(ws: Workspace, factMark: number): { keep: boolean; windowFresh: boolean } {
+function importKeepsGlobals(ws: Workspace, factMark: FactMark): { keep: boolean; windowFresh: boolean } {
   const stored = Number(meta(ws, 'analysis.as_of'));
   const cfg = readConfig(ws);
   // A data time that fell back to the window's end (no fact had a time) is not a maximum the new facts can be held to.

@@ -5,6 +5,7 @@ import { countDevices } from '../store/device-writes.js';
 import { startRebuild } from '../store/device-text.js';
 import { stopwatch } from '../shared/stopwatch.js';
 import { restoreIndex, type IndexDef } from '../store/staging.js';
+import type { FactMark } from '../store/facts.js';
 import type { Workspace } from '../workspace.js';
 import type { DeviceIndex } from './identity.js';
 import type { ImportOptions } from './pipeline.js';
@@ -22,7 +23,7 @@ export interface Batch {
   /** The devices the batch's rows touched, or null when not known (orphan events attached): see finishBatch. */
   touched: Set<number> | null;
   /** The last fact id before the batch: the facts after it are the batch's. */
-  factMark: number;
+  factMark: FactMark;
   /** The batch's files' size in bytes: a small batch into a large workspace looks identities up (see lookupIdentity). */
   bytes: number;
 }
@@ -30,8 +31,12 @@ export interface Batch {
 /** Page cache for the batch's end (MiB): its sorts (GROUP BY over every fact, index rebuilds) stay in memory. */
 const FINISH_CACHE_MIB = 128;
 
-/** The index a dropped bulk load's events get back before the analysis, not after it. */
-const READ_BY_ANALYSIS = 'ix_events_device_ts';
+/**
+ * The indexes a bulk load dropped that come back before the analysis, not after it: the events' and the source rows'
+ * device indexes, through which each device's deciding fact and first check-in after a crash are looked up (event
+ * and fleet facts are read in place, migrations 35 and 40).
+ */
+export const READ_BY_ANALYSIS: ReadonlySet<string> = new Set(['ix_events_device_ts', 'ix_device_sources_device']);
 
 /**
  * The batch's deferred work: the search index, one analysis (or only the key counts), then the indexes dropped for
@@ -73,9 +78,9 @@ async function finishSteps(ws: Workspace, batch: Batch, opts: ImportOptions): Pr
 /** The analysis (or only the key counts) with the one index it reads rebuilt first; returns that index. */
 function analyse(ws: Workspace, batch: Batch, opts: ImportOptions, lap: (s: string) => void, skip: () => void) {
   const timings = opts.timings;
-  // The analysis reads the events' device index (an event's facts are read from the events in place, migration 35:
-  // each device's deciding fact is looked up through it) and never writes events: so it comes back first.
-  const early = batch.analyse ? batch.indexes.filter((d) => d.name === READ_BY_ANALYSIS) : [];
+  // The analysis reads the events' and the source rows' device indexes (their facts are read in place: each device's
+  // deciding fact is looked up through them) and writes neither table: so they come back first.
+  const early = batch.analyse ? batch.indexes.filter((d) => READ_BY_ANALYSIS.has(d.name)) : [];
   for (const d of early) restoreIndex(ws.db, d, timings);
   lap('indexes');
   if (batch.analyse || batch.keyCounts) opts.onProgress?.({ phase: 'analyse', done: 0, total: 0 });

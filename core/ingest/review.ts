@@ -9,7 +9,6 @@ import {
   closeReviewItem,
   deviceName,
   insertSplitDevice,
-  moveRowFacts,
   openReviewRows,
   reviewItem,
   type StableIdColumn,
@@ -79,9 +78,8 @@ export async function resolveReview(
       for (const [col, val] of Object.entries(ids))
         if (val) clearStableId(ws.db, item.device_id, col as StableIdColumn, val);
       newId = insertSplitDevice(ws.db, { hostname: dev.hostname, host_key: dev.host_key, ...ids });
+      // The row's facts (check-in, versions, ring) go with it: they are read from the source row in place (migration 40).
       moveSource(ws.db, item.source_id, newId);
-      // The row's facts (check-in, versions, ring) go with it.
-      moveRowFacts(ws.db, newId, item.device_id, src.import_id, src.line);
     }
     closeReviewItem(ws.db, id, action === 'split' ? 'split' : 'confirmed', ws.now());
     if (newId !== null) recompute(ws);

@@ -253,9 +253,11 @@ export interface StagedRow {
 }
 
 /**
- * A fleet batch's source rows, review items and facts, staged in a temp table one row each and written by three
+ * A fleet batch's source rows and review items, staged in a temp table one row each and written by two
  * INSERT … SELECTs at the end of the batch: one bound row per source row instead of up to six statements, each
  * value bound costing sql.js a JS→WASM round trip. The rows keep the order (and so the ids) a row-by-row write gives.
+ * A row's facts (check-in, versions, ring) are its source row's fact_* columns, read in place through the
+ * source_facts view (migration 40): written with the row, nothing more.
  */
 export class FleetStage {
   /** Many staged rows to a statement (one statement start per 64 rows, not per row); flushed before the stage is read. */
@@ -264,7 +266,6 @@ export class FleetStage {
   private readonly row: (string | number | null)[] = new Array<string | number | null>(12).fill(null);
   private readonly sources: Statement;
   private readonly reviews: Statement;
-  private readonly facts: Statement;
   private n = 0;
   private reviewCount = 0;
 
@@ -274,16 +275,22 @@ export class FleetStage {
     format: string,
     lastSeenField: string,
   ) {
-    // Untyped columns: values reach the real tables exactly as bound, their affinity applied there.
+    // Untyped columns: values reach the real tables exactly as bound, their affinity applied there. fact_at is the
+    // time of the version and ring facts: kept only when the row makes one, so MAX(fact_at) is their latest time.
     db.run(`CREATE TEMP TABLE IF NOT EXISTS fleet_stage(n INTEGER PRIMARY KEY, dev, line, native, review, seen, at,
       as_of, sensor, os, ring, ring_type)`);
     db.run('DELETE FROM temp.fleet_stage');
     const imp = Number(importId);
     const fmt = sqlText(format);
+    // The check-in fact's value: the file's last-seen column, one per import.
+    db.run('UPDATE imports SET seen_field = ? WHERE id = ?', [lastSeenField, imp]);
     this.stage = new RowInserts(db, 'INSERT INTO temp.fleet_stage', '(?,?,?,?,?,?,?,?,?,?,?,?)', 12);
     this.sources = db.prepare(
-      `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw)
-       SELECT dev, ${imp}, ${fmt}, line, native, '' FROM temp.fleet_stage ORDER BY n`,
+      `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw, fact_seen, fact_at, fact_as_of,
+         fact_sensor, fact_os, fact_ring, fact_ring_type)
+       SELECT dev, ${imp}, ${fmt}, line, native, '', seen,
+         CASE WHEN COALESCE(sensor, os, ring) IS NOT NULL THEN at END, as_of, sensor, os, ring, ring_type
+       FROM temp.fleet_stage ORDER BY n`,
     );
     // The batch's source rows took the ids after the previous largest, in stage order: source id = base + n.
     this.reviews = db.prepare(
@@ -291,21 +298,6 @@ export class FleetStage {
        SELECT s.dev, d.id, ${imp}, s.line, s.review FROM temp.fleet_stage s
        JOIN device_sources d ON d.id = ? + s.n AND d.line = s.line AND d.import_id = ${imp}
        WHERE s.review IS NOT NULL ORDER BY s.n`,
-    );
-    // Per source row: its check-in, then the sensor version, OS version and ring (the order a row-by-row write took).
-    // The stage (by n) joined to the four kinds (by k), both read in key order, gives that order without a sort.
-    db.run('CREATE TEMP TABLE IF NOT EXISTS fleet_kind(k INTEGER PRIMARY KEY)');
-    db.run('INSERT OR IGNORE INTO temp.fleet_kind(k) VALUES (0), (1), (2), (3)');
-    const pick = (seen: string, sensor: string, os: string, ring: string) =>
-      `CASE k.k WHEN 0 THEN ${seen} WHEN 1 THEN ${sensor} WHEN 2 THEN ${os} ELSE ${ring} END`;
-    this.facts = db.prepare(
-      `INSERT INTO stored_facts(device_id, class, type, value, ts, as_of, import_id, line, source)
-       SELECT s.dev, ${pick("'seen'", "'version'", "'version'", "'ring'")},
-         ${pick("'last_seen'", "'sensor'", "'os'", 's.ring_type')},
-         ${pick(sqlText(lastSeenField), 's.sensor', 's.os', 's.ring')}, ${pick('s.seen', 's.at', 's.at', 's.at')},
-         ${pick('0', 's.as_of', 's.as_of', 's.as_of')}, ${imp}, s.line, ${fmt}
-       FROM temp.fleet_stage s CROSS JOIN temp.fleet_kind k
-       WHERE ${pick('s.seen', 's.sensor', 's.os', 's.ring')} IS NOT NULL ORDER BY s.n, k.k`,
     );
   }
 
@@ -327,7 +319,7 @@ export class FleetStage {
     this.stage.add(v);
   }
 
-  /** Writes the staged rows to device_sources, identity_review and facts, and empties the stage. */
+  /** Writes the staged rows to device_sources (with their facts' values) and identity_review, and empties the stage. */
   flush(): void {
     if (this.n === 0) return;
     this.stage.flush();
@@ -339,7 +331,6 @@ export class FleetStage {
       if (written !== this.reviewCount)
         throw new Error(`identity review: ${written} of ${this.reviewCount} items found their source row`);
     }
-    this.facts.run();
     this.db.run('DELETE FROM temp.fleet_stage');
     this.n = this.reviewCount = 0;
   }
@@ -348,9 +339,7 @@ export class FleetStage {
     this.stage.free();
     this.sources.free();
     this.reviews.free();
-    this.facts.free();
     this.db.run('DROP TABLE IF EXISTS temp.fleet_stage');
-    this.db.run('DROP TABLE IF EXISTS temp.fleet_kind');
   }
 }
 

@@ -4,10 +4,17 @@
 import type { Db } from './db.js';
 import { DirectStatement, RowInserts, type InsertValue } from './fast-insert.js';
 
-/** A read of the fold: device_id, ts and k; `latest`: its times count towards the latest time. */
+/**
+ * A read of the fold: device_id, ts and k; `latest`: its times count towards the latest time. `alsoLatest`: a fourth
+ * column, one more time that counts only towards the latest time (a source row's check-in and the time of its version
+ * and ring facts come in one row: the fleet facts read from the row's columns, not from the view's 0–4 rows).
+ */
 export interface FoldSource {
   sql: string;
   latest: boolean;
+  alsoLatest?: boolean;
+  /** The read takes no parameter: `values` are not bound to it. */
+  unbound?: boolean;
 }
 
 /** The columns of temp._ev the fold writes, in the order of its arrays (MIN_AT, MAX_AT, then the counts). */
@@ -66,16 +73,22 @@ export function foldEvidence(
   const seen = new Uint8Array(size);
   let latest = -Infinity;
   let ok = true;
-  for (const { sql, latest: timed } of sources) {
-    const st = new DirectStatement(db, sql, values.length);
+  for (const { sql, latest: timed, alsoLatest, unbound } of sources) {
+    const params = unbound ? [] : values;
+    const st = new DirectStatement(db, sql, params.length);
     try {
       if (!st.direct) return undefined;
-      st.each(values, () => {
+      st.each(params, () => {
         const id = st.safeInteger(0);
         const ts = st.safeInteger(1);
         const k = st.safeInteger(2);
         if (id === null || !(id >= 0 && id <= maxId) || Number.isNaN(ts) || Number.isNaN(k)) return (ok = false);
         if (timed && ts !== null && ts > latest) latest = ts;
+        if (alsoLatest) {
+          const t2 = st.safeInteger(3);
+          if (Number.isNaN(t2)) return (ok = false);
+          if (t2 !== null && t2 > latest) latest = t2;
+        }
         if (k === null) return;
         seen[id] = 1;
         const lo = LOWER[k];

@@ -76,8 +76,15 @@ export function scan(db: Db, badVersion: string, partial: boolean, fold = true):
   // stored facts it reads anyway.
   db.run('DROP TABLE IF EXISTS temp._evt');
   if (!partial && fold && foldAll(db, badVersion)) return true;
-  const latestFrom = partial ? from : 'FROM stored_facts WHERE device_id IS NOT NULL';
-  db.run(`CREATE TEMP TABLE _evt AS SELECT MAX(ts) AS t ${latestFrom} AND class <> 'result'`);
+  // A full pass: the stored facts' latest, and the source rows' (fleet facts: a check-in, or fact_at, kept only with a
+  // version or ring fact).
+  db.run(
+    partial
+      ? `CREATE TEMP TABLE _evt AS SELECT MAX(ts) AS t ${from} AND class <> 'result'`
+      : `CREATE TEMP TABLE _evt AS SELECT MAX(t) AS t FROM (
+          SELECT MAX(ts) AS t FROM stored_facts WHERE device_id IS NOT NULL AND class <> 'result'
+          UNION ALL SELECT MAX(fact_seen) FROM device_sources UNION ALL SELECT MAX(fact_at) FROM device_sources)`,
+  );
   // Each fact is first reduced to its kind of evidence (k) and time, so the sort by device carries three numbers and
   // each aggregate tests one small integer, as a FILTER: a row steps only the aggregates its kind feeds (a MIN of a
   // CASE steps every aggregate on every row, NULL or not: a sixth of the statement); LIMIT -1 keeps SQLite from
@@ -104,6 +111,8 @@ export function scan(db: Db, badVersion: string, partial: boolean, fold = true):
     FROM (SELECT device_id, ts, ${STORED_EVIDENCE} AS k
       FROM stored_facts WHERE ${dev} AND derived = 0 AND class IN ('content', 'crash', 'restart', 'outcome', 'seen')
       UNION ALL
+      SELECT device_id, fact_seen, 8 FROM device_sources WHERE ${dev} AND fact_seen IS NOT NULL
+      UNION ALL
       SELECT * FROM (SELECT device_id, ts, ${EVENT_EVIDENCE} AS k FROM events WHERE ${dev} LIMIT -1) WHERE k IS NOT NULL
       LIMIT -1)
     GROUP BY device_id`,
@@ -125,6 +134,14 @@ function foldAll(db: Db, badVersion: string): boolean {
       {
         sql: `SELECT device_id, ts, ${STORED_EVIDENCE} FROM stored_facts WHERE +device_id IS NOT NULL AND class <> 'result'`,
         latest: true,
+      },
+      // The fleet facts straight from the source rows' columns (not the view): a check-in is k 8; the versions' and
+      // ring's time (fact_at) counts only towards the latest time.
+      {
+        sql: `SELECT device_id, fact_seen, CASE WHEN fact_seen IS NOT NULL THEN 8 END, fact_at FROM device_sources`,
+        latest: true,
+        alsoLatest: true,
+        unbound: true,
       },
       {
         sql: `SELECT * FROM (SELECT device_id, ts, ${EVENT_EVIDENCE} AS k FROM events WHERE +device_id IS NOT NULL
@@ -149,12 +166,18 @@ function foldAll(db: Db, badVersion: string): boolean {
  */
 export function receiptsFromEvidence(db: Db, badVersion: string): ReceiptFacts {
   if (badVersion === '') return receiptsOf(db, 'temp._ev', badVersion);
+  // Fleet facts are never content receipts: the stored facts and the events alone.
   const later = minOverFacts(
-    'f.ts',
-    `FROM stored_facts f WHERE f.device_id = b.device_id AND f.class = 'content' AND f.derived = 0
+    [
+      'f.ts',
+      `FROM stored_facts f WHERE f.device_id = b.device_id AND f.class = 'content' AND f.derived = 0
       AND COALESCE(f.value, '') <> $bad AND f.ts > b.bad_at`,
-    `FROM events f WHERE f.device_id = b.device_id AND ${EVENT_CONTENT} AND COALESCE(f.version, '') <> $bad
+    ],
+    [
+      'f.ts',
+      `FROM events f WHERE f.device_id = b.device_id AND ${EVENT_CONTENT} AND COALESCE(f.version, '') <> $bad
       AND f.ts > b.bad_at`,
+    ],
   );
   return receiptsOf(
     db,
@@ -188,11 +211,16 @@ export function finish(db: Db, cfg: EvidenceRules, partial: boolean): void {
   // A device whose receipts of the bad content all fall inside the window (a window derived from them always holds
   // them all) keeps its first one; any other is read again through the device indexes, inside the window alone.
   const badIn = minOverFacts(
-    'f.ts',
-    `FROM stored_facts f WHERE f.device_id = _ev.device_id AND f.class = 'content' AND f.value = $bad
+    [
+      'f.ts',
+      `FROM stored_facts f WHERE f.device_id = _ev.device_id AND f.class = 'content' AND f.value = $bad
       AND f.derived = 0 AND f.ts BETWEEN $ws AND $we`,
-    `FROM events f WHERE f.device_id = _ev.device_id AND ${EVENT_CONTENT} AND f.version = $bad
+    ],
+    [
+      'f.ts',
+      `FROM events f WHERE f.device_id = _ev.device_id AND ${EVENT_CONTENT} AND f.version = $bad
       AND f.ts BETWEEN $ws AND $we`,
+    ],
   );
   db.run(`UPDATE _ev SET bad_at = ${badIn} WHERE bad_at < $ws OR bad_last > $we`, p);
   // Likewise the unclean restarts in the boot-loop rule's range (window start to window end plus the burst).
@@ -221,13 +249,14 @@ export function finish(db: Db, cfg: EvidenceRules, partial: boolean): void {
     ) AS b WHERE _ev.device_id = b.device_id`,
       { $k: cfg.burstCount - 1, $bm: cfg.burstMs, $ws: cfg.windowStart, $we: cfg.windowEnd },
     );
-  // The boot loop becomes a crash fact of its own, pointing at the first restart of the burst (file and line).
+  // The boot loop becomes a crash fact of its own, pointing at the first restart of the burst (file and line): never
+  // a fleet fact.
   writeDerived(
     db,
     `SELECT e.device_id, 'boot_loop' AS type,
       e.burst_n || ' unclean restarts within ' || $min || ' min (rule: ' || $k || ' or more, the first in the window)'
         AS value, e.burst_at AS ts,
-      ${firstFactId('e.device_id', "class = 'restart' AND type = 'unclean' AND ts = e.burst_at AND derived = 0")} AS fid
+      ${firstFactId('e.device_id', "class = 'restart' AND type = 'unclean' AND ts = e.burst_at AND derived = 0", 'NULL')} AS fid
     FROM _ev e WHERE e.burst_at IS NOT NULL AND (e.first_crash IS NULL OR e.burst_at < e.first_crash)`,
     { $min: Math.round(cfg.burstMs / 60_000), $k: cfg.burstCount },
   );
@@ -236,9 +265,9 @@ export function finish(db: Db, cfg: EvidenceRules, partial: boolean): void {
   // Back online: the first check-in (any source) after the last crash or restart of its loop: the first check-in of
   // all when every one came after (no lookup), else looked up through the device indexes.
   const backAt = minOverFacts(
-    'f.ts',
-    "FROM stored_facts f WHERE f.device_id = _ev.device_id AND f.class = 'seen' AND f.ts > _ev.last_loop",
-    `FROM events f WHERE f.device_id = _ev.device_id AND ${EVENT_SEEN} AND f.ts > _ev.last_loop`,
+    ['f.ts', "FROM stored_facts f WHERE f.device_id = _ev.device_id AND f.class = 'seen' AND f.ts > _ev.last_loop"],
+    ['f.fact_seen', 'FROM device_sources f WHERE f.device_id = _ev.device_id AND f.fact_seen > _ev.last_loop'],
+    ['f.ts', `FROM events f WHERE f.device_id = _ev.device_id AND ${EVENT_SEEN} AND f.ts > _ev.last_loop`],
   );
   db.run(`UPDATE _ev SET back_at = CASE WHEN seen_first > last_loop THEN seen_first ELSE ${backAt} END
     WHERE first_crash IS NOT NULL AND seen_at > last_loop`);

@@ -50,13 +50,19 @@ export function receiptsOf(db: Db, table: string, badVersion: string, fixAtSql?:
   );
   // CROSS JOIN: each receiving device's later receipts through the device index, not a scan of every fact (the two
   // tables under the facts view apart: the view takes no correlated term).
+  // (Fleet facts are never content receipts.)
   const lookups = `SELECT ${minOverFacts(
-    'f.ts',
-    `FROM ${table} b CROSS JOIN stored_facts f ON f.device_id = b.device_id
+    [
+      'f.ts',
+      `FROM ${table} b CROSS JOIN stored_facts f ON f.device_id = b.device_id
      WHERE b.bad_at IS NOT NULL AND f.class = 'content' AND f.derived = 0 AND COALESCE(f.value, '') <> $bad
        AND f.ts > b.bad_at`,
-    `FROM ${table} b CROSS JOIN events f ON f.device_id = b.device_id
+    ],
+    [
+      'f.ts',
+      `FROM ${table} b CROSS JOIN events f ON f.device_id = b.device_id
      WHERE b.bad_at IS NOT NULL AND ${EVENT_CONTENT} AND COALESCE(f.version, '') <> $bad AND f.ts > b.bad_at`,
+    ],
   )}`;
   const fixAt = bad && bad.devices > 0 ? (db.value<number>(fixAtSql ?? lookups, { $bad: badVersion }) ?? null) : null;
   return { devices: bad?.devices ?? 0, first: bad?.first ?? null, last: bad?.last ?? null, fixAt };

@@ -1,5 +1,5 @@
-// Named queries for the facts (a view over the stored facts and the events, migration 35): the set-based sync of the
-// stored ones from events and field results, one device's chain, and the data time's sources.
+// Named queries for the facts (a view over the stored facts, the source rows and the events, migrations 35 and 40): the
+// set-based sync of the stored ones from events and field results, one device's chain, and the data time's sources.
 import type { Db } from './db.js';
 import { stopwatch } from '../shared/stopwatch.js';
 import * as metaTable from './meta.js';
@@ -23,7 +23,8 @@ export function sync(db: Db, timings?: Record<string, number>): number {
   const { lap } = stopwatch(timings, 'facts:');
   const evHwm = Number(metaTable.get(db, 'facts.event_hwm') ?? 0);
   const resHwm = Number(metaTable.get(db, 'facts.result_hwm') ?? 0);
-  const before = lastFactId(db);
+  const storedMax = () => db.value<number>('SELECT COALESCE(MAX(id), 0) FROM stored_facts') ?? 0;
+  const before = storedMax();
   // A ring report's row without a device yet (before the fleet export) gets it when the orphans are linked.
   db.run(`UPDATE stored_facts SET device_id = (SELECT e.device_id FROM events e WHERE e.id = stored_facts.event_id)
     WHERE device_id IS NULL AND event_id IS NOT NULL`);
@@ -64,7 +65,7 @@ export function sync(db: Db, timings?: Record<string, number>): number {
     );
     metaTable.set(db, 'facts.result_hwm', String(maxRes));
   }
-  return lastFactId(db) - before;
+  return storedMax() - before;
 }
 
 /**
@@ -82,30 +83,58 @@ export const UNCLEAN = "(detail LIKE 'unclean restart%' OR detail LIKE 'unexpect
 /** A failed event makes an outcome fact (type 'reimage') only when it names a reimage. */
 export const REIMAGE = "lower(COALESCE(detail, '')) LIKE '%reimage%'";
 
-/** An event's fact id is this plus the event's id; every stored fact's id is below it (migration 35). */
+/** An event's fact id is this plus the event's id; every stored or fleet fact's id is below it (migration 35). */
 export const EVENT_FACT_ID = 1e15;
-
-/** The two sources of the facts view, for a read correlated with another table (the view would not take the term). */
-const FACT_TABLES = ['stored_facts', 'event_facts'] as const;
+/**
+ * A fleet fact's id is this plus its source row's id × 4 plus its kind (0 check-in, 1 sensor, 2 OS, 3 ring): above
+ * every stored fact's, below every event fact's (migration 40).
+ */
+export const FLEET_FACT_ID = 5e14;
 
 /**
- * SQL for the least of `expr` over the facts a correlated read finds, the two tables under the facts view apart (each
- * through its own device index): `stored` is the read's FROM and WHERE over stored_facts, `events` over the events
- * themselves (the rows aliased `f` in both), whose terms name an event's class by its own columns (EVENT_CONTENT,
- * EVENT_SEEN): through event_facts, each event's class was made first.
+ * The three sources of the facts view in id order, for a read correlated with another table (the view would not take
+ * the term): source_facts, a plain join view, is flattened into the read and found through the source rows' device
+ * index.
  */
-export function minOverFacts(expr: string, stored: string, events: string): string {
-  return `(SELECT MIN(t) FROM (SELECT MIN(${expr}) AS t ${stored} UNION ALL SELECT MIN(${expr}) AS t ${events}))`;
+const FACT_TABLES = ['stored_facts', 'source_facts', 'event_facts'] as const;
+
+/**
+ * SQL for the least of each arm's expression over the facts a correlated read finds, the tables under the facts view
+ * apart (each through its own device index): each arm is [expression, FROM and WHERE], over stored_facts, the events
+ * themselves, or the source rows' fact columns (device_sources), whose terms name a fact's class by their own columns
+ * (EVENT_CONTENT, EVENT_SEEN; fact_seen for a check-in): through a view, each row's class was made first.
+ */
+export function minOverFacts(...arms: [string, string][]): string {
+  return `(SELECT MIN(t) FROM (${arms.map(([expr, from]) => `SELECT MIN(${expr}) AS t ${from}`).join(' UNION ALL ')}))`;
 }
 
 /**
  * SQL for the id of a device's first fact (the lowest id) meeting `cond` (terms on the fact's own columns), for a
  * lookup correlated with another table: through each table's device index, where the facts view would be indexed
- * whole for it. A stored fact comes first: every stored id is below every event fact's.
+ * whole for it. Stored facts come first, then fleet facts, then events: each one's ids are below the next one's.
+ * `fleet`: SQL for the fleet arm in place of source_facts read with `cond` (see fleetCheckIn), for a lookup whose
+ * class can be only a check-in among the fleet classes.
  */
-export function firstFactId(device: string, cond: string): string {
-  const [stored, events] = FACT_TABLES.map((t) => `(SELECT MIN(id) FROM ${t} WHERE device_id = ${device} AND ${cond})`);
-  return `COALESCE(${stored}, ${events})`;
+export function firstFactId(
+  device: string,
+  cond: string,
+  fleet = `(SELECT MIN(id) FROM source_facts WHERE device_id = ${device} AND ${cond})`,
+): string {
+  const [stored, events] = [FACT_TABLES[0], FACT_TABLES[2]].map(
+    (t) => `(SELECT MIN(id) FROM ${t} WHERE device_id = ${device} AND ${cond})`,
+  );
+  return `COALESCE(${stored}, ${fleet}, ${events})`;
+}
+
+/**
+ * SQL for a device's first fleet check-in at time `ts`, when `when` holds (NULL otherwise): firstFactId's fleet arm
+ * for a lookup of class 'seen' or of a class no fleet fact has, read from the source rows' columns (kind 0, so its id
+ * is FLEET_FACT_ID + the row's id × 4), not through the view's four kinds of every row, and not at all for another
+ * class. The deciding fact's class is never 'version' or 'ring'.
+ */
+export function fleetCheckIn(device: string, when: string, ts: string): string {
+  return `CASE WHEN ${when} THEN (SELECT MIN(${FLEET_FACT_ID} + id * 4) FROM device_sources
+    WHERE device_id = ${device} AND fact_seen = ${ts}) END`;
 }
 
 /**
@@ -115,13 +144,20 @@ export function firstFactId(device: string, cond: string): string {
 export function writeDerived(db: Db, picks: string, params: Record<string, number | string>): void {
   db.run('DROP TABLE IF EXISTS temp._derive');
   db.run(`CREATE TEMP TABLE _derive AS ${picks}`, params);
-  // The fact each rests on, by its table's primary key (an event fact's through its event's id).
-  for (const [table, key] of [
-    ['stored_facts', 'f.id = d.fid'],
-    ['event_facts', `f.event_id = d.fid - ${EVENT_FACT_ID}`],
+  // The fact each rests on, by its table's primary key (a fleet fact's through its source row, an event fact's through
+  // its event's id), in id order as before the fleet facts moved (they were stored, written before the events').
+  const fleet = `d.fid >= ${FLEET_FACT_ID} AND d.fid < ${EVENT_FACT_ID}`;
+  for (const [table, key, asOf] of [
+    ['stored_facts', 'f.id = d.fid', 'f.as_of'],
+    [
+      'device_sources',
+      `${fleet} AND f.id = (d.fid - ${FLEET_FACT_ID}) / 4`,
+      `CASE WHEN (d.fid - ${FLEET_FACT_ID}) % 4 = 0 THEN 0 ELSE f.fact_as_of END`,
+    ],
+    ['event_facts', `f.event_id = d.fid - ${EVENT_FACT_ID}`, 'f.as_of'],
   ])
     db.run(`INSERT INTO stored_facts(device_id, class, type, value, ts, as_of, import_id, line, source, derived)
-      SELECT d.device_id, 'crash', d.type, d.value, d.ts, f.as_of, f.import_id, f.line, f.source, 1
+      SELECT d.device_id, 'crash', d.type, d.value, d.ts, ${asOf}, f.import_id, f.line, f.source, 1
       FROM temp._derive d JOIN ${table} f ON ${key}`);
   db.run('DROP TABLE temp._derive');
 }
@@ -173,19 +209,35 @@ export function latestTime(db: Db, eventsMaxTs: number): number | undefined {
   );
 }
 
-/**
- * The largest stored fact id (0 when none): the stored facts written after it are a batch's. An event's fact is no
- * stored row: its time counts through the events' latest time (facts.events_max_ts) instead.
- */
-export function lastFactId(db: Db): number {
-  return db.value<number>('SELECT COALESCE(MAX(id), 0) FROM stored_facts') ?? 0;
+/** Where a batch's facts begin: the largest stored fact id and source row id before it. */
+export interface FactMark {
+  stored: number;
+  sources: number;
 }
 
-/** The latest time among the stored fleet facts written after fact `mark` (field results and derived facts aside). */
-export function latestSince(db: Db, mark: number): number {
+/**
+ * The largest stored fact id and source row id (0 when none): the facts after them are a batch's. An event's fact is
+ * no stored row: its time counts through the events' latest time (facts.events_max_ts) instead.
+ */
+export function lastFactId(db: Db): FactMark {
+  return {
+    stored: db.value<number>('SELECT COALESCE(MAX(id), 0) FROM stored_facts') ?? 0,
+    sources: db.value<number>('SELECT COALESCE(MAX(id), 0) FROM device_sources') ?? 0,
+  };
+}
+
+/**
+ * The latest time among the fleet facts written after `mark`: the stored ones (field results and derived facts aside)
+ * and the source rows' (a check-in, or the time of a version or ring fact: fact_at is kept only with one).
+ */
+export function latestSince(db: Db, mark: FactMark): number {
   return (
-    db.value<number>(`SELECT MAX(ts) FROM stored_facts WHERE id > $mark AND class <> 'result' AND derived = 0`, {
-      $mark: mark,
-    }) ?? 0
+    db.value<number>(
+      `SELECT MAX(t) FROM (
+        SELECT MAX(ts) AS t FROM stored_facts WHERE id > $stored AND class <> 'result' AND derived = 0
+        UNION ALL SELECT MAX(fact_seen) FROM device_sources WHERE id > $sources
+        UNION ALL SELECT MAX(fact_at) FROM device_sources WHERE id > $sources)`,
+      { $stored: mark.stored, $sources: mark.sources },
+    ) ?? 0
   );
 }

@@ -72,11 +72,3 @@ export function insertSplitDevice(
   ]);
   return db.value<number>('SELECT last_insert_rowid()')!;
 }
-
-/** The split row's facts (check-in, versions, ring) go with it. */
-export function moveRowFacts(db: Db, from: number, to: number, importId: number, line: number): void {
-  db.run(
-    'UPDATE stored_facts SET device_id = ? WHERE device_id = ? AND import_id = ? AND line = ? AND event_id IS NULL',
-    [to, from, importId, line],
-  );
-}

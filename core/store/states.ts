@@ -1,7 +1,7 @@
 // Named queries for a recompute's states: exposure class, outcome, state and the rule in words per device (temp._st),
 // the derived stopped-reporting facts, and the write of the new states to the devices table.
 import type { Db } from './db.js';
-import { firstFactId, writeDerived } from './facts.js';
+import { firstFactId, fleetCheckIn, writeDerived } from './facts.js';
 
 /** The playbook settings and the data time the state rules read, resolved by the caller. */
 export interface StateRules {
@@ -135,7 +135,7 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
     `INSERT INTO _st
     SELECT id, exposed, state, rule, crashed_at, recovered_at, fixed_at, certainty, dclass, dts, stop_at,
       -- The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
-      ${firstFactId('q.id', 'class = q.dclass AND ts = q.dts')}
+      ${firstFactId('q.id', 'class = q.dclass AND ts = q.dts', fleetCheckIn('q.id', "q.dclass = 'seen'", 'q.dts'))}
     FROM (
     SELECT id, xc >= 8 AS exposed,
       CASE WHEN xc <= 3 THEN 'unknown' WHEN xc < 8 THEN 'not_exposed'
@@ -202,12 +202,12 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
   writeDerived(
     db,
     `SELECT s.id AS device_id, 'stopped_reporting' AS type, 'last seen in the window and not since' AS value,
-      s.stop_at AS ts, ${firstFactId('s.id', "class = 'seen' AND ts = s.stop_at AND derived = 0")} AS fid
+      s.stop_at AS ts, ${firstFactId('s.id', "class = 'seen' AND ts = s.stop_at AND derived = 0", fleetCheckIn('s.id', '1', 's.stop_at'))} AS fid
     FROM temp._st s WHERE s.stop_at IS NOT NULL`,
     {},
   );
   // Its device may have had no fact of the deciding class at that time before it (a later id never lowers a MIN).
-  db.run(`UPDATE temp._st SET decided = ${firstFactId('_st.id', 'class = _st.dclass AND ts = _st.dts')}
+  db.run(`UPDATE temp._st SET decided = ${firstFactId('_st.id', 'class = _st.dclass AND ts = _st.dts', fleetCheckIn('_st.id', "_st.dclass = 'seen'", '_st.dts'))}
     WHERE decided IS NULL AND stop_at IS NOT NULL AND dclass IS NOT NULL AND dts IS NOT NULL`);
 }
 

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { recompute } from '../../core/analysis/recompute.js';
+import { READ_BY_ANALYSIS } from '../../core/ingest/batch-end.js';
 import { dropIndexes } from '../../core/ingest/bulk.js';
 import { importFiles } from '../../core/ingest/pipeline.js';
 import { rebuildDirtyChunks } from '../../core/store/device-text.js';
@@ -80,7 +81,7 @@ const all = time(() =>
       const defs = [...dropIndexes(ws, 'fleet'), ...dropIndexes(ws, 'keys'), ...dropIndexes(ws, 'rollout')];
       const s = time(() => rebuildDirtyChunks(db));
       steps.search = s.ms;
-      const early = defs.filter((d) => d.name === 'ix_events_device_ts');
+      const early = defs.filter((d) => READ_BY_ANALYSIS.has(d.name));
       for (const d of early) restoreIndex(db, d, steps);
       recompute(ws, { timings: steps });
       for (const d of defs.filter((x) => !early.includes(x))) restoreIndex(db, d, steps);
@@ -99,15 +100,27 @@ function uptime(): string {
     .join(' ');
 }
 
-/** A hash of everything the analysis writes: device states, stored facts, the summary tables, the meta it sets. */
+/**
+ * A hash of everything the analysis writes: device states, the facts, the summary tables, the meta it sets. A fact is
+ * hashed by its content (every column of the facts view but its id), and a device's deciding fact likewise: a fact's
+ * id is storage detail (event facts and fleet facts are read in place, migrations 35 and 40), so the same evidence
+ * stored another way hashes the same.
+ */
 function fingerprint(d: typeof db): string {
   const h = createHash('sha256');
   const tables = d
     .all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'an\\_%' ESCAPE '\\')")
     .map((r) => r.name);
+  const content = 'class, type, value, ts, as_of, import_id, line, source, device_id, event_id, result_id, derived';
+  // The facts by id, once (a join to the view itself would read it whole for each device).
+  d.run('DROP TABLE IF EXISTS temp._fp');
+  d.run(`CREATE TEMP TABLE _fp(id INTEGER PRIMARY KEY, ${content})`);
+  d.run(`INSERT INTO temp._fp SELECT id, ${content} FROM facts`);
   for (const sql of [
-    'SELECT id, exposed, state, state_rule, crashed_at, recovered_at, fixed_at, certainty, decided_by FROM devices ORDER BY id',
-    'SELECT * FROM stored_facts ORDER BY device_id, class, ts, type, value',
+    `SELECT d.id, d.exposed, d.state, d.state_rule, d.crashed_at, d.recovered_at, d.fixed_at, d.certainty,
+       ${content.replace(/(\w+)/g, 'f.$1')}
+     FROM devices d LEFT JOIN temp._fp f ON f.id = d.decided_by ORDER BY d.id`,
+    `SELECT ${content} FROM temp._fp ORDER BY ${content}`,
     "SELECT key, value FROM meta WHERE key LIKE 'analysis.%' AND key <> 'analysis.computed_at' ORDER BY key",
     ...tables.map((t) => `SELECT * FROM ${t} ORDER BY 1, 2, 3`),
   ]) {

@@ -24,6 +24,7 @@ import m031 from './031-device-text-end-grams.js';
 import m034 from './034-site-index.js';
 import m035 from './035-facts-in-place.js';
 import m039 from './039-keys-unique-index.js';
+import m040 from './040-fleet-facts-in-place.js';
 
 export const migrations: Migration[] = [
   m001,
@@ -50,4 +51,5 @@ export const migrations: Migration[] = [
   m034,
   m035,
   m039,
+  m040,
 ];

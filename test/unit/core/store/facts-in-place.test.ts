@@ -12,6 +12,7 @@ import { dumpAnalysis, rows } from '../analysis/analysis-dump.js';
 import { addDevice, addEvent, emptyWorkspace, T } from '../analysis/fixtures.js';
 import { firstFactId } from '../../../../core/store/facts.js';
 import { open } from './open-workspace.js';
+import { storedFleetFacts } from './stored-fleet-facts.js';
 
 /** The event fact copy as store/facts.ts did it before migration 35 (at 7216c6a), by hand: the old image's rows. */
 const OS = "source IN ('autopatch', 'wufb', 'configmgr')";
@@ -37,6 +38,8 @@ const OLD_COPY = `INSERT INTO facts(device_id, class, type, value, ts, as_of, im
  */
 function oldImage(ws: Workspace): Uint8Array {
   const db = ws.db;
+  // The fleet facts stored as well (migration 40 undone first).
+  storedFleetFacts(ws);
   db.run('DROP VIEW facts');
   db.run('DROP VIEW event_facts');
   db.run('ALTER TABLE stored_facts RENAME TO facts');
