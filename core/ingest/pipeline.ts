@@ -11,7 +11,8 @@ import { restoreIndex, type IndexDef } from '../store/staging.js';
 import { audit, type Workspace } from '../workspace.js';
 import { findAsOf } from './as-of.js';
 import { finishBatch, type Batch } from './batch-end.js';
-import { dropIndexes, indexesNow, isBulk } from './bulk.js';
+import { BULK_MIN_ROWS, dropIndexes, indexesNow, isBulk } from './bulk.js';
+import { checkForeignKeys, deferForeignKeys, restoreForeignKeys } from '../store/foreign-keys.js';
 import { EncodingRestart, FileError } from './errors.js';
 import { columnsOf, resolveColumns, SPECS, type FormatSpec } from './formats.js';
 import type { ColumnMapping } from './mapping.js';
@@ -80,6 +81,9 @@ export async function importFiles(
     bytes: inputs.reduce((n, i) => n + i.size, 0),
   };
   const many = inputs.length > 1;
+  // A bulk batch's foreign keys are checked once at its end (store/foreign-keys.ts). Export rows run about 100 bytes
+  // or more (an events row about 110, a device row 200-600): bytes / 100 does not underestimate the rows.
+  const deferredKeys = deferForeignKeys(ws.db, batch.bytes / 100, BULK_MIN_ROWS);
   try {
     return await ws.db.txAsync(async () => {
       const reports: IngestReport[] = [];
@@ -105,9 +109,11 @@ export async function importFiles(
       batch.idx?.free();
       batch.idx = null;
       await finishBatch(ws, batch, opts);
+      if (deferredKeys) checkForeignKeys(ws.db);
       return reports;
     });
   } finally {
+    if (deferredKeys) restoreForeignKeys(ws.db);
     batch.idx?.free();
   }
 }
