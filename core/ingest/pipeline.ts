@@ -12,7 +12,7 @@ import { audit, type Workspace } from '../workspace.js';
 import { findAsOf } from './as-of.js';
 import { finishBatch, type Batch } from './batch-end.js';
 import { BULK_MIN_ROWS, dropIndexes, indexesNow, isBulk } from './bulk.js';
-import { checkForeignKeys, deferForeignKeys, restoreForeignKeys } from '../store/foreign-keys.js';
+import { deferForeignKeys, restoreForeignKeys } from '../store/foreign-keys.js';
 import { EncodingRestart, FileError } from './errors.js';
 import { columnsOf, resolveColumns, SPECS, type FormatSpec } from './formats.js';
 import type { ColumnMapping } from './mapping.js';
@@ -71,6 +71,7 @@ export async function importFiles(
   inputs: ImportInput[],
   opts: ImportOptions = {},
 ): Promise<IngestReport[]> {
+  const bytes = inputs.reduce((n, i) => n + i.size, 0);
   const batch: Batch = {
     idx: null,
     analyse: false,
@@ -78,12 +79,12 @@ export async function importFiles(
     indexes: [],
     touched: new Set(),
     factMark: lastFactId(ws.db),
-    bytes: inputs.reduce((n, i) => n + i.size, 0),
+    bytes,
+    // A bulk batch's foreign keys are checked once at its end (store/foreign-keys.ts). Export rows are about 100
+    // bytes or more (an events row about 110, a device row 200-600): bytes / 100 errs towards more rows.
+    checkKeys: deferForeignKeys(ws.db, bytes / 100, BULK_MIN_ROWS),
   };
   const many = inputs.length > 1;
-  // A bulk batch's foreign keys are checked once at its end (store/foreign-keys.ts). Export rows run about 100 bytes
-  // or more (an events row about 110, a device row 200-600): bytes / 100 does not underestimate the rows.
-  const deferredKeys = deferForeignKeys(ws.db, batch.bytes / 100, BULK_MIN_ROWS);
   try {
     return await ws.db.txAsync(async () => {
       const reports: IngestReport[] = [];
@@ -109,11 +110,10 @@ export async function importFiles(
       batch.idx?.free();
       batch.idx = null;
       await finishBatch(ws, batch, opts);
-      if (deferredKeys) checkForeignKeys(ws.db);
       return reports;
     });
   } finally {
-    if (deferredKeys) restoreForeignKeys(ws.db);
+    if (batch.checkKeys) restoreForeignKeys(ws.db);
     batch.idx?.free();
   }
 }
