@@ -37,7 +37,15 @@ export type DeviceValue = string | number | null;
  * The MERGE_COLS whose values a merge reads (identity, the seen span, tags); fetchRow gives only whether each other
  * one is set.
  */
-export const READ_VALUES = ['falcon_aid', 'entra_id', 'intune_id', 'serial', 'first_seen', 'last_seen', 'tags'] as const;
+export const READ_VALUES = [
+  'falcon_aid',
+  'entra_id',
+  'intune_id',
+  'serial',
+  'first_seen',
+  'last_seen',
+  'tags',
+] as const;
 
 /** Index of serial in MERGE_COLS: writing it writes serial_key too. */
 const SERIAL = MERGE_COLS.indexOf('serial');
