@@ -101,7 +101,7 @@ describe('a workspace kept in a working file on disk', () => {
     expect(stored(backed)).toBe(expected);
     // The image is in the working file, none of it in sql.js's memory; SQLite's temp files went to disk too.
     const pages = backed.db.value<number>('PRAGMA page_count')! * backed.db.value<number>('PRAGMA page_size')!;
-    expect(pages).toBeGreaterThan(4 << 20);
+    expect(pages).toBeGreaterThan(3 << 20);
     expect(memoryBytes(backed.db.raw)).toBe(0);
     const [dbFile] = readdirSync(work.dir);
     expect(statSync(path.join(work.dir, dbFile!)).size).toBe(pages);
