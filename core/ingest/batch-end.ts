@@ -6,7 +6,6 @@ import { startRebuild } from '../store/device-text.js';
 import { stopwatch } from '../shared/stopwatch.js';
 import { restoreIndex, type IndexDef } from '../store/staging.js';
 import type { FactMark } from '../store/facts.js';
-import { checkForeignKeys } from '../store/foreign-keys.js';
 import type { Workspace } from '../workspace.js';
 import type { DeviceIndex } from './identity.js';
 import type { ImportOptions } from './pipeline.js';
@@ -27,8 +26,6 @@ export interface Batch {
   factMark: FactMark;
   /** The batch's files' size in bytes: a small batch into a large workspace looks identities up (see lookupIdentity). */
   bytes: number;
-  /** Foreign keys are off while the batch runs (store/foreign-keys.ts): every row is checked at its end. */
-  checkKeys: boolean;
 }
 
 /** Page cache for the batch's end (MiB): its sorts (GROUP BY over every fact, index rebuilds) stay in memory. */
@@ -72,12 +69,6 @@ async function finishSteps(ws: Workspace, batch: Batch, opts: ImportOptions): Pr
       });
     }
     lap('indexes');
-    if (batch.checkKeys) {
-      // Last, after every write of the batch; with the batch end's page cache, which holds the parents it seeks.
-      opts.onProgress?.({ phase: 'check references', done: 0, total: 0 });
-      checkForeignKeys(ws.db);
-      lap('foreign keys');
-    }
   } finally {
     // A batch failing before the rows are written leaves the other thread nothing to send.
     search.cancel();

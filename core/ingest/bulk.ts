@@ -6,7 +6,7 @@ import { dropIndex, indexesOf, tableSize, type IndexDef } from '../store/staging
 import type { Workspace } from '../workspace.js';
 
 /** Below this many (estimated) rows a file never triggers an index rebuild. */
-export const BULK_MIN_ROWS = 5_000;
+const BULK_MIN_ROWS = 5_000;
 
 /**
  * Whether a load is big enough, against what the table already holds, that dropping its indexes and building them

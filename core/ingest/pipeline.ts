@@ -11,8 +11,7 @@ import { restoreIndex, type IndexDef } from '../store/staging.js';
 import { audit, type Workspace } from '../workspace.js';
 import { findAsOf } from './as-of.js';
 import { finishBatch, type Batch } from './batch-end.js';
-import { BULK_MIN_ROWS, dropIndexes, indexesNow, isBulk } from './bulk.js';
-import { deferForeignKeys, restoreForeignKeys } from '../store/foreign-keys.js';
+import { dropIndexes, indexesNow, isBulk } from './bulk.js';
 import { EncodingRestart, FileError } from './errors.js';
 import { columnsOf, resolveColumns, SPECS, type FormatSpec } from './formats.js';
 import type { ColumnMapping } from './mapping.js';
@@ -71,7 +70,6 @@ export async function importFiles(
   inputs: ImportInput[],
   opts: ImportOptions = {},
 ): Promise<IngestReport[]> {
-  const bytes = inputs.reduce((n, i) => n + i.size, 0);
   const batch: Batch = {
     idx: null,
     analyse: false,
@@ -79,10 +77,7 @@ export async function importFiles(
     indexes: [],
     touched: new Set(),
     factMark: lastFactId(ws.db),
-    bytes,
-    // A bulk batch's foreign keys are checked once at its end (store/foreign-keys.ts). Export rows are about 100
-    // bytes or more (an events row about 110, a device row 200-600): bytes / 100 errs towards more rows.
-    checkKeys: deferForeignKeys(ws.db, bytes / 100, BULK_MIN_ROWS),
+    bytes: inputs.reduce((n, i) => n + i.size, 0),
   };
   const many = inputs.length > 1;
   try {
@@ -113,7 +108,6 @@ export async function importFiles(
       return reports;
     });
   } finally {
-    if (batch.checkKeys) restoreForeignKeys(ws.db);
     batch.idx?.free();
   }
 }
