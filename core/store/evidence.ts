@@ -3,7 +3,16 @@
 import type { Db } from './db.js';
 import { receiptsOf, type ReceiptFacts } from './exposure.js';
 import { foldEvidence } from './evidence-fold.js';
-import { EVENT_CONTENT, EVENT_SEEN, REIMAGE, UNCLEAN, firstFactId, minOverFacts, writeDerived } from './facts.js';
+import {
+  EVENT_CONTENT,
+  EVENT_SEEN,
+  REIMAGE,
+  UNCLEAN,
+  firstFactId,
+  fleetLatest,
+  minOverFacts,
+  writeDerived,
+} from './facts.js';
 
 /**
  * An event's kind of evidence (k in scan) from its own columns: migration 35's event_facts view, class by class
@@ -83,7 +92,7 @@ export function scan(db: Db, badVersion: string, partial: boolean, fold = true):
       ? `CREATE TEMP TABLE _evt AS SELECT MAX(ts) AS t ${from} AND class <> 'result'`
       : `CREATE TEMP TABLE _evt AS SELECT MAX(t) AS t FROM (
           SELECT MAX(ts) AS t FROM stored_facts WHERE device_id IS NOT NULL AND class <> 'result'
-          UNION ALL SELECT MAX(fact_seen) FROM device_sources UNION ALL SELECT MAX(fact_at) FROM device_sources)`,
+          UNION ALL ${fleetLatest()})`,
   );
   // Each fact is first reduced to its kind of evidence (k) and time, so the sort by device carries three numbers and
   // each aggregate tests one small integer, as a FILTER: a row steps only the aggregates its kind feeds (a MIN of a

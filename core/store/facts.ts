@@ -23,8 +23,7 @@ export function sync(db: Db, timings?: Record<string, number>): number {
   const { lap } = stopwatch(timings, 'facts:');
   const evHwm = Number(metaTable.get(db, 'facts.event_hwm') ?? 0);
   const resHwm = Number(metaTable.get(db, 'facts.result_hwm') ?? 0);
-  const storedMax = () => db.value<number>('SELECT COALESCE(MAX(id), 0) FROM stored_facts') ?? 0;
-  const before = storedMax();
+  const before = maxStoredId(db);
   // A ring report's row without a device yet (before the fleet export) gets it when the orphans are linked.
   db.run(`UPDATE stored_facts SET device_id = (SELECT e.device_id FROM events e WHERE e.id = stored_facts.event_id)
     WHERE device_id IS NULL AND event_id IS NOT NULL`);
@@ -65,7 +64,7 @@ export function sync(db: Db, timings?: Record<string, number>): number {
     );
     metaTable.set(db, 'facts.result_hwm', String(maxRes));
   }
-  return storedMax() - before;
+  return maxStoredId(db) - before;
 }
 
 /**
@@ -92,13 +91,6 @@ export const EVENT_FACT_ID = 1e15;
 export const FLEET_FACT_ID = 5e14;
 
 /**
- * The three sources of the facts view in id order, for a read correlated with another table (the view would not take
- * the term): source_facts, a plain join view, is flattened into the read and found through the source rows' device
- * index.
- */
-const FACT_TABLES = ['stored_facts', 'source_facts', 'event_facts'] as const;
-
-/**
  * SQL for the least of each arm's expression over the facts a correlated read finds, the tables under the facts view
  * apart (each through its own device index): each arm is [expression, FROM and WHERE], over stored_facts, the events
  * themselves, or the source rows' fact columns (device_sources), whose terms name a fact's class by their own columns
@@ -120,7 +112,9 @@ export function firstFactId(
   cond: string,
   fleet = `(SELECT MIN(id) FROM source_facts WHERE device_id = ${device} AND ${cond})`,
 ): string {
-  const [stored, events] = [FACT_TABLES[0], FACT_TABLES[2]].map(
+  // Each of the view's three sources apart (it would take no correlated term): source_facts, a plain join view, is
+  // flattened into the read and found through the source rows' device index.
+  const [stored, events] = ['stored_facts', 'event_facts'].map(
     (t) => `(SELECT MIN(id) FROM ${t} WHERE device_id = ${device} AND ${cond})`,
   );
   return `COALESCE(${stored}, ${fleet}, ${events})`;
@@ -209,6 +203,17 @@ export function latestTime(db: Db, eventsMaxTs: number): number | undefined {
   );
 }
 
+const maxStoredId = (db: Db) => db.value<number>('SELECT COALESCE(MAX(id), 0) FROM stored_facts') ?? 0;
+
+/**
+ * SQL for the latest time of the fleet facts of the source rows `where` picks, in one read of them: a check-in, or
+ * fact_at (kept only with a version or ring fact). NULL when there is none.
+ */
+export function fleetLatest(where = ''): string {
+  return `SELECT max(COALESCE(MAX(fact_seen), MAX(fact_at)), COALESCE(MAX(fact_at), MAX(fact_seen)))
+    FROM device_sources ${where}`;
+}
+
 /** Where a batch's facts begin: the largest stored fact id and source row id before it. */
 export interface FactMark {
   stored: number;
@@ -221,7 +226,7 @@ export interface FactMark {
  */
 export function lastFactId(db: Db): FactMark {
   return {
-    stored: db.value<number>('SELECT COALESCE(MAX(id), 0) FROM stored_facts') ?? 0,
+    stored: maxStoredId(db),
     sources: db.value<number>('SELECT COALESCE(MAX(id), 0) FROM device_sources') ?? 0,
   };
 }
@@ -235,8 +240,7 @@ export function latestSince(db: Db, mark: FactMark): number {
     db.value<number>(
       `SELECT MAX(t) FROM (
         SELECT MAX(ts) AS t FROM stored_facts WHERE id > $stored AND class <> 'result' AND derived = 0
-        UNION ALL SELECT MAX(fact_seen) FROM device_sources WHERE id > $sources
-        UNION ALL SELECT MAX(fact_at) FROM device_sources WHERE id > $sources)`,
+        UNION ALL ${fleetLatest('WHERE id > $sources')})`,
       { $stored: mark.stored, $sources: mark.sources },
     ) ?? 0
   );
