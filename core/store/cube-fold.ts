@@ -2,7 +2,7 @@
 // table: SQLite groups only by sorting, so five GROUP BYs over a million devices were five sorts on four text columns;
 // here each device is folded into its cell in a hash map, and each table is written back in one statement.
 import type { Db } from './db.js';
-import { DirectStatement } from './fast-insert.js';
+import { DirectStatement, TextIds } from './fast-insert.js';
 
 /** A running sum (boxed, so adding to it is one map lookup). */
 interface Sum {
@@ -42,7 +42,8 @@ const quotient = (t: number, size: number) => (t - (t % size)) / size;
 const sorted = (m: Map<number, Sum>) => [...m].sort((a, b) => a[0] - b[0]);
 
 interface Folded {
-  cells: Map<string, Cell>;
+  /** Each cell with its key's text (two cells may share a text whose bytes differ: SQLite keeps them apart too). */
+  cells: [string, Cell][];
   states: string[];
 }
 
@@ -52,8 +53,10 @@ interface Folded {
  * groups in SQL instead.
  */
 function fold(db: Db, src: string, crashMs: number, burnMs: number, maxCells: number): Folded | null {
-  const cells = new Map<string, Cell>();
-  const stateIx = new Map<string, number>();
+  // A cell and a state are numbered by their text's bytes where SQLite left them (TextIds): a row makes no string.
+  const keys = new TextIds();
+  const stateIds = new TextIds();
+  const byKey: Cell[] = [];
   // json_array is an unambiguous key for the four texts (a separator could occur inside a tag list). A REAL time
   // (SQLite divides it as a float) comes out as '', which is not a safe integer: the fold then gives way to SQL.
   // Read through sqlite's C API when sql.js exports it: Statement.get builds an array and goes through a wrapper per
@@ -70,29 +73,27 @@ function fold(db: Db, src: string, crashMs: number, burnMs: number, maxCells: nu
   const fail = () => (ok = false);
   try {
     st.each([], (read) => {
-      const rowid = read(0) as number;
-      const key = read(1) as string;
-      const state = read(2) as string;
-      const suspected = read(3);
-      const crashed = read(4);
-      const resolved = read(5);
-      let c = cells.get(key);
+      // state is NOT NULL in every CUBE_SOURCE-shaped table, json_array never NULL: -1 would be a bug, not a row.
+      const k = st.direct ? st.textId(1, keys) : keys.idOf(read(1) as string);
+      const s = st.direct ? st.textId(2, stateIds) : stateIds.idOf(read(2) as string);
+      if (k < 0 || s < 0) return fail();
+      let c = byKey[k];
       if (!c) {
+        const rowid = read(0) as number;
         // The written rows find their dimensions by this rowid: it must come through a double exactly.
-        if (!Number.isSafeInteger(rowid) || cells.size >= maxCells) return fail();
-        c = { rep: rowid, counts: [], suspected: [], times: null };
-        cells.set(key, c);
+        if (!Number.isSafeInteger(rowid) || keys.size > maxCells) return fail();
+        c = byKey[k] = { rep: rowid, counts: [], suspected: [], times: null };
       }
-      let s = stateIx.get(state);
-      if (s === undefined) stateIx.set(state, (s = stateIx.size));
       c.counts[s] = (c.counts[s] ?? 0) + 1;
-      if (suspected) c.suspected[s] = (c.suspected[s] ?? 0) + 1;
+      if (read(3)) c.suspected[s] = (c.suspected[s] ?? 0) + 1;
+      const crashed = read(4);
       if (crashed === null) return;
       if (!Number.isSafeInteger(crashed)) return fail();
       const t = crashed as number;
       const m = (c.times ??= { crash: new Map(), burn: new Map(), ttr: new Map() });
       sum(m.crash, quotient(t, crashMs)).n++;
       sum(m.burn, quotient(t, burnMs)).n++;
+      const resolved = read(5);
       if (resolved === null) return;
       if (!Number.isSafeInteger(resolved)) return fail();
       const r = resolved as number;
@@ -107,7 +108,8 @@ function fold(db: Db, src: string, crashMs: number, burnMs: number, maxCells: nu
     st.free();
   }
   if (!ok) return null;
-  return { cells, states: [...stateIx.keys()] };
+  const cells = byKey.map((c, k): [string, Cell] => [keys.text(k), c]);
+  return { cells, states: Array.from({ length: stateIds.size }, (_, i) => stateIds.text(i)) };
 }
 
 /**

@@ -15,6 +15,12 @@ export interface FoldSource {
   alsoLatest?: boolean;
   /** The read takes no parameter: `values` are not bound to it. */
   unbound?: boolean;
+  /**
+   * A row whose k is NULL is passed over before anything else is read or tested, as a `WHERE k IS NOT NULL` around
+   * the read would drop it: the read is then one plain statement, not a subquery run as a co-routine (each row yielded
+   * and copied to the outer query).
+   */
+  skipNull?: boolean;
 }
 
 /** The columns of temp._ev the fold writes, in the order of its arrays (MIN_AT, MAX_AT, then the counts). */
@@ -73,15 +79,16 @@ export function foldEvidence(
   const seen = new Uint8Array(size);
   let latest = -Infinity;
   let ok = true;
-  for (const { sql, latest: timed, alsoLatest, unbound } of sources) {
+  for (const { sql, latest: timed, alsoLatest, unbound, skipNull } of sources) {
     const params = unbound ? [] : values;
     const st = new DirectStatement(db, sql, params.length);
     try {
       if (!st.direct) return undefined;
       st.each(params, () => {
+        const k = st.safeInteger(2);
+        if (k === null && skipNull) return;
         const id = st.safeInteger(0);
         const ts = st.safeInteger(1);
-        const k = st.safeInteger(2);
         if (id === null || !(id >= 0 && id <= maxId) || Number.isNaN(ts) || Number.isNaN(k)) return (ok = false);
         if (timed && ts !== null && ts > latest) latest = ts;
         if (alsoLatest) {

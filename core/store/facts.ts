@@ -72,7 +72,8 @@ export function sync(db: Db, timings?: Record<string, number>): number {
  * each event before a term on its class can be tested). An OS update report (Autopatch, WUfB, ConfigMgr) says the
  * device was online, or as of its export its update status, never that content arrived.
  */
-const OS_UPDATE = "source IN ('autopatch', 'wufb', 'configmgr')";
+export const OS_UPDATE_SOURCES = ['autopatch', 'wufb', 'configmgr'] as const;
+const OS_UPDATE = `source IN (${OS_UPDATE_SOURCES.map((x) => `'${x}'`).join(', ')})`;
 /** An event whose fact is a content receipt (class 'content', its value the version). */
 export const EVENT_CONTENT = `kind IN ('received', 'installed') AND NOT ${OS_UPDATE}`;
 /** An event whose fact is a check-in (class 'seen'). */

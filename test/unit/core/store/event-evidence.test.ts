@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as evidence from '../../../../core/store/evidence.js';
 import { receiptFacts } from '../../../../core/store/exposure.js';
-import { firstFactId } from '../../../../core/store/facts.js';
+import { EVENT_CONTENT, EVENT_SEEN, REIMAGE, UNCLEAN, firstFactId } from '../../../../core/store/facts.js';
 import type { Workspace } from '../../../../core/workspace.js';
 import { T } from '../analysis/fixtures.js';
 import { open } from './open-workspace.js';
@@ -78,6 +78,60 @@ const THROUGH_VIEW = `SELECT device_id,
 
 const PASS = `SELECT device_id, bad_at, first_crash, crashes, last_loop, rec_ev, fix_ev, reimage_at, roll_ev, seen_at,
   unclean FROM temp._ev ORDER BY device_id`;
+
+describe("an event's kind of evidence", () => {
+  /** EVENT_EVIDENCE as the terms tested one after the other (as the evidence pass tested them before, at 7a73fe5). */
+  const TERMS = `CASE WHEN kind = 'crashed' THEN 3
+    WHEN kind = 'rebooted' THEN CASE WHEN ${UNCLEAN} THEN 9 ELSE 4 END
+    WHEN ${EVENT_SEEN} THEN 8
+    WHEN ${EVENT_CONTENT} THEN CASE WHEN version = $bad THEN 1 ELSE 2 END
+    WHEN kind = 'recovered' THEN 5 WHEN kind = 'fixed' THEN 6 WHEN kind = 'failed' AND ${REIMAGE} THEN 7 END`;
+
+  it('is the terms tested one by one, for any kind, source, as-of flag, version and detail (odd ones too)', async () => {
+    const ws = await open();
+    const axes = {
+      kind: [
+        'crashed',
+        'rebooted',
+        'online',
+        'received',
+        'installed',
+        'recovered',
+        'fixed',
+        'failed',
+        'offered',
+        'Crashed',
+        'RECEIVED',
+        'installed ',
+        '',
+        null,
+      ],
+      source: ['falcon', 'autopatch', 'wufb', 'configmgr', 'manual', 'Autopatch', 'wufb ', '', null],
+      as_of: [0, 1, 2, null, 'x'],
+      version: ['291-bad', '292-good', '', null, 291],
+      detail: [null, '', 'unclean restart (41)', 'Unexpected Shutdown', 'reimage', 'Needs REIMAGE', 'ok', 'é'],
+    };
+    const cte = Object.entries(axes)
+      .map(([k, v]) => `${k}(${k}) AS (VALUES ${v.map((x) => `(${list([x])})`).join(', ')})`)
+      .join(', ');
+    // A table of its own: the events table's NOT NULL kind and source would refuse the NULLs.
+    ws.db.run(`CREATE TEMP TABLE ev AS WITH ${cte} SELECT * FROM kind, source, as_of, version, detail`);
+    for (const bad of ['291-bad', '', '291']) {
+      const counts = rows(
+        ws,
+        `SELECT k, COUNT(*), SUM(k IS NOT t) FROM (SELECT (${evidence.EVENT_EVIDENCE}) AS k, (${TERMS}) AS t FROM temp.ev)
+         GROUP BY k ORDER BY k`,
+        { $bad: bad },
+      );
+      // Every kind of evidence and none occur (no version is the text '291': the integer 291 is not equal to it);
+      // no row differs.
+      const all = [null, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+      expect(counts.map((r) => r[0])).toEqual(bad === '291' ? all.filter((k) => k !== 1) : all);
+      expect(counts.map((r) => r[2])).toEqual(counts.map(() => 0));
+      expect(counts.reduce((n, r) => n + (r[1] as number), 0)).toBe(14 * 9 * 5 * 5 * 8);
+    }
+  });
+});
 
 describe('events read in place by the evidence pass', () => {
   it('gives each event the evidence its fact in the facts view gives, in a full pass and for some devices', async () => {

@@ -129,6 +129,25 @@ describe('the evidence fold', () => {
     expect(tried.out).toEqual(grouped.out);
   });
 
+  it('passes over an event of no kind of evidence, whatever its time or device, and folds the rest', async () => {
+    const ws = await fleet(8);
+    ws.db.run('PRAGMA foreign_keys = OFF');
+    // An offer, a failure naming no reimage, an OS update report as of its export: no evidence, so neither their text
+    // or float time nor a device id past the devices table's stops the fold (SQL's GROUP BY never sees them either).
+    ws.db.run(`INSERT INTO events(device_id, ts, kind, source, detail, as_of) VALUES
+      (1, 'soon', 'offered', 'falcon', NULL, 0), (2, 1.5, 'failed', 'manual', 'no luck', 0),
+      (5000, ${T('05:00')}, 'installed', 'autopatch', NULL, 1)`);
+    const grouped = scanned(ws, false);
+    const folded = scanned(ws, true);
+    expect(folded.folded).toBe(true);
+    expect(folded.out).toEqual(grouped.out);
+    // An event with evidence and a text time: declined, as before.
+    ws.db.run(`INSERT INTO events(device_id, ts, kind, source) VALUES (1, 'soon', 'crashed', 'falcon')`);
+    const tried = scanned(ws, true);
+    expect(tried.folded).toBe(false);
+    expect(tried.out).toEqual(scanned(ws, false).out);
+  });
+
   it('declines a device id past the largest the devices table holds', async () => {
     const ws = await fleet(7);
     ws.db.run('PRAGMA foreign_keys = OFF');

@@ -1,7 +1,7 @@
 // DirectStatement: rows bound through sqlite's C API are stored and read as sql.js's own Statement does.
 import { describe, expect, it } from 'vitest';
 import { Db } from '../../../../core/store/db.js';
-import { DirectStatement } from '../../../../core/store/fast-insert.js';
+import { DirectStatement, TextIds } from '../../../../core/store/fast-insert.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
 const TABLE = 'CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT NOT NULL, c TEXT, d INTEGER, e REAL)';
@@ -235,5 +235,75 @@ describe('DirectStatement', () => {
     st.each([], (col) => void got.push(col(0)));
     st.free();
     expect(got).toEqual(['a', 'b']);
+  });
+});
+
+describe('TextIds', () => {
+  /** FNV-1a as TextIds hashes (seeded with the length): to find two texts of one hash. */
+  const fnv = (b: Uint8Array) => {
+    let h = 0x811c9dc5 ^ b.length;
+    for (const x of b) h = Math.imul(h ^ x, 0x01000193);
+    return h;
+  };
+  /** Two different 6-byte texts with the same hash (a birthday search: about 2^16 tries; found once). */
+  let pair: [string, string] | undefined;
+  function collision(): [string, string] {
+    return (pair ??= search());
+  }
+  function search(): [string, string] {
+    const seen = new Map<number, string>();
+    for (let i = 0; ; i++) {
+      const t = `k${i.toString(36).padStart(5, '0')}`;
+      const h = fnv(new TextEncoder().encode(t));
+      const other = seen.get(h);
+      if (other !== undefined) return [other, t];
+      seen.set(h, t);
+    }
+  }
+
+  it('numbers texts by their bytes: equal bytes one id, different bytes (one hash too) apart', () => {
+    const [a, b] = collision();
+    expect(a).not.toBe(b);
+    const enc = (t: string) => new TextEncoder().encode(t);
+    expect(fnv(enc(a))).toBe(fnv(enc(b)));
+    const ids = new TextIds();
+    // Each text at another place of a larger "heap", as a column's text lies in the module's memory.
+    const at = (t: string, pad: number) => {
+      const heap = new Uint8Array(pad + 64);
+      heap.set(enc(t), pad);
+      return ids.idOfBytes(heap, pad, enc(t).length, () => t);
+    };
+    expect([at(a, 3), at(b, 9), at(a, 20), at(b, 0), at('', 5), at('', 1)]).toEqual([0, 1, 0, 1, 2, 2]);
+    expect([at('é', 2), at('e', 2), at('東京', 7), at('é', 30)]).toEqual([3, 4, 5, 3]);
+    expect(ids.size).toBe(6);
+    expect([0, 1, 2, 3, 4, 5].map((i) => ids.text(i))).toEqual([a, b, '', 'é', 'e', '東京']);
+    // Without the module's memory: by the text itself.
+    const byText = new TextIds();
+    expect([byText.idOf(a), byText.idOf(b), byText.idOf(a), byText.idOf('')]).toEqual([0, 1, 0, 2]);
+  });
+
+  it('reads a column through the C API: the same ids as by text, -1 for NULL, numbers as their text', async () => {
+    const db = await open();
+    const [a, b] = collision();
+    const texts = [a, b, 'café', a, 'n'.repeat(60), 'café', b, 'n'.repeat(60), ''];
+    db.run('CREATE TABLE u(id INTEGER PRIMARY KEY, v)');
+    texts.forEach((t, i) => db.run('INSERT INTO u VALUES (?, ?)', [i, t]));
+    db.run('INSERT INTO u VALUES (100, NULL), (101, 42), (102, 1.5)');
+    const st = new DirectStatement(db, 'SELECT v FROM u ORDER BY id', 0);
+    expect(st.direct).toBe(true);
+    const ids = new TextIds();
+    const got: number[] = [];
+    st.each([], () => void got.push(st.textId(0, ids)));
+    st.free();
+    expect(got).toEqual([0, 1, 2, 0, 3, 2, 1, 3, 4, -1, 5, 6]);
+    expect(Array.from({ length: ids.size }, (_, i) => ids.text(i))).toEqual([
+      a,
+      b,
+      'café',
+      'n'.repeat(60),
+      '',
+      '42',
+      '1.5',
+    ]);
   });
 });
