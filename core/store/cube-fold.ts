@@ -2,7 +2,8 @@
 // table: SQLite groups only by sorting, so five GROUP BYs over a million devices were five sorts on four text columns;
 // here each device is folded into its cell in a hash map, and each table is written back in one statement.
 import type { Db } from './db.js';
-import { DirectStatement, TextIds } from './fast-insert.js';
+import { DirectStatement } from './fast-insert.js';
+import { TextIds } from './text-ids.js';
 
 /** A running sum (boxed, so adding to it is one map lookup). */
 interface Sum {

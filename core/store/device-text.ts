@@ -1,7 +1,8 @@
 // The device text search's trigram index (migrations 24 and 30): built per chunk of device ids in hostname order.
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
-import { DirectStatement, RowInserts } from './fast-insert.js';
+import { DirectStatement } from './fast-insert.js';
+import { RowInserts } from './row-inserts.js';
 import {
   CHUNK_BITS,
   buildChunk,

@@ -2,7 +2,8 @@
 import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
 import { CHUNK_BITS } from './device-text.js';
-import { DirectStatement, RowInserts } from './fast-insert.js';
+import { DirectStatement } from './fast-insert.js';
+import { RowInserts } from './row-inserts.js';
 
 /** A SQL string literal (for per-file constants written into a prepared statement). */
 const sqlText = (v: string) => `'${v.replace(/'/g, "''")}'`;

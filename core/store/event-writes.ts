@@ -1,6 +1,6 @@
 // What an import writes to the event log: rollout and crash events, and events linked once their device is known.
 import type { Db } from './db.js';
-import { RowInserts } from './fast-insert.js';
+import { RowInserts } from './row-inserts.js';
 
 export type EventValue = string | number | null;
 

@@ -2,7 +2,8 @@
 // view: SQLite groups only by sorting, and the GROUP BY's sort and its seventeen FILTERed aggregates were two thirds
 // of the evidence scan; here each fact is added to its device's slot in typed arrays, and the slots written in id order.
 import type { Db } from './db.js';
-import { DirectStatement, RowInserts, type InsertValue } from './fast-insert.js';
+import { DirectStatement, type InsertValue } from './fast-insert.js';
+import { RowInserts } from './row-inserts.js';
 
 /**
  * A read of the fold: device_id, ts and k; `latest`: its times count towards the latest time. `alsoLatest`: a fourth

@@ -1,6 +1,7 @@
 // Prepared statements run row after row through sqlite's C API (as sql.js exports it): no per-value JS glue.
 import type { SqlJsStatic, Statement } from 'sql.js';
 import type { Db } from './db.js';
+import type { TextIds } from './text-ids.js';
 
 export type InsertValue = string | number | Uint8Array | null;
 /** What a row read gives back: what sql.js's Statement.get gives. */
@@ -340,67 +341,6 @@ export class DirectStatement {
   }
 }
 
-/**
- * An insert of many rows, `perRun` rows to a statement: `INSERT ... VALUES (…),(…),…`. Run one row at a time, each
- * run opens its cursors again and looks each foreign key's parent up from the top of its table; a run of many rows
- * opens them once (about a quarter of an event's insert). Rows are inserted in the order they were added, so they get
- * the ids one statement per row would give. Rows wait here until `perRun` are in hand: call flush() before anything
- * reads the table, and before the statements are freed.
- */
-export class RowInserts {
-  private readonly many: DirectStatement;
-  private readonly one: DirectStatement;
-  private readonly flat: InsertValue[];
-  private readonly row: InsertValue[];
-  private n = 0;
-
-  /** `tuple`: one row's `(?,?,…)`, with any constants written in; `width`: its parameters. */
-  constructor(
-    db: Db,
-    head: string,
-    tuple: string,
-    private readonly width: number,
-    private readonly perRun = 64,
-  ) {
-    this.many = new DirectStatement(
-      db,
-      `${head} VALUES ${new Array<string>(perRun).fill(tuple).join(',')}`,
-      width * perRun,
-    );
-    this.one = new DirectStatement(db, `${head} VALUES ${tuple}`, width);
-    this.flat = new Array<InsertValue>(width * perRun).fill(null);
-    this.row = new Array<InsertValue>(width).fill(null);
-  }
-
-  /** Adds a row (its values are copied). */
-  add(v: InsertValue[]): void {
-    const w = this.width;
-    const flat = this.flat;
-    const at = this.n * w;
-    for (let i = 0; i < w; i++) flat[at + i] = v[i]!;
-    if (++this.n === this.perRun) {
-      this.n = 0;
-      this.many.run(flat);
-    }
-  }
-
-  /** Inserts the rows still waiting, one statement each. */
-  flush(): void {
-    const w = this.width;
-    const pending = this.n;
-    this.n = 0;
-    for (let r = 0; r < pending; r++) {
-      for (let i = 0; i < w; i++) this.row[i] = this.flat[r * w + i]!;
-      this.one.run(this.row);
-    }
-  }
-
-  free(): void {
-    this.many.free();
-    this.one.free();
-  }
-}
-
 /** Makes the buffer hold `need` bytes, keeping the first `keep` bytes already encoded; returns the new bytes. */
 function grow(c: SqliteApi, sc: Scratch, need: number, keep: number): Uint8Array {
   const cap = Math.max(need, sc.cap * 2, 4096);
@@ -413,58 +353,4 @@ function grow(c: SqliteApi, sc: Scratch, need: number, keep: number): Uint8Array
   sc.cap = cap;
   sc.bytes = bytes;
   return bytes;
-}
-
-/**
- * The distinct texts of a column read by DirectStatement.textId, numbered from 0 in order of first sight: by their
- * bytes (a hash, then a compare of the bytes) when the module's memory can be read, else by the text itself.
- */
-export class TextIds {
-  private readonly byHash = new Map<number, number[]>();
-  private readonly bytes: Uint8Array[] = [];
-  private readonly texts: string[] = [];
-  private readonly byText = new Map<string, number>();
-
-  /** How many distinct texts so far. */
-  get size(): number {
-    return this.texts.length;
-  }
-
-  /** The text of an id. */
-  text(id: number): string {
-    return this.texts[id]!;
-  }
-
-  /** The id of a text read as a string (no C API memory to read): equal strings, one id. */
-  idOf(t: string): number {
-    let id = this.byText.get(t);
-    if (id === undefined) {
-      id = this.texts.length;
-      this.texts.push(t);
-      this.byText.set(t, id);
-    }
-    return id;
-  }
-
-  /** The id of the `n` bytes at `p` in `heap`: equal bytes, one id; `decode` makes the text of bytes not seen before. */
-  idOfBytes(heap: Uint8Array, p: number, n: number, decode: () => string): number {
-    // FNV-1a over the bytes, then the bytes themselves compared against each text of that hash.
-    let h = 0x811c9dc5 ^ n;
-    for (let k = 0; k < n; k++) h = Math.imul(h ^ heap[p + k]!, 0x01000193);
-    let list = this.byHash.get(h);
-    if (list) {
-      for (const id of list) {
-        const b = this.bytes[id]!;
-        if (b.length !== n) continue;
-        let k = 0;
-        while (k < n && b[k] === heap[p + k]) k++;
-        if (k === n) return id;
-      }
-    } else this.byHash.set(h, (list = []));
-    const id = this.texts.length;
-    this.bytes.push(heap.slice(p, p + n));
-    this.texts.push(decode());
-    list.push(id);
-    return id;
-  }
 }

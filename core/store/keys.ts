@@ -1,6 +1,7 @@
 // BitLocker key rows: sealed keys inserted by an import, looked up by ID or prefix, linked to devices found later.
 import type { Db } from './db.js';
-import { DirectStatement, RowInserts } from './fast-insert.js';
+import { DirectStatement } from './fast-insert.js';
+import { RowInserts } from './row-inserts.js';
 
 export type KeyValue = string | number | null;
 

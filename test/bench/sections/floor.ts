@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { Database } from 'sql.js';
 import { readCsv } from '../../../core/ingest/readers/csv.js';
 import { Db } from '../../../core/store/db.js';
-import { RowInserts } from '../../../core/store/fast-insert.js';
+import { RowInserts } from '../../../core/store/row-inserts.js';
 import { workDir } from '../../../electron/node/host-file.js';
 import { loadSqlJs } from '../../../electron/node/sqljs.js';
 import { time, timeAsync } from '../measure.js';

@@ -1,7 +1,8 @@
 // DirectStatement: rows bound through sqlite's C API are stored and read as sql.js's own Statement does.
 import { describe, expect, it } from 'vitest';
 import { Db } from '../../../../core/store/db.js';
-import { DirectStatement, TextIds } from '../../../../core/store/fast-insert.js';
+import { DirectStatement } from '../../../../core/store/fast-insert.js';
+import { TextIds } from '../../../../core/store/text-ids.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
 const TABLE = 'CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT NOT NULL, c TEXT, d INTEGER, e REAL)';

@@ -1,7 +1,8 @@
 // RowInserts: many rows to a statement store what one statement per row stores, in the same order and ids.
 import { describe, expect, it } from 'vitest';
 import { Db } from '../../../../core/store/db.js';
-import { DirectStatement, RowInserts } from '../../../../core/store/fast-insert.js';
+import { DirectStatement } from '../../../../core/store/fast-insert.js';
+import { RowInserts } from '../../../../core/store/row-inserts.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
 
 const TABLE =
