@@ -59,6 +59,28 @@ export const F = {
 export const WIDTH = 16;
 /** A null value in FleetNorm.cells. */
 export const NONE = 0xffffffff;
+/** A value that is its row's cell of the value's column (SOURCE), as handed over: the string need not cross again. */
+export const CELL = 0xfffffffe;
+
+/** The field whose cell each value (F's order) most often is unchanged: a name, an ID, a version as exported. */
+const SOURCE: (Field | null)[] = [
+  'hostname',
+  'hostname',
+  'falcon_aid',
+  'entra_id',
+  'intune_id',
+  'serial',
+  'site',
+  'ring',
+  null,
+  'platform',
+  'os_version',
+  'device_type',
+  'agent_version',
+  'tags',
+  'user',
+  'model',
+];
 
 /**
  * A batch normalised: typed arrays and each distinct string once, so it crosses between threads as a few buffers
@@ -66,7 +88,7 @@ export const NONE = 0xffffffff;
  */
 export interface FleetNorm {
   strings: string[];
-  /** Row r's value k (see F) is strings[cells[r * WIDTH + k]], or null for NONE. */
+  /** Row r's value k (see F) is strings[cells[r * WIDTH + k]]: null for NONE, the row's own cell for CELL. */
   cells: Uint32Array;
   /** Row r's first seen at 2r, last seen at 2r + 1: epoch ms, NaN for none. */
   dates: Float64Array;
@@ -76,10 +98,15 @@ export interface FleetNorm {
   problems: RowNote[];
 }
 
-/** The normalised value k of row r, or null. */
-export function normValue(n: FleetNorm, r: number, k: number): string | null {
+/** The normalised value k of row r (`row`, its cells as the writer got them), or null. */
+export function normValue(n: FleetNorm, r: number, k: number, row: string[], src: number[]): string | null {
   const i = n.cells[r * WIDTH + k]!;
-  return i === NONE ? null : n.strings[i]!;
+  return i === NONE ? null : i === CELL ? row[src[k]!]! : n.strings[i]!;
+}
+
+/** Where each value's SOURCE cell is in the rows (-1: none). */
+export function sourceColumns(spec: FleetNormSpec): number[] {
+  return SOURCE.map((f) => (f ? spec.cols[f] : -1));
 }
 
 /** A row's value is looked up among a column's earlier ones for this many rows, then only while they repeat. */
@@ -95,6 +122,12 @@ export class FleetNormaliser {
   private out: RowNote[] = [];
   private readonly first: ReturnType<typeof dateColumn>;
   private readonly last: ReturnType<typeof dateColumn>;
+  private readonly src: number[];
+  /** The row being normalised, and its values (F's order) and dates once it is. */
+  private cur: string[] = [];
+  private readonly v: (string | null)[] = new Array<string | null>(WIDTH).fill(null);
+  private firstSeen: number | null = null;
+  private lastSeen: number | null = null;
 
   constructor(
     private readonly spec: FleetNormSpec,
@@ -103,10 +136,17 @@ export class FleetNormaliser {
     const sink = { flag: (_line: number, field: string, message: string) => this.raise(field, message) };
     this.first = dateColumn(spec.names.first_seen, sink);
     this.last = dateColumn(spec.names.last_seen, sink);
+    this.src = sourceColumns(spec);
   }
 
   private raise(field: string, message: string, reject?: boolean): void {
     this.out.push(reject ? { index: this.index, field, message, reject } : { index: this.index, field, message });
+  }
+
+  /** The row's cell of field f, cleaned ('' when the file has no such column). */
+  private get(f: Field): string {
+    const c = this.spec.cols[f];
+    return c >= 0 ? clean(this.cur[c]) : '';
   }
 
   /** The first `count` rows normalised; rows a reader's note rejects (`notes`, sorted by index) are skipped. */
@@ -118,104 +158,111 @@ export class FleetNormaliser {
     const seen: (Map<string, number> | null)[] = [];
     const fresh = new Array<number>(WIDTH).fill(0);
     for (let k = 0; k < WIDTH; k++) seen.push(this.shared ? new Map() : null);
-    const put = (r: number, k: number, v: string | null) => {
-      if (v === null) return;
-      const m = seen[k];
-      let at = m?.get(v);
-      if (at === undefined) {
-        at = strings.length;
-        strings.push(v);
-        if (m) {
-          m.set(v, at);
-          // A column of distinct values (names, IDs) stops being looked up once its trial shows it.
-          if (++fresh[k]! * 2 > r + 1 && r >= TRIAL_ROWS) seen[k] = null;
-        }
-      }
-      cells[r * WIDTH + k] = at;
-    };
+    const { src, v } = this;
     this.out = [];
     let n = 0;
     for (let r = 0; r < count; r++) {
       while (notes && n < notes.length && notes[n]!.index < r) n++;
       if (notes && n < notes.length && notes[n]!.index === r && notes[n]!.reject) continue;
       this.index = r;
-      const v = this.row(rows[r]!, lines[r]!);
-      if (!v) continue;
+      const row = (this.cur = rows[r]!);
+      if (!this.row(lines[r]!)) continue;
       ok[r] = 1;
-      for (let k = 0; k < WIDTH; k++) put(r, k, v[k]!);
-      dates[2 * r] = v.firstSeen ?? NaN;
-      dates[2 * r + 1] = v.lastSeen ?? NaN;
+      dates[2 * r] = this.firstSeen ?? NaN;
+      dates[2 * r + 1] = this.lastSeen ?? NaN;
+      for (let k = 0, p = r * WIDTH; k < WIDTH; k++, p++) {
+        const x = v[k]!;
+        if (x === null) continue;
+        // Most values are their cell as read (a name, an ID): the writer has that string already.
+        if (src[k]! >= 0 && x === row[src[k]!]) {
+          cells[p] = CELL;
+          continue;
+        }
+        const m = seen[k];
+        let at = m?.get(x);
+        if (at === undefined) {
+          at = strings.length;
+          strings.push(x);
+          if (m) {
+            m.set(x, at);
+            // A column of distinct values stops being looked up once its trial shows it.
+            if (++fresh[k]! * 2 > r + 1 && r >= TRIAL_ROWS) seen[k] = null;
+          }
+        }
+        cells[p] = at;
+      }
     }
+    this.cur = [];
     return { strings, cells, dates, ok, problems: this.out };
   }
 
-  /** One row's values in F's order and its dates, or null when the row is rejected (its problem raised). */
-  private row(row: string[], line: number): RowValues | null {
+  /** Normalises the current row into `v` and the dates; false when the row is rejected (its problem raised). */
+  private row(line: number): boolean {
     const { cols: c, format, names } = this.spec;
-    const get = (f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
+    const v = this.v;
     // The host cell: the name, else a distinguished name (`CN=…`).
-    const h = get('hostname');
-    const hostRaw = !h && c.dn >= 0 && /^cn=/i.test(get('dn')) ? get('dn') : h;
+    const h = this.get('hostname');
+    const hostRaw = !h && c.dn >= 0 && /^cn=/i.test(this.get('dn')) ? this.get('dn') : h;
     if (hostRaw.includes(REDACTED)) {
       this.raise(
         names.host,
         `the device name cell holds a recovery password (${REDACTED}); the row is probably shifted by one cell`,
         true,
       );
-      return null;
+      return false;
     }
     // The short name once: the device's name, and (upper case, cut) its key.
     const hostname = shortName(hostRaw);
     const hk = shortNameKey(hostname);
     if (!hk) {
       this.raise(names.host, 'no device name: the hostname cell is empty', true);
-      return null;
+      return false;
     }
     let aid: string | null = null;
-    const aidRaw = get('falcon_aid');
+    const aidRaw = this.get('falcon_aid');
     if (aidRaw) {
       aid = normAid(aidRaw);
       if (!aid) {
         this.raise(names.aid, `"${aidRaw.slice(0, 40)}" is not a Falcon AID (32 hex digits)`, true);
-        return null;
+        return false;
       }
     }
     let entra: string | null = null;
-    const entraRaw = get('entra_id');
+    const entraRaw = this.get('entra_id');
     if (entraRaw) {
       entra = normGuid(entraRaw);
       if (!entra && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(entraRaw)) {
         this.raise(names.entra, `"${entraRaw.slice(0, 40)}" is not a GUID`, true);
-        return null;
+        return false;
       }
       if (entra === '00000000-0000-0000-0000-000000000000') entra = null;
     }
     let intune: string | null = null;
-    const intuneRaw = get('intune_id');
+    const intuneRaw = this.get('intune_id');
     if (intuneRaw) {
       intune = normGuid(intuneRaw);
       if (!intune) {
         this.raise(names.intune, `"${intuneRaw.slice(0, 40)}" is not a GUID`, true);
-        return null;
+        return false;
       }
     }
-    const serial: string | null = get('serial') || null;
+    const serial: string | null = this.get('serial') || null;
     if (serial && excelMangled(serial))
       this.raise(
         names.serial,
         `serial "${serial}" was turned into a number by a spreadsheet; not used to match devices`,
       );
-    const firstSeen = this.date(get('first_seen'), line, this.first, names.first_seen);
-    const lastSeen = this.date(get('last_seen'), line, this.last, names.last_seen);
+    this.firstSeen = this.date(this.get('first_seen'), line, this.first, names.first_seen);
+    this.lastSeen = this.date(this.get('last_seen'), line, this.last, names.last_seen);
     let ring: string | null = null;
     let ringSource: string | null = null;
-    const ringCol = get('ring');
+    const ringCol = this.get('ring');
     if (ringCol) {
       ring = ringFromLabel(ringCol) ?? normRing(ringCol);
       ringSource = RING_SOURCE[format] ?? `${format} ring column`;
     }
-    const groups = get('groups');
-    const tagItems = splitList(get('tags'));
+    const groups = this.get('groups');
+    const tagItems = splitList(this.get('tags'));
     if (!ring && groups) {
       for (const g of splitList(groups)) {
         ring = ringFromLabel(g);
@@ -234,35 +281,31 @@ export class FleetNormaliser {
         }
       }
     }
-    let osVersion = get('os_version') || null;
-    const build = get('os_build');
+    let osVersion = this.get('os_version') || null;
+    const build = this.get('os_build');
     if (build && osVersion && !osVersion.includes(build)) osVersion = `${osVersion} (${build})`;
     else if (build && !osVersion) osVersion = build;
-    const platformRaw = get('platform');
+    const platformRaw = this.get('platform');
     const platform = platformRaw ? normPlatform(platformRaw) : osVersion ? normPlatform(osVersion) : null;
-    let deviceType = normDeviceType(get('device_type'));
+    let deviceType = normDeviceType(this.get('device_type'));
     if (deviceType === null && platform === 'windows' && /server/i.test(osVersion ?? '')) deviceType = 'server';
-    const v: RowValues = [
-      hostname,
-      hk,
-      aid,
-      entra,
-      intune,
-      serial,
-      get('site') || null,
-      ring,
-      ringSource,
-      platform,
-      osVersion,
-      deviceType,
-      format === 'falcon' ? get('agent_version') || null : null,
-      normTags(tagItems).join(','),
-      get('user') || null,
-      get('model') || null,
-    ] as RowValues;
-    v.firstSeen = firstSeen;
-    v.lastSeen = lastSeen;
-    return v;
+    v[F.hostname] = hostname;
+    v[F.hostKey] = hk;
+    v[F.aid] = aid;
+    v[F.entra] = entra;
+    v[F.intune] = intune;
+    v[F.serial] = serial;
+    v[F.site] = this.get('site') || null;
+    v[F.ring] = ring;
+    v[F.ringSource] = ringSource;
+    v[F.platform] = platform;
+    v[F.osVersion] = osVersion;
+    v[F.deviceType] = deviceType;
+    v[F.agentVersion] = format === 'falcon' ? this.get('agent_version') || null : null;
+    v[F.tags] = normTags(tagItems).join(',');
+    v[F.user] = this.get('user') || null;
+    v[F.model] = this.get('model') || null;
+    return true;
   }
 
   /** A date cell read by its column's reader; a cell that is not a date is flagged and left empty. */
@@ -276,5 +319,3 @@ export class FleetNormaliser {
     return t;
   }
 }
-
-type RowValues = (string | null)[] & { firstSeen: number | null; lastSeen: number | null };

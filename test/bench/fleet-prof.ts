@@ -68,6 +68,12 @@ for (let i = 0; i + 1 < marks.length; i++) {
   console.log(
     `${file}: CPU ${Math.round(b.cpu - a.cpu)} ms, sql.js thread ${b.threads[main]! - (a.threads[main] ?? 0)} ms, wall ${Math.round(Number(b.t - a.t) / 1e6)} ms`,
   );
+  // The other threads with more than 50 ms (the reading thread, V8's platform threads).
+  const others = Object.entries(b.threads)
+    .map(([k, v]) => [k, v - (a.threads[k] ?? 0)] as const)
+    .filter(([k, v]) => k !== main && v > 50)
+    .map(([k, v]) => `${k} ${v}`);
+  console.log(`  others: ${others.join(', ')}`);
   windows[file] = { from: Number(a.t / 1000n), to: Number(b.t / 1000n) };
 }
 writeFileSync('/tmp/fleet-window.json', JSON.stringify(windows));

@@ -1,7 +1,7 @@
 // The fleet writer: device lists (Falcon, Intune, Entra, Defender, ConfigMgr…) resolved to one record per machine.
 import { FleetStage, PausedTextTriggers } from '../../store/device-writes.js';
 import { encodeRows, RawChunkWriter, saveHeader } from '../../store/raw-rows.js';
-import { F, FleetNormaliser, normValue, type FleetNorm, type FleetNormSpec } from '../fleet-norm.js';
+import { F, FleetNormaliser, normValue, sourceColumns, type FleetNorm, type FleetNormSpec } from '../fleet-norm.js';
 import { usableRows, type RowBatch } from '../rows.js';
 const notesOf = (rows: string[][]) => (rows as RowBatch).notes;
 import type { BatchKeys, DeviceFacts } from '../identity.js';
@@ -39,18 +39,20 @@ export function fleetWriter(ctx: WriterContext): Writer {
       last_seen: colName(ctx, 'last_seen', 'last_seen'),
     },
   };
+  const src = sourceColumns(spec);
   let own: FleetNormaliser | null = null;
   /** The batch's identity keys, read from the table in one join per key before any row is resolved (lookup mode). */
-  const preload = (n: FleetNorm, count: number) => {
+  const preload = (n: FleetNorm, rows: string[][], count: number) => {
     const keys: BatchKeys = { aid: [], entra: [], intune: [], serial: [], host: [] };
     for (let r = 0; r < count; r++) {
       // A rejected row asks for no device.
       if (!n.ok[r]) continue;
-      keys.aid.push(normValue(n, r, F.aid));
-      keys.entra.push(normValue(n, r, F.entra));
-      keys.intune.push(normValue(n, r, F.intune));
-      keys.serial.push(normValue(n, r, F.serial));
-      keys.host.push(normValue(n, r, F.hostKey)!);
+      const row = rows[r]!;
+      keys.aid.push(normValue(n, r, F.aid, row, src));
+      keys.entra.push(normValue(n, r, F.entra, row, src));
+      keys.intune.push(normValue(n, r, F.intune, row, src));
+      keys.serial.push(normValue(n, r, F.serial, row, src));
+      keys.host.push(normValue(n, r, F.hostKey, row, src)!);
     }
     ctx.idx.preload(keys);
   };
@@ -62,13 +64,16 @@ export function fleetWriter(ctx: WriterContext): Writer {
       let ok = 0;
       const n =
         (rows as RowBatch).fleet ?? (own ??= new FleetNormaliser(spec)).batch(rows, lines, count, notesOf(rows));
-      if (ctx.idx.looksUp) preload(n, count);
+      if (ctx.idx.looksUp) preload(n, rows, count);
       // Encoded by the reading thread when there is one (its rows then hold only the columns read here).
       const enc = (rows as RowBatch).raw ?? (whole ? encodeRows(rows, lines, count) : null);
       if (!enc) throw new Error('compact rows came without their raw rows');
       const found = n.problems;
+      let r = 0;
+      let cells: string[] = [];
+      const v = (k: number) => normValue(n, r, k, cells, src);
       let p = 0;
-      for (const { line, index, note } of usableRows(rows, lines, count, problems)) {
+      for (const { row, line, index, note } of usableRows(rows, lines, count, problems)) {
         // The row's own problems, in the order its normalisation raised them; a rejected row has nothing else.
         for (; p < found.length && found[p]!.index <= index; p++) {
           const q = found[p]!;
@@ -77,7 +82,8 @@ export function fleetWriter(ctx: WriterContext): Writer {
           else problems.flag(line, q.field, q.message);
         }
         if (!n.ok[index]) continue;
-        const v = (k: number) => normValue(n, index, k);
+        r = index;
+        cells = row;
         const fs = n.dates[2 * index]!;
         const ls = n.dates[2 * index + 1]!;
         const lastSeen = Number.isNaN(ls) ? null : ls;

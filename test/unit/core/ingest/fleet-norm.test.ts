@@ -1,6 +1,13 @@
 // The fleet rows' normalisation: each problem kind's message and values, the same however the file is cut into batches.
 import { describe, expect, it } from 'vitest';
-import { F, FleetNormaliser, normValue, WIDTH, type FleetNormSpec } from '../../../../core/ingest/fleet-norm.js';
+import {
+  F,
+  FleetNormaliser,
+  normValue,
+  sourceColumns,
+  WIDTH,
+  type FleetNormSpec,
+} from '../../../../core/ingest/fleet-norm.js';
 import { FIELDS, type Field } from '../../../../core/ingest/formats.js';
 import type { RowNote } from '../../../../core/ingest/rows.js';
 import { REDACTED } from '../../../../core/secrets/redact.js';
@@ -111,6 +118,7 @@ type Seen = {
 /** Runs the rows through one normaliser in batches of `size`, each batch's results put back at the rows' places. */
 function normalise(size: number, shared: boolean, format?: FleetNormSpec['format']): Seen {
   const n = new FleetNormaliser(spec(format), shared);
+  const src = sourceColumns(spec(format));
   const out: Seen = { ok: [], values: [], dates: [], problems: [] };
   const rows = ROWS.map((r) => r.row);
   for (let at = 0; at < rows.length; at += size) {
@@ -121,7 +129,7 @@ function normalise(size: number, shared: boolean, format?: FleetNormSpec['format
     expect(b.cells.length).toBe(batch.length * WIDTH);
     for (let r = 0; r < batch.length; r++) {
       out.ok.push(b.ok[r] === 1);
-      out.values.push(Array.from({ length: WIDTH }, (_, k) => (b.ok[r] ? normValue(b, r, k) : null)));
+      out.values.push(Array.from({ length: WIDTH }, (_, k) => (b.ok[r] ? normValue(b, r, k, batch[r]!, src) : null)));
       const d = [b.dates[2 * r]!, b.dates[2 * r + 1]!].map((t) => (Number.isNaN(t) ? null : t));
       out.dates.push(d);
     }
