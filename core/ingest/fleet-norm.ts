@@ -87,6 +87,7 @@ const SOURCE: (Field | null)[] = [
  * and one short array rather than an object per row (see PackedRows).
  */
 export interface FleetNorm {
+  kind: 'fleet';
   strings: string[];
   /** Row r's value k (see F) is strings[cells[r * WIDTH + k]]: null for NONE, the row's own cell for CELL. */
   cells: Uint32Array;
@@ -193,7 +194,7 @@ export class FleetNormaliser {
       }
     }
     this.cur = [];
-    return { strings, cells, dates, ok, problems: this.out };
+    return { kind: 'fleet', strings, cells, dates, ok, problems: this.out };
   }
 
   /** Normalises the current row into `v` and the dates; false when the row is rejected (its problem raised). */

@@ -318,6 +318,7 @@ function fileSink(
       cols: read,
       compact: compactRows,
       ...(run.writer?.fleet ? { fleet: run.writer.fleet } : {}),
+      ...(run.writer?.keys ? { keys: run.writer.keys } : {}),
     }),
     async rows(rows, lines, count) {
       report.rows += count;

@@ -62,8 +62,9 @@ export function fleetWriter(ctx: WriterContext): Writer {
     fleet: spec,
     async write(rows, lines, count) {
       let ok = 0;
+      const pre = (rows as RowBatch).norm;
       const n =
-        (rows as RowBatch).fleet ?? (own ??= new FleetNormaliser(spec)).batch(rows, lines, count, notesOf(rows));
+        pre?.kind === 'fleet' ? pre : (own ??= new FleetNormaliser(spec)).batch(rows, lines, count, notesOf(rows));
       if (ctx.idx.looksUp) preload(n, rows, count);
       // Encoded by the reading thread when there is one (its rows then hold only the columns read here).
       const enc = (rows as RowBatch).raw ?? (whole ? encodeRows(rows, lines, count) : null);

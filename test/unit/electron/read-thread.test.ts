@@ -213,7 +213,7 @@ describe('the two-thread import', () => {
     for (const g of pw.flatMap((p) => p.split('-'))) expect(two).not.toContain(g);
   });
 
-  it('normalises fleet rows in the reading thread as the writer does: every problem kind, dates learnt across batches', async () => {
+  it('normalises fleet and key rows in the reading thread as the writers do: every problem kind, dates learnt across batches', async () => {
     const pw = '618497-103543-277992-581064-394603-708026-215336-462869';
     const aid = (i: number) => i.toString(16).padStart(32, '0');
     const falcon = [
@@ -244,27 +244,42 @@ describe('the two-thread import', () => {
       `not-a-guid,PC-K,,2024-07-22 06:13:32,,,,,`,
       `bb953af8-6089-40ca-8e5a-80c988af0652,PC-F,,2024-07-22 06:13:32,,,1.23457E+11,,`,
     ].join('\r\n');
+    const keys = [
+      'KeyID,ComputerName,RecoveryKey,VolumeType,Created',
+      `{11111111-2222-3333-4444-555555555555},PC-A,618497-103543-277992-581064-394603-708026-215336-462869,Operating System Volume,2024-07-19T04:00:00Z`,
+      `,PC-A,390962-574574-129767-652685-301169-047223-683188-235653,,`,
+      `not-a-key-id,PC-A,390962-574574-129767-652685-301169-047223-683188-235653,,`,
+      `${pw},PC-A,Operating System Volume,,`,
+      `{22222222-2222-3333-4444-555555555555},PC-A,,,`,
+      `{33333333-2222-3333-4444-555555555555},${pw},700172-461175-309232-554631-182347-627924-090970-371756,,`,
+      `2017-10-20T09:38:39-00:00{44444444-2222-3333-4444-555555555555},"CN=2017-10-20T09:38:39-00:00{44444444-2222-3333-4444-555555555555},CN=PC-G,OU=Lab",700172-461175-309232-554631-182347-627924-090970-371757,Fixed Data Volume,last week`,
+      `55555555-2222-3333-4444-555555555555,8f9a4fb7-1430-4ffb-96cd-28d3ba500f57,700172 461175 309232 554631 182347 627924 090970 371756,,`,
+      `{11111111-2222-3333-4444-555555555555},PC-A,618497-103543-277992-581064-394603-708026-215336-462869,Operating System Volume,`,
+    ].join('\r\n');
     const batches = [
       [
         { name: 'falcon-hosts.csv', data: falcon },
         { name: 'intune-devices.csv', data: intune },
+        { name: 'bitlocker-keys.csv', data: keys },
       ],
     ];
     const one = await run(batches, false);
     const normalised = new Map<string, number[]>();
     const two = await run(batches, true, (file, rows) => {
       const [yes, no] = normalised.get(file) ?? [0, 0];
-      normalised.set(file, rows.fleet ? [yes! + 1, no!] : [yes!, no! + 1]);
+      normalised.set(file, rows.norm ? [yes! + 1, no!] : [yes!, no! + 1]);
     });
     expect(two).toBe(one);
     // Every batch came normalised, and the Falcon file in several.
     expect(normalised.get('falcon-hosts.csv')![0]).toBeGreaterThan(1);
     expect(normalised.get('falcon-hosts.csv')![1]).toBe(0);
-    expect(normalised.get('intune-devices.csv')![0]).toBeGreaterThan(0);
-    expect(normalised.get('intune-devices.csv')![1]).toBe(0);
-    const [f, i] = (JSON.parse(one.slice(0, one.indexOf('\n'))) as { reports: IngestReport[][] }).reports[0]!;
-    expect([f!.rejected, f!.flagged, i!.rejected, i!.flagged]).toEqual([3, 7, 2, 3]);
-    const messages = [...f!.errors, ...i!.errors].map((e) => `${e.line} ${e.field}: ${e.message}`);
+    for (const file of ['intune-devices.csv', 'bitlocker-keys.csv']) {
+      expect(normalised.get(file)![0]).toBeGreaterThan(0);
+      expect(normalised.get(file)![1]).toBe(0);
+    }
+    const [f, i, k] = (JSON.parse(one.slice(0, one.indexOf('\n'))) as { reports: IngestReport[][] }).reports[0]!;
+    expect([f!.rejected, f!.flagged, i!.rejected, i!.flagged, k!.rejected, k!.flagged]).toEqual([3, 7, 2, 3, 4, 3]);
+    const messages = [...f!.errors, ...i!.errors, ...k!.errors].map((e) => `${e.line} ${e.field}: ${e.message}`);
     expect(messages).toEqual([
       '2 Last Seen: kept: "05/06/2024 10:00" has no time zone: read as UTC (as are the other dates in this column without one)',
       '2 Last Seen: kept: "05/06/2024 10:00" could be day/month or month/day: read as month/day = 2024-05-06 (the US order; no date in this column so far could be read only one way)',
@@ -281,6 +296,13 @@ describe('the two-thread import', () => {
       '3 Azure AD Device ID: "1234-5678" is not a GUID',
       '5 Device ID: "not-a-guid" is not a GUID',
       '6 Serial number: kept: serial "1.23457E+11" was turned into a number by a spreadsheet; not used to match devices',
+      '3 KeyID: the key ID is empty',
+      '4 KeyID: "not-a-key-id" is not a key ID (GUID)',
+      '5 KeyID: the key ID cell holds a recovery password ([recovery password redacted]); the row is probably shifted by one cell',
+      '6 RecoveryKey: the recovery password is empty',
+      '7 ComputerName: kept: the device cell holds a recovery password ([recovery password redacted]); the row is probably shifted by one cell, so the key is not linked to a device',
+      '8 RecoveryKey: kept: invalid recovery password, flagged and never corrected: group 8 of the recovery password is not divisible by 11 (checksum)',
+      '9 RecoveryKey: kept: invalid recovery password, flagged and never corrected: the recovery password uses spaces instead of hyphens',
     ]);
   });
 
