@@ -312,7 +312,14 @@ function fileSink(
       run.writer = openWriter(spec, ctx);
       return true;
     },
-    plan: () => ({ keep: secretCol, raw: run.writer?.rawRows === true, cols: read, compact: compactRows }),
+    plan: () => ({
+      keep: secretCol,
+      raw: run.writer?.rawRows === true,
+      cols: read,
+      compact: compactRows,
+      ...(run.writer?.fleet ? { fleet: run.writer.fleet } : {}),
+      ...(run.writer?.keys ? { keys: run.writer.keys } : {}),
+    }),
     async rows(rows, lines, count) {
       report.rows += count;
       // Before any writer sees the rows: no table, flag or raw row gets a recovery password in clear. (A reading

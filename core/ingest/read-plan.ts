@@ -2,6 +2,8 @@
 import { redactSecrets, hasRecoveryPassword } from '../secrets/redact.js';
 import { encodeRows } from '../store/raw-rows.js';
 import type { EncodedRows } from '../store/raw-rows.js';
+import { FleetNormaliser, type FleetNorm } from './fleet-norm.js';
+import { KeyNormaliser, type KeyNorm } from './key-norm.js';
 import type { ReadPlan } from './rows.js';
 
 /**
@@ -180,4 +182,18 @@ export function unpackRows({ strings, cells, ends }: PackedRows): string[][] {
     out[r] = row;
   }
   return out;
+}
+
+/** A batch as a writer's normalisation gave it (ReadPlan.fleet, ReadPlan.keys). */
+export type RowsNorm = FleetNorm | KeyNorm;
+
+/** The per-row normalisation a plan asks of the reading thread, one for the whole file; null for none. */
+export function planNormaliser(plan: ReadPlan | null): FleetNormaliser | KeyNormaliser | null {
+  if (plan?.fleet) return new FleetNormaliser(plan.fleet, true);
+  return plan?.keys ? new KeyNormaliser(plan.keys, true) : null;
+}
+
+/** A normalised batch's buffers, handed over (transferred) with it. */
+export function normBuffers(n: RowsNorm): ArrayBuffer[] {
+  return [n.cells.buffer, n.ok.buffer, (n.kind === 'fleet' ? n.dates : n.created).buffer] as ArrayBuffer[];
 }

@@ -4,7 +4,8 @@ import type { ImportInput } from '../contract/ingest.js';
 import { EncodingRestart, FileError } from './errors.js';
 import type { DecodeState } from './readers/decode.js';
 import { SheetChoiceError, type SheetInfo } from './readers/xlsx.js';
-import { packRows, prepareBatch, unpackRows, type PackedRows } from './read-plan.js';
+import { normBuffers, packRows, planNormaliser, prepareBatch, unpackRows } from './read-plan.js';
+import type { PackedRows, RowsNorm } from './read-plan.js';
 import type { CsvHeader, CsvSink, ReadPlan, RowBatch, RowNote } from './rows.js';
 import type { EncodedRows } from '../store/raw-rows.js';
 import { buildChunk, type ChunkBuilder, type ChunkIndex, type ChunkText } from '../store/device-text-chunk.js';
@@ -49,7 +50,14 @@ type ToReader =
 type ToHost =
   | { t: 'progress'; phase: string; done: number; total: number }
   | { t: 'header'; h: CsvHeader; notes: string[] }
-  | { t: 'rows'; rows: PackedRows; lines: Uint32Array; notes?: RowNote[]; raw?: EncodedRows }
+  | {
+      t: 'rows';
+      rows: PackedRows;
+      lines: Uint32Array;
+      notes?: RowNote[];
+      raw?: EncodedRows;
+      norm?: RowsNorm;
+    }
   | { t: 'done'; state: DecodeState; notes: string[]; sheet?: string }
   | { t: 'text-index'; index: ChunkIndex }
   | { t: 'text-error'; message: string }
@@ -159,6 +167,7 @@ export function threadedReader(
           const rows = unpackRows(m.rows) as RowBatch;
           if (m.notes) rows.notes = m.notes;
           if (m.raw) rows.raw = m.raw;
+          if (m.norm) rows.norm = m.norm;
           await sink.rows(rows, Array.from(m.lines), rows.length);
           if (opts.signal?.aborted) throw new CancelledError();
           p.post({ t: 'ack' } satisfies ToReader);
@@ -262,6 +271,8 @@ export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput
   let verdict: ((ok: boolean) => void) | null = null;
   // The current file's plan, from the host's verdict on its header.
   let plan: ReadPlan | null = null;
+  // Its writer's normalisation, one for the whole file (a fleet file's date columns learn from every batch in turn).
+  let norm: ReturnType<typeof planNormaliser> = null;
   let acks = 0;
   let ackWait: (() => void) | null = null;
   let busy: Promise<void> = Promise.resolve();
@@ -270,6 +281,7 @@ export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput
       const m = raw as ToReader;
       if (m.t === 'verdict') {
         plan = m.plan ?? null;
+        norm = planNormaliser(plan);
         verdict?.(m.ok);
       } else if (m.t === 'ack') {
         acks++;
@@ -289,6 +301,7 @@ export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput
     let sent = 0;
     acks = 0;
     plan = null;
+    norm = null;
     let sheet: string | undefined;
     const sink: CsvSink = {
       header(h) {
@@ -304,9 +317,11 @@ export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput
           ? prepareBatch(rows, ls, count, plan)
           : { rows: rows.length === count ? rows : rows.slice(0, count), raw: undefined };
         const rn = (rows as RowBatch).notes;
+        const normed = norm?.batch(batch, ls, count, rn);
         const packed = packRows(batch, count);
         const transfer: Transferable[] = [ls.buffer, packed.cells.buffer, packed.ends.buffer];
         if (raw) transfer.push(raw.bytes.buffer, raw.ends.buffer);
+        if (normed) transfer.push(...normBuffers(normed));
         port.post(
           {
             t: 'rows',
@@ -314,6 +329,7 @@ export function serveReads(port: ReadPort, open: (input: unknown) => ImportInput
             lines: ls,
             ...(rn?.length ? { notes: rn } : {}),
             ...(raw ? { raw } : {}),
+            ...(normed ? { norm: normed } : {}),
           } satisfies ToHost,
           transfer,
         );

@@ -1,5 +1,7 @@
 // The row batches readers hand to writers: the header read, batches of string rows, and notes on single rows.
 import type { EncodedRows } from '../store/raw-rows.js';
+import type { FleetNorm, FleetNormSpec } from './fleet-norm.js';
+import type { KeyNorm, KeyNormSpec } from './key-norm.js';
 
 export interface CsvHeader {
   names: string[];
@@ -42,6 +44,10 @@ export interface ReadPlan {
    * at full width with the other cells empty.
    */
   compact: boolean;
+  /** Normalise each row as the fleet writer would (RowBatch.fleet): the writing thread then only resolves and writes. */
+  fleet?: FleetNormSpec;
+  /** Likewise for a key file (RowBatch.keys). */
+  keys?: KeyNormSpec;
 }
 
 /** What a reader found about one row of a batch (a ragged CSV row, an event cut off): flag the row, or reject it. */
@@ -56,9 +62,10 @@ export interface RowNote {
 
 /**
  * A batch as readers hand it over: `notes`, sorted by index, only when some rows need one (so clean batches cost
- * nothing); `raw`, the rows encoded for raw_chunks by a reading thread (redacted, every column), when its plan asked.
+ * nothing); `raw`, the rows encoded for raw_chunks by a reading thread (redacted, every column), when its plan asked;
+ * `norm`, the rows normalised by a reading thread for their writer (ReadPlan.fleet, .keys), when its plan asked.
  */
-export type RowBatch = string[][] & { notes?: RowNote[]; raw?: EncodedRows };
+export type RowBatch = string[][] & { notes?: RowNote[]; raw?: EncodedRows; norm?: FleetNorm | KeyNorm };
 
 /** Walks a batch's notes alongside its rows: `at(r)` is the note for row r, or null. Rows must be visited in order. */
 export function rowNotes(rows: string[][]): { at(r: number): RowNote | null } {

@@ -1,37 +1,11 @@
 // The fleet writer: device lists (Falcon, Intune, Entra, Defender, ConfigMgr…) resolved to one record per machine.
-import type { SourceFormat } from '../../contract/ingest.js';
-import { REDACTED } from '../../secrets/redact.js';
 import { FleetStage, PausedTextTriggers } from '../../store/device-writes.js';
 import { encodeRows, RawChunkWriter, saveHeader } from '../../store/raw-rows.js';
-import { dateColumn } from '../dates.js';
-import type { Field } from '../formats.js';
-import {
-  clean,
-  excelMangled,
-  hostKey,
-  normAid,
-  normDeviceType,
-  normGuid,
-  normPlatform,
-  normRing,
-  normTags,
-  ringFromLabel,
-  shortName,
-  shortNameKey,
-  splitList,
-} from '../normalize.js';
+import { F, FleetNormaliser, normValue, sourceColumns, type FleetNorm, type FleetNormSpec } from '../fleet-norm.js';
 import { usableRows, type RowBatch } from '../rows.js';
+const notesOf = (rows: string[][]) => (rows as RowBatch).notes;
 import type { BatchKeys, DeviceFacts } from '../identity.js';
 import { colName, type Writer, type WriterContext } from './types.js';
-
-const RING_SOURCE: Partial<Record<SourceFormat, string>> = {
-  falcon: 'falcon',
-  intune: 'intune',
-  defender: 'defender AvSignatureRing',
-  configmgr: 'configmgr collection',
-  fleet: 'fleet team',
-  autopatch: 'autopatch',
-};
 
 export function fleetWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, format } = ctx;
@@ -49,166 +23,98 @@ export function fleetWriter(ctx: WriterContext): Writer {
   // New devices go in many to a statement: written before the batch's source rows (which refer to them).
   ctx.idx.deferInserts();
   const stage = new FleetStage(ctx.ws.db, ctx.importId, format, colName(ctx, 'last_seen', 'last seen'));
-  const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
   const hostField = colName(ctx, 'hostname', 'hostname');
-  const readers: Partial<Record<Field, ReturnType<typeof dateColumn>>> = {
-    first_seen: dateColumn(colName(ctx, 'first_seen', 'first_seen'), problems),
-    last_seen: dateColumn(colName(ctx, 'last_seen', 'last_seen'), problems),
+  // Each row's values are normalised by the reading thread when there is one (see ReadPlan.fleet), else here, by the
+  // same code: this thread then only resolves identity and writes.
+  const spec: FleetNormSpec = {
+    format,
+    cols: c,
+    names: {
+      host: hostField,
+      aid: colName(ctx, 'falcon_aid', 'Host ID'),
+      entra: colName(ctx, 'entra_id', 'device id'),
+      intune: colName(ctx, 'intune_id', 'Device ID'),
+      serial: colName(ctx, 'serial', 'serial'),
+      first_seen: colName(ctx, 'first_seen', 'first_seen'),
+      last_seen: colName(ctx, 'last_seen', 'last_seen'),
+    },
   };
-  const date = (row: string[], line: number, f: Field): number | null => {
-    const v = get(row, f);
-    if (!v) return null;
-    const t = readers[f]!(v, line);
-    if (t !== null && Number.isNaN(t)) {
-      problems.flag(line, colName(ctx, f, f), `"${v.slice(0, 40)}" is not a date; left empty`);
-      return null;
-    }
-    return t;
-  };
-  /** A fleet row's host cell: the name, else a distinguished name (`CN=…`). */
-  const hostCell = (row: string[]) => {
-    const h = get(row, 'hostname');
-    return !h && c.dn >= 0 && /^cn=/i.test(get(row, 'dn')) ? get(row, 'dn') : h;
-  };
+  const src = sourceColumns(spec);
+  let own: FleetNormaliser | null = null;
   /** The batch's identity keys, read from the table in one join per key before any row is resolved (lookup mode). */
-  const preload = (rows: string[][], count: number) => {
+  const preload = (n: FleetNorm, rows: string[][], count: number) => {
     const keys: BatchKeys = { aid: [], entra: [], intune: [], serial: [], host: [] };
-    const id = (row: string[], f: Field, norm: (v: string) => string | null) => {
-      const v = get(row, f);
-      return v ? norm(v) : null;
-    };
     for (let r = 0; r < count; r++) {
+      // A rejected row asks for no device.
+      if (!n.ok[r]) continue;
       const row = rows[r]!;
-      keys.aid.push(id(row, 'falcon_aid', normAid));
-      keys.entra.push(id(row, 'entra_id', normGuid));
-      keys.intune.push(id(row, 'intune_id', normGuid));
-      keys.serial.push(get(row, 'serial') || null);
-      keys.host.push(hostKey(hostCell(row)));
+      keys.aid.push(normValue(n, r, F.aid, row, src));
+      keys.entra.push(normValue(n, r, F.entra, row, src));
+      keys.intune.push(normValue(n, r, F.intune, row, src));
+      keys.serial.push(normValue(n, r, F.serial, row, src));
+      keys.host.push(normValue(n, r, F.hostKey, row, src)!);
     }
     ctx.idx.preload(keys);
   };
   const w: Writer = {
     duplicates: 0,
     rawRows: true,
+    fleet: spec,
     async write(rows, lines, count) {
       let ok = 0;
-      if (ctx.idx.looksUp) preload(rows, count);
+      const pre = (rows as RowBatch).norm;
+      const n =
+        pre?.kind === 'fleet' ? pre : (own ??= new FleetNormaliser(spec)).batch(rows, lines, count, notesOf(rows));
+      if (ctx.idx.looksUp) preload(n, rows, count);
       // Encoded by the reading thread when there is one (its rows then hold only the columns read here).
       const enc = (rows as RowBatch).raw ?? (whole ? encodeRows(rows, lines, count) : null);
       if (!enc) throw new Error('compact rows came without their raw rows');
+      const found = n.problems;
+      let r = 0;
+      let cells: string[] = [];
+      const v = (k: number) => normValue(n, r, k, cells, src);
+      let p = 0;
       for (const { row, line, index, note } of usableRows(rows, lines, count, problems)) {
-        const hostRaw = hostCell(row);
-        if (hostRaw.includes(REDACTED)) {
-          problems.reject(
-            line,
-            hostField,
-            `the device name cell holds a recovery password (${REDACTED}); the row is probably shifted by one cell`,
-          );
-          continue;
+        // The row's own problems, in the order its normalisation raised them; a rejected row has nothing else.
+        for (; p < found.length && found[p]!.index <= index; p++) {
+          const q = found[p]!;
+          if (q.index < index) continue;
+          if (q.reject) problems.reject(line, q.field, q.message);
+          else problems.flag(line, q.field, q.message);
         }
-        // The short name once: the device's name, and (upper case, cut) its key.
-        const hostname = shortName(hostRaw);
-        const hk = shortNameKey(hostname);
-        if (!hk) {
-          problems.reject(line, hostField, 'no device name: the hostname cell is empty');
-          continue;
-        }
-        let aid: string | null = null;
-        const aidRaw = get(row, 'falcon_aid');
-        if (aidRaw) {
-          aid = normAid(aidRaw);
-          if (!aid) {
-            problems.reject(
-              line,
-              colName(ctx, 'falcon_aid', 'Host ID'),
-              `"${aidRaw.slice(0, 40)}" is not a Falcon AID (32 hex digits)`,
-            );
-            continue;
-          }
-        }
-        let entra: string | null = null;
-        const entraRaw = get(row, 'entra_id');
-        if (entraRaw) {
-          entra = normGuid(entraRaw);
-          if (!entra && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(entraRaw)) {
-            problems.reject(line, colName(ctx, 'entra_id', 'device id'), `"${entraRaw.slice(0, 40)}" is not a GUID`);
-            continue;
-          }
-          if (entra === '00000000-0000-0000-0000-000000000000') entra = null;
-        }
-        let intune: string | null = null;
-        const intuneRaw = get(row, 'intune_id');
-        if (intuneRaw) {
-          intune = normGuid(intuneRaw);
-          if (!intune) {
-            problems.reject(line, colName(ctx, 'intune_id', 'Device ID'), `"${intuneRaw.slice(0, 40)}" is not a GUID`);
-            continue;
-          }
-        }
-        const serial: string | null = get(row, 'serial') || null;
-        if (serial && excelMangled(serial)) {
-          problems.flag(
-            line,
-            colName(ctx, 'serial', 'serial'),
-            `serial "${serial}" was turned into a number by a spreadsheet; not used to match devices`,
-          );
-        }
-        const firstSeen = date(row, line, 'first_seen');
-        const lastSeen = date(row, line, 'last_seen');
-        let ring: string | null = null;
-        let ringSource: string | null = null;
-        const ringCol = get(row, 'ring');
-        if (ringCol) {
-          ring = ringFromLabel(ringCol) ?? normRing(ringCol);
-          ringSource = RING_SOURCE[format] ?? `${format} ring column`;
-        }
-        const groups = get(row, 'groups');
-        const tagItems = splitList(get(row, 'tags'));
-        if (!ring && groups) {
-          for (const g of splitList(groups)) {
-            ring = ringFromLabel(g);
-            if (ring) {
-              ringSource = `${format} host group`;
-              break;
-            }
-          }
-        }
-        if (!ring) {
-          for (const t of tagItems) {
-            ring = ringFromLabel(t.slice(t.lastIndexOf('/') + 1));
-            if (ring) {
-              ringSource = `${format} tag`;
-              break;
-            }
-          }
-        }
-        let osVersion = get(row, 'os_version') || null;
-        const build = get(row, 'os_build');
-        if (build && osVersion && !osVersion.includes(build)) osVersion = `${osVersion} (${build})`;
-        else if (build && !osVersion) osVersion = build;
-        const platformRaw = get(row, 'platform');
+        if (!n.ok[index]) continue;
+        r = index;
+        cells = row;
+        const fs = n.dates[2 * index]!;
+        const ls = n.dates[2 * index + 1]!;
+        const lastSeen = Number.isNaN(ls) ? null : ls;
+        const aid = v(F.aid);
+        const entra = v(F.entra);
+        const intune = v(F.intune);
+        const serial = v(F.serial);
+        const osVersion = v(F.osVersion);
+        const ring = v(F.ring);
+        const ringSource = v(F.ringSource);
         const facts: DeviceFacts = {
-          hostname,
-          hostKey: hk,
+          hostname: v(F.hostname)!,
+          hostKey: v(F.hostKey)!,
           aid,
           entra,
           intune,
           serial,
-          site: get(row, 'site') || null,
+          site: v(F.site),
           ring,
           ringSource,
-          platform: platformRaw ? normPlatform(platformRaw) : osVersion ? normPlatform(osVersion) : null,
+          platform: v(F.platform),
           osVersion,
-          deviceType: normDeviceType(get(row, 'device_type')),
-          agentVersion: format === 'falcon' ? get(row, 'agent_version') || null : null,
-          firstSeen,
+          deviceType: v(F.deviceType),
+          agentVersion: v(F.agentVersion),
+          firstSeen: Number.isNaN(fs) ? null : fs,
           lastSeen,
-          tags: normTags(tagItems).join(','),
-          user: get(row, 'user') || null,
-          model: get(row, 'model') || null,
+          tags: v(F.tags)!,
+          user: v(F.user),
+          model: v(F.model),
         };
-        if (facts.deviceType === null && facts.platform === 'windows' && /server/i.test(osVersion ?? ''))
-          facts.deviceType = 'server';
         const res = ctx.idx.upsert(facts);
         raw.add(line, enc, index);
         if (res.ambiguous) problems.flag(line, hostField, `${res.ambiguous}; listed for review`);

@@ -1,11 +1,9 @@
 // The keys writer: BitLocker recovery passwords validated (never corrected), sealed in chunks, linked to their device.
-import { REDACTED } from '../../secrets/redact.js';
 import { type ChunkKey, KEY_CHUNK, sealKeyChunk } from '../../secrets/key-vault.js';
 import { KeyChunkWrites, KeyInserts, type KeyValue } from '../../store/keys.js';
-import type { Field } from '../formats.js';
-import { keyProblem, normKeyId } from '../keys.js';
-import { clean, hostKey, normGuid, parseDate } from '../normalize.js';
-import { usableRows, type RowNote } from '../rows.js';
+import { hintHostKey, K, KeyNormaliser, keySourceColumns, keyValue, type KeyNormSpec } from '../key-norm.js';
+import { normGuid } from '../normalize.js';
+import { usableRows, type RowBatch, type RowNote } from '../rows.js';
 import { colName, type Writer, type WriterContext } from './types.js';
 
 /** The device a key belongs to, from its hint: an Entra device id, a hostname, or an AD DN (of the key object or the computer). */
@@ -21,12 +19,25 @@ export function keysWriter(ctx: WriterContext): Writer {
   const chunkRows = new KeyChunkWrites(ws.db);
   const idField = colName(ctx, 'key_id', 'KeyID');
   const keyField = colName(ctx, 'key', 'RecoveryKey');
-  const get = (row: string[], f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
+  // Each row's key ID, device hint and password check are made by the reading thread when there is one (see
+  // ReadPlan.keys), else here, by the same code.
+  const spec: KeyNormSpec = {
+    cols: c,
+    names: { id: idField, key: keyField, host: colName(ctx, c.key_host >= 0 ? 'key_host' : 'dn', 'device') },
+  };
+  const src = keySourceColumns(spec);
+  let own: KeyNormaliser | null = null;
   // One row's values for ins.add, reused: KeyInserts copies or binds them before it returns.
   const params: KeyValue[] = new Array<KeyValue>(11).fill(null);
   const w: Writer = {
     duplicates: 0,
+    keys: spec,
     async write(rows, lines, count) {
+      const pre = (rows as RowBatch).norm;
+      const k =
+        pre?.kind === 'keys'
+          ? pre
+          : (own ??= new KeyNormaliser(spec)).batch(rows, lines, count, (rows as RowBatch).notes);
       // The batch's usable rows, a column each (no object per row): rejections are reported in this first pass.
       const line: number[] = [];
       const keyIds: string[] = [];
@@ -34,47 +45,31 @@ export function keysWriter(ctx: WriterContext): Writer {
       const hints: string[] = [];
       const vols: (string | null)[] = [];
       const created: (number | null)[] = [];
+      const hintGuids: (string | null)[] = [];
+      const hintHosts: (string | null)[] = [];
+      const pwProblems: (string | null)[] = [];
       const notes: (RowNote | null)[] = [];
-      for (const { row, line: at, note } of usableRows(rows, lines, count, problems)) {
-        const idRaw = get(row, 'key_id');
-        const keyId = normKeyId(idRaw);
-        if (!keyId) {
-          problems.reject(
-            at,
-            idField,
-            idRaw.includes(REDACTED)
-              ? `the key ID cell holds a recovery password (${REDACTED}); the row is probably shifted by one cell`
-              : idRaw
-                ? `"${idRaw.slice(0, 60)}" is not a key ID (GUID)`
-                : 'the key ID is empty',
-          );
-          continue;
+      const found = k.problems;
+      let p = 0;
+      for (const { row, line: at, index, note } of usableRows(rows, lines, count, problems)) {
+        // The row's own problems, in the order its normalisation raised them; a rejected row has nothing else.
+        for (; p < found.length && found[p]!.index <= index; p++) {
+          const q = found[p]!;
+          if (q.index < index) continue;
+          if (q.reject) problems.reject(at, q.field, q.message);
+          else problems.flag(at, q.field, q.message);
         }
-        const pw = get(row, 'key');
-        if (!pw) {
-          problems.reject(at, keyField, 'the recovery password is empty');
-          continue;
-        }
-        let hint = get(row, 'key_host');
-        // AD exports: the object name holds the ID; the DN names the computer.
-        if (!hint && c.dn >= 0) hint = get(row, 'dn');
-        if (hint.includes(REDACTED)) {
-          // A password where the device should be (a shifted row): no device hint rather than a redacted one.
-          problems.flag(
-            at,
-            colName(ctx, c.key_host >= 0 ? 'key_host' : 'dn', 'device'),
-            `the device cell holds a recovery password (${REDACTED}); the row is probably shifted by one cell, so the key is not linked to a device`,
-          );
-          hint = '';
-        }
-        const createdRaw = get(row, 'created');
-        const t = createdRaw ? parseDate(createdRaw) : null;
+        if (!k.ok[index]) continue;
+        const t = k.created[index]!;
         line.push(at);
-        keyIds.push(keyId);
-        pws.push(pw);
-        hints.push(hint);
-        vols.push(get(row, 'volume_type') || null);
-        created.push(t !== null && !Number.isNaN(t) ? t : null);
+        keyIds.push(keyValue(k, index, K.keyId, row, src)!);
+        pws.push(keyValue(k, index, K.password, row, src)!);
+        hints.push(keyValue(k, index, K.hint, row, src) ?? '');
+        vols.push(keyValue(k, index, K.volume, row, src));
+        created.push(Number.isNaN(t) ? null : t);
+        hintGuids.push(keyValue(k, index, K.hintGuid, row, src));
+        hintHosts.push(keyValue(k, index, K.hintHost, row, src));
+        pwProblems.push(keyValue(k, index, K.problem, row, src));
         notes.push(note);
       }
       let ok = 0;
@@ -87,8 +82,10 @@ export function keysWriter(ctx: WriterContext): Writer {
         for (let i = start; i < Math.min(start + KEY_CHUNK, n); i++) {
           const pw = pws[i]!;
           const hint = hints[i]!;
-          const problem = keyProblem(pw);
-          params[0] = hint ? hintDevice(ctx, hint) : null;
+          const problem = pwProblems[i]!;
+          const g = hintGuids[i]!;
+          // The device the hint names (keyHostHint's rules), without an object per key.
+          params[0] = hint ? (g ? ctx.idx.lookup(g, '') : ctx.idx.lookup(null, hintHosts[i] ?? '')) : null;
           params[1] = keyIds[i]!;
           params[2] = hint || null;
           params[3] = ws.box.fingerprintSync(pw);
@@ -129,18 +126,4 @@ export function keysWriter(ctx: WriterContext): Writer {
     },
   };
   return w;
-}
-
-/** The device a key's (non-empty) hint names, by keyHostHint's rules, without an object per key. */
-function hintDevice(ctx: WriterContext, hint: string): number | null {
-  const g = normGuid(hint);
-  return g ? ctx.idx.lookup(g, '') : ctx.idx.lookup(null, hintHostKey(hint));
-}
-
-/** keyHostHint's host key of a hint that is not a GUID. */
-function hintHostKey(hint: string): string {
-  let h = hint.trim();
-  // msFVE-RecoveryInformation DN: CN=<time>{GUID},CN=PC-0142,OU=… — the computer is the parent.
-  if (/^cn=[^,]*\{[0-9a-f-]{36}\}/i.test(h)) h = h.slice(h.search(/,cn=/i) + 1);
-  return hostKey(h);
 }

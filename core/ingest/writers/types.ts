@@ -3,6 +3,8 @@ import type { SourceFormat } from '../../contract/ingest.js';
 import type { Workspace } from '../../workspace.js';
 import type { AsOf } from '../as-of.js';
 import type { Field } from '../formats.js';
+import type { FleetNormSpec } from '../fleet-norm.js';
+import type { KeyNormSpec } from '../key-norm.js';
 import type { DeviceIndex } from '../identity.js';
 
 export interface Problems {
@@ -44,6 +46,10 @@ export interface Writer {
   duplicates: number;
   /** The writer keeps each row's every cell in raw_chunks (a reading thread can encode them: see ReadPlan). */
   rawRows?: boolean;
+  /** A fleet writer's normalisation, for a reading thread to run on each batch instead (see ReadPlan.fleet). */
+  fleet?: FleetNormSpec;
+  /** A keys writer's normalisation, likewise (ReadPlan.keys). */
+  keys?: KeyNormSpec;
   /** The export's "as of" time: the latest time a row carried (or the file's as-of time), for freshness. */
   asOf?: number | null;
   free(): void;
