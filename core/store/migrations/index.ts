@@ -25,6 +25,7 @@ import m034 from './034-site-index.js';
 import m035 from './035-facts-in-place.js';
 import m039 from './039-keys-unique-index.js';
 import m040 from './040-fleet-facts-in-place.js';
+import m041 from './041-site-hostname-index.js';
 
 export const migrations: Migration[] = [
   m001,
@@ -52,4 +53,5 @@ export const migrations: Migration[] = [
   m035,
   m039,
   m040,
+  m041,
 ];

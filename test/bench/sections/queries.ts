@@ -60,6 +60,8 @@ const section: BenchSection = {
     if (h.devices) {
       const first = await timed(() => h.devices!(ws, { limit: 100 }));
       ctx.metric('queries', 'device table first page (100 rows)', first.ms, 'ms');
+      const bySite = await timed(() => h.devices!(ws, { site: 'LON', limit: 100 }));
+      ctx.metric('queries', 'device table first page, site filter', bySite.ms, 'ms');
       const filtered = await timed(() => h.devices!(ws, { site: 'LON', state: 'remaining', limit: 100 }));
       ctx.metric('queries', 'device table first page, site + state filter', filtered.ms, 'ms');
       const text = await timed(() => h.devices!(ws, { text: 'LON-PC-0001', limit: 100 }));
