@@ -3,9 +3,11 @@ import { FleetStage, PausedTextTriggers } from '../../store/device-writes.js';
 import { encodeRows, RawChunkWriter, saveHeader } from '../../store/raw-rows.js';
 import { F, FleetNormaliser, normValue, sourceColumns, type FleetNorm, type FleetNormSpec } from '../fleet-norm.js';
 import { usableRows, type RowBatch } from '../rows.js';
-const notesOf = (rows: string[][]) => (rows as RowBatch).notes;
 import type { BatchKeys, DeviceFacts } from '../identity.js';
 import { colName, type Writer, type WriterContext } from './types.js';
+
+/** The reader's notes on a batch's rows (a short or long row: see RowBatch). */
+const notesOf = (rows: string[][]) => (rows as RowBatch).notes;
 
 export function fleetWriter(ctx: WriterContext): Writer {
   const { cols: c, problems, format } = ctx;
