@@ -17,6 +17,7 @@ import {
   shortNameKey,
   splitList,
 } from './normalize.js';
+import { CELL, cellValue, NONE, noteRejects, sourceCells } from './norm-cells.js';
 import type { RowNote } from './rows.js';
 
 const RING_SOURCE: Partial<Record<SourceFormat, string>> = {
@@ -57,10 +58,6 @@ export const F = {
   model: 15,
 } as const;
 export const WIDTH = 16;
-/** A null value in FleetNorm.cells. */
-export const NONE = 0xffffffff;
-/** A value that is its row's cell of the value's column (SOURCE), as handed over: the string need not cross again. */
-export const CELL = 0xfffffffe;
 
 /** The field whose cell each value (F's order) most often is unchanged: a name, an ID, a version as exported. */
 const SOURCE: (Field | null)[] = [
@@ -101,13 +98,12 @@ export interface FleetNorm {
 
 /** The normalised value k of row r (`row`, its cells as the writer got them), or null. */
 export function normValue(n: FleetNorm, r: number, k: number, row: string[], src: number[]): string | null {
-  const i = n.cells[r * WIDTH + k]!;
-  return i === NONE ? null : i === CELL ? row[src[k]!]! : n.strings[i]!;
+  return cellValue(n, WIDTH, r, k, row, src);
 }
 
 /** Where each value's SOURCE cell is in the rows (-1: none). */
 export function sourceColumns(spec: FleetNormSpec): number[] {
-  return SOURCE.map((f) => (f ? spec.cols[f] : -1));
+  return sourceCells(SOURCE, spec.cols);
 }
 
 /** A row's value is looked up among a column's earlier ones for this many rows, then only while they repeat. */
@@ -161,10 +157,9 @@ export class FleetNormaliser {
     for (let k = 0; k < WIDTH; k++) seen.push(this.shared ? new Map() : null);
     const { src, v } = this;
     this.out = [];
-    let n = 0;
+    const rejected = noteRejects(notes);
     for (let r = 0; r < count; r++) {
-      while (notes && n < notes.length && notes[n]!.index < r) n++;
-      if (notes && n < notes.length && notes[n]!.index === r && notes[n]!.reject) continue;
+      if (rejected(r)) continue;
       this.index = r;
       const row = (this.cur = rows[r]!);
       if (!this.row(lines[r]!)) continue;

@@ -3,6 +3,7 @@ import { REDACTED } from '../secrets/redact.js';
 import type { Field } from './formats.js';
 import { keyProblem, normKeyId } from './keys.js';
 import { clean, hostKey, normGuid, parseDate } from './normalize.js';
+import { CELL, cellValue, NONE, noteRejects, sourceCells } from './norm-cells.js';
 import type { RowNote } from './rows.js';
 
 /** What the normalisation of one key file needs (plain data: it crosses to a reading thread in its ReadPlan). */
@@ -16,9 +17,7 @@ export interface KeyNormSpec {
 /** The string values of a normalised key row, in this order (KeyNorm.cells). */
 export const K = { keyId: 0, password: 1, hint: 2, volume: 3, hintGuid: 4, hintHost: 5, problem: 6 } as const;
 const WIDTH = 7;
-const NONE = 0xffffffff;
-/** A value that is its row's cell of the value's column (SOURCE): the writer has the string already. */
-const CELL = 0xfffffffe;
+/** The field whose cell each value (K's order) is when unchanged (see CELL). */
 const SOURCE: (Field | null)[] = ['key_id', 'key', 'key_host', 'volume_type', null, null, null];
 
 /** A batch normalised, as FleetNorm: typed arrays and the strings no cell holds, each once. */
@@ -37,13 +36,12 @@ export interface KeyNorm {
 
 /** Where each value's SOURCE cell is in the rows (-1: none). */
 export function keySourceColumns(spec: KeyNormSpec): number[] {
-  return SOURCE.map((f) => (f ? spec.cols[f] : -1));
+  return sourceCells(SOURCE, spec.cols);
 }
 
 /** The normalised value k of row r (`row`, its cells as the writer got them), or null. */
 export function keyValue(n: KeyNorm, r: number, k: number, row: string[], src: number[]): string | null {
-  const i = n.cells[r * WIDTH + k]!;
-  return i === NONE ? null : i === CELL ? row[src[k]!]! : n.strings[i]!;
+  return cellValue(n, WIDTH, r, k, row, src);
 }
 
 /** keyHostHint's host key of a hint that is not a GUID. */
@@ -89,10 +87,9 @@ export class KeyNormaliser {
       }
       cells[r * WIDTH + k] = at;
     };
-    let n = 0;
+    const rejected = noteRejects(notes);
     for (let r = 0; r < count; r++) {
-      while (notes && n < notes.length && notes[n]!.index < r) n++;
-      if (notes && n < notes.length && notes[n]!.index === r && notes[n]!.reject) continue;
+      if (rejected(r)) continue;
       const row = rows[r]!;
       const get = (f: Field) => (c[f] >= 0 ? clean(row[c[f]]) : '');
       const idRaw = get('key_id');

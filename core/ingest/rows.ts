@@ -44,9 +44,9 @@ export interface ReadPlan {
    * at full width with the other cells empty.
    */
   compact: boolean;
-  /** Normalise each row as the fleet writer would (RowBatch.fleet): the writing thread then only resolves and writes. */
+  /** Normalise each row as the fleet writer would (RowBatch.norm): the writing thread then only resolves and writes. */
   fleet?: FleetNormSpec;
-  /** Likewise for a key file (RowBatch.keys). */
+  /** Likewise for a key file (RowBatch.norm). */
   keys?: KeyNormSpec;
 }
 

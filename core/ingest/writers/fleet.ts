@@ -2,6 +2,7 @@
 import { FleetStage, PausedTextTriggers } from '../../store/device-writes.js';
 import { encodeRows, RawChunkWriter, saveHeader } from '../../store/raw-rows.js';
 import { F, FleetNormaliser, normValue, sourceColumns, type FleetNorm, type FleetNormSpec } from '../fleet-norm.js';
+import { problemReplay } from '../norm-cells.js';
 import { usableRows, type RowBatch } from '../rows.js';
 import type { BatchKeys, DeviceFacts } from '../identity.js';
 import { colName, type Writer, type WriterContext } from './types.js';
@@ -71,19 +72,13 @@ export function fleetWriter(ctx: WriterContext): Writer {
       // Encoded by the reading thread when there is one (its rows then hold only the columns read here).
       const enc = (rows as RowBatch).raw ?? (whole ? encodeRows(rows, lines, count) : null);
       if (!enc) throw new Error('compact rows came without their raw rows');
-      const found = n.problems;
+      const replay = problemReplay(n.problems, problems);
       let r = 0;
       let cells: string[] = [];
       const v = (k: number) => normValue(n, r, k, cells, src);
-      let p = 0;
       for (const { row, line, index, note } of usableRows(rows, lines, count, problems)) {
         // The row's own problems, in the order its normalisation raised them; a rejected row has nothing else.
-        for (; p < found.length && found[p]!.index <= index; p++) {
-          const q = found[p]!;
-          if (q.index < index) continue;
-          if (q.reject) problems.reject(line, q.field, q.message);
-          else problems.flag(line, q.field, q.message);
-        }
+        replay(index, line);
         if (!n.ok[index]) continue;
         r = index;
         cells = row;

@@ -3,6 +3,7 @@ import { type ChunkKey, KEY_CHUNK, sealKeyChunk } from '../../secrets/key-vault.
 import { KeyChunkWrites, KeyInserts, type KeyValue } from '../../store/keys.js';
 import { hintHostKey, K, KeyNormaliser, keySourceColumns, keyValue, type KeyNormSpec } from '../key-norm.js';
 import { normGuid } from '../normalize.js';
+import { problemReplay } from '../norm-cells.js';
 import { usableRows, type RowBatch, type RowNote } from '../rows.js';
 import { colName, type Writer, type WriterContext } from './types.js';
 
@@ -49,16 +50,10 @@ export function keysWriter(ctx: WriterContext): Writer {
       const hintHosts: (string | null)[] = [];
       const pwProblems: (string | null)[] = [];
       const notes: (RowNote | null)[] = [];
-      const found = k.problems;
-      let p = 0;
+      const replay = problemReplay(k.problems, problems);
       for (const { row, line: at, index, note } of usableRows(rows, lines, count, problems)) {
         // The row's own problems, in the order its normalisation raised them; a rejected row has nothing else.
-        for (; p < found.length && found[p]!.index <= index; p++) {
-          const q = found[p]!;
-          if (q.index < index) continue;
-          if (q.reject) problems.reject(at, q.field, q.message);
-          else problems.flag(at, q.field, q.message);
-        }
+        replay(index, at);
         if (!k.ok[index]) continue;
         const t = k.created[index]!;
         line.push(at);
