@@ -146,7 +146,7 @@ export class DeviceWrites {
   /**
    * From now on device inserts wait until a statement's worth of rows is in hand, or until anything here reads or
    * updates the devices table: a bulk load's new devices go in many rows to a statement (one statement start, one
-   * cursor open per 64 devices instead of per device). Ids are given, so they are what one insert per row gives.
+   * cursor open per 256 devices instead of per device). Ids are given, so they are what one insert per row gives.
    * The caller writes the waiting rows (flushInserts) before anything else reads the table.
    */
   deferInserts(): void {
@@ -269,7 +269,7 @@ export interface StagedRow {
  * source_facts view (migration 40): written with the row, nothing more.
  */
 export class FleetStage {
-  /** Many staged rows to a statement (one statement start per 64 rows, not per row); flushed before the stage is read. */
+  /** Many staged rows to a statement (one statement start per 256 rows, not per row); flushed before the stage is read. */
   private readonly stage: RowInserts;
   /** One row's values, reused. */
   private readonly row: (string | number | null)[] = new Array<string | number | null>(12).fill(null);

@@ -75,13 +75,13 @@ describe('device inserts many to a statement', () => {
         { hostname: 'A-1', user: 'bob' },
         { hostname: 'A-2', user: null },
       ]);
-      for (let i = 10; i < 74; i++) ix.upsert(facts({ hostname: `B-${i}`, aid: aid(i) }));
-      // 64 rows: one statement's worth, written.
-      expect(ws.db.value('SELECT COUNT(*) FROM devices')).toBe(66);
-      ix.upsert(facts({ hostname: 'C-1', aid: aid(99) }));
-      expect(ws.db.value('SELECT COUNT(*) FROM devices')).toBe(66);
+      for (let i = 10; i < 266; i++) ix.upsert(facts({ hostname: `B-${i}`, aid: aid(i) }));
+      // 256 rows: one statement's worth, written.
+      expect(ws.db.value('SELECT COUNT(*) FROM devices')).toBe(258);
+      ix.upsert(facts({ hostname: 'C-1', aid: aid(999) }));
+      expect(ws.db.value('SELECT COUNT(*) FROM devices')).toBe(258);
       ix.flushInserts();
-      expect(ws.db.value('SELECT COUNT(*) FROM devices')).toBe(67);
+      expect(ws.db.value('SELECT COUNT(*) FROM devices')).toBe(259);
       ix.free();
     });
   });

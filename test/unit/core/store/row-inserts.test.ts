@@ -50,6 +50,27 @@ describe('RowInserts', () => {
     expect(dump(a)[13]).toBe("14|13000039|'row-13'|'cxxx'|42");
   });
 
+  it('writes a tail of any length through its mid-size statement and single rows, in order, ids as added', async () => {
+    // 64 a statement: a tail goes 4 rows to a statement while 4 are left, then one at a time. Tails around each
+    // multiple of 4 and the longest, each after one full statement, against one statement per row.
+    for (const tail of [0, 1, 3, 4, 5, 7, 8, 9, 16, 31, 32, 33, 62, 63]) {
+      const a = await open();
+      const b = await open();
+      const many = new RowInserts(a, 'INSERT INTO t(a, b, c, k)', '(?,?,?,7)', 3, 64);
+      const one = new DirectStatement(b, 'INSERT INTO t(a, b, c, k) VALUES (?,?,?,7)', 3);
+      for (let i = 0; i < 64 + tail; i++) {
+        many.add(row(i));
+        one.run(row(i));
+      }
+      expect(a.value('SELECT COUNT(*) FROM t')).toBe(64);
+      many.flush();
+      many.free();
+      one.free();
+      expect(dump(a)).toEqual(dump(b));
+      expect(dump(a)).toHaveLength(64 + tail);
+    }
+  });
+
   it('copies the values it is given (the caller reuses its array) and drops unflushed rows when freed', async () => {
     const db = await open();
     const ins = new RowInserts(db, 'INSERT INTO t(a, b)', '(?,?)', 2, 3);
