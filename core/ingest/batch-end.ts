@@ -91,7 +91,9 @@ function analyse(ws: Workspace, batch: Batch, opts: ImportOptions, lap: (s: stri
     const ids = batch.touched;
     const small = ids !== null && ids.size <= Math.max(INCREMENTAL_MIN, countDevices(ws.db) * INCREMENTAL_SHARE);
     // recompute writes its own phases into timings.
+    // Enclosed: the batch's transaction rolls the analysis back with everything else if it fails.
     recompute(ws, {
+      enclosed: true,
       ...(small ? { deviceIds: [...ids], afterImport: { factMark: batch.factMark } } : {}),
       ...(timings ? { timings } : {}),
     });

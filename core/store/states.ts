@@ -214,9 +214,13 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
 /**
  * Writes temp._st's states to the devices whose state, rule, times or certainty changed; returns how many. A rule
  * that is NULL (a time strftime cannot print) is stored as '', and compared as '', so a repeat run leaves it be.
+ * OR FAIL: an UPDATE of many rows that may abort keeps a statement journal, a copy of each page before it changes
+ * (every device's at a full pass); none of these values can break a NOT NULL (the state and exposure come from CASEs
+ * with an ELSE, the rule is COALESCEd), and were one to, the error ends the analysis, which its savepoint or the
+ * import batch's transaction undoes.
  */
 export function apply(db: Db): number {
-  db.run(`UPDATE devices SET exposed = s.exposed, state = s.state, state_rule = COALESCE(s.rule, ''), crashed_at = s.crashed_at,
+  db.run(`UPDATE OR FAIL devices SET exposed = s.exposed, state = s.state, state_rule = COALESCE(s.rule, ''), crashed_at = s.crashed_at,
         recovered_at = s.recovered_at, fixed_at = s.fixed_at, certainty = s.certainty, decided_by = s.decided
       FROM temp._st s WHERE devices.id = s.id AND (devices.exposed IS NOT s.exposed OR devices.state IS NOT s.state
         OR devices.state_rule IS NOT COALESCE(s.rule, '') OR devices.crashed_at IS NOT s.crashed_at

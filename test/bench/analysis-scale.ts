@@ -83,7 +83,7 @@ const all = time(() =>
       steps.search = s.ms;
       const early = defs.filter((d) => READ_BY_ANALYSIS.has(d.name));
       for (const d of early) restoreIndex(db, d, steps);
-      recompute(ws, { timings: steps });
+      recompute(ws, { timings: steps, enclosed: true });
       for (const d of defs.filter((x) => !early.includes(x))) restoreIndex(db, d, steps);
     }),
   ),

@@ -1,8 +1,10 @@
 // An import batch reports what it changed, logs it in the change log, and groups identical rejection reasons.
 import { describe, expect, it } from 'vitest';
+import { CancelledError } from '../../../../core/contract/jobs.js';
 import { changeLog } from '../../../../core/analysis/change-log.js';
 import { inputFromBytes } from '../../../../core/contract/ingest.js';
 import { importBatch } from '../../../../core/ingest/batch.js';
+import { importFiles } from '../../../../core/ingest/index.js';
 import { sampleImportInput } from '../../../../core/sample/index.js';
 import { openWorkspace } from '../../../../core/workspace.js';
 import { loadSqlJs } from '../../../../electron/node/sqljs.js';
@@ -52,5 +54,38 @@ describe('import batches', () => {
     expect(r.rejected).toBe(7);
     expect(r.reasons).toHaveLength(1);
     expect(r.reasons[0]).toMatchObject({ field: 'Host ID', count: 7, lines: [2, 3, 4, 5, 6] });
+  });
+
+  it("runs a batch's analysis in the batch's transaction with no savepoint of its own; a cancel after it undoes it", async () => {
+    const ws = await openWorkspace({ SQL: await loadSqlJs(), keyMaterial: new Uint8Array(32).fill(3) });
+    const SAMPLE = { devices: 300, seed: 9 };
+    await importBatch(ws, [sampleImportInput('falcon-hosts.csv', SAMPLE)]);
+    const before = ws.db.raw.export();
+    // Every statement sql.js runs for the Db (its transactions and savepoints among them), with the phase it ran in.
+    const raw = ws.db.raw as unknown as { run: (sql: string, p?: unknown) => unknown };
+    const run = raw.run.bind(raw);
+    let phase = '';
+    const savepoints: string[] = [];
+    raw.run = (sql, p) => {
+      if (/^\s*SAVEPOINT/i.test(sql)) savepoints.push(phase);
+      return run(sql, p);
+    };
+    const ctrl = new AbortController();
+    await expect(
+      importFiles(ws, [sampleImportInput('rollout-events.csv', SAMPLE)], {
+        signal: ctrl.signal,
+        onProgress: (p) => {
+          phase = p.phase;
+          // Cancelled once the analysis has begun: checked when it has written every state.
+          if (p.phase === 'analyse') ctrl.abort();
+        },
+      }),
+    ).rejects.toBeInstanceOf(CancelledError);
+    raw.run = run;
+    // The file's own savepoint, and none from the analysis.
+    expect(savepoints.length).toBeGreaterThan(0);
+    expect(savepoints.filter((x) => x === 'analyse')).toEqual([]);
+    expect(ws.db.inTransaction).toBe(false);
+    expect(ws.db.raw.export()).toEqual(before);
   });
 });
