@@ -21,8 +21,12 @@ export const FACT_CLASS: Record<string, string> = {
  * Runs at the start of each recompute, so imports, workspaces from before the facts table and rows written directly
  * by other code all end up as facts the same way.
  */
-export function syncFacts(ws: Workspace, timings?: Record<string, number>): number {
-  return factTable.sync(ws.db, timings);
+export function syncFacts(
+  ws: Workspace,
+  timings?: Record<string, number>,
+  noted?: factTable.EventsNoted | null,
+): number {
+  return factTable.sync(ws.db, timings, noted);
 }
 
 export interface EvidenceFact {

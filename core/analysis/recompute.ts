@@ -4,7 +4,7 @@ import * as cubes from '../store/cubes.js';
 import { stopwatch } from '../shared/stopwatch.js';
 import * as evidence from '../store/evidence.js';
 import * as factTable from '../store/facts.js';
-import type { FactMark } from '../store/facts.js';
+import type { EventsNoted, FactMark } from '../store/facts.js';
 import * as states from '../store/states.js';
 import type { StateRules } from '../store/states.js';
 import * as summaryTables from '../store/summary.js';
@@ -30,6 +30,8 @@ export interface RecomputeOptions {
    * every device's row at the state update (0.45 GB of writes at a million devices), never read unless it fails.
    */
   enclosed?: boolean;
+  /** What the import's rollout files inserted (see EventsNoted): the fact sync then need not read those events. */
+  eventsNoted?: EventsNoted | null;
 }
 
 export interface RecomputeStats {
@@ -88,12 +90,16 @@ function dataTime(ws: Workspace, cfg: AnalysisConfig, partial: boolean): number 
  * are no later than the data time, and the exposure window derived from all content receipts has not moved.
  * `windowFresh`: the derived window was refreshed here, so the full pass need not derive it again.
  */
-function importKeepsGlobals(ws: Workspace, factMark: FactMark): { keep: boolean; windowFresh: boolean } {
+function importKeepsGlobals(
+  ws: Workspace,
+  factMark: FactMark,
+  noted: EventsNoted | null | undefined,
+): { keep: boolean; windowFresh: boolean } {
   const stored = Number(meta(ws, 'analysis.as_of'));
   const cfg = readConfig(ws);
   // A data time that fell back to the window's end (no fact had a time) is not a maximum the new facts can be held to.
   if (!Number.isFinite(stored) || stored <= 0 || stored === cfg.windowEnd) return { keep: false, windowFresh: false };
-  syncFacts(ws);
+  syncFacts(ws, undefined, noted);
   const events = Number(meta(ws, 'facts.events_max_ts') ?? 0) || 0;
   if (Math.max(factTable.latestSince(ws.db, factMark), events) > stored) return { keep: false, windowFresh: false };
   const derived = meta(ws, DERIVED_WINDOW_KEY);
@@ -137,10 +143,10 @@ function recomputeIn(ws: Workspace, opts: RecomputeOptions): RecomputeStats {
     const db = ws.db;
     let windowFresh = false;
     if (partial && opts.afterImport)
-      ({ keep: partial, windowFresh } = importKeepsGlobals(ws, opts.afterImport.factMark));
+      ({ keep: partial, windowFresh } = importKeepsGlobals(ws, opts.afterImport.factMark, opts.eventsNoted));
     if (partial) cubes.markChanged(db, opts.deviceIds!, Boolean(opts.afterImport));
     lap('prepare');
-    syncFacts(ws, opts.timings);
+    syncFacts(ws, opts.timings, opts.eventsNoted);
     // The evidence that needs no window first: its scan finds the receipts of the bad content (or first crashes) the
     // window is derived from, which would otherwise take a scan of every fact of their own ('facts' times it too).
     const { badVersion } = readConfig(ws);

@@ -5,7 +5,7 @@ import { countDevices } from '../store/device-writes.js';
 import { startRebuild } from '../store/device-text.js';
 import { stopwatch } from '../shared/stopwatch.js';
 import { restoreIndex, type IndexDef } from '../store/staging.js';
-import type { FactMark } from '../store/facts.js';
+import type { EventsNoted, FactMark } from '../store/facts.js';
 import type { Workspace } from '../workspace.js';
 import type { DeviceIndex } from './identity.js';
 import type { ImportOptions } from './pipeline.js';
@@ -26,6 +26,28 @@ export interface Batch {
   factMark: FactMark;
   /** The batch's files' size in bytes: a small batch into a large workspace looks identities up (see lookupIdentity). */
   bytes: number;
+  /**
+   * What the batch's kept rollout files inserted, one range after another (noteEvents); null before any, false once
+   * a file's events were not one run of ids right after the last (the sync then reads them).
+   */
+  events: EventsNoted | null | false;
+}
+
+/** Adds one kept rollout file's inserted events (`rows` of them) to what the batch noted. */
+export function noteEvents(batch: Batch, file: EventsNoted, rows: number): void {
+  const b = batch.events;
+  if (b === false || file.to - file.from !== rows || (b && b.to !== file.from)) {
+    batch.events = false;
+    return;
+  }
+  const t = b
+    ? file.maxTs === null
+      ? b.maxTs
+      : b.maxTs === null
+        ? file.maxTs
+        : Math.max(b.maxTs, file.maxTs)
+    : file.maxTs;
+  batch.events = { from: b ? b.from : file.from, to: file.to, maxTs: t, rings: (b?.rings ?? 0) + file.rings };
 }
 
 /** Page cache for the batch's end (MiB): its sorts (GROUP BY over every fact, index rebuilds) stay in memory. */
@@ -94,6 +116,7 @@ function analyse(ws: Workspace, batch: Batch, opts: ImportOptions, lap: (s: stri
     // Enclosed: the batch's transaction rolls the analysis back with everything else if it fails.
     recompute(ws, {
       enclosed: true,
+      eventsNoted: batch.events || null,
       ...(small ? { deviceIds: [...ids], afterImport: { factMark: batch.factMark } } : {}),
       ...(timings ? { timings } : {}),
     });

@@ -4,13 +4,14 @@ import { CancelledError, throwIfCancelled, type JobOptions } from '../contract/j
 import type { ImportInput } from '../contract/ingest.js';
 import { redactRows, redactSecrets } from '../secrets/redact.js';
 import { countDevices } from '../store/device-writes.js';
+import { lastEventId } from '../store/event-writes.js';
 import type { ChunkBuilder } from '../store/device-text-chunk.js';
-import { lastFactId } from '../store/facts.js';
+import { lastFactId, type EventsNoted } from '../store/facts.js';
 import { beginImport, finishImport, importBySha, markRemapped } from '../store/imports.js';
 import { restoreIndex, type IndexDef } from '../store/staging.js';
 import { audit, type Workspace } from '../workspace.js';
 import { findAsOf } from './as-of.js';
-import { finishBatch, type Batch } from './batch-end.js';
+import { finishBatch, noteEvents, type Batch } from './batch-end.js';
 import { dropIndexes, indexesNow, isBulk } from './bulk.js';
 import { EncodingRestart, FileError } from './errors.js';
 import { columnsOf, resolveColumns, SPECS, type FormatSpec } from './formats.js';
@@ -78,6 +79,7 @@ export async function importFiles(
     touched: new Set(),
     factMark: lastFactId(ws.db),
     bytes: inputs.reduce((n, i) => n + i.size, 0),
+    events: null,
   };
   const many = inputs.length > 1;
   try {
@@ -164,8 +166,11 @@ async function importAs(
   const run: FileRun = { spec: null, header: null, writer: null, idx: null, deferred: [] };
   let lateIndexes: IndexDef[] = [];
   let builtNow: IndexDef[] = [];
+  // What the file's rollout writer inserted (a holder: it is set inside the savepoint's callback).
+  const kept: { events?: { noted: EventsNoted; rows: number } } = {};
   try {
     await db.txAsync(async () => {
+      const eventsBefore = lastEventId(db);
       report.importId = beginImport(db, input.name, `pending:${crypto.randomUUID()}`, ws.now());
       problems.open(db);
       const sink = fileSink(ws, input, opts, report, problems, run);
@@ -214,6 +219,11 @@ async function importAs(
       // (nor take back the batch's it built again).
       lateIndexes = late;
       builtNow = early;
+      const ev = wr?.events;
+      if (ev) {
+        const noted = { from: eventsBefore, to: lastEventId(db), maxTs: wr.asOf ?? null, rings: ev.rings };
+        kept.events = { noted, rows: ev.rows };
+      }
       await audit(ws, 'import', {
         file: input.name,
         format: report.format,
@@ -225,6 +235,8 @@ async function importAs(
       });
     });
     opts.batch.indexes = [...opts.batch.indexes.filter((d) => !builtNow.includes(d)), ...lateIndexes];
+    // Like the indexes, only once the file's savepoint is kept.
+    if (kept.events) noteEvents(opts.batch, kept.events.noted, kept.events.rows);
     report.sha256 = state.sha256;
     report.notes = report.notes.map(redactSecrets);
     return report;

@@ -49,3 +49,8 @@ export function orphanEventsExist(db: Db): boolean {
     db.value<number>('SELECT EXISTS (SELECT 1 FROM events WHERE device_id IS NULL AND host_key IS NOT NULL)') === 1
   );
 }
+
+/** The events table's last id (0 for none): MAX of the rowid, one step down the table's B-tree. */
+export function lastEventId(db: Db): number {
+  return db.value<number>('SELECT COALESCE(MAX(id), 0) FROM events') ?? 0;
+}

@@ -1,6 +1,7 @@
 // The rollout writer: update and crash events (status reports, event logs), each linked to its device when known.
 import { EventInserts } from '../../store/event-writes.js';
 import { RingUpdates } from '../../store/device-writes.js';
+import { RING_SOURCES } from '../../store/facts.js';
 import { dateColumn } from '../dates.js';
 import { clean, errorHex, hostKey, normRing, ringFromLabel } from '../normalize.js';
 import { usableRows } from '../rows.js';
@@ -14,6 +15,9 @@ export function rolloutWriter(ctx: WriterContext): Writer {
   const tsField = colName(ctx, 'ts', ctx.tsCols.length ? ctx.header[ctx.tsCols[0]!]! : '(no time column)');
   let asOfRows = 0;
   let maxTs: number | null = null;
+  // The events inserted, and those the fact sync stores a ring fact for (its RING_ROW): noted for the batch's end.
+  let inserted = 0;
+  let ringRows = 0;
   // One date reader per timestamp column, so a flag names the column the value came from.
   const tsCols = ctx.tsCols.map((i) => ({
     i,
@@ -156,6 +160,9 @@ export function rolloutWriter(ctx: WriterContext): Writer {
         params[9] = line;
         params[10] = rowAsOf;
         ins.add(params);
+        inserted++;
+        const ring = params[4];
+        if (typeof ring === 'string' && ring !== '' && RING_SOURCES.includes(params[5])) ringRows++;
         if (maxTs === null || ts > maxTs) maxTs = ts;
         if (note) problems.flag(line, note.field, note.message);
         ok++;
@@ -166,6 +173,7 @@ export function rolloutWriter(ctx: WriterContext): Writer {
       ins.flush();
       if (asOfRows && ctx.asOf) ctx.onAsOf?.(ctx.asOf, asOfRows);
       w.asOf = maxTs;
+      w.events = { rows: inserted, rings: ringRows };
       return Promise.resolve();
     },
     free() {

@@ -52,6 +52,8 @@ export interface Writer {
   keys?: KeyNormSpec;
   /** The export's "as of" time: the latest time a row carried (or the file's as-of time), for freshness. */
   asOf?: number | null;
+  /** A rollout writer's events: how many it inserted, and of them how many are an update ring's (RING_SOURCES). */
+  events?: { rows: number; rings: number };
   free(): void;
 }
 
