@@ -50,6 +50,35 @@ describe('RowInserts', () => {
     expect(dump(a)[13]).toBe("14|13000039|'row-13'|'cxxx'|42");
   });
 
+  it('flushes any number of waiting rows in halving statements, row for row what one statement per row stores', async () => {
+    for (const perRun of [1, 2, 5, 8, 64]) {
+      for (let pending = 0; pending < perRun; pending++) {
+        const a = await open();
+        const b = await open();
+        const many = new RowInserts(a, 'INSERT INTO t(a, b, c, k)', '(?,?,?,7)', 3, perRun);
+        const one = new DirectStatement(b, 'INSERT INTO t(a, b, c, k) VALUES (?,?,?,7)', 3);
+        // One full statement, then `pending` rows for flush(); flushed twice, then more rows and a second flush.
+        const total = perRun + pending;
+        for (let i = 0; i < total; i++) {
+          many.add(row(i));
+          one.run(row(i));
+        }
+        expect(a.value('SELECT COUNT(*) FROM t')).toBe(perRun);
+        many.flush();
+        many.flush();
+        for (let i = total; i < total + 3; i++) {
+          many.add(row(i));
+          one.run(row(i));
+        }
+        many.flush();
+        many.free();
+        one.free();
+        expect(dump(a), `${perRun} a statement, ${pending} waiting`).toEqual(dump(b));
+        expect(dump(a)).toHaveLength(total + 3);
+      }
+    }
+  });
+
   it('copies the values it is given (the caller reuses its array) and drops unflushed rows when freed', async () => {
     const db = await open();
     const ins = new RowInserts(db, 'INSERT INTO t(a, b)', '(?,?)', 2, 3);
