@@ -1,8 +1,7 @@
 // What an import writes about devices: device rows inserted and merged, their facts, rings from rollouts, review items.
-import type { Statement } from 'sql.js';
 import type { Db } from './db.js';
 import { CHUNK_BITS } from './device-text.js';
-import { DirectStatement } from './fast-insert.js';
+import { DirectStatement, type InsertValue } from './fast-insert.js';
 import { RowInserts } from './row-inserts.js';
 
 /** A SQL string literal (for per-file constants written into a prepared statement). */
@@ -244,6 +243,9 @@ export class DeviceWrites {
   }
 }
 
+/** A source row's bound values: device, line, native id, and the seven fact_* columns. */
+const SOURCE_WIDTH = 10;
+
 /** One fleet row's writes besides the device itself: its source row, review item and facts (see FleetStage). */
 export interface StagedRow {
   deviceId: number;
@@ -262,93 +264,101 @@ export interface StagedRow {
 }
 
 /**
- * A fleet batch's source rows and review items, staged in a temp table one row each and written by two
- * INSERT … SELECTs at the end of the batch: one bound row per source row instead of up to six statements, each
- * value bound costing sql.js a JS→WASM round trip. The rows keep the order (and so the ids) a row-by-row write gives.
- * A row's facts (check-in, versions, ring) are its source row's fact_* columns, read in place through the
- * source_facts view (migration 40): written with the row, nothing more.
+ * A fleet batch's source rows (with their facts' values) and review items, held here and written at the end of the
+ * batch, after its new devices (which they refer to): the source rows many to a statement, in the order added (so
+ * with the ids a row-by-row write gives), then each review item. A row's facts (check-in, versions, ring) are its
+ * source row's fact_* columns, read in place through the source_facts view (migration 40): written with the row,
+ * nothing more. (The rows once went through a temp table and two INSERT … SELECTs, which the facts' own inserts
+ * needed; since the facts are in place that was each row written twice.)
  */
 export class FleetStage {
-  /** Many staged rows to a statement (one statement start per 256 rows, not per row); flushed before the stage is read. */
-  private readonly stage: RowInserts;
+  /** The source rows' insert, the import, format and empty raw text written into its tuple. */
+  private readonly sources: RowInserts;
+  /** The batch's source rows' values, SOURCE_WIDTH a row, until flush. */
+  private readonly held: InsertValue[] = [];
   /** One row's values, reused. */
-  private readonly row: (string | number | null)[] = new Array<string | number | null>(12).fill(null);
-  private readonly sources: Statement;
-  private readonly reviews: Statement;
+  private readonly row: InsertValue[] = new Array<InsertValue>(SOURCE_WIDTH).fill(null);
+  /** The batch's review items: [row number in the batch (from 0), device, line, reason], four a row. */
+  private readonly reviews: (string | number)[] = [];
+  private review: DirectStatement | null = null;
   private n = 0;
-  private reviewCount = 0;
 
   constructor(
     private readonly db: Db,
-    importId: number,
+    private readonly importId: number,
     format: string,
     lastSeenField: string,
   ) {
-    // Untyped columns: values reach the real tables exactly as bound, their affinity applied there. fact_at is the
-    // time of the version and ring facts: kept only when the row makes one, so MAX(fact_at) is their latest time.
-    db.run(`CREATE TEMP TABLE IF NOT EXISTS fleet_stage(n INTEGER PRIMARY KEY, dev, line, native, review, seen, at,
-      as_of, sensor, os, ring, ring_type)`);
-    db.run('DELETE FROM temp.fleet_stage');
     const imp = Number(importId);
-    const fmt = sqlText(format);
     // The check-in fact's value: the file's last-seen column, one per import.
     db.run('UPDATE imports SET seen_field = ? WHERE id = ?', [lastSeenField, imp]);
-    this.stage = new RowInserts(db, 'INSERT INTO temp.fleet_stage', '(?,?,?,?,?,?,?,?,?,?,?,?)', 12);
-    this.sources = db.prepare(
+    this.sources = new RowInserts(
+      db,
       `INSERT INTO device_sources(device_id, import_id, source, line, native_id, raw, fact_seen, fact_at, fact_as_of,
-         fact_sensor, fact_os, fact_ring, fact_ring_type)
-       SELECT dev, ${imp}, ${fmt}, line, native, '', seen,
-         CASE WHEN COALESCE(sensor, os, ring) IS NOT NULL THEN at END, as_of, sensor, os, ring, ring_type
-       FROM temp.fleet_stage ORDER BY n`,
-    );
-    // The batch's source rows took the ids after the previous largest, in stage order: source id = base + n.
-    this.reviews = db.prepare(
-      `INSERT INTO identity_review(device_id, source_id, import_id, line, reason)
-       SELECT s.dev, d.id, ${imp}, s.line, s.review FROM temp.fleet_stage s
-       JOIN device_sources d ON d.id = ? + s.n AND d.line = s.line AND d.import_id = ${imp}
-       WHERE s.review IS NOT NULL ORDER BY s.n`,
+         fact_sensor, fact_os, fact_ring, fact_ring_type)`,
+      `(?,${imp},${sqlText(format)},?,?,'',?,?,?,?,?,?,?)`,
+      SOURCE_WIDTH,
     );
   }
 
   add(r: StagedRow): void {
-    if (r.review !== null) this.reviewCount++;
-    const v = this.row;
-    v[0] = ++this.n;
-    v[1] = r.deviceId;
-    v[2] = r.line;
-    v[3] = r.nativeId;
-    v[4] = r.review;
-    v[5] = r.lastSeen;
-    v[6] = r.at;
-    v[7] = r.asOf;
-    v[8] = r.sensor;
-    v[9] = r.os;
-    v[10] = r.ring;
-    v[11] = r.ringType;
-    this.stage.add(v);
+    if (r.review !== null) this.reviews.push(this.n, r.deviceId, r.line, r.review);
+    this.n++;
+    const h = this.held;
+    // fact_at is the time of the version and ring facts: kept only when the row makes one, so MAX(fact_at) is their
+    // latest time.
+    h.push(
+      r.deviceId,
+      r.line,
+      r.nativeId,
+      r.lastSeen,
+      r.sensor !== null || r.os !== null || r.ring !== null ? r.at : null,
+      r.asOf,
+      r.sensor,
+      r.os,
+      r.ring,
+      r.ringType,
+    );
   }
 
-  /** Writes the staged rows to device_sources (with their facts' values) and identity_review, and empties the stage. */
+  /** Writes the held rows to device_sources (with their facts' values) and identity_review, and starts again. */
   flush(): void {
     if (this.n === 0) return;
-    this.stage.flush();
+    // The batch's source rows take the ids after the previous largest, in the order added: source id = base + 1 + n.
     const base = this.db.value<number>('SELECT COALESCE(MAX(id), 0) FROM device_sources') ?? 0;
-    this.sources.run();
-    if (this.reviewCount) {
-      this.reviews.run([base]);
-      const written = this.db.value<number>('SELECT changes()');
-      if (written !== this.reviewCount)
-        throw new Error(`identity review: ${written} of ${this.reviewCount} items found their source row`);
+    const h = this.held;
+    const v = this.row;
+    for (let at = 0; at < h.length; at += SOURCE_WIDTH) {
+      for (let i = 0; i < SOURCE_WIDTH; i++) v[i] = h[at + i]!;
+      this.sources.add(v);
     }
-    this.db.run('DELETE FROM temp.fleet_stage');
-    this.n = this.reviewCount = 0;
+    this.sources.flush();
+    const rv = this.reviews;
+    if (rv.length) {
+      const imp = Number(this.importId);
+      this.review ??= new DirectStatement(
+        this.db,
+        `INSERT INTO identity_review(device_id, source_id, import_id, line, reason)
+         SELECT ?, d.id, ${imp}, d.line, ? FROM device_sources d WHERE d.id = ? AND d.line = ? AND d.import_id = ${imp}`,
+        4,
+      );
+      let written = 0;
+      for (let i = 0; i < rv.length; i += 4) {
+        this.review.run([rv[i + 1]!, rv[i + 3]!, base + 1 + (rv[i] as number), rv[i + 2]!]);
+        written += this.review.changes();
+      }
+      if (written !== rv.length / 4)
+        throw new Error(`identity review: ${written} of ${rv.length / 4} items found their source row`);
+    }
+    h.length = 0;
+    rv.length = 0;
+    this.n = 0;
   }
 
   free(): void {
-    this.stage.free();
     this.sources.free();
-    this.reviews.free();
-    this.db.run('DROP TABLE IF EXISTS temp.fleet_stage');
+    this.review?.free();
+    this.review = null;
   }
 }
 

@@ -7,49 +7,40 @@ import { DirectStatement, type InsertValue } from './fast-insert.js';
  * run opens its cursors again and looks each foreign key's parent up from the top of its table; a run of many rows
  * opens them once (about a quarter of an event's insert). Rows are inserted in the order they were added, so they get
  * the ids one statement per row would give. Rows wait here until `perRun` are in hand: call flush() before anything
- * reads the table, and before the statements are freed.
+ * reads the table, and before the statements are freed. A flush writes what waits in statements of halving sizes
+ * (128, 64, …, 1 rows for 256): a bulk fleet file flushes its device inserts before each merge's read, about 2,000
+ * times with 31k rows waiting in the 100k Falcon file, and one statement per row was most of those rows' insert.
  *
  * 256 rows, not 64: inside an import's savepoints each statement that writes several rows opens a statement journal
  * (a foreign key makes every such insert one that may abort), and copies the pages it changes that were there before
  * it (the table's last leaf and its parents) into SQLite's sub-journal, a temp file once it passes 64 KiB: about
- * three page writes a statement, 0.9 GB of temp-file writes for the bench's 5 M events at 64 a statement. A tail is
- * written `perRun / 16` rows to a statement, then one at a time.
+ * three page writes a statement, 0.9 GB of temp-file writes for the bench's 5 M events at 64 a statement.
  */
 export class RowInserts {
   private readonly many: DirectStatement;
-  private readonly some: DirectStatement | null;
-  private readonly one: DirectStatement;
-  /** Rows to the tail's statement (`some`). */
-  private readonly mid: number;
+  /** The flush's statements by their rows (made when first needed), and one values array each. */
+  private readonly fewer = new Map<number, { st: DirectStatement; v: InsertValue[] }>();
   private readonly flat: InsertValue[];
-  private readonly row: InsertValue[];
   private n = 0;
 
   /** `tuple`: one row's `(?,?,…)`, with any constants written in; `width`: its parameters. */
   constructor(
-    db: Db,
-    head: string,
-    tuple: string,
+    private readonly db: Db,
+    private readonly head: string,
+    private readonly tuple: string,
     private readonly width: number,
     private readonly perRun = 256,
   ) {
-    this.many = new DirectStatement(
-      db,
-      `${head} VALUES ${new Array<string>(perRun).fill(tuple).join(',')}`,
-      width * perRun,
-    );
-    this.mid = perRun >> 4;
-    this.some =
-      this.mid > 1
-        ? new DirectStatement(
-            db,
-            `${head} VALUES ${new Array<string>(this.mid).fill(tuple).join(',')}`,
-            width * this.mid,
-          )
-        : null;
-    this.one = new DirectStatement(db, `${head} VALUES ${tuple}`, width);
+    this.many = this.statement(perRun);
     this.flat = new Array<InsertValue>(width * perRun).fill(null);
-    this.row = new Array<InsertValue>(width).fill(null);
+  }
+
+  private statement(rows: number): DirectStatement {
+    return new DirectStatement(
+      this.db,
+      `${this.head} VALUES ${new Array<string>(rows).fill(this.tuple).join(',')}`,
+      this.width * rows,
+    );
   }
 
   /** Adds a row (its values are copied). */
@@ -64,23 +55,26 @@ export class RowInserts {
     }
   }
 
-  /** Inserts the rows still waiting: `mid` to a statement while that many are left, then one a statement. */
+  /** Inserts the rows still waiting, in order: as many of the largest statement below perRun as fit, then smaller. */
   flush(): void {
     const w = this.width;
-    const pending = this.n;
+    let left = this.n;
     this.n = 0;
-    let r = 0;
-    if (this.some)
-      for (; r + this.mid <= pending; r += this.mid) this.some.run(this.flat.slice(r * w, (r + this.mid) * w));
-    for (; r < pending; r++) {
-      for (let i = 0; i < w; i++) this.row[i] = this.flat[r * w + i]!;
-      this.one.run(this.row);
+    let at = 0;
+    for (let k = Math.max(1, this.perRun >> 1); left > 0; k = Math.max(1, k >> 1)) {
+      if (left < k) continue;
+      let f = this.fewer.get(k);
+      if (!f) this.fewer.set(k, (f = { st: this.statement(k), v: new Array<InsertValue>(w * k).fill(null) }));
+      for (; left >= k; left -= k, at += k * w) {
+        for (let i = 0; i < k * w; i++) f.v[i] = this.flat[at + i]!;
+        f.st.run(f.v);
+      }
     }
   }
 
   free(): void {
     this.many.free();
-    this.some?.free();
-    this.one.free();
+    for (const f of this.fewer.values()) f.st.free();
+    this.fewer.clear();
   }
 }

@@ -50,24 +50,32 @@ describe('RowInserts', () => {
     expect(dump(a)[13]).toBe("14|13000039|'row-13'|'cxxx'|42");
   });
 
-  it('writes a tail of any length through its mid-size statement and single rows, in order, ids as added', async () => {
-    // 64 a statement: a tail goes 4 rows to a statement while 4 are left, then one at a time. Tails around each
-    // multiple of 4 and the longest, each after one full statement, against one statement per row.
-    for (const tail of [0, 1, 3, 4, 5, 7, 8, 9, 16, 31, 32, 33, 62, 63]) {
-      const a = await open();
-      const b = await open();
-      const many = new RowInserts(a, 'INSERT INTO t(a, b, c, k)', '(?,?,?,7)', 3, 64);
-      const one = new DirectStatement(b, 'INSERT INTO t(a, b, c, k) VALUES (?,?,?,7)', 3);
-      for (let i = 0; i < 64 + tail; i++) {
-        many.add(row(i));
-        one.run(row(i));
+  it('flushes any number of waiting rows in halving statements, row for row what one statement per row stores', async () => {
+    for (const perRun of [1, 2, 5, 8, 64]) {
+      for (let pending = 0; pending < perRun; pending++) {
+        const a = await open();
+        const b = await open();
+        const many = new RowInserts(a, 'INSERT INTO t(a, b, c, k)', '(?,?,?,7)', 3, perRun);
+        const one = new DirectStatement(b, 'INSERT INTO t(a, b, c, k) VALUES (?,?,?,7)', 3);
+        // One full statement, then `pending` rows for flush(); flushed twice, then more rows and a second flush.
+        const total = perRun + pending;
+        for (let i = 0; i < total; i++) {
+          many.add(row(i));
+          one.run(row(i));
+        }
+        expect(a.value('SELECT COUNT(*) FROM t')).toBe(perRun);
+        many.flush();
+        many.flush();
+        for (let i = total; i < total + 3; i++) {
+          many.add(row(i));
+          one.run(row(i));
+        }
+        many.flush();
+        many.free();
+        one.free();
+        expect(dump(a), `${perRun} a statement, ${pending} waiting`).toEqual(dump(b));
+        expect(dump(a)).toHaveLength(total + 3);
       }
-      expect(a.value('SELECT COUNT(*) FROM t')).toBe(64);
-      many.flush();
-      many.free();
-      one.free();
-      expect(dump(a)).toEqual(dump(b));
-      expect(dump(a)).toHaveLength(64 + tail);
     }
   });
 
