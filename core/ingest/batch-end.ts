@@ -40,14 +40,13 @@ export function noteEvents(batch: Batch, file: EventsNoted, rows: number): void 
     batch.events = false;
     return;
   }
-  const t = b
-    ? file.maxTs === null
-      ? b.maxTs
-      : b.maxTs === null
-        ? file.maxTs
-        : Math.max(b.maxTs, file.maxTs)
-    : file.maxTs;
-  batch.events = { from: b ? b.from : file.from, to: file.to, maxTs: t, rings: (b?.rings ?? 0) + file.rings };
+  if (!b) {
+    batch.events = { ...file };
+    return;
+  }
+  // MAX over both ranges: a null (no time) gives way to a time.
+  const maxTs = b.maxTs === null || file.maxTs === null ? (b.maxTs ?? file.maxTs) : Math.max(b.maxTs, file.maxTs);
+  batch.events = { from: b.from, to: file.to, maxTs, rings: b.rings + file.rings };
 }
 
 /** Page cache for the batch's end (MiB): its sorts (GROUP BY over every fact, index rebuilds) stay in memory. */

@@ -8,9 +8,9 @@ import * as metaTable from './meta.js';
  * An event that makes a ring fact as well: an update-ring report's row naming the ring. The source first: most rows
  * (Falcon, Windows events) fail on it, and their ring is never read.
  */
-const RING_ROW = "source IN ('autopatch', 'configmgr') AND ring IS NOT NULL AND ring <> ''";
-/** RING_ROW's sources, for a writer that counts such rows as it inserts them (EventsNoted). */
+/** RING_ROW's sources, also for the rollout writer, which counts such rows as it inserts them (EventsNoted). */
 export const RING_SOURCES: readonly string[] = ['autopatch', 'configmgr'];
+const RING_ROW = `source IN (${RING_SOURCES.map((s) => `'${s}'`).join(', ')}) AND ring IS NOT NULL AND ring <> ''`;
 
 /**
  * What an import batch's rollout files inserted, noted as they wrote it: events `from` (exclusive) to `to` (the
