@@ -134,8 +134,10 @@ export function build(db: Db, rules: StateRules, partial: boolean): void {
   db.run(
     `INSERT INTO _st
     SELECT id, exposed, state, rule, crashed_at, recovered_at, fixed_at, certainty, dclass, dts, stop_at,
-      -- The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each).
-      ${firstFactId('q.id', 'class = q.dclass AND ts = q.dts', fleetCheckIn('q.id', "q.dclass = 'seen'", 'q.dts'))}
+      -- The deciding fact: the device's fact of the deciding class at the deciding time (an index lookup each), for
+      -- the devices that have one (none without a class: not the seeks into every device's facts that would say so).
+      CASE WHEN dclass IS NOT NULL THEN
+        ${firstFactId('q.id', 'class = q.dclass AND ts = q.dts', fleetCheckIn('q.id', "q.dclass = 'seen'", 'q.dts'))} END
     FROM (
     SELECT id, xc >= 8 AS exposed,
       CASE WHEN xc <= 3 THEN 'unknown' WHEN xc < 8 THEN 'not_exposed'
