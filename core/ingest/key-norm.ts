@@ -1,4 +1,5 @@
 // A key file's per-row normalisation (key ID, device hint, password check, date), pure: a reading thread's or the keys writer's.
+import { Fingerprinter } from '../secrets/fingerprint.js';
 import { REDACTED } from '../secrets/redact.js';
 import type { Field } from './formats.js';
 import { keyProblem, normKeyId } from './keys.js';
@@ -12,19 +13,33 @@ export interface KeyNormSpec {
   cols: Record<Field, number>;
   /** The column names the problems name: the key ID's, the password's, the device hint's. */
   names: Record<'id' | 'key' | 'host', string>;
+  /**
+   * The workspace's fingerprint key (SecretBox.fingerprintKey): each password's de-duplication fingerprint is made
+   * here, off the sql.js thread (a fifth of a key file's time there, two SHA-256 blocks a key).
+   */
+  fingerprintKey: Uint8Array;
 }
 
 /** The string values of a normalised key row, in this order (KeyNorm.cells). */
-export const K = { keyId: 0, password: 1, hint: 2, volume: 3, hintGuid: 4, hintHost: 5, problem: 6 } as const;
-const WIDTH = 7;
+export const K = {
+  keyId: 0,
+  password: 1,
+  hint: 2,
+  volume: 3,
+  hintGuid: 4,
+  hintHost: 5,
+  problem: 6,
+  fingerprint: 7,
+} as const;
+const WIDTH = 8;
 /** The field whose cell each value (K's order) is when unchanged (see CELL). */
-const SOURCE: (Field | null)[] = ['key_id', 'key', 'key_host', 'volume_type', null, null, null];
+const SOURCE: (Field | null)[] = ['key_id', 'key', 'key_host', 'volume_type', null, null, null, null];
 
 /** A batch normalised, as FleetNorm: typed arrays and the strings no cell holds, each once. */
 export interface KeyNorm {
   kind: 'keys';
   strings: string[];
-  /** Row r's value k (see K) is strings[cells[r * 7 + k]]: null for NONE, the row's own cell for CELL. */
+  /** Row r's value k (see K) is strings[cells[r * 8 + k]]: null for NONE, the row's own cell for CELL. */
   cells: Uint32Array;
   /** Row r's creation time, epoch ms, NaN for none. */
   created: Float64Array;
@@ -55,11 +70,13 @@ export function hintHostKey(hint: string): string {
 /** Normalises a key file's rows batch by batch (nothing is learnt across rows: one per file all the same). */
 export class KeyNormaliser {
   private readonly src: number[];
+  private readonly fp: Fingerprinter;
   constructor(
     private readonly spec: KeyNormSpec,
     private readonly shared = false,
   ) {
     this.src = keySourceColumns(spec);
+    this.fp = new Fingerprinter(spec.fingerprintKey);
   }
 
   /** The first `count` rows normalised; rows a reader's note rejects (`notes`, sorted by index) are skipped. */
@@ -131,6 +148,7 @@ export class KeyNormaliser {
       put(row, r, K.password, pw);
       put(row, r, K.volume, get('volume_type') || null);
       put(row, r, K.problem, keyProblem(pw));
+      put(row, r, K.fingerprint, this.fp.hex128(pw));
       if (hint) {
         put(row, r, K.hint, hint);
         // The device the hint names (keyHostHint's rules): an Entra device ID, else a host key.

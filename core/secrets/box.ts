@@ -8,6 +8,7 @@ export class SecretBox {
   private constructor(
     private readonly aes: CryptoKey,
     private readonly mac: Fingerprinter,
+    private readonly macKey: Uint8Array,
   ) {}
 
   /** Derives separate encryption and fingerprint keys from 32 bytes of workspace key material. */
@@ -25,9 +26,7 @@ export class SecretBox {
     // The HMAC key is the same 256 HKDF bits that deriveKey(HMAC, length 256) imported before, taken as bytes so
     // the fingerprint can be computed synchronously (old workspaces' fingerprints still match).
     const macKey = new Uint8Array(await crypto.subtle.deriveBits(hkdf('ringside/secrets/hmac'), base, 256));
-    const mac = new Fingerprinter(macKey);
-    macKey.fill(0);
-    return new SecretBox(aes, mac);
+    return new SecretBox(aes, new Fingerprinter(macKey), macKey);
   }
 
   static randomKeyMaterial(): Uint8Array {
@@ -80,6 +79,14 @@ export class SecretBox {
     if (!Array.isArray(list) || !list.every((x) => typeof x === 'string'))
       throw new Error('a sealed key chunk opened to something that is not a list of secrets');
     return list as string[];
+  }
+
+  /**
+   * A copy of the fingerprint key (not the encryption key), for the thread that reads a key file: it fingerprints
+   * each recovery password as it parses it (KeyNormSpec), and it holds those passwords in clear already.
+   */
+  fingerprintKey(): Uint8Array {
+    return this.macKey.slice();
   }
 
   /** The de-duplication fingerprint of a secret: HMAC-SHA-256 under the workspace's fingerprint key, first 128 bits. */

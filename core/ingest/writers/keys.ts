@@ -25,6 +25,7 @@ export function keysWriter(ctx: WriterContext): Writer {
   const spec: KeyNormSpec = {
     cols: c,
     names: { id: idField, key: keyField, host: colName(ctx, c.key_host >= 0 ? 'key_host' : 'dn', 'device') },
+    fingerprintKey: ws.box.fingerprintKey(),
   };
   const src = keySourceColumns(spec);
   let own: KeyNormaliser | null = null;
@@ -49,6 +50,7 @@ export function keysWriter(ctx: WriterContext): Writer {
       const hintGuids: (string | null)[] = [];
       const hintHosts: (string | null)[] = [];
       const pwProblems: (string | null)[] = [];
+      const fingerprints: string[] = [];
       const notes: (RowNote | null)[] = [];
       const replay = problemReplay(k.problems, problems);
       for (const { row, line: at, index, note } of usableRows(rows, lines, count, problems)) {
@@ -65,6 +67,7 @@ export function keysWriter(ctx: WriterContext): Writer {
         hintGuids.push(keyValue(k, index, K.hintGuid, row, src));
         hintHosts.push(keyValue(k, index, K.hintHost, row, src));
         pwProblems.push(keyValue(k, index, K.problem, row, src));
+        fingerprints.push(keyValue(k, index, K.fingerprint, row, src)!);
         notes.push(note);
       }
       let ok = 0;
@@ -83,7 +86,7 @@ export function keysWriter(ctx: WriterContext): Writer {
           params[0] = hint ? (g ? ctx.idx.lookup(g, '') : ctx.idx.lookup(null, hintHosts[i] ?? '')) : null;
           params[1] = keyIds[i]!;
           params[2] = hint || null;
-          params[3] = ws.box.fingerprintSync(pw);
+          params[3] = fingerprints[i]!;
           params[4] = problem ? 0 : 1;
           params[5] = problem;
           params[6] = vols[i]!;
