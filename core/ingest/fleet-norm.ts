@@ -17,7 +17,7 @@ import {
   shortNameKey,
   splitList,
 } from './normalize.js';
-import { CELL, cellValue, NONE, noteRejects, sourceCells } from './norm-cells.js';
+import { CELL, cellValue, memo, NONE, noteRejects, sourceCells } from './norm-cells.js';
 import type { RowNote } from './rows.js';
 
 const RING_SOURCE: Partial<Record<SourceFormat, string>> = {
@@ -125,6 +125,28 @@ export class FleetNormaliser {
   private readonly v: (string | null)[] = new Array<string | null>(WIDTH).fill(null);
   private firstSeen: number | null = null;
   private lastSeen: number | null = null;
+  /** The ring a ring column's label names. */
+  private readonly ringOf = memo((s: string) => ringFromLabel(s) ?? normRing(s));
+  /** The ring the first of a host-group cell's groups that names one names (null: none). */
+  private readonly groupRing = memo((s: string) => {
+    for (const g of splitList(s)) {
+      const ring = ringFromLabel(g);
+      if (ring) return ring;
+    }
+    return null;
+  });
+  /** A tags cell's tags as stored, and the ring the first tag that names one names (null: none). */
+  private readonly tagsOf = memo((s: string) => {
+    const items = splitList(s);
+    let ring: string | null = null;
+    for (const t of items) {
+      ring = ringFromLabel(t.slice(t.lastIndexOf('/') + 1));
+      if (ring) break;
+    }
+    return { ring, tags: normTags(items).join(',') };
+  });
+  private readonly platformOf = memo(normPlatform);
+  private readonly deviceTypeOf = memo(normDeviceType);
 
   constructor(
     private readonly spec: FleetNormSpec,
@@ -254,36 +276,26 @@ export class FleetNormaliser {
     let ringSource: string | null = null;
     const ringCol = this.get('ring');
     if (ringCol) {
-      ring = ringFromLabel(ringCol) ?? normRing(ringCol);
+      ring = this.ringOf(ringCol);
       ringSource = RING_SOURCE[format] ?? `${format} ring column`;
     }
     const groups = this.get('groups');
-    const tagItems = splitList(this.get('tags'));
+    const tags = this.tagsOf(this.get('tags'));
     if (!ring && groups) {
-      for (const g of splitList(groups)) {
-        ring = ringFromLabel(g);
-        if (ring) {
-          ringSource = `${format} host group`;
-          break;
-        }
-      }
+      ring = this.groupRing(groups);
+      if (ring) ringSource = `${format} host group`;
     }
     if (!ring) {
-      for (const t of tagItems) {
-        ring = ringFromLabel(t.slice(t.lastIndexOf('/') + 1));
-        if (ring) {
-          ringSource = `${format} tag`;
-          break;
-        }
-      }
+      ring = tags.ring;
+      if (ring) ringSource = `${format} tag`;
     }
     let osVersion = this.get('os_version') || null;
     const build = this.get('os_build');
     if (build && osVersion && !osVersion.includes(build)) osVersion = `${osVersion} (${build})`;
     else if (build && !osVersion) osVersion = build;
     const platformRaw = this.get('platform');
-    const platform = platformRaw ? normPlatform(platformRaw) : osVersion ? normPlatform(osVersion) : null;
-    let deviceType = normDeviceType(this.get('device_type'));
+    const platform = platformRaw ? this.platformOf(platformRaw) : osVersion ? this.platformOf(osVersion) : null;
+    let deviceType = this.deviceTypeOf(this.get('device_type'));
     if (deviceType === null && platform === 'windows' && /server/i.test(osVersion ?? '')) deviceType = 'server';
     v[F.hostname] = hostname;
     v[F.hostKey] = hk;
@@ -298,7 +310,7 @@ export class FleetNormaliser {
     v[F.osVersion] = osVersion;
     v[F.deviceType] = deviceType;
     v[F.agentVersion] = format === 'falcon' ? this.get('agent_version') || null : null;
-    v[F.tags] = normTags(tagItems).join(',');
+    v[F.tags] = tags.tags;
     v[F.user] = this.get('user') || null;
     v[F.model] = this.get('model') || null;
     return true;

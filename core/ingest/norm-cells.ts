@@ -56,3 +56,19 @@ export function problemReplay(
     }
   };
 }
+
+/**
+ * `fn` with its answers kept for the first `max` distinct inputs: a column's few distinct labels (rings, groups, tags,
+ * platforms) are worked out once a file, not once a row. `fn` must be pure and never give undefined.
+ */
+export function memo<T>(fn: (s: string) => T, max = 4096): (s: string) => T {
+  const seen = new Map<string, T>();
+  return (s) => {
+    let v = seen.get(s);
+    if (v === undefined) {
+      v = fn(s);
+      if (seen.size < max) seen.set(s, v);
+    }
+    return v;
+  };
+}
