@@ -1,5 +1,6 @@
 // The CLI's raw-row chunks: Node's zlib at level 1, installed by `ringside`'s main for every command; inflate reads them.
 import { inflateSync } from 'fflate';
+import { randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, expect, it } from 'vitest';
 import { main } from '../../../electron/cli.js';
@@ -38,6 +39,15 @@ it('nodeChunkDeflate gives zlib level 1 bytes, which inflate reads back', async 
   expect(Buffer.from(got).equals(deflateRawSync(text, { level: 1 }))).toBe(true);
   expect(Buffer.from(got).equals(Buffer.from(await deflateRaw(text)))).toBe(false);
   expect(new TextDecoder().decode(inflateSync(got))).toBe(JSON.stringify(rows));
+});
+
+it('gives the same bytes with its one output buffer a chunk, for text and for bytes that do not compress, at every size', async () => {
+  // Random bytes come out a little longer than they went in (stored blocks): within the buffer's room as well.
+  for (const n of [0, 1, 100, 16_383, 16_384, 16_385, 70_000, 300_000, 1 << 20])
+    for (const input of [randomBytes(n), new TextEncoder().encode(JSON.stringify(rows).repeat(40).slice(0, n))]) {
+      const got = await nodeChunkDeflate(input);
+      expect(Buffer.from(got).equals(deflateRawSync(input, { level: 1 }))).toBe(true);
+    }
 });
 
 it("after any `ringside` command the process's raw-row chunks are level 1, with the same rows", async () => {
