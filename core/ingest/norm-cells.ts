@@ -1,4 +1,4 @@
-// What the fleet and key normalisations share: a batch's values as indexes into its strings, the row's own cell as a mark.
+// What the fleet and key normalisations share: a batch's values as indexes into its strings, the row's own cell as a mark, a memo.
 import type { Field } from './formats.js';
 import type { RowNote } from './rows.js';
 
