@@ -38,12 +38,12 @@ export function normGuid(raw: string): string | null {
   return b - a === 36 && guidAt(raw, a) ? raw.slice(a, b).toLowerCase() : null;
 }
 
+/** Whether a UTF-16 unit is an ASCII hex digit, either case. */
+const isHex = (c: number) => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+
 /** Whether every character is a hex digit. */
 function hexDigits(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) return false;
-  }
+  for (let i = 0; i < s.length; i++) if (!isHex(s.charCodeAt(i))) return false;
   return true;
 }
 
@@ -53,7 +53,7 @@ function guidAt(s: string, a: number): boolean {
     const c = s.charCodeAt(a + i);
     if (i === 8 || i === 13 || i === 18 || i === 23) {
       if (c !== 45) return false;
-    } else if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) return false;
+    } else if (!isHex(c)) return false;
   }
   return true;
 }
